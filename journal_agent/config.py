@@ -56,7 +56,7 @@ context_tokens = 8000
 
 [site]
 title = "{series}"
-url = ""
+url = "http://127.0.0.1:8000/"   # where the site will live; the RSS feed needs it
 author = ""
 description = "A learning journal."
 """

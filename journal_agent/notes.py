@@ -124,9 +124,10 @@ def read_note(path: Path, root: Path, notes_dir: Path | None = None) -> Note:
     stat = path.stat()
     mtime = dt.datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0)
 
+    heading = None if suffix == ".txt" else first_heading_title(body)  # parsed once
     title = _clean(metadata.pop("title", None))
     if not title:
-        title = first_line_title(body) if suffix == ".txt" else first_heading_title(body)
+        title = first_line_title(body) if suffix == ".txt" else heading
     if not title:
         title = path.stem.replace("-", " ").replace("_", " ").strip() or path.name
 
@@ -149,7 +150,7 @@ def read_note(path: Path, root: Path, notes_dir: Path | None = None) -> Note:
         len(rel_to_notes) > 1 and rel_to_notes[0] == PRIVATE_FOLDER
     )
     draft = _truthy(metadata.pop("draft", False)) or _truthy(metadata.get("published") is False)
-    day = _day_number(title) or _day_number(first_heading_title(body) or "")
+    day = _day_number(title) or _day_number(heading or "")
 
     try:
         rel_path = path.relative_to(root).as_posix()

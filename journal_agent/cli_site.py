@@ -1,0 +1,115 @@
+"""``journal site build`` and ``journal site serve``: the Click adapter over :mod:`journal_agent.site`.
+
+Exit codes of ``build`` (as for the other ``journal`` commands): 0 built with
+every note; 3 built, but some notes could not be rendered (they are listed);
+1 nothing built (bad configuration, MkDocs failure, or a failed note with
+``--strict``); 2 is Click's usage error.
+"""
+
+from __future__ import annotations
+
+import click
+
+from .errors import JournalError
+
+EXIT_NOTES_FAILED = 3  # journal_agent.cli.EXIT_PARTIAL
+
+
+def _journal(ctx: click.Context):
+    from .config import open_journal
+
+    return open_journal(root=ctx.obj.get("root") if ctx.obj else None)
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(stderr=False, highlight=False)
+
+
+@click.group("site")
+def site() -> None:
+    """Publish the journal as a website (MkDocs Material blog, tags, search, RSS)."""
+
+
+@site.command("build")
+@click.option("--strict", is_flag=True, help="Fail, building nothing, if any note cannot be rendered.")
+@click.option("-v", "--verbose", is_flag=True, help="List every MkDocs warning and skipped note.")
+@click.pass_context
+def build(ctx: click.Context, strict: bool, verbose: bool) -> None:
+    """Render notes/ into site/docs/posts/ and build the HTML into site/public/.
+
+    Private notes (private: true, draft: true, or under notes/private/) are never published.
+    """
+    from rich.markup import escape
+
+    from .site import build_site
+
+    console = _console()
+    try:
+        journal = _journal(ctx)
+        with console.status("Rendering notes…") as status:
+            counts = {"notes": 0}
+
+            def progress(event: str, path: str) -> None:
+                if event == "mkdocs":
+                    status.update("Building the HTML with MkDocs…")
+                else:
+                    counts["notes"] += 1
+                    status.update(f"Rendering notes… {counts['notes']}")
+
+            report = build_site(journal, strict=strict, progress=progress)
+    except JournalError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+    out = journal.relative(report.output_dir) if report.output_dir else "?"
+    console.print(
+        f"[bold green]Built[/] {report.published} note(s) into [bold]{escape(out)}/[/] "
+        f"in {report.seconds:.1f} s: {len(report.rendered)} rendered, {len(report.unchanged)} unchanged, "
+        f"{len(report.removed)} removed, {len(report.skipped_private)} private/draft not published."
+    )
+    stats = report.stats
+    if stats and stats.notes:
+        day = f"Day {stats.day_count} · " if stats.day_count is not None else ""
+        console.print(f"{day}streak {stats.streak} day(s) · latest note {stats.newest}")
+    if report.feed:
+        console.print(f"RSS feed: {escape(journal.relative(report.feed))}")
+    if verbose:
+        for path in report.skipped_private:
+            console.print(f"  private: {escape(path)}", style="dim")
+    shown = report.warnings if verbose else report.warnings[:5]
+    for message in shown:
+        console.print(f"[yellow]warning:[/] {escape(message)}")
+    if len(report.warnings) > len(shown):
+        console.print(f"[yellow]… {len(report.warnings) - len(shown)} more warning(s); use -v to list them[/]")
+    if report.failed:
+        console.print(f"[bold red]{len(report.failed)} note(s) not published:[/]")
+        for path, reason in report.failed:
+            console.print(f"  [red]{escape(path)}[/]: {escape(reason)}")
+        ctx.exit(EXIT_NOTES_FAILED)
+
+
+@site.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a web browser.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, open_browser: bool) -> None:
+    """Preview the site with live reload: edits to notes/ or site/ rebuild it. Ctrl-C stops."""
+    import logging
+
+    from .site import serve_site
+
+    console = _console()
+    mkdocs_log = logging.getLogger("mkdocs")
+    if not mkdocs_log.handlers:  # show "Building…"/"Serving on…" and warnings while previewing
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+        mkdocs_log.addHandler(handler)
+        mkdocs_log.setLevel(logging.INFO)
+    try:
+        journal = _journal(ctx)
+        console.print(f"Building, then serving on [bold]http://{host}:{port}/[/] (Ctrl-C to stop)…")
+        serve_site(journal, host=host, port=port, open_browser=open_browser)
+    except JournalError as exc:
+        raise click.ClickException(str(exc)) from exc

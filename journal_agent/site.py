@@ -1,0 +1,372 @@
+"""Publish the journal as a website: MkDocs + Material (blog, tags, search) + RSS.
+
+``site/`` is an ordinary MkDocs project:
+
+* ``site/mkdocs.yml`` — committed; written by :func:`scaffold_site` (``journal
+  init``) from ``journal_agent/templates/site/``. The Material **blog** plugin
+  runs with ``blog_dir: .``, so the home page lists the newest notes.
+* ``site/docs/index.md``, ``tags.md``, ``stylesheets/`` — committed, written once.
+* ``site/docs/posts/`` — generated from ``notes/`` by :func:`build_site`
+  (see :mod:`journal_agent.site_render`); git-ignored.
+* ``site/public/`` — the HTML; git-ignored.
+
+Site name, URL, author and description come from ``journal.toml`` ``[site]``
+and override ``mkdocs.yml`` at every build. The home page's day count and
+streak replace the ``<!-- journal:stats -->`` comment of ``index.md`` at build
+time (a plain ``mkdocs build`` leaves the comment, which shows nothing).
+
+Private notes (``private: true``, ``draft: true``, under ``notes/private/``) are
+never copied into ``site/docs/``, so they reach no page, search index, feed,
+sitemap, tag or category page. Nothing under ``.journal/`` is read.
+
+MkDocs is imported inside the functions: importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from .errors import SiteError
+from .site_render import (
+    STATS_MARKER,
+    JournalStats,
+    journal_stats,
+    render_posts,
+    trim_to_excerpt,
+    stats_markdown,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .config import Journal
+
+TEMPLATES = Path(__file__).parent / "templates" / "site"
+MKDOCS_FILE = "mkdocs.yml"
+FEED_FILE = "feed_rss_created.xml"
+
+Progress = Callable[[str, str], None]
+
+
+@dataclass
+class SiteBuildReport:
+    """What :func:`build_site` did.
+
+    Attributes:
+        rendered: journal-relative paths of notes whose post file was (re)written.
+        unchanged: notes whose post file was already up to date (file untouched).
+        removed: stale generated post files deleted (``posts/<slug>.md``).
+        skipped_private: private or draft notes, and everything under ``notes/private/``.
+        failed: ``(note path, reason)`` for notes that could not be rendered.
+        output_dir: the built HTML (``site/public/``).
+        seconds: wall time of the whole build.
+        published: number of notes on the site.
+        stats: day count / streak shown on the home page.
+        feed: the RSS feed file, or ``None`` when no site URL is configured.
+        warnings: MkDocs warnings (broken links and the like), one line each.
+    """
+
+    rendered: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped_private: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    output_dir: Path | None = None
+    seconds: float = 0.0
+    published: int = 0
+    stats: JournalStats | None = None
+    feed: Path | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def scaffold_site(journal: "Journal") -> Path:
+    """Write the MkDocs project under ``journal.root / "site"`` where files are missing.
+
+    Writes ``site/mkdocs.yml``, ``site/docs/index.md``, ``site/docs/tags.md`` and
+    ``site/docs/stylesheets/journal.css`` from the package templates, filling in
+    the ``[site]`` values of ``journal.toml``. Existing files are never touched.
+    Returns the ``site/`` folder.
+
+    Raises:
+        SiteError: a file cannot be written.
+    """
+    site_dir = journal.site_dir
+    cfg = journal.config
+    values = {
+        "__SITE_NAME__": cfg.site_title or cfg.series,
+        "__SITE_URL__": cfg.site_url,
+        "__SITE_AUTHOR__": cfg.site_author,
+        "__SITE_DESCRIPTION__": cfg.site_description,
+    }
+    try:
+        for template in sorted(TEMPLATES.rglob("*")):
+            if not template.is_file() or template.name.startswith(("__", ".")):
+                continue
+            rel = template.relative_to(TEMPLATES)
+            target = site_dir / (rel if rel.as_posix() == MKDOCS_FILE else Path("docs") / rel)
+            if target.exists():
+                continue
+            text = template.read_text(encoding="utf-8")
+            for key, value in values.items():
+                # YAML gets JSON strings (valid double-quoted YAML scalars); Markdown the plain text.
+                text = text.replace(key, json.dumps(value) if target.suffix == ".yml" else value)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise SiteError(f"cannot write the site scaffold in {site_dir}: {exc}") from exc
+    return site_dir
+
+
+def build_site(journal: "Journal", strict: bool = False, progress: Progress | None = None) -> SiteBuildReport:
+    """Render ``notes/`` into ``site/docs/posts/`` and build the HTML into ``site/public/``.
+
+    Missing scaffold files are written first (:func:`scaffold_site`). Only
+    posts whose text changed are rewritten. A note that cannot be read is
+    listed in ``report.failed`` with its reason and left out; the rest is built.
+
+    Args:
+        journal: the opened journal (notes come from ``journal.notes_dir`` via
+            the notes model; ``.journal/`` is never read).
+        strict: make any failed note fatal: raise before anything is written.
+        progress: called as ``progress(event, path)`` with ``event`` in
+            ``rendered``/``unchanged``/``private``/``failed`` per note, then
+            ``mkdocs`` (path = output folder) before the HTML build.
+
+    Raises:
+        SiteError: ``strict`` and some note failed; ``mkdocs.yml`` is invalid;
+            MkDocs failed.
+    """
+    started = time.perf_counter()
+    scaffold_site(journal)
+    config = _load_config(journal)
+    try:
+        posts_dir = _posts_dir(config)
+        result = render_posts(journal.root, journal.notes_dir, posts_dir, progress=progress, strict=strict)
+        stats = journal_stats(result.notes)
+        report = SiteBuildReport(
+            rendered=result.rendered,
+            unchanged=result.unchanged,
+            removed=result.removed,
+            skipped_private=result.skipped_private,
+            failed=result.failed,
+            output_dir=Path(config.site_dir),
+            published=len(result.notes),
+            stats=stats,
+        )
+        if not _configure_feed(config):
+            report.warnings.append(
+                "no RSS feed: set url under [site] in journal.toml (the feed needs absolute links)"
+            )
+        if progress:
+            progress("mkdocs", str(config.site_dir))
+        report.warnings += _run_mkdocs_build(config, stats)
+    finally:
+        _shutdown(config)
+    feed = Path(config.site_dir) / FEED_FILE
+    report.feed = feed if feed.is_file() else None
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def serve_site(journal: "Journal", host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False) -> None:
+    """Preview the site on ``http://host:port/`` with live reload; blocks until Ctrl-C.
+
+    Builds into a temporary folder (``site/public/`` is left alone) and
+    rebuilds when a note, ``site/docs/`` or ``mkdocs.yml`` changes; notes are
+    re-rendered on every rebuild, failed notes are logged and left out.
+
+    Raises:
+        SiteError: the port cannot be bound, or the first build fails.
+    """
+    from mkdocs.commands.build import build
+    from mkdocs.livereload import LiveReloadServer
+
+    scaffold_site(journal)
+    temp_dir = tempfile.mkdtemp(prefix="journal-site-")
+    serve_url = f"http://{host}:{port}/"
+    log = logging.getLogger("mkdocs.journal")
+    lock = threading.Lock()
+    first = _load_config(journal, site_dir=temp_dir, site_url=serve_url, dev_addr=f"{host}:{port}")
+    _configure_feed(first)
+    first.plugins.on_startup(command="serve", dirty=False)
+
+    def builder(config: Any = None) -> None:
+        with lock:
+            if config is None:
+                config = _load_config(journal, site_dir=temp_dir, site_url=serve_url)
+                _configure_feed(config)
+            result = render_posts(journal.root, journal.notes_dir, _posts_dir(config))
+            for path, reason in result.failed:
+                log.warning(f"note not published: {path}: {reason}")
+            _add_home_plugin(config, journal_stats(result.notes))
+            build(config, serve_url=serve_url)
+
+    try:
+        try:
+            server = LiveReloadServer(builder=builder, host=host, port=port, root=temp_dir, mount_path="/")
+        except OSError as exc:
+            raise SiteError(f"cannot serve on {host}:{port}: {exc.strerror or exc}; try --port") from exc
+        try:
+            builder(first)
+        except Exception as exc:  # noqa: BLE001 - shown to the user as a SiteError
+            raise SiteError(f"the site did not build: {exc}") from exc
+        for path in (journal.notes_dir, Path(first.docs_dir), Path(first.config_file_path)):
+            if path.exists():
+                server.watch(str(path))
+        try:
+            server.serve(open_in_browser=open_browser)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.shutdown()
+    finally:
+        _shutdown(first)
+        shutil.rmtree(temp_dir, ignore_errors=True)
+
+
+# -- MkDocs glue -------------------------------------------------------------------------------
+
+
+def _load_config(journal: "Journal", **overrides: Any):
+    """``site/mkdocs.yml`` with the non-empty ``[site]`` values of ``journal.toml`` on top."""
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError
+
+    cfg = journal.config
+    config_file = journal.site_dir / MKDOCS_FILE
+    values = {
+        "site_name": cfg.site_title or cfg.series,
+        "site_url": cfg.site_url or None,
+        "site_author": cfg.site_author or None,
+        "site_description": cfg.site_description or None,
+        **overrides,
+    }
+    try:
+        with _quiet_mkdocs():
+            return load_config(config_file=str(config_file), **values)
+    except ConfigurationError as exc:
+        raise SiteError(f"{config_file}: {exc}") from exc
+    except OSError as exc:
+        raise SiteError(f"cannot read {config_file}: {exc.strerror or exc}") from exc
+
+
+def _posts_dir(config: Any) -> Path:
+    """Where the blog plugin looks for posts (``docs/posts`` with the shipped mkdocs.yml)."""
+    import os
+
+    for plugin in config.plugins.values():
+        options = getattr(plugin, "config", None)
+        if type(plugin).__name__ == "BlogPlugin" and options is not None:
+            post_dir = options.post_dir.format(blog=options.blog_dir)
+            return Path(config.docs_dir) / os.path.normpath(post_dir)
+    raise SiteError(
+        f"{config.config_file_path}: the Material blog plugin is not enabled; "
+        "add `- blog` under plugins (see `journal init` for a working mkdocs.yml)"
+    )
+
+
+def _shutdown(config: Any) -> None:
+    """Run the plugins' ``on_shutdown``; the blog plugin removes a temp folder that may not exist."""
+    import os
+
+    for plugin in config.plugins.values():
+        temp_dir = getattr(plugin, "temp_dir", None)
+        if isinstance(temp_dir, str):
+            os.makedirs(temp_dir, exist_ok=True)
+    config.plugins.on_shutdown()
+
+
+def _configure_feed(config: Any) -> bool:
+    """Set up the RSS plugin: cache in ``site/.cache/``, a channel image, off without a site URL.
+
+    Returns True when the feed is on.
+    """
+    from urllib.parse import urljoin
+
+    site_dir = Path(config.config_file_path).parent
+    for name, plugin in config.plugins.items():
+        if name == "rss" or name.startswith("rss #"):
+            # its default cache folder is relative to the working directory
+            plugin.config.cache_dir = str(site_dir / ".cache" / "plugins" / "rss")
+            if not config.site_url:
+                plugin.config.enabled = False
+            elif not plugin.config.image:
+                plugin.config.image = urljoin(config.site_url, "assets/images/favicon.png")
+    return bool(config.site_url)
+
+
+def _add_home_plugin(config: Any, stats: JournalStats) -> None:
+    """Register the in-process ``journal`` plugin (not needed by a plain ``mkdocs build``).
+
+    * fills ``<!-- journal:stats -->`` on the home page with the day count and streak;
+    * once a post's own HTML is rendered, trims its Markdown to the excerpt.
+      The blog plugin converts a post's whole Markdown again for every list
+      it appears in (home, archive, category) only to cut it at
+      ``<!-- more -->``; trimming first keeps that work to the excerpt. Link
+      reference definitions are kept so excerpt links still resolve.
+    """
+    from mkdocs.plugins import BasePlugin
+
+    feed_on = any(
+        (name == "rss" or name.startswith("rss #")) and plugin.config.enabled
+        for name, plugin in config.plugins.items()
+    )
+    block = stats_markdown(stats, FEED_FILE if feed_on else None)
+    posts_prefix = _posts_dir(config).relative_to(Path(config.docs_dir)).as_posix() + "/"
+
+    class JournalPlugin(BasePlugin):
+        def on_page_markdown(self, markdown, *, page, config, files):  # noqa: ARG002
+            if page.file.src_uri == "index.md" and STATS_MARKER in markdown:
+                return markdown.replace(STATS_MARKER, block, 1)
+            return markdown
+
+        def on_page_content(self, html, *, page, config, files):  # noqa: ARG002
+            if page.file.src_uri.startswith(posts_prefix) and isinstance(page.markdown, str):
+                page.markdown = trim_to_excerpt(page.markdown)
+            return html
+
+    config.plugins["journal/site"] = JournalPlugin()
+
+
+def _run_mkdocs_build(config: Any, stats: JournalStats) -> list[str]:
+    """Run MkDocs in-process; returns its warnings. Raises SiteError when it fails."""
+    from mkdocs.commands.build import build
+
+    _add_home_plugin(config, stats)
+    with _quiet_mkdocs() as captured:
+        try:
+            config.plugins.on_startup(command="build", dirty=False)
+            build(config)
+        except Exception as exc:  # noqa: BLE001 - MkDocs, its plugins or Markdown extensions
+            detail = "; ".join(captured[-3:]) or f"{type(exc).__name__}: {exc}"
+            raise SiteError(f"MkDocs could not build the site: {detail}") from exc
+    return captured
+
+
+class _quiet_mkdocs:
+    """Collect ``mkdocs.*`` log records of WARNING and above instead of printing them."""
+
+    def __enter__(self) -> list[str]:
+        self.messages: list[str] = []
+        messages = self.messages
+
+        class Collect(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                messages.append(record.getMessage().strip().replace("\n", " "))
+
+        self.handler = Collect(level=logging.WARNING)
+        self.logger = logging.getLogger("mkdocs")
+        self.propagate = self.logger.propagate
+        self.logger.addHandler(self.handler)
+        self.logger.propagate = False
+        return messages
+
+    def __exit__(self, *exc: Any) -> None:
+        self.logger.removeHandler(self.handler)
+        self.logger.propagate = self.propagate

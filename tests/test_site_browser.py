@@ -1,0 +1,98 @@
+"""End to end in a real headless browser: Debian's chromium driven by Playwright.
+
+Builds the seed note plus a few simonw/til notes, serves ``site/public/`` on a
+loopback port, types a word into the Material search box, sees the seed note
+in the results, opens it and saves a screenshot under the pytest tmp dir (and
+to ``$JOURNAL_SITE_SCREENSHOT`` when set). Never downloads a browser: skips
+with the reason when ``/usr/bin/chromium`` or the playwright package is missing.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from test_site import TIL, make_journal, til_subset
+
+CHROMIUM = os.environ.get("JOURNAL_CHROMIUM", "/usr/bin/chromium")
+
+
+def _browser_missing() -> str | None:
+    if not Path(CHROMIUM).is_file():
+        return f"no browser: {CHROMIUM} is not installed (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "no browser driver: the playwright package is not installed (pip install playwright)"
+    return None
+
+
+pytestmark = pytest.mark.skipif(_browser_missing() is not None, reason=_browser_missing() or "")
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep pytest output clean
+        pass
+
+
+@pytest.fixture
+def served_site(tmp_path):
+    """(base URL, journal) for a freshly built site served from 127.0.0.1 on a free port."""
+    from journal_agent.site import build_site
+
+    rows = til_subset(per_topic=1, topics=4) if (TIL / "manifest.jsonl").is_file() else []
+    journal = make_journal(tmp_path / "journal", rows)
+    report = build_site(journal)
+    assert report.published == 1 + len(rows)
+    handler = functools.partial(_Quiet, directory=str(report.output_dir))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", journal
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_search_finds_the_note_and_opens_it(served_site, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    base, _ = served_site
+    shot = tmp_path / "day-2.png"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            requests: list[str] = []
+            page.on("request", lambda request: requests.append(request.url))
+            page.goto(base)
+            assert "Day 2" in page.inner_text(".journal-stats")
+
+            page.click("input.md-search__input")
+            page.keyboard.type("MemGPT", delay=30)
+            results = page.locator(".md-search-result__item")
+            results.first.wait_for(timeout=20_000)
+            texts = results.all_inner_texts()
+            assert any("Day 2" in text and "MemGPT" in text for text in texts), texts
+            page.screenshot(path=str(tmp_path / "search.png"))
+
+            results.first.locator("a").first.click()
+            page.wait_for_url("**/day-2/**", timeout=20_000)
+            assert page.title().startswith("Momentum Learning Day 2")
+            assert page.locator("article h1").first.inner_text().startswith("Day 2")
+            assert page.locator("time").first.inner_text() == "September 18, 2025"
+            page.screenshot(path=str(shot))
+        finally:
+            browser.close()
+    assert shot.stat().st_size > 10_000
+    assert all(url.startswith(base) or url.startswith("data:") for url in requests), "third-party request"
+    extra = os.environ.get("JOURNAL_SITE_SCREENSHOT")
+    if extra:
+        shutil.copyfile(shot, extra)
