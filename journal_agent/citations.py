@@ -1,0 +1,123 @@
+"""Which notes an answer cites, and which notes it names without having retrieved them.
+
+A note is a **source** of an answer when the agent retrieved it in this turn
+(``archival_memory_search``) and the answer names it: by title, path or file
+name. A note the answer names that was not retrieved in this turn is
+**flagged**: it may be remembered from an earlier turn or invented, and is
+never listed as a source. Names are matched case-insensitively on word
+boundaries; short, generic titles (under 3 words and 20 characters) are only
+matched when quoted, bold or in backticks, to avoid false alarms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+_PATH_RE = re.compile(r"[\w./~-]+\.(?:md|markdown|txt)\b", re.IGNORECASE)
+_TITLE_LINE_RE = re.compile(r"^title:\s*[\"']?(.*?)[\"']?\s*$", re.MULTILINE)
+_H1_RE = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+@dataclass
+class Source:
+    """A cited note: ``title``, ``date`` (``datetime.date``) and journal-relative ``path``."""
+
+    title: str
+    date: dt.date
+    path: str
+
+    def to_dict(self) -> dict[str, str]:
+        """``{"title", "date" (ISO), "path"}``."""
+        return {"title": self.title, "date": self.date.isoformat(), "path": self.path}
+
+
+@dataclass
+class NoteName:
+    """How a note can be named: its ``title`` and journal-relative ``path``."""
+
+    title: str
+    path: str
+
+
+def known_notes(journal) -> list[NoteName]:
+    """Titles and paths of the notes under ``notes/``, read cheaply (front-matter title or first ``#``)."""
+    from .notes import iter_note_files
+
+    names = []
+    if not journal.notes_dir.exists():
+        return names
+    for path in iter_note_files([journal.notes_dir]):
+        try:
+            head = path.read_text(encoding="utf-8", errors="replace")[:4000]
+        except OSError:
+            continue
+        match = _TITLE_LINE_RE.search(head) if head.startswith("---") else None
+        title = match.group(1) if match else None
+        if not title:
+            heading = _H1_RE.search(head)
+            title = heading.group(1) if heading else path.stem
+        names.append(NoteName(" ".join(title.split()), journal.relative(path)))
+    return names
+
+
+def _mentions(answer: str, title: str) -> bool:
+    title = " ".join(title.split())
+    if len(title) < 4:
+        return False
+    pattern = r"(?<![\w])" + re.escape(title).replace(r"\ ", r"\s+") + r"(?![\w])"
+    if len(title.split()) >= 3 or len(title) >= 20:
+        return re.search(pattern, answer, re.IGNORECASE) is not None
+    quoted = r"[\"'“‘*`_]" + re.escape(title) + r"[\"'”’*`_]"
+    return re.search(quoted, answer, re.IGNORECASE) is not None
+
+
+def _names_path(answer: str, path: str) -> bool:
+    lowered = answer.lower()
+    path = path.lower()
+    return path in lowered or Path(path).name in lowered
+
+
+def find_citations(
+    answer: str, retrieved: dict[str, Any], known: Iterable[NoteName] = ()
+) -> tuple[list[Source], list[str]]:
+    """Split what ``answer`` names into sources and flags.
+
+    Args:
+        answer: the agent's final answer.
+        retrieved: note path → ``SearchHit`` (``title``, ``date``, ``path``) retrieved this turn.
+        known: every note's name (see :func:`known_notes`), to spot notes named but not retrieved.
+
+    Returns:
+        ``(sources, flagged)``: sources in retrieval order; flagged as
+        human-readable strings (title and path, or the unknown path as written).
+    """
+    sources = []
+    for path, hit in retrieved.items():
+        if _mentions(answer, hit.title) or _names_path(answer, path):
+            sources.append(Source(hit.title, hit.date, path))
+    cited = {s.path for s in sources}
+    retrieved_titles = {hit.title.lower() for hit in retrieved.values()}
+    flagged: list[str] = []
+    known = list(known)
+    known_paths = {n.path.lower() for n in known}
+    known_names = {Path(n.path).name.lower() for n in known}
+    for note in known:
+        if note.path in retrieved or note.path in cited or note.title.lower() in retrieved_titles:
+            continue
+        if _mentions(answer, note.title) or _names_path(answer, note.path):
+            flagged.append(f"\"{note.title}\" ({note.path})")
+    remainder = answer
+    for path in sorted({*retrieved, *(n.path for n in known)}, key=len, reverse=True):
+        remainder = re.sub(re.escape(path), " ", remainder, flags=re.IGNORECASE)
+    for written in dict.fromkeys(_PATH_RE.findall(remainder)):
+        lowered = written.lower()
+        if any(lowered.endswith(p.lower()) or p.lower().endswith(lowered) for p in retrieved):
+            continue
+        if lowered in known_paths or Path(lowered).name in known_names:
+            continue  # already handled above as a known note
+        flagged.append(f"{written} (no such note in this journal)")
+    return sources, flagged

