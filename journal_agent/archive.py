@@ -326,12 +326,13 @@ class Archive:
             last_date=max(dates) if dates else None,
         )
 
-    def _scan(self, where: str | None, columns: list[str]):
+    def _scan(self, where: str | None, columns: list[str] | None):
         import pyarrow as pa
 
         if self._table is None:
-            return pa.table({c: pa.array([], pa.string()) for c in columns})
-        query = self._table.search().select(columns).limit(None)
+            return pa.table({c: pa.array([], pa.string()) for c in columns or ["path"]})
+        query = self._table.search().limit(None)
+        query = query.select(columns) if columns else query
         return (query.where(where) if where else query).to_arrow()
 
     def _table_names(self) -> list[str]:

@@ -141,7 +141,7 @@ def ingest_command(ctx, paths, full, no_reflect, as_json) -> None:
             "unchanged": report.unchanged, "chunks_written": report.chunks_written,
             "failed": [{"path": p, "reason": r} for p, r in report.failed],
             "skipped": [{"path": p, "reason": r} for p, r in report.skipped],
-            "seconds": round(report.seconds, 3),
+            "seconds": round(report.seconds, 3), "embed_seconds": round(report.embed_seconds, 3),
         }, indent=2))
     else:
         for path, reason in report.failed:
@@ -248,6 +248,8 @@ def _reflect(journal, notes) -> None:
 
 
 def _register_subcommands() -> None:
+    # Imported here, not at the top: these modules import only Click and the
+    # standard library at module level, so `journal --help` stays fast.
     from .cli_agent import ask, chat, memory, reflect
     from .cli_site import site
 
@@ -255,10 +257,7 @@ def _register_subcommands() -> None:
         main.add_command(command)
 
 
-try:  # the agent and site commands land in their own modules
-    _register_subcommands()
-except ImportError:  # pragma: no cover - during development only
-    pass
+_register_subcommands()
 
 
 if __name__ == "__main__":  # python -m journal_agent.cli

@@ -38,6 +38,7 @@ class IngestReport:
         changed_notes: notes added or updated, for the agent's reflection.
         chunks_written: rows appended to the store.
         seconds: wall time.
+        embed_seconds: part of ``seconds`` spent inside the embedding model.
     """
 
     added: int = 0
@@ -49,6 +50,7 @@ class IngestReport:
     changed_notes: list[Note] = field(default_factory=list)
     chunks_written: int = 0
     seconds: float = 0.0
+    embed_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -132,11 +134,11 @@ def ingest(
                     report.added += 1
                 report.changed_notes.append(note)
                 if pending_chunks >= EMBED_BATCH_CHUNKS:
-                    report.chunks_written += _write(archive, pending)
+                    report.chunks_written += _write(archive, pending, report)
                     pending, pending_chunks = [], 0
             if progress:
                 progress(done, len(files))
-        report.chunks_written += _write(archive, pending)
+        report.chunks_written += _write(archive, pending, report)
         gone = [p for p in stored if p not in seen and _in_scope(p, paths, journal, missing)]
         archive.remove_paths(gone)
         report.removed = len(gone)
@@ -148,11 +150,13 @@ def ingest(
         lock.release()
 
 
-def _write(archive: "Archive", pending: list[tuple[Note, list]]) -> int:
+def _write(archive: "Archive", pending: list[tuple[Note, list]], report: IngestReport) -> int:
     if not pending:
         return 0
     texts = [chunk.embedding_text(note.title) for note, chunks in pending for chunk in chunks]
+    started = time.perf_counter()
     vectors = archive.embedder.embed(texts)
+    report.embed_seconds += time.perf_counter() - started
     return archive.replace_notes(pending, vectors)
 
 

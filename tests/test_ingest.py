@@ -63,7 +63,7 @@ def test_bad_input_folder_through_cli(journal_dir, run_cli):
     result = run_cli("ingest")
     assert result.exit_code == 3, result.output
     output = result.output + (result.stderr if result.stderr_bytes is not None else "")
-    for name, reason in [("broken.md:2", "not valid YAML"), ("binary.md", "binary file"),
+    for name, reason in [("broken.md:3", "started at line 2"), ("binary.md", "binary file"),
                          ("empty.md", "empty note"), ("huge.md", "MB limit"), ("latin1.md:1", "UTF-8")]:
         assert f"notes/{name}" in output and reason in output, (name, output)
     assert "added 2" in output and "failed 5" in output
@@ -86,7 +86,7 @@ def _subset(journal_dir, count: int) -> None:
 
 @pytest.mark.skipif(not SIMONW.exists(), reason="needs ../shared/corpora/simonw-til")
 def test_kill_mid_ingest_then_rerun_stores_each_chunk_once(journal_dir):
-    _subset(journal_dir, 250)
+    _subset(journal_dir, 120)
     env = {**os.environ, "JOURNAL_ROOT": str(journal_dir)}
     command = [sys.executable, "-m", "journal_agent.cli", "ingest", "--no-reflect"]
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -103,12 +103,12 @@ def test_kill_mid_ingest_then_rerun_stores_each_chunk_once(journal_dir):
     process.send_signal(signal.SIGKILL)
     process.wait()
     partial = len({p for p, _ in chunk_keys(journal)})
-    assert 0 < partial < 250, "the kill should land mid-ingest"
+    assert 0 < partial < 120, "the kill should land mid-ingest"
 
     rerun = subprocess.run(command, env=env, capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stderr
     keys = chunk_keys(journal)
-    assert len({p for p, _ in keys}) == 250
+    assert len({p for p, _ in keys}) == 120
     counts = Counter(keys)
     assert max(counts.values()) == 1  # no chunk stored twice
     for path in {p for p, _ in keys}:  # and every note's chunks are 0..n-1
