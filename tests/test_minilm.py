@@ -116,3 +116,12 @@ def test_does_not_import_torch_or_weights_package() -> None:
     )
     root = Path(__file__).resolve().parents[1]
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root)
+
+
+def test_openblas_thread_count_restored(embedder: MiniLMEmbedder) -> None:
+    ctl = minilm._openblas_ctl()
+    if ctl is None:
+        pytest.skip("numpy is not linked to an OpenBLAS whose threads can be set")
+    before = ctl[0]()
+    embedder.embed(["one text", "and another, a little longer"])
+    assert ctl[0]() == before
