@@ -31,7 +31,7 @@ CONFIGS = {
     "fts": dict(mode="fts", time_mode="off"),
     "vector": dict(mode="vector", time_mode="off"),
     "hybrid": dict(mode="hybrid", time_mode="off"),
-    "hybrid + date parsing": dict(mode="hybrid", time_mode="filter"),
+    "hybrid + date parsing": dict(mode="hybrid", time_mode="boost"),
 }
 
 

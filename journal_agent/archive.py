@@ -343,17 +343,22 @@ class Archive:
 _COLUMNS = ["path", "title", "date", "categories", "tags", "text", "heading", "chunk_index", "source", "day"]
 
 
-def rrf_fuse(rankings: Sequence[Sequence[tuple[dict, float]]], k: int = RRF_K) -> list[tuple[dict, float]]:
+def rrf_fuse(
+    rankings: Sequence[Sequence[tuple[dict, float]]],
+    k: int = RRF_K,
+    weights: Sequence[float] | None = None,
+) -> list[tuple[dict, float]]:
     """Reciprocal rank fusion of ranked lists of ``(row, score)`` keyed by ``(path, chunk_index)``.
 
-    ``RRF(d) = sum over lists of 1 / (k + rank(d))``, rank from 1 (Cormack et al. 2009).
+    ``RRF(d) = sum over lists i of w_i / (k + rank_i(d))``, rank from 1
+    (Cormack et al. 2009; weights default to 1).
     """
     fused: dict[tuple[str, int], list] = {}
-    for ranking in rankings:
+    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings)):
         for rank, (row, _score) in enumerate(ranking, start=1):
             key = (row["path"], row["chunk_index"])
             entry = fused.setdefault(key, [row, 0.0])
-            entry[1] += 1.0 / (k + rank)
+            entry[1] += weight / (k + rank)
     return sorted(((row, score) for row, score in fused.values()), key=lambda item: -item[1])
 
 
