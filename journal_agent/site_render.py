@@ -98,9 +98,12 @@ def post_text(note: Note, slug: str) -> str:
     created: dt.date | dt.datetime = note.date
     if modified.date() == note.date:
         created = modified  # same day: keep the time so same-day notes sort correctly
+    dates = {"created": created}
+    if modified.date() > note.date:  # an "updated" the same day would show the date twice
+        dates["updated"] = modified
     meta = {
         "title": note.title,
-        "date": {"created": created, "updated": max(modified, _as_datetime(created))},
+        "date": dates,
         "slug": slug,
         "categories": list(note.categories),
         "tags": list(note.tags),
