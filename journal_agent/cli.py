@@ -198,6 +198,11 @@ def search(ctx, query, limit, mode, since, until, category, as_json) -> None:
 
 
 def _snippet(text: str, width: int = 240) -> str:
+    """One line of a chunk for the terminal: Markdown links and heading marks dropped."""
+    import re
+
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)  # [text](url) -> text
+    text = re.sub(r"(?m)^\s{0,3}#{1,6}\s*", "", text)
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1].rsplit(" ", 1)[0] + "…"
 
