@@ -164,12 +164,7 @@ class MemoryTools:
         """
         if not query.strip():
             raise ToolError('query is empty; say what to look for, e.g. {"query": "convolutional networks"}')
-        since = _parse_day("start_date", start_date, end=False)
-        until = _parse_day("end_date", end_date, end=True)
-        if since and until and since > until:
-            raise ToolError(f"start_date {since} is after end_date {until}; swap them")
-        if page < 0:
-            raise ToolError("page must be 0 or more")
+        since, until = _date_range(start_date, end_date, page)
         hits = self.archive.search(
             query, limit=self.page_size + 1, offset=page * self.page_size, mode="hybrid",
             since=since, until=until, category=category or None, source=None,
@@ -274,12 +269,7 @@ class MemoryTools:
             end_date: Only messages up to this day, as YYYY-MM-DD.
             page: Page of results to return, starting at 0.
         """
-        since = _parse_day("start_date", start_date, end=False)
-        until = _parse_day("end_date", end_date, end=True)
-        if since and until and since > until:
-            raise ToolError(f"start_date {since} is after end_date {until}; swap them")
-        if page < 0:
-            raise ToolError("page must be 0 or more")
+        since, until = _date_range(start_date, end_date, page)
         found, total = self.recall.search(
             query, start=since, end=until, limit=self.page_size, offset=page * self.page_size
         )
@@ -315,6 +305,17 @@ def _example(fn) -> str:
 
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
 _YEAR_RE = re.compile(r"^(\d{4})$")
+
+
+def _date_range(start_date: str | None, end_date: str | None, page: int) -> tuple[dt.date | None, dt.date | None]:
+    """Validate the date range and page shared by the search tools; ToolError says what to fix."""
+    since = _parse_day("start_date", start_date, end=False)
+    until = _parse_day("end_date", end_date, end=True)
+    if since and until and since > until:
+        raise ToolError(f"start_date {since} is after end_date {until}; swap them")
+    if page < 0:
+        raise ToolError("page must be 0 or more")
+    return since, until
 
 
 def _parse_day(name: str, value: str | None, *, end: bool) -> dt.date | None:
