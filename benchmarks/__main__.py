@@ -85,15 +85,15 @@ def bench_ingest(runs: int) -> tuple[str, dict]:
     root = make_journal(WORK / "til")
     data, rows = {}, []
     for corpus in TIL_CORPORA:
-        wall, rss, summary = _ingest_json(root, f"notes/{corpus}")
-        unchanged = [_ingest_json(root, f"notes/{corpus}")[0] for _ in range(runs)]
+        wall, rss, summary = _ingest_json(root, str(root / "notes" / corpus))
+        unchanged = [_ingest_json(root, str(root / "notes" / corpus))[0] for _ in range(runs)]
         paths = sorted((root / "notes" / corpus).rglob("*.md"))
         changed = []
         for attempt in range(runs):
             for path in random.Random(attempt).sample(paths, max(1, len(paths) // 100)):
                 with path.open("a", encoding="utf-8") as handle:
                     handle.write(f"\nEdited in benchmark run {attempt}.\n")
-            changed.append(_ingest_json(root, f"notes/{corpus}")[0])
+            changed.append(_ingest_json(root, str(root / "notes" / corpus))[0])
 
         sample_root = make_journal(WORK / f"sample-{corpus}", corpora=[corpus], limit=SAMPLE_NOTES)
         journal = open_journal(root=sample_root)
