@@ -69,7 +69,7 @@ def find_time_window(question: str, today: dt.date | None = None) -> TimeWindow 
     "the last N days").
     """
     today = today or dt.date.today()
-    for finder in (_relative, _part_of_year, _month_year, _iso_day, _year, _month_only):
+    for finder in (_relative, _season_relative, _part_of_year, _month_year, _iso_day, _year, _month_only):
         found = finder(question, today)
         if found is not None:
             since, until, match = found
@@ -139,6 +139,28 @@ def _part_of_year(question: str, today: dt.date):
     key, year = match.group(1).lower(), int(match.group(2))
     first, last = _SEASONS.get(key) or _PARTS[re.sub(r"\s+", " ", key)]
     return (*_months_span(year, first, last), match)
+
+
+def _season_relative(question: str, today: dt.date):
+    """ "last summer", "this spring", "two years ago", "a year ago"."""
+    names = "|".join(_SEASONS)
+    match = _search(rf"\b(?:in\s+)?(last|this|past)\s+({names})\b", question)
+    if match:
+        first, last = _SEASONS[match.group(2).lower()]
+        year = today.year
+        start, end = _months_span(year, first, last)
+        if match.group(1).lower() == "this" and start > today:
+            year -= 1
+        elif match.group(1).lower() != "this" and end >= today:
+            year -= 1  # "last summer" is the most recent summer that has ended
+        return (*_months_span(year, first, last), match)
+    words = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+    match = _search(r"\b(a|one|two|three|four|five|\d)\s+years?\s+ago\b", question)
+    if match:
+        token = match.group(1).lower()
+        year = today.year - (words[token] if token in words else int(token))
+        return dt.date(year, 1, 1), dt.date(year, 12, 31), match
+    return None
 
 
 def _relative(question: str, today: dt.date):

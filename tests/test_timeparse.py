@@ -20,6 +20,9 @@ TODAY = dt.date(2026, 11, 21)  # a Saturday
     ("what did I do in 2019", "2019-01-01", "2019-12-31", "what did I do"),
     ("note from 2025-09-18", "2025-09-18", "2025-09-18", "note"),
     ("How do I use may in python", None, None, None),
+    ("what did I learn last summer?", "2026-06-01", "2026-08-31", "what did I learn?"),
+    ("the jq trick from two years ago", "2024-01-01", "2024-12-31", "the jq trick from"),
+    ("what did I read this winter", "2025-12-01", "2026-02-28", "what did I read"),
 ])
 def test_find_time_window(question, since, until, rest):
     window = find_time_window(question, TODAY)
