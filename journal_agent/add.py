@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import JournalError
-from .notes import NOTE_SUFFIXES, Note, read_note
+from .notes import NOTE_SUFFIXES, Note, read_note, slugify
 
 if TYPE_CHECKING:
     from .config import Journal
@@ -44,14 +44,6 @@ def highest_day(journal: "Journal") -> int:
         if match:
             best = max(best, int(match.group(1)))
     return best
-
-
-def slugify(text: str) -> str:
-    """Lower-case ASCII words joined by ``-`` ("Momentum Learning Day 3" → "momentum-learning-day-3")."""
-    import unicodedata
-
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "note"
 
 
 def add_note(
@@ -93,7 +85,7 @@ def add_note(
             tags=list(tags or []),
         )
         text = frontmatter.dumps(post, sort_keys=False) + "\n"
-        path = _create_exclusive(journal.notes_dir, f"{date.isoformat()}-{slugify(title)}", text)
+        path = _create_exclusive(journal.notes_dir, f"{date.isoformat()}-{slugify(title) or 'note'}", text)
     return read_note(path, journal.root, journal.notes_dir)
 
 

@@ -25,26 +25,22 @@ class Embedder(Protocol):
 class OpenAIEmbedder:
     """Embeddings from ``/v1/embeddings`` of OpenAI or any compatible server.
 
-    The client reads ``OPENAI_API_KEY``/``OPENAI_BASE_URL`` itself (or
-    ``[llm] base_url`` from journal.toml); timeouts and retries are the SDK's.
+    The client is :func:`journal_agent.llm.make_client`'s (``OPENAI_API_KEY``,
+    ``OPENAI_BASE_URL`` or ``[llm] base_url``); timeouts and retries are the SDK's.
     The dimension is learnt from the first response and cached.
     """
 
     BATCH = 128
 
-    def __init__(self, model: str, base_url: str | None = None):
-        import os
+    def __init__(self, config: Config):
+        from .errors import ModelNotConfigured
+        from .llm import make_client
 
-        from openai import OpenAI
-
-        self.name = model
-        # A local server (base URL, no key) still needs some key string for the SDK.
-        key = os.environ.get("OPENAI_API_KEY") or ("not-needed" if base_url or os.environ.get("OPENAI_BASE_URL") else None)
-        if key is None:
-            raise ConfigError(
-                "the openai embedding backend needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)"
-            )
-        self._client = OpenAI(api_key=key, base_url=base_url) if base_url else OpenAI(api_key=key)
+        self.name = config.embedding_model
+        try:  # the same endpoint and key rules as the agent's chat client
+            self._client = make_client(config)
+        except ModelNotConfigured as exc:
+            raise ConfigError(f"the openai embedding backend needs an endpoint: {exc}") from exc
         self._dimension: int | None = None
 
     @property
@@ -84,5 +80,5 @@ def make_embedder(config: Config) -> Embedder:
             )
         return MiniLMEmbedder()
     if config.embedding_backend == "openai":
-        return OpenAIEmbedder(config.embedding_model, config.llm_base_url)
+        return OpenAIEmbedder(config)
     raise ConfigError(f"unknown embedding backend {config.embedding_backend!r}")

@@ -86,6 +86,7 @@ def ingest(
     from filelock import FileLock, Timeout
 
     from .archive import Archive
+    from .chunking import chunk_markdown
 
     started = time.perf_counter()
     paths = [Path(p).resolve() for p in (paths or [journal.notes_dir])]
@@ -123,8 +124,6 @@ def ingest(
                     where = f"{rel}:{exc.line}" if exc.line else rel
                     report.failed.append((where, exc.reason))
                     continue
-                from .chunking import chunk_markdown
-
                 chunks = chunk_markdown(note.body)
                 pending.append((note, chunks))
                 pending_chunks += len(chunks)

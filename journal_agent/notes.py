@@ -176,6 +176,14 @@ def read_note(path: Path, root: Path, notes_dir: Path | None = None) -> Note:
     )
 
 
+def slugify(text: str) -> str:
+    """ASCII, lower-case, ``-``-separated slug ("Momentum Learning Day 3" → "momentum-learning-day-3"); may be empty."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
 def decode_note_bytes(path: Path, raw: bytes) -> str:
     """Bytes → text, rejecting binary, oversized, non-UTF-8 and empty files with a reason."""
     if len(raw) > MAX_NOTE_BYTES:

@@ -25,14 +25,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
 from .errors import JournalError, SiteError
-from .notes import PRIVATE_FOLDER, Note, iter_note_files, read_note
+from .notes import PRIVATE_FOLDER, Note, iter_note_files, read_note, slugify
 
 EXCERPT_SEPARATOR = "<!-- more -->"
 STATS_MARKER = "<!-- journal:stats -->"
@@ -54,12 +53,6 @@ class RenderResult:
     removed: list[str] = field(default_factory=list)  # stale post files deleted (docs-relative)
     skipped_private: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (note path, reason)
-
-
-def slugify(text: str) -> str:
-    """ASCII, lower-case, ``-``-separated slug of ``text`` (empty when nothing is left)."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def note_slugs(notes: Iterable[Note]) -> dict[str, str]:

@@ -70,6 +70,9 @@ class FakeOpenAI:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
+                if self.path.rstrip("/").endswith("/embeddings"):
+                    self._json(200, embeddings_response(body))
+                    return
                 if not self.path.rstrip("/").endswith("/chat/completions"):
                     self._json(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})
                     return
@@ -185,6 +188,21 @@ class FakeOpenAI:
             for start in range(0, len(args), 7):
                 yield chunk({"tool_calls": [{"index": index, "function": {"arguments": args[start:start + 7]}}]})
         yield chunk({}, "tool_calls" if tool_calls else "stop")
+
+
+def embeddings_response(body: dict[str, Any], dimension: int = 64) -> dict[str, Any]:
+    """A /v1/embeddings reply: hashed bag-of-words vectors (texts sharing words are close)."""
+    import hashlib
+
+    inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
+    data = []
+    for index, text in enumerate(inputs):
+        vector = [0.0] * dimension
+        for word in re.findall(r"[a-z0-9]+", text.lower()):
+            vector[int(hashlib.md5(word.encode()).hexdigest(), 16) % dimension] += 1.0
+        data.append({"object": "embedding", "index": index, "embedding": vector})
+    return {"object": "list", "data": data, "model": body.get("model", "fake"),
+            "usage": {"prompt_tokens": 0, "total_tokens": 0}}
 
 
 # ------------------------------------------------------------------ rules
