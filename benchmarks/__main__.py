@@ -76,10 +76,10 @@ def _ingest_json(root: Path, *paths: str) -> tuple[float, int, dict]:
 
 def bench_ingest(runs: int) -> tuple[str, dict]:
     """Full corpora once (the shared TIL journal, reused by later sections); ratios on samples, median of runs."""
-    from journal_agent.chunking import chunk_markdown
+    from journal_agent.notes.chunking import chunk_markdown
     from journal_agent.config import open_journal
-    from journal_agent.minilm import MiniLMEmbedder
-    from journal_agent.notes import iter_note_files, read_note
+    from journal_agent.archive.minilm import MiniLMEmbedder
+    from journal_agent.notes.model import iter_note_files, read_note
 
     embedder = MiniLMEmbedder()
     root = make_journal(WORK / "til")
@@ -139,7 +139,7 @@ def _til_journal() -> Path:
 
 def _scaled_store(base_root: Path, target_chunks: int) -> Path:
     """A journal whose store holds the base chunks copied under new note ids up to ~target_chunks."""
-    from journal_agent.archive import Archive
+    from journal_agent.archive.store import Archive
     from journal_agent.config import open_journal
 
     root = WORK / f"scale-{target_chunks}"
@@ -158,9 +158,9 @@ def _scaled_store(base_root: Path, target_chunks: int) -> Path:
 
 def bench_search(runs: int) -> tuple[str, dict]:
     from benchmarks.quality_til import load_questions
-    from journal_agent.archive import Archive
+    from journal_agent.archive.store import Archive
     from journal_agent.config import open_journal
-    from journal_agent.search import search_notes
+    from journal_agent.archive.search import search_notes
 
     base_root = _til_journal()
     questions = [q["question"] for q in load_questions()]

@@ -70,9 +70,9 @@ def run(work_dir: Path) -> dict:
         {median, max, values}, "cold_first_step_ms", "cited_expected_note"}``.
     """
     from fake_openai import FakeOpenAI, rule_responder
-    from journal_agent.agent import Agent
+    from journal_agent.agent.loop import Agent
     from journal_agent.config import open_journal
-    from journal_agent.ingest import ingest
+    from journal_agent.archive.ingest import ingest
 
     root = build_journal(Path(work_dir) / "journal")
     journal = open_journal(root=root)
@@ -111,7 +111,7 @@ def run(work_dir: Path) -> dict:
                     os.environ.pop(key, None)
                 else:
                     os.environ[key] = value
-    from journal_agent.archive import Archive
+    from journal_agent.archive.store import Archive
 
     stats = Archive.open(journal).stats()
     all_steps = sorted(v for values in per_step.values() for v in values)

@@ -106,8 +106,8 @@ def bm25_ranks(journal, items: list[dict], k: int = 10) -> list[int | None]:
 
 def evaluate(journal, items: list[dict]) -> dict[str, dict]:
     """``{config: {category name | "all": metrics}}`` plus ``ms_per_query``."""
-    from journal_agent.archive import Archive
-    from journal_agent.search import search_notes
+    from journal_agent.archive.store import Archive
+    from journal_agent.archive.search import search_notes
 
     archive = Archive.open(journal)
     results: dict[str, dict] = {}
@@ -150,7 +150,7 @@ def format_table(results: dict[str, dict]) -> str:
 def run(work: Path, reuse: bool = False) -> dict:
     """Build (or reuse), ingest, evaluate. Returns ``{"table": md, "results": .., "ingest_s": ..}``."""
     from journal_agent.config import open_journal
-    from journal_agent.ingest import ingest
+    from journal_agent.archive.ingest import ingest
 
     folder, items = build_journal(work) if not (reuse and (work / ".journal").exists()) else (work, None)
     if items is None:  # reuse: rebuild the QA list only (cheap), keep the ingested store

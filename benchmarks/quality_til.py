@@ -60,7 +60,7 @@ def bm25s_ranks(journal, questions: list[dict], k: int = 10) -> list[int | None]
     """Baseline: bm25s (Lù 2024) over whole note files, English stop words, no stemming."""
     import bm25s
 
-    from journal_agent.notes import iter_note_files
+    from journal_agent.notes.model import iter_note_files
 
     paths = list(iter_note_files([journal.notes_dir]))
     ids = [journal.relative(p) for p in paths]
@@ -78,8 +78,8 @@ def _target(question: dict) -> str:
 
 def evaluate(journal, questions: list[dict], configs=CONFIGS) -> dict[str, dict]:
     """``{config: {"all": metrics, "plain": .., "dated": .., "ms_per_query": ..}}``."""
-    from journal_agent.archive import Archive
-    from journal_agent.search import search_notes
+    from journal_agent.archive.store import Archive
+    from journal_agent.archive.search import search_notes
 
     archive = Archive.open(journal)
     table: dict[str, dict] = {}
@@ -124,7 +124,7 @@ def format_table(table: dict[str, dict]) -> str:
 
 def main() -> None:
     from journal_agent.config import open_journal
-    from journal_agent.ingest import ingest
+    from journal_agent.archive.ingest import ingest
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", type=Path, default=REPO / "benchmarks" / ".work" / "til")

@@ -18,7 +18,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ConfigError, JournalNotFound
+from journal_agent.errors import ConfigError, JournalNotFound
 
 CONFIG_FILE = "journal.toml"
 STATE_DIR = ".journal"
@@ -220,7 +220,7 @@ def init_journal(folder: Path, series: str = DEFAULT_SERIES) -> Journal:
     if missing:
         gitignore.write_text("\n".join(existing + missing) + "\n", encoding="utf-8")
     journal = Journal(folder, Config.from_toml(config_path))
-    from .site import scaffold_site  # local import: the site glue is not needed elsewhere
+    from journal_agent.site.build import scaffold_site  # local import: the site glue is not needed elsewhere
 
     scaffold_site(journal)
     return journal

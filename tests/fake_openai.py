@@ -269,7 +269,7 @@ def seeded_template() -> Path:
 
     from conftest import SEED, SIMONW, make_journal_dir
     from journal_agent.config import open_journal
-    from journal_agent.ingest import ingest
+    from journal_agent.archive.ingest import ingest
 
     root = make_journal_dir(Path(tempfile.mkdtemp(prefix="agent-template-")) / "journal")
     shutil.copy2(SEED, root / "notes" / SEED.name)

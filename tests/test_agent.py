@@ -15,12 +15,12 @@ import pytest
 from fake_openai import (  # noqa: F401 (fixtures)
     call, error, last_turn_message, rule_responder, seeded_journal, seeded_root, server, text,
 )
-from journal_agent.agent import Agent
+from journal_agent.agent.loop import Agent
 from journal_agent.errors import AgentError
-from journal_agent.memory import CoreMemory
-from journal_agent.notes import read_note
-from journal_agent.recall import RecallMemory
-from journal_agent.reflection import SKIPPED_NO_MODEL, reflect_on_notes
+from journal_agent.agent.core_memory import CoreMemory
+from journal_agent.notes.model import read_note
+from journal_agent.agent.recall import RecallMemory
+from journal_agent.agent.reflection import SKIPPED_NO_MODEL, reflect_on_notes
 
 SEED_PATH = "notes/Momentum Learning Day 2.markdown"
 
@@ -193,7 +193,7 @@ def test_reflection_model_error_keeps_going(seeded_journal, server):
 def test_base_url_from_journal_toml_without_key_uses_a_placeholder(journal_dir, monkeypatch):
     from fake_openai import FakeOpenAI
     from journal_agent.config import open_journal
-    from journal_agent.llm import PLACEHOLDER_KEY, is_configured
+    from journal_agent.agent.llm import PLACEHOLDER_KEY, is_configured
 
     with FakeOpenAI(script=[text("Local model here.")]) as local:
         toml = journal_dir / "journal.toml"

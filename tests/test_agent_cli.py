@@ -11,8 +11,8 @@ import sys
 
 from fake_openai import call, error, rule_responder, seeded_journal, seeded_root, server, text  # noqa: F401
 from journal_agent.config import open_journal
-from journal_agent.llm import NOT_CONFIGURED
-from journal_agent.memory import CoreMemory
+from journal_agent.agent.llm import NOT_CONFIGURED
+from journal_agent.agent.core_memory import CoreMemory
 
 SEED_PATH = "notes/Momentum Learning Day 2.markdown"
 SEED_SOURCE = f"- Momentum Learning Day 2 (2025-09-18) {SEED_PATH}"

@@ -1,6 +1,6 @@
 """Heading-aware chunking."""
 
-from journal_agent.chunking import MAX_CHARS, chunk_markdown
+from journal_agent.notes.chunking import MAX_CHARS, chunk_markdown
 
 
 def test_fenced_code_stays_whole():

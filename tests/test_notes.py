@@ -10,7 +10,7 @@ import pytest
 
 from conftest import SEED, SIMONW, write
 from journal_agent.errors import NoteError
-from journal_agent.notes import read_note
+from journal_agent.notes.model import read_note
 
 
 def test_seed_jekyll_note(tmp_path):

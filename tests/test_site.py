@@ -95,7 +95,7 @@ def make_journal(root: Path, til_rows: list[dict] = (), private: bool = True, br
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """(journal, report) for seed + TIL subset + private notes + a broken note."""
-    from journal_agent.site import build_site
+    from journal_agent.site.build import build_site
 
     rows = til_subset() if (TIL / "manifest.jsonl").is_file() else []
     journal = make_journal(tmp_path_factory.mktemp("site") / "journal", rows)
@@ -251,7 +251,7 @@ def test_private_and_draft_notes_appear_in_no_output_file(built):
 
 
 def test_unchanged_notes_are_not_rewritten(small):
-    from journal_agent.site import build_site
+    from journal_agent.site.build import build_site
 
     first = build_site(small)
     post = small.site_dir / "docs" / "posts" / "day-2.md"
@@ -274,7 +274,7 @@ def test_unchanged_notes_are_not_rewritten(small):
 
 def test_strict_makes_a_failed_note_fatal(small):
     from journal_agent.errors import SiteError
-    from journal_agent.site import build_site
+    from journal_agent.site.build import build_site
 
     write(small.notes_dir / "bad.md", "---\n: : :\n  - [\n---\nx\n")
     with pytest.raises(SiteError, match="bad.md"):
@@ -285,7 +285,7 @@ def test_strict_makes_a_failed_note_fatal(small):
 
 
 def test_unreadable_note_is_named_and_the_rest_builds(small):
-    from journal_agent.site import build_site
+    from journal_agent.site.build import build_site
 
     (small.notes_dir / "binary.md").write_bytes(b"\x00\x01\x02 not text")
     report = build_site(small)
@@ -295,7 +295,7 @@ def test_unreadable_note_is_named_and_the_rest_builds(small):
 
 def test_no_site_url_builds_without_feed(small):
     from journal_agent.config import open_journal
-    from journal_agent.site import build_site
+    from journal_agent.site.build import build_site
 
     toml = small.root / "journal.toml"
     toml.write_text(SITE_TOML.replace('url = "https://journal.example.org/"', 'url = ""'), encoding="utf-8")
@@ -307,7 +307,7 @@ def test_no_site_url_builds_without_feed(small):
 
 def test_scaffold_writes_only_missing_files(tmp_path):
     from journal_agent.config import init_journal
-    from journal_agent.site import scaffold_site
+    from journal_agent.site.build import scaffold_site
 
     journal = init_journal(tmp_path / "j", series="Deep Work")
     yml = journal.site_dir / "mkdocs.yml"
@@ -342,14 +342,14 @@ def test_committed_site_is_what_init_writes(tmp_path):
 
 
 def _note(rel_path, title="T", day=None, date=dt.date(2025, 1, 1)):
-    from journal_agent.notes import Note
+    from journal_agent.notes.model import Note
 
     return Note(path=Path("/x") / rel_path, rel_path=rel_path, title=title, date=date, date_source="date",
                 modified=dt.datetime.combine(date, dt.time()), categories=[], tags=[], day=day, body="")
 
 
 def test_slugs_are_stable_and_unique():
-    from journal_agent.site_render import note_slugs
+    from journal_agent.site.render import note_slugs
 
     notes = [_note("notes/a/readme.md"), _note("notes/b/readme.md"), _note("notes/x.md", day=4),
              _note("notes/y.md", day=4), _note("notes/tags.md"), _note("notes/Ünïcode Note!.md")]
@@ -362,8 +362,8 @@ def test_slugs_are_stable_and_unique():
 
 
 def test_day_first_jekyll_date_reaches_the_post(tmp_path):
-    from journal_agent.notes import read_note
-    from journal_agent.site_render import post_text
+    from journal_agent.notes.model import read_note
+    from journal_agent.site.render import post_text
 
     path = write(tmp_path / "notes" / "n.md", "---\ntitle: Day 7\nlast_modified_at: 03-02-2025 07.05\n---\nHi.\n")
     text = post_text(read_note(path, tmp_path), "day-7")
@@ -371,7 +371,7 @@ def test_day_first_jekyll_date_reaches_the_post(tmp_path):
 
 
 def test_streak_counts_consecutive_days_ending_at_newest():
-    from journal_agent.site_render import journal_stats
+    from journal_agent.site.render import journal_stats
 
     days = [dt.date(2025, 9, d) for d in (1, 2, 5, 6, 7)]
     stats = journal_stats([_note(f"notes/{i}.md", date=d, day=i + 1) for i, d in enumerate(days)])
@@ -380,7 +380,7 @@ def test_streak_counts_consecutive_days_ending_at_newest():
 
 
 def test_excerpt_marker_and_heading_indent():
-    from journal_agent.site_render import adjust_markdown
+    from journal_agent.site.render import adjust_markdown
 
     text = adjust_markdown(" # Title\n\nFirst para.\n\n```\n # code\n```\n\nRest.\n")
     assert text.startswith("# Title\n\nFirst para.\n\n<!-- more -->\n") and "\n # code\n" in text
@@ -395,7 +395,7 @@ def test_cli_build_exit_codes(small):
     import click
     from click.testing import CliRunner
 
-    from journal_agent.cli_site import site
+    from journal_agent.cli.site import site
 
     runner = CliRunner()
     ok = runner.invoke(site, ["build"], obj={"root": str(small.root)})
@@ -427,7 +427,7 @@ def fetch(url: str) -> str:
 def test_serve_previews_and_reloads_on_note_change(small):
     port = free_port()
     code = (
-        "import sys; from journal_agent.config import open_journal; from journal_agent.site import serve_site; "
+        "import sys; from journal_agent.config import open_journal; from journal_agent.site.build import serve_site; "
         f"serve_site(open_journal(root={str(small.root)!r}), port={port})"
     )
     env = {**os.environ, "PYTHONPATH": str(REPO)}

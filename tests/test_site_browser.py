@@ -44,7 +44,7 @@ class _Quiet(SimpleHTTPRequestHandler):
 @pytest.fixture
 def served_site(tmp_path):
     """(base URL, journal) for a freshly built site served from 127.0.0.1 on a free port."""
-    from journal_agent.site import build_site
+    from journal_agent.site.build import build_site
 
     rows = til_subset(per_topic=1, topics=4) if (TIL / "manifest.jsonl").is_file() else []
     journal = make_journal(tmp_path / "journal", rows)

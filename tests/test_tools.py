@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from fake_openai import call, seeded_journal, seeded_root, server, text  # noqa: F401 (fixtures)
-from journal_agent.agent import Agent
-from journal_agent.archive import Archive
-from journal_agent.memory import DEFAULT_LEARNER, CoreMemory
-from journal_agent.search import search_notes
-from journal_agent.tools import TOOL_NAMES, MemoryTools
-from journal_agent.toolspec import tool_schema
+from journal_agent.agent.loop import Agent
+from journal_agent.archive.store import Archive
+from journal_agent.agent.core_memory import DEFAULT_LEARNER, CoreMemory
+from journal_agent.archive.search import search_notes
+from journal_agent.agent.tools import TOOL_NAMES, MemoryTools
+from journal_agent.agent.toolspec import tool_schema
 
 GOLDEN = Path(__file__).parent / "golden" / "tools"
 SEED_PATH = "notes/Momentum Learning Day 2.markdown"

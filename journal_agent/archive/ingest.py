@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from .errors import JournalError, NoteError
-from .notes import NOTE_SUFFIXES, Note, read_note
+from journal_agent.errors import JournalError, NoteError
+from journal_agent.notes.model import NOTE_SUFFIXES, Note, read_note
 
 if TYPE_CHECKING:
-    from .archive import Archive
-    from .config import Journal
+    from journal_agent.archive.store import Archive
+    from journal_agent.config import Journal
 
 EMBED_BATCH_CHUNKS = 256  # chunks embedded (and written) per store commit
 LOCK_TIMEOUT_SECONDS = 600
@@ -85,8 +85,8 @@ def ingest(
     """
     from filelock import FileLock, Timeout
 
-    from .archive import Archive
-    from .chunking import chunk_markdown
+    from journal_agent.archive.store import Archive
+    from journal_agent.notes.chunking import chunk_markdown
 
     started = time.perf_counter()
     paths = [Path(p).resolve() for p in (paths or [journal.notes_dir])]

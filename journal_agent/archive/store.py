@@ -25,13 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 
-from .errors import StoreError
+from journal_agent.errors import StoreError
 
 if TYPE_CHECKING:
-    from .chunking import Chunk
-    from .config import Journal
-    from .embeddings import Embedder
-    from .notes import Note
+    from journal_agent.notes.chunking import Chunk
+    from journal_agent.config import Journal
+    from journal_agent.archive.embeddings import Embedder
+    from journal_agent.notes.model import Note
 
 SCHEMA_VERSION = 1
 TABLE = "chunks"
@@ -105,7 +105,7 @@ class Archive:
             StoreError: the store was built with another embedding model or an
                 unknown schema version, with the command that fixes it.
         """
-        from .embeddings import make_embedder
+        from journal_agent.archive.embeddings import make_embedder
 
         name = embedder.name if embedder else journal.config.embedding_model
         archive = cls(journal.store_dir, name, (lambda: embedder) if embedder else (lambda: make_embedder(journal.config)))

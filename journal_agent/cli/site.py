@@ -1,4 +1,4 @@
-"""``journal site build`` and ``journal site serve``: the Click adapter over :mod:`journal_agent.site`.
+"""``journal site build`` and ``journal site serve``: the Click adapter over :mod:`journal_agent.site.build`.
 
 Exit codes of ``build`` (as for the other ``journal`` commands): 0 built with
 every note; 3 built, but some notes could not be rendered (they are listed);
@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import click
 
-from .errors import JournalError
+from journal_agent.errors import JournalError
 
 EXIT_NOTES_FAILED = 3  # journal_agent.cli.EXIT_PARTIAL
 
 
 def _journal(ctx: click.Context):
-    from .config import open_journal
+    from journal_agent.config import open_journal
 
     return open_journal(root=ctx.obj.get("root") if ctx.obj else None)
 
@@ -43,7 +43,7 @@ def build(ctx: click.Context, strict: bool, verbose: bool) -> None:
     """
     from rich.markup import escape
 
-    from .site import build_site
+    from journal_agent.site.build import build_site
 
     console = _console()
     try:
@@ -98,7 +98,7 @@ def serve(ctx: click.Context, host: str, port: int, open_browser: bool) -> None:
     """Preview the site with live reload: edits to notes/ or site/ rebuild it. Ctrl-C stops."""
     import logging
 
-    from .site import serve_site
+    from journal_agent.site.build import serve_site
 
     console = _console()
     mkdocs_log = logging.getLogger("mkdocs")

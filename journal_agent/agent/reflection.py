@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .errors import AgentError, JournalError
+from journal_agent.errors import AgentError, JournalError
 
 EXCERPT_CHARS = 240
 NOTES_PER_EVENT = 8
@@ -93,8 +93,8 @@ def reflect_on_notes(journal, notes: list, *, model: str | None = None, client=N
     Returns:
         A :class:`ReflectOutcome`; never raises for a missing model or a model error.
     """
-    from .agent import Agent
-    from .llm import is_configured
+    from journal_agent.agent.loop import Agent
+    from journal_agent.agent.llm import is_configured
 
     if not notes:
         return ReflectOutcome("skipped", "")
@@ -162,8 +162,8 @@ def select_notes(journal, since: dt.date | None = None) -> list:
     :data:`RECENT_NOTES_DEFAULT` most recent notes when there was none.
     Unreadable notes are skipped (``journal ingest`` reports them).
     """
-    from .errors import NoteError
-    from .notes import iter_note_files, read_note
+    from journal_agent.errors import NoteError
+    from journal_agent.notes.model import iter_note_files, read_note
 
     notes = []
     if journal.notes_dir.exists():

@@ -20,12 +20,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
-from .context import ContextWindow, TokenCounter, memory_metadata, summarize, summary_section
-from .errors import AgentError
-from .llm import complete, make_client
-from .memory import CoreMemory
-from .recall import RecallMemory
-from .tools import MemoryTools
+from journal_agent.agent.context import ContextWindow, TokenCounter, memory_metadata, summarize, summary_section
+from journal_agent.errors import AgentError
+from journal_agent.agent.llm import complete, make_client
+from journal_agent.agent.core_memory import CoreMemory
+from journal_agent.agent.recall import RecallMemory
+from journal_agent.agent.tools import MemoryTools
 
 BASE_INSTRUCTIONS = """\
 You are the memory agent of a personal learning journal, built on the MemGPT design: your \
@@ -254,7 +254,7 @@ class Agent:
 
     def finish_turn(self, message: str, steps: list[Step]) -> Turn:
         """Build the :class:`Turn` for ``steps``: the answer, its sources and flagged notes."""
-        from .citations import find_citations, known_notes
+        from journal_agent.agent.citations import find_citations, known_notes
 
         last = steps[-1] if steps else Step(0)
         answer = last.content

@@ -18,12 +18,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .archive import SearchHit, rrf_fuse
-from .timeparse import TimeWindow, find_time_window
+from journal_agent.archive.store import SearchHit, rrf_fuse
+from journal_agent.notes.dates import TimeWindow, find_time_window
 
 if TYPE_CHECKING:
-    from .archive import Archive
-    from .config import Journal
+    from journal_agent.archive.store import Archive
+    from journal_agent.config import Journal
 
 TIME_MODES = ("boost", "filter", "off")
 WINDOW_WEIGHT = 0.5  # weight of the in-window ranking in the fusion (chosen by the sweep above)
@@ -80,7 +80,7 @@ def search_notes(
     if time_mode not in TIME_MODES:
         raise ValueError(f"unknown time mode {time_mode!r}; use one of {', '.join(TIME_MODES)}")
     if archive is None:
-        from .archive import Archive
+        from journal_agent.archive.store import Archive
 
         archive = Archive.open(journal)
     window = None

@@ -47,7 +47,7 @@ def retrieval_only_answer(journal, question: str, *, limit: int = 5, archive=Non
     Raises:
         StoreError: the archive needs re-indexing.
     """
-    from .search import search_notes
+    from journal_agent.archive.search import search_notes
 
     results = search_notes(journal, question, limit=limit, archive=archive)
     return RetrievalAnswer(question, results.hits, results.window)

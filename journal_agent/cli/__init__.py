@@ -17,14 +17,14 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import JournalError
+from journal_agent import __version__
+from journal_agent.errors import JournalError
 
 EXIT_PARTIAL = 3
 
 
 def _journal(ctx: click.Context):
-    from .config import open_journal
+    from journal_agent.config import open_journal
 
     try:
         return open_journal(root=(ctx.obj or {}).get("root"))
@@ -35,7 +35,7 @@ def _journal(ctx: click.Context):
 def _date_option(value: str | None, name: str) -> dt.date | None:
     if value is None:
         return None
-    from .timeparse import parse_date
+    from journal_agent.notes.dates import parse_date
 
     try:
         return parse_date(value)
@@ -56,7 +56,7 @@ class _Errors:
         return self
 
     def __exit__(self, kind, exc, tb):
-        from .minilm import ModelNotInstalled
+        from journal_agent.archive.minilm import ModelNotInstalled
 
         if isinstance(exc, (JournalError, ModelNotInstalled)):
             raise click.ClickException(str(exc)) from exc
@@ -82,7 +82,7 @@ def main(ctx: click.Context, root: str | None) -> None:
 @click.option("--series", default=None, help='Series name for note titles (default "Momentum Learning").')
 def init(folder: str, series: str | None) -> None:
     """Create a journal in FOLDER: journal.toml, notes/, site/."""
-    from .config import DEFAULT_SERIES, init_journal
+    from journal_agent.config import DEFAULT_SERIES, init_journal
 
     with _Errors():
         journal = init_journal(Path(folder), series or DEFAULT_SERIES)
@@ -100,8 +100,8 @@ def init(folder: str, series: str | None) -> None:
 @click.pass_context
 def add(ctx, text, file_, title, date_text, categories, tags, no_reflect) -> None:
     """Write today's note (TEXT, --file, stdin, or $EDITOR) and ingest it."""
-    from .add import add_note
-    from .ingest import ingest
+    from journal_agent.notes.add import add_note
+    from journal_agent.archive.ingest import ingest
 
     journal = _journal(ctx)
     if text is None and file_ is not None:
@@ -129,7 +129,7 @@ def add(ctx, text, file_, title, date_text, categories, tags, no_reflect) -> Non
 @click.pass_context
 def ingest_command(ctx, paths, full, no_reflect, as_json) -> None:
     """Read notes (default: notes/) into the archive; only changed notes are re-embedded."""
-    from .ingest import ingest
+    from journal_agent.archive.ingest import ingest
 
     journal = _journal(ctx)
     err = _console(stderr=True)
@@ -172,7 +172,7 @@ def ingest_command(ctx, paths, full, no_reflect, as_json) -> None:
 @click.pass_context
 def search(ctx, query, limit, mode, since, until, category, as_json) -> None:
     """Search the archive; a time in the QUERY ("in March 2021", "last week") is applied."""
-    from .search import search_notes
+    from journal_agent.archive.search import search_notes
 
     journal = _journal(ctx)
     with _Errors():
@@ -243,7 +243,7 @@ class _progress:
 
 def _reflect(journal, notes) -> None:
     """Ask the agent to update the learner profile after new notes (one line when no model)."""
-    from .reflection import reflect_on_notes
+    from journal_agent.agent.reflection import reflect_on_notes
 
     with _Errors():
         outcome = reflect_on_notes(journal, notes)
@@ -255,8 +255,8 @@ def _reflect(journal, notes) -> None:
 def _register_subcommands() -> None:
     # Imported here, not at the top: these modules import only Click and the
     # standard library at module level, so `journal --help` stays fast.
-    from .cli_agent import ask, chat, memory, reflect
-    from .cli_site import site
+    from journal_agent.cli.agent import ask, chat, memory, reflect
+    from journal_agent.cli.site import site
 
     for command in (ask, chat, memory, reflect, site):
         main.add_command(command)
@@ -264,6 +264,3 @@ def _register_subcommands() -> None:
 
 _register_subcommands()
 
-
-if __name__ == "__main__":  # python -m journal_agent.cli
-    main()

@@ -3,11 +3,11 @@
 ``site/`` is an ordinary MkDocs project:
 
 * ``site/mkdocs.yml`` — committed; written by :func:`scaffold_site` (``journal
-  init``) from ``journal_agent/templates/site/``. The Material **blog** plugin
+  init``) from ``journal_agent/site/templates/``. The Material **blog** plugin
   runs with ``blog_dir: .``, so the home page lists the newest notes.
 * ``site/docs/index.md``, ``tags.md``, ``stylesheets/`` — committed, written once.
 * ``site/docs/posts/`` — generated from ``notes/`` by :func:`build_site`
-  (see :mod:`journal_agent.site_render`); git-ignored.
+  (see :mod:`journal_agent.site.render`); git-ignored.
 * ``site/public/`` — the HTML; git-ignored.
 
 Site name, URL, author and description come from ``journal.toml`` ``[site]``
@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from .errors import SiteError
-from .site_render import (
+from journal_agent.errors import SiteError
+from journal_agent.site.render import (
     STATS_MARKER,
     JournalStats,
     journal_stats,
@@ -45,9 +45,9 @@ from .site_render import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .config import Journal
+    from journal_agent.config import Journal
 
-TEMPLATES = Path(__file__).parent / "templates" / "site"
+TEMPLATES = Path(__file__).parent / "templates"
 MKDOCS_FILE = "mkdocs.yml"
 FEED_FILE = "feed_rss_created.xml"
 

@@ -24,8 +24,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import JournalError
-from .toolspec import ToolArgumentError, check_arguments, tool_schema
+from journal_agent.errors import JournalError
+from journal_agent.agent.toolspec import ToolArgumentError, check_arguments, tool_schema
 
 PAGE_SIZE = 5
 EXCERPT_CHARS = 360
@@ -94,7 +94,7 @@ class MemoryTools:
     def archive(self):
         """The ``Archive`` (opened on first use; raises ``StoreError`` when it needs re-indexing)."""
         if self._archive is None:
-            from .archive import Archive
+            from journal_agent.archive.store import Archive
 
             self._archive = Archive.open(self.journal)
         return self._archive

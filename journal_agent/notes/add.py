@@ -14,11 +14,11 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import JournalError
-from .notes import NOTE_SUFFIXES, Note, read_note, slugify
+from journal_agent.errors import JournalError
+from journal_agent.notes.model import NOTE_SUFFIXES, Note, read_note, slugify
 
 if TYPE_CHECKING:
-    from .config import Journal
+    from journal_agent.config import Journal
 
 _TITLE_DAY_RE = re.compile(r"^\s*(?:title:|#)\s*[\"']?.*?\bday\s*#?\s*(\d{1,5})\b", re.IGNORECASE | re.MULTILINE)
 

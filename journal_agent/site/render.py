@@ -30,8 +30,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .errors import JournalError, SiteError
-from .notes import PRIVATE_FOLDER, Note, iter_note_files, read_note, slugify
+from journal_agent.errors import JournalError, SiteError
+from journal_agent.notes.model import PRIVATE_FOLDER, Note, iter_note_files, read_note, slugify
 
 EXCERPT_SEPARATOR = "<!-- more -->"
 STATS_MARKER = "<!-- journal:stats -->"

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import JournalError
+from journal_agent.errors import JournalError
 
 MEMORY_FILE = "core_memory.json"
 FORMAT_VERSION = 1

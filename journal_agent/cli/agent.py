@@ -12,11 +12,11 @@ import sys
 
 import click
 
-from .errors import JournalError
+from journal_agent.errors import JournalError
 
 
 def _journal(ctx: click.Context):
-    from .config import open_journal
+    from journal_agent.config import open_journal
 
     try:
         return open_journal(root=(ctx.obj or {}).get("root"))
@@ -42,14 +42,14 @@ def _one_line(text: str, width: int = 160) -> str:
 
 
 def _require_model(journal) -> None:
-    from .llm import NOT_CONFIGURED, is_configured
+    from journal_agent.agent.llm import NOT_CONFIGURED, is_configured
 
     if not is_configured(journal.config):
         raise click.ClickException(NOT_CONFIGURED)
 
 
 def _make_agent(journal, model):
-    from .agent import Agent
+    from journal_agent.agent.loop import Agent
 
     try:
         return Agent(journal, model=model)
@@ -127,7 +127,7 @@ class _Stream:
 
 def _run_turn(agent, out, question: str, *, show_steps: bool, stream: bool, event: bool = False):
     """Run one turn, printing steps as they happen; returns the Turn."""
-    from .errors import AgentError
+    from journal_agent.errors import AgentError
 
     streamer = _Stream(out) if stream else None
     steps = []
@@ -179,7 +179,7 @@ def ask(ctx, question, show_steps, as_json, model) -> None:
 
     Without a configured model, prints the best-matching passages instead, marked retrieval-only.
     """
-    from .llm import NOT_CONFIGURED, is_configured
+    from journal_agent.agent.llm import NOT_CONFIGURED, is_configured
 
     journal = _journal(ctx)
     text = " ".join(question).strip()
@@ -206,7 +206,7 @@ def ask(ctx, question, show_steps, as_json, model) -> None:
 
 
 def _retrieval_only(journal, question: str, out, as_json: bool) -> None:
-    from .retrieval_only import LABEL, retrieval_only_answer
+    from journal_agent.agent.retrieval_only import LABEL, retrieval_only_answer
 
     try:
         answer = retrieval_only_answer(journal, question)
@@ -276,13 +276,13 @@ def chat(ctx, show_steps, model) -> None:
 @click.pass_context
 def reflect(ctx, since, show_steps, model) -> None:
     """Ask the agent to update the learner profile from recent notes."""
-    from .reflection import reflect_on_notes, select_notes
+    from journal_agent.agent.reflection import reflect_on_notes, select_notes
 
     journal = _journal(ctx)
     _require_model(journal)
     since_day = None
     if since:
-        from .timeparse import parse_date
+        from journal_agent.notes.dates import parse_date
 
         try:
             since_day = parse_date(since)
@@ -307,7 +307,7 @@ def memory() -> None:
 
 
 def _core(ctx):
-    from .memory import CoreMemory
+    from journal_agent.agent.core_memory import CoreMemory
 
     try:
         return CoreMemory.open(_journal(ctx))

@@ -28,7 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from .errors import NoteError
+from journal_agent.errors import NoteError
 
 NOTE_SUFFIXES = (".md", ".markdown", ".txt")
 MAX_NOTE_BYTES = 1_000_000  # a learning note is a few KB; 1 MB is a pasted dump
