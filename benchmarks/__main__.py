@@ -77,7 +77,7 @@ def _ingest_json(root: Path, *paths: str) -> tuple[float, int, dict]:
 def bench_ingest(runs: int) -> tuple[str, dict]:
     """Full corpora once (the shared TIL journal, reused by later sections); ratios on samples, median of runs."""
     from journal_agent.notes.chunking import chunk_markdown
-    from journal_agent.config import open_journal
+    from journal_agent.workspace import open_journal
     from journal_agent.archive.minilm import MiniLMEmbedder
     from journal_agent.notes.model import iter_note_files, read_note
 
@@ -140,7 +140,7 @@ def _til_journal() -> Path:
 def _scaled_store(base_root: Path, target_chunks: int) -> Path:
     """A journal whose store holds the base chunks copied under new note ids up to ~target_chunks."""
     from journal_agent.archive.store import Archive
-    from journal_agent.config import open_journal
+    from journal_agent.workspace import open_journal
 
     root = WORK / f"scale-{target_chunks}"
     shutil.rmtree(root, ignore_errors=True)
@@ -159,7 +159,7 @@ def _scaled_store(base_root: Path, target_chunks: int) -> Path:
 def bench_search(runs: int) -> tuple[str, dict]:
     from benchmarks.quality_til import load_questions
     from journal_agent.archive.store import Archive
-    from journal_agent.config import open_journal
+    from journal_agent.workspace import open_journal
     from journal_agent.archive.search import search_notes
 
     base_root = _til_journal()
@@ -241,7 +241,7 @@ def bench_site(runs: int) -> tuple[str, dict]:
 
 def bench_quality(runs: int) -> tuple[str, dict]:
     from benchmarks.quality_til import evaluate, format_table, load_questions
-    from journal_agent.config import open_journal
+    from journal_agent.workspace import open_journal
 
     root = _til_journal()
     results = evaluate(open_journal(root=root), load_questions())

@@ -43,12 +43,12 @@ def _questions() -> list[dict]:
 def build_journal(root: Path) -> Path:
     """Seed + the questions' notes + distractors, dated from the manifest (reused when present)."""
     from corpora import CORPORA, manifest
-    from journal_agent.config import DEFAULT_TOML
+    from journal_agent.config import default_toml
 
     if (root / "journal.toml").exists():
         return root
     (root / "notes" / "til").mkdir(parents=True, exist_ok=True)
-    (root / "journal.toml").write_text(DEFAULT_TOML.format(series="Momentum Learning"), encoding="utf-8")
+    (root / "journal.toml").write_text(default_toml(series="Momentum Learning"), encoding="utf-8")
     shutil.copy2(SEED, root / "notes" / SEED.name)
     wanted = {q["path"] for q in _questions()}
     rows = manifest("simonw-til")
@@ -71,7 +71,7 @@ def run(work_dir: Path) -> dict:
     """
     from fake_openai import FakeOpenAI, rule_responder
     from journal_agent.agent.loop import Agent
-    from journal_agent.config import open_journal
+    from journal_agent.workspace import open_journal
     from journal_agent.archive.ingest import ingest
 
     root = build_journal(Path(work_dir) / "journal")
@@ -132,7 +132,7 @@ def run(work_dir: Path) -> dict:
                                     "max": round(max(per_question), 1)},
         "context_tokens_per_question": {"median": statistics.median(tokens), "max": max(tokens),
                                         "values": tokens},
-        "budget_tokens": journal.config.context_tokens,
+        "budget_tokens": journal.config.agent.context_tokens,
         "cited_expected_note": f"{cited}/{len(questions)}",
         "encoding": agent.counter.encoding_name,
     }

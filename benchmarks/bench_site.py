@@ -57,7 +57,7 @@ def til_entries(corpus: Path = CORPUS, limit: int | None = None) -> list[dict]:
 
 def make_til_journal(root: Path, entries: list[dict], corpus: Path = CORPUS) -> Path:
     """A journal at ``root`` whose notes are the corpus files with ``date:``/``tags:`` front matter."""
-    from journal_agent.config import init_journal
+    from journal_agent.site.build import init_journal
 
     root.mkdir(parents=True, exist_ok=True)
     (root / "journal.toml").write_text(
@@ -107,7 +107,7 @@ def plain_mkdocs_build(config_file: Path) -> float:
 
 def run(work_dir: Path, runs: int = 3, limit: int | None = None) -> dict:
     """Build both ways ``runs`` times under ``work_dir``; return medians and raw timings (seconds)."""
-    from journal_agent.config import open_journal
+    from journal_agent.workspace import open_journal
     from journal_agent.site.build import build_site
 
     work_dir = Path(work_dir)

@@ -40,12 +40,12 @@ def dated_copy(corpus: str, dest: Path, limit: int | None = None, prefix: str | 
 
 def make_journal(folder: Path, corpora=TIL_CORPORA, limit: int | None = None) -> Path:
     """A fresh journal at ``folder`` whose notes/ hold dated copies of ``corpora``."""
-    from journal_agent.config import DEFAULT_TOML
+    from journal_agent.config import default_toml
 
     if folder.exists():
         shutil.rmtree(folder)
     (folder / "notes").mkdir(parents=True)
-    (folder / "journal.toml").write_text(DEFAULT_TOML.format(series="Momentum Learning"), encoding="utf-8")
+    (folder / "journal.toml").write_text(default_toml(series="Momentum Learning"), encoding="utf-8")
     for corpus in corpora:
         dated_copy(corpus, folder / "notes", limit)
     return folder

@@ -42,13 +42,13 @@ def session_date(text: str) -> dt.datetime:
 
 def build_journal(folder: Path) -> tuple[Path, list[dict]]:
     """Write one note per session; return the journal folder and the QA items with relevant note paths."""
-    from journal_agent.config import DEFAULT_TOML
+    from journal_agent.config import default_toml
 
     samples = json.loads(LOCOMO.read_text(encoding="utf-8"))
     if folder.exists():
         shutil.rmtree(folder)
     (folder / "notes").mkdir(parents=True)
-    (folder / "journal.toml").write_text(DEFAULT_TOML.format(series="LoCoMo"), encoding="utf-8")
+    (folder / "journal.toml").write_text(default_toml(series="LoCoMo"), encoding="utf-8")
     items = []
     for sample in samples:
         conv, sid = sample["conversation"], sample["sample_id"]
@@ -149,7 +149,7 @@ def format_table(results: dict[str, dict]) -> str:
 
 def run(work: Path, reuse: bool = False) -> dict:
     """Build (or reuse), ingest, evaluate. Returns ``{"table": md, "results": .., "ingest_s": ..}``."""
-    from journal_agent.config import open_journal
+    from journal_agent.workspace import open_journal
     from journal_agent.archive.ingest import ingest
 
     folder, items = build_journal(work) if not (reuse and (work / ".journal").exists()) else (work, None)

@@ -123,7 +123,7 @@ def format_table(table: dict[str, dict]) -> str:
 
 
 def main() -> None:
-    from journal_agent.config import open_journal
+    from journal_agent.workspace import open_journal
     from journal_agent.archive.ingest import ingest
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

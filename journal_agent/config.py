@@ -1,226 +1,217 @@
-"""The journal workspace: where a journal lives and what ``journal.toml`` says.
+"""``journal.toml``: one pydantic model per section, defaults in one place.
 
-A journal is a folder with ``journal.toml`` at its root, found by walking up
-from the current directory the way git finds ``.git``. It holds ``notes/``
-(Markdown notes), ``site/`` (the MkDocs project) and ``.journal/`` (the
-archival store and agent state; git-ignored).
+Every setting has one default, written here; :func:`default_toml` generates
+the file ``journal init`` writes from these models, and ``journal.toml`` at
+the repository root is that output. Unknown keys are errors naming the key
+and the file (``extra="forbid"``), so a typo such as ``max_step = 3`` is not
+silently ignored.
 
-Precedence for every setting: explicit argument > environment variable >
-``journal.toml`` > built-in default. ``OPENAI_API_KEY`` and ``OPENAI_BASE_URL``
-are left to the openai SDK, which reads them itself; no key is ever written
-to disk or printed.
+Precedence for every setting: explicit argument > environment variable
+(:data:`ENV_OVERRIDES`) > ``journal.toml`` > the default here.
+``OPENAI_API_KEY`` and ``OPENAI_BASE_URL`` are left to the openai SDK, which
+reads them itself; no key is ever written to disk or printed.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal, Mapping
 
-from journal_agent.errors import ConfigError, JournalNotFound
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from journal_agent.errors import ConfigError
 
 CONFIG_FILE = "journal.toml"
-STATE_DIR = ".journal"
 DEFAULT_SERIES = "Momentum Learning"
-DEFAULT_CATEGORIES = ["Momentum_Learning", "Learning Journey"]
 DEFAULT_EMBEDDING_MODELS = {
     "minilm": "sentence-transformers/all-MiniLM-L6-v2",
     "openai": "text-embedding-3-small",
 }
-DEFAULT_LLM_MODEL = "gpt-4o-mini"
 
-DEFAULT_TOML = """\
-# journal-agent settings. Environment variables override these
-# (JOURNAL_MODEL, JOURNAL_EMBEDDING_BACKEND, JOURNAL_EMBEDDING_MODEL);
-# OPENAI_API_KEY / OPENAI_BASE_URL are read by the openai SDK itself.
-# Never put an API key in this file.
-
-[journal]
-series = "{series}"
-categories = ["Momentum_Learning", "Learning Journey"]
-
-[embedding]
-# "minilm": all-MiniLM-L6-v2 run locally (no network, no key).
-# "openai": any OpenAI-compatible /v1/embeddings endpoint.
-backend = "minilm"
-model = "sentence-transformers/all-MiniLM-L6-v2"
-
-[llm]
-model = "gpt-4o-mini"
-# base_url = "http://127.0.0.1:11434/v1"   # Ollama, llama.cpp, vLLM, ...
-
-[agent]
-max_steps = 10
-context_tokens = 8000
-
-[site]
-title = "{series}"
-url = "http://127.0.0.1:8000/"   # where the site will live; the RSS feed needs it
-author = ""
-description = "A learning journal."
-"""
+EmbeddingBackend = Literal["minilm", "openai"]
+ReflectMode = Literal["inline", "background", "off"]
 
 
-@dataclass
-class Config:
-    """Settings of one journal, after env overrides. See ``DEFAULT_TOML``."""
-
-    series: str = DEFAULT_SERIES
-    categories: list[str] = field(default_factory=lambda: list(DEFAULT_CATEGORIES))
-    embedding_backend: str = "minilm"
-    embedding_model: str = DEFAULT_EMBEDDING_MODELS["minilm"]
-    llm_model: str = DEFAULT_LLM_MODEL
-    llm_base_url: str | None = None
-    max_steps: int = 10
-    context_tokens: int = 8000
-    site_title: str = DEFAULT_SERIES
-    site_url: str = ""
-    site_author: str = ""
-    site_description: str = "A learning journal."
-
-    @classmethod
-    def from_toml(cls, path: Path, env: dict[str, str] | None = None) -> "Config":
-        """Read ``journal.toml`` at ``path`` and apply environment overrides.
-
-        Raises:
-            ConfigError: the file is not valid TOML or a value has the wrong type.
-        """
-        env = os.environ if env is None else env
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-        journal = data.get("journal", {})
-        embedding = data.get("embedding", {})
-        llm = data.get("llm", {})
-        agent = data.get("agent", {})
-        site = data.get("site", {})
-        cfg = cls()
-        cfg.series = str(journal.get("series", cfg.series))
-        categories = journal.get("categories", cfg.categories)
-        if not isinstance(categories, list):
-            raise ConfigError(f"{path}: [journal] categories must be a list of strings")
-        cfg.categories = [str(c) for c in categories]
-        file_backend = embedding.get("backend", cfg.embedding_backend)
-        cfg.embedding_backend = env.get("JOURNAL_EMBEDDING_BACKEND", file_backend)
-        if cfg.embedding_backend not in DEFAULT_EMBEDDING_MODELS:
-            raise ConfigError(
-                f"{path}: unknown embedding backend {cfg.embedding_backend!r}; "
-                f"use one of {', '.join(DEFAULT_EMBEDDING_MODELS)}"
-            )
-        # The file's model name belongs to the file's backend only.
-        configured = embedding.get("model") if cfg.embedding_backend == file_backend else None
-        cfg.embedding_model = (
-            env.get("JOURNAL_EMBEDDING_MODEL")
-            or configured
-            or DEFAULT_EMBEDDING_MODELS[cfg.embedding_backend]
-        )
-        cfg.llm_model = env.get("JOURNAL_MODEL", llm.get("model", cfg.llm_model))
-        cfg.llm_base_url = llm.get("base_url") or None
-        try:
-            cfg.max_steps = int(env.get("JOURNAL_MAX_STEPS", agent.get("max_steps", cfg.max_steps)))
-            cfg.context_tokens = int(agent.get("context_tokens", cfg.context_tokens))
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"{path}: [agent] values must be whole numbers: {exc}") from exc
-        cfg.site_title = str(site.get("title", cfg.series))
-        cfg.site_url = str(site.get("url", ""))
-        cfg.site_author = str(site.get("author", ""))
-        cfg.site_description = str(site.get("description", cfg.site_description))
-        return cfg
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
-@dataclass
-class Journal:
-    """A journal workspace rooted at ``root``.
+class JournalSettings(_Section):
+    """``[journal]``: the series and how notes are written."""
 
-    Attributes:
-        root: absolute folder holding ``journal.toml``.
-        config: its settings.
-    """
+    series: str = Field(DEFAULT_SERIES, description='notes are titled "<series> Day N"')
+    categories: list[str] = Field(["Momentum_Learning", "Learning Journey"],
+                                  description="categories of a new note")
+    date_languages: list[str] = Field(["en"], description="languages dateparser reads dates in")
 
-    root: Path
-    config: Config
+
+class EmbeddingSettings(_Section):
+    """``[embedding]``: which model turns chunks into vectors."""
+
+    backend: EmbeddingBackend = Field(
+        "minilm", description='"minilm": all-MiniLM-L6-v2 run locally (no network, no key); '
+        '"openai": any OpenAI-compatible /v1/embeddings endpoint')
+    model: str | None = Field(DEFAULT_EMBEDDING_MODELS["minilm"],
+                              description="default: the backend's own (all-MiniLM-L6-v2, text-embedding-3-small)")
+    base_url: str | None = Field(None, description="the openai backend's endpoint, when not the chat model's")
 
     @property
-    def notes_dir(self) -> Path:
-        return self.root / "notes"
+    def model_name(self) -> str:
+        """The model id recorded in the archive: ``model`` or the backend's default."""
+        return self.model or DEFAULT_EMBEDDING_MODELS[self.backend]
+
+
+class LLMSettings(_Section):
+    """``[llm]``: the chat model the agent talks to."""
+
+    model: str = Field("gpt-4o-mini", description="model name as the server knows it")
+    base_url: str | None = Field(None, description="Ollama, llama.cpp, vLLM, ... e.g. http://127.0.0.1:11434/v1")
+    timeout: float = Field(120.0, gt=0, description="seconds to wait for the model before giving up")
+    max_tokens: int | None = Field(None, gt=0, description="cap on the length of one reply (tokens)")
+    context_window: int | None = Field(None, gt=0, description="the server's context window in tokens, if known")
+    share_private: bool = Field(False, description="send private and draft notes to the model")
+
+
+class AgentSettings(_Section):
+    """``[agent]``: the memory agent's loop and context budget."""
+
+    max_steps: int = Field(10, ge=1, description="step cap of one turn")
+    context_tokens: int = Field(8000, ge=1000, description="prompt-token budget of one step")
+    reflect: ReflectMode = Field("inline", description="update the learner profile after add/ingest")
+
+
+class SiteSettings(_Section):
+    """``[site]``: the MkDocs Material site."""
+
+    title: str | None = Field(None, description="default: the series name")
+    url: str = Field("http://127.0.0.1:8000/", description="where the site will live; the RSS feed needs it")
+    author: str = ""
+    description: str = "A learning journal."
+    allow_html: bool = Field(False, description="keep raw HTML written in notes (sanitized otherwise)")
+
+
+class Config(_Section):
+    """Settings of one journal, after environment overrides."""
+
+    journal: JournalSettings = Field(default_factory=JournalSettings)
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    agent: AgentSettings = Field(default_factory=AgentSettings)
+    site: SiteSettings = Field(default_factory=SiteSettings)
 
     @property
-    def site_dir(self) -> Path:
-        return self.root / "site"
-
-    @property
-    def state_dir(self) -> Path:
-        """``.journal/``: archival store, core memory, recall memory. Created on demand."""
-        path = self.root / STATE_DIR
-        path.mkdir(parents=True, exist_ok=True)
-        return path
-
-    @property
-    def store_dir(self) -> Path:
-        return self.state_dir / "archive.lance"
-
-    def relative(self, path: Path) -> str:
-        """``path`` relative to the journal root, POSIX style; absolute if outside it."""
-        path = Path(path).resolve()
-        try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
-            return path.as_posix()
+    def site_title(self) -> str:
+        return self.site.title or self.journal.series
 
 
-def find_root(start: Path | None = None, explicit: str | os.PathLike | None = None) -> Path:
-    """Find the journal root: ``explicit`` > ``$JOURNAL_ROOT`` > walk up from ``start``.
+# Environment variable -> (section, key). The README's table lists exactly these.
+ENV_OVERRIDES: dict[str, tuple[str, str]] = {
+    "JOURNAL_MODEL": ("llm", "model"),
+    "JOURNAL_LLM_TIMEOUT": ("llm", "timeout"),
+    "JOURNAL_EMBEDDING_BACKEND": ("embedding", "backend"),
+    "JOURNAL_EMBEDDING_MODEL": ("embedding", "model"),
+    "JOURNAL_EMBEDDING_BASE_URL": ("embedding", "base_url"),
+    "JOURNAL_MAX_STEPS": ("agent", "max_steps"),
+    "JOURNAL_REFLECT": ("agent", "reflect"),
+}
+
+
+def load_config(path: Path, env: Mapping[str, str] | None = None) -> Config:
+    """Read ``journal.toml`` at ``path`` (defaults when absent) and apply :data:`ENV_OVERRIDES`.
 
     Raises:
-        JournalNotFound: no ``journal.toml`` on the way up (or at the explicit root).
+        ConfigError: not valid TOML, an unknown section or key, or a value of the
+            wrong type; the message names the file and the key.
     """
-    explicit = explicit or os.environ.get("JOURNAL_ROOT")
-    if explicit:
-        root = Path(explicit).expanduser().resolve()
-        if not (root / CONFIG_FILE).is_file():
-            raise JournalNotFound(
-                f"{root} is not a journal (no {CONFIG_FILE}); run `journal init {root}` first"
-            )
-        return root
-    here = Path(start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / CONFIG_FILE).is_file():
-            return folder
-    raise JournalNotFound(
-        f"no {CONFIG_FILE} in {here} or any parent folder; run `journal init` to create "
-        "a journal here, or pass --root / set JOURNAL_ROOT"
-    )
+    env = os.environ if env is None else env
+    try:
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    embedding = data.get("embedding")
+    file_backend = embedding.get("backend", "minilm") if isinstance(embedding, dict) else "minilm"
+    for name, (section, key) in ENV_OVERRIDES.items():
+        if env.get(name):
+            data.setdefault(section, {})
+            if not isinstance(data[section], dict):
+                break  # reported by validation below
+            data[section][key] = env[name]
+    if isinstance(data.get("embedding"), dict):
+        emb = data["embedding"]
+        # The file's model name belongs to the file's backend only.
+        if emb.get("backend", "minilm") != file_backend and not env.get("JOURNAL_EMBEDDING_MODEL"):
+            emb.pop("model", None)
+        emb.setdefault("model", None)
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_explain(path, exc, env)) from exc
 
 
-def open_journal(start: Path | None = None, root: str | os.PathLike | None = None) -> Journal:
-    """Locate (see :func:`find_root`) and load a journal."""
-    found = find_root(start, root)
-    return Journal(found, Config.from_toml(found / CONFIG_FILE))
+def _explain(path: Path, exc: ValidationError, env: Mapping[str, str]) -> str:
+    problems = []
+    by_key = {v: k for k, v in ENV_OVERRIDES.items()}
+    for error in exc.errors():
+        where = [str(p) for p in error["loc"]]
+        section, key = (where + ["", ""])[:2]
+        name = f"[{section}] {key}".strip() if key else f"[{section}]"
+        variable = by_key.get((section, key))
+        origin = f" (from {variable})" if variable and env.get(variable) else ""
+        if error["type"] == "extra_forbidden":
+            known = _known_keys(section, key)
+            problems.append(f"unknown setting {name}{origin}" + (f"; did you mean {known}?" if known else ""))
+        else:
+            problems.append(f"{name}{origin}: {error['msg']}")
+    return f"{path}: " + "; ".join(problems)
 
 
-def init_journal(folder: Path, series: str = DEFAULT_SERIES) -> Journal:
-    """Create a journal in ``folder`` (made if missing). Existing files are kept.
+def _known_keys(section: str, key: str) -> str:
+    import difflib
 
-    Writes ``journal.toml``, ``notes/``, ``site/mkdocs.yml`` and a ``.gitignore``
-    for the generated folders. Returns the opened journal.
+    model = Config.model_fields.get(section)
+    if model is None or not key:
+        options, word = list(Config.model_fields), section
+    else:
+        options, word = list(model.annotation.model_fields), key  # type: ignore[union-attr]
+    close = difflib.get_close_matches(word, options, n=1)
+    return close[0] if close else ""
+
+
+def default_toml(series: str = DEFAULT_SERIES) -> str:
+    """The ``journal.toml`` that ``journal init`` writes, generated from the models' defaults.
+
+    Settings whose default is "none" are written commented out.
     """
-    folder = Path(folder).expanduser().resolve()
-    folder.mkdir(parents=True, exist_ok=True)
-    config_path = folder / CONFIG_FILE
-    if not config_path.exists():
-        config_path.write_text(DEFAULT_TOML.format(series=series), encoding="utf-8")
-    (folder / "notes").mkdir(exist_ok=True)
-    (folder / "site").mkdir(exist_ok=True)
-    gitignore = folder / ".gitignore"
-    wanted = [f"{STATE_DIR}/", "site/public/", "site/docs/posts/", "site/.cache/"]
-    existing = gitignore.read_text(encoding="utf-8").splitlines() if gitignore.exists() else []
-    missing = [line for line in wanted if line not in existing]
-    if missing:
-        gitignore.write_text("\n".join(existing + missing) + "\n", encoding="utf-8")
-    journal = Journal(folder, Config.from_toml(config_path))
-    from journal_agent.site.build import scaffold_site  # local import: the site glue is not needed elsewhere
+    lines = [
+        "# journal-agent settings. Every key and its default; environment variables override them",
+        "# (see the README's Configuration table). OPENAI_API_KEY / OPENAI_BASE_URL are read by",
+        "# the openai SDK itself. Never put an API key in this file.",
+    ]
+    defaults = Config()
+    defaults.journal.series = series
+    for section, field in Config.model_fields.items():
+        lines.append("")
+        lines.append(f"[{section}]")
+        values = getattr(defaults, section)
+        for key, info in type(values).model_fields.items():
+            value = getattr(values, key)
+            comment = f"   # {info.description}" if info.description else ""
+            if value is None:
+                lines.append(f"# {key} = ...{comment}")
+            else:
+                lines.append(f"{key} = {_toml_value(value)}{comment}")
+    return "\n".join(lines) + "\n"
 
-    scaffold_site(journal)
-    return journal
+
+def _toml_value(value: Any) -> str:
+    import json
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)  # a TOML basic string is a JSON string

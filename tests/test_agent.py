@@ -12,9 +12,9 @@ import datetime as dt
 
 import pytest
 
-from fake_openai import (  # noqa: F401 (fixtures)
-    call, error, last_turn_message, rule_responder, seeded_journal, seeded_root, server, text,
-)
+
+from tests.support.journals import set_config
+from tests.support.openai_server import call, error, last_turn_message, rule_responder, text
 from journal_agent.agent.loop import Agent
 from journal_agent.errors import AgentError
 from journal_agent.agent.core_memory import CoreMemory
@@ -191,16 +191,14 @@ def test_reflection_model_error_keeps_going(seeded_journal, server):
 
 
 def test_base_url_from_journal_toml_without_key_uses_a_placeholder(journal_dir, monkeypatch):
-    from fake_openai import FakeOpenAI
-    from journal_agent.config import open_journal
+    from tests.support.openai_server import FakeOpenAI
+    from journal_agent.workspace import open_journal
     from journal_agent.agent.llm import PLACEHOLDER_KEY, is_configured
 
     with FakeOpenAI(script=[text("Local model here.")]) as local:
-        toml = journal_dir / "journal.toml"
-        toml.write_text(toml.read_text().replace(
-            '# base_url = "http://127.0.0.1:11434/v1"', f'base_url = "{local.base_url}"'))
+        set_config(journal_dir, "llm", "base_url", local.base_url)
         journal = open_journal(root=journal_dir)
-        assert journal.config.llm_base_url == local.base_url and is_configured(journal.config)
+        assert journal.config.llm.base_url == local.base_url and is_configured(journal.config)
         turn = Agent(journal).ask("hello")
         assert turn.answer == "Local model here."
         headers = {k.lower(): v for k, v in local.headers[0].items()}

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 import sys
 
-from fake_openai import call, error, rule_responder, seeded_journal, seeded_root, server, text  # noqa: F401
-from journal_agent.config import open_journal
+from tests.support.openai_server import call, error, rule_responder, text
+from journal_agent.workspace import open_journal
 from journal_agent.agent.llm import NOT_CONFIGURED
 from journal_agent.agent.core_memory import CoreMemory
 

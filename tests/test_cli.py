@@ -7,7 +7,7 @@ import json
 
 import frontmatter
 
-from conftest import write
+from tests.support.journals import write
 
 
 def read_notes(journal_dir):

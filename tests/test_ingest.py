@@ -12,9 +12,9 @@ from collections import Counter
 
 import pytest
 
-from conftest import SIMONW, write
+from tests.support.journals import SIMONW, set_config, write
 from journal_agent.archive.store import Archive
-from journal_agent.config import open_journal
+from journal_agent.workspace import open_journal
 from journal_agent.errors import StoreError
 from journal_agent.archive.ingest import ingest
 
@@ -136,9 +136,7 @@ def test_two_adds_at_once_keep_both_notes(journal_dir):
 def test_embedding_model_change_says_reindex(journal_dir, journal):
     write(journal.notes_dir / "a.md", "# A\n\nsome text\n")
     ingest(journal)
-    toml = journal_dir / "journal.toml"
-    toml.write_text(toml.read_text().replace('backend = "minilm"', 'backend = "openai"')
-                    .replace('model = "sentence-transformers/all-MiniLM-L6-v2"', 'model = "text-embedding-3-small"'))
+    set_config(journal_dir, "embedding", "model", "another-embedding-model")
     changed = open_journal(root=journal_dir)
     with pytest.raises(StoreError, match="re-index needed.*journal ingest --full"):
         Archive.open(changed)

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import SEED, SIMONW, write
+from tests.support.journals import SEED, SIMONW, write
 from journal_agent.errors import NoteError
 from journal_agent.notes.model import read_note
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 
-from conftest import write
-from fake_openai import FakeOpenAI
+from tests.support.journals import set_config, write
+from tests.support.openai_server import FakeOpenAI
 
 
 def test_openai_backend_ingests_searches_and_refuses_a_model_change(journal_dir, run_cli):
+    # The endpoint comes from OPENAI_BASE_URL here (the chat model's), not [embedding] base_url.
+    set_config(journal_dir, "embedding", "base_url", None)
+    set_config(journal_dir, "embedding", "model", "text-embedding-3-small")
     toml = journal_dir / "journal.toml"
-    toml.write_text(toml.read_text().replace('backend = "minilm"', 'backend = "openai"').replace(
-        'model = "sentence-transformers/all-MiniLM-L6-v2"', 'model = "text-embedding-3-small"'))
     write(journal_dir / "notes" / "kafka.md", "# Kafka\n\nConsumer groups rebalance partitions.\n")
     write(journal_dir / "notes" / "css.md", "# CSS\n\nGrid template areas name layout regions.\n")
     with FakeOpenAI() as server:

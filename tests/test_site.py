@@ -70,7 +70,8 @@ def write(path: Path, text: str) -> Path:
 
 def make_journal(root: Path, til_rows: list[dict] = (), private: bool = True, broken: bool = True):
     """A journal with the seed note, TIL copies, private/draft notes and one broken note."""
-    from journal_agent.config import init_journal, open_journal
+    from journal_agent.site.build import init_journal
+    from journal_agent.workspace import open_journal
 
     write(root / "journal.toml", SITE_TOML)
     (root / "notes").mkdir(parents=True, exist_ok=True)
@@ -294,7 +295,7 @@ def test_unreadable_note_is_named_and_the_rest_builds(small):
 
 
 def test_no_site_url_builds_without_feed(small):
-    from journal_agent.config import open_journal
+    from journal_agent.workspace import open_journal
     from journal_agent.site.build import build_site
 
     toml = small.root / "journal.toml"
@@ -306,7 +307,7 @@ def test_no_site_url_builds_without_feed(small):
 
 
 def test_scaffold_writes_only_missing_files(tmp_path):
-    from journal_agent.config import init_journal
+    from journal_agent.site.build import init_journal
     from journal_agent.site.build import scaffold_site
 
     journal = init_journal(tmp_path / "j", series="Deep Work")
@@ -328,7 +329,8 @@ def test_scaffold_writes_only_missing_files(tmp_path):
 
 def test_committed_site_is_what_init_writes(tmp_path):
     """The repository's site/ is exactly the scaffold for the default journal.toml."""
-    from journal_agent.config import DEFAULT_SERIES, init_journal
+    from journal_agent.config import DEFAULT_SERIES
+    from journal_agent.site.build import init_journal
 
     journal = init_journal(tmp_path / "fresh", series=DEFAULT_SERIES)
     written = sorted(p.relative_to(journal.site_dir) for p in journal.site_dir.rglob("*") if p.is_file())
@@ -427,7 +429,7 @@ def fetch(url: str) -> str:
 def test_serve_previews_and_reloads_on_note_change(small):
     port = free_port()
     code = (
-        "import sys; from journal_agent.config import open_journal; from journal_agent.site.build import serve_site; "
+        "import sys; from journal_agent.workspace import open_journal; from journal_agent.site.build import serve_site; "
         f"serve_site(open_journal(root={str(small.root)!r}), port={port})"
     )
     env = {**os.environ, "PYTHONPATH": str(REPO)}

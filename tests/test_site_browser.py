@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from test_site import TIL, make_journal, til_subset
+from tests.test_site import TIL, make_journal, til_subset
 
 CHROMIUM = os.environ.get("JOURNAL_CHROMIUM", "/usr/bin/chromium")
 

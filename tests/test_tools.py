@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from fake_openai import call, seeded_journal, seeded_root, server, text  # noqa: F401 (fixtures)
+from tests.support.openai_server import call, text
 from journal_agent.agent.loop import Agent
 from journal_agent.archive.store import Archive
 from journal_agent.agent.core_memory import DEFAULT_LEARNER, CoreMemory
@@ -124,7 +124,7 @@ def test_tool_error_goes_back_to_the_model(journal, server, case):
 
 
 def test_parallel_calls_all_run_and_errors_do_not_stop_the_others(journal, server):
-    from fake_openai import calls
+    from tests.support.openai_server import calls
 
     server.push(calls(call("core_memory_append", {"label": "nope", "content": "x"}),
                       call("core_memory_append", {"label": "learner", "content": "Streak: 1 day"})),

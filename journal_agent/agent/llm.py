@@ -19,9 +19,14 @@ import json
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from journal_agent.errors import AgentError, ModelNotConfigured
+
+if TYPE_CHECKING:
+    from openai import OpenAI
+
+    from journal_agent.config import Config
 
 PLACEHOLDER_KEY = "sk-local-no-key-needed"
 NOT_CONFIGURED = (
@@ -31,26 +36,33 @@ NOT_CONFIGURED = (
 )
 
 
-def is_configured(config, env: Mapping[str, str] | None = None) -> bool:
+def is_configured(config: Config, env: Mapping[str, str] | None = None) -> bool:
     """True when an endpoint is configured (API key, base URL in env, or in ``journal.toml``)."""
     env = os.environ if env is None else env
-    return bool(env.get("OPENAI_API_KEY") or env.get("OPENAI_BASE_URL") or config.llm_base_url)
+    return bool(env.get("OPENAI_API_KEY") or env.get("OPENAI_BASE_URL") or config.llm.base_url)
 
 
-def make_client(config, env: Mapping[str, str] | None = None):
-    """An ``openai.OpenAI`` client for ``config`` (a :class:`~journal_agent.config.Config`).
+def make_client(config: Config, env: Mapping[str, str] | None = None, *, base_url: str | None = None) -> OpenAI:
+    """An ``openai.OpenAI`` client for ``config``.
+
+    Args:
+        config: the journal's settings (``[llm] base_url``, ``[llm] timeout``).
+        env: environment (default ``os.environ``).
+        base_url: an explicit endpoint (``[embedding] base_url``); wins over everything.
 
     Raises:
         ModelNotConfigured: no key and no base URL (message: :data:`NOT_CONFIGURED`).
     """
     env = os.environ if env is None else env
-    if not is_configured(config, env):
+    if not base_url and not is_configured(config, env):
         raise ModelNotConfigured(NOT_CONFIGURED)
     from openai import OpenAI
 
-    kwargs: dict[str, Any] = {}
-    if config.llm_base_url and not env.get("OPENAI_BASE_URL"):
-        kwargs["base_url"] = config.llm_base_url
+    kwargs: dict[str, Any] = {"timeout": config.llm.timeout}
+    if base_url:
+        kwargs["base_url"] = base_url
+    elif config.llm.base_url and not env.get("OPENAI_BASE_URL"):
+        kwargs["base_url"] = config.llm.base_url
     if not env.get("OPENAI_API_KEY"):
         kwargs["api_key"] = PLACEHOLDER_KEY
     return OpenAI(**kwargs)

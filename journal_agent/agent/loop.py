@@ -123,8 +123,8 @@ class Agent:
     """The memory agent of one journal.
 
     Args:
-        journal: the :class:`~journal_agent.config.Journal`.
-        model: model name; default ``journal.config.llm_model`` (``JOURNAL_MODEL``, ``[llm] model``).
+        journal: the :class:`~journal_agent.workspace.Journal`.
+        model: model name; default ``journal.config.llm.model`` (``JOURNAL_MODEL``, ``[llm] model``).
         client: an ``openai.OpenAI``-compatible client; default :func:`~journal_agent.llm.make_client`.
         archive: an open ``Archive``; opened on first use when ``None``.
         max_steps: step cap; default ``[agent] max_steps``.
@@ -137,16 +137,16 @@ class Agent:
     def __init__(self, journal, *, model: str | None = None, client=None, archive=None,
                  max_steps: int | None = None, context_tokens: int | None = None):
         self.journal = journal
-        self.model = model or journal.config.llm_model
+        self.model = model or journal.config.llm.model
         self.client = client if client is not None else make_client(journal.config)
-        self.max_steps = max(1, max_steps or journal.config.max_steps)
+        self.max_steps = max(1, max_steps or journal.config.agent.max_steps)
         self.core = CoreMemory.open(journal)
         self.recall = RecallMemory.open(journal)
         self.tools = MemoryTools(journal, self.core, self.recall, archive=archive)
         self.schemas = self.tools.schemas()
         self.counter = TokenCounter(self.model)
         self.context = ContextWindow(
-            self.recall, self.counter, context_tokens or journal.config.context_tokens,
+            self.recall, self.counter, context_tokens or journal.config.agent.context_tokens,
             lambda previous, messages: summarize(self.client, model=self.model, previous=previous,
                                                  messages=messages),
         )

@@ -77,7 +77,7 @@ def reflect_on_notes(journal, notes: list, *, model: str | None = None, client=N
     """Ask the agent to update the learner profile after ``notes`` were added or changed.
 
     Args:
-        journal: the :class:`~journal_agent.config.Journal`.
+        journal: the :class:`~journal_agent.workspace.Journal`.
         notes: the new or changed :class:`~journal_agent.notes.Note` objects.
         model: model name override (default: config).
         client: an OpenAI-compatible client (default: from config / environment).

@@ -76,7 +76,7 @@ class MemoryTools:
     """The memory tools bound to one journal's core, recall and archival memory.
 
     Args:
-        journal: the :class:`~journal_agent.config.Journal`.
+        journal: the :class:`~journal_agent.workspace.Journal`.
         core: its :class:`~journal_agent.memory.CoreMemory`.
         recall: its :class:`~journal_agent.recall.RecallMemory`.
         archive: an open ``Archive``; opened on first use when ``None``.

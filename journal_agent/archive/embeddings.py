@@ -25,8 +25,8 @@ class Embedder(Protocol):
 class OpenAIEmbedder:
     """Embeddings from ``/v1/embeddings`` of OpenAI or any compatible server.
 
-    The client is :func:`journal_agent.llm.make_client`'s (``OPENAI_API_KEY``,
-    ``OPENAI_BASE_URL`` or ``[llm] base_url``); timeouts and retries are the SDK's.
+    The client is :func:`journal_agent.agent.llm.make_client`'s (``OPENAI_API_KEY``,
+    ``OPENAI_BASE_URL`` or ``[llm] base_url``), or ``[embedding] base_url`` when set.
     The dimension is learnt from the first response and cached.
     """
 
@@ -36,9 +36,9 @@ class OpenAIEmbedder:
         from journal_agent.errors import ModelNotConfigured
         from journal_agent.agent.llm import make_client
 
-        self.name = config.embedding_model
+        self.name = config.embedding.model_name
         try:  # the same endpoint and key rules as the agent's chat client
-            self._client = make_client(config)
+            self._client = make_client(config, base_url=config.embedding.base_url)
         except ModelNotConfigured as exc:
             raise ConfigError(f"the openai embedding backend needs an endpoint: {exc}") from exc
         self._dimension: int | None = None
@@ -70,15 +70,15 @@ def make_embedder(config: Config) -> Embedder:
         ConfigError: unknown backend, or a MiniLM model name other than all-MiniLM-L6-v2.
         journal_agent.minilm.ModelNotInstalled: the MiniLM weights package is missing.
     """
-    if config.embedding_backend == "minilm":
+    if config.embedding.backend == "minilm":
         from journal_agent.archive.minilm import MODEL_NAME, MiniLMEmbedder
 
-        if config.embedding_model not in (MODEL_NAME, MODEL_NAME.split("/")[-1]):
+        if config.embedding.model_name not in (MODEL_NAME, MODEL_NAME.split("/")[-1]):
             raise ConfigError(
-                f"the minilm backend runs only {MODEL_NAME}, not {config.embedding_model!r}; "
+                f"the minilm backend runs only {MODEL_NAME}, not {config.embedding.model_name!r}; "
                 "fix [embedding] model in journal.toml"
             )
         return MiniLMEmbedder()
-    if config.embedding_backend == "openai":
+    if config.embedding.backend == "openai":
         return OpenAIEmbedder(config)
-    raise ConfigError(f"unknown embedding backend {config.embedding_backend!r}")
+    raise ConfigError(f"unknown embedding backend {config.embedding.backend!r}")

@@ -20,7 +20,7 @@ from journal_agent.notes.model import NOTE_SUFFIXES, Note, read_note
 
 if TYPE_CHECKING:
     from journal_agent.archive.store import Archive
-    from journal_agent.config import Journal
+    from journal_agent.workspace import Journal
 
 EMBED_BATCH_CHUNKS = 256  # chunks embedded (and written) per store commit
 LOCK_TIMEOUT_SECONDS = 600

@@ -23,7 +23,7 @@ from journal_agent.notes.dates import TimeWindow, find_time_window
 
 if TYPE_CHECKING:
     from journal_agent.archive.store import Archive
-    from journal_agent.config import Journal
+    from journal_agent.workspace import Journal
 
 TIME_MODES = ("boost", "filter", "off")
 WINDOW_WEIGHT = 0.5  # weight of the in-window ranking in the fusion (chosen by the sweep above)

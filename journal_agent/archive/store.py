@@ -29,7 +29,7 @@ from journal_agent.errors import StoreError
 
 if TYPE_CHECKING:
     from journal_agent.notes.chunking import Chunk
-    from journal_agent.config import Journal
+    from journal_agent.workspace import Journal
     from journal_agent.archive.embeddings import Embedder
     from journal_agent.notes.model import Note
 
@@ -107,7 +107,7 @@ class Archive:
         """
         from journal_agent.archive.embeddings import make_embedder
 
-        name = embedder.name if embedder else journal.config.embedding_model
+        name = embedder.name if embedder else journal.config.embedding.model_name
         archive = cls(journal.store_dir, name, (lambda: embedder) if embedder else (lambda: make_embedder(journal.config)))
         if check:
             archive.check_compatible()

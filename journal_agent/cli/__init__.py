@@ -24,7 +24,7 @@ EXIT_PARTIAL = 3
 
 
 def _journal(ctx: click.Context):
-    from journal_agent.config import open_journal
+    from journal_agent.workspace import open_journal
 
     try:
         return open_journal(root=(ctx.obj or {}).get("root"))
@@ -82,10 +82,10 @@ def main(ctx: click.Context, root: str | None) -> None:
 @click.option("--series", default=None, help='Series name for note titles (default "Momentum Learning").')
 def init(folder: str, series: str | None) -> None:
     """Create a journal in FOLDER: journal.toml, notes/, site/."""
-    from journal_agent.config import DEFAULT_SERIES, init_journal
+    from journal_agent.site.build import init_journal
 
     with _Errors():
-        journal = init_journal(Path(folder), series or DEFAULT_SERIES)
+        journal = init_journal(Path(folder), series)
     click.echo(f"Journal ready at {journal.root}. Next: `journal add \"what I learned today\"`.")
 
 

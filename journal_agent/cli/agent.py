@@ -16,7 +16,7 @@ from journal_agent.errors import JournalError
 
 
 def _journal(ctx: click.Context):
-    from journal_agent.config import open_journal
+    from journal_agent.workspace import open_journal
 
     try:
         return open_journal(root=(ctx.obj or {}).get("root"))

@@ -16,7 +16,7 @@ EXIT_NOTES_FAILED = 3  # journal_agent.cli.EXIT_PARTIAL
 
 
 def _journal(ctx: click.Context):
-    from journal_agent.config import open_journal
+    from journal_agent.workspace import open_journal
 
     return open_journal(root=ctx.obj.get("root") if ctx.obj else None)
 

@@ -18,7 +18,7 @@ from journal_agent.errors import JournalError
 from journal_agent.notes.model import NOTE_SUFFIXES, Note, read_note, slugify
 
 if TYPE_CHECKING:
-    from journal_agent.config import Journal
+    from journal_agent.workspace import Journal
 
 _TITLE_DAY_RE = re.compile(r"^\s*(?:title:|#)\s*[\"']?.*?\bday\s*#?\s*(\d{1,5})\b", re.IGNORECASE | re.MULTILINE)
 
@@ -61,7 +61,7 @@ def add_note(
         body: Markdown body (without front matter).
         title: default "<series> Day N".
         date: journal date, default today.
-        categories: default ``journal.config.categories``.
+        categories: default ``journal.config.journal.categories``.
         tags: optional tags.
 
     Raises:
@@ -76,12 +76,12 @@ def add_note(
     journal.notes_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(str(journal.state_dir / "add.lock"), timeout=30):
         if title is None:
-            title = f"{journal.config.series} Day {highest_day(journal) + 1}"
+            title = f"{journal.config.journal.series} Day {highest_day(journal) + 1}"
         post = frontmatter.Post(
             body.strip() + "\n",
             title=title,
             date=date,
-            categories=list(categories if categories is not None else journal.config.categories),
+            categories=list(categories if categories is not None else journal.config.journal.categories),
             tags=list(tags or []),
         )
         text = frontmatter.dumps(post, sort_keys=False) + "\n"

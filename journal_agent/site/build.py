@@ -45,7 +45,7 @@ from journal_agent.site.render import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from journal_agent.config import Journal
+    from journal_agent.workspace import Journal
 
 TEMPLATES = Path(__file__).parent / "templates"
 MKDOCS_FILE = "mkdocs.yml"
@@ -99,10 +99,10 @@ def scaffold_site(journal: "Journal") -> Path:
     site_dir = journal.site_dir
     cfg = journal.config
     values = {
-        "__SITE_NAME__": cfg.site_title or cfg.series,
-        "__SITE_URL__": cfg.site_url,
-        "__SITE_AUTHOR__": cfg.site_author,
-        "__SITE_DESCRIPTION__": cfg.site_description,
+        "__SITE_NAME__": cfg.site_title,
+        "__SITE_URL__": cfg.site.url,
+        "__SITE_AUTHOR__": cfg.site.author,
+        "__SITE_DESCRIPTION__": cfg.site.description,
     }
     try:
         for template in sorted(TEMPLATES.rglob("*")):
@@ -121,6 +121,19 @@ def scaffold_site(journal: "Journal") -> Path:
     except OSError as exc:
         raise SiteError(f"cannot write the site scaffold in {site_dir}: {exc}") from exc
     return site_dir
+
+
+def init_journal(folder: Path, series: str | None = None) -> "Journal":
+    """``journal init``: the workspace (:func:`~journal_agent.workspace.create_workspace`) and the MkDocs scaffold.
+
+    Existing files are kept. Returns the opened journal.
+    """
+    from journal_agent.config import DEFAULT_SERIES
+    from journal_agent.workspace import create_workspace
+
+    journal = create_workspace(folder, series or DEFAULT_SERIES)
+    scaffold_site(journal)
+    return journal
 
 
 def build_site(journal: "Journal", strict: bool = False, progress: Progress | None = None) -> SiteBuildReport:
@@ -241,10 +254,10 @@ def _load_config(journal: "Journal", **overrides: Any):
     cfg = journal.config
     config_file = journal.site_dir / MKDOCS_FILE
     values = {
-        "site_name": cfg.site_title or cfg.series,
-        "site_url": cfg.site_url or None,
-        "site_author": cfg.site_author or None,
-        "site_description": cfg.site_description or None,
+        "site_name": cfg.site_title,
+        "site_url": cfg.site.url or None,
+        "site_author": cfg.site.author or None,
+        "site_description": cfg.site.description or None,
         **overrides,
     }
     try:

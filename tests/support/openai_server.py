@@ -190,8 +190,16 @@ class FakeOpenAI:
         yield chunk({}, "tool_calls" if tool_calls else "stop")
 
 
-def embeddings_response(body: dict[str, Any], dimension: int = 64) -> dict[str, Any]:
-    """A /v1/embeddings reply: hashed bag-of-words vectors (texts sharing words are close)."""
+_STOP_WORDS = frozenset(
+    "a an and are about as at be by did do does for from how i in is it me my of on or that the "
+    "this to was what when where which who why with you".split())
+
+
+def embeddings_response(body: dict[str, Any], dimension: int = 256) -> dict[str, Any]:
+    """A /v1/embeddings reply: hashed bag-of-words vectors of crudely stemmed non-stop words.
+
+    Texts sharing words are close; fast enough that tests do not need the MiniLM model.
+    """
     import hashlib
 
     inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
@@ -199,7 +207,10 @@ def embeddings_response(body: dict[str, Any], dimension: int = 64) -> dict[str, 
     for index, text in enumerate(inputs):
         vector = [0.0] * dimension
         for word in re.findall(r"[a-z0-9]+", text.lower()):
-            vector[int(hashlib.md5(word.encode()).hexdigest(), 16) % dimension] += 1.0
+            if word in _STOP_WORDS:
+                continue
+            stem = re.sub(r"(?<=...)(?:ing|ed|es|s)$", "", word)  # learned ~ learn, layers ~ layer
+            vector[int(hashlib.md5(stem.encode()).hexdigest(), 16) % dimension] += 1.0
         data.append({"object": "embedding", "index": index, "embedding": vector})
     return {"object": "list", "data": data, "model": body.get("model", "fake"),
             "usage": {"prompt_tokens": 0, "total_tokens": 0}}
@@ -254,39 +265,56 @@ def rule_responder(body: dict[str, Any]) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------ test journals
-SEED_TIL_NOTES = ("sqlite/vacum-disk-full.md", "python/convert-to-utc-without-pytz.md")
+# Two short TIL-style notes written for these tests (no front matter: title from the
+# first heading, category from the folder), beside the learner's seed note.
+SEED_TIL_NOTES = {
+    "sqlite/vacuum-disk-full.md": (
+        "# SQLite VACUUM needs free disk space\n\n"
+        "Running `VACUUM` on a large SQLite database failed with a disk full error. VACUUM\n"
+        "writes a complete copy of the database before replacing the original, so it needs\n"
+        "as much free space as the database itself.\n\n"
+        "```sql\nVACUUM INTO '/tmp/compact.db';\n```\n"
+    ),
+    "python/convert-to-utc-without-pytz.md": (
+        "# Convert a datetime to UTC without pytz\n\n"
+        "Since Python 3.9 the standard library's `zoneinfo` module replaces pytz.\n\n"
+        "```python\nfrom zoneinfo import ZoneInfo\n"
+        "local = dt.datetime(2021, 3, 1, 9, tzinfo=ZoneInfo('Europe/London'))\n"
+        "utc = local.astimezone(dt.timezone.utc)\n```\n"
+    ),
+}
 
 
-@functools.lru_cache(maxsize=1)
-def seeded_template() -> Path:
-    """A journal with the seed note and two short simonw TIL notes, ingested once per process.
+@functools.lru_cache(maxsize=2)
+def seeded_template(embedding_base_url: str | None = None) -> Path:
+    """A journal with the seed note and two short TIL notes, ingested once per process.
 
-    Built with the real ingest (MiniLM embeddings); tests copy it with
+    Built with the real ingest, embedding through ``embedding_base_url`` (the
+    hashed bag-of-words test server) or MiniLM when ``None``; tests copy it with
     :func:`copy_seeded_journal` so each test gets its own archive.
     """
     import shutil
     import tempfile
 
-    from conftest import SEED, SIMONW, make_journal_dir
-    from journal_agent.config import open_journal
     from journal_agent.archive.ingest import ingest
+    from journal_agent.workspace import open_journal
+    from tests.support.journals import SEED, SEED_NAME, make_journal_dir, write
 
-    root = make_journal_dir(Path(tempfile.mkdtemp(prefix="agent-template-")) / "journal")
-    shutil.copy2(SEED, root / "notes" / SEED.name)
-    for rel in SEED_TIL_NOTES:
-        target = root / "notes" / "til" / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(SIMONW / rel, target)
+    root = make_journal_dir(Path(tempfile.mkdtemp(prefix="agent-template-")) / "journal",
+                            embedding_base_url=embedding_base_url)
+    shutil.copy2(SEED, root / "notes" / SEED_NAME)
+    for rel, text in SEED_TIL_NOTES.items():
+        write(root / "notes" / "til" / rel, text)
     report = ingest(open_journal(root=root))
     assert not report.failed, report.failed
     return root
 
 
-def copy_seeded_journal(dest: Path) -> Path:
+def copy_seeded_journal(dest: Path, embedding_base_url: str | None = None) -> Path:
     """A fresh copy of :func:`seeded_template` at ``dest`` (archive included)."""
     import shutil
 
-    shutil.copytree(seeded_template(), dest)
+    shutil.copytree(seeded_template(embedding_base_url), dest)
     return dest
 
 
@@ -306,30 +334,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-
-
-# ------------------------------------------------------------------ fixtures
-# Imported by the agent test modules (``from fake_openai import server, seeded_journal``).
-import pytest  # noqa: E402
-
-
-@pytest.fixture
-def server(journal_dir, monkeypatch):
-    """A running :class:`FakeOpenAI`; ``OPENAI_BASE_URL``/``OPENAI_API_KEY`` point the SDK at it."""
-    with FakeOpenAI() as srv:
-        monkeypatch.setenv("OPENAI_BASE_URL", srv.base_url)
-        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-dummy")
-        yield srv
-
-
-@pytest.fixture
-def seeded_root(journal_dir, tmp_path) -> Path:
-    """A journal folder with the seed + two TIL notes, already ingested (see :func:`seeded_template`)."""
-    return copy_seeded_journal(tmp_path / "seeded")
-
-
-@pytest.fixture
-def seeded_journal(seeded_root):
-    from journal_agent.config import open_journal
-
-    return open_journal(root=seeded_root)
