@@ -153,7 +153,7 @@ def test_archival_memory_search_returns_title_date_path(seeded_journal, server):
     assert out_of_range == ('No archival memory matches "MemGPT" from 2024-01-01 to 2024-12-31. '
                             "Try other words, a wider date range, or no category.")
     assert "categories: Momentum_Learning, Learning Journey" in by_category
-    assert list(Agent(seeded_journal).tools.turn.retrieved) == []  # a new agent starts clean
+    assert list(Agent(seeded_journal).turn.retrieved) == []  # a new agent starts clean
 
 
 def test_archival_memory_search_pages(seeded_journal, server):

@@ -25,7 +25,7 @@ from journal_agent.errors import AgentError
 from journal_agent.agent.llm import complete, make_client
 from journal_agent.agent.core_memory import CoreMemory
 from journal_agent.agent.recall import RecallMemory
-from journal_agent.agent.tools import MemoryTools
+from journal_agent.agent.tools import MemoryTools, ToolEffects
 
 BASE_INSTRUCTIONS = """\
 You are the memory agent of a personal learning journal, built on the MemGPT design: your \
@@ -151,6 +151,7 @@ class Agent:
                                                  messages=messages),
         )
         self._stats = None
+        self.turn = ToolEffects()  # what this turn's tool calls retrieved and edited
 
     def close(self) -> None:
         """Close recall memory's database connection."""
@@ -197,7 +198,7 @@ class Agent:
         except Timeout as exc:
             raise AgentError("another `journal ask`/`chat` turn is still running; try again") from exc
         try:
-            self.tools.start_turn()
+            self.turn = ToolEffects()
             self._stats = None
             text = f"[system event] {message}" if event else message
             start = self.recall.append({"role": "user", "content": text},
@@ -223,6 +224,7 @@ class Agent:
         for index, call in enumerate(reply.tool_calls):
             call.id = call.id or f"call_{number}_{index}"
             result = self.tools.call(call.name, call.arguments)
+            self.turn.merge(result.effects)
             self.recall.append({"role": "tool", "tool_call_id": call.id, "content": result.content},
                                kind="tool_result", tool_name=call.name)
             records.append(ToolCallRecord(call.id, call.name, call.arguments, result.content,
@@ -260,6 +262,6 @@ class Agent:
         answer = last.content
         sources, flagged = [], []
         if last.stop_reason == "answer" and answer:
-            sources, flagged = find_citations(answer, self.tools.turn.retrieved, known_notes(self.journal))
+            sources, flagged = find_citations(answer, self.turn.retrieved, known_notes(self.journal))
         return Turn(message, answer, steps, sources, flagged, last.stop_reason or "answer",
-                    list(self.tools.turn.edits))
+                    list(self.turn.edits))

@@ -43,6 +43,31 @@ class ToolError(JournalError):
 
 
 @dataclass
+class ToolEffects:
+    """What tool calls did, beyond the text they returned: one call's, or a whole turn's.
+
+    The agent owns its turn's record and merges each call's effects into it
+    (:meth:`merge`); the tools never reach back into the agent.
+
+    Attributes:
+        retrieved: note path → the best ``SearchHit`` seen for it (notes only).
+        edits: core-memory edits made, as :class:`~journal_agent.agent.core_memory.MemoryEdit`.
+        inserted: ids of archival entries inserted.
+    """
+
+    retrieved: dict[str, Any] = field(default_factory=dict)
+    edits: list = field(default_factory=list)
+    inserted: list[str] = field(default_factory=list)
+
+    def merge(self, other: "ToolEffects") -> None:
+        """Add ``other``'s effects (a note retrieved earlier keeps its first hit)."""
+        for path, hit in other.retrieved.items():
+            self.retrieved.setdefault(path, hit)
+        self.edits.extend(other.edits)
+        self.inserted.extend(other.inserted)
+
+
+@dataclass
 class ToolResult:
     """The outcome of one tool call.
 
@@ -50,26 +75,13 @@ class ToolResult:
         content: the text returned to the model (starts with ``Error:`` on failure).
         error: whether the call failed.
         seconds: time spent running the tool.
+        effects: what the call retrieved, edited or inserted.
     """
 
     content: str
     error: bool = False
     seconds: float = 0.0
-
-
-@dataclass
-class TurnMemory:
-    """What the tools did during the current turn.
-
-    Attributes:
-        retrieved: note path → the best ``SearchHit`` seen for it (notes only).
-        edits: core-memory edits made, as :class:`~journal_agent.memory.MemoryEdit`.
-        inserted: ids of archival entries inserted.
-    """
-
-    retrieved: dict[str, Any] = field(default_factory=dict)
-    edits: list = field(default_factory=list)
-    inserted: list[str] = field(default_factory=list)
+    effects: ToolEffects = field(default_factory=ToolEffects)
 
 
 class MemoryTools:
@@ -88,7 +100,7 @@ class MemoryTools:
         self.recall = recall
         self._archive = archive
         self.page_size = page_size
-        self.turn = TurnMemory()
+        self._effects = ToolEffects()  # the running call's; handed over in its ToolResult
 
     @property
     def archive(self):
@@ -107,16 +119,14 @@ class MemoryTools:
         """The OpenAI ``tools`` list (see :func:`journal_agent.toolspec.tool_schema`)."""
         return [tool_schema(fn) for fn in self.functions()]
 
-    def start_turn(self) -> None:
-        """Forget what the previous turn retrieved and edited."""
-        self.turn = TurnMemory()
-
     # ---------------------------------------------------------------- dispatch
     def call(self, name: str, arguments: str) -> ToolResult:
         """Run the tool ``name`` with the model's raw JSON ``arguments``; never raises."""
         started = time.perf_counter()
+        self._effects = ToolEffects()
         result = self._call(name, arguments)
         result.seconds = time.perf_counter() - started
+        result.effects, self._effects = self._effects, ToolEffects()
         return result
 
     def _call(self, name: str, arguments: str) -> ToolResult:
@@ -187,7 +197,7 @@ class MemoryTools:
                 tags = f" | tags: {', '.join(hit.tags)}" if hit.tags else ""
                 lines.append(f"{number}. [your own entry] {hit.date.isoformat()}{tags}")
             else:
-                self.turn.retrieved.setdefault(hit.path, hit)
+                self._effects.retrieved.setdefault(hit.path, hit)
                 shown = hit.heading and hit.heading != hit.title
                 section = f" | section: {hit.heading}" if shown else ""
                 cats = f" | categories: {', '.join(hit.categories)}" if hit.categories else ""
@@ -214,7 +224,7 @@ class MemoryTools:
             raise ToolError("content is empty; pass the text to save")
         tags = [t.strip() for t in tags or [] if t.strip()]
         entry_id = self.archive.insert_agent_memory(content.strip(), tags)
-        self.turn.inserted.append(entry_id)
+        self._effects.inserted.append(entry_id)
         return f"Saved to archival memory as entry {entry_id} (your own entry; never published)."
 
     def core_memory_append(self, label: str, content: str) -> str:
@@ -228,7 +238,7 @@ class MemoryTools:
             content: The text to add as a new line at the end of the block.
         """
         edit = self.core.append(label, content)
-        self.turn.edits.append(edit)
+        self._effects.edits.append(edit)
         block = self.core.block(label)
         return f"Appended to the {label} block (now {block.chars_current:,} of {block.limit:,} characters)."
 
@@ -245,7 +255,7 @@ class MemoryTools:
             new_content: The new text; an empty string deletes old_content.
         """
         edit = self.core.replace(label, old_content, new_content)
-        self.turn.edits.append(edit)
+        self._effects.edits.append(edit)
         block = self.core.block(label)
         verb = "Deleted text from" if new_content == "" else "Replaced text in"
         return f"{verb} the {label} block (now {block.chars_current:,} of {block.limit:,} characters)."
