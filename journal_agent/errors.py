@@ -1,8 +1,9 @@
-"""The few domain exceptions journal-agent raises.
+"""Every domain exception journal-agent raises, under one base class.
 
-The CLI turns each of these into a ``click.ClickException`` (exit code 1) with
-the message as written here, so every message says what went wrong and, where
-there is one, how to fix it.
+The CLI group (:mod:`journal_agent.cli`) is the one place these become
+messages: one line on stderr, exit code 1 (``--debug`` or ``JOURNAL_DEBUG=1``
+shows the traceback). Every message says what went wrong and, where there is
+one, how to fix it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,14 @@ class JournalNotFound(JournalError):
 
 class ConfigError(JournalError):
     """``journal.toml`` or an environment override is invalid."""
+
+
+class ModelNotInstalled(JournalError):
+    """The local embedding model's weights package is not installed (or incomplete)."""
+
+
+class LockBusy(JournalError):
+    """Another journal command holds a lock this one needs (ingest, add, a conversation)."""
 
 
 class NoteError(JournalError):

