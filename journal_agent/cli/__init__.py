@@ -1,7 +1,7 @@
 """The ``journal`` command: thin Click adapters over the library.
 
-Each command parses options, calls one library function, prints the result,
-and turns our domain exceptions into ``click.ClickException``.
+Each command parses options, calls one library function and prints the result.
+Exceptions become one-line messages in one place: :mod:`journal_agent.cli.boundary`.
 
 Exit codes: 0 success; 1 error (nothing or not everything could be done, message
 on stderr); 2 usage error (Click); 3 partial: some notes failed and are listed,
@@ -14,22 +14,23 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from journal_agent import __version__
-from journal_agent.errors import JournalError
+from journal_agent.cli.boundary import JournalGroup
+
+if TYPE_CHECKING:
+    from journal_agent.workspace import Journal
 
 EXIT_PARTIAL = 3
 
 
-def _journal(ctx: click.Context):
+def _journal(ctx: click.Context) -> Journal:
     from journal_agent.workspace import open_journal
 
-    try:
-        return open_journal(root=(ctx.obj or {}).get("root"))
-    except JournalError as exc:
-        raise click.ClickException(str(exc)) from exc
+    return open_journal(root=(ctx.obj or {}).get("root"))
 
 
 def _date_option(value: str | None, name: str) -> dt.date | None:
@@ -50,31 +51,29 @@ def _console(stderr: bool = False):
 
 
 class _Errors:
-    """Context manager: domain errors → ClickException (exit 1) with our message."""
+    """Obsolete: errors now reach the one boundary (JournalGroup) untouched. Removed once no command uses it."""
 
-    def __enter__(self):
+    def __enter__(self) -> "_Errors":
         return self
 
-    def __exit__(self, kind, exc, tb):
-        from journal_agent.archive.minilm import ModelNotInstalled
-
-        if isinstance(exc, (JournalError, ModelNotInstalled)):
-            raise click.ClickException(str(exc)) from exc
+    def __exit__(self, *exc: object) -> bool:
         return False
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=JournalGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="journal")
 @click.option("--root", type=click.Path(file_okay=False), envvar="JOURNAL_ROOT",
               help="Journal folder (default: found by walking up from here). Env: JOURNAL_ROOT.")
+@click.option("--debug", is_flag=True, help="Show the traceback of an error. Env: JOURNAL_DEBUG=1.")
 @click.pass_context
-def main(ctx: click.Context, root: str | None) -> None:
+def main(ctx: click.Context, root: str | None, debug: bool) -> None:
     """journal-agent: a learning journal with a searchable archive and a memory agent.
 
     Start with `journal init`, write with `journal add`, find with `journal search`.
     """
     ctx.ensure_object(dict)
     ctx.obj["root"] = root
+    ctx.obj["debug"] = debug
 
 
 @main.command()

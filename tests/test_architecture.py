@@ -1,0 +1,89 @@
+"""The house rules that a reader cannot check at a glance (issue 8): import graph, sizes, fast --help."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "journal_agent"
+HEAVY = ("lancedb", "openai", "mkdocs", "tiktoken", "pyarrow", "numpy", "tokenizers", "material", "mcp")
+MAX_MODULE_LINES = 500
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path) -> list[tuple[str, int]]:
+    """Every ``journal_agent`` module imported by ``path``, function-level imports included,
+    ``if TYPE_CHECKING:`` blocks excluded (they never run)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skipped |= {id(child) for stmt in node.body for child in ast.walk(stmt)}
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                candidate = f"{node.module}.{alias.name}"
+                target = candidate if (PACKAGE.parent / candidate.replace(".", "/")).with_suffix(".py").exists() \
+                    or (PACKAGE.parent / candidate.replace(".", "/") / "__init__.py").exists() else node.module
+                found.append((target, node.lineno))
+        elif isinstance(node, ast.Import):
+            found += [(alias.name, node.lineno) for alias in node.names]
+    return [(name, line) for name, line in found if name.split(".")[0] in {"journal_agent", "click"}]
+
+
+def _modules() -> dict[str, Path]:
+    return {_module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
+
+
+def test_no_import_cycles_counting_function_level_imports():
+    modules = _modules()
+    graph = {name: {target for target, _ in _imports(path) if target in modules and target != name}
+             for name, path in modules.items()}
+    cycles = []
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                cycles.append(" -> ".join(trail[trail.index(nxt):] + [nxt]))
+            elif nxt not in state:
+                visit(nxt, trail + [nxt])
+        state[node] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [name])
+    assert cycles == []
+
+
+def test_click_only_in_the_cli_package():
+    offenders = [f"{name}:{line}" for name, path in _modules().items() if not name.startswith("journal_agent.cli")
+                 for target, line in _imports(path) if target.split(".")[0] == "click"]
+    assert offenders == []
+
+
+def test_no_module_over_the_size_limit():
+    sizes = {name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in _modules().items()}
+    assert {name: n for name, n in sizes.items() if n > MAX_MODULE_LINES} == {}
+
+
+def test_help_imports_no_heavy_library():
+    code = (
+        "import sys\n"
+        "from journal_agent.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=PACKAGE.parent)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
