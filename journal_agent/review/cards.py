@@ -316,10 +316,12 @@ def _heading_cards(tokens: Sequence[Token], lines: list[str], card_lines: set[in
         following = headings[number + 1] if number + 1 < len(headings) else len(tokens)
         if following < len(tokens) and int(tokens[following].tag[1]) > depth:
             continue  # not a leaf: the section has sub-headings
-        blocks = [t for t in tokens[index + 3:following] if t.level == 0 and t.nesting >= 0 and t.map]
+        blocks = [i for i in range(index + 3, following)
+                  if tokens[i].level == 0 and tokens[i].nesting >= 0 and tokens[i].map]
         if not blocks or len(blocks) > SHORT_SECTION_BLOCKS:
             continue
-        start, end = blocks[0].map[0], max(b.map[1] for b in blocks)
+        spans = [tokens[i].map or [0, 0] for i in blocks]
+        start, end = spans[0][0], max(span[1] for span in spans)
         if any(start <= line < end for line in card_lines):
             continue
         answer = "\n".join(lines[start:end]).strip()
@@ -328,15 +330,15 @@ def _heading_cards(tokens: Sequence[Token], lines: list[str], card_lines: set[in
             continue
         if answer.endswith(":") or _only_media(blocks, tokens):
             continue  # an introduction whose content is elsewhere, or a picture with no words
-        yield tokens[index].map[0], "heading", question, answer
+        yield (tokens[index].map or [0])[0], "heading", question, answer
 
 
-def _only_media(blocks: Sequence[Token], tokens: Sequence[Token]) -> bool:
-    """True when the section is nothing but images (a screenshot has no words to recall)."""
+def _only_media(blocks: Sequence[int], tokens: Sequence[Token]) -> bool:
+    """True when the section (block token indices) is nothing but images: a screenshot has no words to recall."""
     for block in blocks:
-        if block.type != "paragraph_open":
+        if tokens[block].type != "paragraph_open":
             return False
-        inline = tokens[tokens.index(block) + 1]
+        inline = tokens[block + 1]
         for child in inline.children or []:
             if child.type not in ("image", "softbreak", "hardbreak") and child.content.strip():
                 return False
