@@ -176,3 +176,16 @@ def test_session_brings_learning_cards_back_and_stores_each_rating(journal):
     with _store(journal) as store:
         cards = _by_question(store)
         assert cards["Core memory"].state == "review" and cards["Archival memory"].reviews == 1
+
+
+def test_a_second_writer_waits_for_the_lock_then_gets_a_one_line_error(journal, monkeypatch):
+    from filelock import FileLock
+
+    import journal_agent.review.store as store_module
+    from journal_agent.errors import LockBusy
+
+    write(journal.notes_dir / "day3.md", NOTE)
+    monkeypatch.setattr(store_module, "LOCK_TIMEOUT_SECONDS", 0.2)
+    with _store(journal) as store, FileLock(str(journal.state_dir / "review.lock")):
+        with pytest.raises(LockBusy, match="another journal review command has held"):
+            store.sync(T0)

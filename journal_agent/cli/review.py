@@ -62,7 +62,8 @@ def _approx(moment: dt.datetime, now: dt.datetime) -> str:
 @click.option("--export-anki", "export_path", type=click.Path(dir_okay=False), metavar="FILE.apkg",
               help="Write every card to an Anki package; re-importing a later export updates the notes.")
 @click.option("--include-private", is_flag=True, help="With --export-anki: also cards of private and draft notes.")
-@click.option("-n", "--limit", type=click.IntRange(1), default=None, help="A session reviews at most N cards.")
+@click.option("-n", "--limit", type=click.IntRange(1), default=None, metavar="N",
+              help="A session reviews at most N cards.")
 @click.pass_context
 def review(ctx, as_json, include_all, rate, export_path, include_private, limit) -> None:
     """Review what your notes say, spaced by FSRS: cards from **term**: definition lines,
@@ -147,6 +148,7 @@ def _session(journal, include_all: bool, limit: int | None) -> None:
         out.print("[dim]Enter: show the answer · q: quit[/dim]")
         if key(REVEAL_KEYS) is None:
             return None
+        out.print()
         out.print(Markdown(card.answer))
         choices = "  ".join(f"[bold]{number}[/bold] {name} [dim]{_approx(prompt.previews[name], prompt.now)}[/dim]"
                             for number, name in KEYS.items())
@@ -157,8 +159,7 @@ def _session(journal, include_all: bool, limit: int | None) -> None:
         out.print(f"[dim]→ {KEYS[pressed]}[/dim]")
         return KEYS[pressed]
 
-    report = run_session(journal, ask, _now, include_all=include_all, limit=limit)
-    _report_sync(report.sync)
+    report = run_session(journal, ask, _now, include_all=include_all, limit=limit, on_sync=_report_sync)
     if report.total == 0:
         out.print("No cards yet. Write `**term**: definition` or `Question::Answer` lines in your notes, "
                   "a definition list, or a heading over a short section; then run `journal review` again.")

@@ -115,7 +115,8 @@ class SessionReport:
 
 def run_session(journal: Journal, ask: Ask, clock: Callable[[], dt.datetime], *, include_all: bool = False,
                 limit: int | None = None, learn_ahead: dt.timedelta = LEARN_AHEAD,
-                scheduler: Scheduler | None = None) -> SessionReport:
+                scheduler: Scheduler | None = None,
+                on_sync: Callable[[SyncReport], None] | None = None) -> SessionReport:
     """Sync, then review the due cards (every card with ``include_all``) one by one through ``ask``.
 
     Each rating is stored as it is given, so quitting (or a kill) keeps the ones before.
@@ -125,10 +126,13 @@ def run_session(journal: Journal, ask: Ask, clock: Callable[[], dt.datetime], *,
         clock: the current time; called when a card is shown and when it is rated.
         limit: at most this many distinct cards (``None``: all due).
         learn_ahead: a card due again within this after its rating comes back in this session.
+        on_sync: called with the sync's report before the first card is shown.
     """
     with ReviewStore.open(journal, scheduler) as store:
         start = clock()
         report = SessionReport(sync=store.sync(start))
+        if on_sync is not None:
+            on_sync(report.sync)
         cards = store.cards() if include_all else store.cards(due_by=start)
         queue = deque(cards[:limit] if limit is not None else cards)
         seen: set[str] = set()
