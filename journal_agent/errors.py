@@ -60,3 +60,7 @@ class AgentError(JournalError):
 
 class SiteError(JournalError):
     """The site cannot be built or served (MkDocs configuration, failed notes with ``--strict``, port in use)."""
+
+
+class ReviewError(JournalError):
+    """The review queue cannot do what was asked: an unknown or retired card id, a damaged ``review.sqlite``."""

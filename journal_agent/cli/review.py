@@ -1,0 +1,177 @@
+"""``journal review``: the Click adapter over :mod:`journal_agent.review`.
+
+Without options it runs a review session in the terminal; ``--json`` lists cards,
+``--rate ID RATING`` rates one, ``--export-anki FILE`` writes an Anki package. Every
+form first syncs the cards from the notes (only changed notes are re-read).
+Exit codes: 0 success; 1 error (one line on stderr); 2 usage error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import click
+
+from journal_agent.review.schedule import RATINGS
+
+KEYS = {"1": "again", "2": "hard", "3": "good", "4": "easy"}
+QUIT_KEYS = ("q", "Q", "\x1b")  # q or Esc
+REVEAL_KEYS = ("\r", "\n", " ")
+
+
+def _journal(ctx: click.Context):
+    from journal_agent.workspace import open_journal
+
+    return open_journal(root=(ctx.obj or {}).get("root"))
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _when(moment: dt.datetime) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _interval(moment: dt.datetime, now: dt.datetime) -> str:
+    from journal_agent.review.schedule import describe_interval
+
+    return describe_interval((moment - now).total_seconds())
+
+
+def _approx(moment: dt.datetime, now: dt.datetime) -> str:
+    """An interval preview; FSRS fuzzes intervals of 3 days or more, so those are shown as ``~``."""
+    text = _interval(moment, now)
+    return f"~{text}" if (moment - now) >= dt.timedelta(days=3) else text
+
+
+@click.command("review")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the due cards as JSON (id, question, answer, path, due, kind, line, title, state, reviews).")
+@click.option("--all", "include_all", is_flag=True,
+              help="Every card, not only the due ones (with --json; or to review early in a session).")
+@click.option("--rate", nargs=2, type=(str, click.Choice(RATINGS)), metavar="ID RATING", default=None,
+              help="Rate one card (again, hard, good or easy) without a session; ID may be a unique prefix.")
+@click.option("--export-anki", "export_path", type=click.Path(dir_okay=False), metavar="FILE.apkg",
+              help="Write every card to an Anki package; re-importing a later export updates the notes.")
+@click.option("--include-private", is_flag=True, help="With --export-anki: also cards of private and draft notes.")
+@click.option("-n", "--limit", type=click.IntRange(1), default=None, metavar="N",
+              help="A session reviews at most N cards.")
+@click.pass_context
+def review(ctx, as_json, include_all, rate, export_path, include_private, limit) -> None:
+    """Review what your notes say, spaced by FSRS: cards from **term**: definition lines,
+    definition lists, Question::Answer lines and short sections.
+
+    In a session: Enter shows the answer, then 1 again · 2 hard · 3 good · 4 easy; q quits.
+    """
+    modes = [name for name, on in (("--json", as_json), ("--rate", rate), ("--export-anki", export_path)) if on]
+    if len(modes) > 1:
+        raise click.UsageError(f"{' and '.join(modes)} cannot be used together")
+    if include_private and not export_path:
+        raise click.UsageError("--include-private goes with --export-anki")
+    journal = _journal(ctx)
+    if as_json:
+        from journal_agent.review.queue import list_cards
+
+        listing = list_cards(journal, _now(), include_all=include_all)
+        _report_sync(listing.sync)
+        click.echo(json.dumps([card.to_json() for card in listing.cards], indent=2, ensure_ascii=False))
+    elif rate:
+        from journal_agent.review.queue import rate_card
+
+        now = _now()
+        sync, card = rate_card(journal, rate[0], rate[1], now)
+        _report_sync(sync)
+        click.echo(f"Rated {card.id} {rate[1]}: due again in {_interval(card.due, now)} ({_when(card.due)}).")
+    elif export_path:
+        from journal_agent.review.anki import export_anki
+
+        report = export_anki(journal, export_path, _now(), include_private=include_private)
+        _report_sync(report.sync)
+        skipped = (f"; {report.private_skipped} card(s) of private or draft notes left out "
+                   "(--include-private adds them)") if report.private_skipped else ""
+        click.echo(f"Wrote {report.notes} card(s) to {report.path} (deck \"{report.deck_name}\"){skipped}. "
+                   "Import it in Anki (File > Import); re-importing a later export updates these notes.")
+    else:
+        _session(journal, include_all, limit)
+
+
+def _report_sync(sync) -> None:
+    err = _console(stderr=True)
+    for path, reason in sync.failed:
+        err.print(f"[yellow]skipped[/yellow] {_escape(path)}: {_escape(reason)}")
+    if sync.changed:
+        parts = [f"{n} {word}" for n, word in ((sync.added, "new"), (sync.updated, "updated"),
+                                               (sync.retired, "retired"), (sync.revived, "back")) if n]
+        err.print(f"[dim]cards: {', '.join(parts)} (from {sync.notes_read} changed note(s))[/dim]")
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _session(journal, include_all: bool, limit: int | None) -> None:
+    from rich.markdown import Markdown
+
+    from journal_agent.review.queue import run_session
+
+    out = _console()
+
+    def key(allowed: tuple[str, ...]) -> str | None:
+        while True:
+            try:
+                char = click.getchar()
+            except (EOFError, KeyboardInterrupt):
+                return None
+            except OSError as exc:
+                raise click.ClickException("a review session needs a terminal to read keys from; use "
+                                           "`journal review --json` and `journal review --rate ID RATING`") from exc
+            if not char or char in QUIT_KEYS:
+                return None
+            if char in allowed:
+                return char
+
+    def ask(prompt):
+        card = prompt.card
+        out.rule(f"[dim]card {prompt.position} · {prompt.remaining} left in this session[/dim]", style="dim")
+        out.print(f"[dim]{_escape(card.title)} · {_escape(card.path)}:{card.line}[/dim]")
+        out.print(Markdown(card.question), style="bold")
+        out.print("[dim]Enter: show the answer · q: quit[/dim]")
+        if key(REVEAL_KEYS) is None:
+            return None
+        out.print()
+        out.print(Markdown(card.answer))
+        choices = "  ".join(f"[bold]{number}[/bold] {name} [dim]{_approx(prompt.previews[name], prompt.now)}[/dim]"
+                            for number, name in KEYS.items())
+        out.print(f"{choices}  [bold]q[/bold] quit")
+        pressed = key(tuple(KEYS))
+        if pressed is None:
+            return None
+        out.print(f"[dim]→ {KEYS[pressed]}[/dim]")
+        return KEYS[pressed]
+
+    report = run_session(journal, ask, _now, include_all=include_all, limit=limit, on_sync=_report_sync)
+    if report.total == 0:
+        out.print("No cards yet. Write `**term**: definition` or `Question::Answer` lines in your notes, "
+                  "a definition list, or a heading over a short section; then run `journal review` again.")
+        return
+    if report.rated == 0 and not report.stopped:
+        when = f"; the next is due {_when(report.next_due)}" if report.next_due else ""
+        out.print(f"Nothing due now ({report.total} card(s) in all{when}). "
+                  "`journal review --all` reviews early.")
+        return
+    counts = ", ".join(f"{name} {report.ratings[name]}" for name in RATINGS if report.ratings[name])
+    out.rule(style="dim")
+    out.print(f"Reviewed {report.cards} card(s), {report.rated} rating(s)" + (f" ({counts})" if counts else "")
+              + (f"; {report.left} left for later" if report.left else "") + ".")
+    if report.next_due and report.next_due > _now():
+        out.print(f"Next card due {_when(report.next_due)} (in {_interval(report.next_due, _now())}).")

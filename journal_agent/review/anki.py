@@ -1,0 +1,126 @@
+"""Export the review cards as an Anki package (``.apkg``) with genanki.
+
+One deck per journal, named after its series; its id is derived from the series name,
+so every export of a journal lands in the same deck. Each card becomes one Anki note of
+the model :data:`MODEL_NAME` (fields Question, Answer, Source) whose GUID is
+``genanki.guid_for(card id)``: re-importing a later export updates the notes already
+in Anki (Anki matches notes by GUID and keeps their review history) instead of adding
+duplicates (https://github.com/kerrickstaley/genanki#note-guids). Question and answer
+are Markdown rendered to HTML by markdown-it-py with raw HTML escaped.
+
+Retired cards are left out, and so are cards of private and draft notes unless asked:
+an ``.apkg`` is a file that gets shared.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import os
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from journal_agent.review.schedule import utc
+from journal_agent.review.store import ReviewCard, ReviewStore, SyncReport
+
+if TYPE_CHECKING:
+    from journal_agent.workspace import Journal
+
+MODEL_ID = 1_607_392_319  # fixed once (genanki: "hardcode it"); changing it makes Anki see a new note type
+MODEL_NAME = "journal-agent card"
+_CSS = """.card { font-family: sans-serif; font-size: 20px; text-align: left; color: black; background: white; }
+.source { margin-top: 1.5em; font-size: 13px; color: #777; }
+pre, code { font-size: 16px; }"""
+
+
+@dataclass
+class ExportReport:
+    """What :func:`export_anki` wrote.
+
+    Attributes:
+        path: the ``.apkg`` file.
+        deck_name, deck_id: the deck.
+        notes: Anki notes written (one per card).
+        private_skipped: cards of private or draft notes left out.
+        sync: the sync before the export.
+    """
+
+    path: Path
+    deck_name: str
+    deck_id: int
+    notes: int
+    private_skipped: int
+    sync: SyncReport
+
+
+def deck_id_for(series: str) -> int:
+    """A deck id stable for a series name: SHA-256 → an int in [2**30, 2**31) (genanki's advice on ids)."""
+    digest = hashlib.sha256(f"journal-agent deck\x1f{series}".encode()).digest()
+    return (1 << 30) + int.from_bytes(digest[:4], "big") % (1 << 30)
+
+
+def export_anki(journal: Journal, path: Path, now: dt.datetime, include_private: bool = False) -> ExportReport:
+    """Sync the cards, then write every active card to the ``.apkg`` at ``path`` (replaced atomically).
+
+    Args:
+        now: the notes' modification time in the package (Anki updates a note only from a newer one).
+        include_private: also export cards of private and draft notes.
+
+    Raises:
+        ReviewError, LockBusy: as :class:`~journal_agent.review.store.ReviewStore`.
+        OSError: the file cannot be written.
+    """
+    import genanki
+
+    with ReviewStore.open(journal) as store:
+        sync = store.sync(now)
+        cards = store.cards()
+    kept = [card for card in cards if include_private or not card.private]
+    series = journal.config.journal.series
+    deck = genanki.Deck(deck_id_for(series), series, description=f"Review cards from the {series} journal.")
+    model = _model()
+    for card in sorted(kept, key=lambda c: (c.path, c.line)):
+        deck.add_note(genanki.Note(model=model, fields=_fields(card), guid=genanki.guid_for(card.id),
+                                   tags=["journal-agent", card.kind]))
+    path = Path(path).expanduser().resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".apkg-", suffix=".tmp")
+    os.close(handle)
+    try:
+        genanki.Package(deck).write_to_file(temporary, timestamp=utc(now).timestamp())
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return ExportReport(path, series, deck.deck_id, len(kept), len(cards) - len(kept), sync)
+
+
+@lru_cache(maxsize=1)
+def _model():
+    import genanki
+
+    return genanki.Model(
+        MODEL_ID, MODEL_NAME,
+        fields=[{"name": "Question"}, {"name": "Answer"}, {"name": "Source"}],
+        templates=[{
+            "name": "Card 1",
+            "qfmt": "{{Question}}",
+            "afmt": '{{FrontSide}}<hr id="answer">{{Answer}}<div class="source">{{Source}}</div>',
+        }],
+        css=_CSS,
+    )
+
+
+def _fields(card: ReviewCard) -> list[str]:
+    source = f"{html.escape(card.title)} · {html.escape(card.path)}:{card.line}"
+    return [_html(card.question), _html(card.answer), source]
+
+
+def _html(markdown: str) -> str:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"]).render(markdown).strip()

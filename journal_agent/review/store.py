@@ -1,0 +1,366 @@
+"""The review queue's state: ``.journal/review.sqlite``, kept in step with the notes.
+
+Tables: ``notes`` (journal-relative path → SHA-256 of the file's bytes when its cards
+were last read), ``cards`` (one row per card ever read: question, answer, source, FSRS
+state JSON, due time, ``retired`` time or NULL) and ``reviews`` (every rating, kept for
+good, also of retired cards: the review log an FSRS optimiser trains on).
+
+:meth:`ReviewStore.sync` re-reads only notes whose bytes changed since the last sync:
+
+* a new question → a new card, due now;
+* the same question (same id, :func:`~journal_agent.review.cards.card_id`) with another
+  answer → the card's answer and line are updated, its schedule kept;
+* a question gone from its note, or the note deleted → the card is retired (its
+  schedule and reviews stay; it comes back with them if the question returns).
+
+Renaming a note changes its cards' ids (the path is part of the id): the old cards are
+retired and new ones made. Every write happens in one SQLite transaction under
+``.journal/review.lock`` (a :class:`filelock.FileLock`), so two ``journal review``
+commands never interleave and a killed command leaves the last committed state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from journal_agent.errors import LockBusy, NoteError, ReviewError
+from journal_agent.review import schedule
+from journal_agent.review.cards import CardDraft, CardKind, Extractor, extract_cards
+
+if TYPE_CHECKING:
+    from fsrs import Scheduler
+
+    from journal_agent.workspace import Journal
+
+DB_NAME = "review.sqlite"
+LOCK_NAME = "review.lock"
+LOCK_TIMEOUT_SECONDS = 30
+SCHEMA_VERSION = 1
+MIN_ID_PREFIX = 4
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS notes (path TEXT PRIMARY KEY, content_hash TEXT NOT NULL, private INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS cards (
+    id TEXT PRIMARY KEY, path TEXT NOT NULL, kind TEXT NOT NULL, question TEXT NOT NULL,
+    answer TEXT NOT NULL, line INTEGER NOT NULL, title TEXT NOT NULL, private INTEGER NOT NULL,
+    created TEXT NOT NULL, updated TEXT NOT NULL, retired TEXT,
+    fsrs TEXT NOT NULL, due REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS cards_due ON cards (retired, due);
+CREATE INDEX IF NOT EXISTS cards_path ON cards (path);
+CREATE TABLE IF NOT EXISTS reviews (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, card_id TEXT NOT NULL, rating TEXT NOT NULL,
+    reviewed_at TEXT NOT NULL, duration_ms INTEGER, due_after TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reviews_card ON reviews (card_id);
+"""
+
+
+@dataclass(frozen=True)
+class ReviewCard:
+    """A card with its schedule.
+
+    Attributes:
+        id, path, kind, question, answer, line: as in :class:`~journal_agent.review.cards.CardDraft`.
+        title: the note's title.
+        private: the note is private or a draft (left out of the Anki export unless asked).
+        due: when the card is next due (UTC).
+        state: ``new``, ``learning``, ``review`` or ``relearning``.
+        reviews: how many times it was rated.
+        retired: when its question left its note (UTC), else ``None``.
+    """
+
+    id: str
+    path: str
+    kind: CardKind
+    question: str
+    answer: str
+    line: int
+    title: str
+    private: bool
+    due: dt.datetime
+    state: schedule.CardState
+    reviews: int
+    retired: dt.datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """``id``, ``question``, ``answer``, ``path``, ``due`` (ISO 8601 UTC), then ``kind``, ``line``,
+        ``title``, ``state``, ``reviews``."""
+        return {"id": self.id, "question": self.question, "answer": self.answer, "path": self.path,
+                "due": self.due.isoformat(), "kind": self.kind, "line": self.line, "title": self.title,
+                "state": self.state, "reviews": self.reviews}
+
+
+@dataclass
+class SyncReport:
+    """What one :meth:`ReviewStore.sync` did.
+
+    Attributes:
+        added, updated, retired, revived: cards made, re-answered, retired, brought back.
+        notes_read: notes whose bytes changed and were parsed; notes_unchanged: skipped by hash.
+        failed: ``(path, reason)`` of notes that could not be read (their cards are left as they were).
+        seconds: wall time.
+    """
+
+    added: int = 0
+    updated: int = 0
+    retired: int = 0
+    revived: int = 0
+    notes_read: int = 0
+    notes_unchanged: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.retired or self.revived)
+
+
+class ReviewStore:
+    """The review state of one journal. Use as a context manager: ``with ReviewStore.open(journal) as store``."""
+
+    def __init__(self, journal: Journal, connection: sqlite3.Connection,
+                 scheduler: Scheduler | None = None):
+        from filelock import FileLock
+
+        self.journal = journal
+        self.db = connection
+        self.scheduler = scheduler
+        self._lock = FileLock(str(journal.state_dir / LOCK_NAME))
+
+    @classmethod
+    def open(cls, journal: Journal, scheduler: Scheduler | None = None) -> ReviewStore:
+        """Open (creating if needed) ``.journal/review.sqlite``.
+
+        Args:
+            scheduler: the FSRS scheduler (default: py-fsrs defaults, see :mod:`~journal_agent.review.schedule`).
+
+        Raises:
+            ReviewError: the file is not a review database this version can read.
+        """
+        path = journal.state_dir / DB_NAME
+        try:
+            connection = sqlite3.connect(path, timeout=LOCK_TIMEOUT_SECONDS, isolation_level=None)
+            connection.row_factory = sqlite3.Row
+            connection.executescript(_SCHEMA)
+            row = connection.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+            if row is None:
+                connection.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+            elif int(row["value"]) != SCHEMA_VERSION:
+                raise ReviewError(f"{path} has review schema {row['value']}, this version reads "
+                                  f"{SCHEMA_VERSION}; upgrade journal-agent")
+        except sqlite3.DatabaseError as exc:
+            raise ReviewError(f"{path} is damaged ({exc}); move it away to start the review queue anew "
+                              "(the schedule of every card is lost)") from exc
+        return cls(journal, connection, scheduler)
+
+    def __enter__(self) -> ReviewStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- writing -------------------------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """The file lock, then one SQLite transaction: committed when the block ends, rolled back on error.
+
+        Raises:
+            LockBusy: another command held the lock for :data:`LOCK_TIMEOUT_SECONDS`.
+        """
+        from filelock import Timeout
+
+        try:
+            self._lock.acquire(timeout=LOCK_TIMEOUT_SECONDS)
+        except Timeout as exc:
+            raise LockBusy(f"another journal review command has held {self._lock.lock_file} for "
+                           f"{LOCK_TIMEOUT_SECONDS}s; wait for it to finish, then try again") from exc
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+        finally:
+            self._lock.release()
+
+    def sync(self, now: dt.datetime, extractors: Sequence[Extractor] = (extract_cards,)) -> SyncReport:
+        """Bring the cards in step with ``notes/`` (module doc); only notes whose bytes changed are parsed.
+
+        Args:
+            now: the sync time: new cards are due then, retirements are stamped with it.
+            extractors: functions that find cards in a note (:data:`~journal_agent.review.cards.Extractor`).
+
+        Returns:
+            The counts. A note that cannot be read is listed in ``failed``; its cards stay as they were.
+        """
+        from journal_agent.notes.model import iter_note_files, read_note
+
+        started = time.perf_counter()
+        stamp = schedule.utc(now).isoformat()
+        report = SyncReport()
+        journal = self.journal
+        files = list(iter_note_files([journal.notes_dir])) if journal.notes_dir.is_dir() else []
+        with self._write() as db:
+            known = {row["path"]: row["content_hash"] for row in db.execute("SELECT path, content_hash FROM notes")}
+            seen: set[str] = set()
+            for path in files:
+                rel = journal.relative(path)
+                seen.add(rel)
+                try:
+                    raw = path.read_bytes()
+                except OSError as exc:
+                    report.failed.append((rel, exc.strerror or str(exc)))
+                    continue
+                digest = hashlib.sha256(raw).hexdigest()
+                if known.get(rel) == digest:
+                    report.notes_unchanged += 1
+                    continue
+                try:
+                    note = read_note(path, journal.root, journal.notes_dir)
+                except NoteError as exc:
+                    report.failed.append((rel, exc.reason))
+                    continue
+                text = raw.decode("utf-8-sig")
+                drafts: list[CardDraft] = []
+                for extractor in extractors:
+                    drafts += extractor(note, rel, text)
+                self._apply(db, rel, note.title, not note.publishable, drafts, stamp, report)
+                db.execute("INSERT OR REPLACE INTO notes VALUES (?, ?, ?)", (rel, digest, int(not note.publishable)))
+                report.notes_read += 1
+            for rel in sorted(set(known) - seen):
+                self._apply(db, rel, "", False, [], stamp, report)
+                db.execute("DELETE FROM notes WHERE path = ?", (rel,))
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _apply(self, db: sqlite3.Connection, path: str, title: str, private: bool, drafts: list[CardDraft],
+               stamp: str, report: SyncReport) -> None:
+        rows = {row["id"]: row for row in db.execute("SELECT * FROM cards WHERE path = ?", (path,))}
+        wanted = {draft.id: draft for draft in drafts}
+        for card_id, row in rows.items():
+            if card_id not in wanted and row["retired"] is None:
+                db.execute("UPDATE cards SET retired = ?, updated = ? WHERE id = ?", (stamp, stamp, card_id))
+                report.retired += 1
+        for card_id, draft in wanted.items():
+            row = rows.get(card_id)
+            if row is None:
+                db.execute("INSERT INTO cards VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
+                           (card_id, path, draft.kind, draft.question, draft.answer, draft.line, title,
+                            int(private), stamp, stamp, schedule.new_state(card_id, dt.datetime.fromisoformat(stamp)),
+                            dt.datetime.fromisoformat(stamp).timestamp()))
+                report.added += 1
+                continue
+            same = (row["question"], row["answer"], row["line"], row["title"], row["private"]) == \
+                (draft.question, draft.answer, draft.line, title, int(private))
+            if row["retired"] is not None:
+                report.revived += 1
+            elif not same and (row["question"], row["answer"]) != (draft.question, draft.answer):
+                report.updated += 1
+            if row["retired"] is not None or not same:
+                db.execute("UPDATE cards SET question = ?, answer = ?, line = ?, title = ?, private = ?, "
+                           "retired = NULL, updated = ? WHERE id = ?",
+                           (draft.question, draft.answer, draft.line, title, int(private), stamp, card_id))
+
+    def rate(self, card_id: str, rating: schedule.RatingName, now: dt.datetime,
+             duration_ms: int | None = None) -> ReviewCard:
+        """Record a rating of the card (``card_id`` or a unique prefix of at least 4 characters) at ``now``.
+
+        Returns:
+            The card with its new schedule.
+
+        Raises:
+            ReviewError: no such card, an ambiguous prefix, a retired card, or an unknown rating.
+        """
+        if rating not in schedule.RATINGS:
+            raise ReviewError(f"unknown rating {rating!r}; rate with one of {', '.join(schedule.RATINGS)}")
+        with self._write() as db:
+            row = self._row(db, card_id)
+            state, due = schedule.review(row["fsrs"], rating, now, self.scheduler, duration_ms)
+            stamp = schedule.utc(now).isoformat()
+            db.execute("UPDATE cards SET fsrs = ?, due = ? WHERE id = ?", (state, due.timestamp(), row["id"]))
+            db.execute("INSERT INTO reviews (card_id, rating, reviewed_at, duration_ms, due_after) "
+                       "VALUES (?, ?, ?, ?, ?)", (row["id"], rating, stamp, duration_ms, due.isoformat()))
+        return self.get(row["id"])
+
+    # -- reading -------------------------------------------------------------------------------------
+
+    def get(self, card_id: str) -> ReviewCard:
+        """The active card with this id or unique id prefix.
+
+        Raises:
+            ReviewError: none, several, or a retired card.
+        """
+        return self._card(self._row(self.db, card_id))
+
+    def cards(self, due_by: dt.datetime | None = None, status: Literal["active", "retired"] = "active"
+              ) -> list[ReviewCard]:
+        """Cards ordered by due time, then note and line.
+
+        Args:
+            due_by: only cards due at or before this time (``None``: all).
+            status: ``active`` cards (default) or ``retired`` ones.
+        """
+        query = "SELECT * FROM cards WHERE retired IS " + ("NULL" if status == "active" else "NOT NULL")
+        args: tuple = ()
+        if due_by is not None:
+            query += " AND due <= ?"
+            args = (schedule.utc(due_by).timestamp(),)
+        rows = self.db.execute(query + " ORDER BY due, path, line", args).fetchall()
+        return [self._card(row) for row in rows]
+
+    def preview(self, card_id: str, now: dt.datetime) -> dict[schedule.RatingName, dt.datetime]:
+        """When the card would be due after each rating at ``now`` (nothing is stored)."""
+        return schedule.preview(self._row(self.db, card_id)["fsrs"], now, self.scheduler)
+
+    def next_due(self) -> dt.datetime | None:
+        """The earliest due time of any active card (UTC), ``None`` without cards."""
+        row = self.db.execute("SELECT MIN(due) AS due FROM cards WHERE retired IS NULL").fetchone()
+        return None if row["due"] is None else dt.datetime.fromtimestamp(row["due"], dt.UTC)
+
+    def _row(self, db: sqlite3.Connection, card_id: str) -> sqlite3.Row:
+        key = card_id.strip().lower()
+        if len(key) < MIN_ID_PREFIX:
+            raise ReviewError(f"card id {card_id!r} is too short; give at least {MIN_ID_PREFIX} characters "
+                              "(ids are listed by `journal review --json --all`)")
+        if any(c not in "0123456789abcdef" for c in key):
+            raise ReviewError(f"no card {card_id!r}: ids are hexadecimal; `journal review --json --all` lists them")
+        rows = db.execute("SELECT * FROM cards WHERE substr(id, 1, ?) = ?", (len(key), key)).fetchall()
+        active = [row for row in rows if row["retired"] is None]
+        if len(active) > 1:
+            raise ReviewError(f"card id {card_id!r} matches {len(active)} cards; give more characters")
+        if not active and rows:
+            raise ReviewError(f"card {rows[0]['id']} was retired on {rows[0]['retired'][:10]}: its question "
+                              f"is no longer in {rows[0]['path']}")
+        if not active:
+            raise ReviewError(f"no card {card_id!r}; `journal review --json --all` lists the ids")
+        return active[0]
+
+    def _card(self, row: sqlite3.Row) -> ReviewCard:
+        reviews = self.db.execute("SELECT COUNT(*) FROM reviews WHERE card_id = ?", (row["id"],)).fetchone()[0]
+        return ReviewCard(
+            id=row["id"], path=row["path"], kind=row["kind"], question=row["question"], answer=row["answer"],
+            line=row["line"], title=row["title"], private=bool(row["private"]),
+            due=dt.datetime.fromtimestamp(row["due"], dt.UTC), state=schedule.state_name(row["fsrs"]),
+            reviews=reviews, retired=dt.datetime.fromisoformat(row["retired"]) if row["retired"] else None,
+        )
+
+
+def review_db_path(journal: Journal) -> Path:
+    """``.journal/review.sqlite`` of ``journal``."""
+    return journal.state_dir / DB_NAME
