@@ -207,7 +207,7 @@ def test_search_index_holds_the_note_words(built):
 
 
 def test_rss_feed_is_valid_xml_newest_first(built):
-    journal, report, _ = built
+    _journal, report, _ = built
     channel = ET.parse(report.feed).getroot().find("channel")
     assert channel.findtext("title") == "Momentum Learning"
     items = channel.findall("item")
@@ -295,8 +295,8 @@ def test_unreadable_note_is_named_and_the_rest_builds(small):
 
 
 def test_no_site_url_builds_without_feed(small):
-    from journal_agent.workspace import open_journal
     from journal_agent.site.build import build_site
+    from journal_agent.workspace import open_journal
 
     toml = small.root / "journal.toml"
     toml.write_text(SITE_TOML.replace('url = "https://journal.example.org/"', 'url = ""'), encoding="utf-8")
@@ -307,8 +307,7 @@ def test_no_site_url_builds_without_feed(small):
 
 
 def test_scaffold_writes_only_missing_files(tmp_path):
-    from journal_agent.site.build import init_journal
-    from journal_agent.site.build import scaffold_site
+    from journal_agent.site.build import init_journal, scaffold_site
 
     journal = init_journal(tmp_path / "j", series="Deep Work")
     yml = journal.site_dir / "mkdocs.yml"
@@ -394,22 +393,29 @@ def test_excerpt_marker_and_heading_indent():
 
 
 def test_cli_build_exit_codes(small):
-    import click
+    """Exit codes 0/3/1 with one-line messages. ``catch_exceptions=False``: with Click's default a
+    crash (a traceback for the user) also ends with exit code 1 and would pass for "nothing built"."""
     from click.testing import CliRunner
 
     from journal_agent.cli.site import site
 
     runner = CliRunner()
-    ok = runner.invoke(site, ["build"], obj={"root": str(small.root)})
+
+    def run(*args, root=small.root):
+        return runner.invoke(site, list(args), obj={"root": str(root)}, catch_exceptions=False)
+
+    ok = run("build")
     assert ok.exit_code == 0, ok.output
     assert "Built 1 note" in ok.output and "Day 2" in ok.output
     write(small.notes_dir / "broken.md", "---\ntitle: [x\n---\n")
-    partial = runner.invoke(site, ["build"], obj={"root": str(small.root)})
+    partial = run("build")
     assert partial.exit_code == 3 and "notes/broken.md" in partial.output
-    strict = runner.invoke(site, ["build", "--strict"], obj={"root": str(small.root)})
-    assert strict.exit_code == 1 and "broken.md" in strict.output
-    missing = runner.invoke(site, ["build"], obj={"root": str(small.root / "nowhere")})
-    assert missing.exit_code == 1 and isinstance(site, click.Group)
+    strict = run("build", "--strict")
+    assert strict.exit_code == 1 and "Error: 1 note(s) cannot be published (--strict): notes/broken.md" in strict.output
+    missing = run("build", root=small.root / "nowhere")
+    assert missing.exit_code == 1 and isinstance(missing.exception, SystemExit)
+    assert missing.output == (f"Error: {small.root / 'nowhere'} is not a journal (no journal.toml); "
+                              f"run `journal init {small.root / 'nowhere'}` first\n")
 
 
 # -- serve --------------------------------------------------------------------------------------

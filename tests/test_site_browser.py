@@ -92,7 +92,61 @@ def test_search_finds_the_note_and_opens_it(served_site, tmp_path):
         finally:
             browser.close()
     assert shot.stat().st_size > 10_000
-    assert all(url.startswith(base) or url.startswith("data:") for url in requests), "third-party request"
+    assert all(url.startswith((base, "data:")) for url in requests), "third-party request"
     extra = os.environ.get("JOURNAL_SITE_SCREENSHOT")
     if extra:
         shutil.copyfile(shot, extra)
+
+
+@pytest.fixture
+def served_hostile(tmp_path):
+    """(base URL, report) for the hostile journal of test_site_hostile, served from 127.0.0.1."""
+    from journal_agent.site.build import build_site
+    from tests.test_site_hostile import hostile_journal
+
+    report = build_site(hostile_journal(tmp_path / "journal"))
+    handler = functools.partial(_Quiet, directory=str(report.output_dir))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", report
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_no_dialog_fires_on_pages_with_hostile_notes(served_hostile):
+    """Every page that shows the hostile note (post, home, archive, category, tags, search results),
+    hovered and clicked through: no alert() runs. A probe alert shows the listener would see one."""
+    from playwright.sync_api import sync_playwright
+
+    base, report = served_hostile
+    public = report.output_dir
+    urls = ["", "xss/", "heading-only/", "tags/", "archive/2025/09/", "day-2/"]
+    urls += [p.parent.relative_to(public).as_posix() + "/" for p in public.glob("category/*/index.html")]
+    dialogs: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+            for url in urls:
+                page.goto(base + url)
+                page.wait_for_load_state("load")
+                for element in page.locator("article p, article h2, article a, .md-tag").all()[:40]:
+                    if element.is_visible():  # onmouseover would fire here
+                        element.hover(timeout=2_000)
+                page.wait_for_timeout(200)
+            assert dialogs == [], f"alert() ran: {dialogs}"
+            page.goto(base + "xss/")
+            assert page.title().startswith("<img src=x onerror=alert(1)>"), "the title is shown as text"
+            assert "<svg onload=alert(2)>" in page.inner_text(".md-tags")
+            page.click("input.md-search__input")
+            page.keyboard.type("Intro", delay=30)
+            page.locator(".md-search-result__item").first.wait_for(timeout=20_000)
+            page.wait_for_timeout(500)
+            assert dialogs == [], f"alert() ran: {dialogs}"
+            page.evaluate("alert('probe')")
+        finally:
+            browser.close()
+    assert dialogs == ["probe"]

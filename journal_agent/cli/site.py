@@ -1,8 +1,9 @@
 """``journal site build`` and ``journal site serve``: the Click adapter over :mod:`journal_agent.site.build`.
 
 Exit codes of ``build`` (as for the other ``journal`` commands): 0 built with
-every note; 3 built, but some notes could not be rendered (they are listed);
-1 nothing built (bad configuration, MkDocs failure, or a failed note with
+every note; 3 built, but some notes could not be read or rendered (they are
+listed, and never published), or a feed file does not parse (named); 1
+nothing built (bad configuration, MkDocs failure, or a failed note with
 ``--strict``); 2 is Click's usage error.
 """
 
@@ -39,7 +40,8 @@ def site() -> None:
 def build(ctx: click.Context, strict: bool, verbose: bool) -> None:
     """Render notes/ into site/docs/posts/ and build the HTML into site/public/.
 
-    Private notes (private: true, draft: true, or under notes/private/) are never published.
+    Private notes (private: true, draft: true, published: false, or under notes/private/) are
+    never published, nor are notes whose front matter cannot be read (listed; exit code 3).
     """
     from rich.markup import escape
 
@@ -86,6 +88,9 @@ def build(ctx: click.Context, strict: bool, verbose: bool) -> None:
         console.print(f"[bold red]{len(report.failed)} note(s) not published:[/]")
         for path, reason in report.failed:
             console.print(f"  [red]{escape(path)}[/]: {escape(reason)}")
+    for error in report.feed_errors:
+        console.print(f"[bold red]invalid feed:[/] {escape(error)}")
+    if report.failed or report.feed_errors:
         ctx.exit(EXIT_NOTES_FAILED)
 
 

@@ -118,8 +118,9 @@ def read_note(path: Path, root: Path, notes_dir: Path | None = None) -> Note:
         raw = path.read_bytes()
     except OSError as exc:
         raise NoteError(path, f"cannot read file: {exc.strerror or exc}") from exc
-    text = decode_note_bytes(path, raw)
+    text = decode_note_bytes(path, raw).replace("\r\n", "\n").replace("\r", "\n")  # old Mac `\r` lines
     metadata, body, body_line = split_front_matter(path, text)
+    metadata = {str(key).strip().lower(): value for key, value in metadata.items()}  # `Private:`, `DRAFT:`
     suffix = path.suffix.lower()
     stat = path.stat()
     mtime = dt.datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0)
@@ -143,13 +144,15 @@ def read_note(path: Path, root: Path, notes_dir: Path | None = None) -> Note:
     except ValueError:
         rel_to_notes = (path.name,)
     categories = _as_list(metadata.pop("categories", None)) + _as_list(metadata.pop("category", None))
-    if not categories and len(rel_to_notes) > 1 and rel_to_notes[0] != PRIVATE_FOLDER:
+    if not categories and len(rel_to_notes) > 1 and rel_to_notes[0].lower() != PRIVATE_FOLDER:
         categories = [rel_to_notes[-2]]
     tags = _as_list(metadata.pop("tags", None))
     private = _truthy(metadata.pop("private", False)) or (
-        len(rel_to_notes) > 1 and rel_to_notes[0] == PRIVATE_FOLDER
+        len(rel_to_notes) > 1 and rel_to_notes[0].lower() == PRIVATE_FOLDER
     )
-    draft = _truthy(metadata.pop("draft", False)) or _truthy(metadata.get("published") is False)
+    published = metadata.get("published", True)
+    unpublished = published is False or (isinstance(published, str) and not _truthy(published))  # 'false'
+    draft = _truthy(metadata.pop("draft", False)) or unpublished
     day = _day_number(title) or _day_number(heading or "")
 
     try:
@@ -235,6 +238,15 @@ def split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], str, int]
         raise NoteError(path, f"front matter is not valid: {exc}", 1) from exc
     if not isinstance(post.metadata, dict):
         raise NoteError(path, "front matter must be a YAML mapping (key: value lines)", 2)
+    handler = frontmatter.YAMLHandler()
+    if not post.metadata and handler.detect(text.strip()):
+        # python-frontmatter silently drops front matter that is never closed or is not a mapping
+        try:
+            front, _ = handler.split(text.strip())
+        except ValueError:
+            raise NoteError(path, "front matter is never closed: add a '---' line after it", 1) from None
+        if yaml.safe_load(front) is not None:
+            raise NoteError(path, "front matter must be a YAML mapping (key: value lines)", 2)
     body_line = text[: len(text) - len(post.content)].count("\n") + 1
     return dict(post.metadata), post.content, body_line
 

@@ -17,7 +17,19 @@ time (a plain ``mkdocs build`` leaves the comment, which shows nothing).
 
 Private notes (``private: true``, ``draft: true``, under ``notes/private/``) are
 never copied into ``site/docs/``, so they reach no page, search index, feed,
-sitemap, tag or category page. Nothing under ``.journal/`` is read.
+sitemap, tag or category page; nor is a note that cannot be read. Nothing
+under ``.journal/`` is read.
+
+Safe output (see :mod:`journal_agent.site.sanitize` for where and why): the
+posts carry escaped titles, tags and categories (:mod:`~journal_agent.site.render`);
+every build adds the sanitizing Markdown extension to the loaded MkDocs config
+unless ``[site] allow_html = true``, so pages and the blog's excerpts are
+sanitized alike; the RSS/JSON feed items get the sanitized excerpt as their
+description (the RSS plugin would otherwise convert the raw Markdown itself);
+the ``[site]`` values are escaped like note titles. After the build every feed
+file is parsed; one that does not parse is reported (``feed_errors``), never
+passed over. A plain ``mkdocs build`` has none of this: publish with
+``journal site build``.
 
 MkDocs is imported inside the functions: importing this module is cheap.
 """
@@ -26,23 +38,27 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from journal_agent.errors import SiteError
 from journal_agent.site.render import (
+    EXCERPT_SEPARATOR,
     STATS_MARKER,
     JournalStats,
     journal_stats,
     render_posts,
-    trim_to_excerpt,
     stats_markdown,
+    trim_to_excerpt,
 )
+from journal_agent.site.sanitize import escape_text, xml_clean
 
 if TYPE_CHECKING:  # pragma: no cover
     from journal_agent.workspace import Journal
@@ -70,6 +86,8 @@ class SiteBuildReport:
         stats: day count / streak shown on the home page.
         feed: the RSS feed file, or ``None`` when no site URL is configured.
         warnings: MkDocs warnings (broken links and the like), one line each.
+        feed_errors: ``"<feed file>: <parse error>"`` for each RSS (XML) or JSON
+            feed file that does not parse; empty when all are valid.
     """
 
     rendered: list[str] = field(default_factory=list)
@@ -83,9 +101,10 @@ class SiteBuildReport:
     stats: JournalStats | None = None
     feed: Path | None = None
     warnings: list[str] = field(default_factory=list)
+    feed_errors: list[str] = field(default_factory=list)
 
 
-def scaffold_site(journal: "Journal") -> Path:
+def scaffold_site(journal: Journal) -> Path:
     """Write the MkDocs project under ``journal.root / "site"`` where files are missing.
 
     Writes ``site/mkdocs.yml``, ``site/docs/index.md``, ``site/docs/tags.md`` and
@@ -114,8 +133,8 @@ def scaffold_site(journal: "Journal") -> Path:
                 continue
             text = template.read_text(encoding="utf-8")
             for key, value in values.items():
-                # YAML gets JSON strings (valid double-quoted YAML scalars); Markdown the plain text.
-                text = text.replace(key, json.dumps(value) if target.suffix == ".yml" else value)
+                # YAML gets JSON strings (valid double-quoted YAML scalars); Markdown the escaped text.
+                text = text.replace(key, json.dumps(value) if target.suffix == ".yml" else escape_text(value))
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
     except OSError as exc:
@@ -123,7 +142,7 @@ def scaffold_site(journal: "Journal") -> Path:
     return site_dir
 
 
-def init_journal(folder: Path, series: str | None = None) -> "Journal":
+def init_journal(folder: Path, series: str | None = None) -> Journal:
     """``journal init``: the workspace (:func:`~journal_agent.workspace.create_workspace`) and the MkDocs scaffold.
 
     Existing files are kept. Returns the opened journal.
@@ -136,7 +155,7 @@ def init_journal(folder: Path, series: str | None = None) -> "Journal":
     return journal
 
 
-def build_site(journal: "Journal", strict: bool = False, progress: Progress | None = None) -> SiteBuildReport:
+def build_site(journal: Journal, strict: bool = False, progress: Progress | None = None) -> SiteBuildReport:
     """Render ``notes/`` into ``site/docs/posts/`` and build the HTML into ``site/public/``.
 
     Missing scaffold files are written first (:func:`scaffold_site`). Only
@@ -183,11 +202,12 @@ def build_site(journal: "Journal", strict: bool = False, progress: Progress | No
         _shutdown(config)
     feed = Path(config.site_dir) / FEED_FILE
     report.feed = feed if feed.is_file() else None
+    report.feed_errors = check_feeds(Path(config.site_dir))
     report.seconds = time.perf_counter() - started
     return report
 
 
-def serve_site(journal: "Journal", host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False) -> None:
+def serve_site(journal: Journal, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False) -> None:
     """Preview the site on ``http://host:port/`` with live reload; blocks until Ctrl-C.
 
     Builds into a temporary folder (``site/public/`` is left alone) and
@@ -227,7 +247,7 @@ def serve_site(journal: "Journal", host: str = "127.0.0.1", port: int = 8000, op
             raise SiteError(f"cannot serve on {host}:{port}: {exc.strerror or exc}; try --port") from exc
         try:
             builder(first)
-        except Exception as exc:  # noqa: BLE001 - shown to the user as a SiteError
+        except Exception as exc:  # shown to the user as a SiteError
             raise SiteError(f"the site did not build: {exc}") from exc
         for path in (journal.notes_dir, Path(first.docs_dir), Path(first.config_file_path)):
             if path.exists():
@@ -243,30 +263,60 @@ def serve_site(journal: "Journal", host: str = "127.0.0.1", port: int = 8000, op
         shutil.rmtree(temp_dir, ignore_errors=True)
 
 
+def check_feeds(output_dir: Path) -> list[str]:
+    """Parse every feed the RSS plugin wrote in ``output_dir``; returns one line per invalid file.
+
+    ``feed_*.xml`` must be well-formed XML (``xml.etree``), ``feed_*.json``
+    valid JSON. An empty list means every feed parses (or there is none).
+    """
+    import xml.etree.ElementTree as ET
+
+    errors = []
+    for path in sorted(output_dir.glob("feed_*")):
+        try:
+            if path.suffix == ".xml":
+                ET.parse(path)
+            elif path.suffix == ".json":
+                json.loads(path.read_text(encoding="utf-8"))
+        except (ET.ParseError, ValueError, OSError) as exc:
+            errors.append(f"{path.name}: {exc}")
+    return errors
+
+
 # -- MkDocs glue -------------------------------------------------------------------------------
 
 
-def _load_config(journal: "Journal", **overrides: Any):
-    """``site/mkdocs.yml`` with the non-empty ``[site]`` values of ``journal.toml`` on top."""
+def _load_config(journal: Journal, **overrides: Any):
+    """``site/mkdocs.yml`` with the non-empty ``[site]`` values of ``journal.toml`` on top.
+
+    The ``[site]`` texts are HTML-escaped (the theme's templates and the RSS
+    channel image emit them unescaped), and the sanitizing Markdown extension
+    is added unless ``[site] allow_html = true``.
+    """
     from mkdocs.config import load_config
     from mkdocs.exceptions import ConfigurationError
+
+    from journal_agent.site.sanitize import sanitize_extension
 
     cfg = journal.config
     config_file = journal.site_dir / MKDOCS_FILE
     values = {
-        "site_name": cfg.site_title,
+        "site_name": escape_text(cfg.site_title) or "Journal",
         "site_url": cfg.site.url or None,
-        "site_author": cfg.site.author or None,
-        "site_description": cfg.site.description or None,
+        "site_author": escape_text(cfg.site.author) or None,
+        "site_description": escape_text(cfg.site.description) or None,
         **overrides,
     }
     try:
         with _quiet_mkdocs():
-            return load_config(config_file=str(config_file), **values)
+            config = load_config(config_file=str(config_file), **values)
     except ConfigurationError as exc:
         raise SiteError(f"{config_file}: {exc}") from exc
     except OSError as exc:
         raise SiteError(f"cannot read {config_file}: {exc.strerror or exc}") from exc
+    if not cfg.site.allow_html:
+        config.markdown_extensions.append(sanitize_extension())
+    return config
 
 
 def _posts_dir(config: Any) -> Path:
@@ -323,6 +373,11 @@ def _add_home_plugin(config: Any, stats: JournalStats) -> None:
       it appears in (home, archive, category) only to cut it at
       ``<!-- more -->``; trimming first keeps that work to the excerpt. Link
       reference definitions are kept so excerpt links still resolve.
+    * hands the RSS plugin the post's rendered (so sanitized) excerpt as the
+      feed item's description (``page.meta["rss"]["feed_description"]``, read
+      by mkdocs-rss-plugin at its ``on_page_content``, priority -75, after this
+      one); otherwise it converts the raw Markdown with bare Python-Markdown,
+      ``<script>`` included.
     """
     from mkdocs.plugins import BasePlugin
 
@@ -334,17 +389,25 @@ def _add_home_plugin(config: Any, stats: JournalStats) -> None:
     posts_prefix = _posts_dir(config).relative_to(Path(config.docs_dir)).as_posix() + "/"
 
     class JournalPlugin(BasePlugin):
-        def on_page_markdown(self, markdown, *, page, config, files):  # noqa: ARG002
+        def on_page_markdown(self, markdown, *, page, config, files):
             if page.file.src_uri == "index.md" and STATS_MARKER in markdown:
                 return markdown.replace(STATS_MARKER, block, 1)
             return markdown
 
-        def on_page_content(self, html, *, page, config, files):  # noqa: ARG002
-            if page.file.src_uri.startswith(posts_prefix) and isinstance(page.markdown, str):
-                page.markdown = trim_to_excerpt(page.markdown)
+        def on_page_content(self, html, *, page, config, files):
+            if page.file.src_uri.startswith(posts_prefix):
+                excerpt = _HEADERLINK_RE.sub("", html.partition(EXCERPT_SEPARATOR)[0]).strip()
+                if excerpt:
+                    page.meta["rss"] = {"feed_description": xml_clean(excerpt)}
+                if isinstance(page.markdown, str):
+                    page.markdown = trim_to_excerpt(page.markdown)
             return html
 
     config.plugins["journal/site"] = JournalPlugin()
+
+
+# the toc extension's "¶" permalinks: page furniture, not part of a feed item's text
+_HEADERLINK_RE = re.compile(r'<a\b[^>]*\bclass="headerlink"[^>]*>[^<]*</a>')
 
 
 def _run_mkdocs_build(config: Any, stats: JournalStats) -> list[str]:
@@ -356,7 +419,7 @@ def _run_mkdocs_build(config: Any, stats: JournalStats) -> list[str]:
         try:
             config.plugins.on_startup(command="build", dirty=False)
             build(config)
-        except Exception as exc:  # noqa: BLE001 - MkDocs, its plugins or Markdown extensions
+        except Exception as exc:  # MkDocs, its plugins or Markdown extensions
             detail = "; ".join(captured[-3:]) or f"{type(exc).__name__}: {exc}"
             raise SiteError(f"MkDocs could not build the site: {detail}") from exc
     return captured
@@ -380,6 +443,6 @@ class _quiet_mkdocs:
         self.logger.propagate = False
         return messages
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.logger.removeHandler(self.handler)
         self.logger.propagate = self.propagate

@@ -16,22 +16,39 @@ uses) reads CommonMark differently: indented ``#`` headings lose their
 indentation, and an excerpt marker (``<!-- more -->``) goes after the first
 paragraph so the home page shows excerpts, not whole notes.
 
-Private notes (``private: true``, ``draft: true``, anything under
-``notes/private/``) are never rendered: they are counted, not read, when they
-sit under ``notes/private/``. Only the notes model is read, never ``.journal/``.
+Private notes (``note.publishable`` is false, or anything under
+``notes/private/`` in any letter case, whether the path or its symlink target
+is there) are never rendered: they are counted, not read, when they sit under
+``notes/private/``. A note that cannot be read, for any reason, is never
+published: it lands in ``failed`` with the reason and the others are built.
+Only the notes model is read, never ``.journal/``.
+
+Everything written into a post is made safe here (see
+:mod:`journal_agent.site.sanitize`): title, tags and categories are
+HTML-escaped text in the YAML front matter (``yaml.dump`` makes the YAML
+safe), the source path in the header comment is one line, and the body loses
+the control characters XML 1.0 forbids. The body's HTML is sanitized later,
+when MkDocs renders it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable
 
 from journal_agent.errors import JournalError, SiteError
-from journal_agent.notes.model import PRIVATE_FOLDER, Note, iter_note_files, read_note, slugify
+from journal_agent.notes.model import (
+    PRIVATE_FOLDER,
+    Note,
+    iter_note_files,
+    read_note,
+    slugify,
+)
+from journal_agent.site.sanitize import escape_text, xml_clean
 
 EXCERPT_SEPARATOR = "<!-- more -->"
 STATS_MARKER = "<!-- journal:stats -->"
@@ -95,15 +112,24 @@ def post_text(note: Note, slug: str) -> str:
     if modified.date() > note.date:  # an "updated" the same day would show the date twice
         dates["updated"] = modified
     meta = {
-        "title": note.title,
+        "title": escape_text(note.title) or "Untitled",
         "date": dates,
         "slug": slug,
-        "categories": list(note.categories),
-        "tags": list(note.tags),
+        "categories": _escaped_list(note.categories),
+        "tags": _escaped_list(note.tags),
     }
     front = yaml.dump(meta, Dumper=_PlainDumper(), allow_unicode=True, sort_keys=False, width=1000)
-    header = GENERATED_HEADER.format(source=note.rel_path)
-    return f"---\n{header}\n{front}---\n\n{adjust_markdown(note.body)}"
+    # the path goes into a YAML comment: one line, or a newline in a file name would add keys
+    header = GENERATED_HEADER.format(source=_CONTROL_RE.sub("?", note.rel_path))
+    return f"---\n{header}\n{front}---\n\n{adjust_markdown(xml_clean(note.body))}"
+
+
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]")
+
+
+def _escaped_list(values: Iterable[object]) -> list[str]:
+    """Escaped, non-empty, de-duplicated values (two tags that escape alike stay one)."""
+    return list(dict.fromkeys(text for text in (escape_text(value) for value in values) if text))
 
 
 def _PlainDumper():
@@ -124,7 +150,9 @@ def adjust_markdown(body: str) -> str:
     inside fenced code stay as they are. The marker goes after the first
     top-level paragraph that is not just an image, unless the note has one.
     """
-    lines = body.replace("\r\n", "\n").split("\n")
+    # markdown-it ends lines at \r\n, \r and \n; its line map must index the same lines
+    body = body.replace("\r\n", "\n").replace("\r", "\n")
+    lines = body.split("\n")
     excerpt_after: int | None = None
     previous = None
     for token in _block_parser().parse(body):
@@ -185,12 +213,22 @@ def _as_datetime(value: dt.date | dt.datetime) -> dt.datetime:
 
 
 def is_under_private(path: Path, notes_dir: Path) -> bool:
-    """True for files under ``notes/private/`` (never read for publishing)."""
-    try:
-        parts = Path(path).resolve().relative_to(notes_dir.resolve()).parts
-    except ValueError:
-        return False
-    return len(parts) > 1 and parts[0] == PRIVATE_FOLDER
+    """True for files under ``notes/private/`` (never read for publishing).
+
+    The folder name is compared in any letter case (``notes/Private/``), and
+    both the path as walked (before symlinks are resolved) and its resolved
+    target count: a link inside ``private/`` and a link to a file in it are
+    both private.
+    """
+    pairs = ((Path(path), Path(notes_dir)), (Path(path).resolve(), Path(notes_dir).resolve()))
+    for candidate, base in pairs:
+        try:
+            parts = candidate.relative_to(base).parts
+        except ValueError:
+            continue
+        if len(parts) > 1 and parts[0].lower() == PRIVATE_FOLDER:
+            return True
+    return False
 
 
 def render_posts(
@@ -210,9 +248,11 @@ def render_posts(
     ``progress(event, rel_path)`` is called per note with ``event`` one of
     ``rendered``, ``unchanged``, ``private``, ``failed``.
 
-    Notes that cannot be read (:class:`~journal_agent.errors.NoteError` and other
-    :class:`~journal_agent.errors.JournalError`) land in ``failed`` with the
-    reason; they never stop the others, unless ``strict``: then
+    Notes that cannot be read or rendered (:class:`~journal_agent.errors.NoteError`,
+    an ``OSError``, or any other exception from the reader, such as YAML's own
+    errors on ``!!timestamp tomorrow``) land in ``failed`` with the reason and
+    are never published (a post file they made before is removed); they never
+    stop the others, unless ``strict``: then
     :class:`~journal_agent.errors.SiteError` is raised before any file is written.
     """
     result = RenderResult()
@@ -230,12 +270,13 @@ def render_posts(
             except JournalError as exc:
                 reason = getattr(exc, "reason", None) or str(exc)
                 line = getattr(exc, "line", None)
-                result.failed.append((rel, f"line {line}: {reason}" if line else reason))
-                report("failed", rel)
+                _fail(result, report, rel, f"line {line}: {reason}" if line else reason)
                 continue
             except OSError as exc:  # e.g. the file vanished between listing and reading
-                result.failed.append((rel, f"cannot read file: {exc.strerror or exc}"))
-                report("failed", rel)
+                _fail(result, report, rel, f"cannot read file: {exc.strerror or exc}")
+                continue
+            except Exception as exc:  # noqa: BLE001 - a reader bug must neither publish the note nor stop the build
+                _fail(result, report, rel, f"cannot read the note ({type(exc).__name__}: {exc})")
                 continue
             if not note.publishable:
                 result.skipped_private.append(rel)
@@ -243,15 +284,21 @@ def render_posts(
                 continue
             notes.append(note)
 
+    slugs = note_slugs(notes)
+    texts: dict[str, tuple[Note, str]] = {}
+    for note in notes:
+        try:
+            texts[f"{slugs[note.rel_path]}.md"] = (note, post_text(note, slugs[note.rel_path]))
+        except Exception as exc:  # noqa: BLE001 - one note that cannot be rendered never stops the others
+            _fail(result, report, note.rel_path, f"cannot render the note ({type(exc).__name__}: {exc})")
+    notes = [note for note, _ in texts.values()]
     if strict and result.failed:
         listing = "; ".join(f"{path}: {reason}" for path, reason in result.failed)
         raise SiteError(f"{len(result.failed)} note(s) cannot be published (--strict): {listing}")
     posts_dir.mkdir(parents=True, exist_ok=True)
-    slugs = note_slugs(notes)
-    wanted = {f"{slugs[note.rel_path]}.md": note for note in notes}
-    for name, note in wanted.items():
+    wanted = {name: note for name, (note, _) in texts.items()}
+    for name, (note, text) in texts.items():
         target = posts_dir / name
-        text = post_text(note, name[:-3])
         try:
             current = target.read_text(encoding="utf-8") if target.is_file() else None
         except (OSError, UnicodeDecodeError):
@@ -277,11 +324,19 @@ def render_posts(
     return result
 
 
+def _fail(result: RenderResult, report: Callable[[str, str], None], rel: str, reason: str) -> None:
+    result.failed.append((rel, reason))
+    report("failed", rel)
+
+
 def _relative(path: Path, root: Path) -> str:
-    try:
-        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
-    except ValueError:
-        return Path(path).as_posix()
+    """``path`` relative to ``root`` as walked (a symlink is named by its own path), else resolved."""
+    for candidate, base in ((Path(path), Path(root)), (Path(path).resolve(), Path(root).resolve())):
+        try:
+            return candidate.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return Path(path).as_posix()
 
 
 @dataclass
