@@ -37,6 +37,10 @@ class NoteError(JournalError):
         super().__init__(f"{where}: {reason}")
 
 
+class LockBusy(JournalError):
+    """Another journal command holds a lock this one needs (``.journal/*.lock``); try again shortly."""
+
+
 class StoreError(JournalError):
     """The archival store cannot be used as it is (schema, embedding model mismatch)."""
 
