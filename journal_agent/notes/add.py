@@ -79,7 +79,7 @@ def note_days(journal: Journal) -> list[DayOfNote]:
     (``journal ingest`` names them).
     """
     languages = journal.config.journal.date_languages
-    days = []
+    days: list[DayOfNote] = []
     if not journal.notes_dir.exists():
         return days
     for path in iter_note_files([journal.notes_dir]):

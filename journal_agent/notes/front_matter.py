@@ -157,7 +157,7 @@ def _loader_base() -> type:
     from yaml.constructor import SafeConstructor
     from yaml.resolver import Resolver
 
-    class _CEvents(Composer, SafeConstructor, Resolver, CParser):  # type: ignore[misc,valid-type]
+    class _CEvents(Composer, SafeConstructor, Resolver, CParser):  # type: ignore[misc,valid-type,unused-ignore]
         def __init__(self, stream: str):
             CParser.__init__(self, stream)
             Composer.__init__(self)
@@ -167,14 +167,14 @@ def _loader_base() -> type:
     return _CEvents
 
 
-class _BoundedLoader(_loader_base()):  # type: ignore[misc]
+class _BoundedLoader(_loader_base()):  # type: ignore[misc,unused-ignore]
     """A safe YAML loader that refuses aliases and deep nesting while composing."""
 
     def __init__(self, stream: str):
         super().__init__(stream)
         self.depth = 0
 
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+    def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.composer.ComposerError(

@@ -183,7 +183,7 @@ def read_note(
     raw, mtime = _read_bytes(given)
     text = decode_note_bytes(given, raw)
     head = read_head(given, text, languages=languages)
-    title = head.title or given.stem.replace("-", " ").replace("_", " ").strip() or given.name
+    title = head.title or file_name_title(given)
     date, date_source = head.date, head.date_source
     if date is None:
         date, date_source = _fallback_date(resolved, mtime)
@@ -365,6 +365,11 @@ def decode_note_bytes(path: Path, raw: bytes) -> str:
 def normalize_newlines(text: str) -> str:
     """``\\r\\n`` and lone ``\\r`` → ``\\n``; NUL → U+FFFD (CommonMark §2.1, §2.3; markdown-it's ``normalize``)."""
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
+
+
+def file_name_title(path: Path) -> str:
+    """The title of a note that names none: its file name, ``-``/``_`` as spaces ("rust-lifetimes" → "rust lifetimes")."""
+    return Path(path).stem.replace("-", " ").replace("_", " ").strip() or Path(path).name
 
 
 def first_heading_title(body: str) -> str | None:
