@@ -219,7 +219,7 @@ def test_no_text_disappears_after_a_line_break_character(tmp_path, name):
 def test_old_mac_note_reads_front_matter_and_title(tmp_path):
     path = write(tmp_path / "notes" / "mac.md", b"---\rtitle: Mac note\rprivate: true\r---\r# Head\rline\r")
     note = read_note(path, tmp_path)
-    assert (note.title, note.private, note.body) == ("Mac note", True, "# Head\nline\n")
+    assert (note.title, note.private, note.body) == ("Mac note", True, "# Head\nline")
 
 
 def test_lines_markdown_makes_no_block_of_are_still_chunked(tmp_path):

@@ -170,7 +170,10 @@ def read_note(
       any other value is an error rather than a guess. A note under a folder
       named ``private`` (any case, anywhere under ``notes/``) is private; the
       check is made on the path as given and on the path with symlinks resolved.
-    * **Body.** Empty (front matter only) is an error: there is nothing to search.
+    * **Body.** The text after the front matter, without leading blank lines,
+      the first line's 1-3 spaces of indentation and trailing whitespace (none
+      is significant in CommonMark). Empty (front matter only) is an error:
+      there is nothing to search or publish.
 
     Raises:
         NoteError: not a regular file, unreadable, binary, over ``MAX_NOTE_BYTES``,
@@ -268,7 +271,7 @@ def read_head(path: Path, text: str, *, suffix: str | None = None,
     """
     front = split_front_matter(path, text)
     suffix = (suffix or path.suffix).lower()
-    body = front.body
+    body, skipped = _trim_body(front.body)
     headings: list[str | None] = []
 
     def heading() -> str | None:  # parsed only when the title does not settle title and day
@@ -305,7 +308,7 @@ def read_head(path: Path, text: str, *, suffix: str | None = None,
         draft=_flag(path, front, "draft") or _flag(path, front, "published", default=True) is False,
         private=_flag(path, front, "private"),
         body=body,
-        body_line=front.body_line,
+        body_line=front.body_line + skipped,
         has_front_matter=front.present,
         metadata={k: v for k, v in front.values.items() if k not in known},
     )
@@ -455,6 +458,22 @@ def _relative(given: Path, resolved: Path, root: Path) -> str:
             except ValueError:
                 continue
     return given.as_posix()
+
+
+def _trim_body(body: str) -> tuple[str, int]:
+    """The body without leading blank lines, the first line's 1-3 spaces of indentation, or trailing space.
+
+    All three are insignificant in CommonMark (a block may be indented up to 3
+    spaces), so the Markdown is unchanged; 4 or more spaces (indented code) are
+    kept. Returns ``(body, number of leading lines dropped)``.
+    """
+    stripped = body.lstrip("\n")
+    skipped = len(body) - len(stripped)
+    first = stripped.split("\n", 1)[0]
+    indent = len(first) - len(first.lstrip(" "))
+    if indent < 4:
+        stripped = stripped[indent:]
+    return stripped.rstrip(), skipped
 
 
 def _clean(value: Any) -> str:
