@@ -132,7 +132,8 @@ def init(folder: str, series: str | None) -> None:
               help="Read the note from FILE (- for stdin); its front matter is merged.")
 @click.option("--title", help='Note title (default: the note\'s own, else "<series> Day N").')
 @click.option("--date", type=DateParam(), help='Journal date, e.g. "yesterday", "last monday", 2025-09-18.')
-@click.option("--day", type=click.IntRange(1, 99_999), help="Learning day (default: the note's own Day N, else the day already on that date, else the highest day + 1).")
+@click.option("--day", type=click.IntRange(1, 99_999),
+              help="Learning day (default: the note's own Day N, else that date's day, else the highest day + 1).")
 @click.option("--category", "categories", multiple=True, help="Category (repeatable; default from journal.toml).")
 @click.option("--tag", "tags", multiple=True, help="Tag (repeatable).")
 @click.option("--no-reflect", is_flag=True, help="Do not ask the agent to update the learner profile.")

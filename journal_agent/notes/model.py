@@ -32,8 +32,6 @@ import datetime as dt
 import hashlib
 import os
 import re
-import stat
-import subprocess
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -47,6 +45,18 @@ from journal_agent.notes.dates import (
     MIN_NOTE_YEAR,
     parse_note_date,
 )
+from journal_agent.notes.files import (
+    MAX_NOTE_BYTES,
+    PRIVATE_FOLDER,
+    decode_note_bytes,
+    fallback_date,
+    folders_under,
+    git_first_commit_dates,
+    is_private_path,
+    normalize_newlines,
+    read_note_bytes,
+    relative_path,
+)
 from journal_agent.notes.front_matter import (
     FrontMatter,
     split_front_matter,
@@ -56,8 +66,6 @@ from journal_agent.notes.front_matter import (
 )
 
 NOTE_SUFFIXES = (".md", ".markdown", ".txt")
-MAX_NOTE_BYTES = 1_000_000  # a learning note is a few KB; 1 MB is a pasted dump
-PRIVATE_FOLDER = "private"
 
 # "Day N" names a learning day when it opens the title ("Day 2| Momentum Learning
 # Series", "Day 3 Rust") or is followed by the end, punctuation or "of"
@@ -66,7 +74,6 @@ _DAY_RE = re.compile(
     r"^\W*day\s*#?\s*(\d{1,5})(?!\d)|\bday\s*#?\s*(\d{1,5})\s*(?=$|[|:;,.!?)\]/\u2013\u2014-]|of\b)",
     re.IGNORECASE,
 )
-_FILENAME_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 TitleSource = Literal["front matter", "heading", "first line", ""]
 _TRUE = {"true", "yes", "on", "y", "1"}
 _FALSE = {"false", "no", "off", "n", "0", ""}
@@ -183,14 +190,14 @@ def read_note(
     resolved = given.resolve()
     root = Path(root)
     notes_dir = Path(notes_dir) if notes_dir is not None else root / "notes"
-    raw, mtime = _read_bytes(given)
+    raw, mtime = read_note_bytes(given)
     text = decode_note_bytes(given, raw)
     head = read_head(given, text, languages=languages)
     title = head.title or file_name_title(given)
     date, date_source = head.date, head.date_source
     if date is None:
-        date, date_source = _fallback_date(resolved, mtime)
-    folders = _folders_under(given, resolved, notes_dir)
+        date, date_source = fallback_date(resolved, mtime)
+    folders = folders_under(given, resolved, notes_dir)
     categories = head.categories
     if not categories and folders and folders[-1].lower() != PRIVATE_FOLDER:
         categories = [folders[-1]]
@@ -199,7 +206,7 @@ def read_note(
         raise NoteError(given, reason)
     return Note(
         path=resolved,
-        rel_path=_relative(given, resolved, Path(root)),
+        rel_path=relative_path(given, resolved, Path(root)),
         title=title,
         date=date,
         date_source=date_source,
@@ -252,7 +259,7 @@ def read_note_head(path: Path, *, languages: Sequence[str] = DEFAULT_LANGUAGES) 
         NoteError: as :func:`read_note`.
     """
     given = Path(os.path.abspath(Path(path).expanduser()))
-    raw, _ = _read_bytes(given)
+    raw, _ = read_note_bytes(given)
     return read_head(given, decode_note_bytes(given, raw), languages=languages)
 
 
@@ -314,60 +321,12 @@ def read_head(path: Path, text: str, *, suffix: str | None = None,
     )
 
 
-def is_private_path(path: Path, notes_dir: Path) -> bool:
-    """True when ``path`` lies under a folder named ``private`` (any case) inside ``notes_dir``.
-
-    Checked on the path as given (made absolute, symlinks not resolved) and on
-    the resolved path: a private folder that is a symlink, or a link into a
-    private folder, is private either way.
-    """
-    given = Path(os.path.abspath(Path(path).expanduser()))
-    return any(part.lower() == PRIVATE_FOLDER for part in _folders_under(given, given.resolve(), Path(notes_dir)))
-
-
 def slugify(text: str) -> str:
     """ASCII, lower-case, ``-``-separated slug ("Momentum Learning Day 3" → "momentum-learning-day-3"); may be empty."""
     import unicodedata
 
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
-def decode_note_bytes(path: Path, raw: bytes) -> str:
-    """Bytes → text with ``\\n`` line endings, rejecting binary, oversized, non-UTF-8 and empty files.
-
-    ``\\r\\n`` and lone ``\\r`` become ``\\n`` and NUL becomes U+FFFD, as CommonMark
-    §2.1/§2.3 and markdown-it do; other characters are kept.
-
-    Raises:
-        NoteError: with the reason (and line, for bad UTF-8).
-    """
-    if len(raw) > MAX_NOTE_BYTES:
-        raise NoteError(
-            path,
-            f"note is {len(raw) / 1e6:.1f} MB, over the {MAX_NOTE_BYTES / 1e6:.0f} MB limit "
-            "for one note; split it into smaller notes",
-        )
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise NoteError(path, "UTF-16 text; re-save the file as UTF-8")
-    if b"\x00" in raw[:8192]:
-        raise NoteError(path, "binary file (contains NUL bytes), not a text note")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise NoteError(
-            path, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); re-save the file as UTF-8", line
-        ) from exc
-    text = normalize_newlines(text)
-    if not text.strip():
-        raise NoteError(path, "empty note")
-    return text
-
-
-def normalize_newlines(text: str) -> str:
-    """``\\r\\n`` and lone ``\\r`` → ``\\n``; NUL → U+FFFD (CommonMark §2.1, §2.3; markdown-it's ``normalize``)."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
 
 
 def file_name_title(path: Path) -> str:
@@ -412,52 +371,6 @@ def _block_parser():
     from markdown_it import MarkdownIt
 
     return MarkdownIt("commonmark").disable("inline")
-
-
-def _read_bytes(path: Path) -> tuple[bytes, dt.datetime]:
-    """The file's bytes (at most ``MAX_NOTE_BYTES + 1``) and mtime; only regular files."""
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise NoteError(path, "not a regular file (a folder, device or pipe), not a note")
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_NOTE_BYTES + 1)
-    except OSError as exc:
-        raise NoteError(path, f"cannot read file: {exc.strerror or exc}") from exc
-    return raw, dt.datetime.fromtimestamp(info.st_mtime).replace(microsecond=0)
-
-
-def _folders_under(given: Path, resolved: Path, notes_dir: Path) -> tuple[str, ...]:
-    """Folder names between ``notes_dir`` and the file, from the given path, else the resolved one."""
-    folders: tuple[str, ...] = ()
-    for candidate in (given, resolved):
-        for base in _bases(str(notes_dir)):
-            try:
-                parts = candidate.relative_to(base).parts[:-1]
-            except ValueError:
-                continue
-            if any(part.lower() == PRIVATE_FOLDER for part in parts):
-                return parts
-            folders = folders or parts
-    return folders
-
-
-@lru_cache(maxsize=64)
-def _bases(folder: str) -> tuple[Path, Path]:
-    """A folder as given (absolute) and with symlinks resolved; cached, notes are read by the thousand."""
-    absolute = Path(os.path.abspath(Path(folder).expanduser()))
-    return absolute, absolute.resolve()
-
-
-def _relative(given: Path, resolved: Path, root: Path) -> str:
-    """Journal-relative POSIX path: the given path first (a link keeps its own name), absolute outside."""
-    for candidate in (given, resolved):
-        for base in _bases(str(root)):
-            try:
-                return candidate.relative_to(base).as_posix()
-            except ValueError:
-                continue
-    return given.as_posix()
 
 
 def _trim_body(body: str) -> tuple[str, int]:
@@ -538,42 +451,23 @@ def _front_matter_when(path: Path, front: FrontMatter, key: str, languages: Sequ
     return when
 
 
-def _fallback_date(path: Path, mtime: dt.datetime) -> tuple[dt.date, str]:
-    match = _FILENAME_DATE_RE.search(path.name)
-    if match:
-        try:
-            return dt.date(*map(int, match.groups())), "file name"
-        except ValueError:
-            pass
-    created = git_first_commit_dates(str(path.parent)).get(str(path))
-    if created is not None:
-        return created, "git"
-    return mtime.date(), "mtime"
-
-@lru_cache(maxsize=32)
-def git_first_commit_dates(folder: str) -> dict[str, dt.date]:
-    """Map absolute file path → date of the commit that added it, for the git repo holding ``folder``.
-
-    One ``git log`` per repository (cached), not one per file. Empty when
-    ``folder`` is not in a git repository or git is missing.
-    """
-    try:
-        top = subprocess.run(
-            ["git", "-C", folder, "rev-parse", "--show-toplevel"],
-            capture_output=True, text=True, timeout=10, check=True,
-        ).stdout.strip()
-        log = subprocess.run(
-            ["git", "-C", top, "log", "--diff-filter=A", "--format=@%aI", "--name-only", "--no-renames"],
-            capture_output=True, text=True, timeout=60, check=True,
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return {}
-    dates: dict[str, dt.date] = {}
-    current: dt.date | None = None
-    for line in log.splitlines():
-        if line.startswith("@"):
-            current = dt.datetime.fromisoformat(line[1:]).date()
-        elif line.strip() and current is not None:
-            # git log is newest first; the last date seen for a path is its first commit.
-            dates[str(Path(top, line))] = current
-    return dates
+__all__ = [
+    "MAX_NOTE_BYTES",
+    "NOTE_SUFFIXES",
+    "PRIVATE_FOLDER",
+    "Note",
+    "NoteHead",
+    "day_number",
+    "decode_note_bytes",
+    "file_name_title",
+    "first_heading_title",
+    "first_line_title",
+    "git_first_commit_dates",
+    "is_private_path",
+    "iter_note_files",
+    "normalize_newlines",
+    "read_head",
+    "read_note",
+    "read_note_head",
+    "slugify",
+]
