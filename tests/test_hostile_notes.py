@@ -247,3 +247,17 @@ def test_utf16_note_is_named(tmp_path):
     path = write(tmp_path / "notes" / "u.md", "# Title\nbody\n".encode("utf-16"))
     with pytest.raises(NoteError, match="UTF-16"):
         read_note(path, tmp_path)
+
+
+@pytest.mark.parametrize("lead", ["\n", "\n\n  \n", "\ufeff", "  ", "\t\n"])
+def test_blank_lines_before_front_matter_do_not_publish_it_as_text(tmp_path, lead):
+    note = read_note(write(tmp_path / "notes" / "n.md", f"{lead}---\nprivate: true\ntitle: Secret\n---\nbody\n"),
+                     tmp_path)
+    assert note.private and note.title == "Secret" and "private" not in note.body
+
+
+def test_error_lines_count_from_the_opening_line(tmp_path):
+    path = write(tmp_path / "notes" / "n.md", "\n\n---\ntitle: ok\ntags: [a, b\ndate: 2024-01-01\n---\nbody\n")
+    with pytest.raises(NoteError) as info:
+        read_note(path, tmp_path)
+    assert info.value.line == 6

@@ -57,7 +57,10 @@ def decode_note_bytes(path: Path, raw: bytes) -> str:
 
 
 def normalize_newlines(text: str) -> str:
-    """``\\r\\n`` and lone ``\\r`` → ``\\n``; NUL → U+FFFD (CommonMark §2.1, §2.3; markdown-it's ``normalize``)."""
+    """``\\r\\n`` and lone ``\\r`` → ``\\n``; NUL → U+FFFD.
+
+    As CommonMark §2.1/§2.3 and markdown-it's ``normalize`` rule do.
+    """
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
 
 
@@ -91,7 +94,7 @@ def folders_under(given: Path, resolved: Path, notes_dir: Path) -> tuple[str, ..
                 parts = candidate.relative_to(base).parts[:-1]
             except ValueError:
                 continue
-            if any(part.lower() == PRIVATE_FOLDER for part in parts):
+            if any(part.casefold() == PRIVATE_FOLDER for part in parts):
                 return parts
             folders = folders or parts
     return folders
@@ -123,7 +126,7 @@ def is_private_path(path: Path, notes_dir: Path) -> bool:
     private folder, is private either way.
     """
     given = Path(os.path.abspath(Path(path).expanduser()))
-    return any(part.lower() == PRIVATE_FOLDER for part in folders_under(given, given.resolve(), Path(notes_dir)))
+    return any(part.casefold() == PRIVATE_FOLDER for part in folders_under(given, given.resolve(), Path(notes_dir)))
 
 
 def fallback_date(path: Path, mtime: dt.datetime) -> tuple[dt.date, str]:

@@ -199,7 +199,7 @@ def read_note(
         date, date_source = fallback_date(resolved, mtime)
     folders = folders_under(given, resolved, notes_dir)
     categories = head.categories
-    if not categories and folders and folders[-1].lower() != PRIVATE_FOLDER:
+    if not categories and folders and folders[-1].casefold() != PRIVATE_FOLDER:
         categories = [folders[-1]]
     if not head.body.strip():
         reason = "empty note: front matter only, no text" if head.has_front_matter else "empty note"
@@ -216,7 +216,7 @@ def read_note(
         day=head.day,
         body=head.body,
         draft=head.draft,
-        private=head.private or any(part.lower() == PRIVATE_FOLDER for part in folders),
+        private=head.private or any(part.casefold() == PRIVATE_FOLDER for part in folders),
         content_hash=hashlib.sha256(raw).hexdigest(),
         metadata=head.metadata,
     )
@@ -322,7 +322,10 @@ def read_head(path: Path, text: str, *, suffix: str | None = None,
 
 
 def slugify(text: str) -> str:
-    """ASCII, lower-case, ``-``-separated slug ("Momentum Learning Day 3" → "momentum-learning-day-3"); may be empty."""
+    """ASCII, lower-case, ``-``-separated slug; may be empty.
+
+    "Momentum Learning Day 3" → "momentum-learning-day-3".
+    """
     import unicodedata
 
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
@@ -330,7 +333,10 @@ def slugify(text: str) -> str:
 
 
 def file_name_title(path: Path) -> str:
-    """The title of a note that names none: its file name, ``-``/``_`` as spaces ("rust-lifetimes" → "rust lifetimes")."""
+    """The title of a note that names none: its file name with ``-``/``_`` as spaces.
+
+    "rust-lifetimes.md" → "rust lifetimes".
+    """
     return Path(path).stem.replace("-", " ").replace("_", " ").strip() or Path(path).name
 
 
