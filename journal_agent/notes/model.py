@@ -84,8 +84,9 @@ class Note:
     """One journal note as read from disk.
 
     Attributes:
-        path: absolute file path.
-        rel_path: path relative to the journal root (POSIX), the note's id in the store.
+        path: absolute file path, symlinks resolved.
+        rel_path: path relative to the journal root (POSIX), the note's id in the store; made
+            from the path as given, so a link inside the journal keeps its own name.
         title: cleaned title (never empty).
         date: the journal date, the day the note is about.
         date_source: where ``date`` came from: ``date``, ``last_modified_at``,
@@ -168,7 +169,7 @@ def read_note(
       ``date: -0001-01-01`` and years outside 1900-2199. Without either: a
       ``YYYY-MM-DD`` file name, the file's first git commit, its mtime.
     * **Day.** Front-matter ``day`` (a whole number >= 1), else "Day N" in the
-      title, else in the first heading (see ``_DAY_RE``); else ``None``.
+      title, else in the first heading (see :func:`day_number`); else ``None``.
     * **Categories, tags.** Each item as written; a string is split on commas,
       else on spaces (Jekyll); an item that is a list or mapping is an error.
       Without categories, a note in a subfolder of ``notes/`` takes the folder's name.
