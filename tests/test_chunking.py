@@ -1,5 +1,7 @@
 """Heading-aware chunking."""
 
+import pytest
+
 from journal_agent.notes.chunking import MAX_CHARS, chunk_markdown
 
 
@@ -33,3 +35,19 @@ def test_giant_paragraph_is_split():
     body = "Sentence number one is here. " * 300
     chunks = chunk_markdown(body)
     assert len(chunks) > 5 and all(len(c.text) <= MAX_CHARS for c in chunks)
+
+
+@pytest.mark.parametrize("br", ["\r", "\r\n", "\f", "\v", "\x85", "\u2028", "\u2029", "\x1c", "\x1d", "\x1e"],
+                         ids=["CR", "CRLF", "FF", "VT", "NEL", "LS", "PS", "FS", "GS", "RS"])
+def test_words_after_any_line_break_character_are_chunked(br):
+    """markdown-it counts lines at \\n (after CR/CRLF → \\n); str.splitlines also splits at FF, VT, U+2028..."""
+    body = f"# Title\n\nalpha beta{br}gamma delta\n\n## Part\n\nomega words{br}zeta end\n"
+    text = " ".join(c.text for c in chunk_markdown(body))
+    for word in ("gamma", "delta", "Part", "omega", "zeta", "end"):
+        assert word in text, (br, word)
+
+
+def test_every_non_blank_character_is_in_some_chunk():
+    body = "[docs]: https://example.com\n\n# A\n\n" + "Sentence here. " * 200 + "\n\n```\n" + "x = 1\n" * 900 + "```\n"
+    joined = "".join(c.text for c in chunk_markdown(body))
+    assert "".join(joined.split()) == "".join(body.split())

@@ -46,7 +46,8 @@ def test_add_from_stdin_file_date_title_category(journal_dir, run_cli, tmp_path)
     result = run_cli("add", "--no-reflect", "--file", str(body), "--date", "yesterday")
     yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
     assert result.exit_code == 0, result.output
-    assert f"{yesterday}-momentum-learning-day-1.md" in read_notes(journal_dir)
+    # "Reading day" on 2025-09-18 was Day 1 (a learning day, kept as `day: 1`); a later date is Day 2.
+    assert f"{yesterday}-momentum-learning-day-2.md" in read_notes(journal_dir)
 
 
 def test_add_never_overwrites(journal_dir, run_cli):

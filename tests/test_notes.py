@@ -8,9 +8,9 @@ import subprocess
 
 import pytest
 
-from tests.support.journals import SEED, SIMONW, write
 from journal_agent.errors import NoteError
 from journal_agent.notes.model import read_note
+from tests.support.journals import SEED, SIMONW, write
 
 
 def test_seed_jekyll_note(tmp_path):
@@ -113,3 +113,60 @@ def test_bad_notes_name_the_reason(tmp_path, name, content, reason, line):
     assert name in str(info.value)
     if line is not None:
         assert info.value.line == line
+
+
+# One rule per idea (issue 8): the title and day a note gets are the notes model's, wherever they are read.
+
+CODE_BLOCK_NOTE = ("Intro line\n\n```bash\n# not a title\n# retry day 40 times\n```\n\n"
+                   "# Real title\n\nbody\n")
+
+
+def test_citations_know_a_note_by_the_models_title(journal):
+    from journal_agent.agent.citations import known_notes
+
+    path = write(journal.notes_dir / "python" / "2021-03-04-decorators.md", CODE_BLOCK_NOTE)
+    assert read_note(path, journal.root).title == "Real title"
+    # Before: a regex over the first 4 KB took the '#' comment inside the code block.
+    assert [(n.title, n.path) for n in known_notes(journal)] == [
+        ("Real title", "notes/python/2021-03-04-decorators.md")]
+
+
+def test_highest_day_ignores_day_words_inside_code(journal):
+    from journal_agent.notes.add import highest_day
+
+    write(journal.notes_dir / "day3.md", "---\ntitle: Momentum Learning Day 3\ndate: 2025-09-18\n---\nbody\n")
+    write(journal.notes_dir / "retry.md", CODE_BLOCK_NOTE)
+    # Before: a regex over the first 2 KB read "# retry day 40 times" in the code block as Day 40.
+    assert highest_day(journal) == 3
+
+
+@pytest.mark.parametrize("title, day", [
+    ("Momentum Learning Day 3", 3),
+    ("Day 2| Momentum Learning Series", 2),
+    ("Day 12 of 100 days of code", 12),
+    ("TIL day 5: closures", 5),
+    ("Day #7", 7),
+    ("retry day 40 times", None),  # a sentence, not a learning day
+    ("A day 2 remember", None),
+    ("Day 0", None),
+])
+def test_day_named_in_title(tmp_path, title, day):
+    path = write(tmp_path / "notes" / "n.md", f"---\ntitle: '{title}'\ndate: 2025-09-18\n---\nbody\n")
+    assert read_note(path, tmp_path).day == day
+
+
+def test_day_from_heading_outside_code_and_from_front_matter(tmp_path):
+    heading = write(tmp_path / "notes" / "h.md", "```\n# Day 9| in code\n```\n\n # Day 4| Momentum Learning\n\ntext\n")
+    assert read_note(heading, tmp_path).day == 4
+    key = write(tmp_path / "notes" / "k.md", "---\ntitle: Reading day\nday: 6\n---\ntext\n")
+    assert read_note(key, tmp_path).day == 6
+    bad = write(tmp_path / "notes" / "b.md", "---\nday: six\n---\ntext\n")
+    with pytest.raises(NoteError, match="day"):
+        read_note(bad, tmp_path)
+
+
+def test_written_out_front_matter_date_in_configured_language(tmp_path):
+    path = write(tmp_path / "notes" / "fr.md", "---\ndate: 18 septembre 2025\n---\ntexte\n")
+    assert read_note(path, tmp_path, languages=["fr"]).date == dt.date(2025, 9, 18)
+    english = write(tmp_path / "notes" / "en.md", "---\ndate: 18 Sep 2025\n---\ntext\n")
+    assert read_note(english, tmp_path).date == dt.date(2025, 9, 18)

@@ -49,3 +49,39 @@ def test_parse_date(text, expected):
 def test_parse_date_error_names_input():
     with pytest.raises(ValueError, match="not a date at all"):
         parse_date("not a date at all", TODAY)
+
+
+def test_parse_date_reads_only_the_given_languages():
+    assert parse_date("18 septembre 2025", TODAY, languages=["fr"]) == dt.date(2025, 9, 18)
+    with pytest.raises(ValueError):
+        parse_date("18 septembre 2025", TODAY, languages=["en"])
+
+
+def test_a_bad_date_answers_in_well_under_a_second():
+    """dateparser without ``languages`` tries every locale: ~2-5 s for a typo in a fresh process (issue 8)."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.support.journals import REPO
+
+    code = ("import time\nfrom journal_agent.notes.dates import parse_date\nstarted = time.perf_counter()\n"
+            "try:\n    parse_date('the twelfth of never')\nexcept ValueError:\n    pass\n"
+            "print(time.perf_counter() - started)")
+    run = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert run.returncode == 0, run.stderr
+    assert float(run.stdout) < 1.0
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2025-09-18", dt.datetime(2025, 9, 18)), ("2025-09-18 23:55", dt.datetime(2025, 9, 18, 23, 55)),
+    ("18-09-2025 23.55", dt.datetime(2025, 9, 18, 23, 55)), ("18/09/2025", dt.datetime(2025, 9, 18)),
+    ("18 Sep 2025", dt.datetime(2025, 9, 18)), ("Sep 18, 2025", dt.datetime(2025, 9, 18)),
+    ("tomorrow", None), ("yesterday", None), ("3 days ago", None), ("September 2025", None),
+    ("-0001-01-01", None), ("0001-01-01", None), ("2300-01-01", None), ("", None), ("x" * 500, None),
+])
+def test_parse_note_date_reads_absolute_dates_only(text, expected):
+    from journal_agent.notes.dates import parse_note_date
+
+    assert parse_note_date(text) == expected

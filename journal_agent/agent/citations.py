@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 _PATH_RE = re.compile(r"[\w./~-]+\.(?:md|markdown|txt)\b", re.IGNORECASE)
-_TITLE_LINE_RE = re.compile(r"^title:\s*[\"']?(.*?)[\"']?\s*$", re.MULTILINE)
-_H1_RE = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 
 @dataclass
@@ -44,23 +43,29 @@ class NoteName:
 
 
 def known_notes(journal) -> list[NoteName]:
-    """Titles and paths of the notes under ``notes/``, read cheaply (front-matter title or first ``#``)."""
-    from journal_agent.notes.model import iter_note_files
+    """Titles and paths of the notes under ``notes/``, as the notes model reads them.
 
-    names = []
+    Uses the model's cheap reader (:func:`~journal_agent.notes.model.read_note_head`:
+    front matter and first heading, the same title rules as ``read_note``); a note
+    it cannot read is still known by its file name.
+    """
+    from journal_agent.errors import NoteError
+    from journal_agent.notes.model import (
+        file_name_title,
+        iter_note_files,
+        read_note_head,
+    )
+
+    names: list[NoteName] = []
     if not journal.notes_dir.exists():
         return names
+    languages = journal.config.journal.date_languages
     for path in iter_note_files([journal.notes_dir]):
         try:
-            head = path.read_text(encoding="utf-8", errors="replace")[:4000]
-        except OSError:
-            continue
-        match = _TITLE_LINE_RE.search(head) if head.startswith("---") else None
-        title = match.group(1) if match else None
-        if not title:
-            heading = _H1_RE.search(head)
-            title = heading.group(1) if heading else path.stem
-        names.append(NoteName(" ".join(title.split()), journal.relative(path)))
+            title = read_note_head(path, languages=languages).title
+        except NoteError:
+            title = None
+        names.append(NoteName(title or file_name_title(path), journal.relative(path)))
     return names
 
 

@@ -33,13 +33,50 @@ def _journal(ctx: click.Context) -> Journal:
     return open_journal(root=(ctx.obj or {}).get("root"))
 
 
+class DateParam(click.ParamType):
+    """A date option ("yesterday", "last monday", 2025-09-18, "18 Sep 2025") → ``datetime.date``.
+
+    Read by :func:`~journal_agent.notes.dates.parse_date` in the journal's
+    ``[journal] date_languages`` (English outside a journal). A date that cannot
+    be read is a usage error (exit 2) naming the option.
+    """
+
+    name = "date"
+
+    def convert(self, value, param, ctx):  # type: ignore[no-untyped-def]
+        if value is None or isinstance(value, dt.date):
+            return value
+        from journal_agent.notes.dates import parse_date
+
+        try:
+            return parse_date(str(value), languages=_date_languages(ctx))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def _date_languages(ctx: click.Context | None) -> list[str]:
+    """``[journal] date_languages`` of the journal the command runs in; ``["en"]`` outside one."""
+    from journal_agent.workspace import open_journal
+
+    obj = ctx.find_object(dict) if ctx is not None else None
+    if obj is None:
+        obj = {}
+    if "date_languages" not in obj:
+        try:
+            obj["date_languages"] = list(open_journal(root=obj.get("root")).config.journal.date_languages)
+        except JournalError:
+            obj["date_languages"] = ["en"]
+    return obj["date_languages"]
+
+
 def _date_option(value: str | None, name: str) -> dt.date | None:
+    """A date typed as a plain option (``journal search --since``), read as :class:`DateParam` reads it."""
     if value is None:
         return None
     from journal_agent.notes.dates import parse_date
 
     try:
-        return parse_date(value)
+        return parse_date(value, languages=_date_languages(click.get_current_context(silent=True)))
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint=name) from exc
 
@@ -90,31 +127,44 @@ def init(folder: str, series: str | None) -> None:
 
 @main.command()
 @click.argument("text", required=False)
-@click.option("--file", "file_", type=click.File("r", encoding="utf-8"), help="Read the body from FILE (- for stdin).")
-@click.option("--title", help='Note title (default "<series> Day N").')
-@click.option("--date", "date_text", help='Journal date, e.g. "yesterday", "last monday", 2025-09-18.')
+@click.option("--file", "file_", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Read the note from FILE (- for stdin); its front matter is merged.")
+@click.option("--title", help='Note title (default: the note\'s own, else "<series> Day N").')
+@click.option("--date", type=DateParam(), help='Journal date, e.g. "yesterday", "last monday", 2025-09-18.')
+@click.option("--day", type=click.IntRange(1, 99_999),
+              help="Learning day (default: the note's own Day N, else that date's day, else the highest day + 1).")
 @click.option("--category", "categories", multiple=True, help="Category (repeatable; default from journal.toml).")
 @click.option("--tag", "tags", multiple=True, help="Tag (repeatable).")
 @click.option("--no-reflect", is_flag=True, help="Do not ask the agent to update the learner profile.")
 @click.pass_context
-def add(ctx, text, file_, title, date_text, categories, tags, no_reflect) -> None:
-    """Write today's note (TEXT, --file, stdin, or $EDITOR) and ingest it."""
-    from journal_agent.notes.add import add_note
+def add(ctx, text, file_, title, date, day, categories, tags, no_reflect) -> None:
+    """Write a note (TEXT, --file, stdin, or $EDITOR) and ingest it."""
     from journal_agent.archive.ingest import ingest
+    from journal_agent.notes.add import EDITOR_TEMPLATE, add_note
 
+    if text is not None and file_ is not None:
+        raise click.UsageError("give the note as TEXT or as --file, not both")
     journal = _journal(ctx)
-    if text is None and file_ is not None:
-        text = file_.read()
+    source = "note text"
+    body: str | bytes | None = text
+    if file_ is not None:
+        source = "stdin" if file_ == "-" else file_
+        try:
+            with click.open_file(file_, "rb") as handle:
+                body = handle.read()
+        except OSError as exc:
+            raise click.BadParameter(f"cannot read {file_}: {exc.strerror or exc}", param_hint="--file") from exc
     elif text is None and not sys.stdin.isatty():
-        text = sys.stdin.read()
+        stdin = getattr(sys.stdin, "buffer", sys.stdin)  # bytes: the library decodes and names bad encodings
+        body, source = stdin.read(), "stdin"
     elif text is None:
-        text = click.edit("\n# Write what you learned today. Lines starting with # are headings.\n")
-    date = _date_option(date_text, "--date")
+        body = click.edit(EDITOR_TEMPLATE, extension=".md")
     with _Errors():
-        note = add_note(journal, text or "", title=title, date=date,
-                        categories=list(categories) or None, tags=list(tags))
+        note = add_note(journal, body or "", title=title, date=date, day=day, source=source,
+                        categories=list(categories) or None, tags=list(tags) or None)
         report = ingest(journal, [note.path])
-    click.echo(f"Wrote {journal.relative(note.path)} ({note.title}, {note.date.isoformat()}); "
+    day_text = f"Day {note.day}, " if note.day else ""
+    click.echo(f"Wrote {journal.relative(note.path)} ({note.title}, {day_text}{note.date.isoformat()}); "
                f"{report.chunks_written} chunks archived.")
     if report.changed_notes and not no_reflect:
         _reflect(journal, report.changed_notes)

@@ -1,101 +1,254 @@
-"""``journal add``: write today's note into ``notes/`` (it is ingested by the caller).
+"""``journal add``: write a new note into ``notes/`` (it is ingested by the caller).
 
-The new note is "<series> Day N" with N one past the highest day number in
-the journal, ISO ``date:`` front matter, and the configured categories. The
-file is created exclusively (never overwrites); a lock under ``.journal/``
-serializes the "find N, create file" step so two ``journal add`` at the same
-moment get Day N and Day N+1 instead of one note.
+What the learner gives (text, a file, stdin or ``$EDITOR``) may carry its own
+front matter; it is read with the notes model's rules (:func:`read_head`) and
+merged: its title, date, categories and tags win unless options override, and
+its other keys (``layout``, ``private``, ...) are kept. One front-matter block
+is written, never two.
+
+Day numbers are learning days (issue 9):
+
+* ``--day N`` sets the day; a note's explicit day (front-matter ``day``, "Day N"
+  in its title or first heading, see :func:`~journal_agent.notes.model.day_number`)
+  wins otherwise (and a ``--day`` that disagrees with it is refused);
+* a date that already has a day keeps that day (a second note on the same day);
+* a new date after the latest day's date gets the highest day + 1;
+* a date before the latest day's date without a day is refused with a message:
+  the day cannot be guessed without renumbering.
+
+A date in the future is refused unless it was given explicitly (``--date``).
+
+The note is written atomically: a temporary file in ``notes/`` (hidden, so
+never read as a note) is written and flushed, then linked to its final name
+with ``os.link``, which fails rather than overwrite an existing note. A
+failure while writing (disk full, file-size limit) removes the temporary
+file: no empty or partial note is left. A lock under ``.journal/`` serializes
+the "find the day, create the file" step.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
+import errno
+import os
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from journal_agent.errors import JournalError
-from journal_agent.notes.model import NOTE_SUFFIXES, Note, read_note, slugify
+from journal_agent.errors import JournalError, LockBusy, NoteError
+from journal_agent.notes.model import (
+    MAX_NOTE_BYTES,
+    Note,
+    day_number,
+    decode_note_bytes,
+    iter_note_files,
+    normalize_newlines,
+    read_head,
+    read_note,
+    read_note_head,
+    slugify,
+)
 
 if TYPE_CHECKING:
     from journal_agent.workspace import Journal
 
-_TITLE_DAY_RE = re.compile(r"^\s*(?:title:|#)\s*[\"']?.*?\bday\s*#?\s*(\d{1,5})\b", re.IGNORECASE | re.MULTILINE)
+LOCK_TIMEOUT_SECONDS = 5.0
+EDITOR_INSTRUCTIONS = (
+    "<!-- journal add: write what you learned today above or below this comment. "
+    "Markdown works (# Heading, - list). This comment is not saved. -->"
+)
+EDITOR_TEMPLATE = f"\n\n{EDITOR_INSTRUCTIONS}\n"
 
 
-def highest_day(journal: "Journal") -> int:
-    """The highest "Day N" in any note's title or first heading (0 when none).
+@dataclass(frozen=True)
+class DayOfNote:
+    """A note that names a learning day: its ``day``, ``date`` and journal-relative ``path``."""
 
-    Reads only the first 2 KB of each note: the title lives in the front
-    matter or the first heading, and full parsing of thousands of notes would
-    make ``journal add`` slow.
+    day: int
+    date: dt.date
+    path: str
+
+
+def note_days(journal: Journal) -> list[DayOfNote]:
+    """Every note under ``notes/`` that names a learning day, read with the notes model's rules.
+
+    Uses the cheap reader (:func:`~journal_agent.notes.model.read_note_head`);
+    the full reader only for a day note whose date is not in its front matter
+    (file-name, git or mtime date). Notes that cannot be read are skipped
+    (``journal ingest`` names them).
     """
-    best = 0
+    languages = journal.config.journal.date_languages
+    days: list[DayOfNote] = []
     if not journal.notes_dir.exists():
-        return 0
-    for path in journal.notes_dir.rglob("*"):
-        if path.suffix.lower() not in NOTE_SUFFIXES or not path.is_file():
-            continue
+        return days
+    for path in iter_note_files([journal.notes_dir]):
         try:
-            head = path.read_bytes()[:2048].decode("utf-8", errors="replace")
-        except OSError:
+            head = read_note_head(path, languages=languages)
+            if head.day is None:
+                continue
+            date = head.date or read_note(path, journal.root, journal.notes_dir, languages=languages).date
+        except NoteError:
             continue
-        match = _TITLE_DAY_RE.search(head)
-        if match:
-            best = max(best, int(match.group(1)))
-    return best
+        days.append(DayOfNote(head.day, date, journal.relative(path)))
+    return days
+
+
+def highest_day(journal: Journal) -> int:
+    """The highest learning day of any note (0 when none); see :func:`note_days`."""
+    return max((d.day for d in note_days(journal)), default=0)
+
+
+def choose_day(days: list[DayOfNote], date: dt.date) -> int:
+    """The learning day of a new note on ``date`` that does not name one (rules in the module docstring).
+
+    Raises:
+        JournalError: ``date`` is before the latest day's date and has no day of its own.
+    """
+    if not days:
+        return 1
+    on_date = [d.day for d in days if d.date == date]
+    if on_date:
+        return max(on_date)
+    latest = max(days, key=lambda d: (d.day, d.date))
+    if date > latest.date:
+        return latest.day + 1
+    raise JournalError(
+        f"{date.isoformat()} is before {latest.date.isoformat()}, the date of Day {latest.day} "
+        f"({latest.path}), and has no day of its own; give --day N to number this note"
+    )
 
 
 def add_note(
-    journal: "Journal",
-    body: str,
+    journal: Journal,
+    text: str | bytes,
     *,
     title: str | None = None,
     date: dt.date | None = None,
+    day: int | None = None,
     categories: list[str] | None = None,
     tags: list[str] | None = None,
+    source: str = "note text",
+    today: dt.date | None = None,
+    lock_timeout: float = LOCK_TIMEOUT_SECONDS,
 ) -> Note:
     """Write a new note and return it as read back from disk.
 
     Args:
-        body: Markdown body (without front matter).
-        title: default "<series> Day N".
-        date: journal date, default today.
-        categories: default ``journal.config.journal.categories``.
-        tags: optional tags.
+        text: the note: Markdown, optionally with front matter (from ``--file``,
+            stdin or ``$EDITOR``; :data:`EDITOR_INSTRUCTIONS` is removed). Bytes are
+            decoded as a note file is (UTF-8, no binary).
+        title, date, categories, tags: options; each overrides the text's own front matter.
+            ``date`` counts as given explicitly (a future date is then allowed).
+        day: the learning day (``--day``); default as in the module docstring.
+        source: what ``text`` came from, for messages (a file name).
+        today: the current date (default: the system's).
+        lock_timeout: seconds to wait for another ``journal add`` (:class:`LockBusy` after).
 
     Raises:
-        JournalError: empty body (nothing is written), or the lock could not be had.
+        NoteError: the text cannot be read as a note (front matter, encoding, ...); nothing is written.
+        JournalError: empty text, over ``MAX_NOTE_BYTES``, a future or earlier date
+            without what makes it valid, a ``day`` that disagrees with the text, or the
+            write failed (nothing is left behind).
+        LockBusy: another ``journal add`` held the lock for ``lock_timeout`` seconds.
     """
     import frontmatter
-    from filelock import FileLock
+    from filelock import FileLock, Timeout
 
-    if not body or not body.strip():
+    origin = Path(source)
+    if isinstance(text, bytes):
+        text = decode_note_bytes(origin, text) if text.strip() else ""
+    text = normalize_newlines(text).replace(EDITOR_INSTRUCTIONS, "")
+    if not text.strip():
         raise JournalError("empty note: nothing was written (give text, --file, or stdin)")
-    date = date or dt.date.today()
+    languages = journal.config.journal.date_languages
+    head = read_head(origin, text, suffix=".md", languages=languages)
+    if not head.body.strip():
+        raise JournalError(f"empty note: {source} has front matter but no text; nothing was written")
+    today = today or dt.date.today()
+    explicit_date = date is not None
+    date = date or head.date or today
+    if date > today and not explicit_date:
+        raise JournalError(f"the note's date {date.isoformat()} (from {source}) is in the future; "
+                           f"give --date {date.isoformat()} if you mean it")
+    named_day = (day_number(title) if title else None) or head.day
+    if day is not None and named_day is not None and day != named_day:
+        raise JournalError(f"--day {day} disagrees with the note, which says Day {named_day}; give one of them")
+
     journal.notes_dir.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(journal.state_dir / "add.lock"), timeout=30):
+    lock = FileLock(str(journal.state_dir / "add.lock"))
+    try:
+        lock.acquire(timeout=lock_timeout)
+    except Timeout as exc:
+        raise LockBusy(f"another `journal add` is writing a note (lock {journal.relative(lock.lock_file)}); "
+                       "try again in a moment") from exc
+    try:
+        day = day or named_day or choose_day(note_days(journal), date)
         if title is None:
-            title = f"{journal.config.journal.series} Day {highest_day(journal) + 1}"
-        post = frontmatter.Post(
-            body.strip() + "\n",
-            title=title,
-            date=date,
-            categories=list(categories if categories is not None else journal.config.journal.categories),
-            tags=list(tags or []),
-        )
-        text = frontmatter.dumps(post, sort_keys=False) + "\n"
-        path = _create_exclusive(journal.notes_dir, f"{date.isoformat()}-{slugify(title) or 'note'}", text)
-    return read_note(path, journal.root, journal.notes_dir)
+            title = head.title if head.title_from == "front matter" else None
+        title = title or f"{journal.config.journal.series} Day {day}"
+        fields: dict[str, Any] = {"title": title, "date": date}
+        if head.modified is not None:
+            fields["last_modified_at"] = head.modified
+        if day_number(title) != day:
+            fields["day"] = day
+        fields["categories"] = list(categories if categories is not None else
+                                    head.categories or journal.config.journal.categories)
+        fields["tags"] = list(tags if tags is not None else head.tags)
+        if head.private:
+            fields["private"] = True
+        if head.draft:
+            fields["draft"] = True
+        fields.update({key: value for key, value in head.metadata.items() if key not in fields})
+        data = (frontmatter.dumps(frontmatter.Post(head.body.strip() + "\n", **fields), sort_keys=False)
+                + "\n").encode("utf-8")
+        if len(data) > MAX_NOTE_BYTES:
+            raise JournalError(f"the note is {len(data) / 1e6:.1f} MB, over the {MAX_NOTE_BYTES / 1e6:.0f} MB "
+                               "limit for one note; nothing was written (split it into smaller notes)")
+        read_head(origin, data.decode("utf-8"), suffix=".md", languages=languages)  # what is written reads back
+        path = _write_new(journal.notes_dir, f"{date.isoformat()}-{slugify(title) or 'note'}", data)
+    finally:
+        lock.release()
+    return read_note(path, journal.root, journal.notes_dir, languages=languages)
 
 
-def _create_exclusive(folder: Path, stem: str, text: str) -> Path:
-    for attempt in range(1, 1000):
-        path = folder / (f"{stem}.md" if attempt == 1 else f"{stem}-{attempt}.md")
+def _write_new(folder: Path, stem: str, data: bytes) -> Path:
+    """Write ``data`` to a new ``<stem>[-N].md`` in ``folder`` atomically; never overwrite.
+
+    Raises:
+        JournalError: the write failed (disk full, file too large, permissions); no file is left.
+    """
+    try:
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".journal-add-", suffix=".tmp")
+    except OSError as exc:
+        raise JournalError(f"could not write a note in {folder}: {exc.strerror or exc}; nothing was written") from exc
+    try:
         try:
-            with path.open("x", encoding="utf-8") as handle:
-                handle.write(text)
-            return path
-        except FileExistsError:
-            continue
-    raise JournalError(f"could not find a free file name for {stem}.md in {folder}")
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+        except OSError as exc:
+            raise JournalError(f"could not write the note ({exc.strerror or exc}; is the disk full?); "
+                               "nothing was written") from exc
+        for attempt in range(1, 1000):
+            path = folder / (f"{stem}.md" if attempt == 1 else f"{stem}-{attempt}.md")
+            try:
+                os.link(temporary, path)
+                return path
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
+                    raise JournalError(f"could not write {path.name}: {exc.strerror or exc}") from exc
+                # No hard links here (some network and FAT file systems): rename, under the add lock.
+                if path.exists():
+                    continue
+                os.replace(temporary, path)
+                return path
+        raise JournalError(f"could not find a free file name for {stem}.md in {folder}")
+    finally:
+        try:
+            os.unlink(temporary)
+        except FileNotFoundError:
+            pass

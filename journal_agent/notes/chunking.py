@@ -9,6 +9,12 @@ fenced code, tables, block quotes) are gathered into chunks that
   at line or sentence boundaries),
 * remember their heading path (``"Book part > CNNs"``).
 
+Lines are what markdown-it's line map counts: text split on ``\n`` after
+``\r\n`` and lone ``\r`` are normalized to ``\n`` (CommonMark §2.1, as the notes
+model does). ``str.splitlines`` also breaks at form feed, vertical tab, NEL,
+U+2028/U+2029 and FS/GS/RS; using it against markdown-it's map shifted every
+later line and dropped text (issue 11), so it is not used here.
+
 The text that is embedded is the note title plus heading path plus the chunk,
 so a chunk deep in a note still carries what the note is about. 1,000
 characters is about 200-250 word pieces, inside all-MiniLM-L6-v2's 256-token
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 MAX_CHARS = 1000
 MIN_CHARS = 200
@@ -57,12 +64,14 @@ def chunk_markdown(body: str, max_chars: int = MAX_CHARS, min_chars: int = MIN_C
         min_chars: a heading starts a new chunk only once the current one is this long.
 
     Returns:
-        Chunks in document order; at least one chunk for a non-empty body.
+        Chunks in document order; at least one chunk for a body that is not blank.
+        Every non-blank line of ``body`` is in some chunk.
     """
-    from markdown_it import MarkdownIt
+    from journal_agent.notes.model import normalize_newlines
 
-    lines = body.splitlines()
-    tokens = MarkdownIt("commonmark").enable("table").parse(body)
+    body = normalize_newlines(body)
+    lines = body.split("\n")
+    tokens = _parser().parse(body)
     headings: list[tuple[int, str]] = []  # (level, text) stack
     chunks: list[Chunk] = []
     current: list[str] = []
@@ -78,17 +87,13 @@ def chunk_markdown(body: str, max_chars: int = MAX_CHARS, min_chars: int = MIN_C
     def size() -> int:
         return sum(len(part) + 2 for part in current)
 
-    index = 0
-    while index < len(tokens):
-        token = tokens[index]
-        if token.level != 0 or token.map is None or token.nesting == -1:
-            index += 1
-            continue
-        start, end = token.map
+    for kind, start, end, at in _blocks(tokens, len(lines)):
         source = "\n".join(lines[start:end]).strip("\n")
-        if token.type == "heading_open":
-            level = int(token.tag[1])
-            text = tokens[index + 1].content.strip()
+        if not source.strip():
+            continue
+        if kind == "heading_open":
+            level = int(tokens[at].tag[1])
+            text = tokens[at + 1].content.strip()
             while headings and headings[-1][0] >= level:
                 headings.pop()
             headings.append((level, text))
@@ -98,16 +103,46 @@ def chunk_markdown(body: str, max_chars: int = MAX_CHARS, min_chars: int = MIN_C
                 current_heading = " > ".join(h for _, h in headings)
             current.append(source)
         else:
-            for piece in _split_block(source, token.type, max_chars):
+            for piece in _split_block(source, kind, max_chars):
                 if current and size() + len(piece) > max_chars:
                     flush()
                     current_heading = " > ".join(h for _, h in headings)
                 current.append(piece)
-        index = _skip_block(tokens, index)
     flush()
-    if not chunks and body.strip():
-        chunks.append(Chunk(0, "", body.strip()[:HARD_SPLIT_CHARS]))
     return chunks
+
+
+def _blocks(tokens, line_count: int) -> list[tuple[str, int, int, int]]:
+    """Top-level blocks as ``(kind, first line, end line, token index)``, covering every line.
+
+    Lines markdown-it makes no block of (link reference definitions) come back
+    as ``"gap"`` blocks, so no text of the note is left out of its chunks.
+    """
+    blocks: list[tuple[str, int, int, int]] = []
+    covered = 0
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token.level != 0 or token.map is None or token.nesting == -1:
+            index += 1
+            continue
+        start, end = token.map
+        if start > covered:
+            blocks.append(("gap", covered, start, -1))
+        blocks.append((token.type, start, end, index))
+        covered = max(covered, end)
+        index = _skip_block(tokens, index)
+    if covered < line_count:
+        blocks.append(("gap", covered, line_count, -1))
+    return blocks
+
+
+@lru_cache(maxsize=1)
+def _parser():
+    """One shared CommonMark parser with tables (parsing is stateless per call)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("table")
 
 
 def _skip_block(tokens, index: int) -> int:
@@ -131,7 +166,7 @@ def _split_block(source: str, kind: str, max_chars: int) -> list[str]:
         return [source]
     pieces: list[str] = []
     current = ""
-    units = source.splitlines(keepends=True) if kind in ("fence", "code_block") or "\n" in source.strip() \
+    units = re.split(r"(?<=\n)", source) if kind in ("fence", "code_block") or "\n" in source.strip() \
         else re.split(r"(?<=[.!?])\s+", source)
     for unit in units:
         while len(unit) > limit:  # one enormous line: cut it

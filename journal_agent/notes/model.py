@@ -1,45 +1,82 @@
 """The notes model: read one Markdown (or text) note into a :class:`Note`.
 
+This is the one place that decides a note's title, date, day number,
+categories, tags and publication flags; ingest, ``journal add``, citations,
+the site and the agent all read notes through it.
+
 Handles what real learning notes contain:
 
 * Jekyll front matter as in the learner's own notes: ``title`` with stray
   whitespace, ``last_modified_at`` in day-first ``DD-MM-YYYY`` or
   ``DD-MM-YYYY HH.MM`` form, ``categories`` as a flow list or a
   space-separated string, ``layout``/``image`` (kept in ``metadata``).
-* ISO ``date:`` (YAML gives a ``date``/``datetime``), ``tags``, ``draft``, ``private``.
+* ISO ``date:`` (YAML gives a ``date``/``datetime``), ``tags``, ``day``,
+  ``draft``, ``private``, ``published``; keys in any case.
 * No front matter (TIL-style notes): title from the first ``# `` heading
   outside fenced code, date from a ``YYYY-MM-DD`` file name, else the file's
   first git commit, else its mtime; category from the parent folder.
 * ``.md``, ``.markdown`` and ``.txt`` (title from the first line).
 
-Front matter is read with python-frontmatter, Markdown with markdown-it-py.
-Every failure raises :class:`~journal_agent.errors.NoteError` naming the file
-and, where known, the line.
+And what hostile notes contain (issue 11): every failure, whatever the bytes,
+the YAML or the Markdown, raises :class:`~journal_agent.errors.NoteError`
+naming the file and, where known, the line; never another exception. The
+rules for each field are in :func:`read_note`.
+
+Front matter is read by :mod:`journal_agent.notes.front_matter` (PyYAML,
+bounded), Markdown with markdown-it-py, dates with dateparser.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
-import subprocess
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Literal
 
 from journal_agent.errors import NoteError
+from journal_agent.notes.dates import (
+    DEFAULT_LANGUAGES,
+    MAX_NOTE_YEAR,
+    MIN_NOTE_YEAR,
+    parse_note_date,
+)
+from journal_agent.notes.files import (
+    MAX_NOTE_BYTES,
+    PRIVATE_FOLDER,
+    decode_note_bytes,
+    fallback_date,
+    folders_under,
+    git_first_commit_dates,
+    is_private_path,
+    normalize_newlines,
+    read_note_bytes,
+    relative_path,
+)
+from journal_agent.notes.front_matter import (
+    FrontMatter,
+    split_front_matter,
+    text_field,
+    words_field,
+    written,
+)
 
 NOTE_SUFFIXES = (".md", ".markdown", ".txt")
-MAX_NOTE_BYTES = 1_000_000  # a learning note is a few KB; 1 MB is a pasted dump
-PRIVATE_FOLDER = "private"
 
-_DAY_RE = re.compile(r"\bday\s*#?\s*(\d{1,5})\b", re.IGNORECASE)
-_FILENAME_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-# Jekyll-style day-first dates: 18-09-2025, 18-09-2025 23.55, 18/09/2025 23:55
-_DAY_FIRST_RE = re.compile(
-    r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:[ T]+(\d{1,2})[.:h](\d{2})(?:[.:](\d{2}))?)?\s*$"
+# "Day N" names a learning day when it opens the title ("Day 2| Momentum Learning
+# Series", "Day 3 Rust") or is followed by the end, punctuation or "of"
+# ("Momentum Learning Day 2", "Day 12 of 100"); "retry day 40 times" is not Day 40.
+_DAY_RE = re.compile(
+    r"^\W*day\s*#?\s*(\d{1,5})(?!\d)|\bday\s*#?\s*(\d{1,5})\s*(?=$|[|:;,.!?)\]/\u2013\u2014-]|of\b)",
+    re.IGNORECASE,
 )
+TitleSource = Literal["front matter", "heading", "first line", ""]
+_TRUE = {"true", "yes", "on", "y", "1"}
+_FALSE = {"false", "no", "off", "n", "0", ""}
 
 
 @dataclass
@@ -47,17 +84,19 @@ class Note:
     """One journal note as read from disk.
 
     Attributes:
-        path: absolute file path.
-        rel_path: path relative to the journal root (POSIX), the note's id in the store.
+        path: absolute file path, symlinks resolved.
+        rel_path: path relative to the journal root (POSIX), the note's id in the store; made
+            from the path as given, so a link inside the journal keeps its own name.
         title: cleaned title (never empty).
         date: the journal date, the day the note is about.
         date_source: where ``date`` came from: ``date``, ``last_modified_at``,
             ``file name``, ``git`` or ``mtime``.
         modified: when the note was last modified (front matter, else file mtime), UTC-naive local.
         categories, tags: lists of strings, order kept, duplicates removed.
-        day: "Day N" number taken from the title (or first heading), else ``None``.
+        day: the learning day: front-matter ``day``, else "Day N" in the title, else in
+            the first heading (see :func:`day_number`), else ``None``.
         body: Markdown body without front matter.
-        draft, private: publication flags (``private`` also set under ``notes/private/``).
+        draft, private: publication flags (``private`` also set under a ``private`` folder, any case).
         content_hash: SHA-256 hex of the file's bytes; the ingest's change detector.
         metadata: the remaining front-matter keys (``layout``, ``image``, ...).
     """
@@ -98,180 +137,263 @@ def iter_note_files(paths: Iterable[Path]) -> Iterator[Path]:
                 yield path
 
 
-def read_note(path: Path, root: Path, notes_dir: Path | None = None) -> Note:
+def read_note(
+    path: Path, root: Path, notes_dir: Path | None = None, *, languages: Sequence[str] = DEFAULT_LANGUAGES
+) -> Note:
     """Read and parse one note.
 
     Args:
-        path: the file.
+        path: the file (absolute, or relative to the working directory).
         root: the journal root; ``rel_path`` is relative to it when inside it.
         notes_dir: the notes folder, for the "category from parent folder" and
             ``private/`` rules (defaults to ``root / "notes"``).
+        languages: dateparser languages for written-out front-matter dates
+            (the ``[journal] date_languages`` setting).
+
+    The rules, one per field:
+
+    * **Text.** UTF-8 (a BOM is dropped). Line endings are normalized once, here,
+      as CommonMark defines them (§2.1): ``\\r\\n`` and a lone ``\\r`` become ``\\n``.
+      Form feed, vertical tab, NEL, U+2028 and U+2029 are not line endings in
+      CommonMark or markdown-it and stay in the text as characters; NUL becomes
+      U+FFFD (CommonMark §2.3). :mod:`~journal_agent.notes.chunking` splits lines on ``\\n`` only.
+    * **Front matter.** See :mod:`journal_agent.notes.front_matter`: keys in any
+      case; unclosed, list, scalar, oversized or alias-using front matter is an error.
+    * **Title.** Front-matter ``title`` as written (``title: 2024`` is ``"2024"``;
+      a list or mapping is an error), else the first level-1 heading outside
+      code, else (``.txt``) the first line, else the file name.
+    * **Date.** ``date``, else ``last_modified_at``: a YAML date or an absolute
+      date as :func:`~journal_agent.notes.dates.parse_note_date` reads it.
+      Anything else is an error, not a guess: ``date: tomorrow`` (a note's date
+      must not move with the day it is read), ``date: [1, 2]``,
+      ``date: -0001-01-01`` and years outside 1900-2199. Without either: a
+      ``YYYY-MM-DD`` file name, the file's first git commit, its mtime.
+    * **Day.** Front-matter ``day`` (a whole number >= 1), else "Day N" in the
+      title, else in the first heading (see :func:`day_number`); else ``None``.
+    * **Categories, tags.** Each item as written; a string is split on commas,
+      else on spaces (Jekyll); an item that is a list or mapping is an error.
+      Without categories, a note in a subfolder of ``notes/`` takes the folder's name.
+    * **Flags.** ``private``, ``draft``: YAML booleans or their string forms
+      (``'True'``, ``yes``, ``off``, ``1``); ``published: false`` means draft;
+      any other value is an error rather than a guess. A note under a folder
+      named ``private`` (any case, anywhere under ``notes/``) is private; the
+      check is made on the path as given and on the path with symlinks resolved.
+    * **Body.** The text after the front matter, without leading blank lines,
+      the first line's 1-3 spaces of indentation and trailing whitespace (none
+      is significant in CommonMark). Empty (front matter only) is an error:
+      there is nothing to search or publish.
 
     Raises:
-        NoteError: unreadable, binary, over ``MAX_NOTE_BYTES``, not UTF-8,
-            empty, or front matter that is not a YAML mapping.
+        NoteError: not a regular file, unreadable, binary, over ``MAX_NOTE_BYTES``,
+            not UTF-8, empty, front matter as above, a field that cannot be read.
     """
-    path = Path(path).resolve()
-    root = Path(root).resolve()
-    notes_dir = Path(notes_dir or root / "notes").resolve()
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise NoteError(path, f"cannot read file: {exc.strerror or exc}") from exc
-    text = decode_note_bytes(path, raw).replace("\r\n", "\n").replace("\r", "\n")  # old Mac `\r` lines
-    metadata, body, body_line = split_front_matter(path, text)
-    metadata = {str(key).strip().lower(): value for key, value in metadata.items()}  # `Private:`, `DRAFT:`
-    suffix = path.suffix.lower()
-    stat = path.stat()
-    mtime = dt.datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0)
-
-    heading = None if suffix == ".txt" else first_heading_title(body)  # parsed once
-    title = _clean(metadata.pop("title", None))
-    if not title:
-        title = first_line_title(body) if suffix == ".txt" else heading
-    if not title:
-        title = path.stem.replace("-", " ").replace("_", " ").strip() or path.name
-
-    modified = _parse_when(path, metadata.get("last_modified_at"), "last_modified_at") or mtime
-    if isinstance(modified, dt.date) and not isinstance(modified, dt.datetime):
-        modified = dt.datetime.combine(modified, dt.time())
-    date, date_source = _journal_date(path, metadata)
+    given = Path(os.path.abspath(Path(path).expanduser()))
+    resolved = given.resolve()
+    root = Path(root)
+    notes_dir = Path(notes_dir) if notes_dir is not None else root / "notes"
+    raw, mtime = read_note_bytes(given)
+    text = decode_note_bytes(given, raw)
+    head = read_head(given, text, languages=languages)
+    title = head.title or file_name_title(given)
+    date, date_source = head.date, head.date_source
     if date is None:
-        date, date_source = _fallback_date(path, mtime)
-
-    try:
-        rel_to_notes = path.relative_to(notes_dir).parts
-    except ValueError:
-        rel_to_notes = (path.name,)
-    categories = _as_list(metadata.pop("categories", None)) + _as_list(metadata.pop("category", None))
-    if not categories and len(rel_to_notes) > 1 and rel_to_notes[0].lower() != PRIVATE_FOLDER:
-        categories = [rel_to_notes[-2]]
-    tags = _as_list(metadata.pop("tags", None))
-    private = _truthy(metadata.pop("private", False)) or (
-        len(rel_to_notes) > 1 and rel_to_notes[0].lower() == PRIVATE_FOLDER
-    )
-    published = metadata.get("published", True)
-    unpublished = published is False or (isinstance(published, str) and not _truthy(published))  # 'false'
-    draft = _truthy(metadata.pop("draft", False)) or unpublished
-    day = _day_number(title) or _day_number(heading or "")
-
-    try:
-        rel_path = path.relative_to(root).as_posix()
-    except ValueError:
-        rel_path = path.as_posix()
-    for key in ("date", "last_modified_at"):
-        metadata.pop(key, None)
+        date, date_source = fallback_date(resolved, mtime)
+    folders = folders_under(given, resolved, notes_dir)
+    categories = head.categories
+    if not categories and folders and folders[-1].casefold() != PRIVATE_FOLDER:
+        categories = [folders[-1]]
+    if not head.body.strip():
+        reason = "empty note: front matter only, no text" if head.has_front_matter else "empty note"
+        raise NoteError(given, reason)
     return Note(
-        path=path,
-        rel_path=rel_path,
+        path=resolved,
+        rel_path=relative_path(given, resolved, Path(root)),
         title=title,
         date=date,
         date_source=date_source,
-        modified=modified,
-        categories=_dedupe(categories),
-        tags=_dedupe(tags),
-        day=day,
-        body=body,
-        draft=draft,
-        private=private,
+        modified=head.modified or mtime,
+        categories=categories,
+        tags=head.tags,
+        day=head.day,
+        body=head.body,
+        draft=head.draft,
+        private=head.private or any(part.casefold() == PRIVATE_FOLDER for part in folders),
         content_hash=hashlib.sha256(raw).hexdigest(),
-        metadata=metadata,
+        metadata=head.metadata,
+    )
+
+
+@dataclass
+class NoteHead:
+    """What a note's text says about itself: its front matter and first heading.
+
+    Shared by :func:`read_note` and by callers that hold a note's text before
+    it is a file (``journal add --file``), so both follow the same rules.
+    ``None``/empty where the text does not say (no file-name or folder fallbacks here);
+    ``title_from`` says where ``title`` came from.
+    """
+
+    title: str | None
+    title_from: TitleSource
+    date: dt.date | None
+    date_source: str
+    modified: dt.datetime | None
+    day: int | None
+    categories: list[str]
+    tags: list[str]
+    draft: bool
+    private: bool
+    body: str
+    body_line: int
+    has_front_matter: bool
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def read_note_head(path: Path, *, languages: Sequence[str] = DEFAULT_LANGUAGES) -> NoteHead:
+    """The cheap reader: a note file's :class:`NoteHead` (front matter and first heading, same rules).
+
+    For callers that scan every note for names or days (citations, ``journal add``):
+    no hashing, no path or date fallbacks, and the Markdown is parsed only when
+    the front-matter title does not already give the title and the day.
+
+    Raises:
+        NoteError: as :func:`read_note`.
+    """
+    given = Path(os.path.abspath(Path(path).expanduser()))
+    raw, _ = read_note_bytes(given)
+    return read_head(given, decode_note_bytes(given, raw), languages=languages)
+
+
+def read_head(path: Path, text: str, *, suffix: str | None = None,
+              languages: Sequence[str] = DEFAULT_LANGUAGES) -> NoteHead:
+    """Read title, date, day, categories, tags and flags from a note's decoded text.
+
+    Args:
+        path: the note's file (for messages, and its suffix: ``.txt`` titles come from the first line).
+        text: the note as :func:`decode_note_bytes` returns it (line endings normalized).
+        suffix: overrides ``path``'s suffix.
+        languages: dateparser languages for written-out dates.
+
+    Raises:
+        NoteError: as :func:`read_note`, for everything read from the text.
+    """
+    front = split_front_matter(path, text)
+    suffix = (suffix or path.suffix).lower()
+    body, skipped = _trim_body(front.body)
+    headings: list[str | None] = []
+
+    def heading() -> str | None:  # parsed only when the title does not settle title and day
+        if not headings:
+            headings.append(None if suffix == ".txt" else first_heading_title(body))
+        return headings[0]
+
+    title = _clean(text_field(path, front, "title"))
+    title_from: TitleSource = "front matter" if title else ""
+    if not title:
+        title = (first_line_title(body) if suffix == ".txt" else heading()) or ""
+        title_from = ("first line" if suffix == ".txt" else "heading") if title else ""
+    day = _front_matter_day(path, front) or day_number(title) or day_number(heading() or "")
+    written_date = _front_matter_when(path, front, "date", languages)
+    modified = _front_matter_when(path, front, "last_modified_at", languages)
+    date, date_source = None, ""
+    if written_date is not None:
+        date, date_source = written_date.date(), "date"
+    elif modified is not None:
+        date, date_source = modified.date(), "last_modified_at"
+    categories = _dedupe([_clean(w) for key in ("categories", "category") for w in words_field(path, front, key)])
+    tags = _dedupe([_clean(w) for w in words_field(path, front, "tags")])
+    known = {"title", "date", "last_modified_at", "categories", "category", "tags", "day",
+             "private", "draft", "published"}
+    return NoteHead(
+        title=title or None,
+        title_from=title_from,
+        date=date,
+        date_source=date_source,
+        modified=modified,
+        day=day,
+        categories=categories,
+        tags=tags,
+        draft=_flag(path, front, "draft") or _flag(path, front, "published", default=True) is False,
+        private=_flag(path, front, "private"),
+        body=body,
+        body_line=front.body_line + skipped,
+        has_front_matter=front.present,
+        metadata={k: v for k, v in front.values.items() if k not in known},
     )
 
 
 def slugify(text: str) -> str:
-    """ASCII, lower-case, ``-``-separated slug ("Momentum Learning Day 3" → "momentum-learning-day-3"); may be empty."""
+    """ASCII, lower-case, ``-``-separated slug; may be empty.
+
+    "Momentum Learning Day 3" → "momentum-learning-day-3".
+    """
     import unicodedata
 
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def decode_note_bytes(path: Path, raw: bytes) -> str:
-    """Bytes → text, rejecting binary, oversized, non-UTF-8 and empty files with a reason."""
-    if len(raw) > MAX_NOTE_BYTES:
-        raise NoteError(
-            path,
-            f"note is {len(raw) / 1e6:.1f} MB, over the {MAX_NOTE_BYTES / 1e6:.0f} MB limit "
-            "for one note; split it into smaller notes",
-        )
-    if b"\x00" in raw[:8192]:
-        raise NoteError(path, "binary file (contains NUL bytes), not a text note")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise NoteError(
-            path, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); re-save the file as UTF-8", line
-        ) from exc
-    if not text.strip():
-        raise NoteError(path, "empty note")
-    return text
+def file_name_title(path: Path) -> str:
+    """The title of a note that names none: its file name with ``-``/``_`` as spaces.
 
-
-def split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], str, int]:
-    """Split YAML front matter from the body with python-frontmatter.
-
-    Returns ``(metadata, body, body_first_line)``.
-
-    Raises:
-        NoteError: the front matter is not valid YAML (with the file line), or not a mapping.
+    "rust-lifetimes.md" → "rust lifetimes".
     """
-    import frontmatter
-    import yaml
-
-    if not text.lstrip("\ufeff").startswith("---"):
-        return {}, text, 1
-    try:
-        post = frontmatter.loads(text)
-    except yaml.YAMLError as exc:
-        # python-frontmatter hands YAML the text after the opening "---" line, newline
-        # included, so a 0-based YAML line is already the file's 1-based line.
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
-        if context and context_mark is not None:
-            problem += f" ({context} started at line {context_mark.line + 1})"
-        raise NoteError(path, f"front matter is not valid YAML: {problem}", line) from exc
-    except (ValueError, TypeError) as exc:
-        raise NoteError(path, f"front matter is not valid: {exc}", 1) from exc
-    if not isinstance(post.metadata, dict):
-        raise NoteError(path, "front matter must be a YAML mapping (key: value lines)", 2)
-    handler = frontmatter.YAMLHandler()
-    if not post.metadata and handler.detect(text.strip()):
-        # python-frontmatter silently drops front matter that is never closed or is not a mapping
-        try:
-            front, _ = handler.split(text.strip())
-        except ValueError:
-            raise NoteError(path, "front matter is never closed: add a '---' line after it", 1) from None
-        if yaml.safe_load(front) is not None:
-            raise NoteError(path, "front matter must be a YAML mapping (key: value lines)", 2)
-    body_line = text[: len(text) - len(post.content)].count("\n") + 1
-    return dict(post.metadata), post.content, body_line
+    return Path(path).stem.replace("-", " ").replace("_", " ").strip() or Path(path).name
 
 
 def first_heading_title(body: str) -> str | None:
     """Text of the first level-1 heading, ignoring ``#`` lines inside fenced code."""
-    tokens = _tokens(body)
+    tokens = _block_parser().parse(body)
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and token.tag == "h1":
-            return _clean_heading(tokens[index + 1].content)
+            return _clean_heading(tokens[index + 1].content) or None
     return None
 
 
 def first_line_title(body: str) -> str | None:
     """First non-empty line of a plain-text note, trimmed to 120 characters."""
-    for line in body.splitlines():
+    for line in body.split("\n"):
         if line.strip():
-            return _clean_heading(line.strip().lstrip("#").strip())[:120]
+            return _clean_heading(line.strip().lstrip("#").strip())[:120] or None
     return None
 
 
-def _tokens(body: str):
+def day_number(text: str) -> int | None:
+    """The learning day a title or heading names ("Momentum Learning Day 3" → 3), else ``None``.
+
+    "Day N" counts when it opens the text or is followed by the end, punctuation
+    or "of"; so "Day 2| Momentum Learning Series" and "Day 12 of 100" name
+    days and "retry day 40 times" does not. Day 0 is not a day.
+    """
+    match = _DAY_RE.search(text or "")
+    if not match:
+        return None
+    number = int(match.group(1) or match.group(2))
+    return number or None
+
+
+@lru_cache(maxsize=1)
+def _block_parser():
+    """A shared CommonMark block parser (inline parsing off: headings need only their source)."""
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark").parse(body)
+    return MarkdownIt("commonmark").disable("inline")
+
+
+def _trim_body(body: str) -> tuple[str, int]:
+    """The body without leading blank lines, the first line's 1-3 spaces of indentation, or trailing space.
+
+    All three are insignificant in CommonMark (a block may be indented up to 3
+    spaces), so the Markdown is unchanged; 4 or more spaces (indented code) are
+    kept. Returns ``(body, number of leading lines dropped)``.
+    """
+    stripped = body.lstrip("\n")
+    skipped = len(body) - len(stripped)
+    first = stripped.split("\n", 1)[0]
+    indent = len(first) - len(first.lstrip(" "))
+    if indent < 4:
+        stripped = stripped[indent:]
+    return stripped.rstrip(), skipped
 
 
 def _clean(value: Any) -> str:
@@ -283,102 +405,76 @@ def _clean_heading(text: str) -> str:
     return re.sub(r"\s*\|\s*", " | ", _clean(text)).strip(" |")
 
 
-def _as_list(value: Any) -> list[str]:
-    if value is None or value == "":
-        return []
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value if _clean(v)]
-    text = _clean(value)
-    # Jekyll splits a string of categories on spaces; commas are a common variant.
-    parts = re.split(r"\s*,\s*", text) if "," in text else text.split()
-    return [p for p in parts if p]
-
-
 def _dedupe(items: list[str]) -> list[str]:
-    return list(dict.fromkeys(items))
+    return list(dict.fromkeys(item for item in items if item))
 
 
-def _truthy(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in {"true", "yes", "1", "on"}
-    return bool(value)
+def _flag(path: Path, front: FrontMatter, key: str, default: bool = False) -> bool:
+    """A yes/no field: YAML booleans, their string forms in any case, 0/1; absent or empty → ``default``."""
+    if key not in front.values:
+        return default
+    value = front.values[key]
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE if value.strip() else default
+    raise NoteError(path, f"front matter {key}: {written(front, key)} is not true or false")
 
 
-def _day_number(title: str) -> int | None:
-    match = _DAY_RE.search(title or "")
-    return int(match.group(1)) if match else None
+def _front_matter_day(path: Path, front: FrontMatter) -> int | None:
+    value = front.values.get("day")
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 99_999:
+        raise NoteError(path, f"front matter day: {written(front, 'day')} is not a day number (1, 2, 3, ...)")
+    return int(value)
 
 
-def _parse_when(path: Path, value: Any, key: str) -> dt.datetime | dt.date | None:
-    """A front-matter date value → date/datetime; day-first strings as Jekyll writes them."""
+def _front_matter_when(path: Path, front: FrontMatter, key: str, languages: Sequence[str]) -> dt.datetime | None:
+    """A date field as a naive datetime; ``None`` when absent or empty.
+
+    Raises:
+        NoteError: anything that is not a plausible absolute date (see :func:`read_note`).
+    """
+    value = front.values.get(key)
     if value is None or value == "":
         return None
-    if isinstance(value, (dt.datetime, dt.date)):
-        return value.replace(tzinfo=None) if isinstance(value, dt.datetime) else value
-    text = str(value).strip()
-    match = _DAY_FIRST_RE.match(text)
-    try:
-        if match:
-            day, month, year, hour, minute, second = match.groups()
-            return dt.datetime(
-                int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0)
-            )
-        return dt.datetime.fromisoformat(text).replace(tzinfo=None)
-    except ValueError:
-        pass
-    import dateparser
-
-    parsed = dateparser.parse(text, settings={"DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first"})
-    if parsed is None:
-        raise NoteError(path, f"front matter {key}: cannot read {text!r} as a date")
-    return parsed.replace(tzinfo=None)
+    when: dt.datetime | None = None
+    if isinstance(value, dt.datetime):
+        when = value.replace(tzinfo=None)
+    elif isinstance(value, dt.date):
+        when = dt.datetime.combine(value, dt.time())
+    elif isinstance(value, str):
+        when = parse_note_date(value, languages)
+    if when is None or not MIN_NOTE_YEAR <= when.year <= MAX_NOTE_YEAR:
+        raise NoteError(path, f"front matter {key}: cannot read {written(front, key)} as a date; write the day "
+                              f"it is about, e.g. 2025-09-18 (years {MIN_NOTE_YEAR}-{MAX_NOTE_YEAR})")
+    return when
 
 
-def _journal_date(path: Path, metadata: dict[str, Any]) -> tuple[dt.date | None, str]:
-    for key in ("date", "last_modified_at"):
-        when = _parse_when(path, metadata.get(key), key)
-        if when is not None:
-            return (when.date() if isinstance(when, dt.datetime) else when), key
-    return None, ""
-
-
-def _fallback_date(path: Path, mtime: dt.datetime) -> tuple[dt.date, str]:
-    match = _FILENAME_DATE_RE.search(path.name)
-    if match:
-        try:
-            return dt.date(*map(int, match.groups())), "file name"
-        except ValueError:
-            pass
-    created = git_first_commit_dates(str(path.parent)).get(str(path))
-    if created is not None:
-        return created, "git"
-    return mtime.date(), "mtime"
-
-
-@lru_cache(maxsize=32)
-def git_first_commit_dates(folder: str) -> dict[str, dt.date]:
-    """Map absolute file path → date of the commit that added it, for the git repo holding ``folder``.
-
-    One ``git log`` per repository (cached), not one per file. Empty when
-    ``folder`` is not in a git repository or git is missing.
-    """
-    try:
-        top = subprocess.run(
-            ["git", "-C", folder, "rev-parse", "--show-toplevel"],
-            capture_output=True, text=True, timeout=10, check=True,
-        ).stdout.strip()
-        log = subprocess.run(
-            ["git", "-C", top, "log", "--diff-filter=A", "--format=@%aI", "--name-only", "--no-renames"],
-            capture_output=True, text=True, timeout=60, check=True,
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return {}
-    dates: dict[str, dt.date] = {}
-    current: dt.date | None = None
-    for line in log.splitlines():
-        if line.startswith("@"):
-            current = dt.datetime.fromisoformat(line[1:]).date()
-        elif line.strip() and current is not None:
-            # git log is newest first; the last date seen for a path is its first commit.
-            dates[str(Path(top, line))] = current
-    return dates
+__all__ = [
+    "MAX_NOTE_BYTES",
+    "NOTE_SUFFIXES",
+    "PRIVATE_FOLDER",
+    "Note",
+    "NoteHead",
+    "day_number",
+    "decode_note_bytes",
+    "file_name_title",
+    "first_heading_title",
+    "first_line_title",
+    "git_first_commit_dates",
+    "is_private_path",
+    "iter_note_files",
+    "normalize_newlines",
+    "read_head",
+    "read_note",
+    "read_note_head",
+    "slugify",
+]

@@ -42,8 +42,8 @@ from pathlib import Path
 
 from journal_agent.errors import JournalError, SiteError
 from journal_agent.notes.model import (
-    PRIVATE_FOLDER,
     Note,
+    is_private_path,
     iter_note_files,
     read_note,
     slugify,
@@ -212,25 +212,6 @@ def _as_datetime(value: dt.date | dt.datetime) -> dt.datetime:
     return value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
 
 
-def is_under_private(path: Path, notes_dir: Path) -> bool:
-    """True for files under ``notes/private/`` (never read for publishing).
-
-    The folder name is compared in any letter case (``notes/Private/``), and
-    both the path as walked (before symlinks are resolved) and its resolved
-    target count: a link inside ``private/`` and a link to a file in it are
-    both private.
-    """
-    pairs = ((Path(path), Path(notes_dir)), (Path(path).resolve(), Path(notes_dir).resolve()))
-    for candidate, base in pairs:
-        try:
-            parts = candidate.relative_to(base).parts
-        except ValueError:
-            continue
-        if len(parts) > 1 and parts[0].lower() == PRIVATE_FOLDER:
-            return True
-    return False
-
-
 def render_posts(
     root: Path,
     notes_dir: Path,
@@ -261,7 +242,7 @@ def render_posts(
     if notes_dir.is_dir():
         for path in iter_note_files([notes_dir]):
             rel = _relative(path, root)
-            if is_under_private(path, notes_dir):
+            if is_private_path(path, notes_dir):
                 result.skipped_private.append(rel)
                 report("private", rel)
                 continue

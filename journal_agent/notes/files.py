@@ -1,0 +1,178 @@
+"""A note file on disk: its bytes as text, where it sits, and when it was written.
+
+The file-level half of the notes model (:mod:`journal_agent.notes.model`
+reads the fields): bytes → text with one line-ending rule, the journal-relative
+path, the ``private`` folder rule, and the dates of a note that names none
+(file name, first git commit, mtime).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import stat
+import subprocess
+from functools import lru_cache
+from pathlib import Path
+
+from journal_agent.errors import NoteError
+from journal_agent.notes.dates import MAX_NOTE_YEAR, MIN_NOTE_YEAR
+
+MAX_NOTE_BYTES = 1_000_000  # a learning note is a few KB; 1 MB is a pasted dump
+PRIVATE_FOLDER = "private"
+_FILENAME_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def decode_note_bytes(path: Path, raw: bytes) -> str:
+    """Bytes → text with ``\\n`` line endings, rejecting binary, oversized, non-UTF-8 and empty files.
+
+    ``\\r\\n`` and lone ``\\r`` become ``\\n`` and NUL becomes U+FFFD, as CommonMark
+    §2.1/§2.3 and markdown-it do; other characters are kept.
+
+    Raises:
+        NoteError: with the reason (and line, for bad UTF-8).
+    """
+    if len(raw) > MAX_NOTE_BYTES:
+        raise NoteError(
+            path,
+            f"note is {len(raw) / 1e6:.1f} MB, over the {MAX_NOTE_BYTES / 1e6:.0f} MB limit "
+            "for one note; split it into smaller notes",
+        )
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise NoteError(path, "UTF-16 text; re-save the file as UTF-8")
+    if b"\x00" in raw[:8192]:
+        raise NoteError(path, "binary file (contains NUL bytes), not a text note")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise NoteError(
+            path, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); re-save the file as UTF-8", line
+        ) from exc
+    text = normalize_newlines(text)
+    if not text.strip():
+        raise NoteError(path, "empty note")
+    return text
+
+
+def normalize_newlines(text: str) -> str:
+    """``\\r\\n`` and lone ``\\r`` → ``\\n``; NUL → U+FFFD.
+
+    As CommonMark §2.1/§2.3 and markdown-it's ``normalize`` rule do.
+    """
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
+
+
+def read_note_bytes(path: Path) -> tuple[bytes, dt.datetime]:
+    """The file's bytes (at most ``MAX_NOTE_BYTES + 1``) and its mtime (local, whole seconds).
+
+    Raises:
+        NoteError: not a regular file (a folder, device or pipe: never opened, so never blocks), unreadable.
+    """
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise NoteError(path, "not a regular file (a folder, device or pipe), not a note")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_NOTE_BYTES + 1)
+    except OSError as exc:
+        raise NoteError(path, f"cannot read file: {exc.strerror or exc}") from exc
+    return raw, dt.datetime.fromtimestamp(info.st_mtime).replace(microsecond=0)
+
+
+def folders_under(given: Path, resolved: Path, notes_dir: Path) -> tuple[str, ...]:
+    """Folder names between ``notes_dir`` and the file: from the given path, else the resolved one.
+
+    Whichever of the two holds a ``private`` folder (any case) wins, so the
+    private rule holds for links in both directions.
+    """
+    folders: tuple[str, ...] = ()
+    for candidate in (given, resolved):
+        for base in _bases(str(notes_dir)):
+            try:
+                parts = candidate.relative_to(base).parts[:-1]
+            except ValueError:
+                continue
+            if any(part.casefold() == PRIVATE_FOLDER for part in parts):
+                return parts
+            folders = folders or parts
+    return folders
+
+
+@lru_cache(maxsize=64)
+def _bases(folder: str) -> tuple[Path, Path]:
+    """A folder as given (absolute) and with symlinks resolved; cached, notes are read by the thousand."""
+    absolute = Path(os.path.abspath(Path(folder).expanduser()))
+    return absolute, absolute.resolve()
+
+
+def relative_path(given: Path, resolved: Path, root: Path) -> str:
+    """Journal-relative POSIX path: the given path first (a link keeps its own name), absolute outside."""
+    for candidate in (given, resolved):
+        for base in _bases(str(root)):
+            try:
+                return candidate.relative_to(base).as_posix()
+            except ValueError:
+                continue
+    return given.as_posix()
+
+
+def is_private_path(path: Path, notes_dir: Path) -> bool:
+    """True when ``path`` lies under a folder named ``private`` (any case) inside ``notes_dir``.
+
+    Checked on the path as given (made absolute, symlinks not resolved) and on
+    the resolved path: a private folder that is a symlink, or a link into a
+    private folder, is private either way.
+    """
+    given = Path(os.path.abspath(Path(path).expanduser()))
+    return any(part.casefold() == PRIVATE_FOLDER for part in folders_under(given, given.resolve(), Path(notes_dir)))
+
+
+def fallback_date(path: Path, mtime: dt.datetime) -> tuple[dt.date, str]:
+    """The date of a note whose front matter names none, and where it came from.
+
+    A ``YYYY-MM-DD`` in the file name (a real date, in the years notes are
+    accepted for), else the file's first git commit, else its mtime. Returns
+    ``(date, "file name" | "git" | "mtime")``.
+    """
+    match = _FILENAME_DATE_RE.search(path.name)
+    if match:
+        try:
+            named = dt.date(*map(int, match.groups()))
+            if MIN_NOTE_YEAR <= named.year <= MAX_NOTE_YEAR:
+                return named, "file name"
+        except ValueError:
+            pass
+    created = git_first_commit_dates(str(path.parent)).get(str(path))
+    if created is not None:
+        return created, "git"
+    return mtime.date(), "mtime"
+
+@lru_cache(maxsize=32)
+def git_first_commit_dates(folder: str) -> dict[str, dt.date]:
+    """Map absolute file path → date of the commit that added it, for the git repo holding ``folder``.
+
+    One ``git log`` per repository (cached), not one per file. Empty when
+    ``folder`` is not in a git repository or git is missing.
+    """
+    try:
+        top = subprocess.run(
+            ["git", "-C", folder, "rev-parse", "--show-toplevel"],
+            capture_output=True, text=True, timeout=10, check=True,
+        ).stdout.strip()
+        log = subprocess.run(
+            ["git", "-C", top, "log", "--diff-filter=A", "--format=@%aI", "--name-only", "--no-renames"],
+            capture_output=True, text=True, timeout=60, check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    dates: dict[str, dt.date] = {}
+    current: dt.date | None = None
+    for line in log.splitlines():
+        if line.startswith("@"):
+            current = dt.datetime.fromisoformat(line[1:]).date()
+        elif line.strip() and current is not None:
+            # git log is newest first; the last date seen for a path is its first commit.
+            dates[str(Path(top, line))] = current
+    return dates
