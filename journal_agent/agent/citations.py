@@ -45,7 +45,7 @@ class NoteName:
 
 def known_notes(journal) -> list[NoteName]:
     """Titles and paths of the notes under ``notes/``, read cheaply (front-matter title or first ``#``)."""
-    from journal_agent.notes.model import iter_note_files
+    from journal_agent.notes.walk import iter_note_files
 
     names = []
     if not journal.notes_dir.exists():

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from journal_agent.errors import JournalError
-from journal_agent.notes.model import NOTE_SUFFIXES, Note, read_note, slugify
+from journal_agent.notes.model import Note, read_note, slugify
+from journal_agent.notes.walk import iter_note_files
 
 if TYPE_CHECKING:
     from journal_agent.workspace import Journal
@@ -33,9 +34,7 @@ def highest_day(journal: "Journal") -> int:
     best = 0
     if not journal.notes_dir.exists():
         return 0
-    for path in journal.notes_dir.rglob("*"):
-        if path.suffix.lower() not in NOTE_SUFFIXES or not path.is_file():
-            continue
+    for path in iter_note_files([journal.notes_dir]):
         try:
             head = path.read_bytes()[:2048].decode("utf-8", errors="replace")
         except OSError:

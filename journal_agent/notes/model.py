@@ -26,7 +26,7 @@ import subprocess
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from journal_agent.errors import NoteError
 
@@ -81,21 +81,6 @@ class Note:
     def publishable(self) -> bool:
         """True unless the note is a draft or private."""
         return not (self.draft or self.private)
-
-
-def iter_note_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """Yield note files under ``paths`` (files or folders), sorted, skipping hidden folders."""
-    for base in paths:
-        base = Path(base)
-        if base.is_file():
-            yield base
-            continue
-        for path in sorted(base.rglob("*")):
-            rel_parts = path.relative_to(base).parts
-            if any(part.startswith(".") for part in rel_parts):
-                continue
-            if path.is_file() and path.suffix.lower() in NOTE_SUFFIXES:
-                yield path
 
 
 def read_note(path: Path, root: Path, notes_dir: Path | None = None) -> Note:

@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from journal_agent.errors import JournalError, SiteError
-from journal_agent.notes.model import PRIVATE_FOLDER, Note, iter_note_files, read_note, slugify
+from journal_agent.notes.model import PRIVATE_FOLDER, Note, read_note, slugify
+from journal_agent.notes.walk import iter_note_files
 
 EXCERPT_SEPARATOR = "<!-- more -->"
 STATS_MARKER = "<!-- journal:stats -->"
