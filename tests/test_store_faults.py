@@ -228,3 +228,21 @@ def test_an_interrupted_swap_is_finished_or_undone_on_open(journal_dir, run_cli,
     assert run_cli("ingest", "--no-reflect").exit_code == 0
     assert not rebuild_dir(store).exists()
     assert ingest(journal).unchanged == 2
+
+
+@needs_permissions
+def test_memory_show_reads_a_read_only_store_and_edits_say_why(journal_dir, run_cli):
+    assert run_cli("memory", "show").exit_code == 0  # creates core_memory.json
+    state = journal_dir / ".journal"
+    modes = {p: p.stat().st_mode for p in [state, *state.rglob("*")]}
+    for path in modes:
+        os.chmod(path, modes[path] & ~0o222)
+    try:
+        shown = run_journal(journal_dir, "memory", "show", unprivileged=True)
+        edited = run_journal(journal_dir, "memory", "undo", unprivileged=True)
+    finally:
+        for path, mode in modes.items():
+            os.chmod(path, mode)
+    assert shown.returncode == 0, shown.stderr  # was: "cannot write .../core_memory.json.lock"
+    assert "learner" in shown.stdout
+    assert edited.returncode == 1 and "read-only" in edited.stderr and "Traceback" not in edited.stderr

@@ -156,7 +156,7 @@ def _run(journal: Journal, archive: Archive, given: list[Path], full: bool, repo
         rows, _lost = salvage_rows(archive, lambda r: r.get("source") == "note", ["source", "path"])
         stored = dict.fromkeys((r["path"] for r in rows), "")
     else:
-        stored = archive.note_hashes()
+        stored = _stored_hashes(archive)
     sources = _remember(journal, _stored_sources(archive), [p for p in given if p.is_dir()])
     report.sources = sources
     bases, scope, kept = _plan(journal, sources, given, stored, full, report)
@@ -294,6 +294,20 @@ def _notes_dir(journal: Journal, base: Path) -> Path:
     if base == notes or notes in base.parents:
         return journal.notes_dir
     return base if base.is_dir() else base.parent.parent
+
+
+def _stored_hashes(archive: Archive) -> dict[str, str]:
+    """``{path: content_hash}`` of the stored notes; ``""`` for a note whose rows disagree (two hashes,
+    a chunk index twice or missing), so that it is written again."""
+    table = archive._scan("source = 'note'", ["path", "content_hash", "chunk_index"])
+    rows: dict[str, tuple[set[str], list[int]]] = {}
+    for path, digest, index in zip(table.column("path").to_pylist(), table.column("content_hash").to_pylist(),
+                                   table.column("chunk_index").to_pylist(), strict=True):
+        hashes, indexes = rows.setdefault(path, (set(), []))
+        hashes.add(digest)
+        indexes.append(index)
+    return {path: next(iter(hashes)) if len(hashes) == 1 and sorted(indexes) == list(range(len(indexes))) else ""
+            for path, (hashes, indexes) in rows.items()}
 
 
 def _stored_sources(archive: Archive) -> list[str]:

@@ -78,6 +78,24 @@ def incompatibility(record: dict[str, Any], embedding_model: str, directory: Pat
     return None
 
 
+def check_records(meta: dict[str, Any], recorded: dict[str, Any], embedding_model: str, directory: Path) -> None:
+    """Check ``archive.json`` (``meta``) and the table's own record (``recorded``) against this journal-agent.
+
+    Raises:
+        StoreError: either record is incompatible (:func:`incompatibility`), or
+            there is no record at all (a table from before schema version 2
+            whose ``archive.json`` is gone), each naming ``journal ingest --full``.
+    """
+    if not meta and not recorded:
+        raise StoreError(
+            f"the archive at {directory} has no archive.json and its table does not record the "
+            "embedding model it was built with; run `journal ingest --full` to rebuild it from your notes")
+    for record in (meta, recorded):
+        problem = incompatibility(record, embedding_model, directory) if record else None
+        if problem:
+            raise StoreError(problem)
+
+
 def read_json(path: Path) -> dict[str, Any]:
     """``archive.json`` as a dict (``{}`` when absent).
 

@@ -1,23 +1,14 @@
 """Archival memory: the LanceDB store of note chunks (and the agent's own entries).
 
-One table, ``chunks``, under ``.journal/archive.lance``; one row per chunk
-(the columns, the ``private`` flag and the build records are described in
-:mod:`journal_agent.archive.schema`). ``search_text`` (title + heading path +
-text) carries LanceDB's native full-text index (BM25, English stemming and
-stop words), made with the table; ``vector`` holds the L2-normalized embedding
-searched by cosine distance. Hybrid search fuses the two ranked lists with
-reciprocal rank fusion (Cormack, Clarke & Büttcher, SIGIR 2009):
-``score = sum(1 / (RRF_K + rank))``, ``RRF_K = 60``.
+One table, ``chunks``, under ``.journal/archive.lance``, one row per chunk (columns, the ``private`` flag and
+the records of how it was built: :mod:`journal_agent.archive.schema`). ``search_text`` (title + heading path +
+text) carries LanceDB's native full-text index (BM25, English stemming, stop words), made with the table;
+``vector`` holds the L2-normalized embedding searched by cosine distance. Hybrid search fuses the two ranked
+lists with reciprocal rank fusion (Cormack, Clarke & Büttcher, SIGIR 2009): ``score = sum(1 / (RRF_K + rank))``.
 
-A different embedding model is refused ("re-index needed") so vectors of two
-models never share a table; a deleted ``archive.json`` is recreated from the
-table's own record.
-
-Every write is one LanceDB commit (a new table version): a note's chunks are
-replaced with one ``merge_insert`` (insert or update by ``id`` and delete the
-note's other chunks in the same transaction), so a failed or killed write
-leaves the previous version whole. Faults become :class:`StoreError` lines
-(see :mod:`journal_agent.archive.repair`).
+Every write is one LanceDB commit (a new table version): a note's chunks are replaced with one ``merge_insert``
+(insert or update by ``id``, delete the note's other chunks, one transaction), so a failed or killed write
+leaves the previous version whole. Faults become :class:`StoreError` lines (:mod:`journal_agent.archive.repair`).
 """
 
 from __future__ import annotations
@@ -36,13 +27,14 @@ from journal_agent.archive.repair import (
     remove_orphan_table,
     storage_errors,
     swap_in,
+    verify_archive,
 )
 from journal_agent.archive.schema import (
     SCHEMA_VERSION,
     agent_row,
     arrow_schema,
     build_record,
-    incompatibility,
+    check_records,
     note_row,
     read_json,
     schema_record,
@@ -176,19 +168,11 @@ class Archive:
         return self.directory / META_FILE
 
     def read_meta(self) -> dict:
-        """``archive.json`` as a dict (``{}`` when absent).
-
-        Raises:
-            StoreError: it exists but cannot be read or parsed.
-        """
+        """``archive.json`` as a dict (``{}`` when absent). Raises StoreError when it cannot be read or parsed."""
         return read_json(self.meta_path)
 
     def write_meta(self, **changes: Any) -> None:
-        """Update ``archive.json`` with ``changes``, atomically.
-
-        Raises:
-            StoreError: it cannot be written (full disk, read-only folder).
-        """
+        """Update ``archive.json`` with ``changes``, atomically. Raises StoreError when it cannot be written."""
         meta = {**self.read_meta(), **changes}
         with storage_errors(self.directory, writing=True):
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -197,68 +181,37 @@ class Archive:
     @property
     def dimension(self) -> int | None:
         """The vector width of the table (``None`` before the first write)."""
-        return self.table_meta().get("dimension") if self._table is not None else None
+        return self.table_meta().get("dimension")
 
     def table_meta(self) -> dict:
         """The record in the table's schema metadata (``{}`` for a table written before schema version 2)."""
         return schema_record(self._table.schema) if self._table is not None else {}
 
     def check_compatible(self) -> None:
-        """Raise StoreError when the stored schema or embedding model differ from ours.
+        """Raise StoreError when the schema or embedding model recorded differ from ours.
 
-        Both records are checked: ``archive.json`` and the table's schema
-        metadata. A missing ``archive.json`` is recreated from the table
-        (best effort: not on a read-only journal); a table that records
-        nothing and has no ``archive.json`` is refused.
+        Both records are checked (:func:`~journal_agent.archive.schema.check_records`);
+        a missing ``archive.json`` is first written again from the table's own
+        record (not on a read-only journal).
         """
         if self._table is None:
             return
         meta, recorded = self.read_meta(), self.table_meta()
-        if not meta and not recorded:
-            raise StoreError(
-                f"the archive at {self.directory} has no {META_FILE} and its table does not record the "
-                "embedding model it was built with; run `journal ingest --full` to rebuild it from your notes"
-            )
-        if not meta:
+        if not meta and recorded:
             try:
                 self.write_meta(**recorded)
             except StoreError:
-                pass  # read-only: check against the table's record only
-        for record in (meta, recorded):
-            problem = incompatibility(record, self.embedding_name, self.directory) if record else None
-            if problem:
-                raise StoreError(problem)
+                pass  # read-only: the table's record is checked alone
+        check_records(meta, recorded, self.embedding_name, self.directory)
 
     def verify(self, *, need_index: bool = True) -> None:
-        """Read every data file's footer and query the full-text index once.
-
-        Costs one scan of the ``chunk_index`` column and one BM25 query (a few
-        milliseconds for thousands of chunks).
-
-        Args:
-            need_index: a table with rows but no full-text index is an error
-                (``journal ingest`` creates it, so ingest passes ``False``).
+        """Read every data file and the full-text index once (:func:`~journal_agent.archive.repair.verify_archive`).
 
         Raises:
-            StoreError: a data file or index file is missing or truncated
-                ("run `journal ingest --full`"), or the index is missing.
+            StoreError: damaged files ("run `journal ingest --full`"), or no
+                full-text index when ``need_index``.
         """
-        if self._table is None:
-            return
-        from lancedb.query import MatchQuery
-
-        with storage_errors(self.directory, writing=False):
-            if not self._table.count_rows():
-                return
-            self._scan(None, ["chunk_index"])
-            if self._has_fts_index():
-                self._table.search(MatchQuery("journal", "search_text"), query_type="fts").select(
-                    ["chunk_index", "_score"]).limit(1).to_list()
-            elif need_index:
-                raise StoreError(
-                    f"the archive at {self.directory} has no full-text index yet (an ingest was interrupted); "
-                    "run `journal ingest` to finish it"
-                )
+        verify_archive(self, need_index=need_index)
 
     @property
     def embedder(self) -> Embedder:
@@ -272,24 +225,6 @@ class Archive:
         if self._table is None and remove_orphan_table(self.table_dir):
             self._open_table()
 
-    def note_hashes(self) -> dict[str, str]:
-        """``{path: content_hash}`` of every note in the store.
-
-        A note whose rows disagree (two hashes, a chunk index stored twice or
-        missing) maps to ``""``, so the next ingest rewrites it.
-        """
-        table = self._scan("source = 'note'", ["path", "content_hash", "chunk_index"])
-        rows: dict[str, tuple[set[str], list[int]]] = {}
-        for path, digest, index in zip(table.column("path").to_pylist(), table.column("content_hash").to_pylist(),
-                                       table.column("chunk_index").to_pylist(), strict=True):
-            hashes, indexes = rows.setdefault(path, (set(), []))
-            hashes.add(digest)
-            indexes.append(index)
-        return {
-            path: next(iter(hashes)) if len(hashes) == 1 and sorted(indexes) == list(range(len(indexes))) else ""
-            for path, (hashes, indexes) in rows.items()
-        }
-
     def replace_notes(self, notes: Sequence[tuple[Note, list[Chunk]]], vectors) -> int:
         """Replace all chunks of ``notes`` with the given chunks, in one commit.
 
@@ -298,13 +233,8 @@ class Archive:
             vectors: array ``(total_chunks, dimension)`` in the same order.
 
         Returns:
-            Rows written.
-
-        One ``merge_insert`` on ``id``: new chunks are inserted, chunks with
-        the same id updated, and the notes' other stored chunks deleted, in
-        one LanceDB transaction. A failure or kill leaves the previous version
-        (old chunks present, never doubled); the next ingest sees the old hash
-        and writes the note again.
+            Rows written. One ``merge_insert`` on ``id`` (insert, update, and delete the notes' other
+            chunks, in one transaction): a failure or kill leaves the old chunks, never doubled ones.
 
         Raises:
             StoreError: the write failed (full disk, read-only store).
@@ -407,7 +337,7 @@ class Archive:
             self._ensure_index()
 
     def _ensure_index(self) -> None:
-        if not self._has_fts_index():
+        if self.index_missing():
             from lancedb.index import FTS
 
             self._table.create_index(
@@ -417,10 +347,8 @@ class Archive:
     def index_missing(self) -> bool:
         """Whether the table exists without its full-text index (a write failed before making it)."""
         with storage_errors(self.directory, writing=False):
-            return self._table is not None and not self._has_fts_index()
-
-    def _has_fts_index(self) -> bool:
-        return any(ix.columns == ["search_text"] for ix in self._table.list_indices())
+            return self._table is not None and not any(ix.columns == ["search_text"]
+                                                       for ix in self._table.list_indices())
 
     @staticmethod
     def _arrow(rows: list[dict]):
