@@ -246,3 +246,17 @@ def test_memory_show_reads_a_read_only_store_and_edits_say_why(journal_dir, run_
     assert shown.returncode == 0, shown.stderr  # was: "cannot write .../core_memory.json.lock"
     assert "learner" in shown.stdout
     assert edited.returncode == 1 and "read-only" in edited.stderr and "Traceback" not in edited.stderr
+
+
+def test_damaged_manifest_is_one_line_and_full_rebuilds(journal_dir, run_cli):
+    journal = _ingested(journal_dir, run_cli)
+    for manifest in (journal.store_dir / "chunks.lance" / "_versions").glob("*.manifest"):
+        os.truncate(manifest, 100)
+    broken = run_cli("search", "postgres")
+    assert broken.exit_code == 1 and broken.output.count("\n") == 1
+    assert "is damaged" in broken.output and "journal ingest --full" in broken.output
+    assert run_cli("ingest", "--no-reflect").exit_code == 1  # never writes a new table over it
+    repaired = run_cli("ingest", "--full", "--no-reflect")
+    assert repaired.exit_code == 3 and "the old archive could not be opened" in repaired.output
+    assert "added 2" in repaired.output
+    assert fts_paths(run_cli, "postgres vacuum") == ["notes/a.md"]

@@ -151,10 +151,16 @@ def ingest(
 def _run(journal: Journal, archive: Archive, given: list[Path], full: bool, report: IngestReport,
          progress: ProgressCallback | None) -> None:
     from journal_agent.archive.rebuild import rebuild, salvage_rows
+    from journal_agent.archive.repair import lance_reason
 
     if full:  # the old archive may be damaged: read what can be read
         rows, _lost = salvage_rows(archive, lambda r: r.get("source") == "note", ["source", "path"])
         stored = dict.fromkeys((r["path"] for r in rows), "")
+        if archive.damage:
+            report.failed.append((journal.relative(archive.directory), (
+                f"the old archive could not be opened ({lance_reason(archive.damage.__cause__ or archive.damage)}); "
+                "it is rebuilt from the notes, "
+                "and the agent entries it held could not be kept")))
     else:
         stored = _stored_hashes(archive)
     sources = _remember(journal, _stored_sources(archive), [p for p in given if p.is_dir()])

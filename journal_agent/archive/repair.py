@@ -132,15 +132,12 @@ def verify_archive(archive: Archive, *, need_index: bool = True) -> None:
     table = archive._table
     if table is None:
         return
-    from lancedb.query import MatchQuery
-
     with storage_errors(archive.directory, writing=False):
         if not table.count_rows():
             return
         archive._scan(None, ["chunk_index"])
         if not archive.index_missing():
-            table.search(MatchQuery("journal", "search_text"), query_type="fts").select(
-                ["chunk_index", "_score"]).limit(1).to_list()
+            table.search("journal", query_type="fts").select(["chunk_index", "_score"]).limit(1).to_list()
         elif need_index:
             raise StoreError(
                 f"the archive at {archive.directory} has no full-text index yet (an ingest was interrupted); "
@@ -202,7 +199,11 @@ def swap_in(rebuilt: Path, directory: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
     if directory.exists():
         os.rename(directory, old)
-    os.rename(rebuilt, directory)
+    try:
+        os.rename(rebuilt, directory)
+    except FileNotFoundError:
+        if rebuilt.exists() or not directory.exists():
+            raise  # (a reader's finish_swap may have done this rename already: then all is well)
     shutil.rmtree(old, ignore_errors=True)
 
 

@@ -113,6 +113,7 @@ class Archive:
         self._embedder: Embedder | None = None
         self._db: Any = None
         self._table: Any = None
+        self.damage: StoreError | None = None
         self._open_table()
 
     @classmethod
@@ -155,12 +156,20 @@ class Archive:
         return self._db
 
     def _open_table(self) -> None:
-        """Open ``chunks`` if it has a committed version (a creation that never committed is no table)."""
-        self._table = None
+        """Open ``chunks`` if it has a committed version (a creation that never committed is no table).
+
+        A table that cannot be opened (a damaged manifest) is kept in ``damage``
+        and raised by :meth:`check_compatible`, :meth:`verify` and writes; a full
+        rebuild reads nothing from it.
+        """
+        self._table = self.damage = None
         if not self.table_dir.is_dir() or is_orphan_table(self.table_dir):
             return
-        with storage_errors(self.directory, writing=False):
-            self._table = self._connect().open_table(TABLE)
+        try:
+            with storage_errors(self.directory, writing=False):
+                self._table = self._connect().open_table(TABLE)
+        except StoreError as exc:
+            self.damage = exc
 
     # -- metadata -----------------------------------------------------------------
     @property
@@ -194,6 +203,8 @@ class Archive:
         a missing ``archive.json`` is first written again from the table's own
         record (not on a read-only journal).
         """
+        if self.damage:
+            raise self.damage
         if self._table is None:
             return
         meta, recorded = self.read_meta(), self.table_meta()
@@ -211,6 +222,8 @@ class Archive:
             StoreError: damaged files ("run `journal ingest --full`"), or no
                 full-text index when ``need_index``.
         """
+        if self.damage:
+            raise self.damage
         verify_archive(self, need_index=need_index)
 
     @property
@@ -319,6 +332,8 @@ class Archive:
 
     def _ensure_table(self, dimension: int) -> None:
         """Create the table (schema metadata recorded, full-text index made) unless it exists."""
+        if self.damage:
+            raise self.damage  # never write a new table over one that could not be opened
         if self._table is None:
             from journal_agent.archive.repair import LANCE_ERRORS
 

@@ -233,12 +233,12 @@ class _progress:
             return None
         from rich.progress import Progress
 
-        self.bar = Progress(console=self.console, transient=True)
-        self.bar.start()
-        self.task = self.bar.add_task("embedding", total=None)
+        bar = self.bar = Progress(console=self.console, transient=True)
+        bar.start()
+        task = self.task = bar.add_task("embedding", total=None)
 
         def update(done: int, total: int) -> None:
-            self.bar.update(self.task, completed=done, total=total)
+            bar.update(task, completed=done, total=total)
 
         return update
 
