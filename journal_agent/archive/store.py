@@ -20,26 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from journal_agent.archive.repair import (
-    META_FILE,
-    finish_swap,
-    is_orphan_table,
-    remove_orphan_table,
-    storage_errors,
-    swap_in,
-    verify_archive,
-)
-from journal_agent.archive.schema import (
-    SCHEMA_VERSION,
-    agent_row,
-    arrow_schema,
-    build_record,
-    check_records,
-    note_row,
-    read_json,
-    schema_record,
-    write_json,
-)
+from journal_agent.archive import repair, schema
 from journal_agent.errors import StoreError
 
 if TYPE_CHECKING:
@@ -47,8 +28,6 @@ if TYPE_CHECKING:
     from journal_agent.notes.chunking import Chunk
     from journal_agent.notes.model import Note
     from journal_agent.workspace import Journal
-
-__all__ = ["SCHEMA_VERSION", "Archive", "ArchiveStats", "SearchHit", "rrf_fuse"]
 
 TABLE = "chunks"
 RRF_K = 60
@@ -136,7 +115,7 @@ class Archive:
 
         name = embedder.name if embedder else journal.config.embedding.model_name
         factory = (lambda: embedder) if embedder else (lambda: make_embedder(journal.config))
-        finish_swap(journal.store_dir)
+        repair.finish_swap(journal.store_dir)
         archive = cls(journal.store_dir, name, factory)
         if check:
             archive.check_compatible()
@@ -151,7 +130,7 @@ class Archive:
         if self._db is None:
             import lancedb
 
-            with storage_errors(self.directory, writing=True):
+            with repair.storage_errors(self.directory, writing=True):
                 self._db = lancedb.connect(str(self.directory))  # creates the folder
         return self._db
 
@@ -163,10 +142,10 @@ class Archive:
         rebuild reads nothing from it.
         """
         self._table = self.damage = None
-        if not self.table_dir.is_dir() or is_orphan_table(self.table_dir):
+        if not self.table_dir.is_dir() or repair.is_orphan_table(self.table_dir):
             return
         try:
-            with storage_errors(self.directory, writing=False):
+            with repair.storage_errors(self.directory, writing=False):
                 self._table = self._connect().open_table(TABLE)
         except StoreError as exc:
             self.damage = exc
@@ -174,18 +153,18 @@ class Archive:
     # -- metadata -----------------------------------------------------------------
     @property
     def meta_path(self) -> Path:
-        return self.directory / META_FILE
+        return self.directory / repair.META_FILE
 
     def read_meta(self) -> dict:
         """``archive.json`` as a dict (``{}`` when absent). Raises StoreError when it cannot be read or parsed."""
-        return read_json(self.meta_path)
+        return schema.read_json(self.meta_path)
 
     def write_meta(self, **changes: Any) -> None:
         """Update ``archive.json`` with ``changes``, atomically. Raises StoreError when it cannot be written."""
         meta = {**self.read_meta(), **changes}
-        with storage_errors(self.directory, writing=True):
+        with repair.storage_errors(self.directory, writing=True):
             self.directory.mkdir(parents=True, exist_ok=True)
-            write_json(self.meta_path, meta)
+            schema.write_json(self.meta_path, meta)
 
     @property
     def dimension(self) -> int | None:
@@ -194,7 +173,7 @@ class Archive:
 
     def table_meta(self) -> dict:
         """The record in the table's schema metadata (``{}`` for a table written before schema version 2)."""
-        return schema_record(self._table.schema) if self._table is not None else {}
+        return schema.schema_record(self._table.schema) if self._table is not None else {}
 
     def check_compatible(self) -> None:
         """Raise StoreError when the schema or embedding model recorded differ from ours.
@@ -213,7 +192,7 @@ class Archive:
                 self.write_meta(**recorded)
             except StoreError:
                 pass  # read-only: the table's record is checked alone
-        check_records(meta, recorded, self.embedding_name, self.directory)
+        schema.check_records(meta, recorded, self.embedding_name, self.directory)
 
     def verify(self, *, need_index: bool = True) -> None:
         """Read every data file and the full-text index once (:func:`~journal_agent.archive.repair.verify_archive`).
@@ -224,7 +203,7 @@ class Archive:
         """
         if self.damage:
             raise self.damage
-        verify_archive(self, need_index=need_index)
+        repair.verify_archive(self, need_index=need_index)
 
     @property
     def embedder(self) -> Embedder:
@@ -235,7 +214,7 @@ class Archive:
     # -- writing -------------------------------------------------------------------
     def repair(self) -> None:
         """Remove what failed writes left (a table folder with no committed version). Call under the ingest lock."""
-        if self._table is None and remove_orphan_table(self.table_dir):
+        if self._table is None and repair.remove_orphan_table(self.table_dir):
             self._open_table()
 
     def replace_notes(self, notes: Sequence[tuple[Note, list[Chunk]]], vectors) -> int:
@@ -256,14 +235,14 @@ class Archive:
         position = 0
         for note, chunks in notes:
             for chunk in chunks:
-                rows.append(note_row(note, chunk, vectors[position]))
+                rows.append(schema.note_row(note, chunk, vectors[position]))
                 position += 1
         if not rows:
             return 0
         paths = [note.rel_path for note, _ in notes]
         self._ensure_table(len(rows[0]["vector"]))
         data = self._arrow(rows)
-        with storage_errors(self.directory, writing=True):
+        with repair.storage_errors(self.directory, writing=True):
             (self._table.merge_insert("id")
              .when_matched_update_all()
              .when_not_matched_insert_all()
@@ -277,7 +256,7 @@ class Archive:
             return
         self._ensure_table(len(rows[0]["vector"]))
         data = self._arrow(rows)
-        with storage_errors(self.directory, writing=True):
+        with repair.storage_errors(self.directory, writing=True):
             self._table.add(data)
 
     def remove_paths(self, paths: Iterable[str]) -> None:
@@ -285,7 +264,7 @@ class Archive:
         paths = list(paths)
         if self._table is None or not paths:
             return
-        with storage_errors(self.directory, writing=True):
+        with repair.storage_errors(self.directory, writing=True):
             for start in range(0, len(paths), _IN_LIST):
                 quoted = ", ".join(_sql(p) for p in paths[start : start + _IN_LIST])
                 self._table.delete(f"source = 'note' AND path IN ({quoted})")
@@ -305,7 +284,7 @@ class Archive:
         entry_id = f"agent:{uuid.uuid4().hex[:12]}"
         now = dt.datetime.now().replace(microsecond=0)
         vector = self.embedder.embed([content])[0]
-        self.add_rows([agent_row(entry_id, content, list(tags or []), now, vector)])
+        self.add_rows([schema.agent_row(entry_id, content, list(tags or []), now, vector)])
         self.optimize()
         return entry_id
 
@@ -313,7 +292,7 @@ class Archive:
         """Bring the full-text index up to date (create it if missing) and compact files."""
         if self._table is None:
             return
-        with storage_errors(self.directory, writing=True):
+        with repair.storage_errors(self.directory, writing=True):
             self._ensure_index()
             # Versions older than an hour go; a concurrent reader still on a recent one is safe.
             self._table.optimize(cleanup_older_than=dt.timedelta(hours=1))
@@ -325,8 +304,8 @@ class Archive:
             StoreError: the folders could not be renamed.
         """
         rebuilt._db = rebuilt._table = None
-        with storage_errors(self.directory, writing=True):
-            swap_in(rebuilt.directory, self.directory)
+        with repair.storage_errors(self.directory, writing=True):
+            repair.swap_in(rebuilt.directory, self.directory)
         self._db = None
         self._open_table()
 
@@ -335,20 +314,17 @@ class Archive:
         if self.damage:
             raise self.damage  # never write a new table over one that could not be opened
         if self._table is None:
-            from journal_agent.archive.repair import LANCE_ERRORS
-
-            record = build_record(self.embedding_name, dimension)
-            schema = arrow_schema(dimension, record)
-            with storage_errors(self.directory, writing=True):
+            record = schema.build_record(self.embedding_name, dimension)
+            with repair.storage_errors(self.directory, writing=True):
                 db = self._connect()
-                remove_orphan_table(self.table_dir)
+                repair.remove_orphan_table(self.table_dir)
                 try:
-                    self._table = db.create_table(TABLE, schema=schema)
-                except LANCE_ERRORS:
-                    remove_orphan_table(self.table_dir)  # give the space back; nothing was committed
+                    self._table = db.create_table(TABLE, schema=schema.arrow_schema(dimension, record))
+                except repair.LANCE_ERRORS:
+                    repair.remove_orphan_table(self.table_dir)  # give the space back; nothing was committed
                     raise
             self.write_meta(**record)
-        with storage_errors(self.directory, writing=True):
+        with repair.storage_errors(self.directory, writing=True):
             self._ensure_index()
 
     def _ensure_index(self) -> None:
@@ -361,7 +337,7 @@ class Archive:
 
     def index_missing(self) -> bool:
         """Whether the table exists without its full-text index (a write failed before making it)."""
-        with storage_errors(self.directory, writing=False):
+        with repair.storage_errors(self.directory, writing=False):
             return self._table is not None and not any(ix.columns == ["search_text"]
                                                        for ix in self._table.list_indices())
 
@@ -369,7 +345,7 @@ class Archive:
     def _arrow(rows: list[dict]):
         import pyarrow as pa
 
-        return pa.Table.from_pylist(rows, schema=arrow_schema(len(rows[0]["vector"])))
+        return pa.Table.from_pylist(rows, schema=schema.arrow_schema(len(rows[0]["vector"])))
 
     # -- reading -------------------------------------------------------------------
     def search(
@@ -458,7 +434,7 @@ class Archive:
             return pa.table({c: pa.array([], pa.string()) for c in columns or ["path"]})
         query = self._table.search().limit(None)
         query = query.select(columns) if columns else query
-        with storage_errors(self.directory, writing=False):
+        with repair.storage_errors(self.directory, writing=False):
             return (query.where(where) if where else query).to_arrow()
 
 _COLUMNS = ["path", "title", "date", "categories", "tags", "text", "heading", "chunk_index", "source", "day"]
