@@ -275,3 +275,13 @@ def test_progress_advances_per_embedded_batch_of_chunks(journal):
     assert total > 2 * EMBED_CALL_CHUNKS
     assert calls[0] == (0, total) and calls[-1] == (total, total)
     assert [done for done, _ in calls] == sorted({*range(0, total, EMBED_CALL_CHUNKS), total})
+
+
+def test_one_note_that_breaks_the_reader_never_stops_the_others(journal_dir, run_cli):
+    write(journal_dir / "notes" / "a.md", "# Alpha\n\nPostgres vacuum.\n")
+    write(journal_dir / "notes" / "b.md", "---\ndate: !!timestamp tomorrow\n---\n# Beta\n\nbody\n")
+    write(journal_dir / "notes" / "c.md", "# Gamma\n\nRust lifetimes.\n")
+    result = run_cli("ingest", "--json", "--no-reflect")
+    assert result.exit_code == 3, result.output  # was: AttributeError, 0 of 3 notes stored
+    report = json.loads(result.stdout)
+    assert report["added"] == 2 and [f["path"].split(":")[0] for f in report["failed"]] == ["notes/b.md"]

@@ -245,6 +245,10 @@ def _read(journal: Journal, files, stored: dict[str, str], report: IngestReport
             report.failed.append((f"{rel}:{exc.line}" if exc.line else rel, exc.reason))
             failed.add(rel)
             continue
+        except Exception as exc:  # noqa: BLE001 - one bad note never stops the others; it is named
+            report.failed.append((rel, f"cannot read note: {type(exc).__name__}: {exc}"))
+            failed.add(rel)
+            continue
         note = dataclasses.replace(note, rel_path=rel)
         work.append((note, _chunks(note)))
         if rel in stored:
