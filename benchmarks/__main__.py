@@ -79,7 +79,8 @@ def bench_ingest(runs: int) -> tuple[str, dict]:
     from journal_agent.notes.chunking import chunk_markdown
     from journal_agent.workspace import open_journal
     from journal_agent.archive.minilm import MiniLMEmbedder
-    from journal_agent.notes.model import iter_note_files, read_note
+    from journal_agent.notes.model import read_note
+    from journal_agent.notes.walk import iter_note_files
 
     embedder = MiniLMEmbedder()
     root = make_journal(WORK / "til")

@@ -47,7 +47,14 @@ class NoteError(JournalError):
 
 
 class StoreError(JournalError):
-    """The archival store cannot be used as it is (schema, embedding model mismatch)."""
+    """The archival store cannot be used as it is (schema, embedding model mismatch, damaged files, full disk).
+
+    The message names the command that repairs it (``journal ingest`` or ``journal ingest --full``).
+    """
+
+
+class ReadOnlyStore(StoreError):
+    """A writing command met a ``.journal/`` it cannot write to; reading commands still work."""
 
 
 class ModelNotConfigured(JournalError):

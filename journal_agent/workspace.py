@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from journal_agent.config import CONFIG_FILE, DEFAULT_SERIES, Config, default_toml, load_config
-from journal_agent.errors import JournalNotFound
+from journal_agent.errors import JournalNotFound, ReadOnlyStore
 
 STATE_DIR = ".journal"
 GITIGNORED = [f"{STATE_DIR}/", "site/public/", "site/docs/posts/", "site/.cache/"]
@@ -41,9 +41,46 @@ class Journal:
 
     @property
     def state_dir(self) -> Path:
-        """``.journal/``: archival store, core memory, recall memory. Created on demand."""
+        """``.journal/``: archival store, core memory, recall memory.
+
+        Created on demand when the journal folder can be written; on a
+        read-only journal the path is returned as it is, so reading commands
+        find what is there (or nothing). Writing code asks
+        :meth:`writable_state_dir` first.
+        """
         path = self.root / STATE_DIR
-        path.mkdir(parents=True, exist_ok=True)
+        if not path.is_dir():
+            try:
+                path.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                pass  # read-only journal: readers see an empty state, writers are refused
+        return path
+
+    def writable_state_dir(self, command: str) -> Path:
+        """:attr:`state_dir`, after checking that files can be created in it.
+
+        The check creates and removes a probe file, so it answers what the
+        operating system will do (a read-only mount, missing permissions, also
+        for root) rather than what the mode bits say.
+
+        Args:
+            command: what wants to write, for the message (``"journal ingest"``).
+
+        Raises:
+            ReadOnlyStore: ``.journal/`` cannot be created or written.
+        """
+        import tempfile
+
+        path = self.state_dir
+        try:
+            with tempfile.NamedTemporaryFile(dir=path, prefix=".write-probe-"):
+                pass
+        except OSError as exc:
+            raise ReadOnlyStore(
+                f"{command} needs to write to {path}, which is read-only ({exc.strerror or exc}); "
+                f"make it writable (e.g. chmod -R u+w {path}) and run it again; reading commands "
+                "(search, memory show) still work"
+            ) from exc
         return path
 
     @property

@@ -12,16 +12,18 @@ from collections import Counter
 
 import pytest
 
-from tests.support.journals import SIMONW, set_config, write
-from journal_agent.archive.store import Archive
-from journal_agent.workspace import open_journal
-from journal_agent.errors import StoreError
 from journal_agent.archive.ingest import ingest
+from journal_agent.archive.store import Archive
+from journal_agent.errors import StoreError
+from journal_agent.workspace import open_journal
+from tests.support.journals import make_journal_dir, set_config, write
+from tests.support.openai_server import FakeOpenAI
 
 
 def chunk_keys(journal) -> list[tuple[str, int]]:
-    table = Archive.open(journal)._scan("source = 'note'", ["path", "chunk_index"])
-    return list(zip(table.column("path").to_pylist(), table.column("chunk_index").to_pylist()))
+    """``(path, chunk_index)`` of every stored note chunk (read without the open-time checks: mid-ingest polls)."""
+    table = Archive.open(journal, check=False)._scan("source = 'note'", ["path", "chunk_index"])
+    return list(zip(table.column("path").to_pylist(), table.column("chunk_index").to_pylist(), strict=True))
 
 
 def test_incremental_change_delete_unchanged(journal):
@@ -78,39 +80,43 @@ def test_bad_input_folder_through_cli(journal_dir, run_cli):
     assert json.loads(found.output)[0]["path"] == "notes/good-1.md"
 
 
-def _subset(journal_dir, count: int) -> None:
-    from benchmarks.corpora import dated_copy
-
-    dated_copy("simonw-til", journal_dir / "notes", limit=count)
+KILL_NOTES = 90  # six ~600-character sections each: ~540 chunks, three store commits of whole notes
 
 
-@pytest.mark.skipif(not SIMONW.exists(), reason="needs ../shared/corpora/simonw-til")
-def test_kill_mid_ingest_then_rerun_stores_each_chunk_once(journal_dir):
-    _subset(journal_dir, 120)
-    env = {**os.environ, "JOURNAL_ROOT": str(journal_dir)}
-    command = [sys.executable, "-m", "journal_agent.cli", "ingest", "--no-reflect"]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    journal = open_journal(root=journal_dir)
-    deadline = time.time() + 120
-    while time.time() < deadline:  # kill once some, not all, notes are stored
-        time.sleep(0.3)
-        try:
-            stored = len({p for p, _ in chunk_keys(journal)})
-        except Exception:
-            continue
-        if stored > 0:
-            break
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    partial = len({p for p, _ in chunk_keys(journal)})
-    assert 0 < partial < 120, "the kill should land mid-ingest"
+def _kill_test_note(number: int) -> str:
+    sections = "".join(
+        f"## Section {s}\n\n" + f"Note {number} section {s} covers topic{number}x{s} in some depth. " * 10 + "\n\n"
+        for s in range(6))
+    return f"---\ndate: 2024-03-{number % 28 + 1:02d}\n---\n# Kill test note {number}\n\n{sections}"
 
-    rerun = subprocess.run(command, env=env, capture_output=True, text=True)
-    assert rerun.returncode == 0, rerun.stderr
+
+def test_kill_mid_ingest_then_rerun_stores_each_chunk_once(tmp_path):
+    # Each /v1/embeddings reply waits 0.3 s, so the ~2.4 s of embedding spans three commits
+    # (256 chunks each) and the poll below sees the first one long before the last.
+    with FakeOpenAI(embed_delay=0.3) as server:
+        root = make_journal_dir(tmp_path / "journal", embedding_base_url=server.base_url)
+        for number in range(KILL_NOTES):
+            write(root / "notes" / f"note-{number:03d}.md", _kill_test_note(number))
+        journal = open_journal(root=root)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "JOURNAL_"))}
+        command = [sys.executable, "-m", "journal_agent.cli", "--root", str(root), "ingest", "--no-reflect"]
+        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.time() + 60
+        while time.time() < deadline and process.poll() is None:  # kill once some, not all, notes are stored
+            if {p for p, _ in chunk_keys(journal)}:
+                break
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        partial = len({p for p, _ in chunk_keys(journal)})
+        assert 0 < partial < KILL_NOTES, "the kill should land mid-ingest"
+
+        rerun = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        assert rerun.returncode == 0, rerun.stderr
+        assert f"added {KILL_NOTES - partial}, updated 0" in rerun.stdout
     keys = chunk_keys(journal)
-    assert len({p for p, _ in keys}) == 120
-    counts = Counter(keys)
-    assert max(counts.values()) == 1  # no chunk stored twice
+    assert len({p for p, _ in keys}) == KILL_NOTES
+    assert max(Counter(keys).values()) == 1  # no chunk stored twice
     for path in {p for p, _ in keys}:  # and every note's chunks are 0..n-1
         indexes = sorted(i for p, i in keys if p == path)
         assert indexes == list(range(len(indexes)))
@@ -153,3 +159,130 @@ def test_old_schema_version_says_what_to_run(journal):
     report = ingest(journal, full=True)
     assert report.added == 1
     Archive.open(journal)  # compatible again
+
+
+# -- which notes: remembered folders, categories, paths ---------------------------------------------------------------
+def stored_notes(journal) -> dict[str, dict]:
+    """``{path: row}`` of the first chunk of every stored note."""
+    table = Archive.open(journal, check=False)._scan("source = 'note' AND chunk_index = 0", None)
+    return {row["path"]: row for row in table.to_pylist()}
+
+
+def test_ingest_of_a_missing_path_is_an_error_naming_it(journal_dir, run_cli):
+    write(journal_dir / "notes" / "a.md", "# A\n\nalpha\n")
+    result = run_cli("ingest", str(journal_dir / "notes" / "typo-folder"))
+    assert result.exit_code == 1
+    assert "notes/typo-folder: no such file or folder" in result.output
+    assert not (journal_dir / ".journal" / "archive.lance" / "chunks.lance").exists()  # nothing was done
+
+
+def test_plain_ingest_rescans_every_remembered_folder(journal_dir, run_cli, journal):
+    write(journal_dir / "notes" / "a.md", "# Alpha\n\nPostgres vacuum.\n")
+    write(journal_dir / "til" / "python" / "zoneinfo.md", "# Zoneinfo\n\nUTC without pytz.\n")
+    write(journal_dir / "til" / "sql" / "window.md", "# Window functions\n\nRANK and DENSE_RANK.\n")
+    write(journal_dir / "til" / "photo.png", b"\x89PNG\r\n\x1a\n")
+    assert run_cli("ingest").exit_code == 0
+    added = run_cli("ingest", "--json", str(journal_dir / "til"))  # an absolute path inside the journal
+    report = json.loads(added.stdout)
+    assert report["added"] == 2 and report["sources"] == ["notes", "til"]
+    assert report["skipped"] == [{"path": "til/photo.png", "reason": "not a note (.png)"}]  # journal-relative
+
+    notes = stored_notes(journal)
+    assert set(notes) == {"notes/a.md", "til/python/zoneinfo.md", "til/sql/window.md"}
+    assert notes["til/python/zoneinfo.md"]["categories"] == ["python"]  # the folder below the ingested one
+    assert notes["til/sql/window.md"]["categories"] == ["sql"]
+
+    (journal_dir / "til" / "sql" / "window.md").unlink()
+    (journal_dir / "notes" / "a.md").unlink()
+    again = json.loads(run_cli("ingest", "--json").stdout)  # no paths: notes/ and til/ both re-scanned
+    assert (again["removed"], again["unchanged"]) == (2, 1)
+    assert set(stored_notes(journal)) == {"til/python/zoneinfo.md"}
+
+
+def test_full_rebuild_keeps_the_notes_of_every_source(journal_dir, run_cli, journal):
+    write(journal_dir / "notes" / "a.md", "# Alpha\n\nPostgres vacuum.\n")
+    write(journal_dir / "til" / "python" / "zoneinfo.md", "# Zoneinfo\n\nUTC without pytz.\n")
+    write(journal_dir / "elsewhere.md", "# A single file\n\nIngested by name.\n")
+    run_cli("ingest")
+    run_cli("ingest", str(journal_dir / "til"))
+    run_cli("ingest", str(journal_dir / "elsewhere.md"))
+    before = set(stored_notes(journal))
+    assert before == {"notes/a.md", "til/python/zoneinfo.md", "elsewhere.md"}
+
+    full = run_cli("ingest", "--full")
+    assert full.exit_code == 0, full.output
+    assert "added 3, updated 0, removed 0" in full.output
+    assert set(stored_notes(journal)) == before
+
+    (journal_dir / "elsewhere.md").unlink()  # a note ingested by name goes when its file goes
+    assert "removed 1" in run_cli("ingest").output
+    assert set(stored_notes(journal)) == {"notes/a.md", "til/python/zoneinfo.md"}
+
+
+def test_full_rebuild_keeps_agent_entries_and_reembeds_them_for_a_new_model(journal_dir, run_cli):
+    write(journal_dir / "notes" / "a.md", "# Alpha\n\nPostgres vacuum.\n")
+    run_cli("ingest")
+    journal = open_journal(root=journal_dir)
+    entry = Archive.open(journal).insert_agent_memory("The learner prefers worked examples over theory.",
+                                                      ["preference"])
+    assert run_cli("ingest", "--full").exit_code == 0
+    agent = Archive.open(journal).search("worked examples", mode="fts", source="agent")
+    assert [hit.path for hit in agent] == [entry]
+
+    # A new embedding model (MiniLM, 384-d instead of the test server's 256-d): the entry is re-embedded.
+    set_config(journal_dir, "embedding", "backend", "minilm")
+    set_config(journal_dir, "embedding", "model", None)
+    set_config(journal_dir, "embedding", "base_url", None)
+    result = run_cli("ingest", "--full")
+    assert result.exit_code == 0, result.output
+    assert "1 agent entries kept" in result.output
+    minilm = Archive.open(open_journal(root=journal_dir))
+    assert minilm.dimension == 384
+    hits = minilm.search("learner likes examples", mode="vector", source="agent")
+    assert [hit.path for hit in hits] == [entry]
+
+
+def test_note_with_only_front_matter_is_stored_once(journal):
+    write(journal.notes_dir / "title-only.md", "---\ntitle: Only a title\ndate: 2024-02-02\n---\n")
+    first = ingest(journal)
+    assert (first.added, first.chunks_written) == (1, 1)
+    again = ingest(journal)
+    assert (again.added, again.unchanged) == (0, 1)  # was "added 1" on every ingest, nothing stored
+    assert Archive.open(journal).search("only title", mode="fts")[0].path == "notes/title-only.md"
+
+
+def test_private_column_marks_private_and_draft_notes(journal):
+    write(journal.notes_dir / "public.md", "# Public\n\ntext\n")
+    write(journal.notes_dir / "secret.md", "---\nprivate: true\n---\n# Secret\n\ntext\n")
+    write(journal.notes_dir / "wip.md", "---\ndraft: true\n---\n# Draft\n\ntext\n")
+    write(journal.notes_dir / "private" / "diary.md", "# Diary\n\ntext\n")
+    ingest(journal)
+    flags = {path: row["private"] for path, row in stored_notes(journal).items()}
+    assert flags == {"notes/public.md": False, "notes/secret.md": True, "notes/wip.md": True,
+                     "notes/private/diary.md": True}
+    assert Archive.open(journal).table_meta()["schema_version"] == 2
+
+
+def test_progress_advances_per_embedded_batch_of_chunks(journal):
+    from journal_agent.archive.ingest import EMBED_CALL_CHUNKS
+
+    body = "".join(f"## Part {i}\n\n" + f"Paragraph {i} about caching layers and queues. " * 6 + "\n\n"
+                   for i in range(50))
+    for name in ("a", "b", "c"):
+        write(journal.notes_dir / f"{name}.md", f"# Note {name}\n\n{body}")
+    calls: list[tuple[int, int]] = []
+    report = ingest(journal, progress=lambda done, total: calls.append((done, total)))
+    total = report.chunks_written
+    assert total > 2 * EMBED_CALL_CHUNKS
+    assert calls[0] == (0, total) and calls[-1] == (total, total)
+    assert [done for done, _ in calls] == sorted({*range(0, total, EMBED_CALL_CHUNKS), total})
+
+
+def test_one_note_that_breaks_the_reader_never_stops_the_others(journal_dir, run_cli):
+    write(journal_dir / "notes" / "a.md", "# Alpha\n\nPostgres vacuum.\n")
+    write(journal_dir / "notes" / "b.md", "---\ndate: !!timestamp tomorrow\n---\n# Beta\n\nbody\n")
+    write(journal_dir / "notes" / "c.md", "# Gamma\n\nRust lifetimes.\n")
+    result = run_cli("ingest", "--json", "--no-reflect")
+    assert result.exit_code == 3, result.output  # was: AttributeError, 0 of 3 notes stored
+    report = json.loads(result.stdout)
+    assert report["added"] == 2 and [f["path"].split(":")[0] for f in report["failed"]] == ["notes/b.md"]

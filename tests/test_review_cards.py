@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from journal_agent.notes.model import iter_note_files, read_note
+from journal_agent.notes.model import read_note
+from journal_agent.notes.walk import iter_note_files
 from journal_agent.review.cards import (
     SHORT_SECTION_CHARS,
     card_id,

@@ -50,11 +50,8 @@ def known_notes(journal) -> list[NoteName]:
     it cannot read is still known by its file name.
     """
     from journal_agent.errors import NoteError
-    from journal_agent.notes.model import (
-        file_name_title,
-        iter_note_files,
-        read_note_head,
-    )
+    from journal_agent.notes.model import file_name_title, read_note_head
+    from journal_agent.notes.walk import iter_note_files
 
     names: list[NoteName] = []
     if not journal.notes_dir.exists():

@@ -141,11 +141,19 @@ class CoreMemory:
         self._blocks: dict[str, Block] = default_blocks()
         self._history: list[MemoryEdit] = []
         self._undone: list[MemoryEdit] = []
-        with self._lock:
+        try:
+            self._lock.acquire()
+        except OSError:  # a read-only .journal: read without the lock; an edit will say why it cannot
+            if self.path.exists():
+                self._load()
+            return
+        try:
             if self.path.exists():
                 self._load()
             else:
                 self._save()
+        finally:
+            self._lock.release()
 
     @classmethod
     def open(cls, journal) -> "CoreMemory":

@@ -163,7 +163,8 @@ def select_notes(journal, since: dt.date | None = None) -> list:
     Unreadable notes are skipped (``journal ingest`` reports them).
     """
     from journal_agent.errors import NoteError
-    from journal_agent.notes.model import iter_note_files, read_note
+    from journal_agent.notes.model import read_note
+    from journal_agent.notes.walk import iter_note_files
 
     notes = []
     if journal.notes_dir.exists():

@@ -1,29 +1,56 @@
 """The ingest pipeline: note files → chunks → embeddings → the archival store.
 
 Incremental by content hash (SHA-256 of the file's bytes): an unchanged note
-is not even parsed, a changed note's chunks are replaced, a note whose file
-is gone loses its chunks. A note that fails to read is reported with its
-reason and keeps whatever the store already had for it. One ingest runs at a
-time per journal (a file lock under ``.journal/``).
+is not even parsed, a changed note's chunks are replaced in one commit, a
+note whose file is gone loses its chunks. Nothing is lost because it cannot
+be read: a note that fails to read, a folder that cannot be listed and a
+remembered folder that is missing are failures named in the report, and the
+chunks already stored for them stay. One ingest runs at a time per journal
+(a file lock under ``.journal/``).
+
+Which notes: :func:`journal_agent.notes.walk.walk_notes` decides (one note
+per file however many symlinks reach it). The archive remembers the folders
+it ingested (``sources`` in ``archive.json``, ``notes`` at first):
+
+* ``ingest(journal)`` re-scans every remembered folder (deletions included),
+  and re-checks notes stored from single files outside them;
+* ``ingest(journal, [paths])`` scans those paths only, and remembers the folders;
+* ``ingest(journal, full=True)`` rebuilds the archive from all of them
+  (:mod:`journal_agent.archive.rebuild`), keeping the agent's own entries.
+
+A note is stored under its path relative to the journal root (absolute only
+when outside the journal). A note outside ``notes/`` takes the folder it is
+in, below the ingested folder, as its category, as notes under ``notes/`` do.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import os
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING
 
-from journal_agent.errors import JournalError, NoteError
-from journal_agent.notes.model import NOTE_SUFFIXES, Note, read_note
+from journal_agent.errors import JournalError, LockBusy, NoteError
+from journal_agent.notes.model import Note, read_note
+from journal_agent.notes.walk import walk_notes
 
 if TYPE_CHECKING:
     from journal_agent.archive.store import Archive
+    from journal_agent.notes.chunking import Chunk
     from journal_agent.workspace import Journal
 
-EMBED_BATCH_CHUNKS = 256  # chunks embedded (and written) per store commit
+EMBED_BATCH_CHUNKS = 256  # chunks embedded, then written in one store commit
+EMBED_CALL_CHUNKS = 64  # chunks per embedder call; progress advances after each
 LOCK_TIMEOUT_SECONDS = 600
+DEFAULT_SOURCE = "notes"
+
+ProgressCallback = Callable[[int, int], None]
+"""``progress(done, total)`` in chunks embedded: ``(0, total)`` once the changed
+notes are read and chunked, then after every embedder call."""
 
 
 @dataclass
@@ -32,13 +59,18 @@ class IngestReport:
 
     Attributes:
         added, updated, removed, unchanged: note counts.
-        failed: ``(path, reason)`` for notes that could not be read; their
-            stored chunks (if any) were kept.
-        skipped: ``(path, reason)`` for files that are not notes (images, ...).
+        failed: ``(path, reason)`` for notes, folders and remembered sources
+            that could not be read; what the store had for them was kept.
+        skipped: ``(path, reason)`` for files that are not notes and second
+            paths (symlinks) to a note already found.
         changed_notes: notes added or updated, for the agent's reflection.
-        chunks_written: rows appended to the store.
+        chunks_written: note chunks written to the store.
+        agent_entries: agent entries carried over by a full rebuild.
+        sources: the folders the archive now remembers.
         seconds: wall time.
         embed_seconds: part of ``seconds`` spent inside the embedding model.
+
+    Paths are relative to the journal root when inside it.
     """
 
     added: int = 0
@@ -49,6 +81,8 @@ class IngestReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     changed_notes: list[Note] = field(default_factory=list)
     chunks_written: int = 0
+    agent_entries: int = 0
+    sources: list[str] = field(default_factory=list)
     seconds: float = 0.0
     embed_seconds: float = 0.0
 
@@ -57,136 +91,253 @@ class IngestReport:
         return not self.failed
 
 
-ProgressCallback = Callable[[int, int], None]
-
-
 def ingest(
-    journal: "Journal",
-    paths: Iterable[Path] | None = None,
+    journal: Journal,
+    paths: Iterable[str | os.PathLike[str]] | None = None,
     *,
     full: bool = False,
     progress: ProgressCallback | None = None,
-    archive: "Archive | None" = None,
+    archive: Archive | None = None,
 ) -> IngestReport:
-    """Bring the archive up to date with the notes under ``paths``.
+    """Bring the archive up to date with the notes (see the module docstring for which).
 
     Args:
         journal: the journal.
-        paths: files or folders (default: the journal's ``notes/``). Notes the
-            store holds under a given folder but that are gone are removed.
-        full: drop the store first and re-embed everything (after a change of
-            embedding model or schema).
-        progress: called as ``progress(done, total)`` over the files.
+        paths: files or folders to scan (default: every remembered folder).
+        full: rebuild the archive from every remembered folder (and ``paths``),
+            re-embedding everything (after a change of embedding model or
+            schema, or to repair damaged files).
+        progress: see :data:`ProgressCallback`.
         archive: an open archive to reuse.
 
     Raises:
-        JournalError: another ingest holds the lock for too long.
-        StoreError: the store needs ``--full`` (different embedding model).
+        JournalError: a path in ``paths`` does not exist (nothing is done).
+        LockBusy: another ingest has held the lock for too long.
+        ReadOnlyStore: ``.journal/`` cannot be written.
+        StoreError: the store needs ``--full`` (other embedding model, damaged
+            files), or a write failed (full disk; what was stored is kept).
     """
     from filelock import FileLock, Timeout
 
+    from journal_agent.archive.repair import remove_rebuild
     from journal_agent.archive.store import Archive
-    from journal_agent.notes.chunking import chunk_markdown
 
     started = time.perf_counter()
-    paths = [Path(p).resolve() for p in (paths or [journal.notes_dir])]
-    lock = FileLock(str(journal.state_dir / "ingest.lock"))
+    given = [Path(os.path.abspath(Path(p).expanduser())) for p in paths or []]
+    for path in given:
+        if not os.path.lexists(path):
+            raise JournalError(f"{journal.relative(path)}: no such file or folder; nothing was ingested")
+    lock = FileLock(str(journal.writable_state_dir("journal ingest") / "ingest.lock"))
     try:
         lock.acquire(timeout=LOCK_TIMEOUT_SECONDS)
     except Timeout as exc:
-        raise JournalError(
-            f"another ingest has held {lock.lock_file} for {LOCK_TIMEOUT_SECONDS}s; try again later"
-        ) from exc
+        raise LockBusy(
+            f"another ingest has held {lock.lock_file} for {LOCK_TIMEOUT_SECONDS}s; try again later") from exc
     try:
-        archive = archive or Archive.open(journal, check=not full)
-        if full:
-            archive.reset()
+        archive = archive or Archive.open(journal, check=False)
+        remove_rebuild(archive.directory)
+        archive.repair()
+        if not full:
+            archive.check_compatible()
+            archive.verify(need_index=False)
         report = IngestReport()
-        stored = archive.note_hashes()
-        files, missing = _collect(paths, report)
-        seen: set[str] = set()
-        pending: list[tuple[Note, list]] = []
-        pending_chunks = 0
-        for done, path in enumerate(files, start=1):
-            rel = journal.relative(path)
-            seen.add(rel)
-            try:
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            except OSError as exc:
-                report.failed.append((rel, f"cannot read file: {exc.strerror or exc}"))
-                continue
-            if stored.get(rel) == digest:
-                report.unchanged += 1
-            else:
-                try:
-                    note = read_note(path, journal.root, journal.notes_dir)
-                except NoteError as exc:
-                    where = f"{rel}:{exc.line}" if exc.line else rel
-                    report.failed.append((where, exc.reason))
-                    continue
-                chunks = chunk_markdown(note.body)
-                pending.append((note, chunks))
-                pending_chunks += len(chunks)
-                if rel in stored:
-                    report.updated += 1
-                else:
-                    report.added += 1
-                report.changed_notes.append(note)
-                if pending_chunks >= EMBED_BATCH_CHUNKS:
-                    report.chunks_written += _write(archive, pending, report)
-                    pending, pending_chunks = [], 0
-            if progress:
-                progress(done, len(files))
-        report.chunks_written += _write(archive, pending, report)
-        gone = [p for p in stored if p not in seen and _in_scope(p, paths, journal, missing)]
-        archive.remove_paths(gone)
-        report.removed = len(gone)
-        if report.chunks_written or gone or full:
-            archive.optimize()
+        _run(journal, archive, given, full, report, progress)
         report.seconds = time.perf_counter() - started
         return report
     finally:
         lock.release()
 
 
-def _write(archive: "Archive", pending: list[tuple[Note, list]], report: IngestReport) -> int:
-    if not pending:
-        return 0
-    texts = [chunk.embedding_text(note.title) for note, chunks in pending for chunk in chunks]
-    started = time.perf_counter()
-    vectors = archive.embedder.embed(texts)
-    report.embed_seconds += time.perf_counter() - started
-    return archive.replace_notes(pending, vectors)
+def _run(journal: Journal, archive: Archive, given: list[Path], full: bool, report: IngestReport,
+         progress: ProgressCallback | None) -> None:
+    from journal_agent.archive.rebuild import rebuild, salvage_rows
+    from journal_agent.archive.repair import lance_reason
+
+    if full:  # the old archive may be damaged: read what can be read
+        rows, _lost = salvage_rows(archive, lambda r: r.get("source") == "note", ["source", "path"])
+        stored = dict.fromkeys((r["path"] for r in rows), "")
+        if archive.damage:
+            report.failed.append((journal.relative(archive.directory), (
+                f"the old archive could not be opened ({lance_reason(archive.damage.__cause__ or archive.damage)}); "
+                "it is rebuilt from the notes, "
+                "and the agent entries it held could not be kept")))
+    else:
+        stored = _stored_hashes(archive)
+    sources = _remember(journal, _stored_sources(archive), [p for p in given if p.is_dir()])
+    report.sources = sources
+    bases, scope, kept = _plan(journal, sources, given, stored, full, report)
+    walk = walk_notes(bases)
+    report.failed += [(journal.relative(p), reason) for p, reason in walk.failed]
+    report.skipped += [(journal.relative(p), reason) for p, reason in walk.skipped]
+    kept |= {journal.relative(p) for p, _ in walk.failed}
+    blind = [journal.relative(folder) for folder in walk.unreadable]
+    work, seen, unreadable = _read(journal, walk.files, {} if full else stored, report)
+    kept |= unreadable
+    gone = [p for p in stored if p not in seen and p not in kept and not any(_under(p, b) for b in blind)
+            and (full or any(_under(p, s) for s in scope))]
+    report.removed = len(gone)
+    if full:
+        written = {note.rel_path for note, _ in work}
+        keep = [p for p in stored if p not in gone and p not in written]
+        report.agent_entries, lost = rebuild(
+            archive, lambda target: _embed_and_write(target, work, report, progress), keep, {"sources": sources})
+        if lost:
+            report.failed.append((journal.relative(archive.directory), (
+                f"{lost} page(s) of stored rows could not be read from the damaged archive; the agent entries "
+                "and unreadable notes in them could not be kept")))
+        return
+    _embed_and_write(archive, work, report, progress)
+    archive.remove_paths(gone)
+    if report.chunks_written or gone or archive.index_missing():
+        archive.optimize()
+    if sources != _stored_sources(archive):
+        archive.write_meta(sources=sources)
 
 
-def _collect(paths: list[Path], report: IngestReport) -> tuple[list[Path], list[Path]]:
-    """Note files under ``paths``; non-note files go to ``report.skipped``; missing paths returned."""
-    files: list[Path] = []
-    missing: list[Path] = []
-    for base in paths:
-        if base.is_file():
-            files.append(base)
-        elif base.is_dir():
-            for path in sorted(base.rglob("*")):
-                if any(part.startswith(".") for part in path.relative_to(base).parts):
-                    continue
-                if not path.is_file():
-                    continue
-                if path.suffix.lower() in NOTE_SUFFIXES:
-                    files.append(path)
-                else:
-                    report.skipped.append((str(path), f"not a note ({path.suffix or 'no extension'})"))
+def _plan(journal: Journal, sources: list[str], given: list[Path], stored: dict[str, str], full: bool,
+          report: IngestReport) -> tuple[list[Path], list[str], set[str]]:
+    """What to walk, the scope in which stored notes not found are gone, and notes kept whatever happens."""
+    kept: set[str] = set()
+    if given and not full:
+        return given, [journal.relative(p) for p in given], kept
+    bases: list[Path] = []
+    scope: list[str] = []
+    for source in sources:
+        folder = journal.root / source
+        if folder.is_dir():
+            bases.append(folder)
+            scope.append(source)
         else:
-            missing.append(base)
-    return files, missing
+            report.failed.append((source, "remembered folder is missing (not mounted?); its notes are kept "
+                                          "in the archive until it is back"))
+            kept |= {p for p in stored if _under(p, source)}
+    bases += [p for p in given if p not in bases]
+    scope += [journal.relative(p) for p in given]
+    for path in stored:  # notes stored from single files, outside every folder: re-check each
+        if not any(_under(path, s) for s in scope) and path not in kept:
+            scope.append(path)
+            if os.path.lexists(journal.root / path):
+                bases.append(journal.root / path)
+    return bases, scope, kept
 
 
-def _in_scope(rel: str, paths: list[Path], journal: "Journal", missing: list[Path]) -> bool:
-    """Whether stored note ``rel`` lies under one of the folders scanned (or is a deleted file given by name)."""
-    for base in paths:
-        prefix = journal.relative(base)
-        if base in missing and rel == prefix:
-            return True
-        if base.is_dir() and (rel.startswith(prefix.rstrip("/") + "/")):
-            return True
-    return False
+def _read(journal: Journal, files, stored: dict[str, str], report: IngestReport
+          ) -> tuple[list[tuple[Note, list[Chunk]]], set[str], set[str]]:
+    """Hash every file, read and chunk the changed ones. Returns ``(work, paths seen, paths that failed)``."""
+    work: list[tuple[Note, list[Chunk]]] = []
+    seen: set[str] = set()
+    failed: set[str] = set()
+    for found in files:
+        rel = journal.relative(found.path)
+        seen.add(rel)
+        try:
+            digest = hashlib.sha256(found.path.read_bytes()).hexdigest()
+        except OSError as exc:
+            report.failed.append((rel, f"cannot read file: {exc.strerror or exc}"))
+            failed.add(rel)
+            continue
+        if stored.get(rel) == digest:
+            report.unchanged += 1
+            continue
+        try:
+            note = read_note(found.path, journal.root, _notes_dir(journal, found.base))
+        except NoteError as exc:
+            report.failed.append((f"{rel}:{exc.line}" if exc.line else rel, exc.reason))
+            failed.add(rel)
+            continue
+        except Exception as exc:  # noqa: BLE001 - one bad note never stops the others; it is named
+            report.failed.append((rel, f"cannot read note: {type(exc).__name__}: {exc}"))
+            failed.add(rel)
+            continue
+        note = dataclasses.replace(note, rel_path=rel)
+        work.append((note, _chunks(note)))
+        if rel in stored:
+            report.updated += 1
+        else:
+            report.added += 1
+        report.changed_notes.append(note)
+    return work, seen, failed
+
+
+def _chunks(note: Note) -> list[Chunk]:
+    """The note's chunks; a note with no body text is one chunk holding its title (stored, so not re-added)."""
+    from journal_agent.notes.chunking import Chunk, chunk_markdown
+
+    return chunk_markdown(note.body) or [Chunk(0, "", note.title)]
+
+
+def _embed_and_write(archive: Archive, work: list[tuple[Note, list[Chunk]]], report: IngestReport,
+                     progress: ProgressCallback | None) -> None:
+    """Embed ``work`` and write it, one commit per :data:`EMBED_BATCH_CHUNKS` chunks (whole notes)."""
+    import numpy as np
+
+    total = sum(len(chunks) for _, chunks in work)
+    done = 0
+    if progress:
+        progress(0, total)
+    batch: list[tuple[Note, list[Chunk]]] = []
+    for index, (note, chunks) in enumerate(work):
+        batch.append((note, chunks))
+        if sum(len(c) for _, c in batch) < EMBED_BATCH_CHUNKS and index < len(work) - 1:
+            continue
+        texts = [chunk.embedding_text(n.title) for n, cs in batch for chunk in cs]
+        parts = []
+        for start in range(0, len(texts), EMBED_CALL_CHUNKS):
+            began = time.perf_counter()
+            parts.append(archive.embedder.embed(texts[start:start + EMBED_CALL_CHUNKS]))
+            report.embed_seconds += time.perf_counter() - began
+            done += len(texts[start:start + EMBED_CALL_CHUNKS])
+            if progress:
+                progress(done, total)
+        report.chunks_written += archive.replace_notes(batch, np.concatenate(parts) if parts else [])
+        batch = []
+
+
+def _notes_dir(journal: Journal, base: Path) -> Path:
+    """The folder whose sub-folders name categories for notes found under ``base``.
+
+    ``notes/`` for anything inside it (so ``notes/private/`` stays private);
+    an ingested folder outside ``notes/`` plays the same part for its notes; a
+    single file outside ``notes/`` takes its parent folder as category.
+    """
+    notes = Path(os.path.abspath(journal.notes_dir))
+    if base == notes or notes in base.parents:
+        return journal.notes_dir
+    return base if base.is_dir() else base.parent.parent
+
+
+def _stored_hashes(archive: Archive) -> dict[str, str]:
+    """``{path: content_hash}`` of the stored notes; ``""`` for a note whose rows disagree (two hashes,
+    a chunk index twice or missing), so that it is written again."""
+    table = archive._scan("source = 'note'", ["path", "content_hash", "chunk_index"])
+    rows: dict[str, tuple[set[str], list[int]]] = {}
+    for path, digest, index in zip(table.column("path").to_pylist(), table.column("content_hash").to_pylist(),
+                                   table.column("chunk_index").to_pylist(), strict=True):
+        hashes, indexes = rows.setdefault(path, (set(), []))
+        hashes.add(digest)
+        indexes.append(index)
+    return {path: next(iter(hashes)) if len(hashes) == 1 and sorted(indexes) == list(range(len(indexes))) else ""
+            for path, (hashes, indexes) in rows.items()}
+
+
+def _stored_sources(archive: Archive) -> list[str]:
+    sources = archive.read_meta().get("sources")
+    return [str(s) for s in sources] if isinstance(sources, list) and sources else [DEFAULT_SOURCE]
+
+
+def _remember(journal: Journal, sources: list[str], folders: list[Path]) -> list[str]:
+    """``sources`` with ``folders`` added (journal-relative when inside); a folder inside a source adds nothing."""
+    result = list(sources)
+    for folder in folders:
+        rel = journal.relative(folder)
+        if any(_under(rel, s) for s in result):
+            continue
+        result = [s for s in result if not _under(s, rel)] + [rel]
+    return result
+
+
+def _under(path: str, base: str) -> bool:
+    """Whether journal-relative (or absolute) ``path`` is ``base`` or inside it."""
+    if base in (".", ""):
+        return not path.startswith("/")
+    return path == base or path.startswith(base.rstrip("/") + "/")

@@ -1,39 +1,34 @@
 """Archival memory: the LanceDB store of note chunks (and the agent's own entries).
 
-One table, ``chunks``, under ``.journal/archive.lance``; one row per chunk::
+One table, ``chunks``, under ``.journal/archive.lance``, one row per chunk (columns, the ``private`` flag and
+the records of how it was built: :mod:`journal_agent.archive.schema`). ``search_text`` (title + heading path +
+text) carries LanceDB's native full-text index (BM25, English stemming, stop words), made with the table;
+``vector`` holds the L2-normalized embedding searched by cosine distance. Hybrid search fuses the two ranked
+lists with reciprocal rank fusion (Cormack, Clarke & Büttcher, SIGIR 2009): ``score = sum(1 / (RRF_K + rank))``.
 
-    id, source ("note" | "agent"), path, title, date, modified, categories,
-    tags, day, chunk_index, heading, text, search_text, content_hash, vector
-
-``search_text`` (title + heading path + text) carries LanceDB's native
-full-text index (BM25, English stemming and stop words); ``vector`` holds the
-L2-normalized embedding searched by cosine distance. Hybrid search fuses the
-two ranked lists with reciprocal rank fusion (Cormack, Clarke & Büttcher,
-SIGIR 2009): ``score = sum(1 / (RRF_K + rank))``, ``RRF_K = 60``.
-
-``archive.json`` beside the table records the schema version and the
-embedding model; a different model is refused ("re-index needed") so vectors
-of two models never share a table.
+Every write is one LanceDB commit (a new table version): a note's chunks are replaced with one ``merge_insert``
+(insert or update by ``id``, delete the note's other chunks, one transaction), so a failed or killed write
+leaves the previous version whole. Faults become :class:`StoreError` lines (:mod:`journal_agent.archive.repair`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
+from journal_agent.archive import repair, schema
 from journal_agent.errors import StoreError
 
 if TYPE_CHECKING:
-    from journal_agent.notes.chunking import Chunk
-    from journal_agent.workspace import Journal
     from journal_agent.archive.embeddings import Embedder
+    from journal_agent.notes.chunking import Chunk
     from journal_agent.notes.model import Note
+    from journal_agent.workspace import Journal
 
-SCHEMA_VERSION = 1
 TABLE = "chunks"
 RRF_K = 60
 # Weight of the vector ranking in hybrid RRF (BM25's is 1). Measured: 0.5 lifts
@@ -41,6 +36,7 @@ RRF_K = 60
 # Recall@5 (no dates) 0.983 -> 0.950; learning notes are what this tool is for.
 VECTOR_WEIGHT = 1.0
 MODES = ("hybrid", "fts", "vector")
+_IN_LIST = 500  # paths per SQL IN (...) list
 
 
 @dataclass
@@ -84,113 +80,194 @@ class ArchiveStats:
 class Archive:
     """The archival store of one journal. Open with :meth:`open`.
 
-    The embedder is created on first use, so full-text-only work never loads a model.
+    The embedder is created on first use, so full-text-only work never loads a
+    model. The folder is created only when something is written, so reading
+    a journal that has no archive (or a read-only one) writes nothing.
     """
 
     def __init__(self, directory: Path, embedding_name: str, embedder_factory):
-        import lancedb
-
         self.directory = Path(directory)
         self.embedding_name = embedding_name
         self._embedder_factory = embedder_factory
         self._embedder: Embedder | None = None
-        self._db = lancedb.connect(str(self.directory))
-        self._table = self._db.open_table(TABLE) if TABLE in self._table_names() else None
+        self._db: Any = None
+        self._table: Any = None
+        self.damage: StoreError | None = None
+        self._open_table()
 
     @classmethod
-    def open(cls, journal: "Journal", embedder: "Embedder | None" = None, check: bool = True) -> "Archive":
-        """Open (or create) the store of ``journal``.
+    def open(cls, journal: Journal, embedder: Embedder | None = None, check: bool = True) -> Archive:
+        """Open the store of ``journal`` (created on the first write).
+
+        Args:
+            journal: the journal.
+            embedder: use this embedder (its ``name`` is the model checked).
+            check: check the schema version and embedding model
+                (:meth:`check_compatible`) and read every data file and the
+                full-text index once (:meth:`verify`).
 
         Raises:
-            StoreError: the store was built with another embedding model or an
-                unknown schema version, with the command that fixes it.
+            StoreError: built with another embedding model or schema version,
+                damaged files, or an interrupted rebuild that cannot be put
+                back, each with the command that fixes it.
         """
         from journal_agent.archive.embeddings import make_embedder
 
         name = embedder.name if embedder else journal.config.embedding.model_name
-        archive = cls(journal.store_dir, name, (lambda: embedder) if embedder else (lambda: make_embedder(journal.config)))
+        factory = (lambda: embedder) if embedder else (lambda: make_embedder(journal.config))
+        repair.finish_swap(journal.store_dir)
+        archive = cls(journal.store_dir, name, factory)
         if check:
             archive.check_compatible()
+            archive.verify()
         return archive
+
+    @property
+    def table_dir(self) -> Path:
+        return self.directory / f"{TABLE}.lance"
+
+    def _connect(self):
+        if self._db is None:
+            import lancedb
+
+            with repair.storage_errors(self.directory, writing=True):
+                self._db = lancedb.connect(str(self.directory))  # creates the folder
+        return self._db
+
+    def _open_table(self) -> None:
+        """Open ``chunks`` if it has a committed version (a creation that never committed is no table).
+
+        A table that cannot be opened (a damaged manifest) is kept in ``damage``
+        and raised by :meth:`check_compatible`, :meth:`verify` and writes; a full
+        rebuild reads nothing from it.
+        """
+        self._table = self.damage = None
+        if not self.table_dir.is_dir() or repair.is_orphan_table(self.table_dir):
+            return
+        try:
+            with repair.storage_errors(self.directory, writing=False):
+                self._table = self._connect().open_table(TABLE)
+        except StoreError as exc:
+            self.damage = exc
 
     # -- metadata -----------------------------------------------------------------
     @property
     def meta_path(self) -> Path:
-        return self.directory / "archive.json"
+        return self.directory / repair.META_FILE
 
     def read_meta(self) -> dict:
-        try:
-            return json.loads(self.meta_path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {}
-        except (OSError, json.JSONDecodeError) as exc:
-            raise StoreError(f"{self.meta_path}: unreadable ({exc}); run `journal ingest --full`") from exc
+        """``archive.json`` as a dict (``{}`` when absent). Raises StoreError when it cannot be read or parsed."""
+        return schema.read_json(self.meta_path)
 
-    def check_compatible(self) -> None:
-        """Raise StoreError when the stored schema or embedding model differ from ours."""
-        meta = self.read_meta()
-        if self._table is None or not meta:
-            return
-        version = meta.get("schema_version")
-        if version != SCHEMA_VERSION:
-            raise StoreError(
-                f"the archive at {self.directory} has schema version {version}, this journal-agent "
-                f"uses {SCHEMA_VERSION}; run `journal ingest --full` to rebuild it from your notes"
-            )
-        if meta.get("embedding_model") != self.embedding_name:
-            raise StoreError(
-                f"re-index needed: the archive was embedded with {meta.get('embedding_model')!r} "
-                f"but journal.toml now says {self.embedding_name!r}; run `journal ingest --full`"
-            )
+    def write_meta(self, **changes: Any) -> None:
+        """Update ``archive.json`` with ``changes``, atomically. Raises StoreError when it cannot be written."""
+        meta = {**self.read_meta(), **changes}
+        with repair.storage_errors(self.directory, writing=True):
+            self.directory.mkdir(parents=True, exist_ok=True)
+            schema.write_json(self.meta_path, meta)
 
     @property
-    def embedder(self) -> "Embedder":
+    def dimension(self) -> int | None:
+        """The vector width of the table (``None`` before the first write)."""
+        return self.table_meta().get("dimension")
+
+    def table_meta(self) -> dict:
+        """The record in the table's schema metadata (``{}`` for a table written before schema version 2)."""
+        return schema.schema_record(self._table.schema) if self._table is not None else {}
+
+    def check_compatible(self) -> None:
+        """Raise StoreError when the schema or embedding model recorded differ from ours.
+
+        Both records are checked (:func:`~journal_agent.archive.schema.check_records`);
+        a missing ``archive.json`` is first written again from the table's own
+        record (not on a read-only journal).
+        """
+        if self.damage:
+            raise self.damage
+        if self._table is None:
+            return
+        meta, recorded = self.read_meta(), self.table_meta()
+        if not meta and recorded:
+            try:
+                self.write_meta(**recorded)
+            except StoreError:
+                pass  # read-only: the table's record is checked alone
+        schema.check_records(meta, recorded, self.embedding_name, self.directory)
+
+    def verify(self, *, need_index: bool = True) -> None:
+        """Read every data file and the full-text index once (:func:`~journal_agent.archive.repair.verify_archive`).
+
+        Raises:
+            StoreError: damaged files ("run `journal ingest --full`"), or no
+                full-text index when ``need_index``.
+        """
+        if self.damage:
+            raise self.damage
+        repair.verify_archive(self, need_index=need_index)
+
+    @property
+    def embedder(self) -> Embedder:
         if self._embedder is None:
             self._embedder = self._embedder_factory()
         return self._embedder
 
     # -- writing -------------------------------------------------------------------
-    def reset(self) -> None:
-        """Drop every row (notes and agent entries are rebuilt by a full ingest)."""
-        if self._table is not None:
-            self._db.drop_table(TABLE)
-            self._table = None
-        self.meta_path.unlink(missing_ok=True)
+    def repair(self) -> None:
+        """Remove what failed writes left (a table folder with no committed version). Call under the ingest lock."""
+        if self._table is None and repair.remove_orphan_table(self.table_dir):
+            self._open_table()
 
-    def note_hashes(self) -> dict[str, str]:
-        """``{path: content_hash}`` of every note in the store."""
-        table = self._scan("source = 'note'", ["path", "content_hash"])
-        return dict(zip(table.column("path").to_pylist(), table.column("content_hash").to_pylist()))
-
-    def replace_notes(self, notes: Sequence[tuple["Note", list["Chunk"]]], vectors) -> int:
-        """Replace all chunks of ``notes`` with the given chunks (one delete, one append).
+    def replace_notes(self, notes: Sequence[tuple[Note, list[Chunk]]], vectors) -> int:
+        """Replace all chunks of ``notes`` with the given chunks, in one commit.
 
         Args:
             notes: ``(note, chunks)`` pairs.
             vectors: array ``(total_chunks, dimension)`` in the same order.
 
-        Each LanceDB write is atomic. A kill between the delete and the append
-        leaves those notes absent, so the next ingest sees them as new: chunks
-        are never doubled.
+        Returns:
+            Rows written. One ``merge_insert`` on ``id`` (insert, update, and delete the notes' other
+            chunks, in one transaction): a failure or kill leaves the old chunks, never doubled ones.
+
+        Raises:
+            StoreError: the write failed (full disk, read-only store).
         """
         rows = []
         position = 0
         for note, chunks in notes:
             for chunk in chunks:
-                rows.append(_note_row(note, chunk, vectors[position]))
+                rows.append(schema.note_row(note, chunk, vectors[position]))
                 position += 1
-        self.remove_paths([note.rel_path for note, _ in notes])
-        self._append(rows)
+        if not rows:
+            return 0
+        paths = [note.rel_path for note, _ in notes]
+        self._ensure_table(len(rows[0]["vector"]))
+        data = self._arrow(rows)
+        with repair.storage_errors(self.directory, writing=True):
+            (self._table.merge_insert("id")
+             .when_matched_update_all()
+             .when_not_matched_insert_all()
+             .when_not_matched_by_source_delete(f"source = 'note' AND path IN ({', '.join(_sql(p) for p in paths)})")
+             .execute(data))
         return len(rows)
 
+    def add_rows(self, rows: list[dict]) -> None:
+        """Append complete rows (``note_row``/``agent_row`` shapes) in one commit (used by rebuilds)."""
+        if not rows:
+            return
+        self._ensure_table(len(rows[0]["vector"]))
+        data = self._arrow(rows)
+        with repair.storage_errors(self.directory, writing=True):
+            self._table.add(data)
+
     def remove_paths(self, paths: Iterable[str]) -> None:
-        """Delete every note chunk whose ``path`` is in ``paths``."""
+        """Delete every note chunk whose ``path`` is in ``paths`` (one commit per 500 paths)."""
         paths = list(paths)
         if self._table is None or not paths:
             return
-        for start in range(0, len(paths), 500):
-            quoted = ", ".join(_sql(p) for p in paths[start : start + 500])
-            self._table.delete(f"source = 'note' AND path IN ({quoted})")
+        with repair.storage_errors(self.directory, writing=True):
+            for start in range(0, len(paths), _IN_LIST):
+                quoted = ", ".join(_sql(p) for p in paths[start : start + _IN_LIST])
+                self._table.delete(f"source = 'note' AND path IN ({quoted})")
 
     def insert_agent_memory(self, content: str, tags: list[str] | None = None) -> str:
         """Store an entry the agent wrote itself (``source = "agent"``, never published).
@@ -200,61 +277,75 @@ class Archive:
 
         Raises:
             ValueError: empty content.
+            StoreError: the write failed (full disk, read-only store).
         """
         if not content.strip():
             raise ValueError("content is empty")
         entry_id = f"agent:{uuid.uuid4().hex[:12]}"
         now = dt.datetime.now().replace(microsecond=0)
         vector = self.embedder.embed([content])[0]
-        self._append([{
-            "id": entry_id, "source": "agent", "path": entry_id, "title": "Agent memory",
-            "date": now.date(), "modified": now, "categories": [], "tags": list(tags or []),
-            "day": None, "chunk_index": 0, "heading": "", "text": content,
-            "search_text": content, "content_hash": "", "vector": vector.tolist(),
-        }])
+        self.add_rows([schema.agent_row(entry_id, content, list(tags or []), now, vector)])
         self.optimize()
         return entry_id
 
     def optimize(self) -> None:
-        """Bring the full-text index up to date (create it on first use) and compact files."""
+        """Bring the full-text index up to date (create it if missing) and compact files."""
         if self._table is None:
             return
-        from lancedb.index import FTS
+        with repair.storage_errors(self.directory, writing=True):
+            self._ensure_index()
+            # Versions older than an hour go; a concurrent reader still on a recent one is safe.
+            self._table.optimize(cleanup_older_than=dt.timedelta(hours=1))
 
-        if not any(ix.columns == ["search_text"] for ix in self._table.list_indices()):
+    def replace_with(self, rebuilt: Archive) -> None:
+        """Swap the complete archive ``rebuilt`` (written beside this one) into this one's place, and reopen.
+
+        Raises:
+            StoreError: the folders could not be renamed.
+        """
+        rebuilt._db = rebuilt._table = None
+        with repair.storage_errors(self.directory, writing=True):
+            repair.swap_in(rebuilt.directory, self.directory)
+        self._db = None
+        self._open_table()
+
+    def _ensure_table(self, dimension: int) -> None:
+        """Create the table (schema metadata recorded, full-text index made) unless it exists."""
+        if self.damage:
+            raise self.damage  # never write a new table over one that could not be opened
+        if self._table is None:
+            record = schema.build_record(self.embedding_name, dimension)
+            with repair.storage_errors(self.directory, writing=True):
+                db = self._connect()
+                repair.remove_orphan_table(self.table_dir)
+                try:
+                    self._table = db.create_table(TABLE, schema=schema.arrow_schema(dimension, record))
+                except repair.LANCE_ERRORS:
+                    repair.remove_orphan_table(self.table_dir)  # give the space back; nothing was committed
+                    raise
+            self.write_meta(**record)
+        with repair.storage_errors(self.directory, writing=True):
+            self._ensure_index()
+
+    def _ensure_index(self) -> None:
+        if self.index_missing():
+            from lancedb.index import FTS
+
             self._table.create_index(
                 "search_text", config=FTS(language="English", stem=True, remove_stop_words=True)
             )
-        # Versions older than an hour go; a concurrent reader still on a recent one is safe.
-        self._table.optimize(cleanup_older_than=dt.timedelta(hours=1))
 
-    def _append(self, rows: list[dict]) -> None:
-        if not rows:
-            return
-        import pyarrow as pa
-
-        data = pa.Table.from_pylist(rows, schema=self._schema(len(rows[0]["vector"])))
-        if self._table is None:
-            self._table = self._db.create_table(TABLE, data=data)
-            self.meta_path.write_text(json.dumps({
-                "schema_version": SCHEMA_VERSION, "embedding_model": self.embedding_name,
-                "dimension": len(rows[0]["vector"]),
-            }, indent=2), encoding="utf-8")
-        else:
-            self._table.add(data)
+    def index_missing(self) -> bool:
+        """Whether the table exists without its full-text index (a write failed before making it)."""
+        with repair.storage_errors(self.directory, writing=False):
+            return self._table is not None and not any(ix.columns == ["search_text"]
+                                                       for ix in self._table.list_indices())
 
     @staticmethod
-    def _schema(dimension: int):
+    def _arrow(rows: list[dict]):
         import pyarrow as pa
 
-        return pa.schema([
-            ("id", pa.string()), ("source", pa.string()), ("path", pa.string()),
-            ("title", pa.string()), ("date", pa.date32()), ("modified", pa.timestamp("s")),
-            ("categories", pa.list_(pa.string())), ("tags", pa.list_(pa.string())),
-            ("day", pa.int32()), ("chunk_index", pa.int32()), ("heading", pa.string()),
-            ("text", pa.string()), ("search_text", pa.string()), ("content_hash", pa.string()),
-            ("vector", pa.list_(pa.float32(), dimension)),
-        ])
+        return pa.Table.from_pylist(rows, schema=schema.arrow_schema(len(rows[0]["vector"])))
 
     # -- reading -------------------------------------------------------------------
     def search(
@@ -322,9 +413,9 @@ class Archive:
         table = self._scan(None, ["source", "path", "date"])
         sources = table.column("source").to_pylist()
         paths = table.column("path").to_pylist()
-        dates = [d for d, s in zip(table.column("date").to_pylist(), sources) if s == "note"]
+        dates = [d for d, s in zip(table.column("date").to_pylist(), sources, strict=True) if s == "note"]
         return ArchiveStats(
-            notes=len({p for p, s in zip(paths, sources) if s == "note"}),
+            notes=len({p for p, s in zip(paths, sources, strict=True) if s == "note"}),
             chunks=sources.count("note"),
             agent_entries=sources.count("agent"),
             first_date=min(dates) if dates else None,
@@ -332,18 +423,19 @@ class Archive:
         )
 
     def _scan(self, where: str | None, columns: list[str] | None):
+        """Every row (``where`` filtered) as an Arrow table of ``columns``.
+
+        Raises:
+            StoreError: a data file cannot be read (run ``journal ingest --full``).
+        """
         import pyarrow as pa
 
         if self._table is None:
             return pa.table({c: pa.array([], pa.string()) for c in columns or ["path"]})
         query = self._table.search().limit(None)
         query = query.select(columns) if columns else query
-        return (query.where(where) if where else query).to_arrow()
-
-    def _table_names(self) -> list[str]:
-        names = self._db.list_tables()
-        return list(getattr(names, "tables", names))
-
+        with repair.storage_errors(self.directory, writing=False):
+            return (query.where(where) if where else query).to_arrow()
 
 _COLUMNS = ["path", "title", "date", "categories", "tags", "text", "heading", "chunk_index", "source", "day"]
 
@@ -373,18 +465,6 @@ def _hit(row: dict, score: float) -> SearchHit:
         tags=list(row["tags"] or []), score=score, text=row["text"], heading=row["heading"],
         chunk_index=int(row["chunk_index"]), source=row["source"], day=row["day"],
     )
-
-
-def _note_row(note: "Note", chunk: "Chunk", vector) -> dict:
-    heading = f"{chunk.heading}\n" if chunk.heading else ""
-    return {
-        "id": f"{note.rel_path}#{chunk.index}", "source": "note", "path": note.rel_path,
-        "title": note.title, "date": note.date, "modified": note.modified,
-        "categories": note.categories, "tags": note.tags, "day": note.day,
-        "chunk_index": chunk.index, "heading": chunk.heading, "text": chunk.text,
-        "search_text": f"{note.title}\n{heading}{chunk.text}", "content_hash": note.content_hash,
-        "vector": vector.tolist() if hasattr(vector, "tolist") else list(vector),
-    }
 
 
 def _sql(value: str) -> str:

@@ -172,37 +172,45 @@ def add(ctx, text, file_, title, date, day, categories, tags, no_reflect) -> Non
 
 @main.command(name="ingest")
 @click.argument("paths", nargs=-1, type=click.Path(exists=False))
-@click.option("--full", is_flag=True, help="Rebuild the archive from scratch (after changing the embedding model).")
+@click.option("--full", is_flag=True,
+              help="Rebuild the archive from every ingested folder (after changing the embedding model, or to "
+                   "repair it); the agent's own entries are kept.")
 @click.option("--no-reflect", is_flag=True, help="Do not ask the agent to update the learner profile.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_context
 def ingest_command(ctx, paths, full, no_reflect, as_json) -> None:
-    """Read notes (default: notes/) into the archive; only changed notes are re-embedded."""
+    """Read notes into the archive; only changed notes are re-embedded.
+
+    PATHS are files or folders (remembered: a plain `journal ingest` re-scans notes/ and every folder
+    ingested before).
+    """
     from journal_agent.archive.ingest import ingest
 
     journal = _journal(ctx)
     err = _console(stderr=True)
-    with _Errors(), _progress(err) as progress:
-        report = ingest(journal, [Path(p) for p in paths] or None, full=full, progress=progress)
+    with _progress(err) as progress:
+        report = ingest(journal, list(paths) or None, full=full, progress=progress)
     if as_json:
         click.echo(json.dumps({
             "added": report.added, "updated": report.updated, "removed": report.removed,
             "unchanged": report.unchanged, "chunks_written": report.chunks_written,
+            "agent_entries_kept": report.agent_entries, "sources": report.sources,
             "failed": [{"path": p, "reason": r} for p, r in report.failed],
             "skipped": [{"path": p, "reason": r} for p, r in report.skipped],
             "seconds": round(report.seconds, 3), "embed_seconds": round(report.embed_seconds, 3),
         }, indent=2))
     else:
         for path, reason in report.failed:
-            err.print(f"[red]failed[/red] {path}: {reason}")
+            err.print(f"[red]failed[/red] {_escape(path)}: {_escape(reason)}")
+        kept = f", {report.agent_entries} agent entries kept" if full else ""
         click.echo(
             f"added {report.added}, updated {report.updated}, removed {report.removed}, "
-            f"unchanged {report.unchanged}, failed {len(report.failed)} "
+            f"unchanged {report.unchanged}, failed {len(report.failed)}{kept} "
             f"({report.chunks_written} chunks embedded in {report.seconds:.1f}s)"
         )
         if report.skipped:
-            err.print(f"[dim]skipped {len(report.skipped)} files that are not notes "
-                      f"(.md, .markdown, .txt), e.g. {report.skipped[0][0]}[/dim]")
+            path, reason = report.skipped[0]
+            err.print(f"[dim]skipped {len(report.skipped)} files, e.g. {_escape(path)}: {_escape(reason)}[/dim]")
     if report.changed_notes and not no_reflect:
         _reflect(journal, report.changed_notes)
     if report.failed:
@@ -263,7 +271,7 @@ def _escape(text: str) -> str:
 
 
 class _progress:
-    """A rich progress bar over files when stderr is a terminal; silent otherwise."""
+    """A rich progress bar (chunks embedded) when stderr is a terminal; silent otherwise."""
 
     def __init__(self, console):
         self.console = console
@@ -275,12 +283,12 @@ class _progress:
             return None
         from rich.progress import Progress
 
-        self.bar = Progress(console=self.console, transient=True)
-        self.bar.start()
-        self.task = self.bar.add_task("ingesting", total=None)
+        bar = self.bar = Progress(console=self.console, transient=True)
+        bar.start()
+        task = self.task = bar.add_task("embedding", total=None)
 
         def update(done: int, total: int) -> None:
-            self.bar.update(self.task, completed=done, total=total)
+            bar.update(task, completed=done, total=total)
 
         return update
 

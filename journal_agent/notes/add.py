@@ -42,13 +42,13 @@ from journal_agent.notes.model import (
     Note,
     day_number,
     decode_note_bytes,
-    iter_note_files,
     normalize_newlines,
     read_head,
     read_note,
     read_note_head,
     slugify,
 )
+from journal_agent.notes.walk import iter_note_files
 
 if TYPE_CHECKING:
     from journal_agent.workspace import Journal

@@ -122,21 +122,6 @@ class Note:
         return not (self.draft or self.private)
 
 
-def iter_note_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """Yield note files under ``paths`` (files or folders), sorted, skipping hidden folders."""
-    for base in paths:
-        base = Path(base)
-        if base.is_file():
-            yield base
-            continue
-        for path in sorted(base.rglob("*")):
-            rel_parts = path.relative_to(base).parts
-            if any(part.startswith(".") for part in rel_parts):
-                continue
-            if path.is_file() and path.suffix.lower() in NOTE_SUFFIXES:
-                yield path
-
-
 def read_note(
     path: Path, root: Path, notes_dir: Path | None = None, *, languages: Sequence[str] = DEFAULT_LANGUAGES
 ) -> Note:
@@ -471,7 +456,6 @@ __all__ = [
     "first_line_title",
     "git_first_commit_dates",
     "is_private_path",
-    "iter_note_files",
     "normalize_newlines",
     "read_head",
     "read_note",

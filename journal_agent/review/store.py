@@ -209,7 +209,8 @@ class ReviewStore:
         Returns:
             The counts. A note that cannot be read is listed in ``failed``; its cards stay as they were.
         """
-        from journal_agent.notes.model import iter_note_files, read_note
+        from journal_agent.notes.model import read_note
+        from journal_agent.notes.walk import iter_note_files
 
         started = time.perf_counter()
         stamp = schedule.utc(now).isoformat()

@@ -44,11 +44,11 @@ from journal_agent.errors import JournalError, SiteError
 from journal_agent.notes.model import (
     Note,
     is_private_path,
-    iter_note_files,
     read_note,
     slugify,
 )
 from journal_agent.site.sanitize import escape_text, xml_clean
+from journal_agent.notes.walk import iter_note_files
 
 EXCERPT_SEPARATOR = "<!-- more -->"
 STATS_MARKER = "<!-- journal:stats -->"

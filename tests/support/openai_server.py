@@ -52,9 +52,10 @@ class FakeOpenAI:
 
     def __init__(self, responder: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
                  script: list | None = None, *, chunk_chars: int = 4, chunk_delay: float = 0.0,
-                 port: int = 0):
+                 embed_delay: float = 0.0, port: int = 0):
         self.responder = responder
         self.chunk_delay = chunk_delay
+        self.embed_delay = embed_delay  # seconds each /v1/embeddings reply waits (slow-model tests)
         self.script = list(script or [])
         self.chunk_chars = chunk_chars
         self.requests: list[dict[str, Any]] = []
@@ -71,6 +72,7 @@ class FakeOpenAI:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
                 if self.path.rstrip("/").endswith("/embeddings"):
+                    time.sleep(server.embed_delay)
                     self._json(200, embeddings_response(body))
                     return
                 if not self.path.rstrip("/").endswith("/chat/completions"):

@@ -1,0 +1,167 @@
+"""The archive's row shape and its two records of how it was built.
+
+One row per chunk (Arrow schema :func:`arrow_schema`)::
+
+    id, source ("note" | "agent"), path, title, date, modified, categories,
+    tags, day, chunk_index, heading, text, search_text, content_hash, private, vector
+
+``id`` is ``<path>#<chunk_index>`` for note chunks and ``agent:<hex>`` for the
+agent's entries. ``private`` is true for a note that is private or a draft
+(``note.private or note.draft``); agent entries are false (they are never
+published, and are told apart by ``source``).
+
+How the archive was built (schema version, embedding model, vector dimension)
+is recorded twice: in the table's Arrow schema metadata under
+:data:`SCHEMA_METADATA_KEY`, written with the table so it cannot be lost
+separately, and in ``archive.json`` beside the table, which also lists the
+folders ingested (``sources``). :func:`incompatibility` compares a record with
+what this journal-agent would write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from journal_agent.errors import StoreError
+
+if TYPE_CHECKING:
+    from journal_agent.notes.chunking import Chunk
+    from journal_agent.notes.model import Note
+
+SCHEMA_VERSION = 2  # 2: the ``private`` column and the schema-metadata record
+SCHEMA_METADATA_KEY = "journal_agent"  # {"schema_version", "embedding_model", "dimension"} as JSON
+
+
+def arrow_schema(dimension: int, record: dict[str, Any] | None = None):
+    """The table's Arrow schema for ``dimension``-wide vectors, with ``record`` as its metadata."""
+    import pyarrow as pa
+
+    schema = pa.schema([
+        ("id", pa.string()), ("source", pa.string()), ("path", pa.string()),
+        ("title", pa.string()), ("date", pa.date32()), ("modified", pa.timestamp("s")),
+        ("categories", pa.list_(pa.string())), ("tags", pa.list_(pa.string())),
+        ("day", pa.int32()), ("chunk_index", pa.int32()), ("heading", pa.string()),
+        ("text", pa.string()), ("search_text", pa.string()), ("content_hash", pa.string()),
+        ("private", pa.bool_()), ("vector", pa.list_(pa.float32(), dimension)),
+    ])
+    return schema.with_metadata({SCHEMA_METADATA_KEY: json.dumps(record)}) if record else schema
+
+
+def build_record(embedding_model: str, dimension: int) -> dict[str, Any]:
+    """The record of an archive this journal-agent builds."""
+    return {"schema_version": SCHEMA_VERSION, "embedding_model": embedding_model, "dimension": dimension}
+
+
+def schema_record(schema) -> dict[str, Any]:
+    """The record in an Arrow ``schema``'s metadata (``{}`` for tables from before schema version 2)."""
+    raw = (schema.metadata or {}).get(SCHEMA_METADATA_KEY.encode())
+    try:
+        record = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def incompatibility(record: dict[str, Any], embedding_model: str, directory: Path) -> str | None:
+    """Why an archive built as ``record`` cannot be used with ``embedding_model`` (``None`` when it can)."""
+    version = record.get("schema_version")
+    if version != SCHEMA_VERSION:
+        return (f"the archive at {directory} has schema version {version}, this journal-agent "
+                f"uses {SCHEMA_VERSION}; run `journal ingest --full` to rebuild it from your notes")
+    if record.get("embedding_model") != embedding_model:
+        return (f"re-index needed: the archive was embedded with {record.get('embedding_model')!r} "
+                f"but journal.toml now says {embedding_model!r}; run `journal ingest --full`")
+    return None
+
+
+def check_records(meta: dict[str, Any], recorded: dict[str, Any], embedding_model: str, directory: Path) -> None:
+    """Check ``archive.json`` (``meta``) and the table's own record (``recorded``) against this journal-agent.
+
+    Raises:
+        StoreError: either record is incompatible (:func:`incompatibility`), or
+            there is no record at all (a table from before schema version 2
+            whose ``archive.json`` is gone), each naming ``journal ingest --full``.
+    """
+    if not meta and not recorded:
+        raise StoreError(
+            f"the archive at {directory} has no archive.json and its table does not record the "
+            "embedding model it was built with; run `journal ingest --full` to rebuild it from your notes")
+    for record in (meta, recorded):
+        problem = incompatibility(record, embedding_model, directory) if record else None
+        if problem:
+            raise StoreError(problem)
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    """``archive.json`` as a dict (``{}`` when absent).
+
+    Raises:
+        StoreError: it exists but cannot be read or is not a JSON object.
+    """
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"{path}: unreadable ({exc}); run `journal ingest --full`") from exc
+    if not isinstance(meta, dict):
+        raise StoreError(f"{path}: not a JSON object; run `journal ingest --full`")
+    return meta
+
+
+def write_json(path: Path, meta: dict[str, Any]) -> None:
+    """Write ``meta`` to ``path`` atomically (a temporary file beside it, then ``os.replace``).
+
+    Raises:
+        OSError: it cannot be written (full disk, read-only folder).
+    """
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def note_row(note: Note, chunk: Chunk, vector) -> dict[str, Any]:
+    """The row of chunk ``chunk`` of ``note``; ``vector`` is its embedding."""
+    heading = f"{chunk.heading}\n" if chunk.heading else ""
+    return {
+        "id": f"{note.rel_path}#{chunk.index}", "source": "note", "path": note.rel_path,
+        "title": note.title, "date": note.date, "modified": note.modified,
+        "categories": note.categories, "tags": note.tags, "day": note.day,
+        "chunk_index": chunk.index, "heading": chunk.heading, "text": chunk.text,
+        "search_text": f"{note.title}\n{heading}{chunk.text}", "content_hash": note.content_hash,
+        "private": bool(note.private or note.draft), "vector": _floats(vector),
+    }
+
+
+def agent_row(entry_id: str, content: str, tags: list[str], when: dt.datetime, vector) -> dict[str, Any]:
+    """The row of an agent entry (``source = "agent"``)."""
+    return {
+        "id": entry_id, "source": "agent", "path": entry_id, "title": "Agent memory",
+        "date": when.date(), "modified": when, "categories": [], "tags": tags,
+        "day": None, "chunk_index": 0, "heading": "", "text": content,
+        "search_text": content, "content_hash": "", "private": False, "vector": _floats(vector),
+    }
+
+
+def embedding_text(row: dict[str, Any]) -> str:
+    """What was embedded for a stored row: the text of an agent entry; title, heading path and text of a chunk.
+
+    The same text as :meth:`journal_agent.notes.chunking.Chunk.embedding_text`,
+    so a row can be re-embedded without its note (a note that can no longer be read).
+    """
+    if row.get("source") == "agent":
+        return row["text"]
+    from journal_agent.notes.chunking import Chunk
+
+    return Chunk(int(row["chunk_index"]), row.get("heading") or "", row["text"]).embedding_text(row["title"])
+
+
+def _floats(vector) -> list[float]:
+    return vector.tolist() if hasattr(vector, "tolist") else list(vector)
