@@ -242,13 +242,17 @@ def test_full_rebuild_keeps_agent_entries_and_reembeds_them_for_a_new_model(jour
     assert [hit.path for hit in hits] == [entry]
 
 
-def test_note_with_only_front_matter_is_stored_once(journal):
+def test_note_with_only_front_matter_is_a_named_failure_not_added_every_time(journal):
+    # Was "added 1" on every ingest while nothing was stored. The reader refuses it by name;
+    # it is never counted as added, and the other notes go in.
     write(journal.notes_dir / "title-only.md", "---\ntitle: Only a title\ndate: 2024-02-02\n---\n")
-    first = ingest(journal)
-    assert (first.added, first.chunks_written) == (1, 1)
-    again = ingest(journal)
-    assert (again.added, again.unchanged) == (0, 1)  # was "added 1" on every ingest, nothing stored
-    assert Archive.open(journal).search("only title", mode="fts")[0].path == "notes/title-only.md"
+    write(journal.notes_dir / "real.md", "# Real\n\ntext\n")
+    for _ in range(2):
+        report = ingest(journal)
+        assert report.added == 0 or [n.rel_path for n in report.changed_notes] == ["notes/real.md"]
+        assert [(path, "front matter only" in reason) for path, reason in report.failed] == [
+            ("notes/title-only.md", True)]
+    assert set(stored_notes(journal)) == {"notes/real.md"}
 
 
 def test_private_column_marks_private_and_draft_notes(journal):

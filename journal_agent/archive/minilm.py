@@ -20,7 +20,6 @@ nor sentence-transformers is needed at run time.
 from __future__ import annotations
 
 import contextlib
-import functools
 import importlib.util
 import math
 import os

@@ -20,6 +20,7 @@ import click
 
 from journal_agent import __version__
 from journal_agent.cli.boundary import JournalGroup
+from journal_agent.errors import JournalError
 
 if TYPE_CHECKING:
     from journal_agent.workspace import Journal
