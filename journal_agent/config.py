@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -191,7 +192,7 @@ def default_toml(series: str = DEFAULT_SERIES) -> str:
     ]
     defaults = Config()
     defaults.journal.series = series
-    for section, field in Config.model_fields.items():
+    for section in Config.model_fields:
         lines.append("")
         lines.append(f"[{section}]")
         values = getattr(defaults, section)

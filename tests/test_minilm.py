@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from journal_agent.errors import JournalError
 from journal_agent.archive import minilm
 from journal_agent.archive.minilm import (
     DIMENSION,
@@ -25,6 +24,7 @@ from journal_agent.archive.minilm import (
     ModelNotInstalled,
     find_model_dir,
 )
+from journal_agent.errors import JournalError
 
 GOLDEN = Path(__file__).parent / "data" / "minilm_golden.json"
 

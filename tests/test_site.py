@@ -178,7 +178,8 @@ def test_every_til_note_has_a_page_with_its_title_and_date(built):
         assert html.title.startswith(row["title"].split("`")[0].strip()[:20]), (row["path"], html.title)
         assert any(t.startswith(row["created"][:10]) for t in html.times), (row["path"], html.times)
     # same file name in two folders: both published, under different stable slugs
-    assert {"github-pages", "github-pages-github-actions"} <= set(posts) or {"github-pages", "github-pages-github"} <= set(posts)
+    assert ({"github-pages", "github-pages-github-actions"} <= set(posts)
+            or {"github-pages", "github-pages-github"} <= set(posts))
 
 
 def test_category_archive_and_tag_pages(built):
@@ -397,12 +398,12 @@ def test_cli_build_exit_codes(small):
     crash (a traceback for the user) also ends with exit code 1 and would pass for "nothing built"."""
     from click.testing import CliRunner
 
-    from journal_agent.cli.site import site
+    from journal_agent.cli import main
 
     runner = CliRunner()
 
     def run(*args, root=small.root):
-        return runner.invoke(site, list(args), obj={"root": str(root)}, catch_exceptions=False)
+        return runner.invoke(main, ["--root", str(root), "site", *args], catch_exceptions=False)
 
     ok = run("build")
     assert ok.exit_code == 0, ok.output
@@ -435,7 +436,7 @@ def fetch(url: str) -> str:
 def test_serve_previews_and_reloads_on_note_change(small):
     port = free_port()
     code = (
-        "import sys; from journal_agent.workspace import open_journal; from journal_agent.site.build import serve_site; "
+        "from journal_agent.workspace import open_journal; from journal_agent.site.build import serve_site; "
         f"serve_site(open_journal(root={str(small.root)!r}), port={port})"
     )
     env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -465,7 +466,7 @@ def _wait_for(fn, seconds, proc):
             return fn()
         except OSError:
             if proc.poll() is not None:
-                raise AssertionError(proc.stdout.read().decode(errors="replace"))
+                raise AssertionError(proc.stdout.read().decode(errors="replace")) from None
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.3)

@@ -78,7 +78,7 @@ def secret(index: int) -> str:
 def add_hostile_notes(root: Path) -> None:
     """Every leak case (its own secret word each), the XSS note and a note dated by a heading only."""
     notes = root / "notes"
-    for index, (case, rel, text, _) in enumerate(LEAK_CASES):
+    for index, (_case, rel, text, _) in enumerate(LEAK_CASES):
         if text is None:  # a public-looking link to a note inside private/
             target = write(notes / "private" / "linked-target.md", f"# {secret(index)}\n\n{secret(index)} body\n")
             (notes / rel).symlink_to(target)

@@ -7,7 +7,8 @@ float32, rows L2-normalized so that cosine similarity is a dot product.
 
 from __future__ import annotations
 
-from typing import Protocol, Sequence
+from collections.abc import Sequence
+from typing import Protocol
 
 import numpy as np
 
@@ -33,8 +34,8 @@ class OpenAIEmbedder:
     BATCH = 128
 
     def __init__(self, config: Config):
-        from journal_agent.errors import ModelNotConfigured
         from journal_agent.agent.llm import make_client
+        from journal_agent.errors import ModelNotConfigured
 
         self.name = config.embedding.model_name
         try:  # the same endpoint and key rules as the agent's chat client

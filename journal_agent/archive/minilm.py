@@ -24,9 +24,9 @@ import importlib.util
 import math
 import os
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -142,7 +142,7 @@ def _encoder_layer(x: np.ndarray, offsets: np.ndarray, weights: tuple) -> None:
     qkv = np.matmul(x, wqkv)
     qkv += bqkv
     ctx = np.empty_like(x)
-    for lo, hi in zip(offsets[:-1], offsets[1:]):
+    for lo, hi in zip(offsets[:-1], offsets[1:], strict=True):
         blk = qkv[lo:hi].reshape(hi - lo, 3, _NUM_HEADS, _HEAD_DIM)
         q = np.ascontiguousarray(blk[:, 0].transpose(1, 0, 2))  # (heads, n, d)
         kt = np.ascontiguousarray(blk[:, 1].transpose(1, 2, 0))  # (heads, d, n)
@@ -218,8 +218,8 @@ class MiniLMEmbedder:
                                     w[a + "self.value.weight"]])
             qkv_b = np.concatenate([w[a + "self.query.bias"] * scale, w[a + "self.key.bias"],
                                     w[a + "self.value.bias"]])
-            dense = lambda n: (f32(w[p + n + ".weight"].T), f32(w[p + n + ".bias"]))  # noqa: E731
-            norm = lambda n: (f32(w[p + n + ".weight"]), f32(w[p + n + ".bias"]))  # noqa: E731
+            dense = lambda n, p=p: (f32(w[p + n + ".weight"].T), f32(w[p + n + ".bias"]))
+            norm = lambda n, p=p: (f32(w[p + n + ".weight"]), f32(w[p + n + ".bias"]))
             self._layers.append((f32(qkv_w.T), f32(qkv_b), *dense("attention.output.dense"),
                                  *norm("attention.output.LayerNorm"), *dense("intermediate.dense"),
                                  *dense("output.dense"), *norm("output.LayerNorm")))

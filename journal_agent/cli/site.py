@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import click
 
-from journal_agent.errors import JournalError
-
 EXIT_NOTES_FAILED = 3  # journal_agent.cli.EXIT_PARTIAL
 
 
@@ -48,21 +46,18 @@ def build(ctx: click.Context, strict: bool, verbose: bool) -> None:
     from journal_agent.site.build import build_site
 
     console = _console()
-    try:
-        journal = _journal(ctx)
-        with console.status("Rendering notes…") as status:
-            counts = {"notes": 0}
+    journal = _journal(ctx)
+    with console.status("Rendering notes…") as status:
+        counts = {"notes": 0}
 
-            def progress(event: str, path: str) -> None:
-                if event == "mkdocs":
-                    status.update("Building the HTML with MkDocs…")
-                else:
-                    counts["notes"] += 1
-                    status.update(f"Rendering notes… {counts['notes']}")
+        def progress(event: str, path: str) -> None:
+            if event == "mkdocs":
+                status.update("Building the HTML with MkDocs…")
+            else:
+                counts["notes"] += 1
+                status.update(f"Rendering notes… {counts['notes']}")
 
-            report = build_site(journal, strict=strict, progress=progress)
-    except JournalError as exc:
-        raise click.ClickException(str(exc)) from exc
+        report = build_site(journal, strict=strict, progress=progress)
 
     out = journal.relative(report.output_dir) if report.output_dir else "?"
     console.print(
@@ -112,9 +107,6 @@ def serve(ctx: click.Context, host: str, port: int, open_browser: bool) -> None:
         handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
         mkdocs_log.addHandler(handler)
         mkdocs_log.setLevel(logging.INFO)
-    try:
-        journal = _journal(ctx)
-        console.print(f"Building, then serving on [bold]http://{host}:{port}/[/] (Ctrl-C to stop)…")
-        serve_site(journal, host=host, port=port, open_browser=open_browser)
-    except JournalError as exc:
-        raise click.ClickException(str(exc)) from exc
+    journal = _journal(ctx)
+    console.print(f"Building, then serving on [bold]http://{host}:{port}/[/] (Ctrl-C to stop)…")
+    serve_site(journal, host=host, port=port, open_browser=open_browser)

@@ -47,8 +47,8 @@ from journal_agent.notes.model import (
     read_note,
     slugify,
 )
-from journal_agent.site.sanitize import escape_text, xml_clean
 from journal_agent.notes.walk import iter_note_files
+from journal_agent.site.sanitize import escape_text, xml_clean
 
 EXCERPT_SEPARATOR = "<!-- more -->"
 STATS_MARKER = "<!-- journal:stats -->"
