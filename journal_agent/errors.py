@@ -51,3 +51,7 @@ class AgentError(JournalError):
 
 class SiteError(JournalError):
     """The site cannot be built or served (MkDocs configuration, failed notes with ``--strict``, port in use)."""
+
+
+class NoteNotFound(JournalError):
+    """No note matches a reference (day number, date or path) given by the user or the agent."""

@@ -3,7 +3,11 @@
 One table, ``chunks``, under ``.journal/archive.lance``; one row per chunk::
 
     id, source ("note" | "agent"), path, title, date, modified, categories,
-    tags, day, chunk_index, heading, text, search_text, content_hash, vector
+    tags, day, private, chunk_index, heading, text, search_text, content_hash, vector
+
+``private`` is true for a private or draft note (never shown to a model
+unless ``[llm] share_private``); searches may filter on it, on ``day`` (the
+learning-day number) and on ``date``.
 
 ``search_text`` (title + heading path + text) carries LanceDB's native
 full-text index (BM25, English stemming and stop words); ``vector`` holds the
@@ -33,7 +37,7 @@ if TYPE_CHECKING:
     from journal_agent.archive.embeddings import Embedder
     from journal_agent.notes.model import Note
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the private column
 TABLE = "chunks"
 RRF_K = 60
 # Weight of the vector ranking in hybrid RRF (BM25's is 1). Measured: 0.5 lifts
@@ -62,13 +66,15 @@ class SearchHit:
     chunk_index: int
     source: str
     day: int | None
+    private: bool = False
 
     def to_json(self) -> dict:
+        """The hit as JSON types (date as ISO text, score rounded to 6 places)."""
         return {
             "path": self.path, "title": self.title, "date": self.date.isoformat(),
             "categories": self.categories, "tags": self.tags, "score": round(self.score, 6),
             "text": self.text, "heading": self.heading, "chunk_index": self.chunk_index,
-            "source": self.source, "day": self.day,
+            "source": self.source, "day": self.day, "private": self.private,
         }
 
 
@@ -209,7 +215,7 @@ class Archive:
         self._append([{
             "id": entry_id, "source": "agent", "path": entry_id, "title": "Agent memory",
             "date": now.date(), "modified": now, "categories": [], "tags": list(tags or []),
-            "day": None, "chunk_index": 0, "heading": "", "text": content,
+            "day": None, "private": False, "chunk_index": 0, "heading": "", "text": content,
             "search_text": content, "content_hash": "", "vector": vector.tolist(),
         }])
         self.optimize()
@@ -251,7 +257,7 @@ class Archive:
             ("id", pa.string()), ("source", pa.string()), ("path", pa.string()),
             ("title", pa.string()), ("date", pa.date32()), ("modified", pa.timestamp("s")),
             ("categories", pa.list_(pa.string())), ("tags", pa.list_(pa.string())),
-            ("day", pa.int32()), ("chunk_index", pa.int32()), ("heading", pa.string()),
+            ("day", pa.int32()), ("private", pa.bool_()), ("chunk_index", pa.int32()), ("heading", pa.string()),
             ("text", pa.string()), ("search_text", pa.string()), ("content_hash", pa.string()),
             ("vector", pa.list_(pa.float32(), dimension)),
         ])
@@ -268,6 +274,8 @@ class Archive:
         until: dt.date | None = None,
         category: str | None = None,
         source: str | None = "note",
+        day: int | None = None,
+        include_private: bool = True,
     ) -> list[SearchHit]:
         """Rank chunks for ``query``.
 
@@ -278,6 +286,8 @@ class Archive:
             since, until: inclusive journal-date bounds.
             category: keep chunks of notes in this category (exact, case-sensitive).
             source: ``"note"``, ``"agent"``, or ``None`` for both.
+            day: keep chunks of notes with this learning-day number.
+            include_private: ``False`` drops chunks of private and draft notes.
 
         Raises:
             ValueError: unknown mode.
@@ -286,7 +296,7 @@ class Archive:
             raise ValueError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
         if self._table is None or not query.strip():
             return []
-        where = _where(since, until, category, source)
+        where = _where(since, until, category, source, day=day, include_private=include_private)
         depth = offset + limit
         if mode == "fts":
             ranked = self._fts(query, where, depth)
@@ -297,6 +307,31 @@ class Archive:
             ranked = rrf_fuse([self._fts(query, where, pool), self._vector(query, where, pool)],
                               weights=[1.0, VECTOR_WEIGHT])
         return [_hit(row, score) for row, score in ranked[offset:depth]]
+
+    def notes_where(
+        self,
+        *,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        category: str | None = None,
+        source: str | None = "note",
+        day: int | None = None,
+        include_private: bool = True,
+        limit: int = 200,
+    ) -> list[SearchHit]:
+        """Notes matching the filters, unranked: each note's first chunk (score 0), oldest first.
+
+        The structured side of search: which notes a day number or a date
+        window names, whether or not their text matches the words asked.
+        At most ``limit`` notes (the oldest ones when there are more).
+        """
+        if self._table is None:
+            return []
+        where = _where(since, until, category, source, day=day, include_private=include_private)
+        first = "chunk_index = 0" + (f" AND {where}" if where else "")
+        rows = self._scan(first, _COLUMNS).to_pylist()
+        rows.sort(key=lambda row: (row["date"], row["path"]))
+        return [_hit(row, 0.0) for row in rows[:limit]]
 
     def _fts(self, query: str, where: str | None, limit: int) -> list[tuple[dict, float]]:
         from lancedb.query import MatchQuery
@@ -345,7 +380,8 @@ class Archive:
         return list(getattr(names, "tables", names))
 
 
-_COLUMNS = ["path", "title", "date", "categories", "tags", "text", "heading", "chunk_index", "source", "day"]
+_COLUMNS = ["path", "title", "date", "categories", "tags", "text", "heading", "chunk_index", "source", "day",
+            "private"]
 
 
 def rrf_fuse(
@@ -372,6 +408,7 @@ def _hit(row: dict, score: float) -> SearchHit:
         path=row["path"], title=row["title"], date=row["date"], categories=list(row["categories"] or []),
         tags=list(row["tags"] or []), score=score, text=row["text"], heading=row["heading"],
         chunk_index=int(row["chunk_index"]), source=row["source"], day=row["day"],
+        private=bool(row.get("private")),
     )
 
 
@@ -381,6 +418,7 @@ def _note_row(note: "Note", chunk: "Chunk", vector) -> dict:
         "id": f"{note.rel_path}#{chunk.index}", "source": "note", "path": note.rel_path,
         "title": note.title, "date": note.date, "modified": note.modified,
         "categories": note.categories, "tags": note.tags, "day": note.day,
+        "private": bool(note.private or note.draft),
         "chunk_index": chunk.index, "heading": chunk.heading, "text": chunk.text,
         "search_text": f"{note.title}\n{heading}{chunk.text}", "content_hash": note.content_hash,
         "vector": vector.tolist() if hasattr(vector, "tolist") else list(vector),
@@ -391,7 +429,16 @@ def _sql(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _where(since, until, category, source) -> str | None:
+def _where(
+    since: dt.date | None,
+    until: dt.date | None,
+    category: str | None,
+    source: str | None,
+    *,
+    day: int | None = None,
+    include_private: bool = True,
+) -> str | None:
+    """The SQL filter (LanceDB/DataFusion) for the given bounds; ``None`` when nothing is filtered."""
     clauses = []
     if source:
         clauses.append(f"source = {_sql(source)}")
@@ -401,4 +448,8 @@ def _where(since, until, category, source) -> str | None:
         clauses.append(f"date <= date '{until.isoformat()}'")
     if category:
         clauses.append(f"array_has_any(categories, [{_sql(category)}])")
+    if day is not None:
+        clauses.append(f"day = {int(day)}")
+    if not include_private:
+        clauses.append("private = false")
     return " AND ".join(clauses) or None
