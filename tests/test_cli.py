@@ -80,7 +80,7 @@ def test_search_filters_and_time_in_question(journal_dir, run_cli):
     def paths(*args):
         result = run_cli("search", "--json", *args)
         assert result.exit_code == 0, result.output
-        return [hit["path"] for hit in json.loads(result.output)]
+        return [hit["path"] for hit in json.loads(result.output)["results"]]
 
     assert paths("what did I learn about Docker in July 2022?")[0] == "notes/docker-b.md"
     assert paths("what did I learn about Docker in March 2021?")[0] == "notes/docker-a.md"

@@ -184,11 +184,14 @@ def search_notes(
     wanted = offset + limit
     depth = max(wanted, MIN_NOTE_DEPTH if (window or day_notes) else 0) * CHUNKS_PER_NOTE
 
-    def run(lo: dt.date | None, hi: dt.date | None, day_number: int | None = None) -> list[SearchHit]:
-        return _best_per_note(archive.search(text, limit=depth, mode=mode, since=lo, until=hi, category=category,
+    def run(lo: dt.date | None, hi: dt.date | None, day_number: int | None = None, words: str = text):
+        return _best_per_note(archive.search(words, limit=depth, mode=mode, since=lo, until=hi, category=category,
                                              source=stored_source, day=day_number))
 
     base = run(since, until)
+    if len(base) < wanted and text != query:
+        # Nothing but the day/date was asked ("What did I do on Day 4?"): the rest ranks by the whole question.
+        base = _best_per_note(base + run(since, until, words=query))
     first: list[SearchHit] = []
     if day_notes:
         first += run(since, until, day) + day_notes
