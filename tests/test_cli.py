@@ -28,7 +28,7 @@ def test_add_from_argument_is_day_n_plus_one_and_searchable(seeded_dir, run_cli)
     assert post["tags"] == ["agents", "memgpt"]
     assert f"Wrote notes/{name}" in result.output
 
-    found = json.loads(run_cli("search", "--json", "archival memory tools Letta").output)
+    found = json.loads(run_cli("search", "--json", "archival memory tools Letta").output)["results"]
     assert found[0]["path"] == f"notes/{name}"
     assert set(found[0]) >= {"path", "title", "date", "categories", "score", "text"}
     assert found[0]["date"] == today

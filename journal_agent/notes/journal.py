@@ -68,7 +68,7 @@ class JournalNotes:
     """Every note of a journal, oldest first, and the files that could not be read.
 
     Attributes:
-        notes: ``Note`` objects sorted by (date, day, path).
+        notes: ``Note`` objects sorted by date, then day number (notes without one last), then path.
         failed: ``(path, reason)`` of files that are not readable notes.
     """
 
@@ -86,7 +86,7 @@ def read_journal(journal: Journal) -> JournalNotes:
             found.notes.append(read_note(path, journal.root, journal.notes_dir))
         except JournalError as exc:
             found.failed.append((journal.relative(path), getattr(exc, "reason", str(exc))))
-    found.notes.sort(key=lambda n: (n.date, n.day or 0, n.rel_path))
+    found.notes.sort(key=lambda n: (n.date, n.day is None, n.day or 0, n.rel_path))
     return found
 
 
@@ -150,8 +150,8 @@ def find_note(journal: Journal, ref: str, *, today: dt.date | None = None) -> No
     A date is anything :func:`~journal_agent.notes.dates.parse_date` reads
     ("2025-09-18", "18 Sep 2025", "yesterday"). A path may be absolute,
     relative to the current folder, the journal root or ``notes/``. When
-    several notes share the day or date, the oldest (then by path) is the
-    match and the rest are in ``others``.
+    several notes share the day or date, the first in :func:`read_journal`'s
+    order is the match and the rest are in ``others``.
 
     Raises:
         NoteNotFound: nothing matches, with what exists nearby.
