@@ -29,12 +29,12 @@ SEED = REPO / "notes" / "2025-09-18-momentum-learning-day-2.markdown"
 QUESTIONS = REPO / "benchmarks" / "learner_questions.jsonl"
 GAP_NOTE = "2025-09-21-momentum-learning-day-5.markdown"  # left out of the "gap" journal
 CONFIGS = {
-    "fts, no day/time handling": dict(mode="fts", time_mode="off"),
-    "hybrid, no day/time handling": dict(mode="hybrid", time_mode="off"),
-    "hybrid, every window boosted": dict(mode="hybrid", time_mode="boost"),
-    "hybrid, every window first": dict(mode="hybrid", time_mode="filter"),
-    "hybrid, per kind (default)": dict(mode="hybrid", time_mode="auto"),
-    "fts, per kind": dict(mode="fts", time_mode="auto"),
+    "fts, no day/time handling": {"mode": "fts", "time_mode": "off"},
+    "hybrid, no day/time handling": {"mode": "hybrid", "time_mode": "off"},
+    "hybrid, every window boosted": {"mode": "hybrid", "time_mode": "boost"},
+    "hybrid, every window first": {"mode": "hybrid", "time_mode": "filter"},
+    "hybrid, per kind (default)": {"mode": "hybrid", "time_mode": "auto"},
+    "fts, per kind": {"mode": "fts", "time_mode": "auto"},
 }
 KINDS = ("day", "date", "week", "topic")
 
@@ -128,8 +128,8 @@ def check_streaks(questions: list[dict], journals: dict[str, object]) -> list[tu
 
 
 def format_table(table: dict[str, dict]) -> str:
-    lines = ["| configuration | R@1 | R@5 | MRR@10 | day R@1 | date R@1 | week R@1 | week cov@5 | topic R@1 "
-             "| Day N first |",
+    lines = [("| configuration | R@1 | R@5 | MRR@10 | day R@1 | date R@1 | week R@1 | week cov@5 | topic R@1 "
+             "| Day N first |"),
              "|---|---|---|---|---|---|---|---|---|---|"]
     for name, row in table.items():
         a = row["all"]

@@ -99,6 +99,14 @@ def test_stats_command(journal_dir, run_cli):
     assert "Missed days: 1 in 1 gaps" in human and "2025-09-21 (1 day)" in human
 
 
+def test_stats_heatmap_on_a_terminal(journal_dir, run_cli):
+    fill(journal_dir, without=DAY5)
+    output = run_cli("stats", env={"FORCE_COLOR": "1", "COLUMNS": "120"}).output  # rich: FORCE_COLOR → a terminal
+    rows = [line for line in output.splitlines() if "■" in line or "·" in line]
+    assert len(rows) == 7 and output.count("■") == 9  # a row per weekday, a square per writing day
+    assert "Mon" in rows[0] and "Sun" in rows[6]
+
+
 def test_stats_command_current_streak_ends_today_or_yesterday(journal_dir, run_cli):
     today = dt.date.today()
     for back in (1, 2, 5):

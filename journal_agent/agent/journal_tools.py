@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from journal_agent.errors import JournalError, NoteNotFound
 
 if TYPE_CHECKING:
+    from journal_agent.archive.search import Source
     from journal_agent.archive.store import Archive, SearchHit
     from journal_agent.notes.model import Note
     from journal_agent.workspace import Journal
@@ -219,9 +220,12 @@ class JournalTools:
         elif day is not None:
             match = find_note(self.journal, str(day))
         else:
-            match = find_note(self.journal, parse_day("date", date, end=False).isoformat())
-        shareable = [n for n in [match.note, *match.others] if self.include_private or n.publishable]
-        hidden = [n.rel_path for n in [match.note, *match.others] if n not in shareable]
+            when = parse_day("date", date, end=False)
+            assert when is not None  # date was given (checked above)
+            match = find_note(self.journal, when.isoformat())
+        found = [match.note, *match.others]
+        shareable = [n for n in found if self.include_private or n.publishable]
+        hidden = [n.rel_path for n in found if not (self.include_private or n.publishable)]
         self._effects.withheld.extend(hidden)
         if not shareable:
             raise ToolError("that note is private (or a draft) and is not shared with you; tell the learner it "
@@ -280,7 +284,7 @@ class JournalTools:
 
     # ---------------------------------------------------------------- helpers
     def _search(self, tool: str, query: str, start_date: str | None, end_date: str | None, category: str | None,
-                day: int | None, page: int, *, source: str) -> str:
+                day: int | None, page: int, *, source: Source) -> str:
         """The search tools' shared body: :func:`~journal_agent.archive.search.search_notes`, formatted."""
         from journal_agent.archive.search import search_notes
 

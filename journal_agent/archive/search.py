@@ -56,6 +56,9 @@ WINDOW_POLICY: dict[str, Literal["boost", "filter"]] = {
 WINDOW_WEIGHT = 0.5  # weight of the in-window ranking in the boost fusion (chosen by the sweep above)
 MIN_NOTE_DEPTH = 40  # notes ranked per list before fusing, so a lifted note can come from deep
 CHUNKS_PER_NOTE = 4  # chunks fetched per wanted note, so grouping still fills the page
+# Candidates measured by benchmarks/quality_til.py (off = the plain best-chunk ranking of the whole question):
+NOISE_WORDS: frozenset[str] = frozenset()  # words about journaling itself, dropped from the searched text
+SECOND_CHUNK_WEIGHT = 0.0  # a note's score adds this share of its second-best chunk's score
 
 
 @dataclass
@@ -94,12 +97,13 @@ class SearchResults:
         Each result is :meth:`SearchHit.to_json` plus ``in_window``. Explicit
         ``since``/``until`` show as a window whose ``phrase`` is ``null``.
         """
+        window: dict[str, str | None] | None
         if self.window is not None:
             window = {"phrase": self.window.phrase, "since": self.window.since.isoformat(),
                       "until": self.window.until.isoformat(), "kind": self.window.kind}
         elif self.since or self.until:
-            window = {"phrase": None, "since": self.since and self.since.isoformat(),
-                      "until": self.until and self.until.isoformat(), "kind": "range"}
+            window = {"phrase": None, "since": self.since.isoformat() if self.since else None,
+                      "until": self.until.isoformat() if self.until else None, "kind": "range"}
         else:
             window = None
         marks = self.in_window or [None] * len(self.hits)
@@ -185,8 +189,8 @@ def search_notes(
     depth = max(wanted, MIN_NOTE_DEPTH if (window or day_notes) else 0) * CHUNKS_PER_NOTE
 
     def run(lo: dt.date | None, hi: dt.date | None, day_number: int | None = None, words: str = text):
-        return _best_per_note(archive.search(words, limit=depth, mode=mode, since=lo, until=hi, category=category,
-                                             source=stored_source, day=day_number))
+        return _note_ranking(archive.search(_searchable(words), limit=depth, mode=mode, since=lo, until=hi,
+                                            category=category, source=stored_source, day=day_number))
 
     base = run(since, until)
     if len(base) < wanted and text != query:
@@ -204,7 +208,8 @@ def search_notes(
             first += inside + archive.notes_where(since=window.since, until=window.until, category=category,
                                                   source=stored_source, limit=wanted + len(inside))
     ranked = _best_per_note(first + base)
-    visible, withheld = [], []
+    visible: list[SearchHit] = []
+    withheld: list[str] = []
     for hit in ranked:
         if hit.private and not include_private:
             if len(visible) < wanted:
@@ -236,6 +241,27 @@ def _fuse(everywhere: list[SearchHit], inside: list[SearchHit]) -> list[SearchHi
                      weights=[1.0, WINDOW_WEIGHT])
     by_key = {(h.path, h.chunk_index): h for h in inside + everywhere}
     return [_rescored(by_key[(row["path"], row["chunk_index"])], score) for row, score in fused]
+
+
+def _searchable(text: str) -> str:
+    """``text`` without words about journaling itself (:data:`NOISE_WORDS`), when something is left."""
+    if not NOISE_WORDS:
+        return text
+    kept = [w for w in text.split() if w.strip("?,.!:;\"'").lower() not in NOISE_WORDS]
+    return " ".join(kept) if any(w.strip("?,.!:;\"'") for w in kept) else text
+
+
+def _note_ranking(hits: list[SearchHit]) -> list[SearchHit]:
+    """Chunks → notes: each note's best chunk, ranked by best score + ``SECOND_CHUNK_WEIGHT`` × second best."""
+    if not SECOND_CHUNK_WEIGHT:
+        return _best_per_note(hits)
+    best: dict[str, SearchHit] = {}
+    scores: dict[str, list[float]] = {}
+    for hit in hits:
+        best.setdefault(hit.path, hit)
+        scores.setdefault(hit.path, []).append(hit.score)
+    total = {p: s[0] + SECOND_CHUNK_WEIGHT * (s[1] if len(s) > 1 else 0.0) for p, s in scores.items()}
+    return sorted(best.values(), key=lambda h: -total[h.path])
 
 
 def _best_per_note(hits: list[SearchHit]) -> list[SearchHit]:

@@ -159,7 +159,8 @@ def _streak(streak) -> str:
 
 
 def _heatmap(result, weeks: int = 26):
-    """A GitHub-style calendar of the last ``weeks`` weeks up to the last note: a row per weekday."""
+    """A GitHub-style calendar of the last ``weeks`` weeks up to the last note: a row per weekday, a column per
+    week, ■ for a day with notes (brighter for more), · for a day without."""
     from rich.table import Table
     from rich.text import Text
 
@@ -175,7 +176,7 @@ def _heatmap(result, weeks: int = 26):
         for week in range(weeks):
             day = start + dt.timedelta(weeks=week, days=weekday)
             count = result.per_day.get(day, 0)
-            cells.append(Text("  " if day > end else "■ ", style=shades[min(count, 3)]))
+            cells.append(Text("  " if day > end else ("■ " if count else "· "), style=shades[min(count, 3)]))
         table.add_row(*cells)
     return table
 

@@ -92,21 +92,20 @@ def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
+def _spans(dates: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """``(first, last)`` of each run of consecutive days, oldest first."""
+    spans: list[tuple[dt.date, dt.date]] = []
+    for day in sorted(set(dates)):
+        if spans and (day - spans[-1][1]).days == 1:
+            spans[-1] = (spans[-1][0], day)
+        else:
+            spans.append((day, day))
+    return spans
+
+
 def runs(dates: Iterable[dt.date]) -> list[Streak]:
     """The runs of consecutive days in ``dates`` (duplicates ignored), oldest first."""
-    ordered = sorted(set(dates))
-    found: list[Streak] = []
-    start = previous = None
-    for day in ordered:
-        if previous is not None and (day - previous).days == 1:
-            previous = day
-            continue
-        if start is not None:
-            found.append(Streak((previous - start).days + 1, start, previous))
-        start = previous = day
-    if start is not None:
-        found.append(Streak((previous - start).days + 1, start, previous))
-    return found
+    return [Streak((last - first).days + 1, first, last) for first, last in _spans(dates)]
 
 
 def streaks(dates: Iterable[dt.date], today: dt.date) -> tuple[Streak, Streak, list[Gap]]:
@@ -114,15 +113,16 @@ def streaks(dates: Iterable[dt.date], today: dt.date) -> tuple[Streak, Streak, l
 
     Notes dated after ``today`` do not extend the current streak.
     """
-    dates = set(dates)
-    all_runs = runs(dates)
+    days = set(dates)
+    spans = _spans(days)
+    all_runs = runs(days)
     longest = max(reversed(all_runs), key=lambda r: r.days, default=Streak())
     current = Streak()
-    past = runs(d for d in dates if d <= today)
-    if past and past[-1].until >= today - dt.timedelta(days=1):
-        current = past[-1]
-    gaps = [Gap(a.until + dt.timedelta(days=1), b.since - dt.timedelta(days=1), (b.since - a.until).days - 1)
-            for a, b in pairwise(all_runs)]
+    past = _spans(d for d in days if d <= today)
+    if past and past[-1][1] >= today - dt.timedelta(days=1):
+        current = Streak((past[-1][1] - past[-1][0]).days + 1, *past[-1])
+    gaps = [Gap(a_last + dt.timedelta(days=1), b_first - dt.timedelta(days=1), (b_first - a_last).days - 1)
+            for (_, a_last), (b_first, _) in pairwise(spans)]
     return current, longest, gaps
 
 
