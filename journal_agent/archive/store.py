@@ -100,6 +100,7 @@ class Archive:
         self.embedding_name = embedding_name
         self._embedder_factory = embedder_factory
         self._embedder: Embedder | None = None
+        self._query_vectors: dict[str, object] = {}  # query text → embedding (see _query_vector)
         self._db = lancedb.connect(str(self.directory))
         self._table = self._db.open_table(TABLE) if TABLE in self._table_names() else None
 
@@ -343,12 +344,21 @@ class Archive:
         return [(row, float(row["_score"])) for row in rows]
 
     def _vector(self, query: str, where: str | None, limit: int) -> list[tuple[dict, float]]:
-        vector = self.embedder.embed([query])[0]
+        vector = self._query_vector(query)
         builder = self._table.search(vector, query_type="vector").distance_type("cosine")
         if where:
             builder = builder.where(where, prefilter=True)
         rows = builder.select(_COLUMNS + ["_distance"]).limit(limit).to_list()
         return [(row, 1.0 - float(row["_distance"])) for row in rows]
+
+    def _query_vector(self, query: str):
+        """The query's embedding, remembered for the next few searches (one question searches 2-3 times)."""
+        cache = self._query_vectors
+        if query not in cache:
+            if len(cache) >= 32:
+                cache.pop(next(iter(cache)))
+            cache[query] = self.embedder.embed([query])[0]
+        return cache[query]
 
     def stats(self) -> ArchiveStats:
         """Counts and journal-date span of what the store holds."""

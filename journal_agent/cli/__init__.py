@@ -195,7 +195,9 @@ def search(ctx, query, limit, mode, since, until, category, source, as_json) -> 
         w = results.window
         understood.append(f"“{w.phrase}” ({w.since}" + (f" to {w.until})" if w.until != w.since else ")"))
     if understood:
-        _console(stderr=True).print(f"[dim]{' and '.join(understood)}: matching notes first[/dim]")
+        found = any(results.in_window)
+        _console(stderr=True).print(f"[dim]{' and '.join(understood)}: "
+                                    f"{'matching notes first' if found else 'no note there; the best matches'}[/dim]")
     if not results.hits:
         out.print("No matching notes. Try other words, --mode fts, or `journal ingest` if notes are missing.")
         return
