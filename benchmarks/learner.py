@@ -8,9 +8,13 @@ per question. Search questions are scored by the rank of the first expected
 note (Recall@1/5, MRR@10); week questions, which name several notes, also by
 coverage@5 (the share of the expected notes, at most 5, that are in the top
 5). Streak questions are checked against ``journal_stats`` on the journal and
-on a copy without Day 5 (a gap).
+on a copy without Day 5 (a gap). ``--with-til DIR`` also asks the search
+questions in a copy of an ingested TIL benchmark journal (``python -m
+benchmarks.quality_til`` builds one in benchmarks/.work/til) with the learner's
+notes added: 2,458 notes, some of them TIL notes dated on the same September
+days.
 
-    python -m benchmarks.learner [--work DIR] [--reuse]
+    python -m benchmarks.learner [--work DIR] [--reuse] [--with-til benchmarks/.work/til]
 """
 
 from __future__ import annotations
@@ -146,6 +150,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", type=Path, default=REPO / "benchmarks" / ".work" / "learner")
     parser.add_argument("--reuse", action="store_true", help="keep an already ingested work journal")
+    parser.add_argument("--with-til", type=Path, help="an ingested TIL benchmark journal to add the notes to (a copy)")
     args = parser.parse_args()
     full, gap = args.work / "full", args.work / "gap"
     if not (args.reuse and (full / ".journal").exists()):
@@ -162,6 +167,16 @@ def main() -> None:
     for name, row in table.items():
         if row["misses@1"]:
             print(f"{name}: not first for {', '.join(row['misses@1'])}")
+    if args.with_til:
+        mixed = args.work / "with-til"
+        if mixed.exists():
+            shutil.rmtree(mixed)
+        shutil.copytree(args.with_til, mixed)
+        for source in [SEED, *sorted(JOURNAL.glob("*.markdown"))]:
+            shutil.copy(source, mixed / "notes" / source.name)
+        report = ingest(open_journal(root=mixed))
+        print(f"\nThe same questions with the learner's notes among the TIL notes ({report.added} added):\n")
+        print(format_table(evaluate(open_journal(root=mixed), search_qs)))
     checks = check_streaks([q for q in questions if q["kind"] == "streak"],
                            {"full": open_journal(root=full), "gap": open_journal(root=gap)})
     print(f"\nstreak questions: {sum(ok for *_, ok in checks)}/{len(checks)} checks right")

@@ -5,11 +5,9 @@ benchmarks/til_questions.jsonl (60 questions) and benchmarks/til_paraphrases.jso
 journal from dated copies of simonw/til and jbranchaud/til, ingests it, and
 ranks notes for each question with every search configuration plus a bm25s
 baseline over whole notes. Prints Recall@1/5/10 and MRR@10 per configuration,
-question set and kind; ``--variants`` also measures the candidate ranking
-settings of :mod:`journal_agent.archive.search` (``NOISE_WORDS``,
-``SECOND_CHUNK_WEIGHT``) on the default configuration.
+question set and kind.
 
-    python -m benchmarks.quality_til [--work DIR] [--reuse] [--variants]
+    python -m benchmarks.quality_til [--work DIR] [--reuse]
 """
 
 from __future__ import annotations
@@ -32,15 +30,6 @@ CONFIGS = {
     "hybrid + date boost": {"mode": "hybrid", "time_mode": "boost"},
     "hybrid, per window kind (default)": {"mode": "hybrid", "time_mode": "auto"},
     "fts + date boost": {"mode": "fts", "time_mode": "boost"},
-}
-JOURNAL_WORDS = frozenset({"note", "notes", "noted", "learn", "learned", "learnt", "learning", "wrote", "write",
-                           "written", "remember", "journal", "til"})
-VARIANTS = {
-    "best chunk, whole question (shipped before)": {},
-    "journal words dropped": {"NOISE_WORDS": JOURNAL_WORDS},
-    "+0.3 × second chunk": {"SECOND_CHUNK_WEIGHT": 0.3},
-    "+0.5 × second chunk": {"SECOND_CHUNK_WEIGHT": 0.5},
-    "journal words dropped, +0.3 × second chunk": {"NOISE_WORDS": JOURNAL_WORDS, "SECOND_CHUNK_WEIGHT": 0.3},
 }
 
 
@@ -137,28 +126,6 @@ def format_table(table: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
-def evaluate_variants(journal, sets: dict[str, list[dict]]) -> str:
-    """The default configuration under each of :data:`VARIANTS` (module settings of the search pipeline)."""
-    from journal_agent.archive import search as pipeline
-
-    default = {"default": CONFIGS["hybrid, per window kind (default)"]}
-    lines = ["| variant | set | R@1 | R@5 | R@10 | MRR@10 | misses@5 |", "|---|---|---|---|---|---|---|"]
-    saved = {name: getattr(pipeline, name) for name in ("NOISE_WORDS", "SECOND_CHUNK_WEIGHT")}
-    try:
-        for label, settings in VARIANTS.items():
-            for name, value in {**saved, **settings}.items():
-                setattr(pipeline, name, value)
-            for set_name, questions in sets.items():
-                row = evaluate(journal, questions, default)["default"]
-                a = row["all"]
-                lines.append(f"| {label} | {set_name} | {a['R@1']:.3f} | {a['R@5']:.3f} | {a['R@10']:.3f} | "
-                             f"{a['MRR@10']:.3f} | {', '.join(row['misses@5']) or '–'} |")
-    finally:
-        for name, value in saved.items():
-            setattr(pipeline, name, value)
-    return "\n".join(lines)
-
-
 def main() -> None:
     from journal_agent.archive.ingest import ingest
     from journal_agent.workspace import open_journal
@@ -168,7 +135,6 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep an already ingested work journal")
     parser.add_argument("--questions", type=Path, default=QUESTIONS)
     parser.add_argument("--paraphrases", type=Path, default=PARAPHRASES)
-    parser.add_argument("--variants", action="store_true", help="also measure the candidate ranking settings")
     args = parser.parse_args()
     if not (args.reuse and (args.work / ".journal").exists()):
         make_journal(args.work)
@@ -187,9 +153,6 @@ def main() -> None:
     wrong = with_wrong_month(sets["original"])
     print(f"\nThe {len(wrong)} month-naming questions with the month moved 4 months (misremembered):")
     print(format_table(evaluate(journal, wrong, WRONG_MONTH_CONFIGS)))
-    if args.variants:
-        print("\nRanking variants, default configuration:")
-        print(evaluate_variants(journal, sets))
 
 
 if __name__ == "__main__":

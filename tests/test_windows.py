@@ -41,9 +41,11 @@ TODAY = dt.date(2025, 9, 27)  # a Saturday, the day after the learner journal's 
     ("between March and April 2021 what did I do", "2021-03-01", "2021-04-30", "range", "what did I do"),
     ("docker from November 2020 to February 2021", "2020-11-01", "2021-02-28", "range", "docker"),
     ("between November and February 2021", "2020-11-01", "2021-02-28", "range", ""),  # the first month is earlier
-    ("notes from 2025-09-18 to 2025-09-20", "2025-09-18", "2025-09-20", "range", "notes"),
+    ("notes from 2025-09-18 to 2025-09-20", "2025-09-18", "2025-09-20", "days", "notes"),
     ("Which notes did I write between September 17 and September 19, 2025?", "2025-09-17", "2025-09-19",
-     "range", "Which notes did I write?"),
+     "days", "Which notes did I write?"),
+    ("what did I learn in the last 10 days", "2025-09-17", "2025-09-27", "days", "what did I learn"),
+    ("what did I learn in the past 2 months", "2025-07-29", "2025-09-27", "range", "what did I learn"),
     ("March to May 2021 docker", "2021-03-01", "2021-05-31", "range", "docker"),
     ("between 2019 and 2020", "2019-01-01", "2020-12-31", "range", ""),
     # months and wider stay as they were

@@ -21,10 +21,17 @@ What a question names is applied as structure, not as words
   filter: 0.963 / 1.000; no dates: 0.630 / 0.963); with the month
   misremembered by four months the filter finds nothing in the top 5
   (Recall@5 0.000) while the boost keeps Recall@5 at 0.875. So month-wide
-  and wider windows boost; a day or a week is what a learner names when they
-  mean that day's notes (``python -m benchmarks.learner``, see
+  and wider windows boost. A day, a span of days or a week is what a learner
+  names when they mean those notes: among the 2,448 TIL notes, boosting put
+  the named day's learner note first for 7 of 10 date questions, filtering
+  for 10 of 10 (``python -m benchmarks.learner --with-til``, see
   benchmarks/RESULTS.md), so those filter.
 * ``since``/``until`` given explicitly are always a hard filter.
+
+A note ranks by its best chunk. Measured and not kept (benchmarks/RESULTS.md):
+adding 0.3 of a note's second-best chunk score (original-question MRR@10
+0.979 → 0.854), dropping words about journaling ("note", "learned", "wrote")
+from the query (no change).
 
 Private and draft notes (the store's ``private`` column) are dropped unless
 ``include_private``; the ones that would have been on the page or before it
@@ -50,15 +57,12 @@ TIME_MODES: tuple[TimeMode, ...] = ("auto", "boost", "filter", "off")
 SOURCES: tuple[Source, ...] = ("note", "agent", "all")
 # How ``time_mode="auto"`` applies a window of each kind (chosen by measurement, see the module docstring).
 WINDOW_POLICY: dict[str, Literal["boost", "filter"]] = {
-    "day": "filter", "week": "filter", "month": "boost", "quarter": "boost", "season": "boost",
+    "day": "filter", "days": "filter", "week": "filter", "month": "boost", "quarter": "boost", "season": "boost",
     "year": "boost", "range": "boost",
 }
 WINDOW_WEIGHT = 0.5  # weight of the in-window ranking in the boost fusion (chosen by the sweep above)
 MIN_NOTE_DEPTH = 40  # notes ranked per list before fusing, so a lifted note can come from deep
 CHUNKS_PER_NOTE = 4  # chunks fetched per wanted note, so grouping still fills the page
-# Candidates measured by benchmarks/quality_til.py (off = the plain best-chunk ranking of the whole question):
-NOISE_WORDS: frozenset[str] = frozenset()  # words about journaling itself, dropped from the searched text
-SECOND_CHUNK_WEIGHT = 0.0  # a note's score adds this share of its second-best chunk's score
 
 
 @dataclass
@@ -189,8 +193,8 @@ def search_notes(
     depth = max(wanted, MIN_NOTE_DEPTH if (window or day_notes) else 0) * CHUNKS_PER_NOTE
 
     def run(lo: dt.date | None, hi: dt.date | None, day_number: int | None = None, words: str = text):
-        return _note_ranking(archive.search(_searchable(words), limit=depth, mode=mode, since=lo, until=hi,
-                                            category=category, source=stored_source, day=day_number))
+        return _best_per_note(archive.search(words, limit=depth, mode=mode, since=lo, until=hi, category=category,
+                                             source=stored_source, day=day_number))
 
     base = run(since, until)
     if len(base) < wanted and text != query:
@@ -241,27 +245,6 @@ def _fuse(everywhere: list[SearchHit], inside: list[SearchHit]) -> list[SearchHi
                      weights=[1.0, WINDOW_WEIGHT])
     by_key = {(h.path, h.chunk_index): h for h in inside + everywhere}
     return [_rescored(by_key[(row["path"], row["chunk_index"])], score) for row, score in fused]
-
-
-def _searchable(text: str) -> str:
-    """``text`` without words about journaling itself (:data:`NOISE_WORDS`), when something is left."""
-    if not NOISE_WORDS:
-        return text
-    kept = [w for w in text.split() if w.strip("?,.!:;\"'").lower() not in NOISE_WORDS]
-    return " ".join(kept) if any(w.strip("?,.!:;\"'") for w in kept) else text
-
-
-def _note_ranking(hits: list[SearchHit]) -> list[SearchHit]:
-    """Chunks → notes: each note's best chunk, ranked by best score + ``SECOND_CHUNK_WEIGHT`` × second best."""
-    if not SECOND_CHUNK_WEIGHT:
-        return _best_per_note(hits)
-    best: dict[str, SearchHit] = {}
-    scores: dict[str, list[float]] = {}
-    for hit in hits:
-        best.setdefault(hit.path, hit)
-        scores.setdefault(hit.path, []).append(hit.score)
-    total = {p: s[0] + SECOND_CHUNK_WEIGHT * (s[1] if len(s) > 1 else 0.0) for p, s in scores.items()}
-    return sorted(best.values(), key=lambda h: -total[h.path])
 
 
 def _best_per_note(hits: list[SearchHit]) -> list[SearchHit]:

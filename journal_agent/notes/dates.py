@@ -25,7 +25,7 @@ _PARTS = {"early": (1, 4), "mid": (5, 8), "middle of": (5, 8), "late": (9, 12), 
 _LEAD = r"(?:\b(?:back\s+)?(?:in|during|around|from|on|over|throughout|of)\s+(?:the\s+)?)?"
 
 
-WindowKind = Literal["day", "week", "month", "quarter", "season", "year", "range"]
+WindowKind = Literal["day", "days", "week", "month", "quarter", "season", "year", "range"]
 
 
 @dataclass(frozen=True)
@@ -101,8 +101,10 @@ def find_time_window(question: str, today: dt.date | None = None) -> TimeWindow 
     * ``season``: seasons and parts of a year ("spring 2021", "early 2021",
       "last summer", "this winter").
     * ``year``: "in 2021", "this/last year", "two years ago".
-    * ``range``: "between March and April 2021", "from 2025-09-18 to
-      2025-09-20", "March to May 2021", "the last N days/weeks/months".
+    * ``days``: a span given to the day: "from 2025-09-18 to 2025-09-20",
+      "between September 17 and September 19, 2025", "the last N days/weeks".
+    * ``range``: "between March and April 2021", "March to May 2021", "the
+      last N months".
 
     The first finder that matches wins, in the order of :data:`_FINDERS`
     (ranges before their endpoints, days before the months that hold them).
@@ -323,7 +325,8 @@ def _range(question: str, today: dt.date):
     start = _point(match.group(1), today, end[1])
     if start is None or start[0] > end[1]:
         return None
-    return start[0], end[1], match, "range"
+    single_days = start[0] == start[1] and end[0] == end[1]
+    return start[0], end[1], match, "days" if single_days else "range"
 
 
 def _point(text: str, today: dt.date, before: dt.date | None) -> tuple[dt.date, dt.date] | None:
@@ -468,7 +471,7 @@ def _relative(question: str, today: dt.date):
             center = today - dt.timedelta(days=days)
             spread = {"day": 0, "week": 3, "month": 15}[unit]
             return center - dt.timedelta(days=spread), center + dt.timedelta(days=spread), match, unit
-        return today - dt.timedelta(days=days), today, match, "range"
+        return today - dt.timedelta(days=days), today, match, "range" if unit == "month" else "days"
     return None
 
 
