@@ -143,44 +143,69 @@ def format_table(table: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
+def run(work: Path, *, reuse: bool = False, with_til: Path | None = None) -> dict:
+    """Build (or reuse) the journals under ``work`` and ask every question.
+
+    Returns ``{"table", "with_til" (table or None), "misses", "streaks": [(id, check, ok)], "counts"}``.
+    """
     from journal_agent.archive.ingest import ingest
     from journal_agent.workspace import open_journal
 
+    full, gap = work / "full", work / "gap"
+    if not (reuse and (full / ".journal").exists()):
+        make_learner_journal(full)
+        ingest(open_journal(root=full))
+    make_learner_journal(gap, without=GAP_NOTE)
+    questions = load_questions()
+    search_qs = [q for q in questions if q["kind"] in KINDS]
+    table = evaluate(open_journal(root=full), search_qs)
+    mixed_table = None
+    if with_til is not None:
+        mixed = work / "with-til"
+        if mixed.exists():
+            shutil.rmtree(mixed)
+        shutil.copytree(with_til, mixed)
+        for source in [SEED, *sorted(JOURNAL.glob("*.markdown"))]:
+            shutil.copy(source, mixed / "notes" / source.name)
+        ingest(open_journal(root=mixed))
+        mixed_table = evaluate(open_journal(root=mixed), search_qs)
+    checks = check_streaks([q for q in questions if q["kind"] == "streak"],
+                           {"full": open_journal(root=full), "gap": open_journal(root=gap)})
+    counts = ", ".join(f"{sum(q['kind'] == k for q in search_qs)} {k}" for k in KINDS)
+    return {"table": table, "with_til": mixed_table, "streaks": checks, "counts": counts,
+            "questions": len(search_qs)}
+
+
+def report(result: dict) -> str:
+    """The Markdown section: the tables, the misses, the streak checks."""
+    intro = (f"{result['questions']} search questions ({result['counts']}) over the learner journal "
+             "(10 notes), MiniLM embeddings:")
+    parts = [intro, "", format_table(result["table"])]
+    misses = [f"{name}: not first for {', '.join(row['misses@1'])}" for name, row in result["table"].items()
+              if row["misses@1"] and "per kind" in name]
+    parts += ([""] + misses) if misses else []
+    if result["with_til"] is not None:
+        mixed = ("The same questions with the learner's notes among the 2,448 TIL notes (some TIL notes are "
+                 "dated on the same September days):")
+        parts += ["", mixed, "", format_table(result["with_til"])]
+    checks = result["streaks"]
+    parts += ["", (f"Streak questions (`journal_stats`, on the journal and on a copy without Day 5): "
+              f"{sum(ok for *_, ok in checks)}/{len(checks)} checks right.")]
+    return "\n".join(parts)
+
+
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", type=Path, default=REPO / "benchmarks" / ".work" / "learner")
     parser.add_argument("--reuse", action="store_true", help="keep an already ingested work journal")
     parser.add_argument("--with-til", type=Path, help="an ingested TIL benchmark journal to add the notes to (a copy)")
     args = parser.parse_args()
-    full, gap = args.work / "full", args.work / "gap"
-    if not (args.reuse and (full / ".journal").exists()):
-        make_learner_journal(full)
-        report = ingest(open_journal(root=full))
-        print(f"ingested {report.added} notes, {report.chunks_written} chunks in {report.seconds:.1f}s")
-    make_learner_journal(gap, without=GAP_NOTE)
-    questions = load_questions()
-    search_qs = [q for q in questions if q["kind"] in KINDS]
-    table = evaluate(open_journal(root=full), search_qs)
-    counts = ", ".join(f"{sum(q['kind'] == k for q in search_qs)} {k}" for k in KINDS)
-    print(f"{len(search_qs)} search questions ({counts}):\n")
-    print(format_table(table))
-    for name, row in table.items():
+    result = run(args.work, reuse=args.reuse, with_til=args.with_til)
+    print(report(result))
+    for name, row in result["table"].items():
         if row["misses@1"]:
             print(f"{name}: not first for {', '.join(row['misses@1'])}")
-    if args.with_til:
-        mixed = args.work / "with-til"
-        if mixed.exists():
-            shutil.rmtree(mixed)
-        shutil.copytree(args.with_til, mixed)
-        for source in [SEED, *sorted(JOURNAL.glob("*.markdown"))]:
-            shutil.copy(source, mixed / "notes" / source.name)
-        report = ingest(open_journal(root=mixed))
-        print(f"\nThe same questions with the learner's notes among the TIL notes ({report.added} added):\n")
-        print(format_table(evaluate(open_journal(root=mixed), search_qs)))
-    checks = check_streaks([q for q in questions if q["kind"] == "streak"],
-                           {"full": open_journal(root=full), "gap": open_journal(root=gap)})
-    print(f"\nstreak questions: {sum(ok for *_, ok in checks)}/{len(checks)} checks right")
-    for qid, what, ok in checks:
+    for qid, what, ok in result["streaks"]:
         print(f"  {qid} {'ok ' if ok else 'BAD'} {what}")
 
 
