@@ -23,6 +23,7 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from journal_agent import __version__
 from journal_agent.agent.journal_tools import JournalTools
 from journal_agent.errors import JournalError
 
@@ -70,7 +71,8 @@ def build_server(journal: Journal, *, today: dt.date | None = None,
 
     functions: list[Callable[..., str]] = [tools.search_notes, tools.list_notes, tools.read_note,
                                            tools.journal_stats, core_memory]
-    server = MCPServer(name=SERVER_NAME, instructions=INSTRUCTIONS, tools=[_tool(fn) for fn in functions])
+    server = MCPServer(name=SERVER_NAME, version=__version__, instructions=INSTRUCTIONS,
+                       tools=[_tool(fn) for fn in functions])
     server.resource(CORE_MEMORY_URI, name="core_memory", title="Core memory", mime_type="text/plain",
                     description="The journal agent's core memory blocks (persona and learner profile).")(core_memory)
     return server

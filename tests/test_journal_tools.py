@@ -69,7 +69,7 @@ def test_agent_search_puts_day_n_first(learner, server):
     agent.close()
     assert result.splitlines()[1] == "(Understood Day 4: those notes are listed first.)"
     assert result.splitlines()[3].startswith(f'1. "Momentum Learning Day 4" | 2025-09-20 | {DAY4} | Day 4')
-    paths = re.findall(r'^\d+\. "[^"]+" \| \S+ \| ([^|\n]+?) \|', result, re.M)
+    paths = re.findall(r'^\d+\. "[^"]+" \| \S+ \| ([^|\n]+?) \|', result, re.MULTILINE)
     assert len(paths) == len(set(paths)) == 5
 
 

@@ -94,8 +94,8 @@ def test_tools_answer_like_the_agents(learner):
     assert out["dated"][1].splitlines()[0] == "Archival memory results 1-1 from 2025-09-20 to 2025-09-20:"
     assert "notes/secret.md" not in out["private"][1] and "private or draft note(s) also matched" in out["private"][1]
     assert out["read"][1].startswith(f'"Momentum Learning Day 4" | 2025-09-20 | {DAY4} | Day 4')
-    assert out["missing"] == (True, "Error executing tool read_note: no note for day 99 (the days run from 1 to 9); "
-                                    "try `journal list`")
+    assert out["missing"] == (True, ("Error executing tool read_note: no note for day 99 (the days run from 1 to 9); "
+                                    "try `journal list`"))
     assert out["bad"][0] and "start_date 'last tuesday' is not a date" in out["bad"][1]
     assert out["list"][1].splitlines()[0] == "Notes 1-2 of 2 from 2025-09-22 to 2025-09-23, oldest first:"
     assert out["stats"][1].startswith("Today is 2025-09-27. 11 notes on 10 days")  # two notes on the 26th
@@ -104,6 +104,8 @@ def test_tools_answer_like_the_agents(learner):
 
 
 def test_journal_mcp_over_stdio(learner):
+    """The command itself, spawned as a client spawns it. (Not through CliRunner: its stdin is all given up
+    front, and at end of input the SDK cancels requests still in flight, mcp/shared/jsonrpc_dispatcher.py.)"""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     params = StdioServerParameters(command=sys.executable, args=["-m", "journal_agent.cli", "--root",
                                                                  str(learner.root), "mcp"], env=env)
@@ -118,3 +120,4 @@ def test_journal_mcp_over_stdio(learner):
     assert names == TOOLS
     assert '1. "Momentum Learning Day 6" | 2025-09-22' in found
     assert read.startswith('"Momentum Learning Day 7" | 2025-09-23')
+

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.openai_server import call, text
-from journal_agent.agent.loop import Agent
-from journal_agent.archive.store import Archive
 from journal_agent.agent.core_memory import DEFAULT_LEARNER, CoreMemory
-from journal_agent.archive.search import search_notes
 from journal_agent.agent.journal_tools import JournalTools
+from journal_agent.agent.loop import Agent
 from journal_agent.agent.tools import TOOL_NAMES, MemoryTools
 from journal_agent.agent.toolspec import tool_schema
+from journal_agent.archive.search import search_notes
+from journal_agent.archive.store import Archive
+from tests.support.openai_server import call, text
 
 GOLDEN = Path(__file__).parent / "golden" / "tools"
 SEED_PATH = "notes/Momentum Learning Day 2.markdown"
@@ -37,7 +37,7 @@ def _result_paths(result: str) -> list[str]:
     """The note paths of an archival_memory_search result, in order."""
     import re
 
-    return re.findall(r'^\d+\. "[^"]+" \| \d{4}-\d\d-\d\d \| ([^|\n]+?)(?: \||$)', result, re.M)
+    return re.findall(r'^\d+\. "[^"]+" \| \d{4}-\d\d-\d\d \| ([^|\n]+?)(?: \||$)', result, re.MULTILINE)
 
 
 def tool_message_seen_by_model(server, request_index=1) -> str:
@@ -72,35 +72,35 @@ ERROR_CASES = {
     ),
     "no match": (
         call("core_memory_replace", {"label": "learner", "old_content": "Hobbies:", "new_content": "x"}),
-        'Error: old_content "Hobbies:" does not occur in the learner block; copy it exactly '
-        "(case, spaces and punctuation) from the block's <value>",
+        ('Error: old_content "Hobbies:" does not occur in the learner block; copy it exactly '
+        "(case, spaces and punctuation) from the block's <value>"),
     ),
     "several matches": (
         call("core_memory_replace", {"label": "learner", "old_content": ":\n", "new_content": ": -\n"}),
-        'Error: old_content ":\\n" occurs 6 times in the learner block; include more of the '
-        "surrounding text so it matches exactly once",
+        ('Error: old_content ":\\n" occurs 6 times in the learner block; include more of the '
+        "surrounding text so it matches exactly once"),
     ),
     "limit exceeded": (
         call("core_memory_append", {"label": "persona", "content": "x" * 1700}),
-        "Error: core_memory_append would make the persona block 2,126 characters, over its limit "
+        ("Error: core_memory_append would make the persona block 2,126 characters, over its limit "
         "of 2,000 (it holds 425 now); shorten the new text, or first condense the block with "
-        "core_memory_replace (merge related lines, delete outdated ones)",
+        "core_memory_replace (merge related lines, delete outdated ones)"),
     ),
     "missing argument": (
         call("core_memory_append", {"label": "learner"}),
-        "Error: missing required argument 'content' for core_memory_append; call "
-        'core_memory_append again with arguments such as {"label": "...", "content": "..."}',
+        ("Error: missing required argument 'content' for core_memory_append; call "
+        'core_memory_append again with arguments such as {"label": "...", "content": "..."}'),
     ),
     "wrong type": (
         call("conversation_search", {"query": "x", "page": "two"}),
-        "Error: argument 'page' of conversation_search must be an integer, got str 'two'; call "
-        'conversation_search again with arguments such as {"query": "..."}',
+        ("Error: argument 'page' of conversation_search must be an integer, got str 'two'; call "
+        'conversation_search again with arguments such as {"query": "..."}'),
     ),
     "unknown argument": (
         call("archival_memory_search", {"query": "x", "limit": 3}),
-        "Error: unknown argument 'limit' for archival_memory_search; its arguments are: query, "
+        ("Error: unknown argument 'limit' for archival_memory_search; its arguments are: query, "
         'start_date, end_date, category, day, page; call archival_memory_search again with arguments '
-        'such as {"query": "..."}',
+        'such as {"query": "..."}'),
     ),
     "bad date": (
         call("conversation_search", {"query": "x", "start_date": "March 2021"}),
@@ -108,15 +108,15 @@ ERROR_CASES = {
     ),
     "unknown tool": (
         call("web_search", {"query": "x"}),
-        "Error: there is no tool named 'web_search'; the tools are: archival_memory_search, "
+        ("Error: there is no tool named 'web_search'; the tools are: archival_memory_search, "
         "archival_memory_insert, core_memory_append, core_memory_replace, conversation_search, "
-        "read_note, list_notes, journal_stats",
+        "read_note, list_notes, journal_stats"),
     ),
     "malformed JSON": (
         call("core_memory_append", '{"label": "learner", content: "x"}'),
-        "Error: the arguments for core_memory_append are not valid JSON (Expecting property name "
+        ("Error: the arguments for core_memory_append are not valid JSON (Expecting property name "
         'enclosed in double quotes at character 21); call core_memory_append again with a JSON '
-        'object such as {"label": "...", "content": "..."}',
+        'object such as {"label": "...", "content": "..."}'),
     ),
 }
 
