@@ -27,7 +27,7 @@ from pathlib import Path
 from benchmarks.corpora import REPO, TIL_CORPORA, make_journal
 
 WORK = REPO / "benchmarks" / ".work"
-SECTIONS = ("ingest", "search", "agent", "site", "quality", "locomo")
+SECTIONS = ("ingest", "search", "agent", "site", "quality", "learner", "locomo")
 
 
 def median(values) -> float:
@@ -241,13 +241,23 @@ def bench_site(runs: int) -> tuple[str, dict]:
 
 
 def bench_quality(runs: int) -> tuple[str, dict]:
-    from benchmarks.quality_til import evaluate, format_table, load_questions
+    from benchmarks.quality_til import PARAPHRASES, evaluate, format_table, load_questions
     from journal_agent.workspace import open_journal
 
-    root = _til_journal()
-    results = evaluate(open_journal(root=root), load_questions())
+    journal = open_journal(root=_til_journal())
+    results = evaluate(journal, load_questions())
+    paraphrased = evaluate(journal, load_questions(PARAPHRASES))
     return ("60 first-person questions (27 naming a month/season and year) over both TIL corpora "
-            "(2,448 notes):\n\n" + format_table(results)), results
+            "(2,448 notes):\n\n" + format_table(results) +
+            "\n\nThe same 60 notes asked in other words (benchmarks/til_paraphrases.jsonl, written before any run):"
+            "\n\n" + format_table(paraphrased)), {"original": results, "paraphrased": paraphrased}
+
+
+def bench_learner(runs: int) -> tuple[str, dict]:
+    from benchmarks.learner import report, run
+
+    result = run(WORK / "learner", with_til=_til_journal())
+    return report(result), result
 
 
 def bench_locomo(runs: int) -> tuple[str, dict]:
@@ -259,9 +269,10 @@ def bench_locomo(runs: int) -> tuple[str, dict]:
 
 
 BENCHES = {"ingest": bench_ingest, "search": bench_search, "agent": bench_agent, "site": bench_site,
-           "quality": bench_quality, "locomo": bench_locomo}
+           "quality": bench_quality, "learner": bench_learner, "locomo": bench_locomo}
 TITLES = {"ingest": "Ingest (speed)", "search": "Search latency", "agent": "Agent overhead",
           "site": "Site build", "quality": "Retrieval quality: TIL questions",
+          "learner": "Retrieval quality: a learner's own notes (Day N, dates, weeks, streaks)",
           "locomo": "Retrieval quality: LoCoMo sessions"}
 
 

@@ -1,9 +1,11 @@
-"""Retrieval quality on the TIL corpora with our own question set (benchmarks/til_questions.jsonl).
+"""Retrieval quality on the TIL corpora with our own question sets.
 
-Builds a journal from dated copies of simonw/til and jbranchaud/til, ingests
-it, and ranks notes for each question with every search configuration plus a
-bm25s baseline over whole notes. Prints Recall@1/5/10 and MRR@10 per
-configuration and question kind.
+benchmarks/til_questions.jsonl (60 questions) and benchmarks/til_paraphrases.jsonl
+(the same 60 targets asked in other words, written before any run). Builds a
+journal from dated copies of simonw/til and jbranchaud/til, ingests it, and
+ranks notes for each question with every search configuration plus a bm25s
+baseline over whole notes. Prints Recall@1/5/10 and MRR@10 per configuration,
+question set and kind.
 
     python -m benchmarks.quality_til [--work DIR] [--reuse]
 """
@@ -19,13 +21,15 @@ from benchmarks.corpora import REPO, make_journal
 from benchmarks.metrics import first_rank, summarize
 
 QUESTIONS = REPO / "benchmarks" / "til_questions.jsonl"
+PARAPHRASES = REPO / "benchmarks" / "til_paraphrases.jsonl"
 CONFIGS = {
-    "fts (LanceDB BM25, no dates)": dict(mode="fts", time_mode="off"),
-    "vector (MiniLM, no dates)": dict(mode="vector", time_mode="off"),
-    "hybrid RRF (no dates)": dict(mode="hybrid", time_mode="off"),
-    "hybrid + date filter→fallback": dict(mode="hybrid", time_mode="filter"),
-    "hybrid + date boost (default)": dict(mode="hybrid", time_mode="boost"),
-    "fts + date boost": dict(mode="fts", time_mode="boost"),
+    "fts (LanceDB BM25, no dates)": {"mode": "fts", "time_mode": "off"},
+    "vector (MiniLM, no dates)": {"mode": "vector", "time_mode": "off"},
+    "hybrid RRF (no dates)": {"mode": "hybrid", "time_mode": "off"},
+    "hybrid + date filter→fallback": {"mode": "hybrid", "time_mode": "filter"},
+    "hybrid + date boost": {"mode": "hybrid", "time_mode": "boost"},
+    "hybrid, per window kind (default)": {"mode": "hybrid", "time_mode": "auto"},
+    "fts + date boost": {"mode": "fts", "time_mode": "boost"},
 }
 
 
@@ -35,9 +39,9 @@ def load_questions(path: Path = QUESTIONS) -> list[dict]:
 
 
 WRONG_MONTH_CONFIGS = {
-    "hybrid (no dates)": dict(mode="hybrid", time_mode="off"),
-    "hybrid + date filter→fallback": dict(mode="hybrid", time_mode="filter"),
-    "hybrid + date boost (default)": dict(mode="hybrid", time_mode="boost"),
+    "hybrid (no dates)": {"mode": "hybrid", "time_mode": "off"},
+    "hybrid + date filter→fallback": {"mode": "hybrid", "time_mode": "filter"},
+    "hybrid, per window kind (default)": {"mode": "hybrid", "time_mode": "auto"},
 }
 
 
@@ -78,8 +82,8 @@ def _target(question: dict) -> str:
 
 def evaluate(journal, questions: list[dict], configs=CONFIGS) -> dict[str, dict]:
     """``{config: {"all": metrics, "plain": .., "dated": .., "ms_per_query": ..}}``."""
-    from journal_agent.archive.store import Archive
     from journal_agent.archive.search import search_notes
+    from journal_agent.archive.store import Archive
 
     archive = Archive.open(journal)
     table: dict[str, dict] = {}
@@ -123,13 +127,14 @@ def format_table(table: dict[str, dict]) -> str:
 
 
 def main() -> None:
-    from journal_agent.workspace import open_journal
     from journal_agent.archive.ingest import ingest
+    from journal_agent.workspace import open_journal
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", type=Path, default=REPO / "benchmarks" / ".work" / "til")
     parser.add_argument("--reuse", action="store_true", help="keep an already ingested work journal")
     parser.add_argument("--questions", type=Path, default=QUESTIONS)
+    parser.add_argument("--paraphrases", type=Path, default=PARAPHRASES)
     args = parser.parse_args()
     if not (args.reuse and (args.work / ".journal").exists()):
         make_journal(args.work)
@@ -137,15 +142,17 @@ def main() -> None:
         report = ingest(journal)
         print(f"ingested {report.added} notes, {report.chunks_written} chunks in {report.seconds:.1f}s")
     journal = open_journal(root=args.work)
-    questions = load_questions(args.questions)
-    table = evaluate(journal, questions)
-    print(format_table(table))
-    wrong = with_wrong_month(questions)
+    sets = {"original": load_questions(args.questions), "paraphrased": load_questions(args.paraphrases)}
+    for set_name, questions in sets.items():
+        table = evaluate(journal, questions)
+        print(f"\n{set_name} questions ({len(questions)}):")
+        print(format_table(table))
+        for name, row in table.items():
+            if row.get("misses@5"):
+                print(f"{name}: missed@5 {', '.join(row['misses@5'])}")
+    wrong = with_wrong_month(sets["original"])
     print(f"\nThe {len(wrong)} month-naming questions with the month moved 4 months (misremembered):")
     print(format_table(evaluate(journal, wrong, WRONG_MONTH_CONFIGS)))
-    for name, row in table.items():
-        if row.get("misses@5"):
-            print(f"{name}: missed@5 {', '.join(row['misses@5'])}")
 
 
 if __name__ == "__main__":

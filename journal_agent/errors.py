@@ -71,3 +71,7 @@ class SiteError(JournalError):
 
 class ReviewError(JournalError):
     """The review queue cannot do what was asked: an unknown or retired card id, a damaged ``review.sqlite``."""
+
+
+class NoteNotFound(JournalError):
+    """No note matches a reference (day number, date or path) given by the user or the agent."""

@@ -28,7 +28,7 @@ def test_add_from_argument_is_day_n_plus_one_and_searchable(seeded_dir, run_cli)
     assert post["tags"] == ["agents", "memgpt"]
     assert f"Wrote notes/{name}" in result.output
 
-    found = json.loads(run_cli("search", "--json", "archival memory tools Letta").output)
+    found = json.loads(run_cli("search", "--json", "archival memory tools Letta").output)["results"]
     assert found[0]["path"] == f"notes/{name}"
     assert set(found[0]) >= {"path", "title", "date", "categories", "score", "text"}
     assert found[0]["date"] == today
@@ -81,7 +81,7 @@ def test_search_filters_and_time_in_question(journal_dir, run_cli):
     def paths(*args):
         result = run_cli("search", "--json", *args)
         assert result.exit_code == 0, result.output
-        return [hit["path"] for hit in json.loads(result.output)]
+        return [hit["path"] for hit in json.loads(result.output)["results"]]
 
     assert paths("what did I learn about Docker in July 2022?")[0] == "notes/docker-b.md"
     assert paths("what did I learn about Docker in March 2021?")[0] == "notes/docker-a.md"

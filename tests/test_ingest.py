@@ -71,13 +71,13 @@ def test_bad_input_folder_through_cli(journal_dir, run_cli):
     assert "added 2" in output and "failed 5" in output
 
     found = run_cli("search", "--json", "--mode", "fts", "zig comptime")
-    assert json.loads(found.output)[0]["path"] == "notes/good-2.md"
+    assert json.loads(found.output)["results"][0]["path"] == "notes/good-2.md"
 
     # A note that breaks later keeps what the store already had.
     write(notes / "good-1.md", "---\ntitle: [now broken\n---\n")
     run_cli("ingest")
     found = run_cli("search", "--json", "--mode", "fts", "tokio runtimes")
-    assert json.loads(found.output)[0]["path"] == "notes/good-1.md"
+    assert json.loads(found.output)["results"][0]["path"] == "notes/good-1.md"
 
 
 KILL_NOTES = 90  # six ~600-character sections each: ~540 chunks, three store commits of whole notes

@@ -19,11 +19,11 @@ def test_openai_backend_ingests_searches_and_refuses_a_model_change(journal_dir,
         env = {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "sk-test"}
         assert run_cli("ingest", "--no-reflect", env=env).exit_code == 0
         found = run_cli("search", "--json", "--mode", "vector", "grid layout regions", env=env)
-        assert json.loads(found.output)[0]["path"] == "notes/css.md"
+        assert json.loads(found.output)["results"][0]["path"] == "notes/css.md"
 
         changed = toml.read_text().replace('"text-embedding-3-small"', '"text-embedding-3-large"')
         toml.write_text(changed)
         refused = run_cli("search", "kafka", env=env)
         assert refused.exit_code == 1 and "re-index needed" in refused.output
         assert run_cli("ingest", "--full", "--no-reflect", env=env).exit_code == 0
-        assert json.loads(run_cli("search", "--json", "kafka", env=env).output)[0]["path"] == "notes/kafka.md"
+        assert json.loads(run_cli("search", "--json", "kafka", env=env).output)["results"][0]["path"] == "notes/kafka.md"

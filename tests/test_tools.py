@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.openai_server import call, text
-from journal_agent.agent.loop import Agent
-from journal_agent.archive.store import Archive
 from journal_agent.agent.core_memory import DEFAULT_LEARNER, CoreMemory
-from journal_agent.archive.search import search_notes
+from journal_agent.agent.journal_tools import JournalTools
+from journal_agent.agent.loop import Agent
 from journal_agent.agent.tools import TOOL_NAMES, MemoryTools
 from journal_agent.agent.toolspec import tool_schema
+from journal_agent.archive.search import search_notes
+from journal_agent.archive.store import Archive
+from tests.support.openai_server import call, text
 
 GOLDEN = Path(__file__).parent / "golden" / "tools"
 SEED_PATH = "notes/Momentum Learning Day 2.markdown"
@@ -32,6 +33,13 @@ def run_turn(journal, message="hello"):
         agent.close()
 
 
+def _result_paths(result: str) -> list[str]:
+    """The note paths of an archival_memory_search result, in order."""
+    import re
+
+    return re.findall(r'^\d+\. "[^"]+" \| \d{4}-\d\d-\d\d \| ([^|\n]+?)(?: \||$)', result, re.MULTILINE)
+
+
 def tool_message_seen_by_model(server, request_index=1) -> str:
     """The last tool result in the ``request_index``-th request: what the model was shown."""
     messages = server.tool_requests[request_index]["messages"]
@@ -42,9 +50,11 @@ def tool_message_seen_by_model(server, request_index=1) -> str:
 # --------------------------------------------------------------- golden files
 def test_tool_schemas_sent_match_golden_files(journal, server):
     if os.environ.get("UPDATE_GOLDEN"):
-        for name in TOOL_NAMES:
+        for name in (*TOOL_NAMES, "search_notes"):
             schema = tool_schema(getattr(MemoryTools, name))
             (GOLDEN / f"{name}.json").write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
+    # the MCP server's search_notes (the agent's is archival_memory_search) has its golden file too
+    assert tool_schema(JournalTools.search_notes) == json.loads((GOLDEN / "search_notes.json").read_text())
     server.push(text("Hello!"))
     run_turn(journal)
     sent = server.requests[0]["tools"]
@@ -62,35 +72,35 @@ ERROR_CASES = {
     ),
     "no match": (
         call("core_memory_replace", {"label": "learner", "old_content": "Hobbies:", "new_content": "x"}),
-        'Error: old_content "Hobbies:" does not occur in the learner block; copy it exactly '
-        "(case, spaces and punctuation) from the block's <value>",
+        ('Error: old_content "Hobbies:" does not occur in the learner block; copy it exactly '
+        "(case, spaces and punctuation) from the block's <value>"),
     ),
     "several matches": (
         call("core_memory_replace", {"label": "learner", "old_content": ":\n", "new_content": ": -\n"}),
-        'Error: old_content ":\\n" occurs 6 times in the learner block; include more of the '
-        "surrounding text so it matches exactly once",
+        ('Error: old_content ":\\n" occurs 6 times in the learner block; include more of the '
+        "surrounding text so it matches exactly once"),
     ),
     "limit exceeded": (
         call("core_memory_append", {"label": "persona", "content": "x" * 1700}),
-        "Error: core_memory_append would make the persona block 2,126 characters, over its limit "
+        ("Error: core_memory_append would make the persona block 2,126 characters, over its limit "
         "of 2,000 (it holds 425 now); shorten the new text, or first condense the block with "
-        "core_memory_replace (merge related lines, delete outdated ones)",
+        "core_memory_replace (merge related lines, delete outdated ones)"),
     ),
     "missing argument": (
         call("core_memory_append", {"label": "learner"}),
-        "Error: missing required argument 'content' for core_memory_append; call "
-        'core_memory_append again with arguments such as {"label": "...", "content": "..."}',
+        ("Error: missing required argument 'content' for core_memory_append; call "
+        'core_memory_append again with arguments such as {"label": "...", "content": "..."}'),
     ),
     "wrong type": (
         call("conversation_search", {"query": "x", "page": "two"}),
-        "Error: argument 'page' of conversation_search must be an integer, got str 'two'; call "
-        'conversation_search again with arguments such as {"query": "..."}',
+        ("Error: argument 'page' of conversation_search must be an integer, got str 'two'; call "
+        'conversation_search again with arguments such as {"query": "..."}'),
     ),
     "unknown argument": (
         call("archival_memory_search", {"query": "x", "limit": 3}),
-        "Error: unknown argument 'limit' for archival_memory_search; its arguments are: query, "
-        'start_date, end_date, category, page; call archival_memory_search again with arguments '
-        'such as {"query": "..."}',
+        ("Error: unknown argument 'limit' for archival_memory_search; its arguments are: query, "
+        'start_date, end_date, category, day, page; call archival_memory_search again with arguments '
+        'such as {"query": "..."}'),
     ),
     "bad date": (
         call("conversation_search", {"query": "x", "start_date": "March 2021"}),
@@ -98,14 +108,15 @@ ERROR_CASES = {
     ),
     "unknown tool": (
         call("web_search", {"query": "x"}),
-        "Error: there is no tool named 'web_search'; the tools are: archival_memory_search, "
-        "archival_memory_insert, core_memory_append, core_memory_replace, conversation_search",
+        ("Error: there is no tool named 'web_search'; the tools are: archival_memory_search, "
+        "archival_memory_insert, core_memory_append, core_memory_replace, conversation_search, "
+        "read_note, list_notes, journal_stats"),
     ),
     "malformed JSON": (
         call("core_memory_append", '{"label": "learner", content: "x"}'),
-        "Error: the arguments for core_memory_append are not valid JSON (Expecting property name "
+        ("Error: the arguments for core_memory_append are not valid JSON (Expecting property name "
         'enclosed in double quotes at character 21); call core_memory_append again with a JSON '
-        'object such as {"label": "...", "content": "..."}',
+        'object such as {"label": "...", "content": "..."}'),
     ),
 }
 
@@ -147,7 +158,8 @@ def test_archival_memory_search_returns_title_date_path(seeded_journal, server):
                 text("Found it."))
     turn = run_turn(seeded_journal, "what did I learn about MemGPT?")
     in_range, out_of_range, by_category = (s.tool_calls[0].result for s in turn.steps[:3])
-    assert in_range.splitlines()[0] == "Archival memory results 1-3 from 2025-09-01 to 2025-09-30:"
+    # one result per note: the seed is the only note dated in September 2025
+    assert in_range.splitlines()[0] == "Archival memory results 1-1 from 2025-09-01 to 2025-09-30:"
     assert f'1. "Momentum Learning Day 2" | 2025-09-18 | {SEED_PATH}' in in_range
     assert "til/" not in in_range  # the TIL notes are outside the range
     assert out_of_range == ('No archival memory matches "MemGPT" from 2024-01-01 to 2024-12-31. '
@@ -162,13 +174,16 @@ def test_archival_memory_search_pages(seeded_journal, server):
                 call("archival_memory_search", {"query": "sqlite python memory", "page": 50}),
                 text("ok"))
     agent = Agent(seeded_journal)
-    agent.tools.page_size = 2  # the seeded archive holds 5 chunks
+    agent.tools.page_size = 2  # the seeded archive holds 3 notes in 5 chunks: one result per note
     turn = agent.ask("find everything")
     first, second, past = (s.tool_calls[0].result for s in turn.steps[:3])
     assert first.startswith("Archival memory results 1-2:\n")
     assert first.endswith("More results: call archival_memory_search with page=1.")
-    assert second.startswith("Archival memory results 3-4:\n") and second.endswith("page=2.")
+    assert second.startswith("Archival memory results 3-3:\n") and "More results" not in second
     assert past.startswith('No more archival memory results for "sqlite python memory"')
+    paths = [_result_paths(first), _result_paths(second)]
+    assert len(paths[0]) == 2 and len(paths[1]) == 1
+    assert len(set(paths[0] + paths[1])) == 3  # never the same note twice, on a page or across pages
 
 
 def test_archival_memory_insert_is_kept_apart_from_notes(seeded_journal, server):

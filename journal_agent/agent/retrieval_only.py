@@ -49,5 +49,6 @@ def retrieval_only_answer(journal, question: str, *, limit: int = 5, archive=Non
     """
     from journal_agent.archive.search import search_notes
 
-    results = search_notes(journal, question, limit=limit, archive=archive)
+    # Nothing is sent to a model here: the learner's own private notes are shown to the learner.
+    results = search_notes(journal, question, limit=limit, archive=archive, include_private=True)
     return RetrievalAnswer(question, results.hits, results.window)

@@ -1,7 +1,8 @@
 """Turn a typed Python function and its Google-style docstring into an OpenAI tool.
 
 One definition per tool: the function's signature gives the parameters and
-their JSON types, its docstring gives the descriptions. The result is the
+their JSON types, its docstring (read with docstring-parser) gives the
+descriptions. The result is the
 Chat Completions ``tools`` entry::
 
     {"type": "function",
@@ -21,10 +22,9 @@ import inspect
 import re
 import types
 import typing
-from typing import Any, Callable, Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
-_SECTION_RE = re.compile(r"^(Args|Arguments|Parameters|Returns|Return|Raises|Yields|Examples?|Notes?):\s*$")
-_ARG_RE = re.compile(r"^(\*{0,2}\w+)\s*(?:\(([^)]*)\))?\s*:\s*(.*)$")
 _JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
 
 
@@ -33,49 +33,22 @@ class ToolArgumentError(ValueError):
 
 
 def parse_docstring(doc: str | None) -> tuple[str, dict[str, str]]:
-    """Split a Google-style docstring into ``(description, {argument: description})``.
+    """Split a Google-style docstring into ``(description, {argument: description})`` with docstring-parser.
 
-    The description is every paragraph before the first section header
-    (``Args:``, ``Returns:``...), joined with single spaces within a
-    paragraph and blank lines between paragraphs.
+    The description is every paragraph before the first section (``Args:``,
+    ``Returns:``...), the lines of a paragraph joined with single spaces and
+    paragraphs separated by a blank line; argument descriptions are joined
+    the same way.
     """
-    lines = inspect.cleandoc(doc or "").splitlines()
-    summary: list[str] = []
-    args: dict[str, list[str]] = {}
-    section = None
-    current = None
-    arg_indent = None
-    for line in lines:
-        header = _SECTION_RE.match(line.strip()) if not line.startswith(" ") else None
-        if header:
-            section = header.group(1)
-            current, arg_indent = None, None
-            continue
-        if section is None:
-            summary.append(line.strip())
-            continue
-        if section not in ("Args", "Arguments", "Parameters"):
-            continue
-        if not line.strip():
-            continue
-        indent = len(line) - len(line.lstrip())
-        match = _ARG_RE.match(line.strip())
-        if match and (arg_indent is None or indent <= arg_indent):
-            arg_indent = indent
-            current = match.group(1).lstrip("*")
-            args[current] = [match.group(3).strip()]
-        elif current is not None:
-            args[current].append(line.strip())
-    paragraphs, para = [], []
-    for line in summary:
-        if line:
-            para.append(line)
-        elif para:
-            paragraphs.append(" ".join(para))
-            para = []
-    if para:
-        paragraphs.append(" ".join(para))
-    return "\n\n".join(paragraphs), {k: " ".join(v).strip() for k, v in args.items()}
+    import docstring_parser
+
+    parsed = docstring_parser.parse(doc or "", style=docstring_parser.DocstringStyle.GOOGLE)
+    head = parsed.short_description or ""
+    if parsed.long_description:
+        head += ("\n\n" if parsed.blank_after_short_description else "\n") + parsed.long_description
+    paragraphs = [" ".join(block.split()) for block in re.split(r"\n\s*\n", head)]
+    args = {param.arg_name.lstrip("*"): " ".join((param.description or "").split()) for param in parsed.params}
+    return "\n\n".join(p for p in paragraphs if p), args
 
 
 def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
@@ -180,9 +153,8 @@ def check_arguments(fn: Callable[..., Any], arguments: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in arguments.items():
         annotation, optional = _unwrap_optional(hints[key])
-        if value is None:
-            if optional or params[key].default is not inspect.Parameter.empty:
-                continue
+        if value is None and (optional or params[key].default is not inspect.Parameter.empty):
+            continue
         out[key] = _coerce(name, key, annotation, value)
     return out
 

@@ -58,13 +58,15 @@ class SearchHit:
     chunk_index: int
     source: str
     day: int | None
+    private: bool = False
 
     def to_json(self) -> dict:
+        """The hit as JSON types (date as ISO text, score rounded to 6 places)."""
         return {
             "path": self.path, "title": self.title, "date": self.date.isoformat(),
             "categories": self.categories, "tags": self.tags, "score": round(self.score, 6),
             "text": self.text, "heading": self.heading, "chunk_index": self.chunk_index,
-            "source": self.source, "day": self.day,
+            "source": self.source, "day": self.day, "private": self.private,
         }
 
 
@@ -93,6 +95,7 @@ class Archive:
         self._db: Any = None
         self._table: Any = None
         self.damage: StoreError | None = None
+        self._query_vectors: dict[str, object] = {}  # query text → embedding (see _query_vector)
         self._open_table()
 
     @classmethod
@@ -359,6 +362,8 @@ class Archive:
         until: dt.date | None = None,
         category: str | None = None,
         source: str | None = "note",
+        day: int | None = None,
+        include_private: bool = True,
     ) -> list[SearchHit]:
         """Rank chunks for ``query``.
 
@@ -369,6 +374,8 @@ class Archive:
             since, until: inclusive journal-date bounds.
             category: keep chunks of notes in this category (exact, case-sensitive).
             source: ``"note"``, ``"agent"``, or ``None`` for both.
+            day: keep chunks of notes with this learning-day number.
+            include_private: ``False`` drops chunks of private and draft notes.
 
         Raises:
             ValueError: unknown mode.
@@ -377,7 +384,7 @@ class Archive:
             raise ValueError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
         if self._table is None or not query.strip():
             return []
-        where = _where(since, until, category, source)
+        where = _where(since, until, category, source, day=day, include_private=include_private)
         depth = offset + limit
         if mode == "fts":
             ranked = self._fts(query, where, depth)
@@ -389,6 +396,31 @@ class Archive:
                               weights=[1.0, VECTOR_WEIGHT])
         return [_hit(row, score) for row, score in ranked[offset:depth]]
 
+    def notes_where(
+        self,
+        *,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        category: str | None = None,
+        source: str | None = "note",
+        day: int | None = None,
+        include_private: bool = True,
+        limit: int = 200,
+    ) -> list[SearchHit]:
+        """Notes matching the filters, unranked: each note's first chunk (score 0), oldest first.
+
+        The structured side of search: which notes a day number or a date
+        window names, whether or not their text matches the words asked.
+        At most ``limit`` notes (the oldest ones when there are more).
+        """
+        if self._table is None:
+            return []
+        where = _where(since, until, category, source, day=day, include_private=include_private)
+        first = "chunk_index = 0" + (f" AND {where}" if where else "")
+        rows = self._scan(first, _COLUMNS).to_pylist()
+        rows.sort(key=lambda row: (row["date"], row["path"]))
+        return [_hit(row, 0.0) for row in rows[:limit]]
+
     def _fts(self, query: str, where: str | None, limit: int) -> list[tuple[dict, float]]:
         from lancedb.query import MatchQuery
 
@@ -399,12 +431,21 @@ class Archive:
         return [(row, float(row["_score"])) for row in rows]
 
     def _vector(self, query: str, where: str | None, limit: int) -> list[tuple[dict, float]]:
-        vector = self.embedder.embed([query])[0]
+        vector = self._query_vector(query)
         builder = self._table.search(vector, query_type="vector").distance_type("cosine")
         if where:
             builder = builder.where(where, prefilter=True)
         rows = builder.select(_COLUMNS + ["_distance"]).limit(limit).to_list()
         return [(row, 1.0 - float(row["_distance"])) for row in rows]
+
+    def _query_vector(self, query: str):
+        """The query's embedding, remembered for the next few searches (one question searches 2-3 times)."""
+        cache = self._query_vectors
+        if query not in cache:
+            if len(cache) >= 32:
+                cache.pop(next(iter(cache)))
+            cache[query] = self.embedder.embed([query])[0]
+        return cache[query]
 
     def stats(self) -> ArchiveStats:
         """Counts and journal-date span of what the store holds."""
@@ -437,7 +478,8 @@ class Archive:
         with repair.storage_errors(self.directory, writing=False):
             return (query.where(where) if where else query).to_arrow()
 
-_COLUMNS = ["path", "title", "date", "categories", "tags", "text", "heading", "chunk_index", "source", "day"]
+_COLUMNS = ["path", "title", "date", "categories", "tags", "text", "heading", "chunk_index", "source", "day",
+            "private"]
 
 
 def rrf_fuse(
@@ -464,6 +506,7 @@ def _hit(row: dict, score: float) -> SearchHit:
         path=row["path"], title=row["title"], date=row["date"], categories=list(row["categories"] or []),
         tags=list(row["tags"] or []), score=score, text=row["text"], heading=row["heading"],
         chunk_index=int(row["chunk_index"]), source=row["source"], day=row["day"],
+        private=bool(row.get("private")),
     )
 
 
@@ -471,7 +514,16 @@ def _sql(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _where(since, until, category, source) -> str | None:
+def _where(
+    since: dt.date | None,
+    until: dt.date | None,
+    category: str | None,
+    source: str | None,
+    *,
+    day: int | None = None,
+    include_private: bool = True,
+) -> str | None:
+    """The SQL filter (LanceDB/DataFusion) for the given bounds; ``None`` when nothing is filtered."""
     clauses = []
     if source:
         clauses.append(f"source = {_sql(source)}")
@@ -481,4 +533,8 @@ def _where(since, until, category, source) -> str | None:
         clauses.append(f"date <= date '{until.isoformat()}'")
     if category:
         clauses.append(f"array_has_any(categories, [{_sql(category)}])")
+    if day is not None:
+        clauses.append(f"day = {int(day)}")
+    if not include_private:
+        clauses.append("private = false")
     return " AND ".join(clauses) or None

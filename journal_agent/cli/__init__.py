@@ -226,10 +226,13 @@ def ingest_command(ctx, paths, full, no_reflect, as_json) -> None:
 @click.option("--since", help='Only notes on or after this date ("last month", 2021-03-01).')
 @click.option("--until", help="Only notes on or before this date.")
 @click.option("--category", help="Only notes in this category.")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of results.")
+@click.option("--source", type=click.Choice(["note", "agent", "all"]), default="note", show_default=True,
+              help="Your notes, the agent's own archival entries, or both.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON: {query, window, day, results: [...], withheld}.")
 @click.pass_context
-def search(ctx, query, limit, mode, since, until, category, as_json) -> None:
-    """Search the archive; a time in the QUERY ("in March 2021", "last week") is applied."""
+def search(ctx, query, limit, mode, since, until, category, source, as_json) -> None:
+    """Search the archive; a day ("Day 4") or a time ("on September 23, 2025", "in March 2021") in QUERY is applied."""
     from journal_agent.archive.search import search_notes
 
     journal = _journal(ctx)
@@ -237,21 +240,28 @@ def search(ctx, query, limit, mode, since, until, category, as_json) -> None:
         results = search_notes(
             journal, " ".join(query), limit=limit, mode=mode,
             since=_date_option(since, "--since"), until=_date_option(until, "--until"),
-            category=category,
+            category=category, source=source, include_private=True,
         )
     if as_json:
         click.echo(json.dumps(results.to_json(), indent=2, ensure_ascii=False))
         return
     out = _console()
+    understood = []
+    if results.day is not None:
+        understood.append(f"Day {results.day}")
     if results.window:
         w = results.window
-        _console(stderr=True).print(
-            f"[dim]“{w.phrase}”: notes from {w.since} to {w.until} first[/dim]")
+        understood.append(f"“{w.phrase}” ({w.since}" + (f" to {w.until})" if w.until != w.since else ")"))
+    if understood:
+        found = any(results.in_window)
+        _console(stderr=True).print(f"[dim]{' and '.join(understood)}: "
+                                    f"{'matching notes first' if found else 'no note there; the best matches'}[/dim]")
     if not results.hits:
         out.print("No matching notes. Try other words, --mode fts, or `journal ingest` if notes are missing.")
         return
     for rank, hit in enumerate(results.hits, start=1):
-        out.print(f"[bold]{rank}. {_escape(hit.title)}[/bold]  [dim]{hit.date.isoformat()} · {hit.path}[/dim]")
+        day = f"Day {hit.day} · " if hit.day is not None else ""
+        out.print(f"[bold]{rank}. {_escape(hit.title)}[/bold]  [dim]{day}{hit.date.isoformat()} · {hit.path}[/dim]")
         out.print("   " + _escape(_snippet(hit.text)))
 
 
@@ -314,10 +324,11 @@ def _register_subcommands() -> None:
     # Imported here, not at the top: these modules import only Click and the
     # standard library at module level, so `journal --help` stays fast.
     from journal_agent.cli.agent import ask, chat, memory, reflect
+    from journal_agent.cli.browse import COMMANDS as BROWSE_COMMANDS
     from journal_agent.cli.review import review
     from journal_agent.cli.site import site
 
-    for command in (ask, chat, memory, reflect, review, site):
+    for command in (ask, chat, memory, reflect, review, site, *BROWSE_COMMANDS):
         main.add_command(command)
 
 

@@ -1,0 +1,219 @@
+"""Click adapters for the journal's structure: ``list``, ``show``, ``stats``, ``export`` and ``mcp``.
+
+Each command parses its options, calls one library function
+(:mod:`journal_agent.notes.journal`, :mod:`journal_agent.notes.stats`,
+:mod:`journal_agent.mcp_server`) and prints. Domain errors
+(:class:`~journal_agent.errors.JournalError`) propagate to the CLI group,
+which turns them into one-line messages. Registered in the main group by
+``_register_subcommands``; only Click is imported at module level.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import click
+
+
+class DateParam(click.ParamType):
+    """A date as a person types it ("yesterday", "last monday", 2025-09-18), read by ``parse_date``."""
+
+    name = "date"
+
+    def convert(self, value, param, ctx) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        from journal_agent.notes.dates import parse_date
+
+        try:
+            return parse_date(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+DATE = DateParam()
+
+
+def _journal(ctx: click.Context):
+    from journal_agent.workspace import open_journal
+
+    return open_journal(root=(ctx.obj or {}).get("root"))
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _dump(data) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@click.command("list")
+@click.option("--since", type=DATE, help='Only notes on or after this date ("last month", 2025-09-01).')
+@click.option("--until", type=DATE, help="Only notes on or before this date.")
+@click.option("--category", help="Only notes in this category (case-insensitive).")
+@click.option("--tag", help="Only notes with this tag (case-insensitive).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: {notes: [...], withheld, failed}.")
+@click.pass_context
+def list_command(ctx, since, until, category, tag, as_json) -> None:
+    """List notes by date: day, date, title, words, categories, tags, path."""
+    from journal_agent.notes.journal import list_notes
+
+    listed = list_notes(_journal(ctx), since=since, until=until, category=category, tag=tag)
+    if as_json:
+        _dump(listed.to_json())
+        return
+    out = _console()
+    for note in listed.notes:
+        day = f"Day {note.day}" if note.day is not None else "     "
+        labels = ", ".join(note.categories + [f"#{t}" for t in note.tags])
+        flag = " [yellow](private)[/yellow]" if note.private else ""
+        out.print(f"{note.date.isoformat()}  {day:<8} [bold]{_escape(note.title)}[/bold]{flag}  "
+                  f"[dim]{note.words} words · {_escape(labels)} · {_escape(note.path)}[/dim]")
+    err = _console(stderr=True)
+    if not listed.notes:
+        err.print("No notes match." if (since or until or category or tag) else
+                  "No notes yet. Write one with `journal add`.")
+    for path, reason in listed.failed:
+        err.print(f"[red]unreadable[/red] {_escape(path)}: {_escape(reason)}")
+
+
+@click.command("show")
+@click.argument("ref", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the note as JSON (metadata and text).")
+@click.pass_context
+def show(ctx, ref, as_json) -> None:
+    """Show one whole note. REF: a day number (4, day 4), a date (2025-09-18, yesterday) or a path."""
+    from journal_agent.notes.journal import NoteSummary, find_note
+
+    journal = _journal(ctx)
+    match = find_note(journal, " ".join(ref))
+    note = match.note
+    others = [n.rel_path for n in match.others]
+    if as_json:
+        _dump(NoteSummary.of(note).to_json() | {"text": note.body, "also_matching": others})
+        return
+    out = _console()
+    day = f" · Day {note.day}" if note.day is not None else ""
+    out.print(f"[bold]{_escape(note.title)}[/bold]  [dim]{note.date.isoformat()}{day} · {_escape(note.rel_path)}[/dim]")
+    if note.categories or note.tags:
+        out.print("[dim]" + _escape(", ".join(note.categories + [f"#{t}" for t in note.tags])) + "[/dim]")
+    out.print()
+    if out.is_terminal:
+        from rich.markdown import Markdown
+
+        out.print(Markdown(note.body))
+    else:
+        click.echo(note.body.strip("\n"))
+    if others:
+        _console(stderr=True).print(f"[dim]also on that {match.how}: {_escape(', '.join(others))}[/dim]")
+
+
+@click.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (streaks, gaps, counts).")
+@click.pass_context
+def stats(ctx, as_json) -> None:
+    """Notes, writing days, current and longest streak, missed days, counts by category, tag and month."""
+    from journal_agent.notes.stats import journal_stats
+
+    result = journal_stats(_journal(ctx))
+    if as_json:
+        _dump(result.to_json())
+        return
+    out = _console()
+    if not result.notes:
+        out.print("No notes yet. Write one with `journal add`.")
+        return
+    out.print(f"[bold]{result.notes}[/bold] notes on [bold]{result.days}[/bold] days, "
+              f"{result.first_date} to {result.last_date}")
+    out.print(f"Current streak: [bold]{_streak(result.current_streak)}[/bold]")
+    out.print(f"Longest streak: [bold]{_streak(result.longest_streak)}[/bold]")
+    missed = sum(g.days for g in result.gaps)
+    out.print(f"Missed days: {missed}" + (f" in {len(result.gaps)} gaps" if result.gaps else ""))
+    for gap in result.gaps[-5:]:
+        span = str(gap.since) if gap.days == 1 else f"{gap.since} to {gap.until}"
+        out.print(f"  [dim]{span} ({gap.days} day{'s' if gap.days != 1 else ''})[/dim]")
+    for title, counts in (("Categories", result.categories), ("Tags", result.tags), ("Months", result.months)):
+        if counts:
+            shown = list(counts.items())[-12:] if title == "Months" else list(counts.items())[:10]
+            out.print(f"{title}: " + _escape(", ".join(f"{k} {v}" for k, v in shown)))
+    if out.is_terminal:
+        out.print()
+        out.print(_heatmap(result))
+
+
+def _streak(streak) -> str:
+    if not streak.days:
+        return "0 days"
+    return f"{streak.days} day{'s' if streak.days != 1 else ''} ({streak.since} to {streak.until})"
+
+
+def _heatmap(result, weeks: int = 26):
+    """A GitHub-style calendar of the last ``weeks`` weeks up to the last note: a row per weekday, a column per
+    week, ■ for a day with notes (brighter for more), · for a day without."""
+    from rich.table import Table
+    from rich.text import Text
+
+    end = max(result.last_date, min(result.today, result.last_date + dt.timedelta(days=6)))
+    start = end - dt.timedelta(days=end.weekday()) - dt.timedelta(weeks=weeks - 1)
+    table = Table(show_header=False, box=None, padding=(0, 0), pad_edge=False)
+    table.add_column(width=4)
+    for _ in range(weeks):
+        table.add_column(width=2)
+    shades = ["grey23", "green4", "green3", "bright_green"]
+    for weekday in range(7):
+        cells = [Text(["Mon", "", "Wed", "", "Fri", "", "Sun"][weekday], style="dim")]
+        for week in range(weeks):
+            day = start + dt.timedelta(weeks=week, days=weekday)
+            count = result.per_day.get(day, 0)
+            cells.append(Text("  " if day > end else ("■ " if count else "· "), style=shades[min(count, 3)]))
+        table.add_row(*cells)
+    return table
+
+
+@click.command("export")
+@click.option("--format", "fmt", type=click.Choice(["json", "markdown"]), default="json", show_default=True,
+              help="json: one document; markdown: a zip with one file per note.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: JSON to stdout, Markdown to journal-export-DATE.zip).")
+@click.option("--include-private", is_flag=True, help="Also export private and draft notes.")
+@click.pass_context
+def export(ctx, fmt, output, include_private) -> None:
+    """Export every note with its metadata and text."""
+    from journal_agent.notes.journal import default_export_name, export_notes
+
+    journal = _journal(ctx)
+    if output is None and fmt == "markdown":
+        output = Path(default_export_name(fmt))
+    result = export_notes(journal, fmt, output, include_private=include_private)
+    err = _console(stderr=True)
+    if result.output is None:
+        click.echo(result.data, nl=False)
+    else:
+        click.echo(f"Exported {result.notes} notes to {result.output}.")
+    if result.withheld:
+        err.print(f"[dim]{result.withheld} private or draft notes left out (add --include-private).[/dim]")
+    for path, reason in result.failed:
+        err.print(f"[red]unreadable[/red] {_escape(path)}: {_escape(reason)}")
+
+
+@click.command("mcp")
+@click.pass_context
+def mcp(ctx) -> None:
+    """Serve the journal to MCP clients over stdio (read-only: search, list, read, stats, core memory)."""
+    from journal_agent.mcp_server import serve_stdio
+
+    serve_stdio(_journal(ctx))
+
+
+COMMANDS = (list_command, show, stats, export, mcp)

@@ -1,0 +1,319 @@
+"""The journal as a whole: every note listed, one note found by day, date or path, all notes exported.
+
+The library behind ``journal list``, ``journal show`` and ``journal export``,
+the agent's ``list_notes`` and ``read_note`` tools and the MCP server. Notes
+are walked with :func:`~journal_agent.notes.model.iter_note_files` and read
+with :func:`~journal_agent.notes.model.read_note` (title, date, day,
+categories, flags are read there and nowhere else). The files under
+``notes/`` are the truth, so a note is listed before it is ingested.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from journal_agent.errors import JournalError, NoteNotFound
+from journal_agent.notes.dates import find_day_number, parse_date
+from journal_agent.notes.model import Note, iter_note_files, read_note
+
+if TYPE_CHECKING:
+    from journal_agent.workspace import Journal
+
+ExportFormat = Literal["json", "markdown"]
+EXPORT_FORMATS: tuple[ExportFormat, ...] = ("json", "markdown")
+_BARE_DAY_RE = re.compile(r"^\s*(?:day\s*#?\s*)?(\d{1,4})\s*$", re.IGNORECASE)
+
+
+@dataclass
+class NoteSummary:
+    """What ``journal list`` shows of one note.
+
+    Attributes:
+        title, date, day, categories, tags: as read by ``read_note``.
+        words: whitespace-separated words in the body (front matter excluded).
+        path: journal-relative path, the note's id.
+        private: private or draft (not shared with a model unless ``[llm] share_private``).
+    """
+
+    title: str
+    date: dt.date
+    day: int | None
+    categories: list[str]
+    tags: list[str]
+    words: int
+    path: str
+    private: bool = False
+
+    @classmethod
+    def of(cls, note: Note) -> NoteSummary:
+        """The summary of a note read by ``read_note``."""
+        return cls(note.title, note.date, note.day, list(note.categories), list(note.tags), len(note.body.split()),
+                   note.rel_path, not note.publishable)
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON types: the date as ISO text."""
+        return {"title": self.title, "date": self.date.isoformat(), "day": self.day, "categories": self.categories,
+                "tags": self.tags, "words": self.words, "path": self.path, "private": self.private}
+
+
+@dataclass
+class JournalNotes:
+    """Every note of a journal, oldest first, and the files that could not be read.
+
+    Attributes:
+        notes: ``Note`` objects sorted by date, then day number (notes without one last), then path.
+        failed: ``(path, reason)`` of files that are not readable notes.
+    """
+
+    notes: list[Note] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+def read_journal(journal: Journal) -> JournalNotes:
+    """Read every note under ``notes/`` (see the module docstring); unreadable files go to ``failed``."""
+    found = JournalNotes()
+    if not journal.notes_dir.is_dir():
+        return found
+    for path in iter_note_files([journal.notes_dir]):
+        try:
+            found.notes.append(read_note(path, journal.root, journal.notes_dir))
+        except JournalError as exc:
+            found.failed.append((journal.relative(path), getattr(exc, "reason", str(exc))))
+    found.notes.sort(key=lambda n: (n.date, n.day is None, n.day or 0, n.rel_path))
+    return found
+
+
+@dataclass
+class NoteList:
+    """The notes ``list_notes`` selected (oldest first), how many private ones were left out, unreadable files."""
+
+    notes: list[NoteSummary]
+    withheld: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"notes": [n.to_json() for n in self.notes], "withheld": self.withheld,
+                "failed": [{"path": p, "reason": r} for p, r in self.failed]}
+
+
+def list_notes(
+    journal: Journal,
+    *,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    category: str | None = None,
+    tag: str | None = None,
+    include_private: bool = True,
+) -> NoteList:
+    """Notes by date, filtered.
+
+    Args:
+        since, until: inclusive journal-date bounds.
+        category, tag: keep notes having it (case-insensitive, exact otherwise).
+        include_private: ``False`` leaves private and draft notes out (counted in ``withheld``).
+    """
+    read = read_journal(journal)
+    selected, withheld = [], 0
+    for note in read.notes:
+        if (since and note.date < since) or (until and note.date > until):
+            continue
+        if category and category.casefold() not in {c.casefold() for c in note.categories}:
+            continue
+        if tag and tag.casefold() not in {t.casefold() for t in note.tags}:
+            continue
+        if not include_private and not note.publishable:
+            withheld += 1
+            continue
+        selected.append(NoteSummary.of(note))
+    return NoteList(selected, withheld, read.failed)
+
+
+@dataclass
+class NoteMatch:
+    """The note a reference names, and any other notes it also names (same day or date), oldest first."""
+
+    note: Note
+    others: list[Note] = field(default_factory=list)
+    how: Literal["path", "day", "date"] = "path"
+
+
+def find_note(journal: Journal, ref: str, *, today: dt.date | None = None) -> NoteMatch:
+    """The note ``ref`` names: a path, a learning-day number ("4", "day 4", "Day four") or a date.
+
+    A date is anything :func:`~journal_agent.notes.dates.parse_date` reads
+    ("2025-09-18", "18 Sep 2025", "yesterday"). A path may be absolute,
+    relative to the current folder, the journal root or ``notes/``. When
+    several notes share the day or date, the first in :func:`read_journal`'s
+    order is the match and the rest are in ``others``.
+
+    Raises:
+        NoteNotFound: nothing matches, with what exists nearby.
+    """
+    text = ref.strip()
+    if not text:
+        raise NoteNotFound("no note reference given; use a day number (4), a date (2025-09-18) or a path")
+    path = _as_path(journal, text)
+    if path is not None:
+        return NoteMatch(read_note(path, journal.root, journal.notes_dir), how="path")
+    notes = read_journal(journal).notes
+    bare = _BARE_DAY_RE.match(text)
+    day_ref = find_day_number(text)
+    number = int(bare.group(1)) if bare else (day_ref.day if day_ref and not day_ref.query.strip() else None)
+    if number is not None:
+        found = [n for n in notes if n.day == number]
+        if found:
+            return NoteMatch(found[0], found[1:], "day")
+        days = sorted({n.day for n in notes if n.day is not None})
+        span = f"the days run from {days[0]} to {days[-1]}" if days else "no note has a day number"
+        raise NoteNotFound(f"no note for day {number} ({span}); try `journal list`")
+    try:
+        date = parse_date(text, today)
+    except ValueError as exc:
+        raise NoteNotFound(
+            f"{ref!r} is not a note path, a day number (4, day 4) or a date (2025-09-18, yesterday)") from exc
+    found = [n for n in notes if n.date == date]
+    if found:
+        return NoteMatch(found[0], found[1:], "date")
+    before = [n.date for n in notes if n.date < date]
+    after = [n.date for n in notes if n.date > date]
+    near = "; ".join(part for part in (
+        f"the note before is from {max(before)}" if before else "",
+        f"the next is from {min(after)}" if after else "") if part)
+    raise NoteNotFound(f"no note on {date.isoformat()}" + (f" ({near})" if near else "") + "; try `journal list`")
+
+
+def _as_path(journal: Journal, text: str) -> Path | None:
+    if not re.search(r"[/\\.]", text) or re.fullmatch(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}", text):
+        return None
+    given = Path(text).expanduser()
+    for candidate in (given, journal.root / given, journal.notes_dir / given):
+        if candidate.is_file():
+            return candidate.resolve()
+    return None
+
+
+# -- export ---------------------------------------------------------------------------
+@dataclass
+class ExportResult:
+    """What ``export_notes`` wrote.
+
+    Attributes:
+        notes: how many notes were exported.
+        withheld: private or draft notes left out (``include_private`` was false).
+        failed: ``(path, reason)`` of files that are not readable notes.
+        output: the file written, or ``None`` when the data was returned instead.
+        data: the export (JSON text, or zip bytes) when no output file was given.
+    """
+
+    notes: int
+    withheld: int
+    failed: list[tuple[str, str]]
+    output: Path | None = None
+    data: str | bytes | None = None
+
+
+def default_export_name(fmt: ExportFormat, today: dt.date | None = None) -> str:
+    """``journal-export-YYYY-MM-DD.json`` or ``.zip`` (Markdown files go in a zip)."""
+    return f"journal-export-{(today or dt.date.today()).isoformat()}.{'zip' if fmt == 'markdown' else 'json'}"
+
+
+def export_notes(
+    journal: Journal,
+    fmt: ExportFormat = "json",
+    output: Path | None = None,
+    *,
+    include_private: bool = False,
+) -> ExportResult:
+    """Export every note with its metadata and text.
+
+    Args:
+        fmt: ``json``: one document ``{"exported_at", "notes": [...]}``, each
+            note its :class:`NoteSummary` fields plus ``draft``,
+            ``date_source``, ``modified``, ``metadata`` (other front matter)
+            and ``text`` (the Markdown body). ``markdown``: a zip with one file
+            per note at its journal-relative path, front matter (title, date,
+            day, categories, tags, flags, other keys) followed by the body.
+        output: file to write; ``None`` returns the data in the result.
+        include_private: export private and draft notes too.
+
+    Raises:
+        ValueError: unknown format.
+        JournalError: the output file cannot be written.
+    """
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    read = read_journal(journal)
+    notes = [n for n in read.notes if include_private or n.publishable]
+    data: str | bytes = _export_json(notes) if fmt == "json" else _export_zip(notes)
+    result = ExportResult(len(notes), len(read.notes) - len(notes), read.failed)
+    if output is None:
+        result.data = data
+        return result
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            output.write_bytes(data)
+        else:
+            output.write_text(data, encoding="utf-8")
+    except OSError as exc:
+        raise JournalError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    result.output = output
+    return result
+
+
+def _note_metadata(note: Note) -> dict[str, Any]:
+    meta: dict[str, Any] = {"title": note.title, "date": note.date.isoformat()}
+    if note.day is not None:
+        meta["day"] = note.day
+    if note.categories:
+        meta["categories"] = list(note.categories)
+    if note.tags:
+        meta["tags"] = list(note.tags)
+    if note.private:
+        meta["private"] = True
+    if note.draft:
+        meta["draft"] = True
+    for key, value in note.metadata.items():
+        meta.setdefault(key, _plain(value))
+    return meta
+
+
+def _plain(value: Any) -> Any:
+    """Front-matter values as JSON/YAML-safe types (dates as ISO text)."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _export_json(notes: list[Note]) -> str:
+    rows = []
+    for note in notes:
+        rows.append(NoteSummary.of(note).to_json() | {
+            "draft": note.draft, "date_source": note.date_source, "modified": note.modified.isoformat(),
+            "metadata": _plain(note.metadata), "text": note.body,
+        })
+    exported = dt.datetime.now().replace(microsecond=0).isoformat()
+    return json.dumps({"exported_at": exported, "notes": rows}, indent=2, ensure_ascii=False) + "\n"
+
+
+def _export_zip(notes: list[Note]) -> bytes:
+    import frontmatter
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for note in notes:
+            post = frontmatter.Post(note.body, **_note_metadata(note))
+            name = note.rel_path if not note.rel_path.startswith("/") else Path(note.rel_path).name
+            archive.writestr(name, frontmatter.dumps(post, sort_keys=False) + "\n")
+    return buffer.getvalue()

@@ -1,0 +1,156 @@
+"""Journal statistics: notes, writing days, streaks, gaps, and counts by category, tag and month.
+
+A **streak** is a run of consecutive calendar days with at least one note
+each (several notes on one day count once). The **current streak** is the
+run that ends today, or yesterday when today has no note yet (the day is not
+over); otherwise it is 0. The **longest streak** is the longest run (the most
+recent one on a tie). A **gap** is a run of days without a note between the
+first and the last note.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from journal_agent.notes.model import Note
+    from journal_agent.workspace import Journal
+
+
+@dataclass(frozen=True)
+class Streak:
+    """A run of consecutive writing days: ``days`` long, from ``since`` to ``until`` inclusive (``None`` when 0)."""
+
+    days: int = 0
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"days": self.days, "from": _iso(self.since), "until": _iso(self.until)}
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Missed days between two notes: ``since`` to ``until`` inclusive, ``days`` long."""
+
+    since: dt.date
+    until: dt.date
+    days: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"from": self.since.isoformat(), "until": self.until.isoformat(), "days": self.days}
+
+
+@dataclass
+class JournalStats:
+    """What ``journal stats`` reports (see the module docstring for streaks and gaps).
+
+    Attributes:
+        notes: how many notes; days: how many distinct journal dates.
+        first_date, last_date: the oldest and newest note dates (``None`` when empty).
+        current_streak, longest_streak: :class:`Streak`.
+        gaps: every :class:`Gap`, oldest first.
+        categories, tags: notes per category/tag, most first (only shareable
+            notes when private notes were excluded).
+        months: notes per ``YYYY-MM``, in date order.
+        per_day: notes per date (for the calendar heatmap).
+        private_notes: private or draft notes among ``notes`` (their dates count, their labels may not).
+        today: the day the current streak was computed for.
+    """
+
+    notes: int
+    days: int
+    first_date: dt.date | None
+    last_date: dt.date | None
+    current_streak: Streak
+    longest_streak: Streak
+    gaps: list[Gap]
+    categories: dict[str, int]
+    tags: dict[str, int]
+    months: dict[str, int]
+    per_day: dict[dt.date, int] = field(default_factory=dict)
+    private_notes: int = 0
+    today: dt.date = field(default_factory=dt.date.today)
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON types; ``per_day`` is left out (it is the notes' dates again)."""
+        return {
+            "notes": self.notes, "days": self.days, "first_date": _iso(self.first_date),
+            "last_date": _iso(self.last_date), "today": self.today.isoformat(),
+            "current_streak": self.current_streak.to_json(), "longest_streak": self.longest_streak.to_json(),
+            "gaps": [g.to_json() for g in self.gaps], "categories": self.categories, "tags": self.tags,
+            "months": self.months, "private_notes": self.private_notes,
+        }
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _spans(dates: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """``(first, last)`` of each run of consecutive days, oldest first."""
+    spans: list[tuple[dt.date, dt.date]] = []
+    for day in sorted(set(dates)):
+        if spans and (day - spans[-1][1]).days == 1:
+            spans[-1] = (spans[-1][0], day)
+        else:
+            spans.append((day, day))
+    return spans
+
+
+def runs(dates: Iterable[dt.date]) -> list[Streak]:
+    """The runs of consecutive days in ``dates`` (duplicates ignored), oldest first."""
+    return [Streak((last - first).days + 1, first, last) for first, last in _spans(dates)]
+
+
+def streaks(dates: Iterable[dt.date], today: dt.date) -> tuple[Streak, Streak, list[Gap]]:
+    """``(current, longest, gaps)`` for notes on ``dates`` as of ``today``.
+
+    Notes dated after ``today`` do not extend the current streak.
+    """
+    days = set(dates)
+    spans = _spans(days)
+    all_runs = runs(days)
+    longest = max(reversed(all_runs), key=lambda r: r.days, default=Streak())
+    current = Streak()
+    past = _spans(d for d in days if d <= today)
+    if past and past[-1][1] >= today - dt.timedelta(days=1):
+        current = Streak((past[-1][1] - past[-1][0]).days + 1, *past[-1])
+    gaps = [Gap(a_last + dt.timedelta(days=1), b_first - dt.timedelta(days=1), (b_first - a_last).days - 1)
+            for (_, a_last), (b_first, _) in pairwise(spans)]
+    return current, longest, gaps
+
+
+def compute_stats(notes: list[Note], *, today: dt.date | None = None, include_private: bool = True) -> JournalStats:
+    """Statistics of ``notes`` (see :class:`JournalStats`).
+
+    Every note counts in the dates, streaks, gaps and months; with
+    ``include_private=False`` private and draft notes do not count in the
+    category and tag counts, so their labels are not shown.
+    """
+    today = today or dt.date.today()
+    dates = [n.date for n in notes]
+    current, longest, gaps = streaks(dates, today)
+    labelled = [n for n in notes if include_private or n.publishable]
+    categories = Counter(c for n in labelled for c in n.categories)
+    tags = Counter(t for n in labelled for t in n.tags)
+    months = Counter(d.strftime("%Y-%m") for d in dates)
+    return JournalStats(
+        notes=len(notes), days=len(set(dates)), first_date=min(dates, default=None),
+        last_date=max(dates, default=None), current_streak=current, longest_streak=longest, gaps=gaps,
+        categories=dict(categories.most_common()), tags=dict(tags.most_common()),
+        months=dict(sorted(months.items())), per_day=dict(Counter(dates)),
+        private_notes=sum(1 for n in notes if not n.publishable), today=today,
+    )
+
+
+def journal_stats(journal: Journal, *, today: dt.date | None = None, include_private: bool = True) -> JournalStats:
+    """:func:`compute_stats` over every note under ``notes/`` (unreadable files are skipped)."""
+    from journal_agent.notes.journal import read_journal
+
+    return compute_stats(read_journal(journal).notes, today=today, include_private=include_private)

@@ -1,0 +1,177 @@
+"""Search that knows the journal's structure: day numbers, dates and weeks first; private notes withheld.
+
+The journal is the learner benchmark's (benchmarks/learner_journal: Days 1, 3-9 and a weekly review,
+17-26 September 2025, plus the repository's seed note as Day 2), embedded by the fast hashed
+bag-of-words test server.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from journal_agent.archive.ingest import ingest
+from journal_agent.archive.search import search_notes
+from journal_agent.archive.store import Archive
+from journal_agent.workspace import open_journal
+from tests.support.journals import SEED, write
+
+LEARNER = Path(__file__).resolve().parents[1] / "benchmarks" / "learner_journal"
+TODAY = dt.date(2025, 9, 27)  # Saturday after the weekly review
+DAY_DATES = {day: dt.date(2025, 9, 16 + day) for day in range(1, 10)}
+
+
+def fill_learner_journal(root: Path) -> None:
+    for source in [SEED, *LEARNER.glob("*.markdown")]:
+        shutil.copy(source, root / "notes" / source.name)
+
+
+@pytest.fixture
+def learner(journal_dir):
+    fill_learner_journal(journal_dir)
+    journal = open_journal(root=journal_dir)
+    ingest(journal)
+    return journal
+
+
+def ask(journal, question, **options):
+    return search_notes(journal, question, today=TODAY, **options)
+
+
+@pytest.mark.parametrize("day", range(1, 10))
+def test_day_n_question_is_answered_by_day_n_first(learner, day):
+    words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
+    for question in (f"What did I study on Day {day}?", f"what was day {words[day]} about"):
+        results = ask(learner, question)
+        assert results.day == day
+        assert results.hits[0].day == day and results.in_window[0] is True, question
+        assert all(mark is False for mark in results.in_window[1:])
+        assert len(results.hits) == 5  # the normal ranking follows
+
+
+def test_a_day_without_a_note_keeps_the_normal_ranking(learner):
+    results = ask(learner, "What did I learn about cosine similarity on Day 40?")
+    assert results.day == 40 and results.search_text == "What did I learn about cosine similarity on Day 40?"
+    assert results.hits and all(mark is False for mark in results.in_window)
+    assert any(hit.day == 4 for hit in results.hits)  # the embeddings note is still found
+
+
+@pytest.mark.parametrize("question, day", [
+    ("What did I do on September 23, 2025?", 7),
+    ("What did I learn on 2025-09-19?", 3),
+    ("What did I learn last Monday?", 6),
+    ("What did I study on the 17th of September?", 1),
+    ("What did I learn the day before yesterday?", 9),
+])
+def test_an_exact_date_puts_that_days_note_first(learner, question, day):
+    for mode in ("hybrid", "fts"):  # fts finds no words in "What did I do?": the day's note still comes first
+        results = ask(learner, question, mode=mode)
+        assert results.window.kind == "day"
+        assert results.hits[0].date == DAY_DATES[day] and results.in_window[0], (question, mode)
+
+
+def test_yesterday_is_the_weekly_review(learner):
+    results = ask(learner, "What did I write yesterday?")
+    assert results.hits[0].title == "Momentum Learning Weekly Review"
+
+
+def test_a_week_puts_all_of_its_notes_first(learner):
+    results = ask(learner, "What did I learn last week?", limit=6)  # Monday 15 to Sunday 21 September
+    assert {hit.date for hit in results.hits[:5]} == {DAY_DATES[d] for d in range(1, 6)}
+    assert results.in_window == [True] * 5 + [False]
+
+
+def test_a_misremembered_month_still_finds_the_note(learner):
+    results = ask(learner, "What did I learn about HNSW and IVF-PQ indexes in March 2025?", mode="fts")
+    assert results.window.kind == "month"  # boosted, not filtered: no note is in March 2025
+    assert results.hits[0].day == 5
+
+
+def test_pages_never_repeat_a_note(learner):
+    seen = []
+    for offset in (0, 4, 8):
+        seen += ask(learner, "memory agents embeddings", limit=4, offset=offset).notes
+    assert len(seen) == len(set(seen)) == 10
+
+
+def test_time_mode_off_ignores_days_and_dates(learner):
+    results = ask(learner, "What did I study on Day 4?", time_mode="off")
+    assert results.day is None and results.window is None and results.in_window == [None] * len(results.hits)
+
+
+def test_private_and_draft_notes_are_withheld_unless_asked(journal_dir):
+    notes = journal_dir / "notes"
+    write(notes / "open.md", "---\ntitle: Open note\ndate: 2025-09-01\n---\nZebra finches sing at dawn.\n")
+    write(notes / "secret.md", "---\ntitle: Secret\ndate: 2025-09-02\nprivate: true\n---\nZebra finches are loud.\n")
+    write(notes / "draft.md", "---\ntitle: Draft\ndate: 2025-09-03\ndraft: true\n---\nZebra finches, half done.\n")
+    write(notes / "private" / "diary.md", "# Diary\n\nZebra finches again.\n")
+    journal = open_journal(root=journal_dir)
+    ingest(journal)
+    shared = search_notes(journal, "zebra finches")
+    assert shared.notes == ["notes/open.md"]
+    assert sorted(shared.withheld) == ["notes/draft.md", "notes/private/diary.md", "notes/secret.md"]
+    everything = search_notes(journal, "zebra finches", include_private=True)
+    assert len(everything.notes) == 4 and everything.withheld == []
+    assert {hit.path: hit.private for hit in everything.hits}["notes/secret.md"] is True
+    archive = Archive.open(journal)
+    assert [h.path for h in archive.notes_where(include_private=False)] == ["notes/open.md"]
+
+
+def test_source_note_agent_all(journal_dir):
+    write(journal_dir / "notes" / "n.md", "---\ntitle: Pelicans\ndate: 2025-09-01\n---\nPelicans fish in groups.\n")
+    journal = open_journal(root=journal_dir)
+    ingest(journal)
+    Archive.open(journal).insert_agent_memory("The learner likes pelicans and fishing trips.")
+    sources = {source: [h.source for h in search_notes(journal, "pelicans fishing", source=source).hits]
+               for source in ("note", "agent", "all")}
+    assert sources == {"note": ["note"], "agent": ["agent"], "all": sorted(sources["all"], reverse=True)}
+    assert set(sources["all"]) == {"note", "agent"}
+    with pytest.raises(ValueError, match="unknown source"):
+        search_notes(journal, "x", source="web")
+
+
+# --------------------------------------------------------------------- CLI
+def test_cli_search_json_says_what_was_understood(journal_dir, run_cli):
+    fill_learner_journal(journal_dir)
+    assert run_cli("ingest", "--no-reflect").exit_code == 0
+
+    def search(*args):
+        result = run_cli("search", "--json", *args)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+
+    by_day = search("What did I study on Day 4?")
+    assert set(by_day) >= {"query", "window", "day", "results", "withheld"}
+    assert by_day["query"] == "What did I study on Day 4?" and by_day["day"] == 4 and by_day["window"] is None
+    assert by_day["results"][0]["day"] == 4 and by_day["results"][0]["in_window"] is True
+    assert [r["in_window"] for r in by_day["results"][1:]] == [False] * 4
+
+    by_date = search("What did I do on September 23, 2025?")
+    assert by_date["window"] == {"phrase": "on September 23, 2025", "since": "2025-09-23", "until": "2025-09-23",
+                                 "kind": "day"}
+    assert by_date["day"] is None and by_date["results"][0]["date"] == "2025-09-23"
+
+    bounded = search("memory", "--since", "2025-09-24", "--until", "2025-09-25")
+    assert bounded["window"]["phrase"] is None and bounded["window"]["since"] == "2025-09-24"
+    assert {r["date"] for r in bounded["results"]} <= {"2025-09-24", "2025-09-25"}
+
+    plain = search("reciprocal rank fusion")
+    assert plain["window"] is None and plain["day"] is None
+    assert plain["results"][0]["day"] == 6 and plain["results"][0]["in_window"] is None
+
+    human = run_cli("search", "What did I study on Day 4?")
+    assert "1. Momentum Learning Day 4" in human.output and "Day 4 · 2025-09-20" in human.output
+
+
+def test_cli_search_source_option(journal_dir, run_cli):
+    write(journal_dir / "notes" / "n.md", "---\ntitle: Pelicans\ndate: 2025-09-01\n---\nPelicans fish in groups.\n")
+    run_cli("ingest", "--no-reflect")
+    Archive.open(open_journal(root=journal_dir)).insert_agent_memory("Pelicans: the learner's favourite bird.")
+    notes = json.loads(run_cli("search", "--json", "pelicans").output)["results"]
+    agent = json.loads(run_cli("search", "--json", "--source", "agent", "pelicans").output)["results"]
+    assert [r["source"] for r in notes] == ["note"] and [r["source"] for r in agent] == ["agent"]
+    assert run_cli("search", "--source", "web", "x").exit_code == 2
