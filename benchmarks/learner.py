@@ -71,7 +71,7 @@ def bm25s_rankings(journal, questions: list[dict], k: int = 10) -> list[list[str
     """Baseline: bm25s (Lù 2024) over whole note files, English stop words, no stemming."""
     import bm25s
 
-    from journal_agent.notes.model import iter_note_files
+    from journal_agent.notes.walk import iter_note_files
 
     paths = list(iter_note_files([journal.notes_dir]))
     ids = [journal.relative(p) for p in paths]

@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 import sys
 
-from tests.support.openai_server import call, error, rule_responder, text
-from journal_agent.workspace import open_journal
-from journal_agent.agent.llm import NOT_CONFIGURED
 from journal_agent.agent.core_memory import CoreMemory
+from journal_agent.agent.llm import NOT_CONFIGURED
+from journal_agent.workspace import open_journal
+from tests.support.openai_server import call, error, rule_responder, text
 
 SEED_PATH = "notes/Momentum Learning Day 2.markdown"
 SEED_SOURCE = f"- Momentum Learning Day 2 (2025-09-18) {SEED_PATH}"
@@ -50,7 +50,7 @@ def test_ask_show_steps_prints_each_step(seeded_root, server, run_cli):
     lines = result.stdout.splitlines()
     assert lines[0].startswith("step 1 · ") and "context tokens" in lines[0]
     assert lines[1] == f'  → archival_memory_search {{"query": "{QUESTION}"}}'
-    assert lines[2].startswith(f'    ← Archival memory results 1-') and "Momentum Learning Day 2" in lines[2]
+    assert lines[2].startswith('    ← Archival memory results 1-') and "Momentum Learning Day 2" in lines[2]
     assert lines[3].startswith("step 2 · ") and lines[3].endswith("· answer")
     assert SEED_SOURCE in lines
     assert server.requests[0]["model"] == "llama3.1:8b"

@@ -31,7 +31,7 @@ def notes_in_store(journal) -> set[str]:
 def fts_paths(run_cli, query: str) -> list[str]:
     result = run_cli("search", "--json", "--mode", "fts", query)
     assert result.exit_code == 0, result.output
-    return [hit["path"] for hit in json.loads(result.stdout)]
+    return [hit["path"] for hit in json.loads(result.stdout)["results"]]
 
 
 def many_notes(journal_dir, count: int, words: str = "") -> None:
@@ -192,7 +192,7 @@ def test_read_only_store_reads_work_and_writes_say_why(journal_dir, run_cli):
         for path, mode in modes.items():
             os.chmod(path, mode)
     assert found.returncode == 0, found.stderr
-    assert [hit["path"] for hit in json.loads(found.stdout)] == ["notes/b.md"]
+    assert [hit["path"] for hit in json.loads(found.stdout)["results"]] == ["notes/b.md"]
     assert refused.returncode == 1
     assert "journal ingest needs to write to" in refused.stderr and "read-only" in refused.stderr
     assert "Traceback" not in refused.stderr

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from journal_agent.notes.dates import find_day_number, find_time_window
+from journal_agent.notes.windows import find_day_number, find_time_window
 
 TODAY = dt.date(2025, 9, 27)  # a Saturday, the day after the learner journal's weekly review
 

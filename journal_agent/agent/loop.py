@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from journal_agent.agent.context import ContextWindow, TokenCounter, memory_metadata, summarize, summary_section
-from journal_agent.errors import AgentError
-from journal_agent.agent.llm import complete, make_client
 from journal_agent.agent.core_memory import CoreMemory
+from journal_agent.agent.llm import complete, make_client
 from journal_agent.agent.recall import RecallMemory
 from journal_agent.agent.tools import MemoryTools, ToolEffects
+from journal_agent.errors import AgentError
 
 BASE_INSTRUCTIONS = """\
 You are the memory agent of a personal learning journal, built on the MemGPT design: your \

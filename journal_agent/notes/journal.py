@@ -20,8 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from journal_agent.errors import JournalError, NoteNotFound
-from journal_agent.notes.dates import find_day_number, parse_date
-from journal_agent.notes.model import Note, iter_note_files, read_note
+from journal_agent.notes.dates import parse_date
+from journal_agent.notes.model import Note, read_note
+from journal_agent.notes.walk import iter_note_files
+from journal_agent.notes.windows import find_day_number
 
 if TYPE_CHECKING:
     from journal_agent.workspace import Journal
