@@ -125,7 +125,7 @@ def test_recall_search_by_text_and_date(journal):
     assert recall.search("network")[1] == 1
     assert recall.search("convolutional", start=dt.date(2025, 1, 11))[1] == 0
     assert recall.search("convolutional", start=dt.date(2025, 1, 10), end=dt.date(2025, 1, 10))[1] == 1
-    # all words first, any word when nothing has all of them
+    # any of the words, ranked by BM25
     found, total = recall.search("CNNs zebra")
     assert total == 1 and "CNNs" in found[0].content
     # empty query lists newest first
@@ -141,7 +141,10 @@ def test_recall_eviction_keeps_messages_searchable(journal):
     assert recall.count() == 4 and recall.count(in_context_only=True) == 1
     assert recall.search("llamas", limit=10)[1] == 4
     recall.set_summary("we talked about llamas")
-    assert RecallMemory.open(journal).summary == "we talked about llamas"
+    reopened = RecallMemory.open(journal)
+    assert reopened.summary == ""  # a new conversation has no summary yet
+    reopened.continue_last()
+    assert reopened.summary == "we talked about llamas"
 
 
 def test_recall_search_skips_its_own_results(journal):

@@ -255,10 +255,10 @@ def _reflect(journal, notes) -> None:
 def _register_subcommands() -> None:
     # Imported here, not at the top: these modules import only Click and the
     # standard library at module level, so `journal --help` stays fast.
-    from journal_agent.cli.agent import ask, chat, memory, reflect
+    from journal_agent.cli.agent import ask, chat, log, memory, reflect
     from journal_agent.cli.site import site
 
-    for command in (ask, chat, memory, reflect, site):
+    for command in (ask, chat, log, memory, reflect, site):
         main.add_command(command)
 
 
