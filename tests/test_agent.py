@@ -12,15 +12,20 @@ import datetime as dt
 
 import pytest
 
-
-from tests.support.journals import set_config
-from tests.support.openai_server import call, error, last_turn_message, rule_responder, text
-from journal_agent.agent.loop import Agent
-from journal_agent.errors import AgentError
 from journal_agent.agent.core_memory import CoreMemory
-from journal_agent.notes.model import read_note
+from journal_agent.agent.loop import Agent
 from journal_agent.agent.recall import RecallMemory
 from journal_agent.agent.reflection import SKIPPED_NO_MODEL, reflect_on_notes
+from journal_agent.errors import AgentError
+from journal_agent.notes.model import read_note
+from tests.support.journals import set_config
+from tests.support.openai_server import (
+    call,
+    error,
+    last_turn_message,
+    rule_responder,
+    text,
+)
 
 SEED_PATH = "notes/Momentum Learning Day 2.markdown"
 
@@ -203,9 +208,9 @@ def test_reflection_model_error_keeps_going(seeded_journal, server):
 
 
 def test_base_url_from_journal_toml_without_key_uses_a_placeholder(journal_dir, monkeypatch):
-    from tests.support.openai_server import FakeOpenAI
-    from journal_agent.workspace import open_journal
     from journal_agent.agent.llm import PLACEHOLDER_KEY, is_configured
+    from journal_agent.workspace import open_journal
+    from tests.support.openai_server import FakeOpenAI
 
     with FakeOpenAI(script=[text("Local model here.")]) as local:
         set_config(journal_dir, "llm", "base_url", local.base_url)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 import sys
 
-from tests.support.openai_server import call, error, rule_responder, text
-from journal_agent.workspace import open_journal
-from journal_agent.agent.llm import NOT_CONFIGURED
 from journal_agent.agent.core_memory import CoreMemory
+from journal_agent.agent.llm import NOT_CONFIGURED
+from journal_agent.workspace import open_journal
+from tests.support.openai_server import call, error, rule_responder, text
 
 SEED_PATH = "notes/Momentum Learning Day 2.markdown"
 SEED_SOURCE = f"- Momentum Learning Day 2 (2025-09-18) {SEED_PATH}"

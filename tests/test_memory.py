@@ -10,9 +10,14 @@ from typing import Literal
 import pytest
 
 from journal_agent.agent.context import TokenCounter, repair_tool_pairs
-from journal_agent.agent.core_memory import CoreMemory, CoreMemoryError, DEFAULT_LEARNER
+from journal_agent.agent.core_memory import DEFAULT_LEARNER, CoreMemory, CoreMemoryError
 from journal_agent.agent.recall import RecallMemory
-from journal_agent.agent.toolspec import ToolArgumentError, check_arguments, parse_docstring, tool_schema
+from journal_agent.agent.toolspec import (
+    ToolArgumentError,
+    check_arguments,
+    parse_docstring,
+    tool_schema,
+)
 
 
 # ---------------------------------------------------------------- core memory

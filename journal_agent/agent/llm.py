@@ -447,7 +447,9 @@ def _plain(client: Any, kwargs: dict[str, Any]) -> Reply:
     if not choices:
         raise AgentError(malformed_line("no choices in the reply"))
     choice = choices[0]
-    message = choice.message
+    message = getattr(choice, "message", None)
+    if not (hasattr(message, "content") or hasattr(message, "tool_calls")):
+        raise AgentError(malformed_line(f"choices[0].message is {type(message).__name__}"))
     calls = [
         ToolCall(getattr(c, "id", None) or "", getattr(c.function, "name", None) or "",
                  arguments_text(getattr(c.function, "arguments", None)))
@@ -456,7 +458,7 @@ def _plain(client: Any, kwargs: dict[str, Any]) -> Reply:
     ]
     usage = response.usage.model_dump() if getattr(response, "usage", None) else None
     return Reply(_content_text(getattr(message, "content", None)), normalize_calls(calls), usage=usage,
-                 finish_reason=getattr(choice, "finish_reason", None))
+                 finish_reason=getattr(choice, "finish_reason", None) or "stop")
 
 
 def _content_text(content: Any) -> str:

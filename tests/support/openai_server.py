@@ -76,9 +76,10 @@ import re
 import struct
 import threading
 import time
+from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable, Iterable, Literal
+from typing import Any, Literal
 
 Mode = Literal["index-zero", "no-index", "name-every-delta", "empty-ids", "object-arguments",
                "alternation", "no-tools"]
@@ -298,7 +299,7 @@ class FakeOpenAI:
         host, port = self._httpd.server_address[:2]
         return f"http://{host}:{port}/v1"
 
-    def __enter__(self) -> "FakeOpenAI":
+    def __enter__(self) -> FakeOpenAI:  # noqa: PYI034 - a test double, never subclassed
         self._thread.start()
         return self
 
@@ -487,8 +488,7 @@ def alternates(messages: list[dict[str, Any]]) -> bool:
 
 
 _STOP_WORDS = frozenset(
-    "a an and are about as at be by did do does for from how i in is it me my of on or that the "
-    "this to was what when where which who why with you".split())
+    ["a", "an", "and", "are", "about", "as", "at", "be", "by", "did", "do", "does", "for", "from", "how", "i", "in", "is", "it", "me", "my", "of", "on", "or", "that", "the", "this", "to", "was", "what", "when", "where", "which", "who", "why", "with", "you"])
 
 
 def embeddings_response(body: dict[str, Any], dimension: int = 256) -> dict[str, Any]:
@@ -520,7 +520,7 @@ def embeddings_response(body: dict[str, Any], dimension: int = 256) -> dict[str,
 
 # ------------------------------------------------------------------ rules
 _RESULT_RE = re.compile(
-    r'^\d+\. "(?P<title>[^"]+)" \| (?P<date>\d{4}-\d{2}-\d{2}) \| (?P<path>[^|\n]+?)(?: \||$)', re.M)
+    r'^\d+\. "(?P<title>[^"]+)" \| (?P<date>\d{4}-\d{2}-\d{2}) \| (?P<path>[^|\n]+?)(?: \||$)', re.MULTILINE)
 _EVENT_NOTE_RE = re.compile(r'<note title="(?P<title>[^"]+)" date="(?P<date>\d{4}-\d{2}-\d{2})"')
 
 
