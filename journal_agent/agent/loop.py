@@ -45,7 +45,7 @@ from journal_agent.agent.context import (
 from journal_agent.agent.core_memory import CoreMemory
 from journal_agent.agent.llm import Reply, ToolCall, complete, endpoint_key, make_client
 from journal_agent.agent.prompts import load as load_prompt
-from journal_agent.agent.recall import ConversationKind, RecallMemory
+from journal_agent.agent.recall import ConversationKind, MessageKind, RecallMemory
 from journal_agent.agent.tools import MemoryTools, ToolEffects
 from journal_agent.errors import AgentError, ContextOverflow, ReplyBrokeOff
 
@@ -336,7 +336,7 @@ class Agent:
     def _step(self, number: int, turn_start_id: int, on_token, hooks: TurnHooks, *, last: bool) -> Step:
         started = time.perf_counter()
         reply, prepared = self._request(number, turn_start_id, on_token, hooks)
-        kind = "tool_call" if reply.tool_calls else ("cut_off" if reply.cut_off else "message")
+        kind: MessageKind = "tool_call" if reply.tool_calls else ("cut_off" if reply.cut_off else "message")
         self.recall.append(reply.to_message(), kind=kind,
                            tool_name=",".join(c.name for c in reply.tool_calls) or None)
         records = self._run_tools(reply.tool_calls, hooks)
@@ -405,7 +405,8 @@ class Agent:
         answer = last.content
         if not answer.strip() and last.stop_reason in ("answer", "length"):
             answer = next((s.content for s in reversed(steps) if s.content.strip()), "")
-        sources, flagged = [], []
+        sources: list = []
+        flagged: list[str] = []
         if last.stop_reason in ("answer", "length") and answer:
             sources, flagged = find_citations(answer, self.turn.retrieved, known_notes(self.journal))
         return Turn(message, answer, steps, sources, flagged, last.stop_reason or "answer",

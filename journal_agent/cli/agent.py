@@ -73,7 +73,7 @@ def _run_turn(agent, out, question: str, *, show_steps: bool, stream: bool, live
     from journal_agent.cli import agent_view as view
     from journal_agent.errors import AgentError, ReplyBrokeOff, ToolsUnsupported
 
-    live = live or view.LiveView(out, enabled=stream)
+    live = live or view.LiveView(out)
 
     def on_request(number, prepared):
         live.stop()

@@ -65,7 +65,7 @@ class LiveView:
         self.enabled = enabled and out.is_terminal
         self.started = time.monotonic() if started is None else started
         self.text = ""
-        self._live = None
+        self._live: Any = None
 
     def waiting(self, label: str = "thinking…", *, since_start: bool = False) -> None:
         """Show the spinner with ``label`` and the seconds waited."""
