@@ -25,6 +25,7 @@ class RetrievalAnswer:
         question: the question as asked.
         hits: best chunk per note, best first (``SearchHit``).
         window: the time window found in the question, if any (``TimeWindow``).
+        reason: why there is no agent answer ("no model configured", "the model cannot call tools").
     """
 
     question: str
