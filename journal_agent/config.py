@@ -79,7 +79,9 @@ class AgentSettings(_Section):
     """``[agent]``: the memory agent's loop and context budget."""
 
     max_steps: int = Field(10, ge=1, description="step cap of one turn")
-    context_tokens: int = Field(8000, ge=1000, description="prompt-token budget of one step")
+    context_tokens: int | None = Field(
+        None, ge=1000, description="prompt-token budget of one step; default: what the model's server allows "
+        "when known ([llm] context_window, or learned from its errors), else 8000")
     reflect: ReflectMode = Field("inline", description="update the learner profile after add/ingest")
 
 

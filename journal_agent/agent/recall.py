@@ -7,11 +7,18 @@ Here recall memory is a SQLite database, ``.journal/recall.sqlite3`` (stdlib
 ``sqlite3``), with an FTS5 index (porter stemming) over each message's text.
 
 Each row is one chat message exactly as sent to the model (``payload``, the
-OpenAI message dict), its role and kind (``message``, ``tool_call``,
-``tool_result``, ``system_event``, ``memory_pressure``, ``summary``), a local timestamp, and
-``in_context``: 1 while the message is in the context window, 0 once evicted by
-summarization. The running (recursive) summary and small flags live in a
-``state`` key/value table.
+OpenAI message dict), its role and kind (see :data:`MessageKind`), a local
+timestamp, its conversation, and ``in_context``: 1 while the message is in the
+context window, 0 once evicted by summarization. The running (recursive)
+summary and small flags live in a ``state`` key/value table, per conversation
+(:meth:`RecallMemory.scoped`).
+
+Conversations work the way users of simonw/llm expect: each ``journal ask``
+starts one, ``-c/--continue`` continues the last, ``journal log`` lists them.
+The context window holds the current conversation's messages; recall search
+(``conversation_search``) covers all of them, ranked by BM25 over any of the
+query's words (SQLite FTS5 ``bm25()``), so "cat name" finds "my cat is called
+Zorblax" long after it left the context window.
 """
 
 from __future__ import annotations
@@ -22,9 +29,14 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from journal_agent.errors import JournalError
 
 RECALL_FILE = "recall.sqlite3"
+MessageKind = Literal["message", "tool_call", "tool_result", "system_event", "memory_pressure", "summary",
+                      "incomplete", "cut_off"]
+ConversationKind = Literal["chat", "reflection"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (
@@ -35,14 +47,24 @@ CREATE TABLE IF NOT EXISTS messages (
     tool_name TEXT,
     content TEXT NOT NULL,
     payload TEXT NOT NULL,
-    in_context INTEGER NOT NULL DEFAULT 1
+    in_context INTEGER NOT NULL DEFAULT 1,
+    conversation_id INTEGER
 );
 CREATE INDEX IF NOT EXISTS messages_created ON messages(created);
 CREATE INDEX IF NOT EXISTS messages_in_context ON messages(in_context, id);
 CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(content, tokenize='porter unicode61');
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS conversations (
+    id INTEGER PRIMARY KEY,
+    created TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'chat',
+    model TEXT
+);
 """
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
+# Words too common to rank on; dropped from a recall query unless nothing else is left.
+_STOP_WORDS = frozenset(
+    ["a", "about", "an", "and", "are", "as", "at", "be", "but", "by", "can", "did", "do", "does", "for", "from", "had", "has", "have", "how", "i", "in", "is", "it", "its", "me", "my", "of", "on", "or", "our", "s", "so", "that", "the", "their", "them", "there", "this", "to", "was", "we", "were", "what", "when", "where", "which", "who", "why", "will", "with", "you", "your"])
 
 
 @dataclass
@@ -71,6 +93,30 @@ class RecallMessage:
     content: str
     payload: dict[str, Any]
     in_context: bool
+    conversation_id: int | None = None
+
+
+@dataclass
+class Conversation:
+    """One conversation in recall memory.
+
+    Attributes:
+        id: its number (``journal log ID``, ``journal ask --cid ID``).
+        created: when it started (local time).
+        kind: ``chat`` (``ask``/``chat``) or ``reflection`` (the agent reflecting on new notes).
+        model: the model that answered, when known.
+        messages: how many messages it holds.
+        title: its first learner message, shortened ('' when none).
+        last: when its last message was stored.
+    """
+
+    id: int
+    created: dt.datetime
+    kind: str
+    model: str | None
+    messages: int
+    title: str
+    last: dt.datetime | None
 
 
 def message_text(payload: dict[str, Any]) -> str:
@@ -88,7 +134,12 @@ def message_text(payload: dict[str, Any]) -> str:
 
 
 class RecallMemory:
-    """The recall store of one journal. Use :meth:`open`; close with :meth:`close`."""
+    """The recall store of one journal. Use :meth:`open`; close with :meth:`close`.
+
+    Writing and the context window work on the *current conversation*: a new
+    one by default (created with its first message), or the one chosen with
+    :meth:`continue_last` / :meth:`use_conversation`.
+    """
 
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -97,10 +148,34 @@ class RecallMemory:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable commits without an fsync each
         self._db.executescript(_SCHEMA)
+        self._migrate()
         self._db.commit()
+        self.conversation_id: int | None = None
+        self._new_kind: str = "chat"
+        self._new_model: str | None = None
+
+    def _migrate(self) -> None:
+        """Give a store written before conversations existed one conversation holding its messages."""
+        columns = {r["name"] for r in self._db.execute("PRAGMA table_info(messages)")}
+        if "conversation_id" not in columns:
+            self._db.execute("ALTER TABLE messages ADD COLUMN conversation_id INTEGER")
+        self._db.execute("CREATE INDEX IF NOT EXISTS messages_conversation ON messages(conversation_id, id)")
+        # alerts were once stored as user messages in view; now they are system-prompt content
+        self._db.execute("UPDATE messages SET in_context = 0 WHERE kind = 'memory_pressure' AND in_context = 1")
+        first = self._db.execute("SELECT MIN(created) FROM messages WHERE conversation_id IS NULL").fetchone()[0]
+        if first is None:
+            return
+        cur = self._db.execute("INSERT INTO conversations (created, kind) VALUES (?, 'chat')", (first,))
+        self._db.execute("UPDATE messages SET conversation_id = ? WHERE conversation_id IS NULL", (cur.lastrowid,))
+        for key in ("summary", "pressure_warned"):
+            row = self._db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+            if row is not None:
+                self._db.execute("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)",
+                                 (f"{key}:{cur.lastrowid}", row[0]))
+                self._db.execute("DELETE FROM state WHERE key = ?", (key,))
 
     @classmethod
-    def open(cls, journal) -> "RecallMemory":
+    def open(cls, journal) -> RecallMemory:
         """Open (creating) ``.journal/recall.sqlite3`` of ``journal``."""
         return cls(journal.state_dir / RECALL_FILE)
 
@@ -108,29 +183,93 @@ class RecallMemory:
         """Close the database connection."""
         self._db.close()
 
+    # ---------------------------------------------------------- conversations
+    def new_conversation(self, kind: ConversationKind = "chat", model: str | None = None) -> None:
+        """Start a new conversation; it is stored with its first message."""
+        self.conversation_id, self._new_kind, self._new_model = None, kind, model
+
+    def continue_last(self, kind: ConversationKind = "chat", model: str | None = None) -> int | None:
+        """Make the most recent conversation of ``kind`` current; its id, or ``None`` (a new one starts)."""
+        row = self._db.execute(
+            "SELECT c.id FROM conversations c JOIN messages m ON m.conversation_id = c.id "
+            "WHERE c.kind = ? GROUP BY c.id ORDER BY MAX(m.id) DESC LIMIT 1", (kind,)).fetchone()
+        if row is None:
+            self.new_conversation(kind, model)
+            return None
+        self.conversation_id = row[0]
+        return self.conversation_id
+
+    def use_conversation(self, conversation_id: int) -> None:
+        """Make conversation ``conversation_id`` current.
+
+        Raises:
+            JournalError: there is no such conversation.
+        """
+        if self._db.execute("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)).fetchone() is None:
+            raise JournalError(f"there is no conversation #{conversation_id}; `journal log` lists them")
+        self.conversation_id = conversation_id
+
+    def _current(self, created: dt.datetime) -> int:
+        if self.conversation_id is None:
+            cur = self._db.execute("INSERT INTO conversations (created, kind, model) VALUES (?, ?, ?)",
+                                   (created.isoformat(), self._new_kind, self._new_model))
+            self.conversation_id = cur.lastrowid
+        return self.conversation_id  # type: ignore[return-value]
+
+    def conversations(self, limit: int = 20, *, kind: str | None = None) -> list[Conversation]:
+        """The most recent conversations that hold messages, newest first."""
+        where = "WHERE c.kind = ?" if kind else ""
+        rows = self._db.execute(
+            "SELECT c.id, c.created, c.kind, c.model, COUNT(m.id) AS n, MAX(m.created) AS last, "
+            "(SELECT content FROM messages u WHERE u.conversation_id = c.id AND u.role = 'user' "
+            " ORDER BY u.id LIMIT 1) AS first "
+            f"FROM conversations c JOIN messages m ON m.conversation_id = c.id {where} "
+            "GROUP BY c.id ORDER BY MAX(m.id) DESC LIMIT ?", ((kind, limit) if kind else (limit,))).fetchall()
+        return [Conversation(r["id"], dt.datetime.fromisoformat(r["created"]), r["kind"], r["model"], r["n"],
+                             _title(r["first"] or ""),
+                             dt.datetime.fromisoformat(r["last"]) if r["last"] else None) for r in rows]
+
+    def conversation(self, conversation_id: int) -> Conversation:
+        """One conversation's summary row.
+
+        Raises:
+            JournalError: there is no such conversation (or it holds no message).
+        """
+        for found in self.conversations(limit=1_000_000):
+            if found.id == conversation_id:
+                return found
+        raise JournalError(f"there is no conversation #{conversation_id}; `journal log` lists them")
+
+    def messages(self, conversation_id: int | None = None) -> list[RecallMessage]:
+        """Every message of a conversation (default: the current one), oldest first."""
+        cid = self.conversation_id if conversation_id is None else conversation_id
+        rows = self._db.execute("SELECT * FROM messages WHERE conversation_id = ? ORDER BY id", (cid,)).fetchall()
+        return [_row(r) for r in rows]
+
     # ---------------------------------------------------------------- writing
     def append(
         self,
         payload: dict[str, Any],
         *,
-        kind: str = "message",
+        kind: MessageKind = "message",
         tool_name: str | None = None,
         in_context: bool = True,
         created: dt.datetime | None = None,
     ) -> RecallMessage:
-        """Store one message (``payload``: the OpenAI message dict) and index its text."""
+        """Store one message (``payload``: the OpenAI message dict) in the current conversation and index its text."""
         created = (created or dt.datetime.now()).replace(microsecond=0)
         text = message_text(payload)
         with self._db:
+            conversation = self._current(created)
             cur = self._db.execute(
-                "INSERT INTO messages (created, role, kind, tool_name, content, payload, in_context) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO messages (created, role, kind, tool_name, content, payload, in_context, conversation_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (created.isoformat(), payload.get("role", "user"), kind, tool_name, text,
-                 json.dumps(payload, ensure_ascii=False), int(in_context)),
+                 json.dumps(payload, ensure_ascii=False), int(in_context), conversation),
             )
             self._db.execute("INSERT INTO messages_fts (rowid, content) VALUES (?, ?)", (cur.lastrowid, text))
-        return RecallMessage(cur.lastrowid, created, payload.get("role", "user"), kind, tool_name,
-                             text, payload, in_context)
+        return RecallMessage(cur.lastrowid, created, payload.get("role", "user"), kind, tool_name,  # type: ignore[arg-type]
+                             text, payload, in_context, conversation)
 
     def evict(self, ids: list[int]) -> None:
         """Mark messages as out of the context window (they stay searchable)."""
@@ -139,17 +278,21 @@ class RecallMemory:
 
     # ---------------------------------------------------------------- reading
     def in_context(self) -> list[RecallMessage]:
-        """Messages still in the context window, oldest first."""
-        rows = self._db.execute("SELECT * FROM messages WHERE in_context = 1 ORDER BY id").fetchall()
+        """The current conversation's messages still in the context window, oldest first."""
+        if self.conversation_id is None:
+            return []
+        rows = self._db.execute("SELECT * FROM messages WHERE in_context = 1 AND conversation_id = ? ORDER BY id",
+                                (self.conversation_id,)).fetchall()
         return [_row(r) for r in rows]
 
     def count(self, *, in_context_only: bool = False) -> int:
-        """Number of stored messages (only those still in the context window with ``in_context_only``)."""
-        sql = "SELECT COUNT(*) FROM messages" + (" WHERE in_context = 1" if in_context_only else "")
-        return self._db.execute(sql).fetchone()[0]
+        """Stored messages of all conversations; with ``in_context_only``, the current one's still in view."""
+        if in_context_only:
+            return len(self.in_context())
+        return self._db.execute("SELECT COUNT(*) FROM messages").fetchone()[0]
 
     def recent(self, limit: int = 20) -> list[RecallMessage]:
-        """The last ``limit`` messages, oldest first."""
+        """The last ``limit`` messages of all conversations, oldest first."""
         rows = self._db.execute("SELECT * FROM messages ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
         return [_row(r) for r in reversed(rows)]
 
@@ -163,12 +306,15 @@ class RecallMemory:
         offset: int = 0,
         exclude_tools: tuple[str, ...] = ("conversation_search",),
     ) -> tuple[list[RecallMessage], int]:
-        """Full-text search, best match first, within ``[start, end]`` (days, inclusive).
+        """Full-text search of every conversation, best match first, within ``[start, end]`` (days, inclusive).
 
-        All words must match; when nothing does, any word may. An empty query
-        lists messages in the range, newest first. Results of the tools in
-        ``exclude_tools`` are skipped, and so are assistant messages that only
-        called them (searching past searches only echoes them).
+        Messages matching any of the query's words count, ranked by BM25
+        (SQLite FTS5 ``bm25()``; Robertson & Zaragoza 2009), so a message with
+        more of the rarer words ranks higher; very common words ("what", "my")
+        are left out when other words remain. An empty query lists messages in
+        the range, newest first. Memory-pressure alerts, results of the tools
+        in ``exclude_tools`` and assistant messages that only called them are
+        skipped (searching past searches only echoes them).
 
         Returns:
             ``(messages, total)``: one page and the number of matches in all.
@@ -186,8 +332,9 @@ class RecallMemory:
                 f"NOT (m.kind IN ('tool_result', 'tool_call') AND COALESCE(m.tool_name, '') IN ({marks}))"
             )
             params.extend(exclude_tools)
-        words = _WORD_RE.findall(query or "")
-        if not words:
+        words = [w.lower() for w in _WORD_RE.findall(query or "")]
+        kept = [w for w in words if w not in _STOP_WORDS and len(w) > 1] or words
+        if not kept:
             sql_where = " AND ".join(where)
             total = self._db.execute(f"SELECT COUNT(*) FROM messages m WHERE {sql_where}", params).fetchone()[0]
             rows = self._db.execute(
@@ -195,22 +342,23 @@ class RecallMemory:
                 (*params, limit, offset),
             ).fetchall()
             return [_row(r) for r in rows], total
-        for joiner in (" AND ", " OR "):
-            match = joiner.join('"' + w.replace('"', "") + '"' for w in words)
-            sql_where = " AND ".join(where + ["messages_fts MATCH ?"])
-            base = f"FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid WHERE {sql_where}"
-            total = self._db.execute(f"SELECT COUNT(*) {base}", (*params, match)).fetchone()[0]
-            if total or joiner == " OR ":
-                rows = self._db.execute(
-                    f"SELECT m.* {base} ORDER BY bm25(messages_fts), m.id DESC LIMIT ? OFFSET ?",
-                    (*params, match, limit, offset),
-                ).fetchall()
-                return [_row(r) for r in rows], total
-        return [], 0  # pragma: no cover - loop always returns
+        match = " OR ".join('"' + w.replace('"', "") + '"' for w in dict.fromkeys(kept))
+        sql_where = " AND ".join(where + ["messages_fts MATCH ?"])
+        base = f"FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid WHERE {sql_where}"
+        total = self._db.execute(f"SELECT COUNT(*) {base}", (*params, match)).fetchone()[0]
+        rows = self._db.execute(
+            f"SELECT m.* {base} ORDER BY bm25(messages_fts), m.id DESC LIMIT ? OFFSET ?",
+            (*params, match, limit, offset),
+        ).fetchall()
+        return [_row(r) for r in rows], total
 
     # ------------------------------------------------------------------ state
+    def scoped(self, key: str) -> str:
+        """``key`` for the current conversation's state (``"summary:12"``)."""
+        return f"{key}:{self.conversation_id if self.conversation_id is not None else 'new'}"
+
     def get_state(self, key: str, default: str = "") -> str:
-        """A small persisted value (e.g. ``summary``, ``pressure_warned``), ``default`` when unset."""
+        """A small persisted value (e.g. :meth:`scoped` ``pressure_warned``), ``default`` when unset."""
         row = self._db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
         return row[0] if row else default
 
@@ -225,12 +373,17 @@ class RecallMemory:
 
     @property
     def summary(self) -> str:
-        """The running recursive summary of evicted messages ('' when none)."""
-        return self.get_state("summary")
+        """The current conversation's running recursive summary of evicted messages ('' when none)."""
+        return self.get_state(self.scoped("summary"))
 
     def set_summary(self, text: str) -> None:
-        """Replace the running summary."""
-        self.set_state("summary", text)
+        """Replace the current conversation's running summary."""
+        self.set_state(self.scoped("summary"), text)
+
+
+def _title(text: str, width: int = 80) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 def _row(row: sqlite3.Row) -> RecallMessage:
@@ -243,4 +396,5 @@ def _row(row: sqlite3.Row) -> RecallMessage:
         content=row["content"],
         payload=json.loads(row["payload"]),
         in_context=bool(row["in_context"]),
+        conversation_id=row["conversation_id"],
     )

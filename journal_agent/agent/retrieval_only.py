@@ -1,6 +1,7 @@
 """The no-model fallback of ``journal ask``: the best-matching passages, marked as retrieval-only.
 
-When no model is configured, ``journal ask`` says so in one line and then
+When no model is configured, or the model cannot call tools (Ollama's
+"does not support tools"), ``journal ask`` says so in one line and then
 shows what the archive alone can give: the best passage of each of the
 best-matching notes (hybrid search, time expressions in the question
 applied, via :func:`journal_agent.search.search_notes`), each with its
@@ -12,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 LABEL = "Retrieval-only answer (no model configured): the best-matching passages from your notes."
+NO_TOOLS_LABEL = ("Retrieval-only answer (the model cannot call tools): the best-matching passages "
+                  "from your notes.")
 
 
 @dataclass
@@ -22,16 +25,19 @@ class RetrievalAnswer:
         question: the question as asked.
         hits: best chunk per note, best first (``SearchHit``).
         window: the time window found in the question, if any (``TimeWindow``).
+        reason: why there is no agent answer ("no model configured", "the model cannot call tools").
     """
 
     question: str
     hits: list
     window: object | None = None
+    reason: str = "no model configured"
 
     def to_json(self) -> dict:
-        """``ask --json`` view: mode, question, ``answer: null``, passages, sources."""
+        """``ask --json`` view: mode, why, question, ``answer: null``, passages, sources."""
         return {
             "mode": "retrieval-only",
+            "reason": self.reason,
             "question": self.question,
             "answer": None,
             "passages": [hit.to_json() for hit in self.hits],

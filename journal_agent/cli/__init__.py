@@ -323,12 +323,12 @@ def _reflect(journal, notes) -> None:
 def _register_subcommands() -> None:
     # Imported here, not at the top: these modules import only Click and the
     # standard library at module level, so `journal --help` stays fast.
-    from journal_agent.cli.agent import ask, chat, memory, reflect
+    from journal_agent.cli.agent import ask, chat, log, memory, reflect
     from journal_agent.cli.browse import COMMANDS as BROWSE_COMMANDS
     from journal_agent.cli.review import review
     from journal_agent.cli.site import site
 
-    for command in (ask, chat, memory, reflect, review, site, *BROWSE_COMMANDS):
+    for command in (ask, chat, log, memory, reflect, review, site, *BROWSE_COMMANDS):
         main.add_command(command)
 
 

@@ -1,4 +1,4 @@
-"""Click adapters for the memory agent: ``ask``, ``chat``, ``reflect`` and the ``memory`` group.
+"""Click adapters for the memory agent: ``ask``, ``chat``, ``log``, ``reflect`` and the ``memory`` group.
 
 Registered in the main CLI with ``main.add_command(...)``; the main group
 stores ``--root`` in ``ctx.obj["root"]``. Heavy imports (openai, tiktoken,
@@ -36,11 +36,6 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
-def _one_line(text: str, width: int = 160) -> str:
-    flat = " ".join((text or "").split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
-
-
 def _require_model(journal) -> None:
     from journal_agent.agent.llm import NOT_CONFIGURED, is_configured
 
@@ -48,139 +43,107 @@ def _require_model(journal) -> None:
         raise click.ClickException(NOT_CONFIGURED)
 
 
-def _make_agent(journal, model):
+def _make_agent(journal, model, conversation="new"):
     from journal_agent.agent.loop import Agent
 
     try:
-        return Agent(journal, model=model)
+        return Agent(journal, model=model, conversation=conversation)
     except JournalError as exc:
         raise click.ClickException(str(exc)) from exc
 
 
-# ------------------------------------------------------------------ rendering
-def print_step(out, step) -> None:
-    """``--show-steps``: one header line, then tool name, arguments and a one-line result per call."""
-    kind = {"answer": " · answer", "step_cap": " · step cap reached"}.get(step.stop_reason or "", "")
-    out.print(f"[bold cyan]step {step.number}[/bold cyan][dim] · {step.context_tokens:,} context tokens"
-              f" · {step.non_llm_seconds * 1000:.0f} ms outside the model{kind}[/dim]")
-    for event in step.events:
-        out.print(f"  [yellow]! {_escape(event)}[/yellow]")
-    for call in step.tool_calls:
-        out.print(f"  → [bold]{_escape(call.name)}[/bold] {_escape(_one_line(call.arguments, 200))}")
-        colour = "red" if call.error else "dim"
-        out.print(f"    [{colour}]← {_escape(_one_line(call.result))}[/{colour}]")
+def _conversation(continue_: bool, cid: int | None):
+    if cid is not None:
+        return cid
+    return "continue" if continue_ else "new"
 
 
-def print_answer(out, answer: str) -> None:
-    """The answer: rendered Markdown on a terminal, plain text otherwise."""
-    if not answer.strip():
-        answer = "(the model returned an empty answer)"
-    if out.is_terminal:
-        from rich.markdown import Markdown
-
-        out.print(Markdown(answer))
-    else:
-        click.echo(answer)
+CONTINUE_HINT = "the conversation so far is kept; `journal ask -c` continues it"
+INTERRUPTED = "Interrupted; the conversation so far is kept (`journal ask -c` continues it)."
 
 
-def print_sources(out, turn) -> None:
-    """The **Sources** list (title, date, path), and notes named but not retrieved, flagged."""
-    if turn.stop_reason != "answer":
-        return
-    out.print()
-    if turn.sources:
-        out.print("[bold]Sources[/bold]")
-        for source in turn.sources:
-            out.print(f"- {_escape(source.title)} ({source.date.isoformat()}) {_escape(source.path)}")
-    else:
-        out.print("[bold]Sources[/bold]: none (the answer cites no note retrieved in this turn)")
-    for flagged in turn.flagged:
-        out.print(f"[yellow]⚠ named but not retrieved in this turn (not a source): {_escape(flagged)}[/yellow]")
+def _run_turn(agent, out, question: str, *, show_steps: bool, stream: bool, live=None, event: bool = False):
+    """Run one turn, showing progress as it happens; returns the Turn.
 
+    Raises:
+        ToolsUnsupported: the model cannot call tools (the caller falls back).
+        click.ClickException: any other model failure, as one line.
+    """
+    from journal_agent.agent.loop import TurnHooks
+    from journal_agent.cli import agent_view as view
+    from journal_agent.errors import AgentError, ReplyBrokeOff, ToolsUnsupported
 
-class _Stream:
-    """Streams answer tokens live as Markdown on a terminal (a transient view; the final answer is printed after)."""
+    live = live or view.LiveView(out)
 
-    def __init__(self, out):
-        self.out = out
-        self.text = ""
-        self.live = None
+    def on_request(number, prepared):
+        live.stop()
+        if show_steps:
+            view.print_step_header(out, number, prepared)
+        live.waiting("thinking…", since_start=number == 1)
 
-    def __call__(self, token: str) -> None:
-        from rich.live import Live
-        from rich.markdown import Markdown
+    def on_tool(call):
+        live.stop()
+        if show_steps:
+            view.print_tool_start(out, call)
+        live.waiting(f"running {call.name}…")
 
-        self.text += token
-        if self.live is None:
-            self.live = Live(Markdown(self.text), console=self.out, transient=True, refresh_per_second=12)
-            self.live.start()
-        else:
-            self.live.update(Markdown(self.text))
+    def on_tool_done(record):
+        live.stop()
+        if show_steps:
+            view.print_tool_done(out, record)
 
-    def reset(self) -> None:
-        """Clear the live view (called when a step ends)."""
-        if self.live is not None:
-            self.live.stop()
-            self.live = None
-        self.text = ""
-
-
-def _run_turn(agent, out, question: str, *, show_steps: bool, stream: bool, event: bool = False):
-    """Run one turn, printing steps as they happen; returns the Turn."""
-    from journal_agent.errors import AgentError
-
-    streamer = _Stream(out) if stream else None
+    hooks = TurnHooks(on_request=on_request, on_tool=on_tool, on_tool_done=on_tool_done)
     steps = []
     try:
-        for step in agent.run(question, event=event, on_token=streamer):
-            if streamer is not None:
-                streamer.reset()
+        for step in agent.run(question, event=event, on_token=live.token if stream else None, hooks=hooks):
+            live.stop()
             steps.append(step)
             if show_steps:
-                print_step(out, step)
+                view.print_step_footer(out, step)
+    except ToolsUnsupported:
+        raise
+    except ReplyBrokeOff as exc:
+        raise click.ClickException(f"{exc}; `journal ask -c` continues the conversation") from exc
     except AgentError as exc:
-        if streamer is not None:
-            streamer.reset()
-        raise click.ClickException(f"{exc} (the conversation so far is kept; ask again to retry)") from exc
+        raise click.ClickException(f"{exc} ({CONTINUE_HINT})") from exc
+    finally:
+        live.stop()
     return agent.finish_turn(question, steps)
 
 
-def turn_json(turn) -> dict:
-    """``--json`` view of a turn."""
-    return {
-        "mode": "agent",
-        "question": turn.message,
-        "answer": turn.answer,
-        "stop_reason": turn.stop_reason,
-        "sources": [s.to_dict() for s in turn.sources],
-        "flagged": turn.flagged,
-        "steps": [
-            {
-                "number": s.number, "context_tokens": s.context_tokens, "events": s.events,
-                "content": s.content, "stop_reason": s.stop_reason,
-                "non_llm_seconds": round(s.non_llm_seconds, 4), "llm_seconds": round(s.llm_seconds, 4),
-                "tool_calls": [{"name": c.name, "arguments": c.arguments, "result": c.result,
-                                "error": c.error} for c in s.tool_calls],
-            }
-            for s in turn.steps
-        ],
-    }
+def _show_turn(out, turn, journal, *, show_steps: bool) -> None:
+    from journal_agent.cli import agent_view as view
+
+    if show_steps:
+        out.print()
+    view.print_answer(out, turn.answer)
+    view.print_turn_notes(out, turn, journal.config.llm.max_tokens)
 
 
 # ------------------------------------------------------------------- commands
 @click.command()
 @click.argument("question", nargs=-1, required=True)
+@click.option("-c", "--continue", "continue_", is_flag=True,
+              help="Continue the last conversation (default: start a new one).")
+@click.option("--cid", type=int, help="Continue conversation CID (see `journal log`).")
 @click.option("--show-steps", is_flag=True, help="Print each step as it happens: tool, arguments, result.")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer, sources and steps as JSON.")
+@click.option("--stream/--no-stream", default=None, help="Stream the answer as it arrives (default: on a terminal).")
 @click.option("--model", help="Model name (default: JOURNAL_MODEL, else [llm] model in journal.toml).")
 @click.pass_context
-def ask(ctx, question, show_steps, as_json, model) -> None:
-    """Ask the memory agent about your learning (one turn of the ongoing conversation).
+def ask(ctx, question, continue_, cid, show_steps, as_json, stream, model) -> None:
+    """Ask the memory agent about your learning; each ask starts a new conversation unless -c.
 
-    Without a configured model, prints the best-matching passages instead, marked retrieval-only.
+    Without a configured model, or with a model that cannot call tools, prints
+    the best-matching passages instead, marked retrieval-only.
     """
-    from journal_agent.agent.llm import NOT_CONFIGURED, is_configured
+    import time
 
+    from journal_agent.agent.llm import NOT_CONFIGURED, is_configured
+    from journal_agent.cli import agent_view as view
+    from journal_agent.errors import ToolsUnsupported
+
+    started = time.monotonic()
     journal = _journal(ctx)
     text = " ".join(question).strip()
     if not text:
@@ -190,32 +153,48 @@ def ask(ctx, question, show_steps, as_json, model) -> None:
         _console(stderr=True).print(_escape(NOT_CONFIGURED))
         _retrieval_only(journal, text, out, as_json)
         return
-    agent = _make_agent(journal, model)
+    live = view.LiveView(out, started=started, enabled=not as_json)
+    live.waiting("thinking…", since_start=True)
     try:
-        turn = _run_turn(agent, out, text, show_steps=show_steps and not as_json,
-                         stream=out.is_terminal and not as_json)
+        agent = _make_agent(journal, model, _conversation(continue_, cid))
+    except BaseException:
+        live.stop()
+        raise
+    stream = out.is_terminal and not as_json if stream is None else stream and not as_json
+    try:
+        turn = _run_turn(agent, out, text, show_steps=show_steps and not as_json, stream=stream, live=live)
+    except ToolsUnsupported as exc:
+        _console(stderr=True).print(_escape(f"{str(exc)[0].upper()}{str(exc)[1:]}; the retrieval-only "
+                                            "answer follows."))
+        _retrieval_only(journal, text, out, as_json, reason="the model cannot call tools")
+        return
+    except KeyboardInterrupt:
+        _console(stderr=True).print(INTERRUPTED)
+        ctx.exit(130)
     finally:
         agent.close()
     if as_json:
-        click.echo(json.dumps(turn_json(turn), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(view.turn_json(turn), indent=2, ensure_ascii=False))
         return
-    if show_steps:
-        out.print()
-    print_answer(out, turn.answer)
-    print_sources(out, turn)
+    _show_turn(out, turn, journal, show_steps=show_steps)
 
 
-def _retrieval_only(journal, question: str, out, as_json: bool) -> None:
-    from journal_agent.agent.retrieval_only import LABEL, retrieval_only_answer
+def _retrieval_only(journal, question: str, out, as_json: bool, reason: str = "no model configured") -> None:
+    from journal_agent.agent.retrieval_only import (
+        LABEL,
+        NO_TOOLS_LABEL,
+        retrieval_only_answer,
+    )
 
     try:
         answer = retrieval_only_answer(journal, question)
     except JournalError as exc:
         raise click.ClickException(str(exc)) from exc
+    answer.reason = reason
     if as_json:
         click.echo(json.dumps(answer.to_json(), indent=2, ensure_ascii=False))
         return
-    out.print(f"[bold]{_escape(LABEL)}[/bold]")
+    out.print(f"[bold]{_escape(LABEL if reason == 'no model configured' else NO_TOOLS_LABEL)}[/bold]")
     if not answer.hits:
         out.print("No matching passages. Run `journal ingest` if your notes are not in the archive yet.")
         return
@@ -229,18 +208,59 @@ def _retrieval_only(journal, question: str, out, as_json: bool) -> None:
         out.print(f"- {_escape(hit.title)} ({hit.date.isoformat()}) {_escape(hit.path)}")
 
 
+def _one_line(text: str, width: int = 160) -> str:
+    from journal_agent.cli.agent_view import one_line
+
+    return one_line(text, width)
+
+
+def _line_editing(journal):
+    """Line editing and a persistent history for ``journal chat`` (GNU readline); the history file, or ``None``."""
+    try:
+        import readline
+    except ImportError:  # pragma: no cover - Windows without pyreadline
+        return None
+    history = journal.state_dir / "chat_history"
+    try:
+        readline.read_history_file(history)
+    except OSError:
+        pass
+    readline.set_history_length(1000)
+    return history
+
+
+def _save_history(history) -> None:
+    if history is None:
+        return
+    import readline
+
+    try:
+        readline.write_history_file(history)
+    except OSError:
+        pass
+
+
 @click.command()
+@click.option("-c", "--continue", "continue_", is_flag=True,
+              help="Continue the last conversation (default: start a new one).")
+@click.option("--cid", type=int, help="Continue conversation CID (see `journal log`).")
 @click.option("--show-steps", is_flag=True, help="Print each step as it happens.")
+@click.option("--stream/--no-stream", default=None, help="Stream answers as they arrive (default: on a terminal).")
 @click.option("--model", help="Model name (default: JOURNAL_MODEL, else [llm] model in journal.toml).")
 @click.pass_context
-def chat(ctx, show_steps, model) -> None:
-    """Talk with the memory agent; Ctrl-D exits. The conversation persists between sessions."""
+def chat(ctx, continue_, cid, show_steps, stream, model) -> None:
+    """Talk with the memory agent; Ctrl-D exits. Line editing and history (↑) on a terminal."""
+    from journal_agent.errors import ToolsUnsupported
+
     journal = _journal(ctx)
     _require_model(journal)
-    agent = _make_agent(journal, model)
+    agent = _make_agent(journal, model, _conversation(continue_, cid))
     out = _console()
-    out.print("[dim]Chatting with your journal's memory agent. Ctrl-D to exit.[/dim]")
+    resumed = f" (continuing conversation #{agent.recall.conversation_id})" if agent.recall.conversation_id else ""
+    out.print(f"[dim]Chatting with your journal's memory agent{resumed}. Ctrl-D to exit.[/dim]")
     interactive = sys.stdin.isatty()
+    history = _line_editing(journal) if interactive else None
+    stream = out.is_terminal if stream is None else stream
     try:
         while True:
             try:
@@ -258,14 +278,64 @@ def chat(ctx, show_steps, model) -> None:
             if not line:
                 continue
             try:
-                turn = _run_turn(agent, out, line, show_steps=show_steps, stream=out.is_terminal)
+                turn = _run_turn(agent, out, line, show_steps=show_steps, stream=stream)
+            except ToolsUnsupported as exc:
+                _console(stderr=True).print(f"[red]Error:[/red] {_escape(str(exc))}; the retrieval-only answer "
+                                            "follows.")
+                _retrieval_only(journal, line, out, False, reason="the model cannot call tools")
+                continue
             except click.ClickException as exc:
                 _console(stderr=True).print(f"[red]Error:[/red] {_escape(exc.message)}")
                 continue
-            print_answer(out, turn.answer)
-            print_sources(out, turn)
+            except KeyboardInterrupt:
+                _console(stderr=True).print("Interrupted; the conversation so far is kept.")
+                continue
+            _show_turn(out, turn, journal, show_steps=show_steps)
     finally:
+        _save_history(history)
         agent.close()
+
+
+@click.command(name="log")
+@click.argument("cid", required=False, type=int)
+@click.option("-c", "--current", "last", is_flag=True, help="Show the most recent conversation.")
+@click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1),
+              help="How many conversations to list.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def log(ctx, cid, last, limit, as_json) -> None:
+    """List past conversations, newest first, or show conversation CID."""
+    from journal_agent.agent.recall import RecallMemory
+    from journal_agent.cli import agent_view as view
+
+    recall = RecallMemory.open(_journal(ctx))
+    out = _console()
+    try:
+        if cid is None and last:
+            found = recall.conversations(limit=1, kind="chat")
+            if not found:
+                out.print("No conversations yet. `journal ask \"...\"` starts one.")
+                return
+            cid = found[0].id
+        if cid is None:
+            conversations = recall.conversations(limit=limit)
+            if as_json:
+                click.echo(json.dumps([view.conversation_json(c) for c in conversations], indent=2,
+                                      ensure_ascii=False))
+            else:
+                view.print_conversations(out, conversations)
+            return
+        try:
+            conversation = recall.conversation(cid)
+        except JournalError as exc:
+            raise click.ClickException(str(exc)) from exc
+        messages = recall.messages(cid)
+        if as_json:
+            click.echo(json.dumps(view.conversation_json(conversation, messages), indent=2, ensure_ascii=False))
+        else:
+            view.print_conversation(out, conversation, messages)
+    finally:
+        recall.close()
 
 
 @click.command()
@@ -292,12 +362,15 @@ def reflect(ctx, since, show_steps, model) -> None:
     if not notes:
         click.echo("No new notes to reflect on" + (f" since {since_day}." if since_day else "."))
         return
+    from journal_agent.cli.agent_view import print_edits, print_step
+
     out = _console()
     outcome = reflect_on_notes(journal, notes, model=model, max_notes=None,
                                on_step=(lambda step: print_step(out, step)) if show_steps else None)
     if outcome.status == "failed":
         raise click.ClickException(outcome.message)
     click.echo(outcome.message)
+    print_edits(out, outcome.edits)
 
 
 # --------------------------------------------------------------------- memory
@@ -368,13 +441,9 @@ def memory_edit(ctx, label) -> None:
 
 
 def _diff(before: str, after: str) -> list[str]:
-    import difflib
+    from journal_agent.cli.agent_view import diff_lines
 
-    lines = []
-    for line in difflib.ndiff(before.splitlines(), after.splitlines()):
-        if line.startswith(("- ", "+ ")):
-            lines.append(line[0] + " " + _one_line(line[2:], 150))
-    return lines or ["(whitespace only)"]
+    return diff_lines(before, after)
 
 
 @memory.command("history")

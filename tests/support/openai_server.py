@@ -1,66 +1,198 @@
-"""A real OpenAI-compatible HTTP server on 127.0.0.1 for tests and benchmarks.
+"""A strict OpenAI-compatible HTTP server on 127.0.0.1 for tests and benchmarks.
 
-Speaks ``POST /v1/chat/completions``: plain JSON replies with ``tool_calls``,
-and Server-Sent Events when the request has ``stream: true`` (content and
-tool-call deltas, then ``[DONE]``), as the OpenAI API does. Replies come from
-a script (a queue of replies, each a dict or a callable taking the request)
-and, when the script is empty, from a responder function. Every request body
-is recorded in ``server.requests``.
+Speaks ``POST /v1/chat/completions`` (plain JSON, and Server-Sent Events when
+the request has ``stream: true``) and ``POST /v1/embeddings``. Replies come
+from a script (a queue of replies, each a dict or a callable taking the
+request) and, when the script is empty, from a responder function. Every chat
+request body is recorded in ``server.requests``, every embeddings request in
+``server.embedding_requests``.
 
-Reply dicts: ``text("...")``, ``call("tool", {...})`` (or raw argument text),
-``calls(call(...), call(...))``, ``error(400, "message")``.
+Strict by default, like the OpenAI API: a request whose ``tool`` messages do
+not answer a preceding assistant ``tool_calls`` id, or whose tool calls are
+left without results, is refused with the 400 OpenAI sends ("Invalid
+parameter: messages with role 'tool' must be a response to a preceeding
+message with 'tool_calls'."). ``/v1/embeddings`` honours
+``encoding_format: "base64"`` (float32 little-endian, what the openai SDK asks
+for by default).
+
+**Modes** (``FakeOpenAI(modes=[...])``) reproduce what real servers send; each
+names its source:
+
+``index-zero``
+    Streamed parallel tool calls all carry ``index: 0``, each call whole in one
+    chunk (ollama/ollama#15457; vercel/ai#14277, BerriAI/litellm#33678).
+``no-index``
+    Streamed tool calls carry no ``index`` at all (ollama/ollama#7881).
+``name-every-delta``
+    The function name is repeated in every streamed delta of a call
+    (NousResearch/hermes-agent#11984: MiniMax via NVIDIA NIM;
+    open-webui/open-webui#22177).
+``empty-ids``
+    Tool-call ids are ``""`` (ggml-org/llama.cpp#11992, fixed by #12292;
+    lmstudio-ai/lmstudio-bug-tracker#830; Gemini's OpenAI-compatible endpoint).
+``object-arguments``
+    ``function.arguments`` is a JSON object, not a string
+    (BerriAI/litellm#37792: Ollama's native chat through a proxy).
+``alternation``
+    The chat template of Mistral/Gemma models served by vLLM: after the optional
+    system message, roles must alternate user/assistant (tool calls and their
+    results skipped); otherwise 400 "After the optional system message,
+    conversation roles must alternate user/assistant/user/assistant/..."
+    (vllm-project/vllm#6862; the Mistral-7B-Instruct-v0.3 template; google/adk-python#1373).
+``no-tools``
+    A request with ``tools`` gets Ollama's 400 "<model> does not support tools"
+    (ollama/ollama#6027, #5793, #14795).
+
+``context_window=N`` with ``context_style`` ``"openai"``, ``"vllm"`` or
+``"llamacpp"`` refuses prompts over ``N`` tokens with that server's 400:
+OpenAI's ``context_length_exceeded`` ("This model's maximum context length is
+N tokens. However, your messages resulted in M tokens."; mckaywrigley/chatbot-ui#102,
+crewAIInc/crewAI-examples#121), vLLM's top-level error object ("... However, you
+requested M tokens (P in the messages, C in the completion)"; vllm-project/vllm#20409)
+and llama.cpp's ``exceed_context_size_error`` with ``n_prompt_tokens`` and
+``n_ctx`` (ggml-org/llama.cpp#15780). The server counts tokens its own way
+(about 4 characters per token), as a real server's tokenizer differs from ours.
+
+**Per-reply behaviours** (reply helpers): :func:`cut_off` (``finish_reason:
+"length"``, max-tokens truncation), :func:`broken` (a stream that stops with
+no finish reason and no ``[DONE]``; can1357/oh-my-pi#9433, ENTERPILOT/GoModel#1017),
+:func:`hang` (a server that accepts the request and sends nothing; the openai
+SDK's default is a 600 s timeout and 2 retries), :func:`malformed` (a 200 whose
+body is not a chat completion), :func:`echo_key_error` (a proxy error quoting
+the caller's API key; nyroway/nyro#67, BerriAI/litellm#39757), and
+``call(..., content=...)`` (content beside a tool call, then often an empty final
+message; nornscode/norns#2, sipeed/picoclaw#2099).
 
 The only fake in the agent tests: the agent, the SDK and the CLI run for real.
 """
 
 from __future__ import annotations
 
+import base64
 import functools
 import json
+import math
 import re
+import struct
 import threading
 import time
+from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Literal
+
+Mode = Literal["index-zero", "no-index", "name-every-delta", "empty-ids", "object-arguments",
+               "alternation", "no-tools"]
+MODES: tuple[str, ...] = ("index-zero", "no-index", "name-every-delta", "empty-ids", "object-arguments",
+                          "alternation", "no-tools")
+ContextStyle = Literal["openai", "vllm", "llamacpp"]
+
+# OpenAI's 400 for a tool message that answers no preceding tool call (the typo is OpenAI's).
+UNPAIRED_TOOL = ("Invalid parameter: messages with role 'tool' must be a response to a preceeding "
+                 "message with 'tool_calls'.")
+MISSING_RESULTS = ("An assistant message with 'tool_calls' must be followed by tool messages responding "
+                   "to each 'tool_call_id'. The following tool_call_ids did not have response messages: {ids}")
+ALTERNATION = "After the optional system message, conversation roles must alternate user/assistant/user/assistant/..."
 
 
-def text(content: str) -> dict[str, Any]:
+def text(content: str, *, finish_reason: str | None = None) -> dict[str, Any]:
     """A reply with text only (a final answer)."""
-    return {"content": content}
+    reply: dict[str, Any] = {"content": content}
+    if finish_reason:
+        reply["finish_reason"] = finish_reason
+    return reply
 
 
 def call(name: str, arguments: dict[str, Any] | str, *, id: str | None = None,
          content: str = "") -> dict[str, Any]:
-    """A reply with one tool call; ``arguments`` may be raw text (e.g. malformed JSON)."""
+    """A reply with one tool call; ``arguments`` may be raw text (e.g. malformed JSON).
+
+    ``content`` is text sent beside the call (some models answer and call a tool at once).
+    """
     raw = arguments if isinstance(arguments, str) else json.dumps(arguments)
     return {"content": content, "tool_calls": [{"id": id, "name": name, "arguments": raw}]}
 
 
 def calls(*replies: dict[str, Any]) -> dict[str, Any]:
     """One reply with several tool calls (parallel function calling)."""
-    return {"content": "", "tool_calls": [c for r in replies for c in r["tool_calls"]]}
+    return {"content": "".join(r.get("content") or "" for r in replies),
+            "tool_calls": [c for r in replies for c in r["tool_calls"]]}
 
 
-def error(status: int, message: str) -> dict[str, Any]:
-    """An HTTP error reply in the OpenAI error shape."""
-    return {"status": status, "message": message}
+def error(status: int, message: str, **fields: Any) -> dict[str, Any]:
+    """An HTTP error reply in the OpenAI error shape (``fields`` go into the error object)."""
+    return {"status": status, "message": message, "fields": fields}
+
+
+def cut_off(content: str) -> dict[str, Any]:
+    """A reply cut by the token limit: ``finish_reason: "length"`` (OpenAI API reference, chat object)."""
+    return text(content, finish_reason="length")
+
+
+def broken(content: str) -> dict[str, Any]:
+    """Streamed: some content, then the connection closes with no finish reason and no ``[DONE]``.
+
+    Not streamed: the body stops mid-JSON (a proxy that drops the connection).
+    """
+    return {"content": content, "break_off": True}
+
+
+def hang(seconds: float = 30.0) -> dict[str, Any]:
+    """Accept the request and send nothing for ``seconds`` (a stuck server or a model still loading)."""
+    return {"hang": seconds}
+
+
+def malformed(body: str = "<html><body>502 Bad Gateway</body></html>",
+              content_type: str = "application/json") -> dict[str, Any]:
+    """A 200 whose body is not a chat completion (a captive portal, a misconfigured proxy)."""
+    return {"raw": body, "content_type": content_type}
+
+
+def echo_key_error(status: int = 502) -> dict[str, Any]:
+    """A proxy error that quotes the caller's ``Authorization`` header back (nyroway/nyro#67)."""
+    return {"echo_key": status}
 
 
 class FakeOpenAI:
-    """The server. Use as a context manager; ``base_url`` ends in ``/v1``."""
+    """The server. Use as a context manager; ``base_url`` ends in ``/v1``.
+
+    Args:
+        responder: ``request body -> reply`` used when the script is empty.
+        script: replies served first, in order.
+        modes: server behaviours to reproduce (see the module docstring, :data:`MODES`).
+        strict: refuse unpaired tool messages with OpenAI's 400 (default ``True``).
+        context_window: refuse prompts over this many tokens (see ``context_style``).
+        context_style: whose context-length 400 to send.
+        chunk_chars: characters of content per streamed chunk.
+        chunk_delay: seconds between streamed chunks.
+        first_token_delay: seconds before the first streamed chunk (a model "thinking").
+        embed_delay: seconds before each embeddings reply.
+    """
 
     def __init__(self, responder: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
-                 script: list | None = None, *, chunk_chars: int = 4, chunk_delay: float = 0.0,
+                 script: list | None = None, *, modes: Iterable[str] = (), strict: bool = True,
+                 context_window: int | None = None, context_style: ContextStyle = "openai",
+                 chunk_chars: int = 4, chunk_delay: float = 0.0, first_token_delay: float = 0.0,
                  embed_delay: float = 0.0, port: int = 0):
+        unknown = set(modes) - set(MODES)
+        if unknown:
+            raise ValueError(f"unknown modes {sorted(unknown)}; known: {', '.join(MODES)}")
         self.responder = responder
-        self.chunk_delay = chunk_delay
-        self.embed_delay = embed_delay  # seconds each /v1/embeddings reply waits (slow-model tests)
         self.script = list(script or [])
+        self.modes = set(modes)
+        self.strict = strict
+        self.context_window = context_window
+        self.context_style = context_style
         self.chunk_chars = chunk_chars
+        self.chunk_delay = chunk_delay
+        self.first_token_delay = first_token_delay
+        self.embed_delay = embed_delay
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
+        self.embedding_requests: list[dict[str, Any]] = []
+        self.rejected: list[tuple[int, str]] = []  # (status, message) of every refused request
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
         self._counter = 0
         server = self
 
@@ -71,11 +203,15 @@ class FakeOpenAI:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
-                if self.path.rstrip("/").endswith("/embeddings"):
-                    time.sleep(server.embed_delay)
+                path = self.path.rstrip("/")
+                if path.endswith("/embeddings"):
+                    with server._lock:
+                        server.embedding_requests.append(body)
+                    if server.embed_delay:
+                        time.sleep(server.embed_delay)
                     self._json(200, embeddings_response(body))
                     return
-                if not self.path.rstrip("/").endswith("/chat/completions"):
+                if not path.endswith("/chat/completions"):
                     self._json(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})
                     return
                 with server._lock:
@@ -83,13 +219,47 @@ class FakeOpenAI:
                     server.headers.append(dict(self.headers))
                     server._counter += 1
                     number = server._counter
+                refusal = server._refusal(body)
+                if refusal is not None:
+                    status, payload = refusal
+                    with server._lock:
+                        server.rejected.append((status, _message_of(payload)))
+                    self._json(status, payload)
+                    return
+                with server._lock:
                     reply = server._next_reply(body)
+                if "hang" in reply:
+                    server._stopping.wait(reply["hang"])
+                    return
                 if "status" in reply:
                     self._json(reply["status"], {"error": {"message": reply["message"],
-                                                           "type": "invalid_request_error"}})
+                                                           "type": "invalid_request_error",
+                                                           "param": None, "code": None, **reply["fields"]}})
+                    return
+                if "echo_key" in reply:
+                    auth = self.headers.get("Authorization", "")
+                    self._json(reply["echo_key"], {"error": {
+                        "message": f"upstream refused the request (sent {auth}); check the proxy configuration",
+                        "type": "proxy_error"}})
+                    return
+                if "raw" in reply:
+                    data = reply["raw"].encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", reply["content_type"])
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
                     return
                 if body.get("stream"):
                     self._stream(body, reply, number)
+                elif reply.get("break_off"):
+                    data = json.dumps(server._completion(body, reply, number)).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data[: len(data) // 2])
+                    self.close_connection = True
                 else:
                     self._json(200, server._completion(body, reply, number))
 
@@ -106,11 +276,16 @@ class FakeOpenAI:
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Cache-Control", "no-cache")
                 self.end_headers()
+                if server.first_token_delay:
+                    server._stopping.wait(server.first_token_delay)
                 for chunk in server._chunks(body, reply, number):
                     self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                     self.wfile.flush()
                     if server.chunk_delay:
                         time.sleep(server.chunk_delay)
+                if reply.get("break_off"):
+                    self.close_connection = True  # HTTP/1.0: the body ends when the connection closes
+                    return
                 self.wfile.write(b"data: [DONE]\n\n")
                 self.wfile.flush()
 
@@ -124,11 +299,12 @@ class FakeOpenAI:
         host, port = self._httpd.server_address[:2]
         return f"http://{host}:{port}/v1"
 
-    def __enter__(self) -> "FakeOpenAI":
+    def __enter__(self) -> FakeOpenAI:  # noqa: PYI034 - a test double, never subclassed
         self._thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
+        self._stopping.set()
         self._httpd.shutdown()
         self._httpd.server_close()
 
@@ -142,6 +318,44 @@ class FakeOpenAI:
         """Requests that carried tools (agent steps, not summaries)."""
         return [r for r in self.requests if r.get("tools")]
 
+    # ------------------------------------------------------------ refusals
+    def _refusal(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]] | None:
+        """The 400 a real server would send for this request, or ``None``."""
+        messages = body.get("messages") or []
+        if "no-tools" in self.modes and body.get("tools"):
+            # ollama/ollama#6027: the OpenAI-compatible endpoint's shape.
+            return 400, {"error": {"message": f"{body.get('model', 'model')} does not support tools",
+                                   "type": "api_error", "param": None, "code": None}}
+        if self.strict:
+            problem = tool_pairing_problem(messages)
+            if problem:
+                return 400, {"error": {"message": problem, "type": "invalid_request_error",
+                                       "param": "messages", "code": None}}
+        if "alternation" in self.modes and not alternates(messages):
+            # vLLM's error object is top-level (vllm-project/vllm#6862).
+            return 400, {"object": "error", "message": ALTERNATION, "type": "BadRequestError",
+                         "param": None, "code": 400}
+        if self.context_window:
+            prompt = count_tokens(body)
+            completion = int(body.get("max_tokens") or body.get("max_completion_tokens") or 0)
+            window = self.context_window
+            if self.context_style == "openai" and prompt > window:
+                return 400, {"error": {
+                    "message": f"This model's maximum context length is {window} tokens. However, your messages "
+                               f"resulted in {prompt} tokens. Please reduce the length of the messages.",
+                    "type": "invalid_request_error", "param": "messages", "code": "context_length_exceeded"}}
+            if self.context_style == "vllm" and prompt + completion > window:
+                return 400, {"object": "error", "message": (
+                    f"This model's maximum context length is {window} tokens. However, you requested "
+                    f"{prompt + completion} tokens ({prompt} in the messages, {completion} in the completion). "
+                    "Please reduce the length of the messages or completion."),
+                    "type": "BadRequestError", "param": None, "code": 400}
+            if self.context_style == "llamacpp" and prompt > window:
+                return 400, {"error": {
+                    "code": 400, "message": "the request exceeds the available context size, try increasing it",
+                    "type": "exceed_context_size_error", "n_prompt_tokens": prompt, "n_ctx": window}}
+        return None
+
     # -------------------------------------------------------------- replies
     def _next_reply(self, body):
         if self.script:
@@ -154,21 +368,31 @@ class FakeOpenAI:
     def _tool_calls(self, reply, number):
         out = []
         for index, tc in enumerate(reply.get("tool_calls") or []):
-            out.append({"id": tc.get("id") or f"call_{number}_{index}", "type": "function",
-                        "function": {"name": tc["name"], "arguments": tc["arguments"]}})
+            call_id = "" if "empty-ids" in self.modes else (tc.get("id") or f"call_{number}_{index}")
+            arguments: Any = tc["arguments"]
+            if "object-arguments" in self.modes:
+                try:
+                    arguments = json.loads(arguments)
+                except ValueError:
+                    pass
+            out.append({"id": call_id, "type": "function", "function": {"name": tc["name"], "arguments": arguments}})
         return out
+
+    def _finish(self, reply, tool_calls) -> str:
+        return reply.get("finish_reason") or ("tool_calls" if tool_calls else "stop")
 
     def _completion(self, body, reply, number):
         tool_calls = self._tool_calls(reply, number)
         message = {"role": "assistant", "content": reply.get("content") or None}
         if tool_calls:
             message["tool_calls"] = tool_calls
+        prompt = count_tokens(body)
+        completion = max(1, math.ceil(len(reply.get("content") or "") / 4))
         return {
             "id": f"chatcmpl-fake-{number}", "object": "chat.completion", "created": int(time.time()),
             "model": body.get("model", "fake"),
-            "choices": [{"index": 0, "message": message,
-                         "finish_reason": "tool_calls" if tool_calls else "stop"}],
-            "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+            "choices": [{"index": 0, "message": message, "finish_reason": self._finish(reply, tool_calls)}],
+            "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
         }
 
     def _chunks(self, body, reply, number):
@@ -183,28 +407,101 @@ class FakeOpenAI:
         for start in range(0, len(content), self.chunk_chars):
             yield chunk({"content": content[start:start + self.chunk_chars]})
         tool_calls = self._tool_calls(reply, number)
+        whole = self.modes & {"index-zero", "no-index", "object-arguments"}
         for index, tc in enumerate(tool_calls):
+            fn = tc["function"]
+            if whole:  # Ollama sends each call whole, in one chunk
+                part: dict[str, Any] = {"id": tc["id"], "type": "function", "function": dict(fn)}
+                if "no-index" not in self.modes:
+                    part["index"] = 0 if "index-zero" in self.modes else index
+                yield chunk({"tool_calls": [part]})
+                continue
             yield chunk({"tool_calls": [{"index": index, "id": tc["id"], "type": "function",
-                                         "function": {"name": tc["function"]["name"], "arguments": ""}}]})
-            args = tc["function"]["arguments"]
+                                         "function": {"name": fn["name"], "arguments": ""}}]})
+            args = fn["arguments"] if isinstance(fn["arguments"], str) else json.dumps(fn["arguments"])
             for start in range(0, len(args), 7):
-                yield chunk({"tool_calls": [{"index": index, "function": {"arguments": args[start:start + 7]}}]})
-        yield chunk({}, "tool_calls" if tool_calls else "stop")
+                piece: dict[str, Any] = {"index": index, "function": {"arguments": args[start:start + 7]}}
+                if "name-every-delta" in self.modes:
+                    piece["id"] = tc["id"]
+                    piece["function"]["name"] = fn["name"]
+                yield chunk({"tool_calls": [piece]})
+        if not reply.get("break_off"):
+            yield chunk({}, self._finish(reply, tool_calls))
+
+
+def _message_of(payload: dict[str, Any]) -> str:
+    inner = payload.get("error")
+    return str(inner.get("message") if isinstance(inner, dict) else payload.get("message"))
+
+
+def count_tokens(body: dict[str, Any]) -> int:
+    """The server's own prompt-token count: about 4 characters per token of messages and tools."""
+    size = len(json.dumps(body.get("messages") or [], ensure_ascii=False))
+    size += len(json.dumps(body.get("tools") or [], ensure_ascii=False))
+    return math.ceil(size / 4)
+
+
+def tool_pairing_problem(messages: list[dict[str, Any]]) -> str | None:
+    """OpenAI's check: every tool message answers an id of the preceding assistant ``tool_calls``,
+    every call gets its result before the next other message, and no id is empty."""
+    pending: list[str] = []
+    for number, message in enumerate(messages):
+        role = message.get("role")
+        if role == "tool":
+            call_id = message.get("tool_call_id")
+            if call_id not in pending:
+                return UNPAIRED_TOOL
+            pending.remove(call_id)
+            continue
+        if pending:
+            return MISSING_RESULTS.format(ids=", ".join(pending))
+        if role == "assistant":
+            for index, tc in enumerate(message.get("tool_calls") or []):
+                if not tc.get("id"):
+                    return (f"Invalid 'messages[{number}].tool_calls[{index}].id': empty string. Expected a "
+                            "string with minimum length 1, but got an empty string instead.")
+                pending.append(tc["id"])
+    if pending:
+        return MISSING_RESULTS.format(ids=", ".join(pending))
+    return None
+
+
+def alternates(messages: list[dict[str, Any]]) -> bool:
+    """The Mistral-7B-Instruct-v0.3 chat template's check (as vLLM applies it).
+
+    After an optional first system message, skipping tool results and assistant
+    messages with tool calls, roles alternate user, assistant, user, ...
+    starting with user; a system message anywhere else breaks it.
+    """
+    rest = messages[1:] if messages and messages[0].get("role") == "system" else messages
+    position = 0
+    for message in rest:
+        role = message.get("role")
+        if role == "tool" or (role == "assistant" and message.get("tool_calls")):
+            continue
+        if role not in ("user", "assistant"):
+            return False
+        if (role == "user") != (position % 2 == 0):
+            return False
+        position += 1
+    return True
 
 
 _STOP_WORDS = frozenset(
-    "a an and are about as at be by did do does for from how i in is it me my of on or that the "
-    "this to was what when where which who why with you".split())
+    ["a", "an", "and", "are", "about", "as", "at", "be", "by", "did", "do", "does", "for", "from", "how", "i", "in", "is", "it", "me", "my", "of", "on", "or", "that", "the", "this", "to", "was", "what", "when", "where", "which", "who", "why", "with", "you"])
 
 
 def embeddings_response(body: dict[str, Any], dimension: int = 256) -> dict[str, Any]:
     """A /v1/embeddings reply: hashed bag-of-words vectors of crudely stemmed non-stop words.
 
     Texts sharing words are close; fast enough that tests do not need the MiniLM model.
+    ``encoding_format: "base64"`` returns each vector as base64 of little-endian
+    float32 values, as the OpenAI API does (the openai SDK asks for it by default).
     """
     import hashlib
 
     inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
+    base64_format = body.get("encoding_format") == "base64"
     data = []
     for index, text in enumerate(inputs):
         vector = [0.0] * dimension
@@ -213,15 +510,18 @@ def embeddings_response(body: dict[str, Any], dimension: int = 256) -> dict[str,
                 continue
             stem = re.sub(r"(?<=...)(?:ing|ed|es|s)$", "", word)  # learned ~ learn, layers ~ layer
             vector[int(hashlib.md5(stem.encode()).hexdigest(), 16) % dimension] += 1.0
-        data.append({"object": "embedding", "index": index, "embedding": vector})
+        embedding: Any = vector
+        if base64_format:
+            embedding = base64.b64encode(struct.pack(f"<{dimension}f", *vector)).decode()
+        data.append({"object": "embedding", "index": index, "embedding": embedding})
     return {"object": "list", "data": data, "model": body.get("model", "fake"),
             "usage": {"prompt_tokens": 0, "total_tokens": 0}}
 
 
 # ------------------------------------------------------------------ rules
 _RESULT_RE = re.compile(
-    r'^\d+\. "(?P<title>[^"]+)" \| (?P<date>\d{4}-\d{2}-\d{2}) \| (?P<path>[^|\n]+?)(?: \||$)', re.M)
-_EVENT_NOTE_RE = re.compile(r'^- "(?P<title>[^"]+)" \((?P<date>\d{4}-\d{2}-\d{2})', re.M)
+    r'^\d+\. "(?P<title>[^"]+)" \| (?P<date>\d{4}-\d{2}-\d{2}) \| (?P<path>[^|\n]+?)(?: \||$)', re.MULTILINE)
+_EVENT_NOTE_RE = re.compile(r'<note title="(?P<title>[^"]+)" date="(?P<date>\d{4}-\d{2}-\d{2})"')
 
 
 def last_turn_message(body) -> dict[str, Any]:

@@ -1,0 +1,24 @@
+"""The agent's prompts, one Markdown file each, read with :mod:`importlib.resources`.
+
+* ``system.md``: the memory agent's instructions (MemGPT design; note text is data).
+* ``summary.md``: the recursive summarizer's instructions.
+* ``memory_pressure.md``: the memory-pressure alert (``{percent}``, ``{tokens}``, ``{budget}``).
+* ``reflection.md``: the request that closes a new-notes system event.
+
+The files ship with the package (``pyproject.toml`` package-data ``agent/prompts/*.md``).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+
+
+@cache
+def load(name: str) -> str:
+    """The text of ``prompts/<name>.md`` without its trailing newline.
+
+    Raises:
+        FileNotFoundError: no such prompt.
+    """
+    return (files(__name__) / f"{name}.md").read_text(encoding="utf-8").rstrip("\n")

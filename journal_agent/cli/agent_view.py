@@ -1,0 +1,282 @@
+"""How the agent's turns look in the terminal: live progress, answers, sources, memory edits, JSON views.
+
+On a terminal, a turn shows a spinner with the elapsed seconds from the moment
+the command starts (rich ``Live``), replaced by the answer as it streams;
+``--show-steps`` prints each step's header as its request goes out and each
+tool call as it starts and as it returns. Off a terminal (pipes, tests)
+nothing transient is drawn. Only Click and the standard library are imported
+at module level, so ``journal --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import click
+
+CUT_OFF = ("⚠ The answer was cut off: the model reached its reply limit{limit}. "
+           '`journal ask -c "continue"` asks for the rest.')
+WITHHELD = ("{count} private or draft note{s} matched but {were} withheld from the model "
+            "(set [llm] share_private = true in journal.toml to share them).")
+
+
+def escape(text: str) -> str:
+    """``text`` with rich markup escaped."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
+def one_line(text: str, width: int = 160) -> str:
+    """``text`` flattened to one line of at most ``width`` characters."""
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+class _Elapsed:
+    """A spinner whose text counts the seconds since ``started`` (re-rendered on every refresh)."""
+
+    def __init__(self, label: str, started: float):
+        from rich.spinner import Spinner
+
+        self.label = label
+        self.started = started
+        self.spinner = Spinner("dots", style="cyan")
+
+    def __rich__(self):
+        from rich.text import Text
+
+        self.spinner.text = Text(f"{self.label} {time.monotonic() - self.started:.0f}s", style="dim")
+        return self.spinner
+
+
+class LiveView:
+    """The transient part of a turn on a terminal: the spinner while waiting, then the streamed answer.
+
+    Args:
+        out: the rich console (stdout).
+        started: ``time.monotonic()`` when the command started; the first wait counts from it.
+        enabled: draw at all (``False`` off a terminal and for ``--json``).
+    """
+
+    def __init__(self, out, *, started: float | None = None, enabled: bool = True):
+        self.out = out
+        self.enabled = enabled and out.is_terminal
+        self.started = time.monotonic() if started is None else started
+        self.text = ""
+        self._live: Any = None
+
+    def waiting(self, label: str = "thinking…", *, since_start: bool = False) -> None:
+        """Show the spinner with ``label`` and the seconds waited."""
+        if self.enabled:
+            self._show(_Elapsed(label, self.started if since_start else time.monotonic()))
+
+    def token(self, token: str) -> None:
+        """Add a streamed piece of the answer (drawn as Markdown)."""
+        self.text += token
+        if self.enabled:
+            from rich.markdown import Markdown
+
+            self._show(Markdown(self.text))
+
+    def stop(self) -> None:
+        """Clear whatever is drawn."""
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+        self.text = ""
+
+    def _show(self, renderable) -> None:
+        if self._live is None:
+            from rich.live import Live
+
+            self._live = Live(renderable, console=self.out, transient=True, refresh_per_second=10)
+            self._live.start()
+        else:
+            self._live.update(renderable)
+
+
+# ------------------------------------------------------------------ steps
+def print_step_header(out, number: int, prepared) -> None:
+    """``--show-steps``: a step's header (as its request goes out) and its context events."""
+    out.print(f"[bold cyan]step {number}[/bold cyan][dim] · {prepared.tokens:,} context tokens[/dim]")
+    for event in prepared.events:
+        out.print(f"  [yellow]! {escape(event)}[/yellow]")
+
+
+def print_tool_start(out, call) -> None:
+    """``--show-steps``: a tool call as it starts."""
+    out.print(f"  → [bold]{escape(call.name)}[/bold] {escape(one_line(call.arguments, 200))}")
+
+
+def print_tool_done(out, record) -> None:
+    """``--show-steps``: a tool call's one-line result."""
+    colour = "red" if record.error else "dim"
+    out.print(f"    [{colour}]← {escape(one_line(record.result))}[/{colour}]")
+
+
+def print_step_footer(out, step) -> None:
+    """``--show-steps``: how the step ended and the time spent outside the model."""
+    kind = {"answer": "answer · ", "length": "answer cut off · ", "step_cap": "step cap reached · "}.get(
+        step.stop_reason or "", "")
+    out.print(f"  [dim]· {kind}{step.non_llm_seconds * 1000:.0f} ms outside the model[/dim]")
+
+
+def print_step(out, step) -> None:
+    """A whole finished step (for ``journal reflect --show-steps``)."""
+    kind = {"answer": " · answer", "length": " · cut off", "step_cap": " · step cap reached"}.get(
+        step.stop_reason or "", "")
+    out.print(f"[bold cyan]step {step.number}[/bold cyan][dim] · {step.context_tokens:,} context tokens"
+              f" · {step.non_llm_seconds * 1000:.0f} ms outside the model{kind}[/dim]")
+    for event in step.events:
+        out.print(f"  [yellow]! {escape(event)}[/yellow]")
+    for call in step.tool_calls:
+        print_tool_start(out, call)
+        print_tool_done(out, call)
+
+
+# ------------------------------------------------------------------ answers
+def print_answer(out, answer: str) -> None:
+    """The answer: rendered Markdown on a terminal, plain text otherwise."""
+    if not answer.strip():
+        answer = "(the model returned an empty answer)"
+    if out.is_terminal:
+        from rich.markdown import Markdown
+
+        out.print(Markdown(answer))
+    else:
+        click.echo(answer)
+
+
+def print_sources(out, turn) -> None:
+    """The **Sources** list (title, date, path), and notes named but not retrieved, flagged."""
+    if turn.stop_reason not in ("answer", "length"):
+        return
+    out.print()
+    if turn.sources:
+        out.print("[bold]Sources[/bold]")
+        for source in turn.sources:
+            out.print(f"- {escape(source.title)} ({source.date.isoformat()}) {escape(source.path)}")
+    else:
+        out.print("[bold]Sources[/bold]: none (the answer cites no note retrieved in this turn)")
+    for flagged in turn.flagged:
+        out.print(f"[yellow]⚠ named but not retrieved in this turn (not a source): {escape(flagged)}[/yellow]")
+
+
+def diff_lines(before: str, after: str, width: int = 150) -> list[str]:
+    """``- old`` / ``+ new`` lines between two block values."""
+    import difflib
+
+    lines = []
+    for line in difflib.ndiff(before.splitlines(), after.splitlines()):
+        if line.startswith(("- ", "+ ")):
+            lines.append(line[0] + " " + one_line(line[2:], width))
+    return lines or ["(whitespace only)"]
+
+
+def print_turn_notes(out, turn, max_tokens: int | None = None) -> None:
+    """What the learner must know beyond the answer: a cut-off answer, memory edits, withheld notes."""
+    if turn.stop_reason == "length":
+        limit = f" ([llm] max_tokens = {max_tokens:,})" if max_tokens else ""
+        out.print(f"[yellow]{escape(CUT_OFF.format(limit=limit))}[/yellow]")
+    print_sources(out, turn)
+    print_edits(out, turn.edits)
+    if turn.withheld:
+        count = len(turn.withheld)
+        out.print(f"[yellow]{escape(WITHHELD.format(count=count, s='s' if count != 1 else '', were='were' if count != 1 else 'was'))}[/yellow]")
+
+
+def print_edits(out, edits) -> None:
+    """Every core-memory edit made in the turn, with what changed."""
+    if not edits:
+        return
+    out.print()
+    for edit in edits:
+        out.print(f"[bold]Core memory[/bold]: {escape(edit.tool)} on the {escape(edit.label)} block "
+                  "[dim](undo: `journal memory undo`)[/dim]")
+        for line in diff_lines(edit.before, edit.after)[:6]:
+            colour = "red" if line.startswith("-") else "green"
+            out.print(f"    [{colour}]{escape(line)}[/{colour}]")
+
+
+def turn_json(turn) -> dict[str, Any]:
+    """``--json`` view of a turn."""
+    return {
+        "mode": "agent",
+        "conversation_id": turn.conversation_id,
+        "question": turn.message,
+        "answer": turn.answer,
+        "stop_reason": turn.stop_reason,
+        "sources": [s.to_dict() for s in turn.sources],
+        "flagged": turn.flagged,
+        "edits": [{"tool": e.tool, "label": e.label, "before": e.before, "after": e.after} for e in turn.edits],
+        "withheld": turn.withheld,
+        "steps": [
+            {
+                "number": s.number, "context_tokens": s.context_tokens, "events": s.events,
+                "content": s.content, "stop_reason": s.stop_reason,
+                "non_llm_seconds": round(s.non_llm_seconds, 4), "llm_seconds": round(s.llm_seconds, 4),
+                "tool_calls": [{"name": c.name, "arguments": c.arguments, "result": c.result,
+                                "error": c.error} for c in s.tool_calls],
+            }
+            for s in turn.steps
+        ],
+    }
+
+
+# ------------------------------------------------------------------ the log
+_SPEAKER = {"user": "you", "assistant": "agent", "tool": "tool", "system": "system"}
+
+
+def print_conversations(out, conversations) -> None:
+    """``journal log``: one line per conversation, newest first."""
+    if not conversations:
+        out.print("No conversations yet. `journal ask \"...\"` starts one.")
+        return
+    for c in conversations:
+        model = f"  {escape(c.model)}" if c.model else ""
+        out.print(f"[bold]#{c.id}[/bold]  {c.created:%Y-%m-%d %H:%M}  {c.kind}{model}  "
+                  f"[dim]{c.messages} messages[/dim]  {escape(c.title)}")
+
+
+def print_conversation(out, conversation, messages) -> None:
+    """``journal log ID``: the conversation's messages, tool calls on one line each."""
+    model = f" · {escape(conversation.model)}" if conversation.model else ""
+    out.print(f"[bold]Conversation #{conversation.id}[/bold] · {conversation.kind}{model} · "
+              f"started {conversation.created:%Y-%m-%d %H:%M}")
+    for m in messages:
+        if m.kind == "summary":
+            out.print(f"[dim]· {escape(one_line(m.content, 200))}[/dim]")
+            continue
+        if m.kind == "memory_pressure":
+            out.print("[dim]· memory pressure alert[/dim]")
+            continue
+        if m.role == "tool":
+            out.print(f"    [dim]← {escape(one_line(m.content, 200))}[/dim]")
+            continue
+        mark = {"incomplete": " (incomplete)", "cut_off": " (cut off)", "system_event": " (event)"}.get(m.kind, "")
+        text = m.payload.get("content") or ""
+        if isinstance(text, str) and text.strip():
+            out.print()
+            out.print(f"[bold]{_SPEAKER.get(m.role, m.role)}{mark}[/bold] [dim]{m.created:%H:%M}[/dim]")
+            click.echo(text)
+        for call in m.payload.get("tool_calls") or []:
+            fn = call.get("function", {})
+            out.print(f"  → {escape(str(fn.get('name')))} {escape(one_line(str(fn.get('arguments', '')), 200))}")
+
+
+def conversation_json(conversation, messages=None) -> dict[str, Any]:
+    """``journal log --json`` view of a conversation (with its messages when given)."""
+    data: dict[str, Any] = {
+        "id": conversation.id, "created": conversation.created.isoformat(), "kind": conversation.kind,
+        "model": conversation.model, "messages": conversation.messages, "title": conversation.title,
+        "last": conversation.last.isoformat() if conversation.last else None,
+    }
+    if messages is not None:
+        data["messages"] = [
+            {"id": m.id, "created": m.created.isoformat(), "role": m.role, "kind": m.kind,
+             "tool_name": m.tool_name, "in_context": m.in_context, "message": m.payload}
+            for m in messages
+        ]
+    return data
