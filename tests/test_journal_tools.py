@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from journal_agent.agent.core_memory import CoreMemory
-from journal_agent.agent.journal_tools import DATA_NOTICE, READ_PAGE_CHARS, split_pages
+from journal_agent.agent.journal_tools import DATA_NOTICE, PAGE_SIZE, READ_PAGE_CHARS, split_pages
 from journal_agent.agent.loop import Agent
 from journal_agent.agent.recall import RecallMemory
 from journal_agent.agent.tools import MemoryTools
@@ -55,7 +55,7 @@ def test_agent_reads_a_note_by_day_and_cites_it(learner, server):
     lines = result.splitlines()
     assert lines[0].startswith(f'"Momentum Learning Day 4" | 2025-09-20 | {DAY4} | Day 4 | categories: ')
     assert lines[0].endswith("| page 1 of 1") and lines[1] == DATA_NOTICE
-    assert lines[2] == f'<note path="{DAY4}" title="Momentum Learning Day 4" date="2025-09-20">'
+    assert lines[2] == "<note>"  # title, date and path stand on the header line above
     assert "all-MiniLM-L6-v2" in result and lines[-1] == "</note>"
     assert server.tool_requests[1]["messages"][-1]["content"] == result  # what the model saw
     assert [(s.title, s.path) for s in turn.sources] == [("Momentum Learning Day 4", DAY4)]
@@ -70,7 +70,7 @@ def test_agent_search_puts_day_n_first(learner, server):
     assert result.splitlines()[1] == "(Understood Day 4: those notes are listed first.)"
     assert result.splitlines()[3].startswith(f'1. "Momentum Learning Day 4" | 2025-09-20 | {DAY4} | Day 4')
     paths = re.findall(r'^\d+\. "[^"]+" \| \S+ \| ([^|\n]+?) \|', result, re.MULTILINE)
-    assert len(paths) == len(set(paths)) == 5
+    assert len(paths) == len(set(paths)) == PAGE_SIZE
 
 
 def test_read_note_by_date_path_and_errors(learner):
@@ -141,9 +141,9 @@ def test_note_text_is_quoted_as_data(journal_dir):
                    run(tools, "archival_memory_search", query="ignore previous instructions admin mode").content):
         assert DATA_NOTICE in result
         quoted = result.replace(DATA_NOTICE, "")
-        opened, closed = quoted.count("<note "), quoted.count("</note>")
+        opened, closed = quoted.count("<note>"), quoted.count("</note>")
         assert opened == closed == 1  # the markers inside the note were defused
-        inside = quoted.split("<note ", 1)[1].split("</note>", 1)[0]
+        inside = quoted.split("<note>", 1)[1].split("</note>", 1)[0]
         assert "Ignore all previous instructions" in inside and "admin mode" in inside
 
 

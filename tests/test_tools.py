@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from journal_agent.agent.core_memory import DEFAULT_LEARNER, CoreMemory
+from journal_agent.agent.core_memory import DEFAULT_LEARNER, DEFAULT_PERSONA, CoreMemory
 from journal_agent.agent.journal_tools import JournalTools
 from journal_agent.agent.loop import Agent
 from journal_agent.agent.tools import TOOL_NAMES, MemoryTools
@@ -81,10 +81,10 @@ ERROR_CASES = {
         "surrounding text so it matches exactly once"),
     ),
     "limit exceeded": (
-        call("core_memory_append", {"label": "persona", "content": "x" * 1700}),
-        ("Error: core_memory_append would make the persona block 2,126 characters, over its limit "
-        "of 2,000 (it holds 425 now); shorten the new text, or first condense the block with "
-        "core_memory_replace (merge related lines, delete outdated ones)"),
+        call("core_memory_append", {"label": "persona", "content": "x" * 1900}),
+        (f"Error: core_memory_append would make the persona block {len(DEFAULT_PERSONA) + 1901:,} characters, "
+         f"over its limit of 2,000 (it holds {len(DEFAULT_PERSONA)} now); shorten the new text, or first "
+         "condense the block with core_memory_replace (merge related lines, delete outdated ones)"),
     ),
     "missing argument": (
         call("core_memory_append", {"label": "learner"}),
@@ -164,7 +164,8 @@ def test_archival_memory_search_returns_title_date_path(seeded_journal, server):
     assert "til/" not in in_range  # the TIL notes are outside the range
     assert out_of_range == ('No archival memory matches "MemGPT" from 2024-01-01 to 2024-12-31. '
                             "Try other words, a wider date range, or no category.")
-    assert "categories: Momentum_Learning, Learning Journey" in by_category
+    assert by_category.splitlines()[0] == "Archival memory results 1-1 in category 'Momentum_Learning':"
+    assert f'1. "Momentum Learning Day 2" | 2025-09-18 | {SEED_PATH}' in by_category
     assert list(Agent(seeded_journal).turn.retrieved) == []  # a new agent starts clean
 
 

@@ -34,22 +34,14 @@ from journal_agent.errors import JournalError
 MEMORY_FILE = "core_memory.json"
 FORMAT_VERSION = 1
 
-PERSONA_DESCRIPTION = (
-    "Who you are and how you behave. Edit only when the learner asks you to change "
-    "how you work with them."
-)
+PERSONA_DESCRIPTION = "Who you are; edit only when the learner asks you to work differently."
 LEARNER_DESCRIPTION = (
-    "The learner profile: goals, current courses and books, topics learned and when, "
-    "open questions, struggles, preferences, streak. Keep it current and concise: "
-    "dates as YYYY-MM-DD, one fact per line, merge or drop outdated lines."
+    "The learner profile: goals, courses and books, topics learned (date: topic), open questions, "
+    "struggles, preferences. One fact per line, dates as YYYY-MM-DD; merge or drop outdated lines."
 )
 DEFAULT_PERSONA = (
-    "I am the learner's learning coach. I know their learning journal: every note they "
-    "wrote is in my archival memory, and I keep their profile in my core memory.\n"
-    "I answer from their notes, cite each note I use by title, date and path, and say "
-    "so when the journal does not cover something.\n"
-    "I am encouraging and concrete: I connect new topics to what they learned before, "
-    "point out gaps and open questions, and suggest a next step."
+    "I am the learner's study companion. I answer from their journal, connect new topics to what "
+    "they learned before, point out gaps and open questions, and suggest a next step."
 )
 DEFAULT_LEARNER = (
     "Goals:\n"
