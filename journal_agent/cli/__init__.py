@@ -10,92 +10,17 @@ every other note went through.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from journal_agent import __version__
 from journal_agent.cli.boundary import JournalGroup
-from journal_agent.errors import JournalError
-
-if TYPE_CHECKING:
-    from journal_agent.workspace import Journal
+from journal_agent.cli.common import DATE, console, escape, journal_of
 
 EXIT_PARTIAL = 3
-
-
-def _journal(ctx: click.Context) -> Journal:
-    from journal_agent.workspace import open_journal
-
-    return open_journal(root=(ctx.obj or {}).get("root"))
-
-
-class DateParam(click.ParamType):
-    """A date option ("yesterday", "last monday", 2025-09-18, "18 Sep 2025") → ``datetime.date``.
-
-    Read by :func:`~journal_agent.notes.dates.parse_date` in the journal's
-    ``[journal] date_languages`` (English outside a journal). A date that cannot
-    be read is a usage error (exit 2) naming the option.
-    """
-
-    name = "date"
-
-    def convert(self, value, param, ctx):  # type: ignore[no-untyped-def]
-        if value is None or isinstance(value, dt.date):
-            return value
-        from journal_agent.notes.dates import parse_date
-
-        try:
-            return parse_date(str(value), languages=_date_languages(ctx))
-        except ValueError as exc:
-            self.fail(str(exc), param, ctx)
-
-
-def _date_languages(ctx: click.Context | None) -> list[str]:
-    """``[journal] date_languages`` of the journal the command runs in; ``["en"]`` outside one."""
-    from journal_agent.workspace import open_journal
-
-    obj = ctx.find_object(dict) if ctx is not None else None
-    if obj is None:
-        obj = {}
-    if "date_languages" not in obj:
-        try:
-            obj["date_languages"] = list(open_journal(root=obj.get("root")).config.journal.date_languages)
-        except JournalError:
-            obj["date_languages"] = ["en"]
-    return obj["date_languages"]
-
-
-def _date_option(value: str | None, name: str) -> dt.date | None:
-    """A date typed as a plain option (``journal search --since``), read as :class:`DateParam` reads it."""
-    if value is None:
-        return None
-    from journal_agent.notes.dates import parse_date
-
-    try:
-        return parse_date(value, languages=_date_languages(click.get_current_context(silent=True)))
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint=name) from exc
-
-
-def _console(stderr: bool = False):
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
-
-
-class _Errors:
-    """Obsolete: errors now reach the one boundary (JournalGroup) untouched. Removed once no command uses it."""
-
-    def __enter__(self) -> "_Errors":
-        return self
-
-    def __exit__(self, *exc: object) -> bool:
-        return False
 
 
 @click.group(cls=JournalGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -121,8 +46,7 @@ def init(folder: str, series: str | None) -> None:
     """Create a journal in FOLDER: journal.toml, notes/, site/."""
     from journal_agent.site.build import init_journal
 
-    with _Errors():
-        journal = init_journal(Path(folder), series)
+    journal = init_journal(Path(folder), series)
     click.echo(f"Journal ready at {journal.root}. Next: `journal add \"what I learned today\"`.")
 
 
@@ -131,7 +55,7 @@ def init(folder: str, series: str | None) -> None:
 @click.option("--file", "file_", type=click.Path(dir_okay=False, allow_dash=True),
               help="Read the note from FILE (- for stdin); its front matter is merged.")
 @click.option("--title", help='Note title (default: the note\'s own, else "<series> Day N").')
-@click.option("--date", type=DateParam(), help='Journal date, e.g. "yesterday", "last monday", 2025-09-18.')
+@click.option("--date", type=DATE, help='Journal date, e.g. "yesterday", "last monday", 2025-09-18.')
 @click.option("--day", type=click.IntRange(1, 99_999),
               help="Learning day (default: the note's own Day N, else that date's day, else the highest day + 1).")
 @click.option("--category", "categories", multiple=True, help="Category (repeatable; default from journal.toml).")
@@ -145,7 +69,7 @@ def add(ctx, text, file_, title, date, day, categories, tags, no_reflect) -> Non
 
     if text is not None and file_ is not None:
         raise click.UsageError("give the note as TEXT or as --file, not both")
-    journal = _journal(ctx)
+    journal = journal_of(ctx)
     source = "note text"
     body: str | bytes | None = text
     if file_ is not None:
@@ -160,10 +84,9 @@ def add(ctx, text, file_, title, date, day, categories, tags, no_reflect) -> Non
         body, source = stdin.read(), "stdin"
     elif text is None:
         body = click.edit(EDITOR_TEMPLATE, extension=".md")
-    with _Errors():
-        note = add_note(journal, body or "", title=title, date=date, day=day, source=source,
-                        categories=list(categories) or None, tags=list(tags) or None)
-        report = ingest(journal, [note.path])
+    note = add_note(journal, body or "", title=title, date=date, day=day, source=source,
+                    categories=list(categories) or None, tags=list(tags) or None)
+    report = ingest(journal, [note.path])
     day_text = f"Day {note.day}, " if note.day else ""
     click.echo(f"Wrote {journal.relative(note.path)} ({note.title}, {day_text}{note.date.isoformat()}); "
                f"{report.chunks_written} chunks archived.")
@@ -187,8 +110,8 @@ def ingest_command(ctx, paths, full, no_reflect, as_json) -> None:
     """
     from journal_agent.archive.ingest import ingest
 
-    journal = _journal(ctx)
-    err = _console(stderr=True)
+    journal = journal_of(ctx)
+    err = console(stderr=True)
     with _progress(err) as progress:
         report = ingest(journal, list(paths) or None, full=full, progress=progress)
     if as_json:
@@ -202,7 +125,7 @@ def ingest_command(ctx, paths, full, no_reflect, as_json) -> None:
         }, indent=2))
     else:
         for path, reason in report.failed:
-            err.print(f"[red]failed[/red] {_escape(path)}: {_escape(reason)}")
+            err.print(f"[red]failed[/red] {escape(path)}: {escape(reason)}")
         kept = f", {report.agent_entries} agent entries kept" if full else ""
         click.echo(
             f"added {report.added}, updated {report.updated}, removed {report.removed}, "
@@ -211,7 +134,7 @@ def ingest_command(ctx, paths, full, no_reflect, as_json) -> None:
         )
         if report.skipped:
             path, reason = report.skipped[0]
-            err.print(f"[dim]skipped {len(report.skipped)} files, e.g. {_escape(path)}: {_escape(reason)}[/dim]")
+            err.print(f"[dim]skipped {len(report.skipped)} files, e.g. {escape(path)}: {escape(reason)}[/dim]")
     if report.changed_notes and not no_reflect:
         _reflect(journal, report.changed_notes)
     if report.failed:
@@ -223,8 +146,8 @@ def ingest_command(ctx, paths, full, no_reflect, as_json) -> None:
 @click.option("-n", "--limit", default=5, show_default=True, type=click.IntRange(1, 100), help="Number of notes.")
 @click.option("--mode", type=click.Choice(["hybrid", "fts", "vector"]), default="hybrid", show_default=True,
               help="hybrid = full-text (BM25) + embeddings fused with RRF.")
-@click.option("--since", help='Only notes on or after this date ("last month", 2021-03-01).')
-@click.option("--until", help="Only notes on or before this date.")
+@click.option("--since", type=DATE, help='Only notes on or after this date ("last month", 2021-03-01).')
+@click.option("--until", type=DATE, help="Only notes on or before this date.")
 @click.option("--category", help="Only notes in this category.")
 @click.option("--source", type=click.Choice(["note", "agent", "all"]), default="note", show_default=True,
               help="Your notes, the agent's own archival entries, or both.")
@@ -235,17 +158,16 @@ def search(ctx, query, limit, mode, since, until, category, source, as_json) -> 
     """Search the archive; a day ("Day 4") or a time ("on September 23, 2025", "in March 2021") in QUERY is applied."""
     from journal_agent.archive.search import search_notes
 
-    journal = _journal(ctx)
-    with _Errors():
-        results = search_notes(
-            journal, " ".join(query), limit=limit, mode=mode,
-            since=_date_option(since, "--since"), until=_date_option(until, "--until"),
-            category=category, source=source, include_private=True,
-        )
+    journal = journal_of(ctx)
+    results = search_notes(
+        journal, " ".join(query), limit=limit, mode=mode,
+        since=since, until=until,
+        category=category, source=source, include_private=True,
+    )
     if as_json:
         click.echo(json.dumps(results.to_json(), indent=2, ensure_ascii=False))
         return
-    out = _console()
+    out = console()
     understood = []
     if results.day is not None:
         understood.append(f"Day {results.day}")
@@ -254,15 +176,15 @@ def search(ctx, query, limit, mode, since, until, category, source, as_json) -> 
         understood.append(f"“{w.phrase}” ({w.since}" + (f" to {w.until})" if w.until != w.since else ")"))
     if understood:
         found = any(results.in_window)
-        _console(stderr=True).print(f"[dim]{' and '.join(understood)}: "
+        console(stderr=True).print(f"[dim]{' and '.join(understood)}: "
                                     f"{'matching notes first' if found else 'no note there; the best matches'}[/dim]")
     if not results.hits:
         out.print("No matching notes. Try other words, --mode fts, or `journal ingest` if notes are missing.")
         return
     for rank, hit in enumerate(results.hits, start=1):
         day = f"Day {hit.day} · " if hit.day is not None else ""
-        out.print(f"[bold]{rank}. {_escape(hit.title)}[/bold]  [dim]{day}{hit.date.isoformat()} · {hit.path}[/dim]")
-        out.print("   " + _escape(_snippet(hit.text)))
+        out.print(f"[bold]{rank}. {escape(hit.title)}[/bold]  [dim]{day}{hit.date.isoformat()} · {hit.path}[/dim]")
+        out.print("   " + escape(_snippet(hit.text)))
 
 
 def _snippet(text: str, width: int = 240) -> str:
@@ -273,12 +195,6 @@ def _snippet(text: str, width: int = 240) -> str:
     text = re.sub(r"(?m)^\s{0,3}#{1,6}\s*", "", text)
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1].rsplit(" ", 1)[0] + "…"
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
 
 
 class _progress:
@@ -313,8 +229,7 @@ def _reflect(journal, notes) -> None:
     """Ask the agent to update the learner profile after new notes (one line when no model)."""
     from journal_agent.agent.reflection import reflect_on_notes
 
-    with _Errors():
-        outcome = reflect_on_notes(journal, notes)
+    outcome = reflect_on_notes(journal, notes)
     message = getattr(outcome, "message", None)
     if message:
         click.echo(message, err=True)

@@ -11,51 +11,11 @@ which turns them into one-line messages. Registered in the main group by
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import click
 
-
-class DateParam(click.ParamType):
-    """A date as a person types it ("yesterday", "last monday", 2025-09-18), read by ``parse_date``."""
-
-    name = "date"
-
-    def convert(self, value, param, ctx) -> dt.date:
-        if isinstance(value, dt.date):
-            return value
-        from journal_agent.notes.dates import parse_date
-
-        try:
-            return parse_date(value)
-        except ValueError as exc:
-            self.fail(str(exc), param, ctx)
-
-
-DATE = DateParam()
-
-
-def _journal(ctx: click.Context):
-    from journal_agent.workspace import open_journal
-
-    return open_journal(root=(ctx.obj or {}).get("root"))
-
-
-def _console(stderr: bool = False):
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
-
-
-def _dump(data) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+from journal_agent.cli.common import DATE, console, escape, journal_of, print_json
 
 
 @click.command("list")
@@ -69,23 +29,23 @@ def list_command(ctx, since, until, category, tag, as_json) -> None:
     """List notes by date: day, date, title, words, categories, tags, path."""
     from journal_agent.notes.journal import list_notes
 
-    listed = list_notes(_journal(ctx), since=since, until=until, category=category, tag=tag)
+    listed = list_notes(journal_of(ctx), since=since, until=until, category=category, tag=tag)
     if as_json:
-        _dump(listed.to_json())
+        print_json(listed.to_json())
         return
-    out = _console()
+    out = console()
     for note in listed.notes:
         day = f"Day {note.day}" if note.day is not None else "     "
         labels = ", ".join(note.categories + [f"#{t}" for t in note.tags])
         flag = " [yellow](private)[/yellow]" if note.private else ""
-        out.print(f"{note.date.isoformat()}  {day:<8} [bold]{_escape(note.title)}[/bold]{flag}  "
-                  f"[dim]{note.words} words · {_escape(labels)} · {_escape(note.path)}[/dim]")
-    err = _console(stderr=True)
+        out.print(f"{note.date.isoformat()}  {day:<8} [bold]{escape(note.title)}[/bold]{flag}  "
+                  f"[dim]{note.words} words · {escape(labels)} · {escape(note.path)}[/dim]")
+    err = console(stderr=True)
     if not listed.notes:
         err.print("No notes match." if (since or until or category or tag) else
                   "No notes yet. Write one with `journal add`.")
     for path, reason in listed.failed:
-        err.print(f"[red]unreadable[/red] {_escape(path)}: {_escape(reason)}")
+        err.print(f"[red]unreadable[/red] {escape(path)}: {escape(reason)}")
 
 
 @click.command("show")
@@ -96,18 +56,18 @@ def show(ctx, ref, as_json) -> None:
     """Show one whole note. REF: a day number (4, day 4), a date (2025-09-18, yesterday) or a path."""
     from journal_agent.notes.journal import NoteSummary, find_note
 
-    journal = _journal(ctx)
+    journal = journal_of(ctx)
     match = find_note(journal, " ".join(ref))
     note = match.note
     others = [n.rel_path for n in match.others]
     if as_json:
-        _dump(NoteSummary.of(note).to_json() | {"text": note.body, "also_matching": others})
+        print_json(NoteSummary.of(note).to_json() | {"text": note.body, "also_matching": others})
         return
-    out = _console()
+    out = console()
     day = f" · Day {note.day}" if note.day is not None else ""
-    out.print(f"[bold]{_escape(note.title)}[/bold]  [dim]{note.date.isoformat()}{day} · {_escape(note.rel_path)}[/dim]")
+    out.print(f"[bold]{escape(note.title)}[/bold]  [dim]{note.date.isoformat()}{day} · {escape(note.rel_path)}[/dim]")
     if note.categories or note.tags:
-        out.print("[dim]" + _escape(", ".join(note.categories + [f"#{t}" for t in note.tags])) + "[/dim]")
+        out.print("[dim]" + escape(", ".join(note.categories + [f"#{t}" for t in note.tags])) + "[/dim]")
     out.print()
     if out.is_terminal:
         from rich.markdown import Markdown
@@ -116,7 +76,7 @@ def show(ctx, ref, as_json) -> None:
     else:
         click.echo(note.body.strip("\n"))
     if others:
-        _console(stderr=True).print(f"[dim]also on that {match.how}: {_escape(', '.join(others))}[/dim]")
+        console(stderr=True).print(f"[dim]also on that {match.how}: {escape(', '.join(others))}[/dim]")
 
 
 @click.command("stats")
@@ -126,11 +86,11 @@ def stats(ctx, as_json) -> None:
     """Notes, writing days, current and longest streak, missed days, counts by category, tag and month."""
     from journal_agent.notes.stats import journal_stats
 
-    result = journal_stats(_journal(ctx))
+    result = journal_stats(journal_of(ctx))
     if as_json:
-        _dump(result.to_json())
+        print_json(result.to_json())
         return
-    out = _console()
+    out = console()
     if not result.notes:
         out.print("No notes yet. Write one with `journal add`.")
         return
@@ -146,7 +106,7 @@ def stats(ctx, as_json) -> None:
     for title, counts in (("Categories", result.categories), ("Tags", result.tags), ("Months", result.months)):
         if counts:
             shown = list(counts.items())[-12:] if title == "Months" else list(counts.items())[:10]
-            out.print(f"{title}: " + _escape(", ".join(f"{k} {v}" for k, v in shown)))
+            out.print(f"{title}: " + escape(", ".join(f"{k} {v}" for k, v in shown)))
     if out.is_terminal:
         out.print()
         out.print(_heatmap(result))
@@ -192,11 +152,11 @@ def export(ctx, fmt, output, include_private) -> None:
     """Export every note with its metadata and text."""
     from journal_agent.notes.journal import default_export_name, export_notes
 
-    journal = _journal(ctx)
+    journal = journal_of(ctx)
     if output is None and fmt == "markdown":
         output = Path(default_export_name(fmt))
     result = export_notes(journal, fmt, output, include_private=include_private)
-    err = _console(stderr=True)
+    err = console(stderr=True)
     if result.output is None:
         click.echo(result.data, nl=False)
     else:
@@ -204,7 +164,7 @@ def export(ctx, fmt, output, include_private) -> None:
     if result.withheld:
         err.print(f"[dim]{result.withheld} private or draft notes left out (add --include-private).[/dim]")
     for path, reason in result.failed:
-        err.print(f"[red]unreadable[/red] {_escape(path)}: {_escape(reason)}")
+        err.print(f"[red]unreadable[/red] {escape(path)}: {escape(reason)}")
 
 
 @click.command("mcp")
@@ -213,7 +173,7 @@ def mcp(ctx) -> None:
     """Serve the journal to MCP clients over stdio (read-only: search, list, read, stats, core memory)."""
     from journal_agent.mcp_server import serve_stdio
 
-    serve_stdio(_journal(ctx))
+    serve_stdio(journal_of(ctx))
 
 
 COMMANDS = (list_command, show, stats, export, mcp)

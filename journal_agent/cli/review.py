@@ -13,23 +13,12 @@ import json
 
 import click
 
+from journal_agent.cli.common import console, escape, journal_of
 from journal_agent.review.schedule import RATINGS
 
 KEYS = {"1": "again", "2": "hard", "3": "good", "4": "easy"}
 QUIT_KEYS = ("q", "Q", "\x1b")  # q or Esc
 REVEAL_KEYS = ("\r", "\n", " ")
-
-
-def _journal(ctx: click.Context):
-    from journal_agent.workspace import open_journal
-
-    return open_journal(root=(ctx.obj or {}).get("root"))
-
-
-def _console(stderr: bool = False):
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
 def _now() -> dt.datetime:
@@ -76,7 +65,7 @@ def review(ctx, as_json, include_all, rate, export_path, include_private, limit)
         raise click.UsageError(f"{' and '.join(modes)} cannot be used together")
     if include_private and not export_path:
         raise click.UsageError("--include-private goes with --export-anki")
-    journal = _journal(ctx)
+    journal = journal_of(ctx)
     if as_json:
         from journal_agent.review.queue import list_cards
 
@@ -104,19 +93,13 @@ def review(ctx, as_json, include_all, rate, export_path, include_private, limit)
 
 
 def _report_sync(sync) -> None:
-    err = _console(stderr=True)
+    err = console(stderr=True)
     for path, reason in sync.failed:
-        err.print(f"[yellow]skipped[/yellow] {_escape(path)}: {_escape(reason)}")
+        err.print(f"[yellow]skipped[/yellow] {escape(path)}: {escape(reason)}")
     if sync.changed:
         parts = [f"{n} {word}" for n, word in ((sync.added, "new"), (sync.updated, "updated"),
                                                (sync.retired, "retired"), (sync.revived, "back")) if n]
         err.print(f"[dim]cards: {', '.join(parts)} (from {sync.notes_read} changed note(s))[/dim]")
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
 
 
 def _session(journal, include_all: bool, limit: int | None) -> None:
@@ -124,7 +107,7 @@ def _session(journal, include_all: bool, limit: int | None) -> None:
 
     from journal_agent.review.queue import run_session
 
-    out = _console()
+    out = console()
 
     def key(allowed: tuple[str, ...]) -> str | None:
         while True:
@@ -143,7 +126,7 @@ def _session(journal, include_all: bool, limit: int | None) -> None:
     def ask(prompt):
         card = prompt.card
         out.rule(f"[dim]card {prompt.position} · {prompt.remaining} left in this session[/dim]", style="dim")
-        out.print(f"[dim]{_escape(card.title)} · {_escape(card.path)}:{card.line}[/dim]")
+        out.print(f"[dim]{escape(card.title)} · {escape(card.path)}:{card.line}[/dim]")
         out.print(Markdown(card.question), style="bold")
         out.print("[dim]Enter: show the answer · q: quit[/dim]")
         if key(REVEAL_KEYS) is None:

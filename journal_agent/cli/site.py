@@ -11,19 +11,9 @@ from __future__ import annotations
 
 import click
 
+from journal_agent.cli.common import console, journal_of
+
 EXIT_NOTES_FAILED = 3  # journal_agent.cli.EXIT_PARTIAL
-
-
-def _journal(ctx: click.Context):
-    from journal_agent.workspace import open_journal
-
-    return open_journal(root=ctx.obj.get("root") if ctx.obj else None)
-
-
-def _console():
-    from rich.console import Console
-
-    return Console(stderr=False, highlight=False)
 
 
 @click.group("site")
@@ -45,9 +35,9 @@ def build(ctx: click.Context, strict: bool, verbose: bool) -> None:
 
     from journal_agent.site.build import build_site
 
-    console = _console()
-    journal = _journal(ctx)
-    with console.status("Rendering notes…") as status:
+    out = console()
+    journal = journal_of(ctx)
+    with out.status("Rendering notes…") as status:
         counts = {"notes": 0}
 
         def progress(event: str, path: str) -> None:
@@ -59,32 +49,32 @@ def build(ctx: click.Context, strict: bool, verbose: bool) -> None:
 
         report = build_site(journal, strict=strict, progress=progress)
 
-    out = journal.relative(report.output_dir) if report.output_dir else "?"
-    console.print(
-        f"[bold green]Built[/] {report.published} note(s) into [bold]{escape(out)}/[/] "
+    output = journal.relative(report.output_dir) if report.output_dir else "?"
+    out.print(
+        f"[bold green]Built[/] {report.published} note(s) into [bold]{escape(output)}/[/] "
         f"in {report.seconds:.1f} s: {len(report.rendered)} rendered, {len(report.unchanged)} unchanged, "
         f"{len(report.removed)} removed, {len(report.skipped_private)} private/draft not published."
     )
     stats = report.stats
     if stats and stats.notes:
         day = f"Day {stats.day_count} · " if stats.day_count is not None else ""
-        console.print(f"{day}streak {stats.streak} day(s) · latest note {stats.newest}")
+        out.print(f"{day}streak {stats.streak} day(s) · latest note {stats.newest}")
     if report.feed:
-        console.print(f"RSS feed: {escape(journal.relative(report.feed))}")
+        out.print(f"RSS feed: {escape(journal.relative(report.feed))}")
     if verbose:
         for path in report.skipped_private:
-            console.print(f"  private: {escape(path)}", style="dim")
+            out.print(f"  private: {escape(path)}", style="dim")
     shown = report.warnings if verbose else report.warnings[:5]
     for message in shown:
-        console.print(f"[yellow]warning:[/] {escape(message)}")
+        out.print(f"[yellow]warning:[/] {escape(message)}")
     if len(report.warnings) > len(shown):
-        console.print(f"[yellow]… {len(report.warnings) - len(shown)} more warning(s); use -v to list them[/]")
+        out.print(f"[yellow]… {len(report.warnings) - len(shown)} more warning(s); use -v to list them[/]")
     if report.failed:
-        console.print(f"[bold red]{len(report.failed)} note(s) not published:[/]")
+        out.print(f"[bold red]{len(report.failed)} note(s) not published:[/]")
         for path, reason in report.failed:
-            console.print(f"  [red]{escape(path)}[/]: {escape(reason)}")
+            out.print(f"  [red]{escape(path)}[/]: {escape(reason)}")
     for error in report.feed_errors:
-        console.print(f"[bold red]invalid feed:[/] {escape(error)}")
+        out.print(f"[bold red]invalid feed:[/] {escape(error)}")
     if report.failed or report.feed_errors:
         ctx.exit(EXIT_NOTES_FAILED)
 
@@ -100,13 +90,13 @@ def serve(ctx: click.Context, host: str, port: int, open_browser: bool) -> None:
 
     from journal_agent.site.build import serve_site
 
-    console = _console()
+    out = console()
     mkdocs_log = logging.getLogger("mkdocs")
     if not mkdocs_log.handlers:  # show "Building…"/"Serving on…" and warnings while previewing
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
         mkdocs_log.addHandler(handler)
         mkdocs_log.setLevel(logging.INFO)
-    journal = _journal(ctx)
-    console.print(f"Building, then serving on [bold]http://{host}:{port}/[/] (Ctrl-C to stop)…")
+    journal = journal_of(ctx)
+    out.print(f"Building, then serving on [bold]http://{host}:{port}/[/] (Ctrl-C to stop)…")
     serve_site(journal, host=host, port=port, open_browser=open_browser)
