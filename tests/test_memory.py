@@ -245,11 +245,11 @@ def test_repair_tool_pairs_fills_interrupted_calls():
                 {"role": "user", "content": "hi"}, call,
                 {"role": "tool", "tool_call_id": "a", "content": "ok"},
                 {"role": "user", "content": "next"}]
+    before = json.dumps(messages)
     repaired = repair_tool_pairs(messages)
     assert [m["role"] for m in repaired] == ["user", "assistant", "tool", "tool", "user"]
     assert repaired[3]["tool_call_id"] == "b" and "interrupted" in repaired[3]["content"]
-    assert json.dumps(messages)  # the input is untouched
-    assert messages[0]["tool_call_id"] == "orphan"
+    assert json.dumps(messages) == before  # the input is untouched (was `assert json.dumps(...)`: always true)
 
 
 def test_token_counter_uses_a_real_encoding_offline():

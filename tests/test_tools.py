@@ -7,6 +7,7 @@ was wrong and how to fix it, and the loop must go on to an answer.
 from __future__ import annotations
 
 import json
+import re
 import os
 from pathlib import Path
 
@@ -188,10 +189,14 @@ def test_archival_memory_search_pages(seeded_journal, server):
 
 
 def test_archival_memory_insert_is_kept_apart_from_notes(seeded_journal, server):
+    def answer_naming_the_entry(body):  # the answer names the saved entry's id, as a model might
+        entry = re.search(r"agent:[0-9a-f]+", json.dumps(body["messages"]))
+        return text(f"Saved as {entry.group(0) if entry else '?'}.")
+
     server.push(call("archival_memory_insert", {"content": "The learner prefers worked examples "
                                                 "over theory (said 2025-09-18).", "tags": ["preference"]}),
                 call("archival_memory_search", {"query": "worked examples preference"}),
-                text("Saved."))
+                answer_naming_the_entry)
     turn = run_turn(seeded_journal)
     saved = turn.steps[0].tool_calls[0].result
     assert saved.startswith("Saved to archival memory as entry agent:") and "never published" in saved
@@ -201,7 +206,10 @@ def test_archival_memory_insert_is_kept_apart_from_notes(seeded_journal, server)
     assert archive.stats().agent_entries == 1
     notes_only = search_notes(seeded_journal, "worked examples preference", archive=archive)
     assert all(hit.source == "note" for hit in notes_only.hits)  # never shown as a note
-    assert all(not path.startswith("agent:") for path in turn.sources)
+    # An entry of the agent's own is never cited as a source, even when the answer names it
+    # (was: `.startswith` on Source objects, which passed only on an empty list).
+    assert re.search(r"Saved as agent:[0-9a-f]+\.", turn.answer)
+    assert [source.path for source in turn.sources] == []
 
 
 def test_conversation_search_finds_earlier_messages(journal, server):
