@@ -14,6 +14,8 @@ reads them itself; no key is ever written to disk or printed.
 
 from __future__ import annotations
 
+import difflib
+import json
 import os
 import tomllib
 from collections.abc import Mapping
@@ -171,8 +173,6 @@ def _explain(path: Path, exc: ValidationError, env: Mapping[str, str]) -> str:
 
 
 def _known_keys(section: str, key: str) -> str:
-    import difflib
-
     model = Config.model_fields.get(section)
     if model is None or not key:
         options, word = list(Config.model_fields), section
@@ -209,8 +209,6 @@ def default_toml(series: str = DEFAULT_SERIES) -> str:
 
 
 def _toml_value(value: Any) -> str:
-    import json
-
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):

@@ -9,6 +9,7 @@ archival store and agent state; git-ignored).
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,7 +70,6 @@ class Journal:
         Raises:
             ReadOnlyStore: ``.journal/`` cannot be created or written.
         """
-        import tempfile
 
         path = self.state_dir
         try:

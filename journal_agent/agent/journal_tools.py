@@ -20,6 +20,7 @@ without its title or text.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -398,8 +399,6 @@ def _note_hit(note: Note, text: str) -> SearchHit:
 
 
 def _json(text: str) -> str:
-    import json
-
     return json.dumps(text)
 
 

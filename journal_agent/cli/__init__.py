@@ -11,6 +11,7 @@ every other note went through.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -189,7 +190,6 @@ def search(ctx, query, limit, mode, since, until, category, source, as_json) -> 
 
 def _snippet(text: str, width: int = 240) -> str:
     """One line of a chunk for the terminal: Markdown links and heading marks dropped."""
-    import re
 
     text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)  # [text](url) -> text
     text = re.sub(r"(?m)^\s{0,3}#{1,6}\s*", "", text)

@@ -9,6 +9,8 @@ nothing built (bad configuration, MkDocs failure, or a failed note with
 
 from __future__ import annotations
 
+import logging
+
 import click
 
 from journal_agent.cli.common import console, journal_of
@@ -86,7 +88,6 @@ def build(ctx: click.Context, strict: bool, verbose: bool) -> None:
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, open_browser: bool) -> None:
     """Preview the site with live reload: edits to notes/ or site/ rebuild it. Ctrl-C stops."""
-    import logging
 
     from journal_agent.site.build import serve_site
 

@@ -32,6 +32,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -312,7 +313,6 @@ def slugify(text: str) -> str:
 
     "Momentum Learning Day 3" → "momentum-learning-day-3".
     """
-    import unicodedata
 
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

@@ -38,15 +38,18 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import shutil
 import tempfile
 import threading
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
 
 from journal_agent.errors import SiteError
 from journal_agent.site.render import (
@@ -269,7 +272,6 @@ def check_feeds(output_dir: Path) -> list[str]:
     ``feed_*.xml`` must be well-formed XML (``xml.etree``), ``feed_*.json``
     valid JSON. An empty list means every feed parses (or there is none).
     """
-    import xml.etree.ElementTree as ET
 
     errors = []
     for path in sorted(output_dir.glob("feed_*")):
@@ -321,7 +323,6 @@ def _load_config(journal: Journal, **overrides: Any):
 
 def _posts_dir(config: Any) -> Path:
     """Where the blog plugin looks for posts (``docs/posts`` with the shipped mkdocs.yml)."""
-    import os
 
     for plugin in config.plugins.values():
         options = getattr(plugin, "config", None)
@@ -336,7 +337,6 @@ def _posts_dir(config: Any) -> Path:
 
 def _shutdown(config: Any) -> None:
     """Run the plugins' ``on_shutdown``; the blog plugin removes a temp folder that may not exist."""
-    import os
 
     for plugin in config.plugins.values():
         temp_dir = getattr(plugin, "temp_dir", None)
@@ -350,7 +350,6 @@ def _configure_feed(config: Any) -> bool:
 
     Returns True when the feed is on.
     """
-    from urllib.parse import urljoin
 
     site_dir = Path(config.config_file_path).parent
     for name, plugin in config.plugins.items():
