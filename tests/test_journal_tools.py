@@ -168,3 +168,14 @@ def test_journal_stats_tool(learner):
                         "Longest streak: 10 days (2025-09-17 to 2025-09-26).")
     assert stats[2] == "Missed days between the first and last note: 0 in 0 gap(s)."
     assert "Notes per category: Momentum_Learning: 10, Learning Journey: 10." in stats
+
+
+def test_read_note_by_path_of_a_note_ingested_from_another_folder(journal_dir):
+    # A note outside notes/ is readable once the archive holds it (this path called a method the
+    # archive no longer had, so every such read failed).
+    write(journal_dir / "til" / "sqlite" / "vacuum.md", "# SQLite VACUUM\n\nVACUUM needs free disk space.\n")
+    journal = open_journal(root=journal_dir)
+    ingest(journal, [journal_dir / "til"])
+    result = run(tools_for(journal), "read_note", path="til/sqlite/vacuum.md")
+    assert not result.error, result.content
+    assert result.content.startswith('"SQLite VACUUM" | ') and "VACUUM needs free disk space." in result.content

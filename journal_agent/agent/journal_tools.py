@@ -342,7 +342,7 @@ class JournalTools:
 
     def _archived_paths(self) -> set[str]:
         try:
-            return set(self.archive.note_hashes())
+            return {hit.path for hit in self.archive.notes_where(limit=1_000_000)}
         except JournalError:
             return set()
 
