@@ -17,8 +17,16 @@ from journal_agent.errors import ConfigError
 
 
 class Embedder(Protocol):
+    """What the archive needs of an embedding model.
+
+    ``name`` is recorded in the archive (a different name means "re-index");
+    ``embed`` returns a float32 array of shape ``(len(texts), dimension)``, rows L2-normalized.
+    """
+
     name: str
-    dimension: int
+
+    @property
+    def dimension(self) -> int: ...
 
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 

@@ -270,7 +270,9 @@ class MiniLMEmbedder:
             return out
         ids = [e.ids for e in self._tokenizer.encode_batch(texts)]
         order = sorted(range(len(texts)), key=lambda i: len(ids[i]))
-        groups, cur, rows = [], [], 0
+        groups: list[list[int]] = []
+        cur: list[int] = []
+        rows = 0
         for i in order:
             if cur and (len(cur) >= batch_size or rows + len(ids[i]) > _GROUP_ROWS):
                 groups.append(cur)
