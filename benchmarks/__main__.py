@@ -76,11 +76,11 @@ def _ingest_json(root: Path, *paths: str) -> tuple[float, int, dict]:
 
 def bench_ingest(runs: int) -> tuple[str, dict]:
     """Full corpora once (the shared TIL journal, reused by later sections); ratios on samples, median of runs."""
-    from journal_agent.notes.chunking import chunk_markdown
-    from journal_agent.workspace import open_journal
     from journal_agent.archive.minilm import MiniLMEmbedder
+    from journal_agent.notes.chunking import chunk_markdown
     from journal_agent.notes.model import read_note
     from journal_agent.notes.walk import iter_note_files
+    from journal_agent.workspace import open_journal
 
     embedder = MiniLMEmbedder()
     root = make_journal(WORK / "til")
@@ -114,7 +114,8 @@ def bench_ingest(runs: int) -> tuple[str, dict]:
         data[corpus] = d
         rows.append(f"| {corpus} | {d['notes']} | {d['chunks']} | {d['cold_s']:.0f} | "
                     f"{d['chunks'] / d['cold_s']:.1f} | {d['embed_s']:.0f} | {d['cold_s'] / d['embed_s']:.2f} | "
-                    f"{d['sample_cold_s']:.1f} / {d['sample_limit_s']:.1f} = {d['sample_cold_s'] / d['sample_limit_s']:.2f} | "
+                    f"{d['sample_cold_s']:.1f} / {d['sample_limit_s']:.1f} = "
+                    f"{d['sample_cold_s'] / d['sample_limit_s']:.2f} | "
                     f"{d['unchanged_s']:.2f} | {d['changed_1pct_s']:.2f} | {d['rss_mib']} |")
     table = ("| corpus | notes | chunks | cold ingest s | chunks/s | of which embedding s | ingest / embedding | "
              f"first {SAMPLE_NOTES} notes: ingest s / embed alone s (median of {runs}) | "
@@ -159,9 +160,9 @@ def _scaled_store(base_root: Path, target_chunks: int) -> Path:
 
 def bench_search(runs: int) -> tuple[str, dict]:
     from benchmarks.quality_til import load_questions
+    from journal_agent.archive.search import search_notes
     from journal_agent.archive.store import Archive
     from journal_agent.workspace import open_journal
-    from journal_agent.archive.search import search_notes
 
     base_root = _til_journal()
     questions = [q["question"] for q in load_questions()]
@@ -222,7 +223,8 @@ def bench_agent(runs: int) -> tuple[str, dict]:
              f"| questions / steps | {d['questions']} / {d['steps']} |\n"
              f"| non-LLM ms per step (median / p90 / max) | {s['median']} / {s['p90']} / {s['max']} |\n"
              f"| non-LLM ms per question (median / max) | {q['median']} / {q['max']} |\n"
-             f"| context tokens per question (median / max, budget {d['budget_tokens']}) | {t['median']} / {t['max']} |\n"
+             f"| context tokens per question (median / max, budget {d['budget_tokens']}) | "
+             f"{t['median']} / {t['max']} |\n"
              f"| first step of a fresh process (model load) ms | {d['cold_first_step_ms']} |\n"
              f"| answers citing the expected note | {d['cited_expected_note']} |")
     return table + "\n\nAgainst the local rule-driven OpenAI-compatible server of tests/fake_openai.py.", d
@@ -279,7 +281,7 @@ TITLES = {"ingest": "Ingest (speed)", "search": "Search latency", "agent": "Agen
 def machine_line() -> str:
     mem = ""
     try:
-        kib = int(next(l for l in open("/proc/meminfo") if l.startswith("MemTotal")).split()[1])
+        kib = int(next(ln for ln in open("/proc/meminfo") if ln.startswith("MemTotal")).split()[1])
         mem = f", {kib / 1024 / 1024:.0f} GiB"
     except (OSError, StopIteration):
         pass
@@ -306,7 +308,7 @@ def main() -> None:
         t0 = time.perf_counter()
         try:
             table, _ = BENCHES[name](args.runs)
-        except Exception as exc:  # a row that cannot run says so
+        except Exception as exc:  # noqa: BLE001 - a section that cannot run says so in RESULTS.md
             table = f"Could not run: {type(exc).__name__}: {exc}"
         section = f"## {TITLES[name]}\n\n{table}\n\n_{time.perf_counter() - t0:.0f} s_\n"
         print(section, flush=True)

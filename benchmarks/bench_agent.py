@@ -43,6 +43,7 @@ def _questions() -> list[dict]:
 def build_journal(root: Path) -> Path:
     """Seed + the questions' notes + distractors, dated from the manifest (reused when present)."""
     from corpora import CORPORA, manifest
+
     from journal_agent.config import default_toml
 
     if (root / "journal.toml").exists():
@@ -70,14 +71,15 @@ def run(work_dir: Path) -> dict:
         {median, max, values}, "cold_first_step_ms", "cited_expected_note"}``.
     """
     from fake_openai import FakeOpenAI, rule_responder
+
     from journal_agent.agent.loop import Agent
-    from journal_agent.workspace import open_journal
     from journal_agent.archive.ingest import ingest
+    from journal_agent.workspace import open_journal
 
     root = build_journal(Path(work_dir) / "journal")
     journal = open_journal(root=root)
     started = time.perf_counter()
-    report = ingest(journal)
+    ingest(journal)
     ingest_seconds = time.perf_counter() - started
     for name in ("recall.sqlite3", "recall.sqlite3-wal", "recall.sqlite3-shm", "core_memory.json"):
         (journal.state_dir / name).unlink(missing_ok=True)  # a fresh conversation each run

@@ -107,8 +107,8 @@ def plain_mkdocs_build(config_file: Path) -> float:
 
 def run(work_dir: Path, runs: int = 3, limit: int | None = None) -> dict:
     """Build both ways ``runs`` times under ``work_dir``; return medians and raw timings (seconds)."""
-    from journal_agent.workspace import open_journal
     from journal_agent.site.build import build_site
+    from journal_agent.workspace import open_journal
 
     work_dir = Path(work_dir)
     shutil.rmtree(work_dir, ignore_errors=True)

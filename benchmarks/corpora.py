@@ -1,4 +1,4 @@
-"""Build benchmark journals from the third-party corpora in ../shared/corpora (read by path, never copied into the repo).
+"""Build benchmark journals from the third-party corpora in ../shared/corpora (read by path, never copied).
 
 TIL notes carry no dates, so each copy gets ``date:`` front matter from the
 ``created`` field of its corpus's ``manifest.jsonl`` (the local date part).

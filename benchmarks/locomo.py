@@ -28,10 +28,10 @@ from benchmarks.metrics import first_rank, summarize
 LOCOMO = CORPORA / "locomo" / "locomo10.json"
 CATEGORIES = {1: "multi-hop", 2: "temporal", 3: "open-domain", 4: "single-hop"}
 CONFIGS = {
-    "fts": dict(mode="fts", time_mode="off"),
-    "vector": dict(mode="vector", time_mode="off"),
-    "hybrid": dict(mode="hybrid", time_mode="off"),
-    "hybrid + date parsing": dict(mode="hybrid", time_mode="boost"),
+    "fts": {"mode": "fts", "time_mode": "off"},
+    "vector": {"mode": "vector", "time_mode": "off"},
+    "hybrid": {"mode": "hybrid", "time_mode": "off"},
+    "hybrid + date parsing": {"mode": "hybrid", "time_mode": "boost"},
 }
 
 
@@ -106,8 +106,8 @@ def bm25_ranks(journal, items: list[dict], k: int = 10) -> list[int | None]:
 
 def evaluate(journal, items: list[dict]) -> dict[str, dict]:
     """``{config: {category name | "all": metrics}}`` plus ``ms_per_query``."""
-    from journal_agent.archive.store import Archive
     from journal_agent.archive.search import search_notes
+    from journal_agent.archive.store import Archive
 
     archive = Archive.open(journal)
     results: dict[str, dict] = {}
@@ -149,8 +149,8 @@ def format_table(results: dict[str, dict]) -> str:
 
 def run(work: Path, reuse: bool = False) -> dict:
     """Build (or reuse), ingest, evaluate. Returns ``{"table": md, "results": .., "ingest_s": ..}``."""
-    from journal_agent.workspace import open_journal
     from journal_agent.archive.ingest import ingest
+    from journal_agent.workspace import open_journal
 
     folder, items = build_journal(work) if not (reuse and (work / ".journal").exists()) else (work, None)
     if items is None:  # reuse: rebuild the QA list only (cheap), keep the ingested store

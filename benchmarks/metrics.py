@@ -7,8 +7,8 @@ first relevant item within the top k, 0 when absent (Voorhees, TREC-8 QA, 1999).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from statistics import mean
-from typing import Sequence
 
 
 def first_rank(ranked: Sequence[str], relevant: set[str]) -> int | None:

@@ -26,4 +26,5 @@ def test_openai_backend_ingests_searches_and_refuses_a_model_change(journal_dir,
         refused = run_cli("search", "kafka", env=env)
         assert refused.exit_code == 1 and "re-index needed" in refused.output
         assert run_cli("ingest", "--full", "--no-reflect", env=env).exit_code == 0
-        assert json.loads(run_cli("search", "--json", "kafka", env=env).output)["results"][0]["path"] == "notes/kafka.md"
+        found = json.loads(run_cli("search", "--json", "kafka", env=env).output)
+        assert found["results"][0]["path"] == "notes/kafka.md"

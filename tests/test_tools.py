@@ -7,8 +7,8 @@ was wrong and how to fix it, and the loop must go on to an answer.
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 from pathlib import Path
 
 import pytest

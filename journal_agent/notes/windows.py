@@ -108,7 +108,8 @@ def find_day_number(question: str) -> DayReference | None:
     """
     for pattern in (_DAY_DIGITS_RE, _DAY_WORD_RE, _DAY_ORDINAL_RE):
         match = pattern.search(question)
-        if match and not re.search(r"\b(?:every|each|per|a|one|same|next)\s*$", question[: match.start()], re.IGNORECASE):
+        before = question[: match.start()] if match else ""
+        if match and not re.search(r"\b(?:every|each|per|a|one|same|next)\s*$", before, re.IGNORECASE):
             number = _number(match.group("n"))
             if number is not None and number > 0:
                 return DayReference(number, match.group(0).strip(), _without(question, match))
@@ -240,9 +241,11 @@ _WEEK_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd"
 
 
 def _week_of_month(question: str, today: dt.date):
-    """ "the first week of September [2025]" (days 1-7, 8-14, 15-21, 22-28; last = the final 7), "the week of Sep 22"."""
+    """ "the first week of September [2025]" (days 1-7, 8-14, 15-21, 22-28; last = the final 7);
+    "the week of Sep 22"."""
     names = "|".join(_WEEK_ORDINALS)
-    match = _search(rf"{_LEAD}(?:\bthe\s+)?\b({names})\s+week\s+(?:of|in)\s+({_MONTH_RE})\b\.?(?:,?\s+{_YEAR}\b)?", question)
+    match = _search(
+        rf"{_LEAD}(?:\bthe\s+)?\b({names})\s+week\s+(?:of|in)\s+({_MONTH_RE})\b\.?(?:,?\s+{_YEAR}\b)?", question)
     if match:
         month = _MONTHS[match.group(2).lower()]
         year = int(match.group(3)) if match.group(3) else _latest_year(month, today)
@@ -250,7 +253,8 @@ def _week_of_month(question: str, today: dt.date):
         which = _WEEK_ORDINALS[match.group(1).lower()]
         since = last - dt.timedelta(days=6) if which == 5 else first + dt.timedelta(days=7 * (which - 1))
         return since, since + dt.timedelta(days=6), match, "week"
-    match = _search(rf"{_LEAD}(?:\bthe\s+)?\bweek\s+of\s+({_MONTH_RE})\.?\s+{_DAY_OF_MONTH}\b(?:,?\s+{_YEAR}\b)?", question)
+    match = _search(
+        rf"{_LEAD}(?:\bthe\s+)?\bweek\s+of\s+({_MONTH_RE})\.?\s+{_DAY_OF_MONTH}\b(?:,?\s+{_YEAR}\b)?", question)
     if match:
         month, number = _MONTHS[match.group(1).lower()], int(match.group(2))
         year = int(match.group(3)) if match.group(3) else _latest_year(month, today, min(number, 28))
