@@ -227,7 +227,7 @@ def bench_agent(runs: int) -> tuple[str, dict]:
              f"{t['median']} / {t['max']} |\n"
              f"| first step of a fresh process (model load) ms | {d['cold_first_step_ms']} |\n"
              f"| answers citing the expected note | {d['cited_expected_note']} |")
-    return table + "\n\nAgainst the local rule-driven OpenAI-compatible server of tests/fake_openai.py.", d
+    return table + "\n\nAgainst the local rule-driven OpenAI-compatible server of tests/support/openai_server.py.", d
 
 
 def bench_site(runs: int) -> tuple[str, dict]:

@@ -4,7 +4,7 @@ Builds (once, cached under ``benchmarks/.work/agent``) a journal from the
 learner's seed note plus a subset of ``../shared/corpora/simonw-til`` (dated
 from its manifest), ingests it with the default MiniLM embeddings, then asks
 TIL questions from ``til_questions.jsonl`` through the real agent against the
-rule-driven fake OpenAI server of ``tests/fake_openai.py`` (archival search,
+rule-driven local OpenAI-compatible server of ``tests/support/openai_server.py`` (archival search,
 then an answer citing the first note found).
 
 Non-LLM time of a step = the step's wall time minus the time spent inside the
@@ -27,9 +27,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(REPO), str(REPO / "tests"), str(REPO / "benchmarks")]
+sys.path[:0] = [str(REPO), str(REPO / "benchmarks")]
 
-SEED = REPO.parent / "shared" / "seeds" / "Momentum Learning Day 2.markdown"
+SEED = REPO / "notes" / "2025-09-18-momentum-learning-day-2.markdown"
 QUESTIONS = REPO / "benchmarks" / "til_questions.jsonl"
 N_QUESTIONS = 8
 DISTRACTORS = 16  # first manifest rows added besides the questions' own notes
@@ -70,7 +70,7 @@ def run(work_dir: Path) -> dict:
         by_step}, "non_llm_ms_per_question": {median, max}, "context_tokens_per_question":
         {median, max, values}, "cold_first_step_ms", "cited_expected_note"}``.
     """
-    from fake_openai import FakeOpenAI, rule_responder
+    from tests.support.openai_server import FakeOpenAI, rule_responder
 
     from journal_agent.agent.loop import Agent
     from journal_agent.archive.ingest import ingest
