@@ -103,6 +103,18 @@ def test_heatmap_svg_parses_and_has_one_rect_per_day(built):
     assert svgs[0].get("aria-label") == "Learning calendar 2025: 5 days with notes"
 
 
+def test_heatmap_stays_out_of_the_search_index(built):
+    """Material's search plugin skips elements with ``data-search-exclude`` (material/plugins/search/plugin.py):
+    the calendar's dates and counts would otherwise be hundreds of search entries' worth of noise."""
+    import json
+
+    journal, _, html = built
+    index = json.loads((journal.site_dir / "public" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    stats = " ".join(d["text"] for d in index["docs"] if d["location"].startswith("stats/"))
+    assert "longest streak" in stats, "the page itself is searchable"
+    assert "2025-09-02: 1 note" in html and "2025-09-02" not in stats and "Wed" not in stats.split()
+
+
 def test_heatmap_weeks_are_columns_monday_on_top():
     from journal_agent.site.stats_page import CELL, LEFT, STEP, TOP, heatmap_svg
 

@@ -51,8 +51,8 @@ _HEATMAP_CSS = (
     ".journal-heatmap svg .l0{fill:var(--md-default-fg-color--lightest,#ebedf0)}"
     ".journal-heatmap svg .l1,.journal-heatmap svg .l2,.journal-heatmap svg .l3,.journal-heatmap svg .l4"
     "{fill:var(--md-primary-fg-color,#4051b5)}"
-    ".journal-heatmap svg .l1{fill-opacity:.35}.journal-heatmap svg .l2{fill-opacity:.55}"
-    ".journal-heatmap svg .l3{fill-opacity:.75}"
+    ".journal-heatmap svg .l1{fill-opacity:.45}.journal-heatmap svg .l2{fill-opacity:.65}"
+    ".journal-heatmap svg .l3{fill-opacity:.85}.journal-heatmap{overflow-x:auto}"
     ".journal-heatmap svg text{fill:var(--md-default-fg-color--light,#666);font-size:9px}"
 )
 
@@ -191,8 +191,8 @@ def heatmap_svg(per_day: dict[dt.date, int], year: int) -> str:
     """The calendar heatmap of ``year`` as an SVG document (text), one ``<rect>`` per day of the year.
 
     Weeks are columns from the week of 1 January (Monday on top); each rect has
-    ``data-date``, ``data-count`` (notes that day), a ``class`` ``l0``..``l4``
-    (0, 1, 2, 3, 4+ notes) and a ``<title>`` tooltip.
+    ``data-date``, ``data-count`` (notes that day) and a ``class`` ``l0``..``l4``
+    (0, 1, 2, 3, 4+ notes); a day with notes has a ``<title>`` tooltip.
     """
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     start = first - dt.timedelta(days=first.weekday())
@@ -217,13 +217,17 @@ def heatmap_svg(per_day: dict[dt.date, int], year: int) -> str:
             "x": str(LEFT + offset // 7 * STEP), "y": str(TOP + offset % 7 * STEP), "width": str(CELL),
             "height": str(CELL), "rx": "2", "class": f"l{min(count, 4)}",
             "data-date": day.isoformat(), "data-count": str(count)})
-        ET.SubElement(rect, "title").text = f"{day.isoformat()}: {_plural(count, 'note') if count else 'no note'}"
+        if count:  # a tooltip on the days with notes only: a year of "no note" titles would double the page
+            ET.SubElement(rect, "title").text = f"{day.isoformat()}: {_plural(count, 'note')}"
         day += dt.timedelta(days=1)
     return ET.tostring(svg, encoding="unicode")
 
 
 def fill_heatmaps(html: str, stats: SiteStats) -> str:
     """``html`` of the rendered stats page with each heatmap placeholder replaced by its SVG.
+
+    The heatmap's ``<div>`` carries ``data-search-exclude`` (Material's search plugin then
+    leaves it out of the search index: dates and counts are no text to search).
 
     Raises:
         ValueError: a generated SVG does not parse as XML (never expected; checked before use).
@@ -232,6 +236,6 @@ def fill_heatmaps(html: str, stats: SiteStats) -> str:
         year = int(match.group(1))
         svg = heatmap_svg(stats.stats.per_day, year)
         ET.fromstring(svg)  # the SVG is well-formed XML, or the build stops here
-        return f'<div class="journal-heatmap" id="journal-heatmap-{year}">{svg}</div>'
+        return f'<div class="journal-heatmap" id="journal-heatmap-{year}" data-search-exclude>{svg}</div>'
 
     return _SLOT_RE.sub(replace, html)
