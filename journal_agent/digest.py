@@ -108,7 +108,9 @@ def make_digest(journal: Journal, week: Week | dt.date | None = None, *, today: 
     elif isinstance(week, dt.date):
         week = Week.of(week)
     digest = collect_digest(journal, week, today=today, include_private=include_private)
-    summary, summary_by, flagged, note = offline_summary(digest), "offline", [], ""
+    summary, note = offline_summary(digest), ""
+    summary_by: SummaryBy = "offline"
+    flagged: list[str] = []
     wanted = use_model if use_model is not None else (client is not None or _configured(journal))
     if wanted and digest.private and not journal.config.llm.share_private:
         note = ("the week has private or draft notes and [llm] share_private is false: "

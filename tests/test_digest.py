@@ -112,6 +112,8 @@ def test_digest_of_a_week_with_a_gap(week_journal):
     assert result.digest.gaps == [D(2025, 9, 17)]
     # as of Sunday 21: the last note was Thursday, so the streak is broken; the longest was Days 1-2 or 3-4
     assert result.digest.streak.days == 0 and result.digest.longest.days == 2
+    assert result.summary.startswith("3 learning days out of 7: Monday (Day 3), Tuesday (Day 4), Thursday (Day 5). "
+                                     "Studied: Chunking; Embeddings with MiniLM; cosine similarity; ")
     assert "Missed: Wednesday." in result.summary and result.summary_by == "offline"
 
 

@@ -46,8 +46,8 @@ from typing import TYPE_CHECKING, Any
 
 from journal_agent.errors import JournalError, NoteError
 from journal_agent.notes.dates import DEFAULT_LANGUAGES, parse_date
-from journal_agent.notes.model import DIGEST_KEY, Note, read_note, read_note_head
-from journal_agent.notes.outline import code_span, markdown_text, outline
+from journal_agent.notes.model import DIGEST_KEY, Note, day_number, read_note, read_note_head
+from journal_agent.notes.outline import code_span, is_question_label, markdown_text, outline
 from journal_agent.notes.stats import Streak, streaks
 from journal_agent.notes.walk import iter_note_files
 
@@ -242,9 +242,8 @@ def collect_digest(journal: Journal, week: Week, *, today: dt.date | None = None
 def offline_summary(digest: WeeklyDigest) -> str:
     """The summary paragraph written without a model: learning days, topics, gaps, streak, questions."""
     days = sorted({e.date for e in digest.entries})
-    cited = ", ".join(
-        f"{e.date:%A} ({'Day ' + str(e.day) if e.day is not None else 'no day number'})" for e in digest.entries)
-    titles = "; ".join(dict.fromkeys(markdown_text(e.title) for e in digest.entries))
+    cited = ", ".join(_date_citation([e for e in digest.entries if e.date == day]) for day in days)
+    titles = "; ".join(dict.fromkeys(_topic(e) for e in digest.entries))
     span = (digest.until - digest.week.monday).days + 1
     parts = [f"{len(days)} learning day{'s' if len(days) != 1 else ''} out of {span}: {cited}.",
              f"Studied: {titles}."]
@@ -256,6 +255,29 @@ def offline_summary(digest: WeeklyDigest) -> str:
         count = len(digest.questions)
         parts.append(f"{count} open question{'s' if count != 1 else ''} below.")
     return " ".join(parts)
+
+
+def _date_citation(entries: list[DayEntry]) -> str:
+    """"Monday (Day 3)", "Tuesday (Day 4, 2 notes)", "Sunday" for one date's notes."""
+    labels = [f"Day {d}" for d in dict.fromkeys(e.day for e in entries if e.day is not None)]
+    if len(entries) > 1:
+        labels.append(f"{len(entries)} notes")
+    return f"{entries[0].date:%A}" + (f" ({', '.join(labels)})" if labels else "")
+
+
+def _topic(entry: DayEntry) -> str:
+    """What a note was about: its title; when the title only names the day, its first headings, else its first
+    words."""
+    if day_number(entry.title) is None:
+        return markdown_text(entry.title)
+    headings = [h for h in entry.headings if not is_question_label(h)]
+    if headings:
+        return ", ".join(headings[:3])
+    if entry.first_lines:
+        short = entry.first_lines if len(entry.first_lines) <= 80 else entry.first_lines[:80].rsplit(" ", 1)[0] + " …"
+        if short.count("`") % 2 == 0 and not re.search(r"&\w*$", short.removesuffix(" …")):  # no span cut open
+            return short.rstrip(".")
+    return markdown_text(entry.title)
 
 
 def _days(count: int) -> str:

@@ -100,6 +100,11 @@ def outline(body: str) -> Outline:
     return Outline(headings, first_lines or fallback, list(dict.fromkeys(questions)))
 
 
+def is_question_label(text: str) -> bool:
+    """Whether a heading or line's text names a questions section ("Open questions", "Questions:")."""
+    return bool(_QUESTION_LABEL_RE.match(text.strip(" *_\\")))
+
+
 def _next_block(tokens: Sequence[Token], start: int) -> str | None:
     """The type of the next token from ``start`` on that opens something (closing tokens skipped)."""
     for token in tokens[start:]:
@@ -138,7 +143,9 @@ def inline_text(token: Token, limit: int = 300) -> tuple[str, str]:
 
 
 def _cut(pieces: list[tuple[str, str]], limit: int) -> tuple[str, str]:
-    plain, text, used = [], [], 0
+    plain: list[str] = []
+    text: list[str] = []
+    used = 0
     for piece_plain, piece_text in pieces:
         if used + len(piece_plain.rstrip()) > limit and used:
             return "".join(plain).rstrip(), "".join(text).rstrip() + "…"
