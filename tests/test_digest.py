@@ -313,3 +313,26 @@ def test_parse_week():
     assert parse_week("2024-12-30").id == "2025-W01"  # ISO: the week with the year's first Thursday
     with pytest.raises(ValueError, match="W01 to W52 or W53"):
         parse_week("2025-W54")
+
+
+def test_cli_with_a_model_reports_what_it_dropped(week_dir, run_cli, server):
+    server.push(text("Day 3 opened the RAG course. Day 8 was about cats."))
+    result = run_cli("digest", "--week", "2025-W38")
+    assert result.exit_code == 0, result.output
+    assert "summary model)" in result.stdout
+    assert "flagged: dropped “Day 8 was about cats.”: Day 8 not in 2025-W38's notes" in result.stderr
+    text_written = (week_dir / "notes" / "digests" / "weekly-digest-2025-W38.md").read_text()
+    assert "Day 3 opened the RAG course." in text_written and "cats" not in text_written
+
+
+def test_note_text_in_the_digest_stays_text(week_journal):
+    write(week_journal.notes_dir / "x.md", "---\ntitle: <img src=x onerror=alert(1)>\ndate: 2025-09-17\n---\n"
+                                           "# T\n\n## [a](javascript:alert(2)) *b*\n\n# Day 99 heading\n\n"
+                                           "- first <script>alert(3)</script> line\n")
+    result = _digest(week_journal)
+    body = result.note.body
+    assert "### Wednesday 17 September · &lt;img src=x onerror=alert(1)&gt;" in body
+    assert "<img" not in body and "<script>" not in body
+    # markdown-it refuses javascript: links (validateLink), so the brackets are text, escaped to stay text
+    assert "- Sections: \\[a\\](javascript:alert(2)) b; Day 99 heading" in body
+    assert result.note.day is None and result.note.title == "Weekly digest 2025-W38", "note text sets nothing"
