@@ -100,7 +100,8 @@ def built(tmp_path_factory):
 
     rows = til_subset() if (TIL / "manifest.jsonl").is_file() else []
     journal = make_journal(tmp_path_factory.mktemp("site") / "journal", rows)
-    return journal, build_site(journal), rows
+    # built the day after the seed note (2025-09-18): its one-day streak is still current
+    return journal, build_site(journal, today=dt.date(2025, 9, 19)), rows
 
 
 @pytest.fixture
@@ -264,7 +265,7 @@ def test_unchanged_notes_are_not_rewritten(small):
     assert post.stat().st_mtime_ns == before
 
     write(small.notes_dir / "day-3.md", "---\ndate: 2025-09-19\n---\n# Momentum Learning Day 3\n\nMore.\n")
-    third = build_site(small)
+    third = build_site(small, today=dt.date(2025, 9, 19))
     assert third.rendered == ["notes/day-3.md"] and post.stat().st_mtime_ns == before
     assert third.stats.streak == 2 and third.stats.day_count == 3
 
@@ -372,13 +373,17 @@ def test_day_first_jekyll_date_reaches_the_post(tmp_path):
     assert "created: 2025-02-03 07:05:00" in text and "slug: day-7" in text and "&id" not in text
 
 
-def test_streak_counts_consecutive_days_ending_at_newest():
-    from journal_agent.site.render import journal_stats
+def test_home_page_streak_is_the_journal_stats_streak_on_the_build_day():
+    """The home page's figures come from notes/stats.py (one streak rule): the current streak ends on the
+    build day or the day before, as `journal stats` says."""
+    from journal_agent.site.stats_page import site_stats
 
     days = [dt.date(2025, 9, d) for d in (1, 2, 5, 6, 7)]
-    stats = journal_stats([_note(f"notes/{i}.md", date=d, day=i + 1) for i, d in enumerate(days)])
+    notes = [_note(f"notes/{i}.md", date=d, day=i + 1) for i, d in enumerate(days)]
+    stats = site_stats(notes, today=dt.date(2025, 9, 8))
     assert (stats.streak, stats.day_count, stats.days_journaled, stats.newest) == (3, 5, 5, dt.date(2025, 9, 7))
-    assert journal_stats([]).streak == 0
+    assert site_stats(notes, today=dt.date(2025, 9, 9)).streak == 0  # two days without a note: broken
+    assert site_stats([]).streak == 0
 
 
 def test_excerpt_marker_and_heading_indent():

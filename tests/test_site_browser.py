@@ -150,3 +150,42 @@ def test_no_dialog_fires_on_pages_with_hostile_notes(served_hostile):
         finally:
             browser.close()
     assert dialogs == ["probe"]
+
+
+def test_stats_page_is_linked_from_home_and_shows_the_heatmap(served_site, tmp_path):
+    """The home page's stats block links the stats page; there the calendar heatmap is drawn: one square
+    per day of each year, the filled ones exactly the published notes' dates (private notes never)."""
+    from playwright.sync_api import sync_playwright
+
+    from journal_agent.notes.journal import read_journal
+
+    base, journal = served_site
+    published = {n.date.isoformat() for n in read_journal(journal).notes if n.publishable and not n.is_digest}
+    years = sorted({int(day[:4]) for day in published})
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(base)
+            page.locator(".journal-stats a", has_text="Streaks, gaps and calendar").click()
+            page.wait_for_url("**/stats/", timeout=20_000)
+            assert page.locator("article h1").first.inner_text().startswith("Stats")
+            heatmaps = page.locator(".journal-heatmap svg")
+            assert heatmaps.count() == years[-1] - years[0] + 1
+            newest = heatmaps.first
+            newest.scroll_into_view_if_needed()
+            box = newest.bounding_box()
+            assert box and box["width"] > 300 and box["height"] > 60, "the heatmap is drawn"
+            rects = page.locator(".journal-heatmap svg rect")
+            days_in_years = sum(366 if y % 4 == 0 and (y % 100 or y % 400 == 0) else 365
+                                for y in range(years[0], years[-1] + 1))
+            assert rects.count() == days_in_years
+            filled = page.locator(".journal-heatmap svg rect:not(.l0)")
+            assert sorted(filled.evaluate_all("els => els.map(e => e.dataset.date)")) == sorted(published)
+            colour = filled.first.evaluate("e => getComputedStyle(e).fill")
+            empty = page.locator(".journal-heatmap svg rect.l0").first.evaluate("e => getComputedStyle(e).fill")
+            assert colour != empty, "filled days are drawn in another colour"
+            page.screenshot(path=str(tmp_path / "stats.png"), full_page=True)
+        finally:
+            browser.close()
+    assert (tmp_path / "stats.png").stat().st_size > 10_000

@@ -240,10 +240,11 @@ def _register_subcommands() -> None:
     # standard library at module level, so `journal --help` stays fast.
     from journal_agent.cli.agent import ask, chat, log, memory, reflect
     from journal_agent.cli.browse import COMMANDS as BROWSE_COMMANDS
+    from journal_agent.cli.digest import digest
     from journal_agent.cli.review import review
     from journal_agent.cli.site import site
 
-    for command in (ask, chat, log, memory, reflect, review, site, *BROWSE_COMMANDS):
+    for command in (ask, chat, log, memory, reflect, review, site, digest, *BROWSE_COMMANDS):
         main.add_command(command)
 
 

@@ -67,6 +67,7 @@ from journal_agent.notes.front_matter import (
 )
 
 NOTE_SUFFIXES = (".md", ".markdown", ".txt")
+DIGEST_KEY = "digest"  # front-matter key of a weekly digest (``digest: 2025-W38``), written by ``journal digest``
 
 # "Day N" names a learning day when it opens the title ("Day 2| Momentum Learning
 # Series", "Day 3 Rust") or is followed by the end, punctuation or "of"
@@ -121,6 +122,12 @@ class Note:
     def publishable(self) -> bool:
         """True unless the note is a draft or private."""
         return not (self.draft or self.private)
+
+    @property
+    def is_digest(self) -> bool:
+        """True for a weekly digest (front matter ``digest: YYYY-Www``): a summary of other notes, not a
+        learning day, so streaks, gaps and counts leave it out (:mod:`journal_agent.notes.digest`)."""
+        return bool(self.metadata.get(DIGEST_KEY))
 
 
 def read_note(
@@ -444,6 +451,7 @@ def _front_matter_when(path: Path, front: FrontMatter, key: str, languages: Sequ
 
 
 __all__ = [
+    "DIGEST_KEY",
     "MAX_NOTE_BYTES",
     "NOTE_SUFFIXES",
     "PRIVATE_FOLDER",

@@ -6,6 +6,9 @@ run that ends today, or yesterday when today has no note yet (the day is not
 over); otherwise it is 0. The **longest streak** is the longest run (the most
 recent one on a tie). A **gap** is a run of days without a note between the
 first and the last note.
+
+Weekly digests (``journal digest``, :attr:`~journal_agent.notes.model.Note.is_digest`)
+summarize other notes: they are not writing days and count nowhere here.
 """
 
 from __future__ import annotations
@@ -127,13 +130,14 @@ def streaks(dates: Iterable[dt.date], today: dt.date) -> tuple[Streak, Streak, l
 
 
 def compute_stats(notes: list[Note], *, today: dt.date | None = None, include_private: bool = True) -> JournalStats:
-    """Statistics of ``notes`` (see :class:`JournalStats`).
+    """Statistics of ``notes`` (see :class:`JournalStats`); weekly digests are left out first.
 
-    Every note counts in the dates, streaks, gaps and months; with
+    Every other note counts in the dates, streaks, gaps and months; with
     ``include_private=False`` private and draft notes do not count in the
     category and tag counts, so their labels are not shown.
     """
     today = today or dt.date.today()
+    notes = [n for n in notes if not n.is_digest]
     dates = [n.date for n in notes]
     current, longest, gaps = streaks(dates, today)
     labelled = [n for n in notes if include_private or n.publishable]

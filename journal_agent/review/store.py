@@ -239,7 +239,7 @@ class ReviewStore:
                     continue
                 text = raw.decode("utf-8-sig")
                 drafts: list[CardDraft] = []
-                for extractor in extractors:
+                for extractor in () if note.is_digest else extractors:  # a digest repeats other notes
                     drafts += extractor(note, rel, text)
                 self._apply(db, rel, note.title, not note.publishable, drafts, stamp, report)
                 db.execute("INSERT OR REPLACE INTO notes VALUES (?, ?, ?)", (rel, digest, int(not note.publishable)))

@@ -5,15 +5,21 @@
 * ``site/mkdocs.yml`` — committed; written by :func:`scaffold_site` (``journal
   init``) from ``journal_agent/site/templates/``. The Material **blog** plugin
   runs with ``blog_dir: .``, so the home page lists the newest notes.
-* ``site/docs/index.md``, ``tags.md``, ``stylesheets/`` — committed, written once.
+* ``site/docs/index.md``, ``tags.md``, ``stats.md``, ``stylesheets/`` — committed, written once
+  (a missing one is written again at the next build).
 * ``site/docs/posts/`` — generated from ``notes/`` by :func:`build_site`
   (see :mod:`journal_agent.site.render`); git-ignored.
 * ``site/public/`` — the HTML; git-ignored.
 
 Site name, URL, author and description come from ``journal.toml`` ``[site]``
 and override ``mkdocs.yml`` at every build. The home page's day count and
-streak replace the ``<!-- journal:stats -->`` comment of ``index.md`` at build
-time (a plain ``mkdocs build`` leaves the comment, which shows nothing).
+streak replace the ``<!-- journal:stats -->`` comment of ``index.md``, and the
+stats page (streaks, gaps, months, topics, calendar heatmap) replaces
+``<!-- journal:stats-page -->`` in ``stats.md``, at build time (a plain
+``mkdocs build`` leaves the comments, which show nothing); every figure comes from
+:mod:`journal_agent.notes.stats` through :mod:`journal_agent.site.stats_page`.
+Weekly digests (``journal digest``) are notes in the category "Weekly Digest":
+they are published as posts and feed items like any note, and are no learning day.
 
 Private notes (``private: true``, ``draft: true``, under ``notes/private/``) are
 never copied into ``site/docs/``, so they reach no page, search index, feed,
@@ -36,6 +42,7 @@ MkDocs is imported inside the functions: importing this module is cheap.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
@@ -52,16 +59,18 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from journal_agent.errors import SiteError
-from journal_agent.site.render import (
-    EXCERPT_SEPARATOR,
-    STATS_MARKER,
-    JournalStats,
-    journal_stats,
-    render_posts,
-    stats_markdown,
-    trim_to_excerpt,
-)
+from journal_agent.site.render import EXCERPT_SEPARATOR, render_posts, trim_to_excerpt
 from journal_agent.site.sanitize import escape_text, xml_clean
+from journal_agent.site.stats_page import (
+    STATS_MARKER,
+    STATS_PAGE,
+    STATS_PAGE_MARKER,
+    SiteStats,
+    fill_heatmaps,
+    home_block,
+    site_stats,
+    stats_page_markdown,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from journal_agent.workspace import Journal
@@ -86,7 +95,7 @@ class SiteBuildReport:
         output_dir: the built HTML (``site/public/``).
         seconds: wall time of the whole build.
         published: number of notes on the site.
-        stats: day count / streak shown on the home page.
+        stats: the figures of the home page and the stats page (:class:`~journal_agent.site.stats_page.SiteStats`).
         feed: the RSS feed file, or ``None`` when no site URL is configured.
         warnings: MkDocs warnings (broken links and the like), one line each.
         feed_errors: ``"<feed file>: <parse error>"`` for each RSS (XML) or JSON
@@ -101,7 +110,7 @@ class SiteBuildReport:
     output_dir: Path | None = None
     seconds: float = 0.0
     published: int = 0
-    stats: JournalStats | None = None
+    stats: SiteStats | None = None
     feed: Path | None = None
     warnings: list[str] = field(default_factory=list)
     feed_errors: list[str] = field(default_factory=list)
@@ -158,7 +167,8 @@ def init_journal(folder: Path, series: str | None = None) -> Journal:
     return journal
 
 
-def build_site(journal: Journal, strict: bool = False, progress: Progress | None = None) -> SiteBuildReport:
+def build_site(journal: Journal, strict: bool = False, progress: Progress | None = None, *,
+               today: dt.date | None = None) -> SiteBuildReport:
     """Render ``notes/`` into ``site/docs/posts/`` and build the HTML into ``site/public/``.
 
     Missing scaffold files are written first (:func:`scaffold_site`). Only
@@ -172,6 +182,7 @@ def build_site(journal: Journal, strict: bool = False, progress: Progress | None
         progress: called as ``progress(event, path)`` with ``event`` in
             ``rendered``/``unchanged``/``private``/``failed`` per note, then
             ``mkdocs`` (path = output folder) before the HTML build.
+        today: the day the current streak is computed for (default: the system's date).
 
     Raises:
         SiteError: ``strict`` and some note failed; ``mkdocs.yml`` is invalid;
@@ -183,7 +194,7 @@ def build_site(journal: Journal, strict: bool = False, progress: Progress | None
     try:
         posts_dir = _posts_dir(config)
         result = render_posts(journal.root, journal.notes_dir, posts_dir, progress=progress, strict=strict)
-        stats = journal_stats(result.notes)
+        stats = site_stats(result.notes, today)
         report = SiteBuildReport(
             rendered=result.rendered,
             unchanged=result.unchanged,
@@ -240,7 +251,7 @@ def serve_site(journal: Journal, host: str = "127.0.0.1", port: int = 8000, open
             result = render_posts(journal.root, journal.notes_dir, _posts_dir(config))
             for path, reason in result.failed:
                 log.warning(f"note not published: {path}: {reason}")
-            _add_home_plugin(config, journal_stats(result.notes))
+            _add_home_plugin(config, site_stats(result.notes))
             build(config, serve_url=serve_url)
 
     try:
@@ -363,10 +374,12 @@ def _configure_feed(config: Any) -> bool:
     return bool(config.site_url)
 
 
-def _add_home_plugin(config: Any, stats: JournalStats) -> None:
+def _add_home_plugin(config: Any, stats: SiteStats) -> None:
     """Register the in-process ``journal`` plugin (not needed by a plain ``mkdocs build``).
 
-    * fills ``<!-- journal:stats -->`` on the home page with the day count and streak;
+    * fills ``<!-- journal:stats -->`` on the home page with the day count and streak,
+      and ``<!-- journal:stats-page -->`` of the stats page; once that page is rendered
+      (and sanitized), puts the heatmap SVGs into their placeholders;
     * once a post's own HTML is rendered, trims its Markdown to the excerpt.
       The blog plugin converts a post's whole Markdown again for every list
       it appears in (home, archive, category) only to cut it at
@@ -384,16 +397,20 @@ def _add_home_plugin(config: Any, stats: JournalStats) -> None:
         (name == "rss" or name.startswith("rss #")) and plugin.config.enabled
         for name, plugin in config.plugins.items()
     )
-    block = stats_markdown(stats, FEED_FILE if feed_on else None)
+    block = home_block(stats, FEED_FILE if feed_on else None)
     posts_prefix = _posts_dir(config).relative_to(Path(config.docs_dir)).as_posix() + "/"
 
     class JournalPlugin(BasePlugin):
         def on_page_markdown(self, markdown, *, page, config, files):
             if page.file.src_uri == "index.md" and STATS_MARKER in markdown:
                 return markdown.replace(STATS_MARKER, block, 1)
+            if page.file.src_uri == STATS_PAGE and STATS_PAGE_MARKER in markdown:
+                return markdown.replace(STATS_PAGE_MARKER, stats_page_markdown(stats), 1)
             return markdown
 
         def on_page_content(self, html, *, page, config, files):
+            if page.file.src_uri == STATS_PAGE:
+                return fill_heatmaps(html, stats)
             if page.file.src_uri.startswith(posts_prefix):
                 excerpt = _HEADERLINK_RE.sub("", html.partition(EXCERPT_SEPARATOR)[0]).strip()
                 if excerpt:
@@ -409,7 +426,7 @@ def _add_home_plugin(config: Any, stats: JournalStats) -> None:
 _HEADERLINK_RE = re.compile(r'<a\b[^>]*\bclass="headerlink"[^>]*>[^<]*</a>')
 
 
-def _run_mkdocs_build(config: Any, stats: JournalStats) -> list[str]:
+def _run_mkdocs_build(config: Any, stats: SiteStats) -> list[str]:
     """Run MkDocs in-process; returns its warnings. Raises SiteError when it fails."""
     from mkdocs.commands.build import build
 
