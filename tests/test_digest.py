@@ -257,7 +257,7 @@ def test_model_summary_is_used_and_days_outside_the_week_are_dropped(week_journa
 
     event = server.requests[0]["messages"][-1]["content"]
     assert event.startswith("[system event] Weekly digest of 2025-W38")
-    assert '<note path="notes/2025-09-15-day-3.md" title="Momentum Learning Day 3" date="2025-09-15">' in event
+    assert '"Momentum Learning Day 3" | 2025-09-15 | notes/2025-09-15-day-3.md\n<note>' in event
     assert "Cite each note you mention by its learning day" in event  # prompts/digest.md
     assert "Day 1" not in event.split("<notes>")[1], "only the week's notes are sent"
 
