@@ -382,8 +382,9 @@ class Agent:
         self.recall.append(reply.to_message(), kind=kind,
                            tool_name=",".join(c.name for c in reply.tool_calls) or None)
         records = self._run_tools(reply.tool_calls, hooks)
+        nested = sum(s.llm_seconds for r in records if r.turn is not None for s in r.turn.steps)  # other agents'
         step = Step(number, records, reply.content, context_tokens=prepared.tokens,
-                    events=prepared.events, llm_seconds=prepared.llm_seconds + reply.seconds)
+                    events=prepared.events, llm_seconds=prepared.llm_seconds + reply.seconds + nested)
         if not reply.tool_calls:
             step.final, step.stop_reason = True, ("length" if reply.cut_off else "answer")
         elif last:
