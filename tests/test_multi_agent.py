@@ -237,3 +237,12 @@ def test_ask_an_unknown_or_background_agent_says_which_exist(journal_dir, server
     assert "the sleeptime agent runs in the background after add and ingest; talk to one of: journal, coach" in (
         background.stderr)
     assert server.requests == []
+
+
+def test_chat_with_the_coach(seeded_root, server, run_cli):
+    server.responder = rule_responder
+    result = run_cli("chat", "--agent", "coach", input="Plan my next review\n", env=env_for(server), root=seeded_root)
+    assert result.exit_code == 0, result.output
+    assert "Chatting with the coach agent. Ctrl-D to exit." in result.stdout
+    assert 'Next up: review "Momentum Learning Day 2" (2025-09-18' in result.stdout
+    assert "  coach  chat  " in run_cli("log", root=seeded_root).stdout
