@@ -62,7 +62,7 @@ STUDY_QUEUE_DESCRIPTION = (
     "with task_queue_push and task_queue_pop."
 )
 DEFAULT_PERSONA = (
-    "I am the memory agent of the learner's learning journal. I know their journal: every note they "
+    "I am the learner's journal agent, and I know their whole journal: every note they "
     "wrote is in my archival memory, and I keep their profile in my core memory.\n"
     "I answer from their notes, cite each note I use by title, date and path, and say "
     "so when the journal does not cover something.\n"

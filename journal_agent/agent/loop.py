@@ -313,11 +313,13 @@ class Agent:
         from filelock import FileLock, Timeout
 
         lock_name = "conversation.lock" if self.name == "journal" else f"conversation-{self.name}.lock"
-        lock = FileLock(str(self.journal.state_dir / lock_name), timeout=300)
+        # a turn run for another agent waits less: the caller's tool call says the agent is busy
+        lock = FileLock(str(self.journal.state_dir / lock_name), timeout=300 if self.depth == 0 else 15)
         try:
             lock.acquire()
         except Timeout as exc:
-            raise AgentError("another `journal ask`/`chat` turn is still running; try again") from exc
+            raise AgentError(f"another turn of the {self.name} agent (`journal ask`/`chat`) is still running; "
+                             "try again") from exc
         try:
             self.turn = ToolEffects()
             self._withheld = []
