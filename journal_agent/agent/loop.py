@@ -36,7 +36,7 @@ import datetime as dt
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from journal_agent.agent import messaging
 from journal_agent.agent.agent_tools import AgentTools, tool_names
@@ -232,7 +232,7 @@ class Agent:
             lambda previous, messages: summarize(self.client, model=self.model, previous=previous,
                                                  messages=messages),
         )
-        self._stats = None
+        self._stats: Any = None  # the archive's ArchiveStats, read once per turn
         self.turn = ToolEffects()  # what this turn's tool calls retrieved and edited
         self._withheld: list[str] = []
         self._hooks = TurnHooks()

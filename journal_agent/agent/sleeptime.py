@@ -214,13 +214,14 @@ def deadline_seconds(journal, batches: int = 1) -> float:
 def run_jobs(journal) -> Status | None:
     """Run every pending job (the hidden ``_sleeptime`` command); the last status, ``None`` when another runs them.
 
-    Takes ``run.lock`` without waiting: when another process holds it, that one
-    will find this job (it looks again after releasing the lock). A watchdog
-    records ``timed_out`` and ends the process past :func:`deadline_seconds`.
+    Waits at most 2 s for ``run.lock`` (a command checking whether a run is going
+    on holds it for an instant): when another process runs jobs, that one will
+    find this job (it looks again after releasing the lock). A watchdog records
+    ``timed_out`` and ends the process past :func:`deadline_seconds`.
     """
     from filelock import FileLock, Timeout
 
-    lock = FileLock(str(_dir(journal.state_dir) / "run.lock"), timeout=0)
+    lock = FileLock(str(_dir(journal.state_dir) / "run.lock"), timeout=2)
     status = None
     while True:
         try:
