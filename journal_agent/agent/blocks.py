@@ -351,3 +351,18 @@ def check_label(label: str) -> str:
         raise CoreMemoryError(f"{label!r} cannot label a block: use 1-40 lowercase letters, digits or _, "
                               "starting with a letter (e.g. reading_list)")
     return label
+
+
+def queue_tasks(value: str) -> list[str]:
+    """The tasks of a queue block's value: each non-empty line, without its ``- `` or ``1.`` marker."""
+    return [task_text(line) for line in value.splitlines() if line.strip()]
+
+
+def task_text(line: str) -> str:
+    """One queue line without its ``- ``, ``* `` or ``1.`` marker."""
+    text = line.strip()
+    for marker in ("- ", "* "):
+        if text.startswith(marker):
+            return text[len(marker):].strip()
+    head, dot, rest = text.partition(". ")
+    return rest.strip() if dot and head.isdigit() else text

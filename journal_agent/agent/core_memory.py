@@ -44,6 +44,8 @@ from journal_agent.agent.blocks import (
     default_state,
     now_text,
     parse,
+    queue_tasks,
+    task_text,
 )
 
 __all__ = ["DEFAULT_LEARNER", "DEFAULT_LIMITS", "DEFAULT_PERSONA", "LEARNER_DESCRIPTION", "MEMORY_FILE",
@@ -275,7 +277,7 @@ class CoreMemory:
             lines = block.value.splitlines()
             for index, raw in enumerate(lines):
                 if raw.strip():
-                    popped.append(_task_text(raw))
+                    popped.append(task_text(raw))
                     return "\n".join(lines[index + 1:]).strip("\n")
             raise _Unchanged()
 
@@ -468,20 +470,6 @@ class CoreMemory:
         tmp = self.path.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(self._state.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
         os.replace(tmp, self.path)
-
-
-def queue_tasks(value: str) -> list[str]:
-    """The tasks of a queue block's value: each non-empty line, without its ``- `` or ``1.`` marker."""
-    return [_task_text(line) for line in value.splitlines() if line.strip()]
-
-
-def _task_text(line: str) -> str:
-    text = line.strip()
-    for marker in ("- ", "* "):
-        if text.startswith(marker):
-            return text[len(marker):].strip()
-    head, dot, rest = text.partition(". ")
-    return rest.strip() if dot and head.isdigit() else text
 
 
 class _Unchanged(Exception):
