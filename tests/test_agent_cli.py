@@ -102,8 +102,15 @@ def test_profile_update_persists_and_shows(journal_dir, server, run_cli):
     undone = run_cli("memory", "undo")
     assert undone.exit_code == 0 and undone.stdout.startswith("Reverted core_memory_replace on the learner block")
     assert new not in run_cli("memory", "show").stdout
+    # the undo is an edit of its own: history keeps both, and a second undo redoes
+    edits = json.loads(run_cli("memory", "history", "--json").stdout)
+    assert [(e["tool"], e["label"], e["agent"]) for e in edits] == [
+        ("core_memory_replace", "learner", "journal"), ("memory undo", "learner", "")]
+    assert edits[1]["before"] == edits[0]["after"] and edits[1]["after"] == edits[0]["before"]
     again = run_cli("memory", "undo")
-    assert again.exit_code == 1 and "nothing to undo" in again.stderr
+    assert again.exit_code == 0 and again.stdout.startswith("Redid the edit of the learner block")
+    assert new in run_cli("memory", "show", "learner").stdout
+    assert len(json.loads(run_cli("memory", "history", "--json").stdout)) == 3
 
 
 def test_memory_edit_uses_editor_and_enforces_limit(journal_dir, run_cli, tmp_path):
@@ -119,7 +126,7 @@ def test_memory_edit_uses_editor_and_enforces_limit(journal_dir, run_cli, tmp_pa
     assert "over its limit of 5,000" in too_long.stderr and "nothing was saved" in too_long.stderr
     assert core_at(journal_dir).block("learner").value == "Goals: finish the course"
     unknown = run_cli("memory", "edit", "diary", env={"EDITOR": editor, "NEW_VALUE": "x"})
-    assert unknown.exit_code == 1 and "use one of: persona, learner" in unknown.stderr
+    assert unknown.exit_code == 1 and "use one of: persona, coach_persona, learner, study_queue" in unknown.stderr
 
 
 def test_no_model_ask_gives_retrieval_only_answer(seeded_root, run_cli):

@@ -23,7 +23,7 @@ from journal_agent.agent.toolspec import (
 # ---------------------------------------------------------------- core memory
 def test_default_blocks_render_with_budget(journal):
     core = CoreMemory.open(journal)
-    assert core.labels == ["persona", "learner"]
+    assert core.labels == ["persona", "learner", "study_queue"]  # the journal agent's view
     rendered = core.render()
     learner = core.block("learner")
     assert f"- chars_current={len(DEFAULT_LEARNER)}" in rendered
@@ -54,7 +54,8 @@ def test_replace_with_empty_text_deletes(journal):
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda c: c.append("notes", "x"), "there is no core memory block labelled 'notes'; use one of: persona, learner"),
+    (lambda c: c.append("notes", "x"),
+     "there is no core memory block labelled 'notes'; use one of: persona, learner, study_queue"),
     (lambda c: c.replace("learner", "Hobbies:", "x"), 'old_content "Hobbies:" does not occur in the learner block'),
     (lambda c: c.replace("learner", "s", "x"), 'old_content "s" occurs'),
     (lambda c: c.replace("learner", "", "x"), "old_content is empty"),
@@ -70,19 +71,33 @@ def test_core_memory_errors_say_how_to_fix(journal, call, message):
     assert CoreMemory.open(journal).to_dict() == before  # nothing changed on disk
 
 
-def test_undo_reverts_last_edit_only(journal):
+def test_undo_is_recorded_and_a_second_undo_redoes(journal):
     core = CoreMemory.open(journal)
     core.append("learner", "first")
     core.append("learner", "second")
-    undone = core.undo()
-    assert undone.after.endswith("second")
+    reverted, recorded = core.undo()
+    assert reverted.after.endswith("second") and recorded.tool == "memory undo"
     value = CoreMemory.open(journal).block("learner").value
     assert value.endswith("first") and "second" not in value
-    assert len(core.history()) == 1
-    core.undo()
-    assert CoreMemory.open(journal).block("learner").value == DEFAULT_LEARNER
+    assert [e.tool for e in core.history()] == ["core_memory_append", "core_memory_append", "memory undo"]
+    assert recorded.before == reverted.after and recorded.after == reverted.before
+    reverted, _ = core.undo()  # undoes the undo: redo
+    assert reverted.tool == "memory undo"
+    assert CoreMemory.open(journal).block("learner").value.endswith("second")
+    assert len(core.history()) == 4
+
+
+def test_undo_refuses_when_the_block_changed_without_a_record_or_nothing_is_recorded(journal):
+    core = CoreMemory.open(journal)
     with pytest.raises(CoreMemoryError, match="nothing to undo"):
         core.undo()
+    core.append("learner", "first")
+    data = json.loads((journal.state_dir / "core_memory.json").read_text())
+    next(b for b in data["blocks"] if b["label"] == "learner")["value"] = "edited by hand"
+    (journal.state_dir / "core_memory.json").write_text(json.dumps(data))
+    with pytest.raises(CoreMemoryError, match="no longer holds what that edit left"):
+        core.undo()
+    assert CoreMemory.open(journal).block("learner").value == "edited by hand"
 
 
 def test_set_value_enforces_limit(journal):
@@ -215,7 +230,8 @@ def test_check_arguments_coerces_and_explains():
     assert check_arguments(sample_tool, {"query": "x", "tags": None}) == {"query": "x"}
     with pytest.raises(ToolArgumentError, match="missing required argument 'query' for sample_tool"):
         check_arguments(sample_tool, {})
-    with pytest.raises(ToolArgumentError, match="unknown argument 'limit' for sample_tool; its arguments are: query, tags, page, mode"):
+    with pytest.raises(ToolArgumentError,
+                       match="unknown argument 'limit' for sample_tool; its arguments are: query, tags, page, mode"):
         check_arguments(sample_tool, {"query": "x", "limit": 3})
     with pytest.raises(ToolArgumentError, match="argument 'page' of sample_tool must be an integer"):
         check_arguments(sample_tool, {"query": "x", "page": "two"})

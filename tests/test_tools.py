@@ -59,7 +59,7 @@ def test_tool_schemas_sent_match_golden_files(journal, server):
     server.push(text("Hello!"))
     run_turn(journal)
     sent = server.requests[0]["tools"]
-    assert [t["function"]["name"] for t in sent] == list(TOOL_NAMES)
+    assert [t["function"]["name"] for t in sent] == [*TOOL_NAMES, "send_message_to_agent"]  # golden: test_multi_agent
     for schema in sent:
         golden = json.loads((GOLDEN / f"{schema['function']['name']}.json").read_text())
         assert schema == golden, f"{schema['function']['name']} differs from its golden file"
@@ -69,7 +69,7 @@ def test_tool_schemas_sent_match_golden_files(journal, server):
 ERROR_CASES = {
     "unknown label": (
         call("core_memory_append", {"label": "notes", "content": "x"}),
-        "Error: there is no core memory block labelled 'notes'; use one of: persona, learner",
+        "Error: there is no core memory block labelled 'notes'; use one of: persona, learner, study_queue",
     ),
     "no match": (
         call("core_memory_replace", {"label": "learner", "old_content": "Hobbies:", "new_content": "x"}),
@@ -111,7 +111,7 @@ ERROR_CASES = {
         call("web_search", {"query": "x"}),
         ("Error: there is no tool named 'web_search'; the tools are: archival_memory_search, "
         "archival_memory_insert, core_memory_append, core_memory_replace, conversation_search, "
-        "read_note, list_notes, journal_stats"),
+        "read_note, list_notes, journal_stats, send_message_to_agent"),
     ),
     "malformed JSON": (
         call("core_memory_append", '{"label": "learner", content: "x"}'),

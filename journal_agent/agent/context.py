@@ -112,8 +112,8 @@ class TokenCounter:
 
 
 # ---------------------------------------------------------------- prompt pieces
-def memory_metadata(*, today, stats=None, recall_total: int = 0, in_view: int = 0) -> str:
-    """The ``<memory_metadata>`` section: today's date, archive size and span, recall size.
+def memory_metadata(*, today, stats=None, recall_total: int = 0, in_view: int = 0, blocks_modified: str = "") -> str:
+    """The ``<memory_metadata>`` section: today's date, when memory blocks were last modified, archive and recall size.
 
     Args:
         today: a ``datetime.date``.
@@ -121,8 +121,12 @@ def memory_metadata(*, today, stats=None, recall_total: int = 0, in_view: int = 
             ``agent_entries``, ``first_date``, ``last_date``), or ``None`` when unavailable.
         recall_total: messages stored in recall memory.
         in_view: of those, messages still in the context window.
+        blocks_modified: when a core-memory block last changed, ISO 8601 ('' leaves the line out; Letta's
+            "Memory blocks were last modified").
     """
     lines = [f"- Today's date: {today.isoformat()} ({today.strftime('%A')})"]
+    if blocks_modified:
+        lines.append(f"- Memory blocks were last modified: {blocks_modified.replace('T', ' ')}")
     if stats is None:
         lines.append("- Archival memory: unavailable")
     else:

@@ -9,6 +9,15 @@ token limit, or at the step cap. Each step is yielded as a :class:`Step` as it
 finishes, in the manner of smolagents' ``stream=True`` runs, so the CLI can
 show steps live and tests can inspect them.
 
+A journal has several agents (Letta docs, "Multi-agent"): each is a record
+(:class:`~journal_agent.agent.blocks.AgentSpec`: persona, attached blocks,
+tools, system-prompt file) and runs this same loop with its own view of core
+memory, its own recall conversations and its own conversation lock. An agent
+can run one turn of another with ``send_message_to_agent``
+(:meth:`Agent.message_agent`); the nested turn's steps reach the caller's
+:class:`TurnHooks` as they happen and its :class:`Turn` is kept on the call's
+:class:`ToolCallRecord`.
+
 What real servers do, handled here: a context-length refusal teaches the
 agent the server's window (kept in ``.journal/context_limits.json``), older
 messages are summarized and evicted, and the step is retried once; content
@@ -27,8 +36,10 @@ import datetime as dt
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
+from journal_agent.agent import messaging
+from journal_agent.agent.agent_tools import AgentTools, tool_names
 from journal_agent.agent.context import (
     DEFAULT_CONTEXT_TOKENS,
     ContextWindow,
@@ -42,11 +53,11 @@ from journal_agent.agent.context import (
     summarize,
     summary_section,
 )
-from journal_agent.agent.core_memory import CoreMemory
+from journal_agent.agent.core_memory import CoreMemory, CoreMemoryError
 from journal_agent.agent.llm import Reply, ToolCall, complete, endpoint_key, make_client
 from journal_agent.agent.prompts import load as load_prompt
 from journal_agent.agent.recall import ConversationKind, MessageKind, RecallMemory
-from journal_agent.agent.tools import MemoryTools, ToolEffects
+from journal_agent.agent.tools import ToolEffects
 from journal_agent.errors import AgentError, ContextOverflow, ReplyBrokeOff
 
 BASE_INSTRUCTIONS = load_prompt("system")
@@ -67,7 +78,10 @@ STILL_TOO_LONG = (
 
 @dataclass
 class ToolCallRecord:
-    """One tool call made in a step: the raw ``arguments`` JSON and the ``result`` returned to the model."""
+    """One tool call made in a step: the raw ``arguments`` JSON and the ``result`` returned to the model.
+
+    ``turn`` is the other agent's :class:`Turn` when the call was ``send_message_to_agent``.
+    """
 
     id: str
     name: str
@@ -75,6 +89,7 @@ class ToolCallRecord:
     result: str
     error: bool
     seconds: float
+    turn: Turn | None = None
 
 
 @dataclass
@@ -122,6 +137,7 @@ class Turn:
         edits: core-memory edits made during the turn (:class:`~journal_agent.agent.core_memory.MemoryEdit`).
         withheld: paths of private or draft notes that matched a search but were not sent to the model.
         conversation_id: the recall conversation the turn belongs to.
+        agent: the agent that ran the turn.
     """
 
     message: str
@@ -133,6 +149,7 @@ class Turn:
     edits: list = field(default_factory=list)
     withheld: list[str] = field(default_factory=list)
     conversation_id: int | None = None
+    agent: str = "journal"
 
 
 @dataclass
@@ -143,18 +160,24 @@ class TurnHooks:
         on_request: before each model request, with the step number and the prepared request.
         on_tool: as each tool call starts.
         on_tool_done: as each tool call finishes, with its record.
+        on_step: as each step finishes.
+        nested: ``(agent, message) -> TurnHooks`` for the turn another agent runs when this
+            one calls ``send_message_to_agent`` (the CLI indents its steps); ``None``: no hooks.
     """
 
     on_request: Callable[[int, Prepared], None] | None = None
     on_tool: Callable[[ToolCall], None] | None = None
     on_tool_done: Callable[[ToolCallRecord], None] | None = None
+    on_step: Callable[[Step], None] | None = None
+    nested: Callable[[str, str], TurnHooks] | None = None
 
 
 class Agent:
-    """The memory agent of one journal.
+    """One agent of a journal (the journal agent by default).
 
     Args:
         journal: the :class:`~journal_agent.workspace.Journal`.
+        name: the agent (``journal``, ``coach``, ``sleeptime``; ``journal agents`` lists them).
         model: model name; default ``journal.config.llm.model`` (``JOURNAL_MODEL``, ``[llm] model``).
         client: an ``openai.OpenAI``-compatible client; default :func:`~journal_agent.agent.llm.make_client`
             (``[llm] timeout``; the agent retries transient failures itself).
@@ -164,30 +187,42 @@ class Agent:
             server allows when known (``[llm] context_window`` or learned), else 8,000.
         conversation: ``"new"`` (default, like ``journal ask``), ``"continue"`` (the last
             conversation of ``kind``, like ``-c``), or a conversation id.
-        kind: ``"chat"`` or ``"reflection"``.
+        kind: ``"chat"``, ``"reflection"`` or ``"message"`` (a turn run for another agent).
+        depth: 0 for the agent the learner talks to; one more for each agent-to-agent message.
+        chain: the agents waiting for this one's reply, outermost first.
 
     Raises:
         ModelNotConfigured: no client given and no endpoint configured.
-        JournalError: ``conversation`` is an id that does not exist.
+        JournalError: ``conversation`` is an id that does not exist; no agent is called ``name``.
     """
 
-    def __init__(self, journal, *, model: str | None = None, client=None, archive=None,
+    def __init__(self, journal, *, name: str = "journal", model: str | None = None, client=None, archive=None,
                  max_steps: int | None = None, context_tokens: int | None = None,
-                 conversation: int | Literal["new", "continue"] = "new", kind: ConversationKind = "chat"):
+                 conversation: int | Literal["new", "continue"] = "new", kind: ConversationKind = "chat",
+                 depth: int = 0, chain: tuple[str, ...] = ()):
         self.journal = journal
+        self.name = name
+        self.depth, self.chain = depth, chain
+        self.core = CoreMemory.open(journal, agent=name)
+        self.spec = self.core.spec(name)
+        if kind == "chat" and self.spec.role != "chat":
+            chat = ", ".join(a.name for a in self.core.state.agents.values() if a.role == "chat")
+            raise CoreMemoryError(f"the {name} agent runs in the background after add and ingest; "
+                                  f"talk to one of: {chat}")
+        self.instructions = BASE_INSTRUCTIONS if self.spec.prompt == "system" else load_prompt(self.spec.prompt)
         self.model = model or journal.config.llm.model
         self.client = client if client is not None else make_client(journal.config, max_retries=0)
         self.max_steps = max(1, max_steps or journal.config.agent.max_steps)
         self.max_tokens = journal.config.llm.max_tokens
-        self.core = CoreMemory.open(journal)
-        self.recall = RecallMemory.open(journal)
+        self.recall = RecallMemory.open(journal, agent=name)
         if conversation == "continue":
             self.recall.continue_last(kind, self.model)
         elif conversation == "new":
             self.recall.new_conversation(kind, self.model)
         else:
             self.recall.use_conversation(int(conversation))
-        self.tools = MemoryTools(journal, self.core, self.recall, archive=archive)
+        self.tools = AgentTools(journal, self.core, self.recall, names=tool_names(self.spec), archive=archive,
+                                messenger=self.message_agent)
         self.schemas = self.tools.schemas()
         self.counter = TokenCounter(self.model)
         self.endpoint = endpoint_key(self.client, self.model)
@@ -197,9 +232,11 @@ class Agent:
             lambda previous, messages: summarize(self.client, model=self.model, previous=previous,
                                                  messages=messages),
         )
-        self._stats = None
+        self._stats: Any = None  # the archive's ArchiveStats, read once per turn
         self.turn = ToolEffects()  # what this turn's tool calls retrieved and edited
         self._withheld: list[str] = []
+        self._hooks = TurnHooks()
+        self._nested: Turn | None = None  # the turn the running send_message_to_agent call ran
 
     def close(self) -> None:
         """Close recall memory's database connection."""
@@ -246,13 +283,15 @@ class Agent:
         return self._stats
 
     def system_prompt(self) -> str:
-        """System instructions (``prompts/system.md``) + core memory + memory metadata + running summary."""
+        """The agent's instructions (``prompts/<prompt>.md``) + its core memory blocks + memory metadata
+        (with when its blocks were last modified) + running summary."""
         self.core.reload()
         metadata = memory_metadata(
             today=dt.date.today(), stats=self.archive_stats(),
             recall_total=self.recall.count(), in_view=self.recall.count(in_context_only=True),
+            blocks_modified=self.core.last_modified(),
         )
-        parts = [BASE_INSTRUCTIONS, self.core.render(), metadata, summary_section(self.recall.summary)]
+        parts = [self.instructions, self.core.render(), metadata, summary_section(self.recall.summary)]
         return "\n\n".join(p for p in parts if p)
 
     # -------------------------------------------------------------------- loop
@@ -273,23 +312,28 @@ class Agent:
         """
         from filelock import FileLock, Timeout
 
-        lock = FileLock(str(self.journal.state_dir / "conversation.lock"), timeout=300)
+        lock_name = "conversation.lock" if self.name == "journal" else f"conversation-{self.name}.lock"
+        # a turn run for another agent waits less: the caller's tool call says the agent is busy
+        lock = FileLock(str(self.journal.state_dir / lock_name), timeout=300 if self.depth == 0 else 15)
         try:
             lock.acquire()
         except Timeout as exc:
-            raise AgentError("another `journal ask`/`chat` turn is still running; try again") from exc
+            raise AgentError(f"another turn of the {self.name} agent (`journal ask`/`chat`) is still running; "
+                             "try again") from exc
         try:
             self.turn = ToolEffects()
             self._withheld = []
             self._stats = None
+            self._hooks = hooks or TurnHooks()
             text = f"[system event] {message}" if event else message
             start = self.recall.append({"role": "user", "content": text},
                                        kind="system_event" if event else "message")
             number = 0
             while number < self.max_steps:
                 number += 1
-                step = self._step(number, start.id, on_token, hooks or TurnHooks(),
-                                  last=number == self.max_steps)
+                step = self._step(number, start.id, on_token, self._hooks, last=number == self.max_steps)
+                if self._hooks.on_step:
+                    self._hooks.on_step(step)
                 yield step
                 if step.final:
                     return
@@ -340,8 +384,9 @@ class Agent:
         self.recall.append(reply.to_message(), kind=kind,
                            tool_name=",".join(c.name for c in reply.tool_calls) or None)
         records = self._run_tools(reply.tool_calls, hooks)
+        nested = sum(s.llm_seconds for r in records if r.turn is not None for s in r.turn.steps)  # other agents'
         step = Step(number, records, reply.content, context_tokens=prepared.tokens,
-                    events=prepared.events, llm_seconds=prepared.llm_seconds + reply.seconds)
+                    events=prepared.events, llm_seconds=prepared.llm_seconds + reply.seconds + nested)
         if not reply.tool_calls:
             step.final, step.stop_reason = True, ("length" if reply.cut_off else "answer")
         elif last:
@@ -359,6 +404,7 @@ class Agent:
             for call in calls:
                 if hooks.on_tool:
                     hooks.on_tool(call)
+                self._nested = None
                 result = self.tools.call(call.name, call.arguments)
                 self.turn.merge(result.effects)
                 for path in getattr(result.effects, "withheld", None) or []:
@@ -368,7 +414,7 @@ class Agent:
                                    kind="tool_result", tool_name=call.name)
                 pending.remove(call)
                 record = ToolCallRecord(call.id, call.name, call.arguments, result.content, result.error,
-                                        result.seconds)
+                                        result.seconds, self._nested)
                 records.append(record)
                 if call.name == "archival_memory_insert":
                     self._stats = None
@@ -410,5 +456,22 @@ class Agent:
         if last.stop_reason in ("answer", "length") and answer:
             sources, flagged = find_citations(answer, self.turn.retrieved, known_notes(self.journal))
         return Turn(message, answer, steps, sources, flagged, last.stop_reason or "answer",
-                    list(self.turn.edits), list(self._withheld), self.recall.conversation_id)
+                    list(self.turn.edits), list(self._withheld), self.recall.conversation_id, self.name)
+
+    # ------------------------------------------------------------- messaging
+    def message_agent(self, target: str, message: str) -> tuple[str, ToolEffects]:
+        """Run one turn of agent ``target`` for ``message`` (``send_message_to_agent``); its reply and effects.
+
+        The other agent runs at ``depth + 1`` in a new conversation of its own (kind
+        ``message``), with this agent's client, model and archive; its steps reach
+        ``hooks.nested`` as they happen and its :class:`Turn` is kept for the call's
+        :class:`ToolCallRecord`. See :mod:`journal_agent.agent.messaging` for the bounds.
+
+        Raises:
+            ToolError: the message is refused (depth, loop, unknown agent), or the other agent's
+                model call failed; the message says why.
+        """
+        turn, effects = messaging.run_turn(self, target, message, self._hooks)
+        self._nested = turn
+        return messaging.reply_text(target, turn.answer, turn.stop_reason), effects
 

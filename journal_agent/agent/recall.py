@@ -16,7 +16,7 @@ summary and small flags live in a ``state`` key/value table, per conversation
 Conversations work the way users of simonw/llm expect: each ``journal ask``
 starts one, ``-c/--continue`` continues the last, ``journal log`` lists them.
 The context window holds the current conversation's messages; recall search
-(``conversation_search``) covers all of them, ranked by BM25 over any of the
+(``conversation_search``) covers all of them (each agent its own), ranked by BM25 over any of the
 query's words (SQLite FTS5 ``bm25()``), so "cat name" finds "my cat is called
 Zorblax" long after it left the context window.
 """
@@ -36,7 +36,7 @@ from journal_agent.errors import JournalError
 RECALL_FILE = "recall.sqlite3"
 MessageKind = Literal["message", "tool_call", "tool_result", "system_event", "memory_pressure", "summary",
                       "incomplete", "cut_off"]
-ConversationKind = Literal["chat", "reflection"]
+ConversationKind = Literal["chat", "reflection", "message"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (
@@ -58,13 +58,18 @@ CREATE TABLE IF NOT EXISTS conversations (
     id INTEGER PRIMARY KEY,
     created TEXT NOT NULL,
     kind TEXT NOT NULL DEFAULT 'chat',
-    model TEXT
+    model TEXT,
+    agent TEXT NOT NULL DEFAULT 'journal'
 );
 """
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 # Words too common to rank on; dropped from a recall query unless nothing else is left.
-_STOP_WORDS = frozenset(
-    ["a", "about", "an", "and", "are", "as", "at", "be", "but", "by", "can", "did", "do", "does", "for", "from", "had", "has", "have", "how", "i", "in", "is", "it", "its", "me", "my", "of", "on", "or", "our", "s", "so", "that", "the", "their", "them", "there", "this", "to", "was", "we", "were", "what", "when", "where", "which", "who", "why", "will", "with", "you", "your"])
+_STOP_WORDS = frozenset([
+    "a", "about", "an", "and", "are", "as", "at", "be", "but", "by", "can", "did", "do", "does", "for", "from",
+    "had", "has", "have", "how", "i", "in", "is", "it", "its", "me", "my", "of", "on", "or", "our", "s", "so",
+    "that", "the", "their", "them", "there", "this", "to", "was", "we", "were", "what", "when", "where",
+    "which", "who", "why", "will", "with", "you", "your"
+])
 
 
 @dataclass
@@ -103,7 +108,8 @@ class Conversation:
     Attributes:
         id: its number (``journal log ID``, ``journal ask --cid ID``).
         created: when it started (local time).
-        kind: ``chat`` (``ask``/``chat``) or ``reflection`` (the agent reflecting on new notes).
+        kind: ``chat`` (``ask``/``chat``), ``reflection`` (the sleep-time agent reflecting on new
+            notes) or ``message`` (a turn run for another agent's ``send_message_to_agent``).
         model: the model that answered, when known.
         messages: how many messages it holds.
         title: its first learner message, shortened ('' when none).
@@ -117,6 +123,7 @@ class Conversation:
     messages: int
     title: str
     last: dt.datetime | None
+    agent: str = "journal"
 
 
 def message_text(payload: dict[str, Any]) -> str:
@@ -139,10 +146,16 @@ class RecallMemory:
     Writing and the context window work on the *current conversation*: a new
     one by default (created with its first message), or the one chosen with
     :meth:`continue_last` / :meth:`use_conversation`.
+
+    Each agent has its own conversations (Letta: an agent's message history is
+    its own): opened for ``agent``, new conversations belong to it and
+    :meth:`search`, :meth:`count` and :meth:`continue_last` see its
+    conversations only; ``agent=None`` sees every agent's (``journal log``).
     """
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, agent: str | None = None):
         self.path = Path(path)
+        self.agent = agent
         self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -159,6 +172,10 @@ class RecallMemory:
         columns = {r["name"] for r in self._db.execute("PRAGMA table_info(messages)")}
         if "conversation_id" not in columns:
             self._db.execute("ALTER TABLE messages ADD COLUMN conversation_id INTEGER")
+        if "agent" not in {r["name"] for r in self._db.execute("PRAGMA table_info(conversations)")}:
+            # before agents, the journal agent held every conversation; its reflections are the sleep-time agent's now
+            self._db.execute("ALTER TABLE conversations ADD COLUMN agent TEXT NOT NULL DEFAULT 'journal'")
+            self._db.execute("UPDATE conversations SET agent = 'sleeptime' WHERE kind = 'reflection'")
         self._db.execute("CREATE INDEX IF NOT EXISTS messages_conversation ON messages(conversation_id, id)")
         # alerts were once stored as user messages in view; now they are system-prompt content
         self._db.execute("UPDATE messages SET in_context = 0 WHERE kind = 'memory_pressure' AND in_context = 1")
@@ -175,9 +192,9 @@ class RecallMemory:
                 self._db.execute("DELETE FROM state WHERE key = ?", (key,))
 
     @classmethod
-    def open(cls, journal) -> RecallMemory:
-        """Open (creating) ``.journal/recall.sqlite3`` of ``journal``."""
-        return cls(journal.state_dir / RECALL_FILE)
+    def open(cls, journal, agent: str | None = None) -> RecallMemory:
+        """Open (creating) ``.journal/recall.sqlite3`` of ``journal``, as ``agent``'s (``None``: every agent's)."""
+        return cls(journal.state_dir / RECALL_FILE, agent)
 
     def close(self) -> None:
         """Close the database connection."""
@@ -190,9 +207,10 @@ class RecallMemory:
 
     def continue_last(self, kind: ConversationKind = "chat", model: str | None = None) -> int | None:
         """Make the most recent conversation of ``kind`` current; its id, or ``None`` (a new one starts)."""
+        mine, params = self._mine("c")
         row = self._db.execute(
             "SELECT c.id FROM conversations c JOIN messages m ON m.conversation_id = c.id "
-            "WHERE c.kind = ? GROUP BY c.id ORDER BY MAX(m.id) DESC LIMIT 1", (kind,)).fetchone()
+            f"WHERE c.kind = ? {mine} GROUP BY c.id ORDER BY MAX(m.id) DESC LIMIT 1", (kind, *params)).fetchone()
         if row is None:
             self.new_conversation(kind, model)
             return None
@@ -203,16 +221,20 @@ class RecallMemory:
         """Make conversation ``conversation_id`` current.
 
         Raises:
-            JournalError: there is no such conversation.
+            JournalError: there is no such conversation, or it is another agent's.
         """
-        if self._db.execute("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)).fetchone() is None:
+        row = self._db.execute("SELECT agent FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+        if row is None:
             raise JournalError(f"there is no conversation #{conversation_id}; `journal log` lists them")
+        if self.agent and row[0] != self.agent:
+            raise JournalError(f"conversation #{conversation_id} is the {row[0]} agent's, not the {self.agent} "
+                               f"agent's; continue it with --agent {row[0]}")
         self.conversation_id = conversation_id
 
     def _current(self, created: dt.datetime) -> int:
         if self.conversation_id is None:
-            cur = self._db.execute("INSERT INTO conversations (created, kind, model) VALUES (?, ?, ?)",
-                                   (created.isoformat(), self._new_kind, self._new_model))
+            cur = self._db.execute("INSERT INTO conversations (created, kind, model, agent) VALUES (?, ?, ?, ?)",
+                                   (created.isoformat(), self._new_kind, self._new_model, self.agent or "journal"))
             self.conversation_id = cur.lastrowid
         return self.conversation_id  # type: ignore[return-value]
 
@@ -220,14 +242,14 @@ class RecallMemory:
         """The most recent conversations that hold messages, newest first."""
         where = "WHERE c.kind = ?" if kind else ""
         rows = self._db.execute(
-            "SELECT c.id, c.created, c.kind, c.model, COUNT(m.id) AS n, MAX(m.created) AS last, "
+            "SELECT c.id, c.created, c.kind, c.model, c.agent, COUNT(m.id) AS n, MAX(m.created) AS last, "
             "(SELECT content FROM messages u WHERE u.conversation_id = c.id AND u.role = 'user' "
             " ORDER BY u.id LIMIT 1) AS first "
             f"FROM conversations c JOIN messages m ON m.conversation_id = c.id {where} "
             "GROUP BY c.id ORDER BY MAX(m.id) DESC LIMIT ?", ((kind, limit) if kind else (limit,))).fetchall()
         return [Conversation(r["id"], dt.datetime.fromisoformat(r["created"]), r["kind"], r["model"], r["n"],
                              _title(r["first"] or ""),
-                             dt.datetime.fromisoformat(r["last"]) if r["last"] else None) for r in rows]
+                             dt.datetime.fromisoformat(r["last"]) if r["last"] else None, r["agent"]) for r in rows]
 
     def conversation(self, conversation_id: int) -> Conversation:
         """One conversation's summary row.
@@ -286,10 +308,19 @@ class RecallMemory:
         return [_row(r) for r in rows]
 
     def count(self, *, in_context_only: bool = False) -> int:
-        """Stored messages of all conversations; with ``in_context_only``, the current one's still in view."""
+        """Stored messages of every conversation (this agent's only when it has one);
+        with ``in_context_only``, the current conversation's messages in view."""
         if in_context_only:
             return len(self.in_context())
-        return self._db.execute("SELECT COUNT(*) FROM messages").fetchone()[0]
+        mine, params = self._mine("c")
+        if not mine:
+            return self._db.execute("SELECT COUNT(*) FROM messages").fetchone()[0]
+        return self._db.execute(f"SELECT COUNT(*) FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+                                f"WHERE 1 {mine}", params).fetchone()[0]
+
+    def _mine(self, alias: str) -> tuple[str, tuple[str, ...]]:
+        """SQL restricting conversations ``alias`` to this store's agent ('' when it sees every agent)."""
+        return (f"AND {alias}.agent = ?", (self.agent,)) if self.agent else ("", ())
 
     def recent(self, limit: int = 20) -> list[RecallMessage]:
         """The last ``limit`` messages of all conversations, oldest first."""
@@ -320,6 +351,9 @@ class RecallMemory:
             ``(messages, total)``: one page and the number of matches in all.
         """
         where, params = ["m.kind != 'memory_pressure'"], []
+        if self.agent:
+            where.append("m.conversation_id IN (SELECT id FROM conversations WHERE agent = ?)")
+            params.append(self.agent)
         if start:
             where.append("m.created >= ?")
             params.append(dt.datetime.combine(start, dt.time()).isoformat())

@@ -1,11 +1,16 @@
-"""Keeping the learner profile current: the agent reflects on new notes.
+"""Keeping the learner profile current: the sleep-time agent reflects on new notes.
 
 After ``journal add`` and after an ``ingest`` that added or changed notes,
-the agent receives a *system event* listing the new notes (title, date, path,
-short excerpt) and is asked to update the ``learner`` core-memory block where
-warranted, the way MemGPT agents edit core memory in response to events
-(Packer et al. 2023, arXiv:2310.08560, section 2.3). ``journal reflect``
-runs the same on demand.
+the ``sleeptime`` agent receives a *system event* listing the new notes
+(title, date, path, short excerpt) and is asked to update the ``learner``
+core-memory block where warranted, the way MemGPT agents edit core memory in
+response to events (Packer et al. 2023, arXiv:2310.08560, section 2.3).
+It is an agent of its own that shares the ``learner`` block with the journal
+agent and the coach: Letta's sleep-time agents (Letta docs, "Sleep-time
+agents"), which share memory blocks with the primary agents and edit them in
+the background. With ``[agent] reflect = "background"`` it runs in a detached
+process (:mod:`journal_agent.agent.sleeptime`); ``"inline"`` runs it before
+the command returns; ``journal reflect`` runs it on demand.
 
 With no model configured, reflection is skipped with one line saying so.
 Model errors never lose a note: the outcome says what failed and how to retry.
@@ -35,6 +40,7 @@ NOTES_PER_EVENT = 8
 MAX_NOTES = 24  # per reflection: the most recent; a first ingest of hundreds of notes stays cheap
 RECENT_NOTES_DEFAULT = 10
 STATE_FILE = "reflection.json"
+SLEEPTIME_AGENT = "sleeptime"
 SKIPPED_NO_MODEL = (
     "Reflection skipped: no model configured (set OPENAI_API_KEY, or OPENAI_BASE_URL for a local "
     "server, or [llm] base_url in journal.toml; then run `journal reflect`)."
@@ -106,7 +112,7 @@ def _private(note) -> bool:
 
 def reflect_on_notes(journal, notes: list, *, model: str | None = None, client=None, archive=None,
                      on_step: Callable | None = None, max_notes: int | None = MAX_NOTES) -> ReflectOutcome:
-    """Ask the agent to update the learner profile after ``notes`` were added or changed.
+    """Ask the sleep-time agent to update the learner profile after ``notes`` were added or changed.
 
     Args:
         journal: the :class:`~journal_agent.workspace.Journal`.
@@ -143,7 +149,7 @@ def reflect_on_notes(journal, notes: list, *, model: str | None = None, client=N
     ordered = ordered[-max_notes:] if max_notes else ordered
     turns = []
     try:
-        agent = Agent(journal, model=model, client=client, archive=archive, kind="reflection")
+        agent = Agent(journal, name=SLEEPTIME_AGENT, model=model, client=client, archive=archive, kind="reflection")
     except JournalError as exc:
         return ReflectOutcome("failed", f"Reflection failed: {exc}", withheld=withheld)
     try:

@@ -67,6 +67,8 @@ class MemoryTools(JournalTools):
         today: reference day for relative dates and streaks (default: the real today).
     """
 
+    names: tuple[str, ...] = TOOL_NAMES  # the tools offered; a subclass offers others (agent/agent_tools.py)
+
     def __init__(self, journal, core, recall, *, archive=None, page_size: int = PAGE_SIZE,
                  include_private: bool | None = None, today=None):
         super().__init__(journal, archive=archive, include_private=include_private, today=today,
@@ -76,7 +78,7 @@ class MemoryTools(JournalTools):
 
     def functions(self) -> list:
         """The tool functions, in the order their schemas are sent."""
-        return [getattr(self, name) for name in TOOL_NAMES]
+        return [getattr(self, name) for name in self.names]
 
     def schemas(self) -> list[dict[str, Any]]:
         """The OpenAI ``tools`` list (see :func:`journal_agent.toolspec.tool_schema`)."""
@@ -93,8 +95,8 @@ class MemoryTools(JournalTools):
         return result
 
     def _call(self, name: str, arguments: str) -> ToolResult:
-        if name not in TOOL_NAMES:
-            return _error(f"there is no tool named {name!r}; the tools are: {', '.join(TOOL_NAMES)}")
+        if name not in self.names:
+            return _error(f"there is no tool named {name!r}; the tools are: {', '.join(self.names)}")
         fn = getattr(self, name)
         try:
             parsed = json.loads(arguments) if arguments and arguments.strip() else {}

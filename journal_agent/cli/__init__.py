@@ -38,6 +38,10 @@ def main(ctx: click.Context, root: str | None, debug: bool) -> None:
     ctx.ensure_object(dict)
     ctx.obj["root"] = root
     ctx.obj["debug"] = debug
+    if ctx.invoked_subcommand != "_sleeptime":  # the outcome of a background reflection, in one line
+        from journal_agent.cli.agents import sleeptime_notice
+
+        sleeptime_notice(root)
 
 
 @main.command()
@@ -226,11 +230,10 @@ class _progress:
 
 
 def _reflect(journal, notes) -> None:
-    """Ask the agent to update the learner profile after new notes (one line when no model)."""
-    from journal_agent.agent.reflection import reflect_on_notes
+    """Let the sleep-time agent update the learner profile after new notes, as ``[agent] reflect`` says."""
+    from journal_agent.agent.sleeptime import reflect_after
 
-    outcome = reflect_on_notes(journal, notes)
-    message = getattr(outcome, "message", None)
+    message = reflect_after(journal, notes)
     if message:
         click.echo(message, err=True)
 
@@ -238,13 +241,15 @@ def _reflect(journal, notes) -> None:
 def _register_subcommands() -> None:
     # Imported here, not at the top: these modules import only Click and the
     # standard library at module level, so `journal --help` stays fast.
-    from journal_agent.cli.agent import ask, chat, log, memory, reflect
+    from journal_agent.cli.agent import ask, chat, log, reflect
+    from journal_agent.cli.agents import agents, sleeptime
     from journal_agent.cli.browse import COMMANDS as BROWSE_COMMANDS
     from journal_agent.cli.digest import digest
+    from journal_agent.cli.memory import memory
     from journal_agent.cli.review import review
     from journal_agent.cli.site import site
 
-    for command in (ask, chat, log, memory, reflect, review, site, digest, *BROWSE_COMMANDS):
+    for command in (ask, chat, log, memory, reflect, agents, sleeptime, review, site, digest, *BROWSE_COMMANDS):
         main.add_command(command)
 
 

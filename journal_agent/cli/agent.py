@@ -1,4 +1,6 @@
-"""Click adapters for the memory agent: ``ask``, ``chat``, ``log``, ``reflect`` and the ``memory`` group.
+"""Click adapters for the agents: ``ask``, ``chat`` (``--agent coach`` talks to the coach), ``log``, ``reflect``.
+
+The ``memory`` group lives in :mod:`journal_agent.cli.memory`, ``agents`` in :mod:`journal_agent.cli.agents`.
 
 Registered in the main CLI with ``main.add_command(...)``; the main group
 stores ``--root`` in ``ctx.obj["root"]``. Heavy imports (openai, tiktoken,
@@ -43,11 +45,11 @@ def _require_model(journal) -> None:
         raise click.ClickException(NOT_CONFIGURED)
 
 
-def _make_agent(journal, model, conversation="new"):
+def _make_agent(journal, model, conversation="new", name: str = "journal"):
     from journal_agent.agent.loop import Agent
 
     try:
-        return Agent(journal, model=model, conversation=conversation)
+        return Agent(journal, name=name, model=model, conversation=conversation)
     except JournalError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -75,31 +77,42 @@ def _run_turn(agent, out, question: str, *, show_steps: bool, stream: bool, live
 
     live = live or view.LiveView(out)
 
-    def on_request(number, prepared):
-        live.stop()
-        if show_steps:
-            view.print_step_header(out, number, prepared)
-        live.waiting("thinking…", since_start=number == 1)
+    def hooks_for(depth: int, name: str | None) -> TurnHooks:
+        """Hooks for the turn of agent ``name`` at ``depth`` (0: the learner's agent, unnamed in headers)."""
+        indent = "    " * depth
+        who = f"{name}: " if name else ""
 
-    def on_tool(call):
-        live.stop()
-        if show_steps:
-            view.print_tool_start(out, call)
-        live.waiting(f"running {call.name}…")
+        def on_request(number, prepared):
+            live.stop()
+            if show_steps:
+                view.print_step_header(out, number, prepared, indent=indent, agent=name)
+            live.waiting(f"{who}thinking…", since_start=number == 1 and depth == 0)
 
-    def on_tool_done(record):
-        live.stop()
-        if show_steps:
-            view.print_tool_done(out, record)
+        def on_tool(call):
+            live.stop()
+            if show_steps:
+                view.print_tool_start(out, call, indent=indent)
+            live.waiting(f"{who}running {call.name}…")
 
-    hooks = TurnHooks(on_request=on_request, on_tool=on_tool, on_tool_done=on_tool_done)
+        def on_tool_done(record):
+            live.stop()
+            if show_steps:
+                view.print_tool_done(out, record, indent=indent)
+
+        def on_step(step):
+            live.stop()
+            if show_steps:
+                view.print_step_footer(out, step, indent=indent)
+
+        return TurnHooks(on_request=on_request, on_tool=on_tool, on_tool_done=on_tool_done, on_step=on_step,
+                         nested=lambda target, _message: hooks_for(depth + 1, target))
+
     steps = []
     try:
-        for step in agent.run(question, event=event, on_token=live.token if stream else None, hooks=hooks):
+        for step in agent.run(question, event=event, on_token=live.token if stream else None,
+                              hooks=hooks_for(0, None)):
             live.stop()
             steps.append(step)
-            if show_steps:
-                view.print_step_footer(out, step)
     except ToolsUnsupported:
         raise
     except ReplyBrokeOff as exc:
@@ -130,9 +143,11 @@ def _show_turn(out, turn, journal, *, show_steps: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the answer, sources and steps as JSON.")
 @click.option("--stream/--no-stream", default=None, help="Stream the answer as it arrives (default: on a terminal).")
 @click.option("--model", help="Model name (default: JOURNAL_MODEL, else [llm] model in journal.toml).")
+@click.option("--agent", "agent_name", default="journal", show_default=True,
+              help="The agent to ask: journal (answers from your notes) or coach (plans study); `journal agents`.")
 @click.pass_context
-def ask(ctx, question, continue_, cid, show_steps, as_json, stream, model) -> None:
-    """Ask the memory agent about your learning; each ask starts a new conversation unless -c.
+def ask(ctx, question, continue_, cid, show_steps, as_json, stream, model, agent_name) -> None:
+    """Ask an agent about your learning; each ask starts a new conversation unless -c.
 
     Without a configured model, or with a model that cannot call tools, prints
     the best-matching passages instead, marked retrieval-only.
@@ -156,7 +171,7 @@ def ask(ctx, question, continue_, cid, show_steps, as_json, stream, model) -> No
     live = view.LiveView(out, started=started, enabled=not as_json)
     live.waiting("thinking…", since_start=True)
     try:
-        agent = _make_agent(journal, model, _conversation(continue_, cid))
+        agent = _make_agent(journal, model, _conversation(continue_, cid), agent_name)
     except BaseException:
         live.stop()
         raise
@@ -247,17 +262,20 @@ def _save_history(history) -> None:
 @click.option("--show-steps", is_flag=True, help="Print each step as it happens.")
 @click.option("--stream/--no-stream", default=None, help="Stream answers as they arrive (default: on a terminal).")
 @click.option("--model", help="Model name (default: JOURNAL_MODEL, else [llm] model in journal.toml).")
+@click.option("--agent", "agent_name", default="journal", show_default=True,
+              help="The agent to talk to: journal or coach (`journal agents` lists them).")
 @click.pass_context
-def chat(ctx, continue_, cid, show_steps, stream, model) -> None:
-    """Talk with the memory agent; Ctrl-D exits. Line editing and history (↑) on a terminal."""
+def chat(ctx, continue_, cid, show_steps, stream, model, agent_name) -> None:
+    """Talk with an agent; Ctrl-D exits. Line editing and history (↑) on a terminal."""
     from journal_agent.errors import ToolsUnsupported
 
     journal = _journal(ctx)
     _require_model(journal)
-    agent = _make_agent(journal, model, _conversation(continue_, cid))
+    agent = _make_agent(journal, model, _conversation(continue_, cid), agent_name)
     out = _console()
     resumed = f" (continuing conversation #{agent.recall.conversation_id})" if agent.recall.conversation_id else ""
-    out.print(f"[dim]Chatting with your journal's memory agent{resumed}. Ctrl-D to exit.[/dim]")
+    who = "your journal's memory agent" if agent_name == "journal" else f"the {agent_name} agent"
+    out.print(f"[dim]Chatting with {who}{resumed}. Ctrl-D to exit.[/dim]")
     interactive = sys.stdin.isatty()
     history = _line_editing(journal) if interactive else None
     stream = out.is_terminal if stream is None else stream
@@ -371,128 +389,3 @@ def reflect(ctx, since, show_steps, model) -> None:
         raise click.ClickException(outcome.message)
     click.echo(outcome.message)
     print_edits(out, outcome.edits)
-
-
-# --------------------------------------------------------------------- memory
-@click.group()
-def memory() -> None:
-    """Show, edit, and undo the agent's core memory (the persona and learner blocks)."""
-
-
-def _core(ctx):
-    from journal_agent.agent.core_memory import CoreMemory
-
-    try:
-        return CoreMemory.open(_journal(ctx))
-    except JournalError as exc:
-        raise click.ClickException(str(exc)) from exc
-
-
-@memory.command("show")
-@click.option("--json", "as_json", is_flag=True, help="Print the blocks as JSON.")
-@click.pass_context
-def memory_show(ctx, as_json) -> None:
-    """Print the core memory blocks with their character budgets."""
-    core = _core(ctx)
-    if as_json:
-        click.echo(json.dumps(core.to_dict(), indent=2, ensure_ascii=False))
-        return
-    from rich.panel import Panel
-    from rich.text import Text
-
-    out = _console()
-    if not out.is_terminal:  # plain text for pipes: no box drawing, no wrapping
-        for block in core.blocks:
-            click.echo(f"== {block.label} ({block.chars_current:,} / {block.limit:,} chars) ==")
-            click.echo(block.value or "(empty)")
-            click.echo()
-        return
-    for block in core.blocks:
-        body = Text()
-        body.append(block.description + "\n\n", style="dim")
-        body.append(block.value or "(empty)")
-        out.print(Panel(body, title=f"[bold]{block.label}[/bold]",
-                        subtitle=f"{block.chars_current:,} / {block.limit:,} chars", title_align="left"))
-
-
-@memory.command("edit")
-@click.argument("label")
-@click.pass_context
-def memory_edit(ctx, label) -> None:
-    """Edit block LABEL in $EDITOR (its character limit is enforced)."""
-    core = _core(ctx)
-    try:
-        block = core.block(label)
-    except JournalError as exc:
-        raise click.ClickException(str(exc)) from exc
-    edited = click.edit(block.value + "\n", extension=".md", require_save=True)
-    if edited is None:
-        click.echo("No changes.")
-        return
-    value = edited.rstrip("\n")
-    try:
-        edit = core.set_value(label, value)
-    except JournalError as exc:
-        raise click.ClickException(f"{exc}; nothing was saved") from exc
-    if edit is None:
-        click.echo("No changes.")
-    else:
-        click.echo(f"Saved the {label} block ({len(value):,} / {block.limit:,} chars).")
-
-
-def _diff(before: str, after: str) -> list[str]:
-    from journal_agent.cli.agent_view import diff_lines
-
-    return diff_lines(before, after)
-
-
-@memory.command("history")
-@click.option("-n", "--limit", default=20, show_default=True, type=click.IntRange(1), help="Most recent edits.")
-@click.option("--json", "as_json", is_flag=True, help="Print the edits as JSON.")
-@click.pass_context
-def memory_history(ctx, limit, as_json) -> None:
-    """List core memory edits (time, tool, block, what changed), oldest first."""
-    from dataclasses import asdict
-
-    edits = _core(ctx).history()
-    shown = edits[-limit:]
-    if as_json:
-        click.echo(json.dumps([asdict(e) for e in shown], indent=2, ensure_ascii=False))
-        return
-    if not edits:
-        click.echo("No core memory edits yet.")
-        return
-    out = _console()
-    first = len(edits) - len(shown) + 1
-    for number, edit in enumerate(shown, start=first):
-        out.print(f"[bold]#{number}[/bold] {edit.time}  {_escape(edit.tool)}  [bold]{_escape(edit.label)}[/bold]")
-        for line in _diff(edit.before, edit.after):
-            colour = "red" if line.startswith("-") else "green"
-            out.print(f"    [{colour}]{_escape(line)}[/{colour}]")
-
-
-@memory.command("undo")
-@click.pass_context
-def memory_undo(ctx) -> None:
-    """Revert the last core memory edit."""
-    core = _core(ctx)
-    try:
-        edit = core.undo()
-    except JournalError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(f"Reverted {edit.tool} on the {edit.label} block from {edit.time}.")
-
-
-@memory.command("export")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-              help="Write to this file instead of stdout.")
-@click.pass_context
-def memory_export(ctx, output) -> None:
-    """Export core memory (blocks and edit history) as JSON."""
-    data = json.dumps(_core(ctx).to_dict(with_history=True), indent=2, ensure_ascii=False)
-    if output:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(data + "\n")
-        click.echo(f"Wrote {output}.")
-    else:
-        click.echo(data)

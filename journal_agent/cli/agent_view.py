@@ -98,29 +98,32 @@ class LiveView:
 
 
 # ------------------------------------------------------------------ steps
-def print_step_header(out, number: int, prepared) -> None:
+# ``indent`` and ``agent``: the steps of a turn another agent runs for send_message_to_agent are indented
+# under the call, each step header naming that agent.
+def print_step_header(out, number: int, prepared, *, indent: str = "", agent: str | None = None) -> None:
     """``--show-steps``: a step's header (as its request goes out) and its context events."""
-    out.print(f"[bold cyan]step {number}[/bold cyan][dim] · {prepared.tokens:,} context tokens[/dim]")
+    who = f"{escape(agent)} · " if agent else ""
+    out.print(f"{indent}[bold cyan]{who}step {number}[/bold cyan][dim] · {prepared.tokens:,} context tokens[/dim]")
     for event in prepared.events:
-        out.print(f"  [yellow]! {escape(event)}[/yellow]")
+        out.print(f"{indent}  [yellow]! {escape(event)}[/yellow]")
 
 
-def print_tool_start(out, call) -> None:
+def print_tool_start(out, call, *, indent: str = "") -> None:
     """``--show-steps``: a tool call as it starts."""
-    out.print(f"  → [bold]{escape(call.name)}[/bold] {escape(one_line(call.arguments, 200))}")
+    out.print(f"{indent}  → [bold]{escape(call.name)}[/bold] {escape(one_line(call.arguments, 200))}")
 
 
-def print_tool_done(out, record) -> None:
+def print_tool_done(out, record, *, indent: str = "") -> None:
     """``--show-steps``: a tool call's one-line result."""
     colour = "red" if record.error else "dim"
-    out.print(f"    [{colour}]← {escape(one_line(record.result))}[/{colour}]")
+    out.print(f"{indent}    [{colour}]← {escape(one_line(record.result))}[/{colour}]")
 
 
-def print_step_footer(out, step) -> None:
+def print_step_footer(out, step, *, indent: str = "") -> None:
     """``--show-steps``: how the step ended and the time spent outside the model."""
     kind = {"answer": "answer · ", "length": "answer cut off · ", "step_cap": "step cap reached · "}.get(
         step.stop_reason or "", "")
-    out.print(f"  [dim]· {kind}{step.non_llm_seconds * 1000:.0f} ms outside the model[/dim]")
+    out.print(f"{indent}  [dim]· {kind}{step.non_llm_seconds * 1000:.0f} ms outside the model[/dim]")
 
 
 def print_step(out, step) -> None:
@@ -181,19 +184,22 @@ def print_turn_notes(out, turn, max_tokens: int | None = None) -> None:
         limit = f" ([llm] max_tokens = {max_tokens:,})" if max_tokens else ""
         out.print(f"[yellow]{escape(CUT_OFF.format(limit=limit))}[/yellow]")
     print_sources(out, turn)
-    print_edits(out, turn.edits)
+    print_edits(out, turn.edits, getattr(turn, "agent", None))
     if turn.withheld:
         count = len(turn.withheld)
-        out.print(f"[yellow]{escape(WITHHELD.format(count=count, s='s' if count != 1 else '', were='were' if count != 1 else 'was'))}[/yellow]")
+        text = WITHHELD.format(count=count, s="s" if count != 1 else "", were="were" if count != 1 else "was")
+        out.print(f"[yellow]{escape(text)}[/yellow]")
 
 
-def print_edits(out, edits) -> None:
-    """Every core-memory edit made in the turn, with what changed."""
+def print_edits(out, edits, agent: str | None = None) -> None:
+    """Every core-memory edit made in the turn, with what changed (and by which agent, when not ``agent``)."""
     if not edits:
         return
     out.print()
     for edit in edits:
-        out.print(f"[bold]Core memory[/bold]: {escape(edit.tool)} on the {escape(edit.label)} block "
+        who = getattr(edit, "agent", "")
+        by = f" by the {escape(who)} agent" if agent and who and who != agent else ""
+        out.print(f"[bold]Core memory[/bold]: {escape(edit.tool)} on the {escape(edit.label)} block{by} "
                   "[dim](undo: `journal memory undo`)[/dim]")
         for line in diff_lines(edit.before, edit.after)[:6]:
             colour = "red" if line.startswith("-") else "green"
@@ -201,24 +207,28 @@ def print_edits(out, edits) -> None:
 
 
 def turn_json(turn) -> dict[str, Any]:
-    """``--json`` view of a turn."""
+    """``--json`` view of a turn; another agent's turn run by a ``send_message_to_agent`` call is nested
+    under that call as ``"turn"``."""
     return {
         "mode": "agent",
+        "agent": turn.agent,
         "conversation_id": turn.conversation_id,
         "question": turn.message,
         "answer": turn.answer,
         "stop_reason": turn.stop_reason,
         "sources": [s.to_dict() for s in turn.sources],
         "flagged": turn.flagged,
-        "edits": [{"tool": e.tool, "label": e.label, "before": e.before, "after": e.after} for e in turn.edits],
+        "edits": [{"tool": e.tool, "label": e.label, "before": e.before, "after": e.after, "agent": e.agent}
+                  for e in turn.edits],
         "withheld": turn.withheld,
         "steps": [
             {
                 "number": s.number, "context_tokens": s.context_tokens, "events": s.events,
                 "content": s.content, "stop_reason": s.stop_reason,
                 "non_llm_seconds": round(s.non_llm_seconds, 4), "llm_seconds": round(s.llm_seconds, 4),
-                "tool_calls": [{"name": c.name, "arguments": c.arguments, "result": c.result,
-                                "error": c.error} for c in s.tool_calls],
+                "tool_calls": [dict({"name": c.name, "arguments": c.arguments, "result": c.result,
+                                     "error": c.error}, **({"turn": turn_json(c.turn)} if c.turn else {}))
+                               for c in s.tool_calls],
             }
             for s in turn.steps
         ],
@@ -236,14 +246,14 @@ def print_conversations(out, conversations) -> None:
         return
     for c in conversations:
         model = f"  {escape(c.model)}" if c.model else ""
-        out.print(f"[bold]#{c.id}[/bold]  {c.created:%Y-%m-%d %H:%M}  {c.kind}{model}  "
+        out.print(f"[bold]#{c.id}[/bold]  {c.created:%Y-%m-%d %H:%M}  {c.agent}  {c.kind}{model}  "
                   f"[dim]{c.messages} messages[/dim]  {escape(c.title)}")
 
 
 def print_conversation(out, conversation, messages) -> None:
     """``journal log ID``: the conversation's messages, tool calls on one line each."""
     model = f" · {escape(conversation.model)}" if conversation.model else ""
-    out.print(f"[bold]Conversation #{conversation.id}[/bold] · {conversation.kind}{model} · "
+    out.print(f"[bold]Conversation #{conversation.id}[/bold] · {conversation.agent} · {conversation.kind}{model} · "
               f"started {conversation.created:%Y-%m-%d %H:%M}")
     for m in messages:
         if m.kind == "summary":
@@ -270,6 +280,7 @@ def conversation_json(conversation, messages=None) -> dict[str, Any]:
     """``journal log --json`` view of a conversation (with its messages when given)."""
     data: dict[str, Any] = {
         "id": conversation.id, "created": conversation.created.isoformat(), "kind": conversation.kind,
+        "agent": conversation.agent,
         "model": conversation.model, "messages": conversation.messages, "title": conversation.title,
         "last": conversation.last.isoformat() if conversation.last else None,
     }
@@ -280,3 +291,15 @@ def conversation_json(conversation, messages=None) -> dict[str, Any]:
             for m in messages
         ]
     return data
+
+
+# ------------------------------------------------------------------ agents
+def print_agents(out, agents) -> None:
+    """``journal agents``: each agent with its persona, attached blocks and tools."""
+    for info in agents:
+        role = " [dim](background)[/dim]" if info.role != "chat" else ""
+        out.print(f"[bold]{escape(info.name)}[/bold]{role}: {escape(info.description)}")
+        if info.persona:
+            out.print(f"  persona ({escape(info.persona)}): {escape(one_line(info.persona_text, 120))}")
+        out.print(f"  blocks: {escape(', '.join(info.blocks) or '(none)')}")
+        out.print(f"  tools: {escape(', '.join(info.tools) or '(none)')}")

@@ -540,14 +540,20 @@ def rule_responder(body: dict[str, Any]) -> dict[str, Any]:
     * no tools (a summarization request) → a one-paragraph summary;
     * a learner question → ``archival_memory_search`` with the question;
     * a ``[system event]`` listing new notes → ``core_memory_append`` to the learner block;
-    * after tool results → a final answer citing the first note found (title, date, path).
+    * after tool results → a final answer citing the first note found (title, date, path);
+    * a message from another agent (``[message from the coach agent; ...] text``) → searched like a question;
+    * a request offering ``task_queue_push`` (the coach) → :func:`coach_rules`.
     """
     if not body.get("tools"):
         transcript = body["messages"][-1]["content"]
         return text("Summary: " + " ".join(transcript.split())[:300])
+    if any(t["function"]["name"] == "task_queue_push" for t in body["tools"]):
+        return coach_rules(body)
     last = last_turn_message(body)
     content = last.get("content") or ""
     if last["role"] == "user":
+        if content.startswith("[message from the "):
+            return call("archival_memory_search", {"query": content.split("] ", 1)[-1]})
         if content.startswith("[system event]"):
             notes = _EVENT_NOTE_RE.findall(content)
             if not notes:
@@ -564,6 +570,41 @@ def rule_responder(body: dict[str, Any]) -> dict[str, Any]:
             )
         return text("Done: " + (results[-1].get("content") or "")[:200])
     return text("OK.")
+
+
+_CITED_RE = re.compile(r'"(?P<title>[^"]+)" \((?P<date>\d{4}-\d{2}-\d{2}), `(?P<path>[^`]+)`\)')
+
+
+def coach_rules(body: dict[str, Any]) -> dict[str, Any]:
+    """The coach as a rule-driven model (the course's two-agent example, one step at a time).
+
+    * a learner message → ``send_message_to_agent`` asking the journal agent which notes to review;
+    * the journal agent's reply citing a note → ``core_memory_append`` to the shared learner block and
+      ``task_queue_push`` of a review task for that note, in one reply (parallel calls);
+    * after those → a final answer naming the task and the note (title, date, path).
+    """
+    last = last_turn_message(body)
+    content = last.get("content") or ""
+    if last["role"] == "user":
+        if content.startswith("["):
+            return text("Noted.")
+        return call("send_message_to_agent",
+                    {"agent": "journal", "message": f"Which note should I review for: {content}"})
+    if last["role"] != "tool":
+        return text("OK.")
+    replies = [m.get("content") or "" for m in body["messages"] if m["role"] == "tool"
+               and (m.get("content") or "").startswith("The journal agent replied")]
+    found = _CITED_RE.search(replies[-1]) if replies else None
+    called = [tc["function"]["name"] for m in body["messages"] if m["role"] == "assistant"
+              for tc in m.get("tool_calls") or []]
+    if not found:
+        return text("The journal agent found no note to review yet: " + (last.get("content") or "")[:200])
+    if called and called[-1] == "send_message_to_agent":
+        planned = f"Next review planned: {found['title']} ({found['date']})"
+        return calls(call("core_memory_append", {"label": "learner", "content": planned}),
+                     call("task_queue_push", {"task": f"Review \"{found['title']}\" ({found['date']})"}))
+    return text(f"Next up: review \"{found['title']}\" ({found['date']}, `{found['path']}`). "
+                "It is first in your study queue.")
 
 
 # ------------------------------------------------------------ test journals

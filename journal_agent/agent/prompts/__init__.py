@@ -1,6 +1,8 @@
 """The agent's prompts, one Markdown file each, read with :mod:`importlib.resources`.
 
-* ``system.md``: the memory agent's instructions (MemGPT design; note text is data).
+* ``system.md``: the journal agent's instructions (MemGPT design; note text is data).
+* ``coach.md``: the coach agent's instructions (plans study; keeps the study queue; messages the journal agent).
+* ``sleeptime.md``: the sleep-time agent's instructions (reflects on new notes in the background).
 * ``summary.md``: the recursive summarizer's instructions.
 * ``memory_pressure.md``: the memory-pressure alert (``{percent}``, ``{tokens}``, ``{budget}``).
 * ``reflection.md``: the request that closes a new-notes system event.

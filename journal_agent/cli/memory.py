@@ -1,0 +1,232 @@
+"""Click adapters for ``journal memory``: the core-memory blocks, the agents they are attached to, their history.
+
+``show``, ``edit``, ``history``, ``undo`` (recorded as an edit: a second undo
+redoes), ``export``/``import`` (blocks, attachments, agents and history, one
+JSON document of a versioned format) and ``block create|delete|attach|detach``.
+Errors are :class:`~journal_agent.errors.JournalError` and reach the one
+boundary (:mod:`journal_agent.cli.boundary`) as one line.
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+
+def _journal(ctx: click.Context):
+    from journal_agent.workspace import open_journal
+
+    return open_journal(root=(ctx.obj or {}).get("root"))
+
+
+def _core(ctx):
+    """Core memory as the learner sees it: every block, every agent."""
+    from journal_agent.agent.core_memory import CoreMemory
+
+    return CoreMemory.open(_journal(ctx), agent=None)
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+@click.group()
+def memory() -> None:
+    """Show, edit, undo, export and import core memory: the blocks and the agents they are attached to."""
+
+
+@memory.command("show")
+@click.argument("label", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the blocks as JSON.")
+@click.pass_context
+def memory_show(ctx, label, as_json) -> None:
+    """Print every core memory block (or block LABEL) with its budget and the agents it is attached to."""
+    core = _core(ctx)
+    blocks = [core.block(label)] if label else core.blocks
+    data = core.to_dict()["blocks"]
+    if as_json:
+        shown = [d for d in data if d["label"] in {b.label for b in blocks}]
+        click.echo(json.dumps(shown[0] if label else {"blocks": shown}, indent=2, ensure_ascii=False))
+        return
+    from rich.panel import Panel
+    from rich.text import Text
+
+    out = _console()
+    for block in blocks:
+        agents = ", ".join(core.attached_to(block.label)) or "no agent"
+        flags = ", read-only" if block.read_only else ""
+        about = (f"{block.chars_current:,} / {block.limit:,} chars{flags} · attached to: {agents} · "
+                 f"modified {block.modified.replace('T', ' ') or 'unknown'}")
+        if not out.is_terminal:  # plain text for pipes: no box drawing, no wrapping
+            click.echo(f"== {block.label} ({about}) ==")
+            click.echo(block.value or "(empty)")
+            click.echo()
+            continue
+        body = Text()
+        body.append(block.description + "\n\n", style="dim")
+        body.append(block.value or "(empty)")
+        out.print(Panel(body, title=f"[bold]{_escape(block.label)}[/bold]", subtitle=_escape(about),
+                        title_align="left"))
+
+
+@memory.command("edit")
+@click.argument("label")
+@click.pass_context
+def memory_edit(ctx, label) -> None:
+    """Edit block LABEL in $EDITOR (its character limit is enforced; read-only blocks too)."""
+    from journal_agent.errors import JournalError
+
+    core = _core(ctx)
+    block = core.block(label)
+    edited = click.edit(block.value + "\n", extension=".md", require_save=True)
+    if edited is None:
+        click.echo("No changes.")
+        return
+    value = edited.rstrip("\n")
+    try:
+        edit = core.set_value(label, value)
+    except JournalError as exc:
+        raise click.ClickException(f"{exc}; nothing was saved") from exc
+    if edit is None:
+        click.echo("No changes.")
+    else:
+        click.echo(f"Saved the {label} block ({len(value):,} / {block.limit:,} chars).")
+
+
+@memory.command("history")
+@click.option("-n", "--limit", default=20, show_default=True, type=click.IntRange(1), help="Most recent edits.")
+@click.option("--json", "as_json", is_flag=True, help="Print the edits as JSON.")
+@click.pass_context
+def memory_history(ctx, limit, as_json) -> None:
+    """List core memory edits (time, tool, agent, block, what changed), oldest first; undos included."""
+    from dataclasses import asdict
+
+    from journal_agent.cli.agent_view import diff_lines
+
+    edits = _core(ctx).history()
+    shown = edits[-limit:]
+    if as_json:
+        click.echo(json.dumps([asdict(e) for e in shown], indent=2, ensure_ascii=False))
+        return
+    if not edits:
+        click.echo("No core memory edits yet.")
+        return
+    out = _console()
+    first = len(edits) - len(shown) + 1
+    for number, edit in enumerate(shown, start=first):
+        who = f"  [dim]by {_escape(edit.agent)}[/dim]" if edit.agent else ""
+        out.print(f"[bold]#{number}[/bold] {edit.time}  {_escape(edit.tool)}  [bold]{_escape(edit.label)}[/bold]{who}")
+        for line in diff_lines(edit.before, edit.after):
+            colour = "red" if line.startswith("-") else "green"
+            out.print(f"    [{colour}]{_escape(line)}[/{colour}]")
+
+
+@memory.command("undo")
+@click.pass_context
+def memory_undo(ctx) -> None:
+    """Revert the last core memory edit; the revert is recorded, so undo again to redo."""
+    reverted, _ = _core(ctx).undo()
+    if reverted.tool == "memory undo":
+        click.echo(f"Redid the edit of the {reverted.label} block that the undo from {reverted.time} reverted "
+                   "(undo again to revert it).")
+    else:
+        click.echo(f"Reverted {reverted.tool} on the {reverted.label} block from {reverted.time} "
+                   "(recorded as an edit: undo again to redo it).")
+
+
+@memory.command("export")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, writable=True))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write to this file instead of stdout (same as FILE).")
+@click.pass_context
+def memory_export(ctx, file, output) -> None:
+    """Export core memory (blocks, attachments, agents, edit history) as JSON to FILE or stdout."""
+    data = json.dumps(_core(ctx).export_data(), indent=2, ensure_ascii=False)
+    target = file or output
+    if target:
+        with open(target, "w", encoding="utf-8") as handle:
+            handle.write(data + "\n")
+        click.echo(f"Wrote {target}.")
+    else:
+        click.echo(data)
+
+
+@memory.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.pass_context
+def memory_import(ctx, file) -> None:
+    """Replace core memory with what `journal memory export` wrote to FILE (the old one is kept as a backup)."""
+    from journal_agent.errors import JournalError
+
+    try:
+        with open(file, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except ValueError as exc:
+        raise JournalError(f"{file}: not JSON ({exc}); pass a file written by `journal memory export`") from exc
+    state = _core(ctx).import_data(data, source=file)
+    click.echo(f"Imported {len(state.blocks)} blocks, {len(state.agents)} agents and {len(state.history)} edits "
+               f"from {file} (the previous core memory is in .journal/core_memory.before-import.json).")
+
+
+# ---------------------------------------------------------------- blocks
+@memory.group("block")
+def block() -> None:
+    """Create, delete, attach and detach core memory blocks."""
+
+
+@block.command("create")
+@click.argument("label")
+@click.option("--limit", required=True, type=click.IntRange(1), help="Character limit of the block.")
+@click.option("--description", required=True, help="What belongs in the block (the agents read it).")
+@click.option("--value", default="", help="Initial text (default: empty).")
+@click.option("--read-only", is_flag=True, help="Agents can read the block but not edit it.")
+@click.option("--agent", "agents", multiple=True,
+              help="Attach to this agent (repeatable; default: every agent you talk to).")
+@click.pass_context
+def block_create(ctx, label, limit, description, value, read_only, agents) -> None:
+    """Create block LABEL; it is in the next prompt of every agent it is attached to."""
+    core = _core(ctx)
+    made = core.create_block(label, limit=limit, description=description, value=value, read_only=read_only,
+                             agents=list(agents) or None)
+    flags = ", read-only" if made.read_only else ""
+    click.echo(f"Created the {made.label} block ({made.limit:,} chars{flags}), attached to: "
+               f"{', '.join(core.attached_to(made.label))}.")
+
+
+@block.command("delete")
+@click.argument("label")
+@click.pass_context
+def block_delete(ctx, label) -> None:
+    """Delete block LABEL and detach it from every agent (its edits stay in the history)."""
+    attached = _core(ctx).delete_block(label)
+    click.echo(f"Deleted the {label} block" + (f" (was attached to: {', '.join(attached)})." if attached else "."))
+
+
+@block.command("attach")
+@click.argument("label")
+@click.argument("agent")
+@click.pass_context
+def block_attach(ctx, label, agent) -> None:
+    """Attach block LABEL to AGENT (shared with the agents it is attached to already)."""
+    changed = _core(ctx).attach(label, agent)
+    click.echo(f"Attached the {label} block to {agent}." if changed else f"The {label} block is attached to {agent}.")
+
+
+@block.command("detach")
+@click.argument("label")
+@click.argument("agent")
+@click.pass_context
+def block_detach(ctx, label, agent) -> None:
+    """Detach block LABEL from AGENT (the block stays, for the other agents)."""
+    changed = _core(ctx).attach(label, agent, detach=True)
+    click.echo(f"Detached the {label} block from {agent}." if changed
+               else f"The {label} block was not attached to {agent}.")
