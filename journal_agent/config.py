@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -92,6 +93,17 @@ class SiteSettings(_Section):
     allow_html: bool = Field(False, description="keep raw HTML written in notes (sanitized otherwise)")
 
 
+class ArchiveSettings(_Section):
+    """``[archive]``: where the archival store lives (see :mod:`journal_agent.archive.location`)."""
+
+    uri: str | None = Field(
+        None, description="default: the local folder .journal/archive.lance; s3://bucket/prefix, gs://..., "
+        "az://... share one archive between journals (credentials from the AWS_* variables, never from here)")
+    storage_options: dict[str, str] = Field(
+        default_factory=dict, description='LanceDB object-store options, e.g. { region = "us-east-1", '
+        'allow_http = "true" }; keys and secrets belong in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY')
+
+
 class Config(_Section):
     """Settings of one journal, after environment overrides."""
 
@@ -100,6 +112,7 @@ class Config(_Section):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     agent: AgentSettings = Field(default_factory=AgentSettings)
     site: SiteSettings = Field(default_factory=SiteSettings)
+    archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
 
     @property
     def site_title(self) -> str:
@@ -115,6 +128,7 @@ ENV_OVERRIDES: dict[str, tuple[str, str]] = {
     "JOURNAL_EMBEDDING_BASE_URL": ("embedding", "base_url"),
     "JOURNAL_MAX_STEPS": ("agent", "max_steps"),
     "JOURNAL_REFLECT": ("agent", "reflect"),
+    "JOURNAL_ARCHIVE_URI": ("archive", "uri"),
 }
 
 
@@ -182,7 +196,7 @@ def _known_keys(section: str, key: str) -> str:
 def default_toml(series: str = DEFAULT_SERIES) -> str:
     """The ``journal.toml`` that ``journal init`` writes, generated from the models' defaults.
 
-    Settings whose default is "none" are written commented out.
+    Settings whose default is "none" (or an empty table) are written commented out.
     """
     lines = [
         "# journal-agent settings. Every key and its default; environment variables override them",
@@ -191,14 +205,14 @@ def default_toml(series: str = DEFAULT_SERIES) -> str:
     ]
     defaults = Config()
     defaults.journal.series = series
-    for section, field in Config.model_fields.items():
+    for section in Config.model_fields:
         lines.append("")
         lines.append(f"[{section}]")
         values = getattr(defaults, section)
         for key, info in type(values).model_fields.items():
             value = getattr(values, key)
             comment = f"   # {info.description}" if info.description else ""
-            if value is None:
+            if value is None or value == {}:
                 lines.append(f"# {key} = ...{comment}")
             else:
                 lines.append(f"{key} = {_toml_value(value)}{comment}")
@@ -214,4 +228,6 @@ def _toml_value(value: Any) -> str:
         return repr(value)
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
     return json.dumps(value, ensure_ascii=False)  # a TOML basic string is a JSON string

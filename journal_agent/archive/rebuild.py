@@ -14,6 +14,13 @@ They keep their vectors when the embedding model is the same, and are
 re-embedded from their stored text when it changed. From a damaged archive
 they are read page by page, so one damaged data file loses only its own rows
 (and the report says so).
+
+An archive in an object store (:mod:`journal_agent.archive.location`) is
+rebuilt at ``<uri>.rebuild`` and then replaces the shared table's rows in one
+overwrite commit (:func:`replace_remote`): there are no folders to rename.
+Its readers see the old rows or the new ones; a write another journal commits
+while the rebuild runs is replaced with the rest, so run ``--full`` on a shared
+archive when no one else is ingesting.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ import shutil
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from journal_agent.archive.repair import LANCE_ERRORS, REBUILD_MARKER, rebuild_dir
+from journal_agent.archive.repair import LANCE_ERRORS, REBUILD_MARKER
 from journal_agent.archive.schema import arrow_schema, embedding_text
 from journal_agent.errors import StoreError
 
@@ -51,21 +58,71 @@ def rebuild(old: Archive, fill: Callable[[Archive], None], keep_paths: Iterable[
     """
     from journal_agent.archive.store import Archive
 
-    target_dir = rebuild_dir(old.directory)
-    shutil.rmtree(target_dir, ignore_errors=True)
-    target = Archive(target_dir, old.embedding_name, lambda: old.embedder)
+    local = old.location.is_local
+    target_place = old.location.sibling(".rebuild")
+    if local:
+        shutil.rmtree(target_place.path, ignore_errors=True)
+    else:
+        remove_remote_rebuild(old)
+    target = Archive(target_place, old.embedding_name, lambda: old.embedder)
     try:
         fill(target)
         agents, lost = carry_over(old, target, set(keep_paths))
         target.optimize()
         target.write_meta(**meta)
-        (target_dir / REBUILD_MARKER).touch()  # the rebuild is complete: finish_swap may use it
+        if local:
+            (target_place.path / REBUILD_MARKER).touch()  # the rebuild is complete: finish_swap may use it
         old.replace_with(target)
-        (old.directory / REBUILD_MARKER).unlink(missing_ok=True)
+        if local:
+            (old.location.path / REBUILD_MARKER).unlink(missing_ok=True)
     except BaseException:
-        shutil.rmtree(target_dir, ignore_errors=True)  # give the space back; the old archive is untouched
+        if local:
+            shutil.rmtree(target_place.path, ignore_errors=True)  # give the space back; the old archive is untouched
+        else:
+            remove_remote_rebuild(old)
         raise
     return agents, lost
+
+
+def replace_remote(old: Archive, rebuilt: Archive) -> None:
+    """Replace the rows of the object-store archive ``old`` with those of ``rebuilt`` in one commit, then drop it.
+
+    The overwrite commit also carries the rebuilt table's schema (and so its
+    record of model and schema version); the indices are made again after it
+    (:meth:`Archive.optimize`), and the metadata rows copied.
+
+    Raises:
+        StoreError: the overwrite failed (the old rows are kept).
+    """
+    from journal_agent.archive import remote, repair, store
+
+    with repair.storage_errors(old.directory, writing=True):
+        data = rebuilt._table.to_arrow() if rebuilt._table is not None else None
+        meta = rebuilt.read_meta()
+        if data is not None and old._table is not None:
+            old._table.add(data, mode="overwrite")  # one Overwrite commit: schema (and its record) included
+        elif data is not None:  # no table yet, or one that cannot be opened (damaged): made anew
+            remote.drop_table(old._connect(), store.TABLE)
+            old._connect().create_table(store.TABLE, data=data)
+    old._open_table()
+    old.optimize()
+    old.write_meta(**meta)
+    remove_remote_rebuild(old)
+
+
+def remove_remote_rebuild(archive: Archive) -> None:
+    """Drop what a full rebuild of the object-store archive ``archive`` left at ``<uri>.rebuild`` (best effort)."""
+    from journal_agent.archive import location, remote, store
+
+    place = archive.location.sibling(".rebuild")
+    try:
+        import lancedb
+
+        db = lancedb.connect(place.uri, storage_options=place.storage_options or None)
+        for name in (store.TABLE, location.META_TABLE):
+            remote.drop_table(db, name)
+    except LANCE_ERRORS:
+        pass  # dropped by the next ingest
 
 
 def carry_over(old: Archive, target: Archive, keep_paths: set[str]) -> tuple[int, int]:

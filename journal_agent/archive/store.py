@@ -1,10 +1,13 @@
 """Archival memory: the LanceDB store of note chunks (and the agent's own entries).
 
-One table, ``chunks``, under ``.journal/archive.lance``, one row per chunk (columns, the ``private`` flag and
-the records of how it was built: :mod:`journal_agent.archive.schema`). ``search_text`` (title + heading path +
-text) carries LanceDB's native full-text index (BM25, English stemming, stop words), made with the table;
-``vector`` holds the L2-normalized embedding searched by cosine distance. Hybrid search fuses the two ranked
-lists with reciprocal rank fusion (Cormack, Clarke & Büttcher, SIGIR 2009): ``score = sum(1 / (RRF_K + rank))``.
+One table, ``chunks``, under ``.journal/archive.lance`` or at ``[archive] uri`` (a folder, or an object store
+shared by several journals: :mod:`journal_agent.archive.location`), one row per chunk (columns, the ``private``
+flag and the records of how it was built: :mod:`journal_agent.archive.schema`). ``search_text`` (title + heading
+path + text) carries LanceDB's native full-text index (BM25, English stemming, stop words), made with the table;
+``vector`` holds the L2-normalized embedding searched by cosine distance: exactly below
+:data:`~journal_agent.archive.ann.MIN_ROWS` chunks, through an ANN index from there (:mod:`.ann`). Hybrid search
+fuses the two ranked lists with reciprocal rank fusion (Cormack, Clarke & Büttcher, SIGIR 2009):
+``score = sum(1 / (RRF_K + rank))``.
 
 Every write is one LanceDB commit (a new table version): a note's chunks are replaced with one ``merge_insert``
 (insert or update by ``id``, delete the note's other chunks, one transaction), so a failed or killed write
@@ -20,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from journal_agent.archive import repair, schema
+from journal_agent.archive import ann, location, remote, repair, schema
+from journal_agent.archive.location import ArchiveLocation
 from journal_agent.errors import StoreError
 
 if TYPE_CHECKING:
@@ -83,10 +87,14 @@ class Archive:
     The embedder is created on first use, so full-text-only work never loads a
     model. The folder is created only when something is written, so reading
     a journal that has no archive (or a read-only one) writes nothing.
+
+    ``directory``: the local folder, or an :class:`~journal_agent.archive.location.ArchiveLocation`
+    (a folder or an object-store URI); :attr:`directory` is then the folder's ``Path`` or the URI.
     """
 
-    def __init__(self, directory: Path, embedding_name: str, embedder_factory):
-        self.directory = Path(directory)
+    def __init__(self, directory: Path | str | ArchiveLocation, embedding_name: str, embedder_factory):
+        self.location = location.as_location(directory)
+        self.directory: Path = self.location.path if self.location.is_local else self.location.uri  # type: ignore[assignment]
         self.embedding_name = embedding_name
         self._embedder_factory = embedder_factory
         self._embedder: Embedder | None = None
@@ -110,13 +118,16 @@ class Archive:
             StoreError: built with another embedding model or schema version,
                 damaged files, or an interrupted rebuild that cannot be put
                 back, each with the command that fixes it.
+            ConfigError: ``[archive] uri`` names no place LanceDB can store in.
         """
         from journal_agent.archive.embeddings import make_embedder
 
         name = embedder.name if embedder else journal.config.embedding.model_name
         factory = (lambda: embedder) if embedder else (lambda: make_embedder(journal.config))
-        repair.finish_swap(journal.store_dir)
-        archive = cls(journal.store_dir, name, factory)
+        where = location.archive_location(journal)
+        if where.is_local:
+            repair.finish_swap(where.path)
+        archive = cls(where, name, factory)
         if check:
             archive.check_compatible()
             archive.verify()
@@ -130,8 +141,8 @@ class Archive:
         if self._db is None:
             import lancedb
 
-            with repair.storage_errors(self.directory, writing=True):
-                self._db = lancedb.connect(str(self.directory))  # creates the folder
+            with repair.storage_errors(self.directory, writing=True):  # a local folder is created here
+                self._db = lancedb.connect(self.location.uri, storage_options=self.location.storage_options or None)
         return self._db
 
     def _open_table(self) -> None:
@@ -142,11 +153,12 @@ class Archive:
         rebuild reads nothing from it.
         """
         self._table = self.damage = None
-        if not self.table_dir.is_dir() or repair.is_orphan_table(self.table_dir):
+        if self.location.is_local and (not self.table_dir.is_dir() or repair.is_orphan_table(self.table_dir)):
             return
         try:
             with repair.storage_errors(self.directory, writing=False):
-                self._table = self._connect().open_table(TABLE)
+                db = self._connect()
+                self._table = db.open_table(TABLE) if self.location.is_local else remote.open_if_exists(db, TABLE)
         except StoreError as exc:
             self.damage = exc
 
@@ -156,11 +168,20 @@ class Archive:
         return self.directory / repair.META_FILE
 
     def read_meta(self) -> dict:
-        """``archive.json`` as a dict (``{}`` when absent). Raises StoreError when it cannot be read or parsed."""
+        """``archive.json`` as a dict (``{}`` when absent); in an object store, the rows of its metadata table.
+
+        Raises StoreError when it cannot be read or parsed."""
+        if not self.location.is_local:
+            with repair.storage_errors(self.directory, writing=False):
+                return remote.read_meta(self._connect())
         return schema.read_json(self.meta_path)
 
     def write_meta(self, **changes: Any) -> None:
         """Update ``archive.json`` with ``changes``, atomically. Raises StoreError when it cannot be written."""
+        if not self.location.is_local:
+            with repair.storage_errors(self.directory, writing=True):
+                remote.write_meta(self._connect(), changes)
+            return
         meta = {**self.read_meta(), **changes}
         with repair.storage_errors(self.directory, writing=True):
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -213,8 +234,13 @@ class Archive:
 
     # -- writing -------------------------------------------------------------------
     def repair(self) -> None:
-        """Remove what failed writes left (a table folder with no committed version). Call under the ingest lock."""
-        if self._table is None and repair.remove_orphan_table(self.table_dir):
+        """Remove what failed writes left (a table folder with no committed version; in an object store, an
+        unfinished full rebuild). Call under the ingest lock."""
+        if not self.location.is_local:
+            from journal_agent.archive.rebuild import remove_remote_rebuild
+
+            remove_remote_rebuild(self)
+        elif self._table is None and repair.remove_orphan_table(self.table_dir):
             self._open_table()
 
     def replace_notes(self, notes: Sequence[tuple[Note, list[Chunk]]], vectors) -> int:
@@ -267,7 +293,8 @@ class Archive:
         with repair.storage_errors(self.directory, writing=True):
             for start in range(0, len(paths), _IN_LIST):
                 quoted = ", ".join(_sql(p) for p in paths[start : start + _IN_LIST])
-                self._table.delete(f"source = 'note' AND path IN ({quoted})")
+                remote.retry_conflicts(lambda q=quoted: self._table.delete(f"source = 'note' AND path IN ({q})"),
+                                       self._table.checkout_latest)
 
     def insert_agent_memory(self, content: str, tags: list[str] | None = None) -> str:
         """Store an entry the agent wrote itself (``source = "agent"``, never published).
@@ -289,20 +316,38 @@ class Archive:
         return entry_id
 
     def optimize(self) -> None:
-        """Bring the full-text index up to date (create it if missing) and compact files."""
+        """Bring the indices up to date and compact files.
+
+        The full-text index is created if missing; the ANN vector index is
+        created once the table reaches :data:`~journal_agent.archive.ann.MIN_ROWS`
+        rows (retrained after large growth: :func:`~journal_agent.archive.ann.maintain`);
+        LanceDB's ``optimize()`` then compacts data files and folds the rows
+        written since into both indices. A commit conflict with another
+        journal writing the same archive is retried on the latest version.
+        """
         if self._table is None:
             return
         with repair.storage_errors(self.directory, writing=True):
             self._ensure_index()
+            remote.retry_conflicts(lambda: ann.maintain(self._table), self._table.checkout_latest)
             # Versions older than an hour go; a concurrent reader still on a recent one is safe.
-            self._table.optimize(cleanup_older_than=dt.timedelta(hours=1))
+            remote.retry_conflicts(lambda: self._table.optimize(cleanup_older_than=dt.timedelta(hours=1)),
+                                   self._table.checkout_latest)
 
     def replace_with(self, rebuilt: Archive) -> None:
         """Swap the complete archive ``rebuilt`` (written beside this one) into this one's place, and reopen.
 
+        In an object store the rows are replaced in one overwrite commit instead
+        (:func:`~journal_agent.archive.rebuild.replace_remote`).
+
         Raises:
-            StoreError: the folders could not be renamed.
+            StoreError: the folders could not be renamed (or the overwrite failed).
         """
+        if not self.location.is_local:
+            from journal_agent.archive.rebuild import replace_remote
+
+            replace_remote(self, rebuilt)
+            return
         rebuilt._db = rebuilt._table = None
         with repair.storage_errors(self.directory, writing=True):
             repair.swap_in(rebuilt.directory, self.directory)
@@ -317,23 +362,30 @@ class Archive:
             record = schema.build_record(self.embedding_name, dimension)
             with repair.storage_errors(self.directory, writing=True):
                 db = self._connect()
-                repair.remove_orphan_table(self.table_dir)
+                if self.location.is_local:
+                    repair.remove_orphan_table(self.table_dir)
                 try:
                     self._table = db.create_table(TABLE, schema=schema.arrow_schema(dimension, record))
                 except repair.LANCE_ERRORS:
-                    repair.remove_orphan_table(self.table_dir)  # give the space back; nothing was committed
-                    raise
+                    if self.location.is_local:
+                        repair.remove_orphan_table(self.table_dir)  # give the space back; nothing was committed
+                        raise
+                    self._table = db.open_table(TABLE)  # another journal created the shared table first
+                    self.check_compatible()
             self.write_meta(**record)
         with repair.storage_errors(self.directory, writing=True):
             self._ensure_index()
 
     def _ensure_index(self) -> None:
-        if self.index_missing():
-            from lancedb.index import FTS
+        from lancedb.index import FTS
 
-            self._table.create_index(
-                "search_text", config=FTS(language="English", stem=True, remove_stop_words=True)
-            )
+        def create() -> None:
+            if self.index_missing():
+                self._table.create_index(
+                    "search_text", config=FTS(language="English", stem=True, remove_stop_words=True)
+                )
+
+        remote.retry_conflicts(create, self._table.checkout_latest)
 
     def index_missing(self) -> bool:
         """Whether the table exists without its full-text index (a write failed before making it)."""
@@ -400,7 +452,7 @@ class Archive:
 
     def _vector(self, query: str, where: str | None, limit: int) -> list[tuple[dict, float]]:
         vector = self.embedder.embed([query])[0]
-        builder = self._table.search(vector, query_type="vector").distance_type("cosine")
+        builder = ann.tune(self._table.search(vector, query_type="vector").distance_type("cosine"))
         if where:
             builder = builder.where(where, prefilter=True)
         rows = builder.select(_COLUMNS + ["_distance"]).limit(limit).to_list()

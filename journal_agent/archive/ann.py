@@ -1,0 +1,116 @@
+"""The approximate-nearest-neighbour (ANN) index on ``vector``: made once the archive is big enough to need it.
+
+Below :data:`MIN_ROWS` chunks there is no vector index and LanceDB answers a
+vector query with an exact flat scan (every vector compared). From
+:data:`MIN_ROWS` on, :func:`maintain` (called by ``Archive.optimize`` after
+every ingest) creates an IVF index (Jégou, Douze & Schmid, "Product
+quantization for nearest neighbor search", TPAMI 2011: an inverted file of
+k-means partitions; a query scans the :data:`NPROBES` partitions whose
+centroids are closest). Rows written after the index was trained are folded
+into it by LanceDB's ``Table.optimize()`` ("Index: Optimizes the indices,
+adding new data to existing indices", lancedb 0.40 ``table.py``); until then
+LanceDB scans those unindexed rows exactly and merges them into the result,
+so a query never misses a new chunk. When the archive has grown so that its
+ideal partition count is :data:`RETRAIN_GROWTH` times the one trained, the
+index is trained again (k-means centroids do not move when rows are folded in).
+
+The index type and its parameters were chosen by measuring Recall@10 against
+exact search (``bypass_vector_index()``) and query latency at 10k and 100k
+chunks (``python -m benchmarks.search_scale --sweep``; results in
+``benchmarks/RESULTS.md``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Literal
+
+IndexKind = Literal["IVF_FLAT", "IVF_PQ", "IVF_SQ", "IVF_HNSW_SQ"]
+
+KIND: IndexKind = "IVF_PQ"
+# Chunks from which the index is made. Measured (search_scale --sweep): below ~20k chunks ...
+MIN_ROWS = 20_000
+ROWS_PER_PARTITION = 4096  # IVF partitions = rows / this (at least 1): LanceDB's target partition size
+NPROBES = 20  # partitions scanned per query
+REFINE_FACTOR = 10  # candidates re-ranked with the full vectors: limit x this
+RETRAIN_GROWTH = 2  # retrain when the ideal partition count reaches this multiple of the trained one
+INDEX_PREFIX = "vector_ann_p"  # the index name carries its partition count: vector_ann_p24
+_NAME_RE = re.compile(rf"^{INDEX_PREFIX}(\d+)$")
+
+
+def partitions_for(rows: int) -> int:
+    """IVF partitions for a table of ``rows`` chunks (``rows / ROWS_PER_PARTITION``, at least 1)."""
+    return max(1, rows // ROWS_PER_PARTITION)
+
+
+def index_config(rows: int, kind: IndexKind = KIND, partitions: int | None = None) -> Any:
+    """The LanceDB index config of ``kind`` for ``rows`` chunks (cosine distance)."""
+    from lancedb.index import HnswSq, IvfFlat, IvfPq, IvfSq
+
+    parts = partitions or partitions_for(rows)
+    if kind == "IVF_FLAT":
+        return IvfFlat(distance_type="cosine", num_partitions=parts)
+    if kind == "IVF_SQ":
+        return IvfSq(distance_type="cosine", num_partitions=parts)
+    if kind == "IVF_HNSW_SQ":
+        return HnswSq(distance_type="cosine", num_partitions=parts)
+    return IvfPq(distance_type="cosine", num_partitions=parts)
+
+
+def vector_index(table) -> tuple[str, int] | None:
+    """``(name, trained partitions)`` of the table's vector index, or ``None`` (exact search)."""
+    for index in table.list_indices():
+        if index.columns == ["vector"]:
+            match = _NAME_RE.match(index.name)
+            return index.name, int(match.group(1)) if match else 0
+    return None
+
+
+def maintain(table, *, min_rows: int = MIN_ROWS, kind: IndexKind = KIND) -> Literal["created", "retrained", None]:
+    """Create the vector index once ``table`` holds ``min_rows`` rows; retrain it after large growth.
+
+    Folding new rows into an existing index is left to ``table.optimize()``,
+    which the caller runs next. Costs one row count and one index listing when
+    nothing is to be done.
+
+    Returns:
+        ``"created"``, ``"retrained"`` or ``None``.
+
+    Raises:
+        RuntimeError, OSError, ValueError: as LanceDB raises them (the caller
+        turns them into a StoreError).
+    """
+    rows = table.count_rows()
+    existing = vector_index(table)
+    if rows < min_rows:
+        return None
+    wanted = partitions_for(rows)
+    if existing is not None and wanted < RETRAIN_GROWTH * max(existing[1], 1):
+        return None
+    create(table, rows, kind=kind, partitions=wanted)
+    if existing is not None and existing[0] != f"{INDEX_PREFIX}{wanted}":
+        table.drop_index(existing[0])
+    return "retrained" if existing else "created"
+
+
+def create(table, rows: int, *, kind: IndexKind = KIND, partitions: int | None = None) -> str:
+    """Train a vector index of ``kind`` over ``table`` now (replacing one of the same name). Returns its name."""
+    parts = partitions or partitions_for(rows)
+    name = f"{INDEX_PREFIX}{parts}"
+    table.create_index("vector", config=index_config(rows, kind, parts), name=name, replace=True)
+    return name
+
+
+def tune(builder, *, nprobes: int = NPROBES, refine_factor: int | None = REFINE_FACTOR):
+    """Set the ANN query parameters on a LanceDB vector query ``builder`` (ignored by an exact flat scan)."""
+    builder = builder.nprobes(nprobes)
+    if refine_factor:
+        builder = builder.refine_factor(refine_factor)
+    return builder
+
+
+def recall_at_k(approximate: list[list[str]], exact: list[list[str]], k: int = 10) -> float:
+    """Mean over queries of ``|top-k approximate ∩ top-k exact| / |top-k exact|`` (ids)."""
+    scores = [len(set(a[:k]) & set(e[:k])) / len(e[:k]) for a, e in zip(approximate, exact, strict=True) if e]
+    return sum(scores) / len(scores) if scores else math.nan

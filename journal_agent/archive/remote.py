@@ -1,0 +1,110 @@
+"""What an archive in an object store does differently from a local folder (see :mod:`.location`).
+
+* ``archive.json`` cannot be a file beside the table that several journals
+  rewrite, so its entries are rows ``{key, value (JSON)}`` of a small LanceDB
+  table :data:`~journal_agent.archive.location.META_TABLE` in the same
+  database: written with ``merge_insert`` on ``key`` (one commit, retried by
+  LanceDB on conflict), read by every journal pointing at the URI.
+* Tables are found by listing the database (there is no folder to stat).
+* A full rebuild cannot be swapped in with two folder renames: the rebuilt
+  table (written beside, at ``<uri>.rebuild``) replaces the rows of the
+  shared table with one ``overwrite`` commit, so readers see the old archive
+  or the new one, never a mix; the rebuild is then dropped.
+* A write that meets a commit conflict LanceDB could not resolve itself
+  (a delete or compaction racing another journal's write to the same data
+  files: "Commit conflict for version N ... Please rerun the operation off the
+  latest version of the table", lancedb issue #1504) is run again on the
+  latest version: :func:`retry_conflicts`.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from journal_agent.archive.location import META_TABLE
+
+T = TypeVar("T")
+CONFLICT_ATTEMPTS = 6
+CONFLICT_PAUSE_SECONDS = 0.2  # first back-off; doubled each attempt, with jitter
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """Whether LanceDB raised a commit conflict (the write may be run again on the latest version)."""
+    text = str(exc).lower()
+    return "commit conflict" in text or "conflicting transaction" in text or "retryable" in text
+
+
+def retry_conflicts(action: Callable[[], T], refresh: Callable[[], Any] | None = None,
+                    attempts: int = CONFLICT_ATTEMPTS) -> T:
+    """Run ``action``; on a commit conflict call ``refresh`` (check out the latest version) and run it again.
+
+    Exponential back-off with jitter (0.2 s, 0.4 s, ... ``attempts`` tries in all).
+
+    Raises:
+        whatever ``action`` raises that is not a conflict, or the last conflict.
+    """
+    for attempt in range(attempts):
+        try:
+            return action()
+        except (RuntimeError, OSError, ValueError) as exc:
+            if attempt == attempts - 1 or not is_conflict(exc):
+                raise
+            time.sleep(CONFLICT_PAUSE_SECONDS * 2 ** attempt * (0.5 + random.random()))
+            if refresh is not None:
+                refresh()
+    raise AssertionError("unreachable")
+
+
+def table_names(db) -> list[str]:
+    """Names of the tables in ``db`` (all pages)."""
+    names: list[str] = []
+    token = None
+    while True:
+        page = db.list_tables(page_token=token)
+        names += list(page.tables)
+        token = page.page_token
+        if not token:
+            return names
+
+
+def open_if_exists(db, name: str):
+    """Table ``name`` of ``db``, or ``None`` when the database has no such table."""
+    return db.open_table(name) if name in table_names(db) else None
+
+
+def read_meta(db) -> dict[str, Any]:
+    """The archive's metadata rows as a dict (``{}`` when there are none)."""
+    table = open_if_exists(db, META_TABLE)
+    if table is None:
+        return {}
+    rows = table.search().select(["key", "value"]).limit(None).to_list()
+    return {row["key"]: json.loads(row["value"]) for row in rows}
+
+
+def write_meta(db, changes: dict[str, Any]) -> None:
+    """Insert or update the metadata rows ``changes`` (one commit; the table is made on first use)."""
+    import pyarrow as pa
+
+    if not changes:
+        return
+    schema = pa.schema([("key", pa.string()), ("value", pa.string())])
+    data = pa.Table.from_pylist([{"key": k, "value": json.dumps(v)} for k, v in changes.items()], schema=schema)
+    table = open_if_exists(db, META_TABLE)
+    if table is None:
+        try:
+            db.create_table(META_TABLE, data=data)
+            return
+        except (RuntimeError, OSError, ValueError):
+            table = db.open_table(META_TABLE)  # another journal made it first: update it instead
+    retry_conflicts(lambda: table.merge_insert("key").when_matched_update_all().when_not_matched_insert_all()
+                    .execute(data), table.checkout_latest)
+
+
+def drop_table(db, name: str) -> None:
+    """Drop table ``name`` of ``db`` if it is there."""
+    if name in table_names(db):
+        db.drop_table(name)
