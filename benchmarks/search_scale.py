@@ -45,6 +45,7 @@ NOISE = 0.01  # std of the Gaussian noise per dimension of a copy's vector (unit
 RECALL_QUERIES = 200  # the 60 questions plus noisy stored vectors
 WHERE = "source = 'note'"
 MODES = ("fts", "vector", "hybrid")
+RUNS = 2  # timed passes over the 60 questions per mode and configuration
 SECTION = "## Search at scale: the ANN index"
 
 
@@ -141,14 +142,15 @@ def questions() -> list[str]:
 
 
 def pipeline_latency(journal, archive, texts: list[str]) -> dict[str, tuple[float, float]]:
-    """``{mode: (p50 ms, p95 ms)}`` of ``search_notes`` over ``texts`` (one warm-up query per mode)."""
+    """``{mode: (p50 ms, p95 ms)}`` of ``search_notes`` over ``texts`` × :data:`RUNS` (after one untimed pass)."""
     from journal_agent.archive.search import search_notes
 
     out = {}
     for mode in MODES:
-        search_notes(journal, texts[0], mode=mode, archive=archive)
+        for text in texts:  # warm: caches, index files, the model's first calls
+            search_notes(journal, text, mode=mode, archive=archive)
         times = []
-        for text in texts:
+        for text in texts * RUNS:
             started = time.perf_counter()
             search_notes(journal, text, mode=mode, archive=archive)
             times.append((time.perf_counter() - started) * 1000)
@@ -181,7 +183,7 @@ def vector_ids(table, vectors, *, exact: bool, k: int = 10, **params) -> tuple[l
         builder = table.search(vector, query_type="vector").distance_type("cosine").where(WHERE, prefilter=True)
         builder = builder.bypass_vector_index() if exact else ann.tune(builder, **params)
         started = time.perf_counter()
-        rows = builder.select(["id"]).limit(k).to_list()
+        rows = builder.select(["id", "_distance"]).limit(k).to_list()
         times.append((time.perf_counter() - started) * 1000)
         ids.append([r["id"] for r in rows])
     return ids, times
@@ -196,14 +198,14 @@ def recall(table, vectors, exact_ids, **params) -> tuple[float, float]:
 
 
 # -- the sweep ------------------------------------------------------------------------------
-SWEEP = [  # (kind, {query params}) measured at each size
+SWEEP = [  # (kind, {query params}) measured at each size; partitions: sqrt(chunks), 1 for HNSW (LanceDB's advice)
     ("IVF_FLAT", {"nprobes": 10, "refine_factor": None}),
     ("IVF_FLAT", {"nprobes": 20, "refine_factor": None}),
+    ("IVF_FLAT", {"nprobes": 40, "refine_factor": None}),
     ("IVF_SQ", {"nprobes": 20, "refine_factor": None}),
     ("IVF_SQ", {"nprobes": 20, "refine_factor": 5}),
     ("IVF_PQ", {"nprobes": 20, "refine_factor": None}),
     ("IVF_PQ", {"nprobes": 20, "refine_factor": 10}),
-    ("IVF_PQ", {"nprobes": 40, "refine_factor": 10}),
     ("IVF_HNSW_SQ", {"nprobes": 1, "refine_factor": None}),
     ("IVF_HNSW_SQ", {"nprobes": 1, "refine_factor": 5}),
 ]
@@ -251,12 +253,17 @@ def sweep(base, texts: list[str]) -> str:
 
 # -- the run --------------------------------------------------------------------------------
 def run(base, texts: list[str]) -> tuple[str, dict]:
-    """Latency per mode with and without the index, and ANN recall, at each size. Returns (Markdown, data)."""
+    """Latency per mode exact and with the index, and ANN recall, at each size. Returns (Markdown, data).
+
+    The ``*_p50_ms`` figures are those of the archive as shipped: exact below
+    ``ann.MIN_ROWS`` chunks, with the index from there.
+    """
     from journal_agent.archive import ann
 
-    rows = ["| chunks | mode | p50 ms exact | p95 ms exact | p50 ms ANN | p95 ms ANN |", "|---|---|---|---|---|---|"]
-    data: dict = {"hybrid_p50_ms": {}, "fts_p50_ms": {}, "vector_p50_ms": {}, "exact": {}, "recall": {},
-                  "build_s": {}}
+    rows = ["| chunks | mode | p50 ms exact | p95 ms exact | p50 ms ANN | p95 ms ANN | as shipped |",
+            "|---|---|---|---|---|---|---|"]
+    data: dict = {"hybrid_p50_ms": {}, "fts_p50_ms": {}, "vector_p50_ms": {}, "exact": {}, "indexed": {},
+                  "recall": {}, "build_s": {}}
     for size in SIZES:
         journal, archive, build_s = build_archive(size, base)
         log(f"{size:,} chunks: archive built in {build_s:.0f} s")
@@ -269,25 +276,29 @@ def run(base, texts: list[str]) -> tuple[str, dict]:
         exact_ids, _ = vector_ids(archive._table, vectors, exact=True)
         value, _ = recall(archive._table, vectors, exact_ids)
         data["recall"][str(size)] = round(value, 4)
+        shipped = indexed if size >= ann.MIN_ROWS else exact
         for mode in MODES:
-            data[f"{mode}_p50_ms"][str(size)] = round(indexed[mode][0], 1)
+            data[f"{mode}_p50_ms"][str(size)] = round(shipped[mode][0], 1)
             data["exact"].setdefault(mode, {})[str(size)] = round(exact[mode][0], 1)
+            data["indexed"].setdefault(mode, {})[str(size)] = round(indexed[mode][0], 1)
             rows.append(f"| {size:,} | {mode} | {exact[mode][0]:.0f} | {exact[mode][1]:.0f} | {indexed[mode][0]:.0f} "
-                        f"| {indexed[mode][1]:.0f} |")
+                        f"| {indexed[mode][1]:.0f} | {'ANN' if shipped is indexed else 'exact'} |")
             log(rows[-1])
         shutil.rmtree(WORK / f"j{size}", ignore_errors=True)
     data["ann_recall_at_10"] = data["recall"][str(SIZES[-1])]
-    hybrid = data["hybrid_p50_ms"]
-    ratio = hybrid[str(SIZES[-1])] / hybrid[str(SIZES[0])]
+    small, large = str(SIZES[0]), str(SIZES[-1])
+    ratio = data["hybrid_p50_ms"][large] / data["hybrid_p50_ms"][small]
+    exact_ratio = data["exact"]["hybrid"][large] / data["exact"]["hybrid"][small]
     data["hybrid_ratio"] = round(ratio, 2)
     table = ("\n".join(rows) + "\n\n"
-             f"ANN index: {ann.KIND}, cosine, partitions = chunks / {ann.ROWS_PER_PARTITION}, nprobes {ann.NPROBES}, "
-             f"refine factor {ann.REFINE_FACTOR}; trained in "
-             + ", ".join(f"{s} s at {int(n):,}" for n, s in data["build_s"].items()) + ".\n"
+             f"ANN index: {ann.KIND}, cosine, partitions = √chunks, nprobes {ann.NPROBES}, "
+             f"refine factor {ann.REFINE_FACTOR or 'none'}, made from {ann.MIN_ROWS:,} chunks on (`ann.MIN_ROWS`); "
+             "trained in " + ", ".join(f"{s} s at {int(n):,}" for n, s in data["build_s"].items()) + ".\n"
              f"Recall@10 of the indexed vector query against exact search ({RECALL_QUERIES} queries: the 60 "
              "questions and noisy stored vectors): "
              + ", ".join(f"{v:.3f} at {int(n):,}" for n, v in data["recall"].items()) + ".\n"
-             f"Hybrid p50 with the index, {SIZES[-1]:,} / {SIZES[0]:,} chunks: {ratio:.2f}× (goal ≤ 1.5×).")
+             f"Hybrid p50 as shipped, {SIZES[-1]:,} / {SIZES[0]:,} chunks: {ratio:.2f}× (goal ≤ 1.5×; "
+             f"exact search at both sizes: {exact_ratio:.2f}×).")
     return table, data
 
 
@@ -329,8 +340,8 @@ def main(argv: list[str] | None = None) -> int:
              f"Archives of real chunks ({base.num_rows:,} from simonw-til and jbranchaud-til, MiniLM) copied "
              f"under new ids to each size; each copy's vector has Gaussian noise (std {NOISE} per dimension) and "
              "is renormalized, so ANN recall is measured against distinct neighbours. Latency: `search_notes` "
-             "in-process over the 60 TIL questions, per mode, exact (no vector index: flat scan) and with the "
-             "ANN index.\n"]
+             f"in-process over the 60 TIL questions × {RUNS} (after one untimed pass), per mode, exact (no vector "
+             "index: flat scan) and with the ANN index; \"as shipped\" is what an archive of that size uses.\n"]
     table, data = run(base, texts)
     parts.append(table + "\n")
     if args.sweep:
