@@ -70,8 +70,10 @@ def vector_index(table) -> tuple[str, int] | None:
     return None
 
 
-def maintain(table, *, min_rows: int = MIN_ROWS, kind: IndexKind = KIND) -> Literal["created", "retrained", None]:
-    """Create the vector index once ``table`` holds ``min_rows`` rows; retrain it after large growth.
+def maintain(table, *, min_rows: int | None = None, kind: IndexKind | None = None
+             ) -> Literal["created", "retrained", None]:
+    """Create the vector index once ``table`` holds ``min_rows`` rows (default :data:`MIN_ROWS`); retrain it
+    after large growth (see :data:`RETRAIN_GROWTH`).
 
     Folding new rows into an existing index is left to ``table.optimize()``,
     which the caller runs next. Costs one row count and one index listing when
@@ -85,13 +87,13 @@ def maintain(table, *, min_rows: int = MIN_ROWS, kind: IndexKind = KIND) -> Lite
         turns them into a StoreError).
     """
     rows = table.count_rows()
-    existing = vector_index(table)
-    if rows < min_rows:
+    if rows < (MIN_ROWS if min_rows is None else min_rows):
         return None
+    existing = vector_index(table)
     wanted = partitions_for(rows)
     if existing is not None and wanted < RETRAIN_GROWTH * max(existing[1], 1):
         return None
-    create(table, rows, kind=kind, partitions=wanted)
+    create(table, rows, kind=kind or KIND, partitions=wanted)
     if existing is not None and existing[0] != f"{INDEX_PREFIX}{wanted}":
         table.drop_index(existing[0])
     return "retrained" if existing else "created"

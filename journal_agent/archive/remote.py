@@ -72,8 +72,45 @@ def table_names(db) -> list[str]:
 
 
 def open_if_exists(db, name: str):
-    """Table ``name`` of ``db``, or ``None`` when the database has no such table."""
-    return db.open_table(name) if name in table_names(db) else None
+    """Table ``name`` of ``db``, or ``None`` when the database has no such table.
+
+    A table that is listed but has no committed version yet (another journal
+    is creating it, or a creation was killed) is no table either: LanceDB
+    lists its folder but cannot open it ("Table 'chunks' was not found").
+    """
+    if name not in table_names(db):
+        return None
+    try:
+        return db.open_table(name)
+    except (RuntimeError, OSError, ValueError) as exc:
+        if "not found" in str(exc).lower():
+            return None
+        raise
+
+
+def create_or_open(db, name: str, create: Callable[[], Any], attempts: int = CONFLICT_ATTEMPTS) -> tuple[Any, bool]:
+    """Table ``name`` of ``db``, made with ``create()`` unless it exists: ``(table, created)``.
+
+    Two journals may make the shared table at the same moment; the loser
+    ("already exists", or a commit conflict) opens the winner's table, waiting
+    with back-off while the winner's first version is not committed yet.
+
+    Raises:
+        the last error of ``create()`` when the table still cannot be opened
+        after ``attempts`` tries (a creation that was killed before its commit).
+    """
+    for attempt in range(attempts):
+        table = open_if_exists(db, name)
+        if table is not None:
+            return table, False
+        try:
+            return create(), True
+        except (RuntimeError, OSError, ValueError) as exc:
+            text = str(exc).lower()
+            if attempt == attempts - 1 or not ("already exists" in text or is_conflict(exc)):
+                raise
+            time.sleep(CONFLICT_PAUSE_SECONDS * 2 ** attempt * (0.5 + random.random()))
+    raise AssertionError("unreachable")
 
 
 def read_meta(db) -> dict[str, Any]:
@@ -93,13 +130,9 @@ def write_meta(db, changes: dict[str, Any]) -> None:
         return
     schema = pa.schema([("key", pa.string()), ("value", pa.string())])
     data = pa.Table.from_pylist([{"key": k, "value": json.dumps(v)} for k, v in changes.items()], schema=schema)
-    table = open_if_exists(db, META_TABLE)
-    if table is None:
-        try:
-            db.create_table(META_TABLE, data=data)
-            return
-        except (RuntimeError, OSError, ValueError):
-            table = db.open_table(META_TABLE)  # another journal made it first: update it instead
+    table, created = create_or_open(db, META_TABLE, lambda: db.create_table(META_TABLE, data=data))
+    if created:
+        return
     retry_conflicts(lambda: table.merge_insert("key").when_matched_update_all().when_not_matched_insert_all()
                     .execute(data), table.checkout_latest)
 

@@ -360,19 +360,23 @@ class Archive:
             raise self.damage  # never write a new table over one that could not be opened
         if self._table is None:
             record = schema.build_record(self.embedding_name, dimension)
+            created = True
             with repair.storage_errors(self.directory, writing=True):
                 db = self._connect()
-                if self.location.is_local:
+                create = lambda: db.create_table(TABLE, schema=schema.arrow_schema(dimension, record))  # noqa: E731
+                if not self.location.is_local:  # shared: another journal may be creating it at this moment
+                    self._table, created = remote.create_or_open(db, TABLE, create)
+                else:
                     repair.remove_orphan_table(self.table_dir)
-                try:
-                    self._table = db.create_table(TABLE, schema=schema.arrow_schema(dimension, record))
-                except repair.LANCE_ERRORS:
-                    if self.location.is_local:
+                    try:
+                        self._table = create()
+                    except repair.LANCE_ERRORS:
                         repair.remove_orphan_table(self.table_dir)  # give the space back; nothing was committed
                         raise
-                    self._table = db.open_table(TABLE)  # another journal created the shared table first
-                    self.check_compatible()
-            self.write_meta(**record)
+            if created:
+                self.write_meta(**record)
+            else:
+                self.check_compatible()  # the table another journal made must be of our model and schema
         with repair.storage_errors(self.directory, writing=True):
             self._ensure_index()
 
