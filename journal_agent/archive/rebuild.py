@@ -17,7 +17,7 @@ they are read page by page, so one damaged data file loses only its own rows
 
 An archive in an object store (:mod:`journal_agent.archive.location`) is
 rebuilt at ``<uri>.rebuild`` and then replaces the shared table's rows in one
-overwrite commit (:func:`replace_remote`): there are no folders to rename.
+overwrite commit (:func:`journal_agent.archive.remote.replace_rows`): there are no folders to rename.
 Its readers see the old rows or the new ones; a write another journal commits
 while the rebuild runs is replaced with the rest, so run ``--full`` on a shared
 archive when no one else is ingesting.
@@ -56,14 +56,15 @@ def rebuild(old: Archive, fill: Callable[[Archive], None], keep_paths: Iterable[
     Raises:
         StoreError: the new archive could not be written (the old one is kept).
     """
-    from journal_agent.archive.store import Archive
+    from journal_agent.archive import remote
+    from journal_agent.archive.store import TABLE, Archive
 
     local = old.location.is_local
     target_place = old.location.sibling(".rebuild")
     if local:
         shutil.rmtree(target_place.path, ignore_errors=True)
     else:
-        remove_remote_rebuild(old)
+        remote.remove_rebuild(old.location, TABLE)
     target = Archive(target_place, old.embedding_name, lambda: old.embedder)
     try:
         fill(target)
@@ -79,50 +80,9 @@ def rebuild(old: Archive, fill: Callable[[Archive], None], keep_paths: Iterable[
         if local:
             shutil.rmtree(target_place.path, ignore_errors=True)  # give the space back; the old archive is untouched
         else:
-            remove_remote_rebuild(old)
+            remote.remove_rebuild(old.location, TABLE)
         raise
     return agents, lost
-
-
-def replace_remote(old: Archive, rebuilt: Archive) -> None:
-    """Replace the rows of the object-store archive ``old`` with those of ``rebuilt`` in one commit, then drop it.
-
-    The overwrite commit also carries the rebuilt table's schema (and so its
-    record of model and schema version); the indices are made again after it
-    (:meth:`Archive.optimize`), and the metadata rows copied.
-
-    Raises:
-        StoreError: the overwrite failed (the old rows are kept).
-    """
-    from journal_agent.archive import remote, repair, store
-
-    with repair.storage_errors(old.directory, writing=True):
-        data = rebuilt._table.to_arrow() if rebuilt._table is not None else None
-        meta = rebuilt.read_meta()
-        if data is not None and old._table is not None:
-            old._table.add(data, mode="overwrite")  # one Overwrite commit: schema (and its record) included
-        elif data is not None:  # no table yet, or one that cannot be opened (damaged): made anew
-            remote.drop_table(old._connect(), store.TABLE)
-            old._connect().create_table(store.TABLE, data=data)
-    old._open_table()
-    old.optimize()
-    old.write_meta(**meta)
-    remove_remote_rebuild(old)
-
-
-def remove_remote_rebuild(archive: Archive) -> None:
-    """Drop what a full rebuild of the object-store archive ``archive`` left at ``<uri>.rebuild`` (best effort)."""
-    from journal_agent.archive import location, remote, store
-
-    place = archive.location.sibling(".rebuild")
-    try:
-        import lancedb
-
-        db = lancedb.connect(place.uri, storage_options=place.storage_options or None)
-        for name in (store.TABLE, location.META_TABLE):
-            remote.drop_table(db, name)
-    except LANCE_ERRORS:
-        pass  # dropped by the next ingest
 
 
 def carry_over(old: Archive, target: Archive, keep_paths: set[str]) -> tuple[int, int]:

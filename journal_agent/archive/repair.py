@@ -212,7 +212,7 @@ def remove_rebuild(directory: Path) -> None:
 
     A complete rebuild whose swap was interrupted is swapped in first (:func:`finish_swap`).
     An archive in an object store (``directory`` is its URI) is left to
-    :func:`journal_agent.archive.rebuild.remove_remote_rebuild`.
+    :func:`journal_agent.archive.remote.remove_rebuild`.
     """
     if not isinstance(directory, Path):
         return

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from journal_agent.archive import ann, location, remote, repair, schema
 from journal_agent.archive.location import ArchiveLocation
+from journal_agent.archive.meta import ArchiveMeta
 from journal_agent.errors import StoreError
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ class ArchiveStats:
     last_date: dt.date | None
 
 
-class Archive:
+class Archive(ArchiveMeta):
     """The archival store of one journal. Open with :meth:`open`.
 
     The embedder is created on first use, so full-text-only work never loads a
@@ -162,59 +163,6 @@ class Archive:
         except StoreError as exc:
             self.damage = exc
 
-    # -- metadata -----------------------------------------------------------------
-    @property
-    def meta_path(self) -> Path:
-        return self.directory / repair.META_FILE
-
-    def read_meta(self) -> dict:
-        """``archive.json`` as a dict (``{}`` when absent); in an object store, the rows of its metadata table.
-
-        Raises StoreError when it cannot be read or parsed."""
-        if not self.location.is_local:
-            with repair.storage_errors(self.directory, writing=False):
-                return remote.read_meta(self._connect())
-        return schema.read_json(self.meta_path)
-
-    def write_meta(self, **changes: Any) -> None:
-        """Update ``archive.json`` with ``changes``, atomically. Raises StoreError when it cannot be written."""
-        if not self.location.is_local:
-            with repair.storage_errors(self.directory, writing=True):
-                remote.write_meta(self._connect(), changes)
-            return
-        meta = {**self.read_meta(), **changes}
-        with repair.storage_errors(self.directory, writing=True):
-            self.directory.mkdir(parents=True, exist_ok=True)
-            schema.write_json(self.meta_path, meta)
-
-    @property
-    def dimension(self) -> int | None:
-        """The vector width of the table (``None`` before the first write)."""
-        return self.table_meta().get("dimension")
-
-    def table_meta(self) -> dict:
-        """The record in the table's schema metadata (``{}`` for a table written before schema version 2)."""
-        return schema.schema_record(self._table.schema) if self._table is not None else {}
-
-    def check_compatible(self) -> None:
-        """Raise StoreError when the schema or embedding model recorded differ from ours.
-
-        Both records are checked (:func:`~journal_agent.archive.schema.check_records`);
-        a missing ``archive.json`` is first written again from the table's own
-        record (not on a read-only journal).
-        """
-        if self.damage:
-            raise self.damage
-        if self._table is None:
-            return
-        meta, recorded = self.read_meta(), self.table_meta()
-        if not meta and recorded:
-            try:
-                self.write_meta(**recorded)
-            except StoreError:
-                pass  # read-only: the table's record is checked alone
-        schema.check_records(meta, recorded, self.embedding_name, self.directory)
-
     def verify(self, *, need_index: bool = True) -> None:
         """Read every data file and the full-text index once (:func:`~journal_agent.archive.repair.verify_archive`).
 
@@ -237,9 +185,7 @@ class Archive:
         """Remove what failed writes left (a table folder with no committed version; in an object store, an
         unfinished full rebuild). Call under the ingest lock."""
         if not self.location.is_local:
-            from journal_agent.archive.rebuild import remove_remote_rebuild
-
-            remove_remote_rebuild(self)
+            remote.remove_rebuild(self.location, TABLE)
         elif self._table is None and repair.remove_orphan_table(self.table_dir):
             self._open_table()
 
@@ -338,15 +284,13 @@ class Archive:
         """Swap the complete archive ``rebuilt`` (written beside this one) into this one's place, and reopen.
 
         In an object store the rows are replaced in one overwrite commit instead
-        (:func:`~journal_agent.archive.rebuild.replace_remote`).
+        (:func:`~journal_agent.archive.remote.replace_rows`).
 
         Raises:
             StoreError: the folders could not be renamed (or the overwrite failed).
         """
         if not self.location.is_local:
-            from journal_agent.archive.rebuild import replace_remote
-
-            replace_remote(self, rebuilt)
+            remote.replace_rows(self, rebuilt, TABLE)
             return
         rebuilt._db = rebuilt._table = None
         with repair.storage_errors(self.directory, writing=True):
