@@ -302,6 +302,76 @@ def run(base, texts: list[str]) -> tuple[str, dict]:
     return table, data
 
 
+S3_NOTES = 20  # notes per corpus in the S3 round trip
+
+
+def s3_round_trip(texts: list[str]) -> str:
+    """Ingest + search through a local S3 API (moto's server) against the same with a local folder. Markdown."""
+    import os
+    import uuid
+
+    try:
+        import boto3
+        from moto.server import ThreadedMotoServer
+    except ImportError:
+        return "S3 round trip not measured: moto[server] is not installed (`pip install -e '.[test]'`)."
+    from benchmarks.corpora import make_journal
+    from journal_agent.archive.ingest import ingest
+    from journal_agent.archive.search import search_notes
+    from journal_agent.archive.store import Archive
+    from journal_agent.workspace import open_journal
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    saved = {k: os.environ.get(k) for k in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                                            "AWS_REGION", "AWS_ALLOW_HTTP", "JOURNAL_ARCHIVE_URI")}
+    os.environ.update(AWS_ENDPOINT_URL=f"http://{host}:{port}", AWS_ACCESS_KEY_ID="bench",
+                      AWS_SECRET_ACCESS_KEY="bench", AWS_REGION="us-east-1", AWS_ALLOW_HTTP="true")
+    bucket = f"bench-{uuid.uuid4().hex[:8]}"
+    client = boto3.client("s3", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name="us-east-1")
+    client.create_bucket(Bucket=bucket)
+    rows = {}
+    try:
+        for place in ("local folder", "S3 (moto, 127.0.0.1)"):
+            if place.startswith("S3"):
+                os.environ["JOURNAL_ARCHIVE_URI"] = f"s3://{bucket}/archive"
+            else:
+                os.environ.pop("JOURNAL_ARCHIVE_URI", None)
+            writer = open_journal(root=make_journal(WORK / "s3-writer", limit=S3_NOTES))
+            report = ingest(writer)
+            reader_root = make_journal(WORK / "s3-reader", corpora=())
+            if not place.startswith("S3"):  # a second journal on the same local folder
+                shutil.copytree(writer.store_dir, reader_root / ".journal" / "archive.lance")
+            reader = open_journal(root=reader_root)
+            started = time.perf_counter()
+            archive = Archive.open(reader)
+            opened = time.perf_counter() - started
+            search_notes(reader, texts[0], archive=archive)
+            times = []
+            for text in texts:
+                began = time.perf_counter()
+                search_notes(reader, text, archive=archive)
+                times.append((time.perf_counter() - began) * 1000)
+            rows[place] = (report.chunks_written, report.seconds, report.embed_seconds, opened,
+                           statistics.median(times), pct(times, 0.95))
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        server.stop()
+    lines = ["| archive | chunks | ingest s | of which embedding s | open from a 2nd journal s | hybrid p50 ms "
+             "| hybrid p95 ms |", "|---|---|---|---|---|---|---|"]
+    for place, (chunks, seconds, embed, opened, p50, p95) in rows.items():
+        lines.append(f"| {place} | {chunks} | {seconds:.2f} | {embed:.2f} | {opened:.2f} | {p50:.0f} | {p95:.0f} |")
+    return (f"S3 round trip: one journal ingests {2 * S3_NOTES} TIL notes (MiniLM) into the archive, a second "
+            "journal opens it (schema check and a read of every data file) and runs `search_notes` (hybrid) "
+            "over the 60 questions. moto's S3 server runs in this process, so the S3 figures are the object-store "
+            "protocol's cost without a network.\n\n" + "\n".join(lines))
+
+
 def write_results(path: Path, section: str) -> None:
     """Replace (or append) this benchmark's section of RESULTS.md."""
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
@@ -344,6 +414,7 @@ def main(argv: list[str] | None = None) -> int:
              "index: flat scan) and with the ANN index; \"as shipped\" is what an archive of that size uses.\n"]
     table, data = run(base, texts)
     parts.append(table + "\n")
+    parts.append(s3_round_trip(texts) + "\n")
     if args.sweep:
         parts.append("Index types and parameters (vector query alone, Recall@10 against exact):\n\n"
                      + sweep(base, texts) + "\n")
