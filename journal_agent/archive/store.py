@@ -20,6 +20,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -95,7 +96,7 @@ class Archive(ArchiveMeta):
 
     def __init__(self, directory: Path | str | ArchiveLocation, embedding_name: str, embedder_factory):
         self.location = location.as_location(directory)
-        self.directory: Path = self.location.path if self.location.is_local else self.location.uri  # type: ignore[assignment]
+        self.directory: Path = self.location.path if self.location.is_local else self.location.uri
         self.embedding_name = embedding_name
         self._embedder_factory = embedder_factory
         self._embedder: Embedder | None = None
@@ -238,9 +239,8 @@ class Archive(ArchiveMeta):
             return
         with repair.storage_errors(self.directory, writing=True):
             for start in range(0, len(paths), _IN_LIST):
-                quoted = ", ".join(_sql(p) for p in paths[start : start + _IN_LIST])
-                remote.retry_conflicts(lambda q=quoted: self._table.delete(f"source = 'note' AND path IN ({q})"),
-                                       self._table.checkout_latest)
+                where = f"source = 'note' AND path IN ({', '.join(_sql(p) for p in paths[start : start + _IN_LIST])})"
+                remote.retry_conflicts(partial(self._table.delete, where), self._table.checkout_latest)
 
     def insert_agent_memory(self, content: str, tags: list[str] | None = None) -> str:
         """Store an entry the agent wrote itself (``source = "agent"``, never published).
