@@ -234,8 +234,8 @@ def sweep(base, texts: list[str]) -> str:
                              f"| {build_s:.1f} | {value:.3f} | {p50:.1f} ({statistics.median(exact_times):.1f}) |")
                 log(lines[-1])
             table.drop_index(name)
-    lines += ["", f"Exact (flat) vs {ann.KIND} (nprobes {ann.NPROBES}, refine {ann.REFINE_FACTOR}) vector query "
-                  "latency by size (ms, p50 over the recall queries):", "",
+    lines += ["", f"Exact (flat) vs {ann.KIND} (nprobes {ann.NPROBES}, refine {ann.REFINE_FACTOR or 'none'}) "
+                  "vector query latency by size (ms, p50 over the recall queries):", "",
               "| chunks | exact p50 | indexed p50 | Recall@10 | index build s |", "|---|---|---|---|---|"]
     for size in THRESHOLD_SIZES:
         _journal, archive, _ = build_archive(size, base)

@@ -29,15 +29,17 @@ from typing import Any, Literal
 IndexKind = Literal["IVF_FLAT", "IVF_PQ", "IVF_SQ", "IVF_HNSW_SQ"]
 
 KIND: IndexKind = "IVF_FLAT"
-# Chunks from which the index is made. Measured (vector query alone, p50, `search_scale --sweep`, 2-core VM):
-# exact 8.7 ms at 5k chunks, 12.8 at 10k, 23 at 20k, 47 at 50k, 99 at 100k; IVF_FLAT (sqrt(n) partitions,
-# nprobes 20) 5.0-11 ms, Recall@10 0.972 / 0.985 / 0.989 / 0.986 / 0.998, trained in 0.2-11 s. Below 20k an
-# exact scan costs under ~25 ms and is exact; from 20k the index saves 15 ms and more per vector query.
-MIN_ROWS = 20_000
-NPROBES = 20  # partitions scanned per query
+# Chunks from which the index is made, and partitions scanned per query. Measured (`search_scale --sweep`,
+# 2-core VM, benchmarks/RESULTS.md): the vector query alone takes 7 ms exact at 2k chunks, 10 at 5k, 14 at 10k,
+# 21 at 20k, 55 at 50k, 97 at 100k; with IVF_FLAT 5-10 ms. In the search_notes pipeline at 10k chunks the index
+# halves vector-mode p50 (67 -> 29 ms) and cuts hybrid p50 from 64 to 38 ms. IVF_FLAT Recall@10 against exact,
+# nprobes 20 / 40: 0.981 / 0.997 at 10k, 1.000 / 1.000 at 100k (nprobes 40 costs +0.2-0.6 ms). From 10k chunks
+# on, the index pays off and keeps recall >= 0.98; below that an exact scan costs at most ~10 ms and is exact.
+MIN_ROWS = 10_000
+NPROBES = 40  # partitions scanned per query (of sqrt(chunks): 100 at 10k, 316 at 100k)
 REFINE_FACTOR: int | None = None  # IVF_FLAT keeps full vectors: nothing to re-rank
 RETRAIN_GROWTH = 2  # retrain when the ideal partition count reaches this multiple of the trained one
-INDEX_PREFIX = "vector_ann_p"  # the index name carries its partition count: vector_ann_p24
+INDEX_PREFIX = "vector_ann_p"  # the index name carries its partition count: vector_ann_p100
 _NAME_RE = re.compile(rf"^{INDEX_PREFIX}(\d+)$")
 
 
