@@ -181,7 +181,7 @@ def vector_ids(table, vectors, *, exact: bool, k: int = 10, **params) -> tuple[l
     ids, times = [], []
     for vector in vectors:
         builder = table.search(vector, query_type="vector").distance_type("cosine").where(WHERE, prefilter=True)
-        builder = builder.bypass_vector_index() if exact else ann.tune(builder, **params)
+        builder = builder.bypass_vector_index() if exact else ann.tune(builder, table, WHERE, **params)
         started = time.perf_counter()
         rows = builder.select(["id", "_distance"]).limit(k).to_list()
         times.append((time.perf_counter() - started) * 1000)

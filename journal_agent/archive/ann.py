@@ -111,8 +111,31 @@ def create(table, rows: int, *, kind: IndexKind = KIND, partitions: int | None =
     return name
 
 
-def tune(builder, *, nprobes: int = NPROBES, refine_factor: int | None = REFINE_FACTOR):
-    """Set the ANN query parameters on a LanceDB vector query ``builder`` (ignored by an exact flat scan)."""
+def tune(builder, table=None, where: str | None = None, *, nprobes: int | None = None,
+         refine_factor: int | None = REFINE_FACTOR):
+    """Set the ANN query parameters on a LanceDB vector query ``builder`` (ignored by an exact flat scan).
+
+    Args:
+        builder: ``table.search(vector, query_type="vector")...``.
+        table, where: the table searched and the query's prefilter. When both
+            are given and the table has a vector index, the partitions probed
+            grow with the filter's narrowness: ``NPROBES / f`` where ``f`` is
+            the fraction of rows the filter keeps, up to all of them (which
+            LanceDB still answers from the index's partition-ordered vectors:
+            exact, and 4-6x quicker than the flat scan). Measured at 100k
+            chunks, a one-month window (2% of rows) gives Recall@20 0.78 with
+            40 partitions and 1.000 with all 316, at 10 ms (flat scan: 44 ms).
+            Costs one filtered row count (~3 ms at 100k chunks).
+        nprobes: partitions to probe, instead of the above.
+        refine_factor: re-rank ``limit x refine_factor`` candidates with full vectors.
+    """
+    if nprobes is None:
+        nprobes = NPROBES
+        index = vector_index(table) if table is not None else None
+        if index is not None and where:
+            total, kept = table.count_rows(), table.count_rows(where)
+            if 0 < kept < total:
+                nprobes = min(index[1] or partitions_for(total), math.ceil(NPROBES * total / kept))
     builder = builder.nprobes(nprobes)
     if refine_factor:
         builder = builder.refine_factor(refine_factor)

@@ -400,7 +400,7 @@ class Archive(ArchiveMeta):
 
     def _vector(self, query: str, where: str | None, limit: int) -> list[tuple[dict, float]]:
         vector = self.embedder.embed([query])[0]
-        builder = ann.tune(self._table.search(vector, query_type="vector").distance_type("cosine"))
+        builder = ann.tune(self._table.search(vector, query_type="vector").distance_type("cosine"), self._table, where)
         if where:
             builder = builder.where(where, prefilter=True)
         rows = builder.select(_COLUMNS + ["_distance"]).limit(limit).to_list()
