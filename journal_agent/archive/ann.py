@@ -30,15 +30,15 @@ IndexKind = Literal["IVF_FLAT", "IVF_PQ", "IVF_SQ", "IVF_HNSW_SQ"]
 
 KIND: IndexKind = "IVF_FLAT"
 # Index type, threshold and nprobes, measured with `python -m benchmarks.search_scale --sweep` (2-core VM, one
-# run; benchmarks/RESULTS.md). Recall@10 against exact at 100k chunks, nprobes 20: IVF_FLAT 0.990 (1.000 with
-# nprobes 40), IVF_SQ 0.968 (0.994 refined x5), IVF_PQ 0.581 (0.985 refined x10, 48 s to train against 7 s),
-# IVF_HNSW_SQ 0.947 (0.993 refined x5, 28 s to train); all answer in 6-10 ms against 85 ms exact. IVF_FLAT keeps
+# run; benchmarks/RESULTS.md). Recall@10 against exact at 100k chunks, nprobes 20: IVF_FLAT 0.995 (1.000 with
+# nprobes 40), IVF_SQ 0.967 (0.992 refined x5), IVF_PQ 0.600 (0.988 refined x10; 39 s to train against 7 s),
+# IVF_HNSW_SQ 0.931 (0.993 refined x5; 24 s to train); all answer in 7-11 ms against 59 ms exact. IVF_FLAT keeps
 # the full vectors, so it needs no refine step and is the quickest to train. The vector query alone takes
-# 4.3 ms exact at 2k chunks, 8.4 at 5k, 10.4 at 10k, 15.8 at 20k, 33.6 at 50k (indexed: 2.9-7.8 ms, Recall@10
-# 0.995-1.000 with nprobes 40, trained in 0.1-5 s). From 10k chunks the exact scan costs over 10 ms and more
-# than twice the indexed query; below it, exact search stays exact and cheap.
+# 5.8 ms exact at 2k chunks, 7.1 at 5k, 11.4 at 10k, 19.2 at 20k, 35.7 at 50k (indexed: 3.9-7.0 ms, Recall@10
+# 0.994-1.000 with nprobes 40, trained in 0.1-6 s). From 10k chunks the exact scan costs over 10 ms and about
+# three times the indexed query; below it, exact search stays exact and cheap.
 MIN_ROWS = 10_000
-NPROBES = 40  # partitions scanned per query, of sqrt(chunks): Recall@10 0.996 at 10k (0.985 with 20)
+NPROBES = 40  # partitions scanned per query, of sqrt(chunks): Recall@10 0.998 at 10k (0.980 with 20)
 REFINE_FACTOR: int | None = None  # IVF_FLAT keeps full vectors: nothing to re-rank
 RETRAIN_GROWTH = 2  # retrain when the ideal partition count reaches this multiple of the trained one
 INDEX_PREFIX = "vector_ann_p"  # the index name carries its partition count: vector_ann_p100
