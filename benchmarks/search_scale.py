@@ -236,6 +236,7 @@ def sweep(base, texts: list[str]) -> str:
                              f"| {build_s:.1f} | {value:.3f} | {p50:.1f} ({statistics.median(exact_times):.1f}) |")
                 log(lines[-1])
             table.drop_index(name)
+        shutil.rmtree(WORK / f"j{size}", ignore_errors=True)
     lines += ["", f"Exact (flat) vs {ann.KIND} (nprobes {ann.NPROBES}, refine {ann.REFINE_FACTOR or 'none'}) "
                   "vector query latency by size (ms, p50 over the recall queries):", "",
               "| chunks | exact p50 | indexed p50 | Recall@10 | index build s |", "|---|---|---|---|---|"]
@@ -250,6 +251,7 @@ def sweep(base, texts: list[str]) -> str:
         value, p50 = recall(table, vectors, exact)
         lines.append(f"| {size:,} | {statistics.median(exact_times):.1f} | {p50:.1f} | {value:.3f} | {build_s:.1f} |")
         log(lines[-1])
+        shutil.rmtree(WORK / f"j{size}", ignore_errors=True)
     return "\n".join(lines)
 
 
