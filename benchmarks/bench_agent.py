@@ -70,11 +70,10 @@ def run(work_dir: Path) -> dict:
         by_step}, "non_llm_ms_per_question": {median, max}, "context_tokens_per_question":
         {median, max, values}, "cold_first_step_ms", "cited_expected_note"}``.
     """
-    from tests.support.openai_server import FakeOpenAI, rule_responder
-
     from journal_agent.agent.loop import Agent
     from journal_agent.archive.ingest import ingest
     from journal_agent.workspace import open_journal
+    from tests.support.openai_server import FakeOpenAI, rule_responder
 
     root = build_journal(Path(work_dir) / "journal")
     journal = open_journal(root=root)

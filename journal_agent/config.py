@@ -97,6 +97,17 @@ class SiteSettings(_Section):
     allow_html: bool = Field(False, description="keep raw HTML written in notes (sanitized otherwise)")
 
 
+class ArchiveSettings(_Section):
+    """``[archive]``: where the archival store lives (see :mod:`journal_agent.archive.location`)."""
+
+    uri: str | None = Field(
+        None, description="default: the local folder .journal/archive.lance; s3://bucket/prefix, gs://..., "
+        "az://... share one archive between journals (credentials from the AWS_* variables, never from here)")
+    storage_options: dict[str, str] = Field(
+        default_factory=dict, description='LanceDB object-store options, e.g. { region = "us-east-1", '
+        'allow_http = "true" }; keys and secrets belong in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY')
+
+
 class Config(_Section):
     """Settings of one journal, after environment overrides."""
 
@@ -105,6 +116,7 @@ class Config(_Section):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     agent: AgentSettings = Field(default_factory=AgentSettings)
     site: SiteSettings = Field(default_factory=SiteSettings)
+    archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
 
     @property
     def site_title(self) -> str:
@@ -120,6 +132,7 @@ ENV_OVERRIDES: dict[str, tuple[str, str]] = {
     "JOURNAL_EMBEDDING_BASE_URL": ("embedding", "base_url"),
     "JOURNAL_MAX_STEPS": ("agent", "max_steps"),
     "JOURNAL_REFLECT": ("agent", "reflect"),
+    "JOURNAL_ARCHIVE_URI": ("archive", "uri"),
 }
 
 
@@ -185,7 +198,7 @@ def _known_keys(section: str, key: str) -> str:
 def default_toml(series: str = DEFAULT_SERIES) -> str:
     """The ``journal.toml`` that ``journal init`` writes, generated from the models' defaults.
 
-    Settings whose default is "none" are written commented out.
+    Settings whose default is "none" (or an empty table) are written commented out.
     """
     lines = [
         "# journal-agent settings. Every key and its default; environment variables override them",
@@ -201,7 +214,7 @@ def default_toml(series: str = DEFAULT_SERIES) -> str:
         for key, info in type(values).model_fields.items():
             value = getattr(values, key)
             comment = f"   # {info.description}" if info.description else ""
-            if value is None:
+            if value is None or value == {}:
                 lines.append(f"# {key} = ...{comment}")
             else:
                 lines.append(f"{key} = {_toml_value(value)}{comment}")
@@ -215,4 +228,6 @@ def _toml_value(value: Any) -> str:
         return repr(value)
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
     return json.dumps(value, ensure_ascii=False)  # a TOML basic string is a JSON string

@@ -30,8 +30,9 @@ from typing import TYPE_CHECKING, Any
 from journal_agent.errors import JournalError, NoteNotFound
 
 if TYPE_CHECKING:
+    from journal_agent.archive.query import SearchHit
     from journal_agent.archive.search import Source
-    from journal_agent.archive.store import Archive, SearchHit
+    from journal_agent.archive.store import Archive
     from journal_agent.notes.model import Note
     from journal_agent.workspace import Journal
 
@@ -391,7 +392,7 @@ def _understood(results) -> str:
 
 
 def _note_hit(note: Note, text: str) -> SearchHit:
-    from journal_agent.archive.store import SearchHit
+    from journal_agent.archive.query import SearchHit
 
     return SearchHit(path=note.rel_path, title=note.title, date=note.date, categories=list(note.categories),
                      tags=list(note.tags), score=0.0, text=text, heading="", chunk_index=0, source="note",

@@ -14,6 +14,13 @@ They keep their vectors when the embedding model is the same, and are
 re-embedded from their stored text when it changed. From a damaged archive
 they are read page by page, so one damaged data file loses only its own rows
 (and the report says so).
+
+An archive in an object store (:mod:`journal_agent.archive.location`) is
+rebuilt at ``<uri>.rebuild`` and then replaces the shared table's rows in one
+overwrite commit (:func:`journal_agent.archive.remote.replace_rows`): there are no folders to rename.
+Its readers see the old rows or the new ones; a write another journal commits
+while the rebuild runs is replaced with the rest, so run ``--full`` on a shared
+archive when no one else is ingesting.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ import shutil
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from journal_agent.archive.repair import LANCE_ERRORS, REBUILD_MARKER, rebuild_dir
+from journal_agent.archive.repair import LANCE_ERRORS, REBUILD_MARKER
 from journal_agent.archive.schema import arrow_schema, embedding_text
 from journal_agent.errors import StoreError
 
@@ -49,21 +56,31 @@ def rebuild(old: Archive, fill: Callable[[Archive], None], keep_paths: Iterable[
     Raises:
         StoreError: the new archive could not be written (the old one is kept).
     """
-    from journal_agent.archive.store import Archive
+    from journal_agent.archive import remote
+    from journal_agent.archive.store import TABLE, Archive
 
-    target_dir = rebuild_dir(old.directory)
-    shutil.rmtree(target_dir, ignore_errors=True)
-    target = Archive(target_dir, old.embedding_name, lambda: old.embedder)
+    local = old.location.is_local
+    target_place = old.location.sibling(".rebuild")
+    if local:
+        shutil.rmtree(target_place.path, ignore_errors=True)
+    else:
+        remote.remove_rebuild(old.location, TABLE)
+    target = Archive(target_place, old.embedding_name, lambda: old.embedder)
     try:
         fill(target)
         agents, lost = carry_over(old, target, set(keep_paths))
         target.optimize()
         target.write_meta(**meta)
-        (target_dir / REBUILD_MARKER).touch()  # the rebuild is complete: finish_swap may use it
+        if local:
+            (target_place.path / REBUILD_MARKER).touch()  # the rebuild is complete: finish_swap may use it
         old.replace_with(target)
-        (old.directory / REBUILD_MARKER).unlink(missing_ok=True)
+        if local:
+            (old.location.path / REBUILD_MARKER).unlink(missing_ok=True)
     except BaseException:
-        shutil.rmtree(target_dir, ignore_errors=True)  # give the space back; the old archive is untouched
+        if local:
+            shutil.rmtree(target_place.path, ignore_errors=True)  # give the space back; the old archive is untouched
+        else:
+            remote.remove_rebuild(old.location, TABLE)
         raise
     return agents, lost
 

@@ -1,10 +1,13 @@
 """Archival memory: the LanceDB store of note chunks (and the agent's own entries).
 
-One table, ``chunks``, under ``.journal/archive.lance``, one row per chunk (columns, the ``private`` flag and
-the records of how it was built: :mod:`journal_agent.archive.schema`). ``search_text`` (title + heading path +
-text) carries LanceDB's native full-text index (BM25, English stemming, stop words), made with the table;
-``vector`` holds the L2-normalized embedding searched by cosine distance. Hybrid search fuses the two ranked
-lists with reciprocal rank fusion (Cormack, Clarke & Büttcher, SIGIR 2009): ``score = sum(1 / (RRF_K + rank))``.
+One table, ``chunks``, under ``.journal/archive.lance`` or at ``[archive] uri`` (a folder, or an object store
+shared by several journals: :mod:`journal_agent.archive.location`), one row per chunk (columns, the ``private``
+flag and the records of how it was built: :mod:`journal_agent.archive.schema`). ``search_text`` (title + heading
+path + text) carries LanceDB's native full-text index (BM25, English stemming, stop words), made with the table;
+``vector`` holds the L2-normalized embedding searched by cosine distance: exactly below
+:data:`~journal_agent.archive.ann.MIN_ROWS` chunks, through an ANN index from there (:mod:`.ann`). Hybrid search
+fuses the two ranked lists with reciprocal rank fusion (Cormack, Clarke & Büttcher, SIGIR 2009):
+``score = sum(1 / (RRF_K + rank))``.
 
 Every write is one LanceDB commit (a new table version): a note's chunks are replaced with one ``merge_insert``
 (insert or update by ``id``, delete the note's other chunks, one transaction), so a failed or killed write
@@ -17,10 +20,14 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from journal_agent.archive import repair, schema
+from journal_agent.archive import ann, location, remote, repair, schema
+from journal_agent.archive.location import ArchiveLocation
+from journal_agent.archive.meta import ArchiveMeta
+from journal_agent.archive.query import COLUMNS, SearchHit, hit_from_row, rrf_fuse, sql_text, where_clause
 from journal_agent.errors import StoreError
 
 if TYPE_CHECKING:
@@ -30,44 +37,12 @@ if TYPE_CHECKING:
     from journal_agent.workspace import Journal
 
 TABLE = "chunks"
-RRF_K = 60
 # Weight of the vector ranking in hybrid RRF (BM25's is 1). Measured: 0.5 lifts
 # LoCoMo session Recall@5 0.866 -> 0.887 but drops our TIL questions' hybrid
 # Recall@5 (no dates) 0.983 -> 0.950; learning notes are what this tool is for.
 VECTOR_WEIGHT = 1.0
 MODES = ("hybrid", "fts", "vector")
 _IN_LIST = 500  # paths per SQL IN (...) list
-
-
-@dataclass
-class SearchHit:
-    """One matching chunk.
-
-    ``score``: RRF score in hybrid mode, BM25 in fts mode, cosine similarity
-    (1 - distance) in vector mode; higher is better in every mode.
-    """
-
-    path: str
-    title: str
-    date: dt.date
-    categories: list[str]
-    tags: list[str]
-    score: float
-    text: str
-    heading: str
-    chunk_index: int
-    source: str
-    day: int | None
-    private: bool = False
-
-    def to_json(self) -> dict:
-        """The hit as JSON types (date as ISO text, score rounded to 6 places)."""
-        return {
-            "path": self.path, "title": self.title, "date": self.date.isoformat(),
-            "categories": self.categories, "tags": self.tags, "score": round(self.score, 6),
-            "text": self.text, "heading": self.heading, "chunk_index": self.chunk_index,
-            "source": self.source, "day": self.day, "private": self.private,
-        }
 
 
 @dataclass
@@ -79,16 +54,20 @@ class ArchiveStats:
     last_date: dt.date | None
 
 
-class Archive:
+class Archive(ArchiveMeta):
     """The archival store of one journal. Open with :meth:`open`.
 
     The embedder is created on first use, so full-text-only work never loads a
     model. The folder is created only when something is written, so reading
     a journal that has no archive (or a read-only one) writes nothing.
+
+    ``directory``: the local folder, or an :class:`~journal_agent.archive.location.ArchiveLocation`
+    (a folder or an object-store URI); :attr:`directory` is then the folder's ``Path`` or the URI.
     """
 
-    def __init__(self, directory: Path, embedding_name: str, embedder_factory):
-        self.directory = Path(directory)
+    def __init__(self, directory: Path | str | ArchiveLocation, embedding_name: str, embedder_factory):
+        self.location = location.as_location(directory)
+        self.directory: Path = self.location.path if self.location.is_local else self.location.uri
         self.embedding_name = embedding_name
         self._embedder_factory = embedder_factory
         self._embedder: Embedder | None = None
@@ -113,13 +92,16 @@ class Archive:
             StoreError: built with another embedding model or schema version,
                 damaged files, or an interrupted rebuild that cannot be put
                 back, each with the command that fixes it.
+            ConfigError: ``[archive] uri`` names no place LanceDB can store in.
         """
         from journal_agent.archive.embeddings import make_embedder
 
         name = embedder.name if embedder else journal.config.embedding.model_name
         factory = (lambda: embedder) if embedder else (lambda: make_embedder(journal.config))
-        repair.finish_swap(journal.store_dir)
-        archive = cls(journal.store_dir, name, factory)
+        where = location.archive_location(journal)
+        if where.is_local:
+            repair.finish_swap(where.path)
+        archive = cls(where, name, factory)
         if check:
             archive.check_compatible()
             archive.verify()
@@ -133,8 +115,8 @@ class Archive:
         if self._db is None:
             import lancedb
 
-            with repair.storage_errors(self.directory, writing=True):
-                self._db = lancedb.connect(str(self.directory))  # creates the folder
+            with repair.storage_errors(self.directory, writing=True):  # a local folder is created here
+                self._db = lancedb.connect(self.location.uri, storage_options=self.location.storage_options or None)
         return self._db
 
     def _open_table(self) -> None:
@@ -145,57 +127,14 @@ class Archive:
         rebuild reads nothing from it.
         """
         self._table = self.damage = None
-        if not self.table_dir.is_dir() or repair.is_orphan_table(self.table_dir):
+        if self.location.is_local and (not self.table_dir.is_dir() or repair.is_orphan_table(self.table_dir)):
             return
         try:
             with repair.storage_errors(self.directory, writing=False):
-                self._table = self._connect().open_table(TABLE)
+                db = self._connect()
+                self._table = db.open_table(TABLE) if self.location.is_local else remote.open_if_exists(db, TABLE)
         except StoreError as exc:
             self.damage = exc
-
-    # -- metadata -----------------------------------------------------------------
-    @property
-    def meta_path(self) -> Path:
-        return self.directory / repair.META_FILE
-
-    def read_meta(self) -> dict:
-        """``archive.json`` as a dict (``{}`` when absent). Raises StoreError when it cannot be read or parsed."""
-        return schema.read_json(self.meta_path)
-
-    def write_meta(self, **changes: Any) -> None:
-        """Update ``archive.json`` with ``changes``, atomically. Raises StoreError when it cannot be written."""
-        meta = {**self.read_meta(), **changes}
-        with repair.storage_errors(self.directory, writing=True):
-            self.directory.mkdir(parents=True, exist_ok=True)
-            schema.write_json(self.meta_path, meta)
-
-    @property
-    def dimension(self) -> int | None:
-        """The vector width of the table (``None`` before the first write)."""
-        return self.table_meta().get("dimension")
-
-    def table_meta(self) -> dict:
-        """The record in the table's schema metadata (``{}`` for a table written before schema version 2)."""
-        return schema.schema_record(self._table.schema) if self._table is not None else {}
-
-    def check_compatible(self) -> None:
-        """Raise StoreError when the schema or embedding model recorded differ from ours.
-
-        Both records are checked (:func:`~journal_agent.archive.schema.check_records`);
-        a missing ``archive.json`` is first written again from the table's own
-        record (not on a read-only journal).
-        """
-        if self.damage:
-            raise self.damage
-        if self._table is None:
-            return
-        meta, recorded = self.read_meta(), self.table_meta()
-        if not meta and recorded:
-            try:
-                self.write_meta(**recorded)
-            except StoreError:
-                pass  # read-only: the table's record is checked alone
-        schema.check_records(meta, recorded, self.embedding_name, self.directory)
 
     def verify(self, *, need_index: bool = True) -> None:
         """Read every data file and the full-text index once (:func:`~journal_agent.archive.repair.verify_archive`).
@@ -216,8 +155,11 @@ class Archive:
 
     # -- writing -------------------------------------------------------------------
     def repair(self) -> None:
-        """Remove what failed writes left (a table folder with no committed version). Call under the ingest lock."""
-        if self._table is None and repair.remove_orphan_table(self.table_dir):
+        """Remove what failed writes left (a table folder with no committed version; in an object store, an
+        unfinished full rebuild). Call under the ingest lock."""
+        if not self.location.is_local:
+            remote.remove_rebuild(self.location, TABLE)
+        elif self._table is None and repair.remove_orphan_table(self.table_dir):
             self._open_table()
 
     def replace_notes(self, notes: Sequence[tuple[Note, list[Chunk]]], vectors) -> int:
@@ -245,11 +187,12 @@ class Archive:
         paths = [note.rel_path for note, _ in notes]
         self._ensure_table(len(rows[0]["vector"]))
         data = self._arrow(rows)
+        stale = f"source = 'note' AND path IN ({', '.join(sql_text(p) for p in paths)})"
         with repair.storage_errors(self.directory, writing=True):
             (self._table.merge_insert("id")
              .when_matched_update_all()
              .when_not_matched_insert_all()
-             .when_not_matched_by_source_delete(f"source = 'note' AND path IN ({', '.join(_sql(p) for p in paths)})")
+             .when_not_matched_by_source_delete(stale)
              .execute(data))
         return len(rows)
 
@@ -269,8 +212,9 @@ class Archive:
             return
         with repair.storage_errors(self.directory, writing=True):
             for start in range(0, len(paths), _IN_LIST):
-                quoted = ", ".join(_sql(p) for p in paths[start : start + _IN_LIST])
-                self._table.delete(f"source = 'note' AND path IN ({quoted})")
+                listed = ", ".join(sql_text(p) for p in paths[start : start + _IN_LIST])
+                where = f"source = 'note' AND path IN ({listed})"
+                remote.retry_conflicts(partial(self._table.delete, where), self._table.checkout_latest)
 
     def insert_agent_memory(self, content: str, tags: list[str] | None = None) -> str:
         """Store an entry the agent wrote itself (``source = "agent"``, never published).
@@ -292,20 +236,36 @@ class Archive:
         return entry_id
 
     def optimize(self) -> None:
-        """Bring the full-text index up to date (create it if missing) and compact files."""
+        """Bring the indices up to date and compact files.
+
+        The full-text index is created if missing; the ANN vector index is
+        created once the table reaches :data:`~journal_agent.archive.ann.MIN_ROWS`
+        rows (retrained after large growth: :func:`~journal_agent.archive.ann.maintain`);
+        LanceDB's ``optimize()`` then compacts data files and folds the rows
+        written since into both indices. A commit conflict with another
+        journal writing the same archive is retried on the latest version.
+        """
         if self._table is None:
             return
         with repair.storage_errors(self.directory, writing=True):
             self._ensure_index()
+            remote.retry_conflicts(lambda: ann.maintain(self._table), self._table.checkout_latest)
             # Versions older than an hour go; a concurrent reader still on a recent one is safe.
-            self._table.optimize(cleanup_older_than=dt.timedelta(hours=1))
+            remote.retry_conflicts(lambda: self._table.optimize(cleanup_older_than=dt.timedelta(hours=1)),
+                                   self._table.checkout_latest)
 
     def replace_with(self, rebuilt: Archive) -> None:
         """Swap the complete archive ``rebuilt`` (written beside this one) into this one's place, and reopen.
 
+        In an object store the rows are replaced in one overwrite commit instead
+        (:func:`~journal_agent.archive.remote.replace_rows`).
+
         Raises:
-            StoreError: the folders could not be renamed.
+            StoreError: the folders could not be renamed (or the overwrite failed).
         """
+        if not self.location.is_local:
+            remote.replace_rows(self, rebuilt, TABLE)
+            return
         rebuilt._db = rebuilt._table = None
         with repair.storage_errors(self.directory, writing=True):
             repair.swap_in(rebuilt.directory, self.directory)
@@ -318,25 +278,36 @@ class Archive:
             raise self.damage  # never write a new table over one that could not be opened
         if self._table is None:
             record = schema.build_record(self.embedding_name, dimension)
+            created = True
             with repair.storage_errors(self.directory, writing=True):
                 db = self._connect()
-                repair.remove_orphan_table(self.table_dir)
-                try:
-                    self._table = db.create_table(TABLE, schema=schema.arrow_schema(dimension, record))
-                except repair.LANCE_ERRORS:
-                    repair.remove_orphan_table(self.table_dir)  # give the space back; nothing was committed
-                    raise
-            self.write_meta(**record)
+                create = lambda: db.create_table(TABLE, schema=schema.arrow_schema(dimension, record))  # noqa: E731
+                if not self.location.is_local:  # shared: another journal may be creating it at this moment
+                    self._table, created = remote.create_or_open(db, TABLE, create)
+                else:
+                    repair.remove_orphan_table(self.table_dir)
+                    try:
+                        self._table = create()
+                    except repair.LANCE_ERRORS:
+                        repair.remove_orphan_table(self.table_dir)  # give the space back; nothing was committed
+                        raise
+            if created:
+                self.write_meta(**record)
+            else:
+                self.check_compatible()  # the table another journal made must be of our model and schema
         with repair.storage_errors(self.directory, writing=True):
             self._ensure_index()
 
     def _ensure_index(self) -> None:
-        if self.index_missing():
-            from lancedb.index import FTS
+        from lancedb.index import FTS
 
-            self._table.create_index(
-                "search_text", config=FTS(language="English", stem=True, remove_stop_words=True)
-            )
+        def create() -> None:
+            if self.index_missing():
+                self._table.create_index(
+                    "search_text", config=FTS(language="English", stem=True, remove_stop_words=True)
+                )
+
+        remote.retry_conflicts(create, self._table.checkout_latest)
 
     def index_missing(self) -> bool:
         """Whether the table exists without its full-text index (a write failed before making it)."""
@@ -384,7 +355,7 @@ class Archive:
             raise ValueError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
         if self._table is None or not query.strip():
             return []
-        where = _where(since, until, category, source, day=day, include_private=include_private)
+        where = where_clause(since, until, category, source, day=day, include_private=include_private)
         depth = offset + limit
         if mode == "fts":
             ranked = self._fts(query, where, depth)
@@ -394,7 +365,7 @@ class Archive:
             pool = max(depth * 4, 40)
             ranked = rrf_fuse([self._fts(query, where, pool), self._vector(query, where, pool)],
                               weights=[1.0, VECTOR_WEIGHT])
-        return [_hit(row, score) for row, score in ranked[offset:depth]]
+        return [hit_from_row(row, score) for row, score in ranked[offset:depth]]
 
     def notes_where(
         self,
@@ -415,27 +386,29 @@ class Archive:
         """
         if self._table is None:
             return []
-        where = _where(since, until, category, source, day=day, include_private=include_private)
+        where = where_clause(since, until, category, source, day=day, include_private=include_private)
         first = "chunk_index = 0" + (f" AND {where}" if where else "")
-        rows = self._scan(first, _COLUMNS).to_pylist()
+        rows = self._scan(first, COLUMNS).to_pylist()
         rows.sort(key=lambda row: (row["date"], row["path"]))
-        return [_hit(row, 0.0) for row in rows[:limit]]
+        return [hit_from_row(row, 0.0) for row in rows[:limit]]
 
     def _fts(self, query: str, where: str | None, limit: int) -> list[tuple[dict, float]]:
         from lancedb.query import MatchQuery
 
-        builder = self._table.search(MatchQuery(query, "search_text"), query_type="fts")
+        # MatchQuery's __init__ fills boost, fuzziness, ... (mypy's pydantic plugin reads them as required)
+        match = MatchQuery(query, "search_text")  # type: ignore[call-arg]
+        builder = self._table.search(match, query_type="fts")
         if where:
             builder = builder.where(where, prefilter=True)
-        rows = builder.select(_COLUMNS + ["_score"]).limit(limit).to_list()
+        rows = builder.select(COLUMNS + ["_score"]).limit(limit).to_list()
         return [(row, float(row["_score"])) for row in rows]
 
     def _vector(self, query: str, where: str | None, limit: int) -> list[tuple[dict, float]]:
         vector = self._query_vector(query)
-        builder = self._table.search(vector, query_type="vector").distance_type("cosine")
+        builder = ann.tune(self._table.search(vector, query_type="vector").distance_type("cosine"), self._table, where)
         if where:
             builder = builder.where(where, prefilter=True)
-        rows = builder.select(_COLUMNS + ["_distance"]).limit(limit).to_list()
+        rows = builder.select(COLUMNS + ["_distance"]).limit(limit).to_list()
         return [(row, 1.0 - float(row["_distance"])) for row in rows]
 
     def _query_vector(self, query: str):
@@ -477,64 +450,3 @@ class Archive:
         query = query.select(columns) if columns else query
         with repair.storage_errors(self.directory, writing=False):
             return (query.where(where) if where else query).to_arrow()
-
-_COLUMNS = ["path", "title", "date", "categories", "tags", "text", "heading", "chunk_index", "source", "day",
-            "private"]
-
-
-def rrf_fuse(
-    rankings: Sequence[Sequence[tuple[dict, float]]],
-    k: int = RRF_K,
-    weights: Sequence[float] | None = None,
-) -> list[tuple[dict, float]]:
-    """Reciprocal rank fusion of ranked lists of ``(row, score)`` keyed by ``(path, chunk_index)``.
-
-    ``RRF(d) = sum over lists i of w_i / (k + rank_i(d))``, rank from 1
-    (Cormack et al. 2009; weights default to 1).
-    """
-    fused: dict[tuple[str, int], list] = {}
-    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings)):
-        for rank, (row, _score) in enumerate(ranking, start=1):
-            key = (row["path"], row["chunk_index"])
-            entry = fused.setdefault(key, [row, 0.0])
-            entry[1] += weight / (k + rank)
-    return sorted(((row, score) for row, score in fused.values()), key=lambda item: -item[1])
-
-
-def _hit(row: dict, score: float) -> SearchHit:
-    return SearchHit(
-        path=row["path"], title=row["title"], date=row["date"], categories=list(row["categories"] or []),
-        tags=list(row["tags"] or []), score=score, text=row["text"], heading=row["heading"],
-        chunk_index=int(row["chunk_index"]), source=row["source"], day=row["day"],
-        private=bool(row.get("private")),
-    )
-
-
-def _sql(value: str) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def _where(
-    since: dt.date | None,
-    until: dt.date | None,
-    category: str | None,
-    source: str | None,
-    *,
-    day: int | None = None,
-    include_private: bool = True,
-) -> str | None:
-    """The SQL filter (LanceDB/DataFusion) for the given bounds; ``None`` when nothing is filtered."""
-    clauses = []
-    if source:
-        clauses.append(f"source = {_sql(source)}")
-    if since:
-        clauses.append(f"date >= date '{since.isoformat()}'")
-    if until:
-        clauses.append(f"date <= date '{until.isoformat()}'")
-    if category:
-        clauses.append(f"array_has_any(categories, [{_sql(category)}])")
-    if day is not None:
-        clauses.append(f"day = {int(day)}")
-    if not include_private:
-        clauses.append("private = false")
-    return " AND ".join(clauses) or None

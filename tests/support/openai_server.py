@@ -488,7 +488,8 @@ def alternates(messages: list[dict[str, Any]]) -> bool:
 
 
 _STOP_WORDS = frozenset(
-    ["a", "an", "and", "are", "about", "as", "at", "be", "by", "did", "do", "does", "for", "from", "how", "i", "in", "is", "it", "me", "my", "of", "on", "or", "that", "the", "this", "to", "was", "what", "when", "where", "which", "who", "why", "with", "you"])
+    "a an and are about as at be by did do does for from how i in is it me my of on or that "
+    "the this to was what when where which who why with you".split())
 
 
 def embeddings_response(body: dict[str, Any], dimension: int = 256) -> dict[str, Any]:
