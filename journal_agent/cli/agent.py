@@ -14,28 +14,7 @@ import sys
 
 import click
 
-from journal_agent.errors import JournalError
-
-
-def _journal(ctx: click.Context):
-    from journal_agent.workspace import open_journal
-
-    try:
-        return open_journal(root=(ctx.obj or {}).get("root"))
-    except JournalError as exc:
-        raise click.ClickException(str(exc)) from exc
-
-
-def _console(stderr: bool = False):
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
+from journal_agent.cli.common import console, escape, journal_of, one_line
 
 
 def _require_model(journal) -> None:
@@ -48,10 +27,7 @@ def _require_model(journal) -> None:
 def _make_agent(journal, model, conversation="new", name: str = "journal"):
     from journal_agent.agent.loop import Agent
 
-    try:
-        return Agent(journal, name=name, model=model, conversation=conversation)
-    except JournalError as exc:
-        raise click.ClickException(str(exc)) from exc
+    return Agent(journal, name=name, model=model, conversation=conversation)
 
 
 def _conversation(continue_: bool, cid: int | None):
@@ -159,13 +135,13 @@ def ask(ctx, question, continue_, cid, show_steps, as_json, stream, model, agent
     from journal_agent.errors import ToolsUnsupported
 
     started = time.monotonic()
-    journal = _journal(ctx)
+    journal = journal_of(ctx)
     text = " ".join(question).strip()
     if not text:
         raise click.UsageError("the question is empty")
-    out = _console()
+    out = console()
     if not is_configured(journal.config):
-        _console(stderr=True).print(_escape(NOT_CONFIGURED))
+        console(stderr=True).print(escape(NOT_CONFIGURED))
         _retrieval_only(journal, text, out, as_json)
         return
     live = view.LiveView(out, started=started, enabled=not as_json)
@@ -179,12 +155,12 @@ def ask(ctx, question, continue_, cid, show_steps, as_json, stream, model, agent
     try:
         turn = _run_turn(agent, out, text, show_steps=show_steps and not as_json, stream=stream, live=live)
     except ToolsUnsupported as exc:
-        _console(stderr=True).print(_escape(f"{str(exc)[0].upper()}{str(exc)[1:]}; the retrieval-only "
+        console(stderr=True).print(escape(f"{str(exc)[0].upper()}{str(exc)[1:]}; the retrieval-only "
                                             "answer follows."))
         _retrieval_only(journal, text, out, as_json, reason="the model cannot call tools")
         return
     except KeyboardInterrupt:
-        _console(stderr=True).print(INTERRUPTED)
+        console(stderr=True).print(INTERRUPTED)
         ctx.exit(130)
     finally:
         agent.close()
@@ -201,32 +177,23 @@ def _retrieval_only(journal, question: str, out, as_json: bool, reason: str = "n
         retrieval_only_answer,
     )
 
-    try:
-        answer = retrieval_only_answer(journal, question)
-    except JournalError as exc:
-        raise click.ClickException(str(exc)) from exc
+    answer = retrieval_only_answer(journal, question)
     answer.reason = reason
     if as_json:
         click.echo(json.dumps(answer.to_json(), indent=2, ensure_ascii=False))
         return
-    out.print(f"[bold]{_escape(LABEL if reason == 'no model configured' else NO_TOOLS_LABEL)}[/bold]")
+    out.print(f"[bold]{escape(LABEL if reason == 'no model configured' else NO_TOOLS_LABEL)}[/bold]")
     if not answer.hits:
         out.print("No matching passages. Run `journal ingest` if your notes are not in the archive yet.")
         return
     for rank, hit in enumerate(answer.hits, start=1):
         out.print()
-        out.print(f"[bold]{rank}. {_escape(hit.title)}[/bold] [dim]({hit.date.isoformat()}) {_escape(hit.path)}[/dim]")
-        out.print("   " + _escape(_one_line(hit.text, 400)))
+        out.print(f"[bold]{rank}. {escape(hit.title)}[/bold] [dim]({hit.date.isoformat()}) {escape(hit.path)}[/dim]")
+        out.print("   " + escape(one_line(hit.text, 400)))
     out.print()
     out.print("[bold]Sources[/bold]")
     for hit in answer.hits:
-        out.print(f"- {_escape(hit.title)} ({hit.date.isoformat()}) {_escape(hit.path)}")
-
-
-def _one_line(text: str, width: int = 160) -> str:
-    from journal_agent.cli.agent_view import one_line
-
-    return one_line(text, width)
+        out.print(f"- {escape(hit.title)} ({hit.date.isoformat()}) {escape(hit.path)}")
 
 
 def _line_editing(journal):
@@ -269,10 +236,10 @@ def chat(ctx, continue_, cid, show_steps, stream, model, agent_name) -> None:
     """Talk with an agent; Ctrl-D exits. Line editing and history (↑) on a terminal."""
     from journal_agent.errors import ToolsUnsupported
 
-    journal = _journal(ctx)
+    journal = journal_of(ctx)
     _require_model(journal)
     agent = _make_agent(journal, model, _conversation(continue_, cid), agent_name)
-    out = _console()
+    out = console()
     resumed = f" (continuing conversation #{agent.recall.conversation_id})" if agent.recall.conversation_id else ""
     who = "your journal's memory agent" if agent_name == "journal" else f"the {agent_name} agent"
     out.print(f"[dim]Chatting with {who}{resumed}. Ctrl-D to exit.[/dim]")
@@ -298,15 +265,15 @@ def chat(ctx, continue_, cid, show_steps, stream, model, agent_name) -> None:
             try:
                 turn = _run_turn(agent, out, line, show_steps=show_steps, stream=stream)
             except ToolsUnsupported as exc:
-                _console(stderr=True).print(f"[red]Error:[/red] {_escape(str(exc))}; the retrieval-only answer "
+                console(stderr=True).print(f"[red]Error:[/red] {escape(str(exc))}; the retrieval-only answer "
                                             "follows.")
                 _retrieval_only(journal, line, out, False, reason="the model cannot call tools")
                 continue
             except click.ClickException as exc:
-                _console(stderr=True).print(f"[red]Error:[/red] {_escape(exc.message)}")
+                console(stderr=True).print(f"[red]Error:[/red] {escape(exc.message)}")
                 continue
             except KeyboardInterrupt:
-                _console(stderr=True).print("Interrupted; the conversation so far is kept.")
+                console(stderr=True).print("Interrupted; the conversation so far is kept.")
                 continue
             _show_turn(out, turn, journal, show_steps=show_steps)
     finally:
@@ -326,8 +293,8 @@ def log(ctx, cid, last, limit, as_json) -> None:
     from journal_agent.agent.recall import RecallMemory
     from journal_agent.cli import agent_view as view
 
-    recall = RecallMemory.open(_journal(ctx))
-    out = _console()
+    recall = RecallMemory.open(journal_of(ctx))
+    out = console()
     try:
         if cid is None and last:
             found = recall.conversations(limit=1, kind="chat")
@@ -343,10 +310,7 @@ def log(ctx, cid, last, limit, as_json) -> None:
             else:
                 view.print_conversations(out, conversations)
             return
-        try:
-            conversation = recall.conversation(cid)
-        except JournalError as exc:
-            raise click.ClickException(str(exc)) from exc
+        conversation = recall.conversation(cid)
         messages = recall.messages(cid)
         if as_json:
             click.echo(json.dumps(view.conversation_json(conversation, messages), indent=2, ensure_ascii=False))
@@ -366,7 +330,7 @@ def reflect(ctx, since, show_steps, model) -> None:
     """Ask the agent to update the learner profile from recent notes."""
     from journal_agent.agent.reflection import reflect_on_notes, select_notes
 
-    journal = _journal(ctx)
+    journal = journal_of(ctx)
     _require_model(journal)
     since_day = None
     if since:
@@ -382,7 +346,7 @@ def reflect(ctx, since, show_steps, model) -> None:
         return
     from journal_agent.cli.agent_view import print_edits, print_step
 
-    out = _console()
+    out = console()
     outcome = reflect_on_notes(journal, notes, model=model, max_notes=None,
                                on_step=(lambda step: print_step(out, step)) if show_steps else None)
     if outcome.status == "failed":

@@ -11,11 +11,7 @@ import json
 
 import click
 
-
-def _journal(ctx: click.Context):
-    from journal_agent.workspace import open_journal
-
-    return open_journal(root=(ctx.obj or {}).get("root"))
+from journal_agent.cli.common import journal_of
 
 
 @click.command()
@@ -30,7 +26,7 @@ def agents(ctx, as_json) -> None:
     from journal_agent.agent.agent_tools import list_agents
     from journal_agent.cli.agent_view import print_agents
 
-    found = list_agents(_journal(ctx))
+    found = list_agents(journal_of(ctx))
     if as_json:
         click.echo(json.dumps([asdict(a) for a in found], indent=2, ensure_ascii=False))
         return
@@ -43,7 +39,7 @@ def sleeptime(ctx) -> None:
     """Run the pending background reflections (started by `journal add`/`ingest`; not for people)."""
     from journal_agent.agent.sleeptime import run_jobs
 
-    status = run_jobs(_journal(ctx))
+    status = run_jobs(journal_of(ctx))
     if status is not None:
         click.echo(f"{status.finished} {status.state}: {status.message}")
 

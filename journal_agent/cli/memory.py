@@ -13,30 +13,14 @@ import json
 
 import click
 
-
-def _journal(ctx: click.Context):
-    from journal_agent.workspace import open_journal
-
-    return open_journal(root=(ctx.obj or {}).get("root"))
+from journal_agent.cli.common import console, escape, journal_of
 
 
 def _core(ctx):
     """Core memory as the learner sees it: every block, every agent."""
     from journal_agent.agent.core_memory import CoreMemory
 
-    return CoreMemory.open(_journal(ctx), agent=None)
-
-
-def _console():
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=True)
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
+    return CoreMemory.open(journal_of(ctx), agent=None)
 
 
 @click.group()
@@ -60,7 +44,7 @@ def memory_show(ctx, label, as_json) -> None:
     from rich.panel import Panel
     from rich.text import Text
 
-    out = _console()
+    out = console()
     for block in blocks:
         agents = ", ".join(core.attached_to(block.label)) or "no agent"
         flags = ", read-only" if block.read_only else ""
@@ -74,7 +58,7 @@ def memory_show(ctx, label, as_json) -> None:
         body = Text()
         body.append(block.description + "\n\n", style="dim")
         body.append(block.value or "(empty)")
-        out.print(Panel(body, title=f"[bold]{_escape(block.label)}[/bold]", subtitle=_escape(about),
+        out.print(Panel(body, title=f"[bold]{escape(block.label)}[/bold]", subtitle=escape(about),
                         title_align="left"))
 
 
@@ -120,14 +104,14 @@ def memory_history(ctx, limit, as_json) -> None:
     if not edits:
         click.echo("No core memory edits yet.")
         return
-    out = _console()
+    out = console()
     first = len(edits) - len(shown) + 1
     for number, edit in enumerate(shown, start=first):
-        who = f"  [dim]by {_escape(edit.agent)}[/dim]" if edit.agent else ""
-        out.print(f"[bold]#{number}[/bold] {edit.time}  {_escape(edit.tool)}  [bold]{_escape(edit.label)}[/bold]{who}")
+        who = f"  [dim]by {escape(edit.agent)}[/dim]" if edit.agent else ""
+        out.print(f"[bold]#{number}[/bold] {edit.time}  {escape(edit.tool)}  [bold]{escape(edit.label)}[/bold]{who}")
         for line in diff_lines(edit.before, edit.after):
             colour = "red" if line.startswith("-") else "green"
-            out.print(f"    [{colour}]{_escape(line)}[/{colour}]")
+            out.print(f"    [{colour}]{escape(line)}[/{colour}]")
 
 
 @memory.command("undo")
