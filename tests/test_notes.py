@@ -10,7 +10,7 @@ import pytest
 
 from journal_agent.errors import NoteError
 from journal_agent.notes.model import read_note
-from tests.support.journals import SEED, SIMONW, write
+from tests.support.journals import SEED, SIMONW, needs_simonw, write
 
 
 def test_seed_jekyll_note(tmp_path):
@@ -62,6 +62,7 @@ def test_til_note_without_front_matter(tmp_path):
     assert note.categories == ["python"]  # parent folder
 
 
+@needs_simonw
 def test_real_til_note_title_and_category():
     path = SIMONW / "ab" / "apache-bench-length-errors.md"
     note = read_note(path, SIMONW, SIMONW)

@@ -220,6 +220,7 @@ def test_rss_feed_is_valid_xml_newest_first(built):
     assert channel.find("image").findtext("url").startswith("https://journal.example.org/")
 
 
+@needs_til  # ten posts a page needs the TIL notes
 def test_home_page_shows_newest_notes_day_count_and_streak(built):
     journal, report, _ = built
     html = (journal.site_dir / "public" / "index.html").read_text(encoding="utf-8")
