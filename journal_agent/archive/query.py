@@ -13,8 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 RRF_K = 60
+SearchMode = Literal["hybrid", "fts", "vector"]
+MODES: tuple[SearchMode, ...] = ("hybrid", "fts", "vector")
 
 
 @dataclass

@@ -44,7 +44,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from journal_agent.archive.query import SearchHit, rrf_fuse
+from journal_agent.archive.query import SearchHit, SearchMode, rrf_fuse
 from journal_agent.notes.windows import DayReference, TimeWindow, find_day_number, find_time_window
 
 if TYPE_CHECKING:
@@ -127,7 +127,7 @@ def search_notes(
     *,
     limit: int = 5,
     offset: int = 0,
-    mode: str = "hybrid",
+    mode: SearchMode = "hybrid",
     since: dt.date | None = None,
     until: dt.date | None = None,
     category: str | None = None,

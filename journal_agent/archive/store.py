@@ -27,7 +27,16 @@ from typing import TYPE_CHECKING, Any
 from journal_agent.archive import ann, location, remote, repair, schema
 from journal_agent.archive.location import ArchiveLocation
 from journal_agent.archive.meta import ArchiveMeta
-from journal_agent.archive.query import COLUMNS, SearchHit, hit_from_row, rrf_fuse, sql_text, where_clause
+from journal_agent.archive.query import (
+    COLUMNS,
+    MODES,
+    SearchHit,
+    SearchMode,
+    hit_from_row,
+    rrf_fuse,
+    sql_text,
+    where_clause,
+)
 from journal_agent.errors import StoreError
 
 if TYPE_CHECKING:
@@ -41,7 +50,6 @@ TABLE = "chunks"
 # LoCoMo session Recall@5 0.866 -> 0.887 but drops our TIL questions' hybrid
 # Recall@5 (no dates) 0.983 -> 0.950; learning notes are what this tool is for.
 VECTOR_WEIGHT = 1.0
-MODES = ("hybrid", "fts", "vector")
 _IN_LIST = 500  # paths per SQL IN (...) list
 
 
@@ -328,7 +336,7 @@ class Archive(ArchiveMeta):
         *,
         limit: int = 10,
         offset: int = 0,
-        mode: str = "hybrid",
+        mode: SearchMode = "hybrid",
         since: dt.date | None = None,
         until: dt.date | None = None,
         category: str | None = None,
