@@ -15,6 +15,7 @@ from pathlib import Path
 
 from journal_agent.config import CONFIG_FILE, DEFAULT_SERIES, Config, default_toml, load_config
 from journal_agent.errors import JournalNotFound, ReadOnlyStore
+from journal_agent.notes.files import journal_relative
 
 STATE_DIR = ".journal"
 GITIGNORED = [f"{STATE_DIR}/", "site/public/", "site/docs/posts/", "site/.cache/"]
@@ -93,16 +94,7 @@ class Journal:
         The path is made absolute without resolving symlinks, so a link inside
         the journal keeps its own name.
         """
-        absolute = Path(os.path.abspath(Path(path).expanduser()))
-        for base in (self.root, self.root.resolve()):
-            try:
-                return absolute.relative_to(base).as_posix()
-            except ValueError:
-                continue
-        try:
-            return Path(path).resolve().relative_to(self.root.resolve()).as_posix()
-        except (ValueError, OSError):
-            return absolute.as_posix()
+        return journal_relative(path, self.root)
 
 
 def find_root(start: Path | None = None, explicit: str | os.PathLike[str] | None = None) -> Path:

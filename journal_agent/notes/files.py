@@ -107,6 +107,21 @@ def _bases(folder: str) -> tuple[Path, Path]:
     return absolute, absolute.resolve()
 
 
+def journal_relative(path: str | os.PathLike[str], root: Path) -> str:
+    """``path`` relative to the journal ``root``, POSIX style; absolute when outside it.
+
+    The one rule for journal-relative paths (notes, reports, the site, the CLI): the
+    path as given (made absolute, symlinks not resolved) first, so a link inside the
+    journal keeps its own name; then the resolved path.
+    """
+    given = Path(os.path.abspath(Path(path).expanduser()))
+    try:
+        resolved = given.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        resolved = given
+    return relative_path(given, resolved, root)
+
+
 def relative_path(given: Path, resolved: Path, root: Path) -> str:
     """Journal-relative POSIX path: the given path first (a link keeps its own name), absolute outside."""
     for candidate in (given, resolved):

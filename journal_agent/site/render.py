@@ -47,6 +47,7 @@ from journal_agent.notes.model import (
     read_note,
     slugify,
 )
+from journal_agent.notes.files import journal_relative
 from journal_agent.notes.walk import iter_note_files
 from journal_agent.site.sanitize import escape_text, xml_clean
 
@@ -240,7 +241,7 @@ def render_posts(
     report = progress or (lambda event, path: None)
     if notes_dir.is_dir():
         for path in iter_note_files([notes_dir]):
-            rel = _relative(path, root)
+            rel = journal_relative(path, root)
             if is_private_path(path, notes_dir):
                 result.skipped_private.append(rel)
                 report("private", rel)
@@ -307,13 +308,3 @@ def render_posts(
 def _fail(result: RenderResult, report: Callable[[str, str], None], rel: str, reason: str) -> None:
     result.failed.append((rel, reason))
     report("failed", rel)
-
-
-def _relative(path: Path, root: Path) -> str:
-    """``path`` relative to ``root`` as walked (a symlink is named by its own path), else resolved."""
-    for candidate, base in ((Path(path), Path(root)), (Path(path).resolve(), Path(root).resolve())):
-        try:
-            return candidate.relative_to(base).as_posix()
-        except ValueError:
-            continue
-    return Path(path).as_posix()
