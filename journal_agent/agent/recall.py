@@ -27,6 +27,7 @@ import datetime as dt
 import json
 import re
 import sqlite3
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -416,8 +417,7 @@ class RecallMemory:
 
 
 def _title(text: str, width: int = 80) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
+    return textwrap.shorten(text, width=width, placeholder=" …")
 
 
 def _row(row: sqlite3.Row) -> RecallMessage:

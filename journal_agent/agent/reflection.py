@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -73,8 +74,7 @@ class ReflectOutcome:
 def _excerpt(body: str, limit: int = EXCERPT_CHARS) -> str:
     text = re.sub(r"^#+\s*", "", body, flags=re.MULTILINE)
     text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)  # links → their text
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+    return textwrap.shorten(text, width=limit, placeholder=" …")
 
 
 def _data(text: str) -> str:

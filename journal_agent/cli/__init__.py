@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import textwrap
 from pathlib import Path
 
 import click
@@ -197,8 +198,7 @@ def _snippet(text: str, width: int = 240) -> str:
 
     text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)  # [text](url) -> text
     text = re.sub(r"(?m)^\s{0,3}#{1,6}\s*", "", text)
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1].rsplit(" ", 1)[0] + "…"
+    return textwrap.shorten(text, width=width, placeholder=" …")
 
 
 class _progress:

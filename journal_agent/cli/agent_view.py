@@ -15,6 +15,8 @@ from typing import Any
 
 import click
 
+from journal_agent.cli.common import one_line
+
 CUT_OFF = ("⚠ The answer was cut off: the model reached its reply limit{limit}. "
            '`journal ask -c "continue"` asks for the rest.')
 WITHHELD = ("{count} private or draft note{s} matched but {were} withheld from the model "
@@ -26,12 +28,6 @@ def escape(text: str) -> str:
     from rich.markup import escape as rich_escape
 
     return rich_escape(text)
-
-
-def one_line(text: str, width: int = 160) -> str:
-    """``text`` flattened to one line of at most ``width`` characters."""
-    flat = " ".join((text or "").split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 class _Elapsed:
