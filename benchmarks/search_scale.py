@@ -383,20 +383,9 @@ def s3_round_trip(texts: list[str]) -> str:
             "protocol's cost without a network.\n\n" + "\n".join(lines))
 
 
-def write_results(path: Path, section: str) -> None:
-    """Replace (or append) this benchmark's section of RESULTS.md."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    start = text.find(SECTION)
-    if start >= 0:
-        end = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     from benchmarks.__main__ import machine_line
+    from benchmarks.results import write_section
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON line of the figures at the end")
@@ -433,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
     section = "\n".join(parts)
     print(section)
     if args.results:
-        write_results(args.results, section)
+        write_section(section, args.results)
     if args.json:
         print(json.dumps({k: data[k] for k in ("hybrid_p50_ms", "fts_p50_ms", "vector_p50_ms", "ann_recall_at_10")}))
     return 0

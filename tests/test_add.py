@@ -72,6 +72,7 @@ def test_options_override_the_files_front_matter(journal_dir, run_cli, tmp_path)
         "Lifetimes again", "2025-09-21", ["rust"], ["Books"])
 
 
+@pytest.mark.slow
 def test_editor_instructions_are_not_saved(journal_dir, tmp_path):
     """`$EDITOR` path, on a real terminal (a pty): click.edit writes the template, the editor adds text."""
     pty = pytest.importorskip("pty")
@@ -168,6 +169,7 @@ def test_date_option_uses_the_journals_date_languages(journal_dir, run_cli):
 # --- Writes: atomic, bounded, serialized ----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_disk_full_during_add_leaves_no_partial_note(journal_dir):
     """A file-size limit (RLIMIT_FSIZE) makes write(2) fail with EFBIG, as a full disk fails with ENOSPC."""
     code = textwrap.dedent(f"""
@@ -197,6 +199,7 @@ def test_note_over_the_size_limit_is_refused_before_writing(journal_dir, run_cli
     assert list((journal_dir / "notes").iterdir()) == []
 
 
+@pytest.mark.slow
 def test_add_while_another_add_holds_the_lock_is_a_one_line_error(journal_dir, run_cli):
     from filelock import FileLock
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import sys
 
+import pytest
+
 from journal_agent.agent.core_memory import CoreMemory
 from journal_agent.agent.llm import NOT_CONFIGURED
 from journal_agent.workspace import open_journal
@@ -113,6 +115,7 @@ def test_profile_update_persists_and_shows(journal_dir, server, run_cli):
     assert len(json.loads(run_cli("memory", "history", "--json").stdout)) == 3
 
 
+@pytest.mark.slow
 def test_memory_edit_uses_editor_and_enforces_limit(journal_dir, run_cli, tmp_path):
     script = tmp_path / "editor.py"
     script.write_text("import sys, os\nopen(sys.argv[1], 'w').write(os.environ['NEW_VALUE'])\n")

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parents[1] / "journal_agent"
 HEAVY = ("lancedb", "openai", "mkdocs", "tiktoken", "pyarrow", "numpy", "tokenizers", "material", "mcp")
 MAX_MODULE_LINES = 500
@@ -77,6 +79,7 @@ def test_no_module_over_the_size_limit():
     assert {name: n for name, n in sizes.items() if n > MAX_MODULE_LINES} == {}
 
 
+@pytest.mark.slow
 def test_help_imports_no_heavy_library():
     code = (
         "import sys\n"
@@ -87,3 +90,41 @@ def test_help_imports_no_heavy_library():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             cwd=PACKAGE.parent)
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def _requirement_name(spec: str) -> str:
+    """``"lancedb>=0.40,<0.41"`` → ``"lancedb"``, normalized as PEP 503 does."""
+    import re
+
+    return re.sub(r"[-_.]+", "-", re.split(r"[<>=!~;\[ ]", spec, maxsplit=1)[0]).lower()
+
+
+def test_every_imported_library_is_declared_and_locked():
+    """A fresh install gets what the code imports (PyYAML was imported, not declared: issue 17), at the
+    version the suite passed with: every declared dependency is pinned in ``constraints.txt``."""
+    import importlib.metadata
+    import tomllib
+
+    project = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = {_requirement_name(spec) for spec in project["dependencies"]}
+    distributions = importlib.metadata.packages_distributions()
+    undeclared = {}
+    for name, path in _modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                tops = [alias.name.split(".")[0] for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                tops = [node.module.split(".")[0]]
+            else:
+                continue
+            for top in tops:
+                if top in sys.stdlib_module_names or top == "journal_agent":
+                    continue
+                owners = {_requirement_name(d) for d in distributions.get(top, [top])}
+                if not owners & declared:
+                    undeclared[f"{name}:{node.lineno}"] = top
+    assert undeclared == {}
+    pinned = {_requirement_name(line) for line in (PACKAGE.parent / "constraints.txt").read_text().splitlines()
+              if "==" in line and not line.startswith("#")}
+    extras = {_requirement_name(spec) for spec in project["optional-dependencies"]["test"]}
+    assert sorted((declared | extras) - pinned) == []

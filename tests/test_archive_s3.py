@@ -34,6 +34,8 @@ date: 2024-0{month}-1{day}
 {body}
 """
 
+pytestmark = pytest.mark.slow  # a moto S3 server in a subprocess
+
 
 @pytest.fixture(scope="module")
 def s3_endpoint():

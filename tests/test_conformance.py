@@ -424,18 +424,16 @@ def test_embeddings_honour_base64_and_are_recorded(server):
 
 
 # ============================================================ 11. timeouts
+@pytest.mark.slow
 @pytest.mark.parametrize("stream", [False, True])
 def test_a_hanging_server_gives_a_clear_error_after_the_timeout(journal_dir, server, run_cli, stream):
     """The openai SDK defaults to 600 s and 2 retries; a stuck server printed nothing for minutes."""
     server.push(hang(20))
-    started = time.monotonic()
     result = run_cli("ask", cli_stream(stream), "hello", env={"JOURNAL_LLM_TIMEOUT": "1"})
-    elapsed = time.monotonic() - started
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: the model endpoint did not answer within 1 s ([llm] timeout, "
                                     "JOURNAL_LLM_TIMEOUT)")
     assert len(server.requests) == 1  # a timeout is not retried
-    assert elapsed < 6
 
 
 def test_transient_server_errors_are_retried(journal, server):
@@ -525,6 +523,7 @@ def test_ctrl_c_while_streaming_keeps_the_partial_text(journal, server):
     agent.close()
 
 
+@pytest.mark.slow
 def test_sigint_to_journal_ask_exits_130_and_keeps_the_conversation(seeded_root, server):
     """A real SIGINT to the CLI process while the model is thinking, after a tool call ran."""
     server.push(call("archival_memory_search", {"query": "MemGPT"}), hang(30))
@@ -658,21 +657,29 @@ def test_every_core_memory_edit_is_printed(journal_dir, server, run_cli):
 
 
 # ================================== 18. terminal: spinner, line editing (pty)
-def run_in_pty(args: list[str], env: dict[str, str], *, keys: list[tuple[float, bytes]] = (),
-               timeout: float = 60) -> tuple[bytes, float | None, int]:
-    """Run ``args`` on a pseudo-terminal; (output, seconds to the first output byte, exit code)."""
+def run_in_pty(args: list[str], env: dict[str, str], *, keys: list[tuple[bytes, bytes]] = (),
+               timeout: float = 120) -> tuple[bytes, int]:
+    """Run ``args`` on a pseudo-terminal, as a person types: (output, exit code).
+
+    Each key is ``(pattern, bytes)``: the bytes are typed once the regular expression ``pattern``
+    matches the output printed since the previous key was typed (a prompt, an answer and the next
+    prompt), so a busy machine changes how long a run takes, never what it does. ``timeout`` only
+    stops a run that hangs; the test then fails on what was (not) printed.
+    """
     import pty
+    import re
     import select
 
     master, slave = pty.openpty()
     started = time.monotonic()
     proc = subprocess.Popen(args, env=env, stdin=slave, stdout=slave, stderr=slave, close_fds=True)
     os.close(slave)
-    output, first = b"", None
+    output, typed_at = b"", 0
     pending = list(keys)
     while True:
-        if pending and time.monotonic() - started >= pending[0][0]:
+        if pending and re.search(pending[0][0], output[typed_at:]):
             os.write(master, pending.pop(0)[1])
+            typed_at = len(output)
         ready, _, _ = select.select([master], [], [], 0.05)
         if ready:
             try:
@@ -681,16 +688,14 @@ def run_in_pty(args: list[str], env: dict[str, str], *, keys: list[tuple[float, 
                 data = b""
             if not data:
                 break
-            if first is None:
-                first = time.monotonic() - started
             output += data
-        elif proc.poll() is not None and not pending:
+        elif proc.poll() is not None:
             break
         if time.monotonic() - started > timeout:
             proc.kill()
             break
     os.close(master)
-    return output, first, proc.wait()
+    return output, proc.wait()
 
 
 def pty_env(server, root: Path) -> dict[str, str]:
@@ -698,24 +703,26 @@ def pty_env(server, root: Path) -> dict[str, str]:
             "JOURNAL_ROOT": str(root), "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"}
 
 
+@pytest.mark.slow
 def test_spinner_shows_elapsed_seconds_while_the_model_thinks(journal_dir, server):
     """Nothing was printed for the whole wait; now a spinner counts seconds from the start."""
     server.first_token_delay = 2.5
     server.push(text("Thought about it."))
-    output, first, code = run_in_pty([sys.executable, "-m", "journal_agent.cli", "ask", "hello"],
-                                     pty_env(server, journal_dir))
+    output, code = run_in_pty([sys.executable, "-m", "journal_agent.cli", "ask", "hello"],
+                              pty_env(server, journal_dir))
     assert code == 0, output
     screen = output.decode(errors="replace")
     assert "thinking… 1s" in screen and "thinking… 2s" in screen
     assert "Thought about it." in screen
-    assert first is not None and first < 2.5  # visible well before the model's first token
+    assert screen.index("thinking… 1s") < screen.index("Thought about it.")  # shown before the first token
 
 
+@pytest.mark.slow
 def test_chat_has_line_editing_and_history(journal_dir, server):
     """readline: ↑ recalls the previous line; the history persists in .journal/chat_history."""
     server.push(text("One."), text("Two."))
-    keys = [(2.0, b"first question\r"), (5.0, b"\x1b[A\r"), (8.0, b"\x04")]
-    output, _, code = run_in_pty([sys.executable, "-m", "journal_agent.cli", "chat", "--no-stream"],
+    keys = [(rb"you> ", b"first question\r"), (rb"One\.[\s\S]*you> ", b"\x1b[A\r"), (rb"Two\.[\s\S]*you> ", b"\x04")]
+    output, code = run_in_pty([sys.executable, "-m", "journal_agent.cli", "chat", "--no-stream"],
                                  pty_env(server, journal_dir), keys=keys)
     assert code == 0, output
     users = [m["content"] for m in server.requests[-1]["messages"] if m["role"] == "user"]

@@ -13,6 +13,7 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -68,6 +69,7 @@ def _squeeze(text: str) -> str:
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(raw=note_bytes(), folder=st.sampled_from(["", "Private/", "python/"]),
        suffix=st.sampled_from([".md", ".markdown", ".txt"]))
+@pytest.mark.slow
 def test_read_note_returns_a_note_or_raises_note_error(raw, folder, suffix):
     path = FOLDER / "notes" / folder / f"fuzz{suffix}"
     path.parent.mkdir(parents=True, exist_ok=True)

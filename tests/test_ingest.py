@@ -90,6 +90,7 @@ def _kill_test_note(number: int) -> str:
     return f"---\ndate: 2024-03-{number % 28 + 1:02d}\n---\n# Kill test note {number}\n\n{sections}"
 
 
+@pytest.mark.slow
 def test_kill_mid_ingest_then_rerun_stores_each_chunk_once(tmp_path):
     # Each /v1/embeddings reply waits 0.3 s, so the ~2.4 s of embedding spans three commits
     # (256 chunks each) and the poll below sees the first one long before the last.
@@ -122,6 +123,7 @@ def test_kill_mid_ingest_then_rerun_stores_each_chunk_once(tmp_path):
         assert indexes == list(range(len(indexes)))
 
 
+@pytest.mark.slow
 def test_two_adds_at_once_keep_both_notes(journal_dir):
     env = {**os.environ, "JOURNAL_ROOT": str(journal_dir)}
     command = [sys.executable, "-m", "journal_agent.cli", "add", "--no-reflect"]

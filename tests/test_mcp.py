@@ -103,6 +103,7 @@ def test_tools_answer_like_the_agents(learner):
     assert out["core"][1] == out["resource"] and "<learner>" in out["resource"]
 
 
+@pytest.mark.slow
 def test_journal_mcp_over_stdio(learner):
     """The command itself, spawned as a client spawns it. (Not through CliRunner: its stdin is all given up
     front, and at end of input the SDK cancels requests still in flight, mcp/shared/jsonrpc_dispatcher.py.)"""

@@ -106,6 +106,7 @@ def test_missing_package_message(monkeypatch: pytest.MonkeyPatch) -> None:
     assert issubclass(ModelNotInstalled, JournalError)  # the CLI boundary turns it into one line
 
 
+@pytest.mark.slow
 def test_does_not_import_torch_or_weights_package() -> None:
     code = (
         "import sys\n"

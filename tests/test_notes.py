@@ -70,6 +70,7 @@ def test_real_til_note_title_and_category():
     assert note.categories == ["ab"]
 
 
+@pytest.mark.slow
 def test_date_from_git_first_commit(tmp_path):
     repo = tmp_path / "notes"
     path = write(repo / "git" / "note.md", "# From git\ntext\n")

@@ -254,6 +254,7 @@ def test_private_and_draft_notes_appear_in_no_output_file(built):
 # -- incremental builds, strict, scaffold -------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_unchanged_notes_are_not_rewritten(small):
     from journal_agent.site.build import build_site
 
@@ -439,6 +440,7 @@ def fetch(url: str) -> str:
         return response.read().decode("utf-8")
 
 
+@pytest.mark.slow
 def test_serve_previews_and_reloads_on_note_change(small):
     port = free_port()
     code = (

@@ -33,7 +33,8 @@ def _browser_missing() -> str | None:
     return None
 
 
-pytestmark = pytest.mark.skipif(_browser_missing() is not None, reason=_browser_missing() or "")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(_browser_missing() is not None, reason=_browser_missing() or "")]
 
 
 class _Quiet(SimpleHTTPRequestHandler):

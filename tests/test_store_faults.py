@@ -177,6 +177,7 @@ def test_table_without_a_record_and_without_archive_json_is_refused(journal_dir,
 
 
 # -- a read-only store -------------------------------------------------------------------------------------------------
+@pytest.mark.slow
 @needs_permissions
 def test_read_only_store_reads_work_and_writes_say_why(journal_dir, run_cli):
     journal = _ingested(journal_dir, run_cli)
@@ -211,6 +212,7 @@ def test_search_in_a_read_only_journal_without_an_archive_writes_nothing(journal
 
 
 # -- interrupted rebuild swaps --------------------------------------------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize("moment", ["old-moved-aside", "old-moved-and-rebuild-incomplete"])
 def test_an_interrupted_swap_is_finished_or_undone_on_open(journal_dir, run_cli, moment):
     journal = _ingested(journal_dir, run_cli)

@@ -58,21 +58,15 @@ def test_parse_date_reads_only_the_given_languages():
         parse_date("18 septembre 2025", TODAY, languages=["en"])
 
 
-def test_a_bad_date_answers_in_well_under_a_second():
-    """dateparser without ``languages`` tries every locale: ~2-5 s for a typo in a fresh process (issue 8)."""
-    import os
-    import subprocess
-    import sys
-
-    from tests.support.journals import REPO
-
-    code = ("import time\nfrom journal_agent.notes.dates import parse_date\nstarted = time.perf_counter()\n"
-            "try:\n    parse_date('the twelfth of never')\nexcept ValueError:\n    pass\n"
-            "print(time.perf_counter() - started)")
-    run = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=60,
-                         env={**os.environ, "PYTHONPATH": str(REPO)})
-    assert run.returncode == 0, run.stderr
-    assert float(run.stdout) < 1.0
+def test_a_bad_date_tries_only_the_configured_languages():
+    """dateparser without ``languages`` tries every locale (seconds for a typo, issue 8); the time is a
+    benchmark (``python -m benchmarks.bench_startup``), the behaviour is that a date in another language
+    is not read unless that language is configured."""
+    with pytest.raises(ValueError, match="twelfth of never"):
+        parse_date("the twelfth of never", TODAY)
+    with pytest.raises(ValueError):
+        parse_date("18. März 2025", TODAY)  # German is not tried unless configured
+    assert parse_date("18. März 2025", TODAY, languages=["de"]) == dt.date(2025, 3, 18)
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -7,6 +7,8 @@ import os
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from journal_agent.archive.ingest import ingest
 from journal_agent.archive.store import Archive
 from journal_agent.notes.walk import iter_note_files, walk_notes
@@ -108,6 +110,7 @@ def test_symlink_loop_through_the_cli_is_named_with_exit_3(journal_dir, run_cli)
     assert "added 1" in result.output
 
 
+@pytest.mark.slow
 @needs_permissions
 def test_unreadable_folder_and_file_are_failures_and_their_notes_stay(journal_dir, journal):
     notes = journal_dir / "notes"

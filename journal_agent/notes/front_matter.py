@@ -248,6 +248,10 @@ def _yaml_error(path: Path, exc: yaml.YAMLError, yaml_line: int) -> NoteError:
     mark = getattr(exc, "problem_mark", None)
     line = mark.line + yaml_line if mark is not None else None
     problem = getattr(exc, "problem", None) or (str(exc).splitlines() or ["unreadable"])[0]
+    if "nesting depth" in problem:
+        # PyYAML 6.0.3+ scanners refuse deep flow nesting themselves ("exceeded maximum nesting
+        # depth") before our composer's bound is reached; one bound, one message, whichever fires.
+        return NoteError(path, f"front matter is not valid YAML: nested more than {MAX_DEPTH} levels deep", line)
     context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
     if context and context_mark is not None:
         problem += f" ({context} started at line {context_mark.line + yaml_line})"
