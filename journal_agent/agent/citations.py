@@ -50,16 +50,13 @@ def known_notes(journal) -> list[NoteName]:
     it cannot read is still known by its file name.
     """
     from journal_agent.errors import NoteError
-    from journal_agent.notes.model import file_name_title, read_note_head
-    from journal_agent.notes.walk import iter_note_files
+    from journal_agent.notes.journal import note_files, read_head
+    from journal_agent.notes.model import file_name_title
 
     names: list[NoteName] = []
-    if not journal.notes_dir.exists():
-        return names
-    languages = journal.config.journal.date_languages
-    for path in iter_note_files([journal.notes_dir]):
+    for path in note_files(journal):
         try:
-            title = read_note_head(path, languages=languages).title
+            title = read_head(journal, path).title
         except NoteError:
             title = None
         names.append(NoteName(title or file_name_title(path), journal.relative(path)))

@@ -206,18 +206,9 @@ def select_notes(journal, since: dt.date | None = None) -> list:
     :data:`RECENT_NOTES_DEFAULT` most recent notes when there was none.
     Unreadable notes are skipped (``journal ingest`` reports them).
     """
-    from journal_agent.errors import NoteError
-    from journal_agent.notes.model import read_note
-    from journal_agent.notes.walk import iter_note_files
+    from journal_agent.notes.journal import read_journal
 
-    notes = []
-    if journal.notes_dir.exists():
-        for path in iter_note_files([journal.notes_dir]):
-            try:
-                notes.append(read_note(path, journal.root, journal.notes_dir))
-            except NoteError:
-                continue
-    notes.sort(key=lambda n: (n.date, n.rel_path))
+    notes = sorted(read_journal(journal).notes, key=lambda n: (n.date, n.rel_path))
     if since is not None:
         return [n for n in notes if n.date >= since or n.modified.date() >= since]
     last = last_reflection(journal)

@@ -243,7 +243,7 @@ def _run(journal, jobs: list[Path]) -> Status:
 
     from journal_agent.agent.reflection import NOTES_PER_EVENT, reflect_on_notes
     from journal_agent.errors import NoteError
-    from journal_agent.notes.model import read_note
+    from journal_agent.notes.journal import read_one
 
     paths: list[str] = []
     for job in jobs:
@@ -254,7 +254,7 @@ def _run(journal, jobs: list[Path]) -> Status:
     notes = []
     for path in paths:
         try:
-            notes.append(read_note(Path(path), journal.root, journal.notes_dir))
+            notes.append(read_one(journal, Path(path)))
         except NoteError:
             continue
     status = Status("running", _now(), pid=os.getpid())

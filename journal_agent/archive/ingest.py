@@ -35,7 +35,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from journal_agent.errors import JournalError, LockBusy, NoteError
-from journal_agent.notes.model import Note, read_note
+from journal_agent.notes.journal import read_one
+from journal_agent.notes.model import Note
 from journal_agent.notes.walk import walk_notes
 
 if TYPE_CHECKING:
@@ -240,7 +241,7 @@ def _read(journal: Journal, files, stored: dict[str, str], report: IngestReport
             report.unchanged += 1
             continue
         try:
-            note = read_note(found.path, journal.root, _notes_dir(journal, found.base))
+            note = read_one(journal, found.path, _notes_dir(journal, found.base))
         except NoteError as exc:
             report.failed.append((f"{rel}:{exc.line}" if exc.line else rel, exc.reason))
             failed.add(rel)

@@ -37,6 +37,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from journal_agent.errors import JournalError, LockBusy, NoteError
+from journal_agent.notes.journal import note_files, read_one
+from journal_agent.notes.journal import read_head as read_journal_head
 from journal_agent.notes.model import (
     MAX_NOTE_BYTES,
     Note,
@@ -44,11 +46,8 @@ from journal_agent.notes.model import (
     decode_note_bytes,
     normalize_newlines,
     read_head,
-    read_note,
-    read_note_head,
     slugify,
 )
-from journal_agent.notes.walk import iter_note_files
 
 if TYPE_CHECKING:
     from journal_agent.workspace import Journal
@@ -78,16 +77,13 @@ def note_days(journal: Journal) -> list[DayOfNote]:
     (file-name, git or mtime date). Notes that cannot be read are skipped
     (``journal ingest`` names them).
     """
-    languages = journal.config.journal.date_languages
     days: list[DayOfNote] = []
-    if not journal.notes_dir.exists():
-        return days
-    for path in iter_note_files([journal.notes_dir]):
+    for path in note_files(journal):
         try:
-            head = read_note_head(path, languages=languages)
+            head = read_journal_head(journal, path)
             if head.day is None:
                 continue
-            date = head.date or read_note(path, journal.root, journal.notes_dir, languages=languages).date
+            date = head.date or read_one(journal, path).date
         except NoteError:
             continue
         days.append(DayOfNote(head.day, date, journal.relative(path)))
@@ -209,7 +205,7 @@ def add_note(
         path = _write_new(journal.notes_dir, f"{date.isoformat()}-{slugify(title) or 'note'}", data)
     finally:
         lock.release()
-    return read_note(path, journal.root, journal.notes_dir, languages=languages)
+    return read_one(journal, path)
 
 
 def _write_new(folder: Path, stem: str, data: bytes) -> Path:

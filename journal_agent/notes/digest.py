@@ -46,10 +46,10 @@ from typing import TYPE_CHECKING, Any
 
 from journal_agent.errors import JournalError, NoteError
 from journal_agent.notes.dates import DEFAULT_LANGUAGES, parse_date
-from journal_agent.notes.model import DIGEST_KEY, Note, day_number, read_note, read_note_head
+from journal_agent.notes.journal import note_files, read_head, read_journal, read_one
+from journal_agent.notes.model import DIGEST_KEY, Note, day_number
 from journal_agent.notes.outline import code_span, is_question_label, markdown_text, outline
 from journal_agent.notes.stats import Streak, streaks
-from journal_agent.notes.walk import iter_note_files
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -203,8 +203,6 @@ def collect_digest(journal: Journal, week: Week, *, today: dt.date | None = None
     Raises:
         JournalError: the week has no note (with the nearest notes' dates), or is in the future.
     """
-    from journal_agent.notes.journal import read_journal
-
     today = today or dt.date.today()
     if week.monday > today:
         raise JournalError(f"{week.id} starts on {week.monday.isoformat()}, after today; a digest looks back")
@@ -344,11 +342,9 @@ def digest_file_text(digest: WeeklyDigest, body: str, summary_by: str) -> str:
 
 def find_digest(journal: Journal, week: Week) -> Path | None:
     """The note that carries ``week``'s digest marker (the first in walk order), or ``None``."""
-    if not journal.notes_dir.is_dir():
-        return None
-    for path in iter_note_files([journal.notes_dir]):
+    for path in note_files(journal):
         try:
-            marker = read_note_head(path, languages=journal.config.journal.date_languages).metadata.get(DIGEST_KEY)
+            marker = read_head(journal, path).metadata.get(DIGEST_KEY)
         except NoteError:
             continue
         if str(marker or "").strip().upper() == week.id:
@@ -390,7 +386,7 @@ def write_digest(journal: Journal, week: Week, text: str) -> tuple[Note, bool]:
     finally:
         if temporary is not None:
             Path(temporary).unlink(missing_ok=True)
-    note = read_note(target, journal.root, journal.notes_dir, languages=journal.config.journal.date_languages)
+    note = read_one(journal, target)
     if not note.is_digest or note.day is not None:
         raise JournalError(f"{journal.relative(target)} does not read back as a digest without a day number")
     return note, existing is not None

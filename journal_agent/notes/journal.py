@@ -1,10 +1,15 @@
-"""The journal as a whole: every note listed, one note found by day, date or path, all notes exported.
+"""Reading the journal: every note listed, one note found by day, date or path, all notes exported.
 
-The library behind ``journal list``, ``journal show`` and ``journal export``,
-the agent's ``list_notes`` and ``read_note`` tools and the MCP server. Notes
-are walked with :func:`~journal_agent.notes.model.iter_note_files` and read
+This is the one reader of a journal's notes, bound to its config: every module
+that reads notes (list, show, export, add, digest, ingest, the site, review
+cards, reflection, citations, the sleep-time agent) goes through
+:func:`note_files`, :func:`read_one`, :func:`read_head` or :func:`read_journal`,
+so ``[journal] date_languages`` and every other reading rule apply alike
+everywhere (issue 17: ``journal add`` read ``date: 18. März 2025`` with
+``date_languages = ["de"]`` while ``list`` and ``ingest`` rejected the note).
+Notes are walked with :func:`~journal_agent.notes.walk.walk_notes` and parsed
 with :func:`~journal_agent.notes.model.read_note` (title, date, day,
-categories, flags are read there and nowhere else). The files under
+categories, flags are decided there and nowhere else). The files under
 ``notes/`` are the truth, so a note is listed before it is ingested.
 """
 
@@ -21,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from journal_agent.errors import JournalError, NoteNotFound
 from journal_agent.notes.dates import parse_date
-from journal_agent.notes.model import Note, read_note
+from journal_agent.notes.model import Note, NoteHead, read_note, read_note_head
 from journal_agent.notes.walk import iter_note_files
 from journal_agent.notes.windows import find_day_number
 
@@ -78,14 +83,41 @@ class JournalNotes:
     failed: list[tuple[str, str]] = field(default_factory=list)
 
 
+def note_files(journal: Journal) -> list[Path]:
+    """The note files under ``notes/`` (``.md``, ``.markdown``, ``.txt``; hidden and unreadable entries left
+    out, see :func:`~journal_agent.notes.walk.walk_notes`), in walk order; ``[]`` without a ``notes/`` folder."""
+    return list(iter_note_files([journal.notes_dir])) if journal.notes_dir.is_dir() else []
+
+
+def read_one(journal: Journal, path: Path, base: Path | None = None) -> Note:
+    """One note of ``journal``, read with the journal's settings (``[journal] date_languages``).
+
+    Args:
+        path: the note file.
+        base: the folder whose sub-folders name categories and ``private/`` (default ``notes/``;
+            an ingested folder outside ``notes/`` for its own notes).
+
+    Raises:
+        NoteError: the file is not a readable note (see :func:`~journal_agent.notes.model.read_note`).
+    """
+    return read_note(path, journal.root, base or journal.notes_dir, languages=journal.config.journal.date_languages)
+
+
+def read_head(journal: Journal, path: Path) -> NoteHead:
+    """The cheap reader (title, date, day from front matter and first heading) with the journal's settings.
+
+    Raises:
+        NoteError: as :func:`read_one`.
+    """
+    return read_note_head(path, languages=journal.config.journal.date_languages)
+
+
 def read_journal(journal: Journal) -> JournalNotes:
     """Read every note under ``notes/`` (see the module docstring); unreadable files go to ``failed``."""
     found = JournalNotes()
-    if not journal.notes_dir.is_dir():
-        return found
-    for path in iter_note_files([journal.notes_dir]):
+    for path in note_files(journal):
         try:
-            found.notes.append(read_note(path, journal.root, journal.notes_dir))
+            found.notes.append(read_one(journal, path))
         except JournalError as exc:
             found.failed.append((journal.relative(path), getattr(exc, "reason", str(exc))))
     found.notes.sort(key=lambda n: (n.date, n.day is None, n.day or 0, n.rel_path))
@@ -163,7 +195,7 @@ def find_note(journal: Journal, ref: str, *, today: dt.date | None = None) -> No
         raise NoteNotFound("no note reference given; use a day number (4), a date (2025-09-18) or a path")
     path = _as_path(journal, text)
     if path is not None:
-        return NoteMatch(read_note(path, journal.root, journal.notes_dir), how="path")
+        return NoteMatch(read_one(journal, path), how="path")
     notes = read_journal(journal).notes
     bare = _BARE_DAY_RE.match(text)
     day_ref = find_day_number(text)
@@ -176,7 +208,7 @@ def find_note(journal: Journal, ref: str, *, today: dt.date | None = None) -> No
         span = f"the days run from {days[0]} to {days[-1]}" if days else "no note has a day number"
         raise NoteNotFound(f"no note for day {number} ({span}); try `journal list`")
     try:
-        date = parse_date(text, today)
+        date = parse_date(text, today, journal.config.journal.date_languages)
     except ValueError as exc:
         raise NoteNotFound(
             f"{ref!r} is not a note path, a day number (4, day 4) or a date (2025-09-18, yesterday)") from exc

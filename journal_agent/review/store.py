@@ -209,14 +209,13 @@ class ReviewStore:
         Returns:
             The counts. A note that cannot be read is listed in ``failed``; its cards stay as they were.
         """
-        from journal_agent.notes.model import read_note
-        from journal_agent.notes.walk import iter_note_files
+        from journal_agent.notes.journal import note_files, read_one
 
         started = time.perf_counter()
         stamp = schedule.utc(now).isoformat()
         report = SyncReport()
         journal = self.journal
-        files = list(iter_note_files([journal.notes_dir])) if journal.notes_dir.is_dir() else []
+        files = note_files(journal)
         with self._write() as db:
             known = {row["path"]: row["content_hash"] for row in db.execute("SELECT path, content_hash FROM notes")}
             seen: set[str] = set()
@@ -233,7 +232,7 @@ class ReviewStore:
                     report.notes_unchanged += 1
                     continue
                 try:
-                    note = read_note(path, journal.root, journal.notes_dir)
+                    note = read_one(journal, path)
                 except NoteError as exc:
                     report.failed.append((rel, exc.reason))
                     continue

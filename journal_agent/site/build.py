@@ -193,7 +193,7 @@ def build_site(journal: Journal, strict: bool = False, progress: Progress | None
     config = _load_config(journal)
     try:
         posts_dir = _posts_dir(config)
-        result = render_posts(journal.root, journal.notes_dir, posts_dir, progress=progress, strict=strict)
+        result = render_posts(journal, posts_dir, progress=progress, strict=strict)
         stats = site_stats(result.notes, today)
         report = SiteBuildReport(
             rendered=result.rendered,
@@ -248,7 +248,7 @@ def serve_site(journal: Journal, host: str = "127.0.0.1", port: int = 8000, open
             if config is None:
                 config = _load_config(journal, site_dir=temp_dir, site_url=serve_url)
                 _configure_feed(config)
-            result = render_posts(journal.root, journal.notes_dir, _posts_dir(config))
+            result = render_posts(journal, _posts_dir(config))
             for path, reason in result.failed:
                 log.warning(f"note not published: {path}: {reason}")
             _add_home_plugin(config, site_stats(result.notes))
