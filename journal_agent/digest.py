@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from journal_agent.errors import JournalError
+from journal_agent.notes.days import days_cited
 from journal_agent.notes.digest import (
     Week,
     WeeklyDigest,
@@ -39,6 +40,7 @@ from journal_agent.notes.digest import (
     offline_summary,
     write_digest,
 )
+from journal_agent.notes.files import paths_cited
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -49,9 +51,6 @@ if TYPE_CHECKING:
 SummaryBy = Literal["offline", "model"]
 NOTE_CHARS_FOR_MODEL = 1500  # of each note's body, quoted to the model
 # "Day 9"; "Days 3, 4 and 9", "Days 3-9" (a list only after the plural: "Day 3, 2025" names Day 3)
-_DAY_REF_RE = re.compile(r"\bday\s*#?\s*(\d{1,5})\b|\bdays\s+(\d{1,5}(?:\s*(?:,|&|and|to|through|[-\u2013\u2014])\s*"
-                         r"\d{1,5})*)\b", re.IGNORECASE)
-_PATH_RE = re.compile(r"[\w./~-]+\.(?:md|markdown|txt)\b", re.IGNORECASE)
 _SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=\S)")
 
 
@@ -218,9 +217,8 @@ def validate_summary(answer: str, digest: WeeklyDigest) -> tuple[str, list[str]]
 
 def _outside(sentence: str, days: set[int], paths: set[str], names: set[str]) -> str:
     """The days ("Day 9") and note paths ``sentence`` names that are not the week's, as text ('' when none)."""
-    unknown = sorted({int(n) for refs in _DAY_REF_RE.findall(sentence) for ref in refs
-                      for n in re.findall(r"\d+", ref)} - days)
-    strange = [p for p in _PATH_RE.findall(sentence)
+    unknown = sorted(days_cited(sentence) - days)
+    strange = [p for p in paths_cited(sentence)
                if p.lower().lstrip("./") not in paths and p.lower().rsplit("/", 1)[-1] not in names]
     return ", ".join([f"Day {n}" for n in unknown] + strange)
 

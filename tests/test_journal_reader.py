@@ -64,3 +64,35 @@ def test_notes_are_read_only_through_the_journal_reader():
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in readers:
                 offenders.append(f"{rel}:{node.lineno} {node.func.id}")
     assert offenders == []
+
+
+def test_a_day_number_is_one_bound_everywhere(journal_dir, run_cli):
+    """``day: 10000`` was listed while ``journal show 10000`` and ``show "day 10000"`` said no such note:
+    four regular expressions allowed 4 or 5 digits. One module (notes/days.py) now reads every Day N."""
+    write(journal_dir / "notes" / "long-run.md", "---\ntitle: A long run\ndate: 2025-01-02\nday: 10000\n---\nStill here.\n")
+    listed = run_cli("list", "--json")
+    assert [n["day"] for n in json.loads(listed.stdout)["notes"]] == [10000]
+    for ref in ("10000", "day 10000", "Day #10000"):
+        shown = run_cli("show", ref)
+        assert shown.exit_code == 0, (ref, shown.output)
+        assert "Still here." in shown.stdout
+    assert run_cli("ingest", "--no-reflect").exit_code == 0
+    searched = run_cli("search", "--json", "what did I do on day 10000?")
+    assert searched.exit_code == 0, searched.output
+    assert json.loads(searched.stdout)["results"][0]["path"] == "notes/long-run.md"
+    over = run_cli("add", "--no-reflect", "--day", "100000", "Too far.")
+    assert over.exit_code == 2 and "100000" in over.output
+
+
+def test_day_numbers_read_alike_in_titles_questions_references_and_citations():
+    from journal_agent.notes.days import MAX_DAY, bare_day, days_cited, find_day_number, title_day
+
+    for number in (1, 42, 9999, 10000, MAX_DAY):
+        assert title_day(f"Momentum Learning Day {number}") == number
+        assert bare_day(f"day {number}") == number
+        reference = find_day_number(f"what did I learn on Day {number}?")
+        assert reference is not None and reference.day == number
+        assert days_cited(f"On Day {number} I read about RRF.") == {number}
+    assert title_day("Day 0: setting up") is None  # not a day (yet: issue 18 may change it, here in one place)
+    assert title_day("Momentum Learning Day 100000") is None
+    assert days_cited("I studied on days 3, 4 and 5.") == {3, 4, 5}

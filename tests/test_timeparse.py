@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from journal_agent.notes.dates import parse_date
-from journal_agent.notes.windows import find_time_window
+from journal_agent.notes.time_expressions import find_time_window
 
 TODAY = dt.date(2026, 11, 21)  # a Saturday
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-_PATH_RE = re.compile(r"[\w./~-]+\.(?:md|markdown|txt)\b", re.IGNORECASE)
+from journal_agent.notes.files import paths_cited
 
 
 @dataclass
@@ -112,7 +112,7 @@ def find_citations(
     remainder = answer
     for path in sorted({*retrieved, *(n.path for n in known)}, key=len, reverse=True):
         remainder = re.sub(re.escape(path), " ", remainder, flags=re.IGNORECASE)
-    for written in dict.fromkeys(_PATH_RE.findall(remainder)):
+    for written in paths_cited(remainder):
         lowered = written.lower()
         if any(lowered.endswith(p.lower()) or p.lower().endswith(lowered) for p in retrieved):
             continue

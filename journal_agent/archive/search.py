@@ -4,8 +4,8 @@ Used by ``journal search``, the no-model answer of ``journal ask``, the
 agent's ``archival_memory_search`` and the MCP server's ``search_notes``.
 
 What a question names is applied as structure, not as words
-(:func:`~journal_agent.notes.windows.find_day_number`,
-:func:`~journal_agent.notes.windows.find_time_window`):
+(:func:`~journal_agent.notes.days.find_day_number`,
+:func:`~journal_agent.notes.time_expressions.find_time_window`):
 
 * A learning-day number ("Day 4", "day four") is a filter on the stored
   ``day``: that day's notes first (ranked among themselves, every one of them
@@ -45,7 +45,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from journal_agent.archive.query import SearchHit, SearchMode, rrf_fuse
-from journal_agent.notes.windows import DayReference, TimeWindow, find_day_number, find_time_window
+from journal_agent.notes.days import DayReference, find_day_number
+from journal_agent.notes.time_expressions import TimeWindow, find_time_window
 
 if TYPE_CHECKING:
     from journal_agent.archive.store import Archive

@@ -21,6 +21,7 @@ import click
 from journal_agent import __version__
 from journal_agent.cli.boundary import JournalGroup
 from journal_agent.cli.common import DATE, console, escape, journal_of
+from journal_agent.notes.days import MAX_DAY
 
 EXIT_PARTIAL = 3
 
@@ -62,7 +63,7 @@ def init(folder: str, series: str | None) -> None:
               help="Read the note from FILE (- for stdin); its front matter is merged.")
 @click.option("--title", help='Note title (default: the note\'s own, else "<series> Day N").')
 @click.option("--date", type=DATE, help='Journal date, e.g. "yesterday", "last monday", 2025-09-18.')
-@click.option("--day", type=click.IntRange(1, 99_999),
+@click.option("--day", type=click.IntRange(1, MAX_DAY),
               help="Learning day (default: the note's own Day N, else that date's day, else the highest day + 1).")
 @click.option("--category", "categories", multiple=True, help="Category (repeatable; default from journal.toml).")
 @click.option("--tag", "tags", multiple=True, help="Tag (repeatable).")

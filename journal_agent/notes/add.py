@@ -9,7 +9,7 @@ is written, never two.
 Day numbers are learning days (issue 9):
 
 * ``--day N`` sets the day; a note's explicit day (front-matter ``day``, "Day N"
-  in its title or first heading, see :func:`~journal_agent.notes.model.day_number`)
+  in its title or first heading, see :func:`~journal_agent.notes.days.title_day`)
   wins otherwise (and a ``--day`` that disagrees with it is refused);
 * a date that already has a day keeps that day (a second note on the same day);
 * a new date after the latest day's date gets the highest day + 1;
@@ -37,17 +37,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from journal_agent.errors import JournalError, LockBusy, NoteError
+from journal_agent.notes.days import title_day
+from journal_agent.notes.files import MAX_NOTE_BYTES, decode_note_bytes, normalize_newlines
 from journal_agent.notes.journal import note_files, read_one
 from journal_agent.notes.journal import read_head as read_journal_head
-from journal_agent.notes.model import (
-    MAX_NOTE_BYTES,
-    Note,
-    day_number,
-    decode_note_bytes,
-    normalize_newlines,
-    read_head,
-    slugify,
-)
+from journal_agent.notes.model import Note, read_head, slugify
 
 if TYPE_CHECKING:
     from journal_agent.workspace import Journal
@@ -167,7 +161,7 @@ def add_note(
     if date > today and not explicit_date:
         raise JournalError(f"the note's date {date.isoformat()} (from {source}) is in the future; "
                            f"give --date {date.isoformat()} if you mean it")
-    named_day = (day_number(title) if title else None) or head.day
+    named_day = title_day(title) or head.day
     if day is not None and named_day is not None and day != named_day:
         raise JournalError(f"--day {day} disagrees with the note, which says Day {named_day}; give one of them")
 
@@ -186,7 +180,7 @@ def add_note(
         fields: dict[str, Any] = {"title": title, "date": date}
         if head.modified is not None:
             fields["last_modified_at"] = head.modified
-        if day_number(title) != day:
+        if title_day(title) != day:
             fields["day"] = day
         fields["categories"] = list(categories if categories is not None else
                                     head.categories or journal.config.journal.categories)

@@ -4,7 +4,8 @@
 command-line options); :func:`parse_note_date` reads the absolute date written
 in a note's front matter. Both try only the configured languages
 (``[journal] date_languages``), passed in by the caller. Time expressions
-inside questions ("in March 2021", "on Day 4") are :mod:`journal_agent.notes.windows`.
+inside questions ("in March 2021", "on Day 4") are :mod:`journal_agent.notes.time_expressions`
+and :mod:`journal_agent.notes.days`.
 """
 
 from __future__ import annotations

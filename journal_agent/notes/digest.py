@@ -46,8 +46,9 @@ from typing import TYPE_CHECKING, Any
 
 from journal_agent.errors import JournalError, NoteError
 from journal_agent.notes.dates import DEFAULT_LANGUAGES, parse_date
+from journal_agent.notes.days import title_day
 from journal_agent.notes.journal import note_files, read_head, read_journal, read_one
-from journal_agent.notes.model import DIGEST_KEY, Note, day_number
+from journal_agent.notes.model import DIGEST_KEY, Note
 from journal_agent.notes.outline import code_span, is_question_label, markdown_text, outline
 from journal_agent.notes.stats import Streak, streaks
 
@@ -266,7 +267,7 @@ def _date_citation(entries: list[DayEntry]) -> str:
 def _topic(entry: DayEntry) -> str:
     """What a note was about: its title; when the title only names the day, its first headings, else its first
     words."""
-    if day_number(entry.title) is None:
+    if title_day(entry.title) is None:
         return markdown_text(entry.title)
     headings = [h for h in entry.headings if not is_question_label(h)]
     if headings:

@@ -1,9 +1,10 @@
-"""A note file on disk: its bytes as text, where it sits, and when it was written.
+"""A note file on disk: its bytes as text, where it sits, how text names it, and when it was written.
 
 The file-level half of the notes model (:mod:`journal_agent.notes.model`
-reads the fields): bytes → text with one line-ending rule, the journal-relative
-path, the ``private`` folder rule, and the dates of a note that names none
-(file name, first git commit, mtime).
+reads the fields): which suffixes are notes, bytes → text with one line-ending
+rule, the journal-relative path, note paths cited in text (:func:`paths_cited`),
+the ``private`` folder rule, and the dates of a note that names none (file
+name, first git commit, mtime).
 """
 
 from __future__ import annotations
@@ -19,9 +20,19 @@ from pathlib import Path
 from journal_agent.errors import NoteError
 from journal_agent.notes.dates import MAX_NOTE_YEAR, MIN_NOTE_YEAR
 
+NOTE_SUFFIXES = (".md", ".markdown", ".txt")
 MAX_NOTE_BYTES = 1_000_000  # a learning note is a few KB; 1 MB is a pasted dump
+_CITED_PATH_RE = re.compile(r"[\w./~-]+\.(?:" + "|".join(s.lstrip(".") for s in NOTE_SUFFIXES) + r")\b", re.IGNORECASE)
 PRIVATE_FOLDER = "private"
 _FILENAME_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def paths_cited(text: str) -> list[str]:
+    """Note paths written in ``text`` ("notes/2025-09-18-rrf.md", "./day-3.markdown"), each once, in order.
+
+    Used to check what a model's answer or digest cites against the journal's notes.
+    """
+    return list(dict.fromkeys(_CITED_PATH_RE.findall(text)))
 
 
 def decode_note_bytes(path: Path, raw: bytes) -> str:

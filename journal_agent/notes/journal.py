@@ -26,16 +26,15 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from journal_agent.errors import JournalError, NoteNotFound
 from journal_agent.notes.dates import parse_date
+from journal_agent.notes.days import bare_day, find_day_number
 from journal_agent.notes.model import Note, NoteHead, read_note, read_note_head
 from journal_agent.notes.walk import iter_note_files
-from journal_agent.notes.windows import find_day_number
 
 if TYPE_CHECKING:
     from journal_agent.workspace import Journal
 
 ExportFormat = Literal["json", "markdown"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("json", "markdown")
-_BARE_DAY_RE = re.compile(r"^\s*(?:day\s*#?\s*)?(\d{1,4})\s*$", re.IGNORECASE)
 
 
 @dataclass
@@ -197,9 +196,8 @@ def find_note(journal: Journal, ref: str, *, today: dt.date | None = None) -> No
     if path is not None:
         return NoteMatch(read_one(journal, path), how="path")
     notes = read_journal(journal).notes
-    bare = _BARE_DAY_RE.match(text)
     day_ref = find_day_number(text)
-    number = int(bare.group(1)) if bare else (day_ref.day if day_ref and not day_ref.query.strip() else None)
+    number = bare_day(text) or (day_ref.day if day_ref and not day_ref.query.strip() else None)
     if number is not None:
         found = [n for n in notes if n.day == number]
         if found:

@@ -46,15 +46,13 @@ from journal_agent.notes.dates import (
     MIN_NOTE_YEAR,
     parse_note_date,
 )
-from journal_agent.notes.files import (
-    MAX_NOTE_BYTES,
+from journal_agent.notes.days import MAX_DAY, check_day, title_day
+from journal_agent.notes.files import (  # noqa: F401 - NOTE_SUFFIXES is read from here by older callers
+    NOTE_SUFFIXES,
     PRIVATE_FOLDER,
     decode_note_bytes,
     fallback_date,
     folders_under,
-    git_first_commit_dates,
-    is_private_path,
-    normalize_newlines,
     read_note_bytes,
     relative_path,
 )
@@ -66,16 +64,8 @@ from journal_agent.notes.front_matter import (
     written,
 )
 
-NOTE_SUFFIXES = (".md", ".markdown", ".txt")
 DIGEST_KEY = "digest"  # front-matter key of a weekly digest (``digest: 2025-W38``), written by ``journal digest``
 
-# "Day N" names a learning day when it opens the title ("Day 2| Momentum Learning
-# Series", "Day 3 Rust") or is followed by the end, punctuation or "of"
-# ("Momentum Learning Day 2", "Day 12 of 100"); "retry day 40 times" is not Day 40.
-_DAY_RE = re.compile(
-    r"^\W*day\s*#?\s*(\d{1,5})(?!\d)|\bday\s*#?\s*(\d{1,5})\s*(?=$|[|:;,.!?)\]/\u2013\u2014-]|of\b)",
-    re.IGNORECASE,
-)
 TitleSource = Literal["front matter", "heading", "first line", ""]
 _TRUE = {"true", "yes", "on", "y", "1"}
 _FALSE = {"false", "no", "off", "n", "0", ""}
@@ -96,7 +86,7 @@ class Note:
         modified: when the note was last modified (front matter, else file mtime), UTC-naive local.
         categories, tags: lists of strings, order kept, duplicates removed.
         day: the learning day: front-matter ``day``, else "Day N" in the title, else in
-            the first heading (see :func:`day_number`), else ``None``.
+            the first heading (see :func:`~journal_agent.notes.days.title_day`), else ``None``.
         body: Markdown body without front matter.
         draft, private: publication flags (``private`` also set under a ``private`` folder, any case).
         content_hash: SHA-256 hex of the file's bytes; the ingest's change detector.
@@ -162,7 +152,7 @@ def read_note(
       ``date: -0001-01-01`` and years outside 1900-2199. Without either: a
       ``YYYY-MM-DD`` file name, the file's first git commit, its mtime.
     * **Day.** Front-matter ``day`` (a whole number >= 1), else "Day N" in the
-      title, else in the first heading (see :func:`day_number`); else ``None``.
+      title, else in the first heading (see :func:`~journal_agent.notes.days.title_day`); else ``None``.
     * **Categories, tags.** Each item as written; a string is split on commas,
       else on spaces (Jekyll); an item that is a list or mapping is an error.
       Without categories, a note in a subfolder of ``notes/`` takes the folder's name.
@@ -285,7 +275,7 @@ def read_head(path: Path, text: str, *, suffix: str | None = None,
     if not title:
         title = (first_line_title(body) if suffix == ".txt" else heading()) or ""
         title_from = ("first line" if suffix == ".txt" else "heading") if title else ""
-    day = _front_matter_day(path, front) or day_number(title) or day_number(heading() or "")
+    day = _front_matter_day(path, front) or title_day(title) or title_day(heading())
     written_date = _front_matter_when(path, front, "date", languages)
     modified = _front_matter_when(path, front, "last_modified_at", languages)
     date, date_source = None, ""
@@ -350,20 +340,6 @@ def first_line_title(body: str) -> str | None:
     return None
 
 
-def day_number(text: str) -> int | None:
-    """The learning day a title or heading names ("Momentum Learning Day 3" → 3), else ``None``.
-
-    "Day N" counts when it opens the text or is followed by the end, punctuation
-    or "of"; so "Day 2| Momentum Learning Series" and "Day 12 of 100" name
-    days and "retry day 40 times" does not. Day 0 is not a day.
-    """
-    match = _DAY_RE.search(text or "")
-    if not match:
-        return None
-    number = int(match.group(1) or match.group(2))
-    return number or None
-
-
 @lru_cache(maxsize=1)
 def _block_parser():
     """A shared CommonMark block parser (inline parsing off: headings need only their source)."""
@@ -421,11 +397,10 @@ def _front_matter_day(path: Path, front: FrontMatter) -> int | None:
     value = front.values.get("day")
     if value is None:
         return None
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 99_999:
-        raise NoteError(path, f"front matter day: {written(front, 'day')} is not a day number (1, 2, 3, ...)")
-    return int(value)
+    day = check_day(value)
+    if day is None:
+        raise NoteError(path, f"front matter day: {written(front, 'day')} is not a day number (1 to {MAX_DAY})")
+    return day
 
 
 def _front_matter_when(path: Path, front: FrontMatter, key: str, languages: Sequence[str]) -> dt.datetime | None:
@@ -448,25 +423,3 @@ def _front_matter_when(path: Path, front: FrontMatter, key: str, languages: Sequ
         raise NoteError(path, f"front matter {key}: cannot read {written(front, key)} as a date; write the day "
                               f"it is about, e.g. 2025-09-18 (years {MIN_NOTE_YEAR}-{MAX_NOTE_YEAR})")
     return when
-
-
-__all__ = [
-    "DIGEST_KEY",
-    "MAX_NOTE_BYTES",
-    "NOTE_SUFFIXES",
-    "PRIVATE_FOLDER",
-    "Note",
-    "NoteHead",
-    "day_number",
-    "decode_note_bytes",
-    "file_name_title",
-    "first_heading_title",
-    "first_line_title",
-    "git_first_commit_dates",
-    "is_private_path",
-    "normalize_newlines",
-    "read_head",
-    "read_note",
-    "read_note_head",
-    "slugify",
-]

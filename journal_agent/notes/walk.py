@@ -2,7 +2,7 @@
 
 Rules (one place, so ingest, the site, citations and ``add`` agree):
 
-* A note is a file whose suffix is in :data:`~journal_agent.notes.model.NOTE_SUFFIXES`;
+* A note is a file whose suffix is in :data:`~journal_agent.notes.files.NOTE_SUFFIXES`;
   other files are *skipped* with a reason ("not a note (.png)").
 * Names starting with ``.`` (files and folders) are not walked.
 * Folders are walked depth-first, names sorted, so the order is that of
@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from journal_agent.notes.model import NOTE_SUFFIXES
+from journal_agent.notes.files import NOTE_SUFFIXES
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,8 @@ from typing import TYPE_CHECKING
 from journal_agent.errors import JournalError, SiteError
 from journal_agent.notes.files import journal_relative
 from journal_agent.notes.journal import note_files, read_one
-from journal_agent.notes.model import Note, is_private_path, slugify
+from journal_agent.notes.files import is_private_path
+from journal_agent.notes.model import Note, slugify
 from journal_agent.site.sanitize import escape_text, xml_clean
 
 if TYPE_CHECKING:

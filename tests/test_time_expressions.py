@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from journal_agent.notes.windows import find_day_number, find_time_window
+from journal_agent.notes.days import find_day_number
+from journal_agent.notes.time_expressions import find_time_window
 
 TODAY = dt.date(2025, 9, 27)  # a Saturday, the day after the learner journal's weekly review
 

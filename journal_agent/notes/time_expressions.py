@@ -3,8 +3,9 @@
 :func:`find_time_window` finds a time expression inside a question and turns
 it into an inclusive ``(since, until)`` range plus the question with that
 expression removed, so the words "March 2021" do not also count as search
-terms; :func:`find_day_number` does the same for a learning-day number.
-Dates written in options and notes are :mod:`journal_agent.notes.dates`.
+terms; :func:`~journal_agent.notes.days.find_day_number` does the same for a
+learning-day number. Dates written in options and notes are :mod:`journal_agent.notes.dates`.
+(Named for what it reads, not "windows": the agent has a context window.)
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Literal
+
+from journal_agent.notes.days import NUMBER_WORD, parse_number, without_phrase
 
 _MONTHS = {name.lower(): index for index, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): index for index, name in enumerate(calendar.month_abbr) if name})
@@ -45,21 +48,6 @@ class TimeWindow:
     phrase: str
     query: str
     kind: WindowKind = "range"
-
-
-@dataclass(frozen=True)
-class DayReference:
-    """A learning-day number named in a question ("Day 4", "day four").
-
-    Attributes:
-        day: the number.
-        phrase: the words that named it ("on Day 4").
-        query: the question with ``phrase`` removed.
-    """
-
-    day: int
-    phrase: str
-    query: str
 
 
 def find_time_window(question: str, today: dt.date | None = None) -> TimeWindow | None:
@@ -96,30 +84,8 @@ def find_time_window(question: str, today: dt.date | None = None) -> TimeWindow 
         found = finder(question, today)
         if found is not None:
             since, until, match, kind = found
-            return TimeWindow(since, until, match.group(0).strip(), _without(question, match), kind)
+            return TimeWindow(since, until, match.group(0).strip(), without_phrase(question, match), kind)
     return None
-
-
-def find_day_number(question: str) -> DayReference | None:
-    """A learning-day number named in ``question`` ("Day 4", "day four", "on day 12", "my first day").
-
-    Returns ``None`` when there is none; "the first day of September" is a
-    date, not a learning day, and is left to :func:`find_time_window`.
-    """
-    for pattern in (_DAY_DIGITS_RE, _DAY_WORD_RE, _DAY_ORDINAL_RE):
-        match = pattern.search(question)
-        before = question[: match.start()] if match else ""
-        if match and not re.search(r"\b(?:every|each|per|a|one|same|next)\s*$", before, re.IGNORECASE):
-            number = _number(match.group("n"))
-            if number is not None and number > 0:
-                return DayReference(number, match.group(0).strip(), _without(question, match))
-    return None
-
-
-def _without(question: str, match: re.Match) -> str:
-    """``question`` with the matched phrase removed, spaces tidied, a final "?" kept."""
-    query = re.sub(r"\s+", " ", question[: match.start()] + " " + question[match.end():]).strip(" ,?")
-    return query + ("?" if question.rstrip().endswith("?") else "")
 
 
 def _month_span(year: int, month: int) -> tuple[dt.date, dt.date]:
@@ -147,43 +113,6 @@ def _date(year: int, month: int, day: int) -> dt.date | None:
     except ValueError:
         return None
 
-
-# -- numbers -------------------------------------------------------------------------
-_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-          "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-         "ninety": 90}
-_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-             "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
-             "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
-             "nineteenth": 19, "twentieth": 20, "thirtieth": 30}
-_NUMBER_WORD = (rf"(?:(?:{'|'.join(_TENS)})(?:[\s-](?:{'|'.join(_UNITS[1:10])}))?|"
-                rf"{'|'.join(sorted(_UNITS[1:], key=len, reverse=True))})")
-_ORDINAL_WORD = rf"(?:\d{{1,3}}(?:st|nd|rd|th)|{'|'.join(sorted(_ORDINALS, key=len, reverse=True))})"
-
-
-def _number(text: str) -> int | None:
-    """"4", "four", "twenty-one", "4th", "fourth" → int; ``None`` if unreadable."""
-    word = text.lower().strip()
-    digits = re.match(r"^(\d+)(?:st|nd|rd|th)?$", word)
-    if digits:
-        return int(digits.group(1))
-    if word in _ORDINALS:
-        return _ORDINALS[word]
-    parts = re.split(r"[\s-]+", word)
-    if len(parts) == 1 and parts[0] in _UNITS:
-        return _UNITS.index(parts[0])
-    if parts[0] in _TENS and (len(parts) == 1 or (len(parts) == 2 and parts[1] in _UNITS[1:10])):
-        return _TENS[parts[0]] + (_UNITS.index(parts[1]) if len(parts) == 2 else 0)
-    return None
-
-
-_DAY_LEAD = r"(?:\b(?:on|from|in|during|of|for)\s+)?(?:\b(?:my|the)\s+)?(?:\blearning\s+)?"
-_DAY_DIGITS_RE = re.compile(rf"{_DAY_LEAD}\bday\s*#?\s*(?P<n>\d{{1,4}})\b(?!\s*(?:[-/.:]\d|%))", re.IGNORECASE)
-_DAY_WORD_RE = re.compile(rf"{_DAY_LEAD}\bday\s+(?P<n>{_NUMBER_WORD})\b", re.IGNORECASE)
-_DAY_ORDINAL_RE = re.compile(
-    rf"(?:\b(?:on|from|in|during|of|for)\s+)?\b(?:my|the)\s+(?P<n>{_ORDINAL_WORD})\s+(?:learning\s+)?day\b"
-    rf"(?!\s+(?:of|in)\b)", re.IGNORECASE)
 
 # -- finders: (question, today) -> (since, until, match, kind) | None -----------------
 _WEEKDAYS = {name.lower(): index for index, name in enumerate(calendar.day_name)}
@@ -443,12 +372,12 @@ def _relative(question: str, today: dt.date):
         if which == "past":
             return today - dt.timedelta(days=365), today, match, "year"
         return dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31), match, "year"
-    number = rf"(\d+|{_NUMBER_WORD}|a|an)"
+    number = rf"(\d+|{NUMBER_WORD}|a|an)"
     match = _search(rf"\b(?:in\s+)?(?:the\s+)?(?:last|past)\s+{number}\s+(day|week|month)s?\b|"
                     rf"\b{number}\s+(day|week|month)s?\s+ago\b", question)
     if match:
         token = (match.group(1) or match.group(3)).lower()
-        count = 1 if token in ("a", "an") else _number(token)
+        count = 1 if token in ("a", "an") else parse_number(token)
         if count is None:
             return None
         unit = (match.group(2) or match.group(4)).lower()
