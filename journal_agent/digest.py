@@ -1,11 +1,48 @@
-"""``journal digest``: write a week's digest note, with the summary written by the agent when a model is configured.
+"""Weekly digests: one note per ISO week saying what was studied each day, the streak, gaps and questions,
+with a summary paragraph written by the agent when a model is configured (``journal digest``).
+
+**Gathering and writing (offline).**
+
+A digest is a note like any other (ingested, searchable, published), written by
+``journal digest`` into ``notes/digests/weekly-digest-YYYY-Www.md`` with this front matter:
+
+* ``title: Weekly digest 2025-W38``, ``categories: [Weekly Digest]`` (its own category on the site);
+* ``date``: the week's Sunday, or the day it was written while the week is not over
+  (a post is never dated in the future);
+* ``digest: 2025-W38``: the marker read by :attr:`~journal_agent.notes.model.Note.is_digest`.
+  A digest is not a learning day: it has no day number (so the next ``journal add``
+  gets the same Day N as before) and :mod:`journal_agent.notes.stats` leaves it out
+  of streaks, gaps and counts. Writing the digest of a week again replaces the file
+  that carries that week's marker, wherever it is; there is never a second one.
+
+What goes in, read from the week's notes (Monday to Sunday, ISO 8601; digests excluded):
+
+* **each day**: every note's day number, title, path, its headings (the title heading
+  left out) and its first lines (the first paragraph, cut at 220 characters);
+  a day without a note says so;
+* **streak and gaps** from :mod:`journal_agent.notes.stats` (one rule): the current and
+  longest streak as of the week's end (or today, while the week runs), and the gaps
+  (days without a note between two notes) that fall in the week;
+* **open questions**: lines (paragraph lines, list items, headings) ending with "?",
+  and every item under a heading, a paragraph or a list item named "Open questions"
+  or "Questions"; nothing inside code counts (markdown-it tokens, not regular expressions).
+
+Private and draft notes: by default the digest is written as if they did not exist,
+since it is published. With ``include_private`` they are included and the digest
+itself is marked ``private: true``, so it is never published.
+
+Headings, first lines and questions are read by :mod:`journal_agent.notes.outline`.
+Note text copied into the digest (titles, headings, first lines, questions) is
+Markdown-escaped text (:func:`~journal_agent.notes.outline.markdown_text`), so it cannot add structure to the
+digest; the site sanitizes the HTML as it does for every note.
+
+**The summary.**
 
 The digest's facts (each day's notes, streak, gaps, open questions) are always
-gathered offline (:mod:`journal_agent.notes.digest`). Only the summary paragraph
-at the top may come from a model:
+gathered offline (above). Only the summary paragraph at the top may come from a model:
 
 * With no model configured (:func:`~journal_agent.agent.llm.is_configured`), or
-  ``use_model=False``, the summary is :func:`~journal_agent.notes.digest.offline_summary`.
+  ``use_model=False``, the summary is :func:`offline_summary`.
 * With a model, the memory agent runs one turn on a system event that quotes the
   week's notes as data (``<note>`` tags, :func:`~journal_agent.agent.journal_tools.quote_note`)
   followed by ``agent/prompts/digest.md``. Its answer is **validated** before it is
@@ -24,30 +61,364 @@ a digest that includes them (``include_private``) is otherwise summarized offlin
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from journal_agent.errors import JournalError
-from journal_agent.notes.days import days_cited
-from journal_agent.notes.digest import (
-    Week,
-    WeeklyDigest,
-    collect_digest,
-    day_label,
-    digest_file_text,
-    digest_markdown,
-    offline_summary,
-    write_digest,
-)
+from journal_agent.errors import JournalError, NoteError
+from journal_agent.notes.dates import DEFAULT_LANGUAGES, parse_date
+from journal_agent.notes.days import days_cited, title_day
 from journal_agent.notes.files import paths_cited
+from journal_agent.notes.journal import note_files, read_head, read_journal, read_one
+from journal_agent.notes.model import DIGEST_KEY, Note
+from journal_agent.notes.outline import code_span, is_question_label, markdown_text, outline
+from journal_agent.notes.stats import Streak, streaks
 
 if TYPE_CHECKING:
-    from pathlib import Path
+    from collections.abc import Sequence
 
-    from journal_agent.notes.model import Note
     from journal_agent.workspace import Journal
 
+DIGEST_CATEGORY = "Weekly Digest"
+DIGEST_FOLDER = "digests"
+MAX_QUESTIONS = 40
+_WEEK_RE = re.compile(r"^\s*(\d{4})-?w(\d{1,2})\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Week:
+    """An ISO 8601 week: ``year`` and ``number`` (1-53), Monday to Sunday."""
+
+    year: int
+    number: int
+
+    @classmethod
+    def of(cls, day: dt.date) -> Week:
+        """The ISO week ``day`` falls in (2025-09-18 → 2025-W38)."""
+        year, number, _ = day.isocalendar()
+        return cls(year, number)
+
+    @property
+    def id(self) -> str:
+        """``YYYY-Www``, e.g. ``2025-W38``."""
+        return f"{self.year}-W{self.number:02d}"
+
+    @property
+    def monday(self) -> dt.date:
+        return dt.date.fromisocalendar(self.year, self.number, 1)
+
+    @property
+    def sunday(self) -> dt.date:
+        return dt.date.fromisocalendar(self.year, self.number, 7)
+
+    def days(self) -> list[dt.date]:
+        """The seven dates, Monday first."""
+        return [self.monday + dt.timedelta(days=i) for i in range(7)]
+
+
+def parse_week(text: str, today: dt.date | None = None, languages: Sequence[str] = DEFAULT_LANGUAGES) -> Week:
+    """The week ``text`` names: an ISO week (``2025-W38``) or any date in it (``2025-09-18``, "last monday").
+
+    Raises:
+        ValueError: neither; the message says what is accepted.
+    """
+    match = _WEEK_RE.match(text)
+    if match:
+        try:
+            return Week.of(dt.date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1))
+        except ValueError as exc:
+            raise ValueError(f"{text.strip()!r} is not a week of that year (weeks run from W01 to W52 or W53)") from exc
+    try:
+        return Week.of(parse_date(text, today, languages))
+    except ValueError as exc:
+        raise ValueError(f"cannot read {text!r} as a week: give a date in it (2025-09-18, last monday) "
+                         "or the ISO week (2025-W38)") from exc
+
+
+def day_label(day: dt.date) -> str:
+    """"Monday 15 September" (English, no leading zero)."""
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+@dataclass
+class DayEntry:
+    """One note of the week: ``day`` (``None`` without a number), ``title``, ``path`` (journal-relative),
+    ``headings`` and ``first_lines`` (Markdown-escaped text), and whether it is ``private``."""
+
+    date: dt.date
+    day: int | None
+    title: str
+    path: str
+    headings: list[str] = field(default_factory=list)
+    first_lines: str = ""
+    private: bool = False
+    body: str = ""
+
+    def cite(self) -> str:
+        """How the digest cites the note: "Day 3, `notes/…`" (the path alone without a day)."""
+        where = code_span(self.path)
+        return f"Day {self.day}, {where}" if self.day is not None else where
+
+    def to_json(self) -> dict[str, Any]:
+        return {"date": self.date.isoformat(), "weekday": f"{self.date:%A}", "day": self.day, "title": self.title,
+                "path": self.path, "headings": self.headings, "first_lines": self.first_lines}
+
+
+@dataclass
+class OpenQuestion:
+    """A question found in a note (Markdown-escaped ``text``), with the note's ``day``, ``date`` and ``path``."""
+
+    text: str
+    date: dt.date
+    day: int | None
+    path: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "date": self.date.isoformat(), "day": self.day, "path": self.path}
+
+
+@dataclass
+class WeeklyDigest:
+    """What a week's digest says (see the module docstring).
+
+    Attributes:
+        week: the ISO week. until: the last day covered (Sunday, or today while the week runs).
+        entries: the week's notes, by date then day number then path.
+        gaps: the week's days that lie in a gap of the journal (notes/stats rule), oldest first.
+        streak, longest: current and longest streak as of ``until`` (notes/stats rule).
+        questions: open questions, in note order.
+        withheld: private or draft notes of the week left out (``include_private`` false).
+        private: the digest includes private or draft notes, so it is written ``private: true``.
+    """
+
+    week: Week
+    until: dt.date
+    entries: list[DayEntry]
+    gaps: list[dt.date]
+    streak: Streak
+    longest: Streak
+    questions: list[OpenQuestion]
+    withheld: int = 0
+    private: bool = False
+
+    @property
+    def date(self) -> dt.date:
+        """The digest note's date: the week's Sunday, or ``until`` while the week runs."""
+        return self.until
+
+    @property
+    def days(self) -> set[int]:
+        """The learning day numbers of the week's notes."""
+        return {e.day for e in self.entries if e.day is not None}
+
+    def to_json(self) -> dict[str, Any]:
+        return {"week": self.week.id, "from": self.week.monday.isoformat(), "until": self.until.isoformat(),
+                "notes": [e.to_json() for e in self.entries], "gaps": [g.isoformat() for g in self.gaps],
+                "streak": self.streak.to_json(), "longest_streak": self.longest.to_json(),
+                "questions": [q.to_json() for q in self.questions], "withheld": self.withheld,
+                "private": self.private}
+
+
+def collect_digest(journal: Journal, week: Week, *, today: dt.date | None = None,
+                   include_private: bool = False) -> WeeklyDigest:
+    """Read the journal and gather ``week``'s digest (nothing is written).
+
+    Raises:
+        JournalError: the week has no note (with the nearest notes' dates), or is in the future.
+    """
+    today = today or dt.date.today()
+    if week.monday > today:
+        raise JournalError(f"{week.id} starts on {week.monday.isoformat()}, after today; a digest looks back")
+    until = min(week.sunday, today)
+    notes = [n for n in read_journal(journal).notes if not n.is_digest]
+    withheld = 0 if include_private else sum(
+        1 for n in notes if not n.publishable and week.monday <= n.date <= until)
+    notes = [n for n in notes if include_private or n.publishable]
+    in_week = [n for n in notes if week.monday <= n.date <= until]
+    if not in_week:
+        before = [n.date for n in notes if n.date < week.monday]
+        after = [n.date for n in notes if n.date > until]
+        near = "; ".join(part for part in (
+            f"the note before is from {max(before)}" if before else "",
+            f"the next is from {min(after)}" if after else "") if part)
+        private = f"; {withheld} private or draft note(s) left out (--include-private)" if withheld else ""
+        raise JournalError(f"no notes in {week.id} ({week.monday.isoformat()} to {until.isoformat()})"
+                           + (f"; {near}" if near else "") + private + "; nothing was written")
+    dates = [n.date for n in notes]
+    streak, longest, _ = streaks([d for d in dates if d <= until], until)
+    _, _, all_gaps = streaks(dates, until)
+    gaps = sorted({g.since + dt.timedelta(days=i) for g in all_gaps for i in range(g.days)
+                   if week.monday <= g.since + dt.timedelta(days=i) <= until})
+    entries, questions = [], []
+    for note in in_week:
+        brief = outline(note.body)
+        entries.append(DayEntry(note.date, note.day, note.title, note.rel_path, brief.headings, brief.first_lines,
+                                not note.publishable, note.body))
+        questions += [OpenQuestion(q, note.date, note.day, note.rel_path) for q in brief.questions]
+    return WeeklyDigest(week, until, entries, gaps, streak, longest, questions[:MAX_QUESTIONS], withheld,
+                        private=any(e.private for e in entries))
+
+
+# -- the note --------------------------------------------------------------------------------
+def offline_summary(digest: WeeklyDigest) -> str:
+    """The summary paragraph written without a model: learning days, topics, gaps, streak, questions."""
+    days = sorted({e.date for e in digest.entries})
+    cited = ", ".join(_date_citation([e for e in digest.entries if e.date == day]) for day in days)
+    titles = "; ".join(dict.fromkeys(_topic(e) for e in digest.entries))
+    span = (digest.until - digest.week.monday).days + 1
+    parts = [f"{len(days)} learning day{'s' if len(days) != 1 else ''} out of {span}: {cited}.",
+             f"Studied: {titles}."]
+    if digest.gaps:
+        parts.append(f"Missed: {', '.join(f'{g:%A}' for g in digest.gaps)}.")
+    parts.append(f"Streak at {'the end of the week' if digest.until == digest.week.sunday else 'today'}: "
+                 f"{_days(digest.streak.days)}; longest so far: {_days(digest.longest.days)}.")
+    if digest.questions:
+        count = len(digest.questions)
+        parts.append(f"{count} open question{'s' if count != 1 else ''} below.")
+    return " ".join(parts)
+
+
+def _date_citation(entries: list[DayEntry]) -> str:
+    """"Monday (Day 3)", "Tuesday (Day 4, 2 notes)", "Sunday" for one date's notes."""
+    labels = [f"Day {d}" for d in dict.fromkeys(e.day for e in entries if e.day is not None)]
+    if len(entries) > 1:
+        labels.append(f"{len(entries)} notes")
+    return f"{entries[0].date:%A}" + (f" ({', '.join(labels)})" if labels else "")
+
+
+def _topic(entry: DayEntry) -> str:
+    """What a note was about: its title; when the title only names the day, its first headings, else its first
+    words."""
+    if title_day(entry.title) is None:
+        return markdown_text(entry.title)
+    headings = [h for h in entry.headings if not is_question_label(h)]
+    if headings:
+        return ", ".join(headings[:3])
+    if entry.first_lines:
+        short = entry.first_lines if len(entry.first_lines) <= 80 else entry.first_lines[:80].rsplit(" ", 1)[0] + " …"
+        if short.count("`") % 2 == 0 and not re.search(r"&\w*$", short.removesuffix(" …")):  # no span cut open
+            return short.rstrip(".")
+    return markdown_text(entry.title)
+
+
+def _days(count: int) -> str:
+    return f"{count} day{'s' if count != 1 else ''}"
+
+
+def _streak_text(streak: Streak) -> str:
+    if not streak.days or streak.since is None or streak.until is None:
+        return "0 days"
+    if streak.since == streak.until:
+        return f"1 day ({day_label(streak.since)} {streak.since.year})"
+    return (f"{_days(streak.days)} ({day_label(streak.since)} {streak.since.year} to "
+            f"{day_label(streak.until)} {streak.until.year})")
+
+
+def digest_markdown(digest: WeeklyDigest, summary: str | None = None) -> str:
+    """The digest's Markdown body (no front matter); ``summary`` replaces :func:`offline_summary`."""
+    week = digest.week
+    lines = [f"# Weekly digest {week.id}", "",
+             f"{day_label(week.monday)} to {day_label(week.sunday)} {week.sunday.year}"
+             + ("" if digest.until == week.sunday else f" (written on {day_label(digest.until)}, "
+                                                       "before the week ended)") + ".",
+             "", "## Summary", "", (summary or offline_summary(digest)).strip(), "", "## Each day", ""]
+    gaps = set(digest.gaps)
+    for day in week.days():
+        if day > digest.until:
+            break
+        entries = [e for e in digest.entries if e.date == day]
+        if not entries:
+            lines += [f"### {day_label(day)}", "", "No note (a gap)." if day in gaps else "No note.", ""]
+        for entry in entries:
+            named = f"Day {entry.day}: " if entry.day is not None else ""
+            lines += [f"### {day_label(day)} · {named}{markdown_text(entry.title)}", "", f"Source: {entry.cite()}", ""]
+            if entry.headings:
+                lines.append(f"- Sections: {'; '.join(entry.headings)}")
+            if entry.first_lines:
+                lines.append(f"- First lines: {entry.first_lines}")
+            lines.append("")
+    end = "the end of the week" if digest.until == week.sunday else "today"
+    lines += ["## Streak", "",
+              f"- Streak at {end} ({day_label(digest.until)}): {_streak_text(digest.streak)}.",
+              f"- Longest streak so far: {_streak_text(digest.longest)}.",
+              "- Gaps this week: " + (", ".join(day_label(g) for g in digest.gaps) if digest.gaps else "none") + ".",
+              "", "## Open questions", ""]
+    if digest.questions:
+        lines += [f"- {q.text} ({'Day ' + str(q.day) + ', ' if q.day is not None else ''}{code_span(q.path)})"
+                  for q in digest.questions]
+    else:
+        lines.append("None found (lines ending with “?”, or listed under “Open questions”).")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def digest_file_text(digest: WeeklyDigest, body: str, summary_by: str) -> str:
+    """The digest note: front matter (module docstring) + ``body``; ``summary_by`` says who wrote the summary."""
+    import frontmatter
+
+    fields: dict[str, Any] = {"title": f"Weekly digest {digest.week.id}", "date": digest.date,
+                              "categories": [DIGEST_CATEGORY], "tags": [], DIGEST_KEY: digest.week.id,
+                              "summary_by": summary_by}
+    if digest.private:
+        fields["private"] = True
+    return frontmatter.dumps(frontmatter.Post(body, **fields), sort_keys=False) + "\n"
+
+
+def find_digest(journal: Journal, week: Week) -> Path | None:
+    """The note that carries ``week``'s digest marker (the first in walk order), or ``None``."""
+    for path in note_files(journal):
+        try:
+            marker = read_head(journal, path).metadata.get(DIGEST_KEY)
+        except NoteError:
+            continue
+        if str(marker or "").strip().upper() == week.id:
+            return path
+    return None
+
+
+def digest_path(journal: Journal, week: Week) -> Path:
+    """Where a new digest of ``week`` goes: ``notes/digests/weekly-digest-YYYY-Www.md``."""
+    return journal.notes_dir / DIGEST_FOLDER / f"weekly-digest-{week.id}.md"
+
+
+def write_digest(journal: Journal, week: Week, text: str) -> tuple[Note, bool]:
+    """Write (or replace) ``week``'s digest note atomically; returns ``(the note as read back, replaced)``.
+
+    The file carrying the week's marker is replaced in place (:func:`find_digest`),
+    else :func:`digest_path` is created: a hidden temporary file in the same
+    folder is written, flushed and renamed over it (``os.replace``), so a reader
+    sees the old digest or the new one, never a part.
+
+    Raises:
+        JournalError: the file cannot be written (nothing is left behind), or does not read back as a digest.
+    """
+    existing = find_digest(journal, week)
+    target = existing or digest_path(journal, week)
+    temporary = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".journal-digest-", suffix=".tmp")
+        with os.fdopen(handle, "wb") as out:
+            out.write(text.encode("utf-8"))
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)
+        temporary = None
+    except OSError as exc:
+        raise JournalError(f"could not write {journal.relative(target)}: {exc.strerror or exc}; "
+                           "nothing was written") from exc
+    finally:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+    note = read_one(journal, target)
+    if not note.is_digest or note.day is not None:
+        raise JournalError(f"{journal.relative(target)} does not read back as a digest without a day number")
+    return note, existing is not None
+
+
+# -- the summary: offline, or by the agent (validated) ----------------------------------
 SummaryBy = Literal["offline", "model"]
 NOTE_CHARS_FOR_MODEL = 1500  # of each note's body, quoted to the model
 # "Day 9"; "Days 3, 4 and 9", "Days 3-9" (a list only after the plural: "Day 3, 2025" names Day 3)
@@ -59,7 +430,7 @@ class DigestResult:
     """What :func:`make_digest` wrote.
 
     Attributes:
-        digest: the facts (:class:`~journal_agent.notes.digest.WeeklyDigest`).
+        digest: the facts (:class:`WeeklyDigest`).
         note: the digest note as read back from disk.
         replaced: an earlier digest of the same week was replaced (same file).
         summary_by: ``"model"`` when the agent's validated summary was used, else ``"offline"``.

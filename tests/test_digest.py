@@ -285,8 +285,7 @@ def test_private_notes_are_not_sent_to_the_model(week_journal, server):
 
 # ------------------------------------------------------------------ pieces
 def test_validate_summary_reads_day_references():
-    from journal_agent.digest import validate_summary
-    from journal_agent.notes.digest import DayEntry, Week, WeeklyDigest
+    from journal_agent.digest import DayEntry, Week, WeeklyDigest, validate_summary
     from journal_agent.notes.stats import Streak
 
     digest = WeeklyDigest(Week(2025, 38), D(2025, 9, 21),
@@ -306,7 +305,7 @@ def test_outline_escapes_note_text():
 
 
 def test_parse_week():
-    from journal_agent.notes.digest import Week, parse_week
+    from journal_agent.digest import Week, parse_week
 
     assert parse_week("2025-W38") == parse_week("2025w38") == parse_week("2025-09-21") == Week(2025, 38)
     assert parse_week("2025-09-22") == Week(2025, 39)

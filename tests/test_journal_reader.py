@@ -69,7 +69,8 @@ def test_notes_are_read_only_through_the_journal_reader():
 def test_a_day_number_is_one_bound_everywhere(journal_dir, run_cli):
     """``day: 10000`` was listed while ``journal show 10000`` and ``show "day 10000"`` said no such note:
     four regular expressions allowed 4 or 5 digits. One module (notes/days.py) now reads every Day N."""
-    write(journal_dir / "notes" / "long-run.md", "---\ntitle: A long run\ndate: 2025-01-02\nday: 10000\n---\nStill here.\n")
+    write(journal_dir / "notes" / "long-run.md",
+          "---\ntitle: A long run\ndate: 2025-01-02\nday: 10000\n---\nStill here.\n")
     listed = run_cli("list", "--json")
     assert [n["day"] for n in json.loads(listed.stdout)["notes"]] == [10000]
     for ref in ("10000", "day 10000", "Day #10000"):

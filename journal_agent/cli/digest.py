@@ -29,8 +29,7 @@ def digest(ctx: click.Context, week_text: str | None, include_private: bool, off
     number and does not count in streaks. With a model configured, the agent writes the summary paragraph.
     """
     from journal_agent.archive.ingest import ingest
-    from journal_agent.digest import make_digest
-    from journal_agent.notes.digest import parse_week
+    from journal_agent.digest import make_digest, parse_week
     from journal_agent.workspace import open_journal
 
     journal = open_journal(root=(ctx.obj or {}).get("root"))

@@ -116,7 +116,7 @@ class Note:
     @property
     def is_digest(self) -> bool:
         """True for a weekly digest (front matter ``digest: YYYY-Www``): a summary of other notes, not a
-        learning day, so streaks, gaps and counts leave it out (:mod:`journal_agent.notes.digest`)."""
+        learning day, so streaks, gaps and counts leave it out (:mod:`journal_agent.digest`)."""
         return bool(self.metadata.get(DIGEST_KEY))
 
 

@@ -15,7 +15,7 @@ the text, so nothing inside code blocks counts. Rules:
 Text is returned Markdown-escaped (:func:`markdown_text`): links keep their text,
 images their alt text, code spans stay code spans, raw HTML and emphasis marks are
 dropped; copied into another note, it renders as the text it was and adds no structure.
-Used by weekly digests (:mod:`journal_agent.notes.digest`).
+Used by weekly digests (:mod:`journal_agent.digest`).
 """
 
 from __future__ import annotations
