@@ -61,13 +61,12 @@ a digest that includes them (``include_private``) is otherwise summarized offlin
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from journal_agent.atomic import write_atomic
 from journal_agent.errors import JournalError, NoteError
 from journal_agent.notes.dates import DEFAULT_LANGUAGES, parse_date
 from journal_agent.notes.days import days_cited, title_day
@@ -387,31 +386,20 @@ def write_digest(journal: Journal, week: Week, text: str) -> tuple[Note, bool]:
     """Write (or replace) ``week``'s digest note atomically; returns ``(the note as read back, replaced)``.
 
     The file carrying the week's marker is replaced in place (:func:`find_digest`),
-    else :func:`digest_path` is created: a hidden temporary file in the same
-    folder is written, flushed and renamed over it (``os.replace``), so a reader
-    sees the old digest or the new one, never a part.
+    else :func:`digest_path` is created, with :func:`~journal_agent.atomic.write_atomic`, so a
+    reader sees the old digest or the new one, never a part.
 
     Raises:
         JournalError: the file cannot be written (nothing is left behind), or does not read back as a digest.
     """
     existing = find_digest(journal, week)
     target = existing or digest_path(journal, week)
-    temporary = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".journal-digest-", suffix=".tmp")
-        with os.fdopen(handle, "wb") as out:
-            out.write(text.encode("utf-8"))
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, target)
-        temporary = None
+        write_atomic(target, text)
     except OSError as exc:
         raise JournalError(f"could not write {journal.relative(target)}: {exc.strerror or exc}; "
                            "nothing was written") from exc
-    finally:
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
     note = read_one(journal, target)
     if not note.is_digest or note.day is not None:
         raise JournalError(f"{journal.relative(target)} does not read back as a digest without a day number")

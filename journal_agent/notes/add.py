@@ -29,13 +29,11 @@ the "find the day, create the file" step.
 from __future__ import annotations
 
 import datetime as dt
-import errno
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from journal_agent.atomic import write_new
 from journal_agent.errors import JournalError, LockBusy, NoteError
 from journal_agent.notes.days import title_day
 from journal_agent.notes.files import MAX_NOTE_BYTES, decode_note_bytes, normalize_newlines
@@ -203,42 +201,13 @@ def add_note(
 
 
 def _write_new(folder: Path, stem: str, data: bytes) -> Path:
-    """Write ``data`` to a new ``<stem>[-N].md`` in ``folder`` atomically; never overwrite.
+    """Write ``data`` to a new ``<stem>[-N].md`` in ``folder`` atomically; never overwrite (:func:`write_new`).
 
     Raises:
         JournalError: the write failed (disk full, file too large, permissions); no file is left.
     """
     try:
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".journal-add-", suffix=".tmp")
+        return write_new(folder, stem, ".md", data)
     except OSError as exc:
-        raise JournalError(f"could not write a note in {folder}: {exc.strerror or exc}; nothing was written") from exc
-    try:
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-        except OSError as exc:
-            raise JournalError(f"could not write the note ({exc.strerror or exc}; is the disk full?); "
-                               "nothing was written") from exc
-        for attempt in range(1, 1000):
-            path = folder / (f"{stem}.md" if attempt == 1 else f"{stem}-{attempt}.md")
-            try:
-                os.link(temporary, path)
-                return path
-            except FileExistsError:
-                continue
-            except OSError as exc:
-                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
-                    raise JournalError(f"could not write {path.name}: {exc.strerror or exc}") from exc
-                # No hard links here (some network and FAT file systems): rename, under the add lock.
-                if path.exists():
-                    continue
-                os.replace(temporary, path)
-                return path
-        raise JournalError(f"could not find a free file name for {stem}.md in {folder}")
-    finally:
-        try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
+        raise JournalError(f"could not write the note in {folder} ({exc.strerror or exc}; is the disk full?); "
+                           "nothing was written") from exc
