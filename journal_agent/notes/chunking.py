@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+
+from journal_agent.notes.markdown import parser
 
 MAX_CHARS = 1000
 MIN_CHARS = 200
@@ -71,7 +72,7 @@ def chunk_markdown(body: str, max_chars: int = MAX_CHARS, min_chars: int = MIN_C
 
     body = normalize_newlines(body)
     lines = body.split("\n")
-    tokens = _parser().parse(body)
+    tokens = parser(tables=True).parse(body)
     headings: list[tuple[int, str]] = []  # (level, text) stack
     chunks: list[Chunk] = []
     current: list[str] = []
@@ -135,14 +136,6 @@ def _blocks(tokens, line_count: int) -> list[tuple[str, int, int, int]]:
     if covered < line_count:
         blocks.append(("gap", covered, line_count, -1))
     return blocks
-
-
-@lru_cache(maxsize=1)
-def _parser():
-    """One shared CommonMark parser with tables (parsing is stateless per call)."""
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark").enable("table")
 
 
 def _skip_block(tokens, index: int) -> int:

@@ -35,7 +35,6 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -63,6 +62,7 @@ from journal_agent.notes.front_matter import (
     words_field,
     written,
 )
+from journal_agent.notes.markdown import parser
 
 DIGEST_KEY = "digest"  # front-matter key of a weekly digest (``digest: 2025-W38``), written by ``journal digest``
 
@@ -325,7 +325,7 @@ def file_name_title(path: Path) -> str:
 
 def first_heading_title(body: str) -> str | None:
     """Text of the first level-1 heading, ignoring ``#`` lines inside fenced code."""
-    tokens = _block_parser().parse(body)
+    tokens = parser(inline=False).parse(body)
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and token.tag == "h1":
             return _clean_heading(tokens[index + 1].content) or None
@@ -338,14 +338,6 @@ def first_line_title(body: str) -> str | None:
         if line.strip():
             return _clean_heading(line.strip().lstrip("#").strip())[:120] or None
     return None
-
-
-@lru_cache(maxsize=1)
-def _block_parser():
-    """A shared CommonMark block parser (inline parsing off: headings need only their source)."""
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark").disable("inline")
 
 
 def _trim_body(body: str) -> tuple[str, int]:

@@ -23,8 +23,9 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING
+
+from journal_agent.notes.markdown import parser
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -46,16 +47,9 @@ class Outline:
     questions: list[str] = field(default_factory=list)
 
 
-@lru_cache(maxsize=1)
-def _parser():
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark")
-
-
 def outline(body: str) -> Outline:
     """The :class:`Outline` of a note's Markdown ``body`` (rules in the module docstring)."""
-    tokens = _parser().parse(body)
+    tokens = parser().parse(body)
     headings: list[str] = []
     first_lines = ""
     questions: list[str] = []

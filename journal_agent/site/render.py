@@ -41,6 +41,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from journal_agent.notes.markdown import parser
 from journal_agent.errors import JournalError, SiteError
 from journal_agent.notes.files import journal_relative
 from journal_agent.notes.journal import note_files, read_one
@@ -155,7 +156,7 @@ def adjust_markdown(body: str) -> str:
     lines = body.split("\n")
     excerpt_after: int | None = None
     previous = None
-    for token in _block_parser().parse(body):
+    for token in parser(inline=False).parse(body):
         if token.type == "heading_open" and token.map and token.markup.startswith("#"):
             line = token.map[0]
             lines[line] = lines[line].lstrip(" ")
@@ -180,14 +181,6 @@ def adjust_markdown(body: str) -> str:
 
 
 _IMAGE_ONLY_RE = re.compile(r"^\s*(\[?!\[[^\]]*\]\([^)]*\)\]?(\([^)]*\))?\s*)+$")
-
-
-@lru_cache(maxsize=1)
-def _block_parser():
-    """markdown-it with block rules only: inline parsing is not needed here and costs most."""
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark").disable("inline")
 
 
 _LINK_DEFINITION_RE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S")
