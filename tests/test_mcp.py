@@ -19,7 +19,7 @@ from mcp import Client, StdioServerParameters
 from journal_agent.agent.journal_tools import JournalTools
 from journal_agent.agent.toolspec import parse_docstring
 from journal_agent.archive.ingest import ingest
-from journal_agent.mcp_server import CORE_MEMORY_URI, build_server
+from journal_agent.service.mcp import CORE_MEMORY_URI, build_server
 from journal_agent.workspace import open_journal
 from tests.support.journals import SEED, write
 
