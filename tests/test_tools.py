@@ -103,6 +103,11 @@ ERROR_CASES = {
         'start_date, end_date, category, day, page; call archival_memory_search again with arguments '
         'such as {"query": "..."}'),
     ),
+    "not an object": (
+        call("core_memory_append", '["learner", "x"]'),
+        ('Error: the arguments for core_memory_append must be a JSON object like {"name": value}, not list; call '
+         'core_memory_append again with arguments such as {"label": "...", "content": "..."}'),
+    ),
     "bad date": (
         call("conversation_search", {"query": "x", "start_date": "March 2021"}),
         "Error: start_date 'March 2021' is not a date; use YYYY-MM-DD, e.g. \"2025-03-01\"",
