@@ -251,9 +251,7 @@ class JournalTools:
         lines = [f"Notes {first}-{first + len(shown) - 1} of {total}{where}, oldest first:"]
         for note in shown:
             day = f"Day {note.day}" if note.day is not None else "no day"
-            labels = "".join([f" | categories: {', '.join(note.categories)}" if note.categories else "",
-                              f" | tags: {', '.join(note.tags)}" if note.tags else ""])
-            lines.append(f"- {note.date.isoformat()} | {day} | \"{note.title}\" | {note.path}{labels} | "
+            lines.append(f"- {note.date.isoformat()} | {day} | \"{note.title}\" | {note.path}{_labels(note)} | "
                          f"{note.words} words")
         if first + len(shown) - 1 < total:
             lines.append(f"More notes: call list_notes with page={page + 1}.")
@@ -297,9 +295,7 @@ class JournalTools:
             raise ToolError(f"the note has {len(pages)} page(s); use a page from 0 to {len(pages) - 1}")
         self._effects.retrieved.setdefault(note.rel_path, _note_hit(note, pages[page]))
         day_text = f" | Day {note.day}" if note.day is not None else ""
-        labels = "".join([f" | categories: {', '.join(note.categories)}" if note.categories else "",
-                          f" | tags: {', '.join(note.tags)}" if note.tags else ""])
-        header = (f"\"{note.title}\" | {note.date.isoformat()} | {note.rel_path}{day_text}{labels} | "
+        header = (f"\"{note.title}\" | {note.date.isoformat()} | {note.rel_path}{day_text}{_labels(note)} | "
                   f"{len(note.body.split())} words | page {page + 1} of {len(pages)}")
         lines = [header, DATA_NOTICE,
                  quote_note(pages[page])]
@@ -397,6 +393,12 @@ def split_pages(body: str, size: int = READ_PAGE_CHARS) -> list[str]:
     if current.strip() or not pages:
         pages.append(current.strip())
     return pages
+
+
+def _labels(note: Any) -> str:
+    """" | categories: a, b | tags: c" for a note or listing ("" for what it lacks)."""
+    return "".join([f" | categories: {', '.join(note.categories)}" if note.categories else "",
+                    f" | tags: {', '.join(note.tags)}" if note.tags else ""])
 
 
 def _understood(results) -> str:

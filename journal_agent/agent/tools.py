@@ -103,7 +103,7 @@ class MemoryTools(JournalTools):
                 f"call {name} again with a JSON object such as {_example(tool)}"
             )
         try:
-            return ToolResult(tool.function(**tool.validate(parsed)))
+            return ToolResult(tool.run(parsed))
         except ToolArgumentError as exc:
             return _error(f"{exc}; call {name} again with arguments such as {_example(tool)}")
         except JournalError as exc:

@@ -150,6 +150,14 @@ class Tool:
         return {"type": "function",
                 "function": {"name": self.name, "description": self.description, "parameters": self.input_schema}}
 
+    def run(self, arguments: Any) -> Any:
+        """Call :attr:`function` with the model's parsed JSON ``arguments``, validated (:meth:`validate`).
+
+        Raises:
+            ToolArgumentError: the arguments do not fit; anything :attr:`function` raises.
+        """
+        return self.function(**self.validate(arguments))
+
     def validate(self, arguments: Any) -> dict[str, Any]:
         """The model's parsed JSON ``arguments`` → keyword arguments for :attr:`function` (the ones given).
 

@@ -97,7 +97,7 @@ def _mcp_tool(tool: Tool):
 
     def run(**arguments: Any) -> str:
         try:
-            return tool.function(**tool.validate(arguments))
+            return tool.run(arguments)
         except (ToolArgumentError, JournalError) as exc:
             raise ToolError(str(exc)) from exc
 
