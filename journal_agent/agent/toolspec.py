@@ -29,7 +29,6 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model, model_validator
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
-from pydantic_core import core_schema
 
 _EXPECTED = {"string": "a string", "integer": "an integer", "number": "a number", "boolean": "true or false",
              "array": "a list"}
@@ -76,10 +75,10 @@ def _one_as_list(value: Any) -> Any:
 class _OpenAISchema(GenerateJsonSchema):
     """JSON Schema as the OpenAI ``tools`` list takes it: no titles, no defaults, ``T | None`` as ``T``."""
 
-    def nullable_schema(self, schema: core_schema.NullableSchema) -> JsonSchemaValue:
+    def nullable_schema(self, schema: Any) -> JsonSchemaValue:
         return self.generate_inner(schema["schema"])
 
-    def default_schema(self, schema: core_schema.WithDefaultSchema) -> JsonSchemaValue:
+    def default_schema(self, schema: Any) -> JsonSchemaValue:
         return self.generate_inner(schema["schema"])
 
     def field_title_should_be_set(self, schema: Any) -> bool:
