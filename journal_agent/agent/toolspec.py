@@ -137,8 +137,8 @@ class Tool:
         described by ``description`` (default its docstring's).
 
         Raises:
-            TypeError: a parameter lacks an annotation or a description in ``Args:``, or pydantic cannot
-                build a schema for its annotation.
+            TypeError: a parameter lacks an annotation or a description in ``Args:``.
+            pydantic.PydanticSchemaGenerationError: pydantic has no schema for a parameter's type.
         """
         doc_description, model, schema = _arguments_model(getattr(fn, "__func__", fn))
         return cls(name or fn.__name__, description or doc_description, model, schema, fn)
