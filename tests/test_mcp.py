@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import os
 import shutil
 import sys
@@ -16,10 +17,8 @@ from pathlib import Path
 import pytest
 from mcp import Client, StdioServerParameters
 
-from journal_agent.agent.journal_tools import JournalTools
-from journal_agent.agent.toolspec import parse_docstring
 from journal_agent.archive.ingest import ingest
-from journal_agent.mcp_server import CORE_MEMORY_URI, build_server
+from journal_agent.service.mcp import CORE_MEMORY_URI, build_server
 from journal_agent.workspace import open_journal
 from tests.support.journals import SEED, write
 
@@ -27,6 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 LEARNER = REPO / "benchmarks" / "learner_journal"
 DAY4 = "notes/2025-09-20-momentum-learning-day-4.markdown"
 TOOLS = {"search_notes", "list_notes", "read_note", "journal_stats", "core_memory"}
+GOLDEN = Path(__file__).parent / "golden" / "tools"  # the schemas the agent sends (tests/test_tools.py)
 
 
 @pytest.fixture
@@ -56,13 +56,47 @@ def test_tools_are_read_only_and_described_by_their_docstrings(learner):
     assert set(tools) == TOOLS
     for tool in tools.values():
         assert tool.annotations.read_only_hint is True and tool.annotations.destructive_hint is False
-    description, arguments = parse_docstring(JournalTools.search_notes.__doc__)
-    search = tools["search_notes"]
-    assert search.description == description  # one definition: the agent's docstring
-    assert search.input_schema["required"] == ["query"]
-    for name in ("query", "start_date", "end_date", "category", "day", "page"):
-        assert search.input_schema["properties"][name]["description"] == arguments[name]
     assert set(tools["read_note"].input_schema["properties"]) == {"path", "day", "date", "page"}
+
+
+def test_input_schemas_are_the_agents_schemas(learner):
+    """Golden: one schema per tool, everywhere. The MCP tools' input schemas and descriptions are the
+    agent's (search_notes's parameters are archival_memory_search's: one function, two names)."""
+    async def script(client):
+        return (await client.list_tools()).tools
+
+    tools = {tool.name: tool for tool in talk(build_server(learner), script)}
+    for name, agent_name in (("search_notes", "archival_memory_search"), ("list_notes", "list_notes"),
+                             ("read_note", "read_note"), ("journal_stats", "journal_stats")):
+        golden = json.loads((GOLDEN / f"{name}.json").read_text())["function"]
+        agents = json.loads((GOLDEN / f"{agent_name}.json").read_text())["function"]
+        assert tools[name].input_schema == golden["parameters"] == agents["parameters"], name
+        assert tools[name].description == golden["description"], name
+
+
+def test_bad_arguments_read_as_they_do_to_the_agent(learner):
+    async def script(client):
+        calls = {
+            "wrong type": ("search_notes", {"query": "embeddings", "page": "two"}),
+            "missing": ("search_notes", {"page": 1}),
+            "extra": ("list_notes", {"limit": 3}),
+            "lenient": ("read_note", {"day": "4", "date": None}),
+        }
+        out = {}
+        for key, (name, arguments) in calls.items():
+            result = await client.call_tool(name, arguments)
+            out[key] = (result.is_error, result.content[0].text)
+        return out
+
+    out = talk(build_server(learner), script)
+    assert out["wrong type"] == (True, "Error executing tool search_notes: argument 'page' of search_notes must be "
+                                       "an integer, got str 'two'")
+    assert out["missing"] == (True, "Error executing tool search_notes: missing required argument 'query' for "
+                                    "search_notes")
+    assert out["extra"] == (True, "Error executing tool list_notes: unknown argument 'limit' for list_notes; its "
+                                  "arguments are: start_date, end_date, category, tag, page")
+    error, read = out["lenient"]  # a digit string for a number, null for "not given"
+    assert not error and read.startswith(f'"Momentum Learning Day 4" | 2025-09-20 | {DAY4}')
 
 
 def test_tools_answer_like_the_agents(learner):

@@ -12,12 +12,7 @@ import pytest
 from journal_agent.agent.context import TokenCounter, repair_tool_pairs
 from journal_agent.agent.core_memory import DEFAULT_LEARNER, CoreMemory, CoreMemoryError
 from journal_agent.agent.recall import RecallMemory
-from journal_agent.agent.toolspec import (
-    ToolArgumentError,
-    check_arguments,
-    parse_docstring,
-    tool_schema,
-)
+from journal_agent.agent.toolspec import Tool, ToolArgumentError, parse_docstring
 
 
 # ---------------------------------------------------------------- core memory
@@ -205,7 +200,7 @@ def test_parse_docstring_google_style():
 
 
 def test_tool_schema_from_signature():
-    schema = tool_schema(sample_tool)
+    schema = Tool.from_function(sample_tool).schema()
     params = schema["function"]["parameters"]
     assert schema["function"]["name"] == "sample_tool"
     assert params["required"] == ["query"]
@@ -221,24 +216,25 @@ def test_tool_schema_refuses_undocumented_parameters():
         """No args section."""
 
     with pytest.raises(TypeError, match="not described"):
-        tool_schema(bad)
+        Tool.from_function(bad)
 
 
 def test_check_arguments_coerces_and_explains():
-    assert check_arguments(sample_tool, {"query": "x", "page": "2", "tags": "one"}) == {
+    check_arguments = Tool.from_function(sample_tool).validate
+    assert check_arguments({"query": "x", "page": "2", "tags": "one"}) == {
         "query": "x", "page": 2, "tags": ["one"]}
-    assert check_arguments(sample_tool, {"query": "x", "tags": None}) == {"query": "x"}
+    assert check_arguments({"query": "x", "tags": None}) == {"query": "x"}
     with pytest.raises(ToolArgumentError, match="missing required argument 'query' for sample_tool"):
-        check_arguments(sample_tool, {})
+        check_arguments({})
     with pytest.raises(ToolArgumentError,
                        match="unknown argument 'limit' for sample_tool; its arguments are: query, tags, page, mode"):
-        check_arguments(sample_tool, {"query": "x", "limit": 3})
+        check_arguments({"query": "x", "limit": 3})
     with pytest.raises(ToolArgumentError, match="argument 'page' of sample_tool must be an integer"):
-        check_arguments(sample_tool, {"query": "x", "page": "two"})
+        check_arguments({"query": "x", "page": "two"})
     with pytest.raises(ToolArgumentError, match="must be one of 'fast', 'slow'"):
-        check_arguments(sample_tool, {"query": "x", "mode": "medium"})
+        check_arguments({"query": "x", "mode": "medium"})
     with pytest.raises(ToolArgumentError, match="must be a JSON object"):
-        check_arguments(sample_tool, ["x"])
+        check_arguments(["x"])
 
 
 # ------------------------------------------------------------ token counting

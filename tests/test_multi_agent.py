@@ -17,7 +17,7 @@ from pathlib import Path
 
 from journal_agent.agent.agent_tools import EXTRA_TOOLS, AgentTools
 from journal_agent.agent.blocks import BUILTIN_TOOLS
-from journal_agent.agent.toolspec import tool_schema
+from journal_agent.agent.toolspec import Tool
 from tests.support.openai_server import call, rule_responder, text
 
 GOLDEN = Path(__file__).parent / "golden" / "tools"
@@ -42,7 +42,7 @@ def tools_of(request) -> list[str]:
 def test_new_tool_schemas_match_golden_files(journal, server, run_cli):
     if os.environ.get("UPDATE_GOLDEN"):
         for name in EXTRA_TOOLS:
-            schema = tool_schema(getattr(AgentTools, name))
+            schema = Tool.from_function(getattr(AgentTools, name)).schema()
             (GOLDEN / f"{name}.json").write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
     server.push(text("Hello from the coach."))
     assert run_cli("ask", "--agent", "coach", "hi", env=env_for(server)).exit_code == 0

@@ -16,8 +16,7 @@ import pytest
 from journal_agent.agent.core_memory import DEFAULT_LEARNER, DEFAULT_PERSONA, CoreMemory
 from journal_agent.agent.journal_tools import JournalTools
 from journal_agent.agent.loop import Agent
-from journal_agent.agent.tools import TOOL_NAMES, MemoryTools
-from journal_agent.agent.toolspec import tool_schema
+from journal_agent.agent.tools import TOOL_NAMES
 from journal_agent.archive.search import search_notes
 from journal_agent.archive.store import Archive
 from tests.support.openai_server import call, text
@@ -50,15 +49,16 @@ def tool_message_seen_by_model(server, request_index=1) -> str:
 
 # --------------------------------------------------------------- golden files
 def test_tool_schemas_sent_match_golden_files(journal, server):
-    if os.environ.get("UPDATE_GOLDEN"):
-        for name in (*TOOL_NAMES, "search_notes"):
-            schema = tool_schema(getattr(MemoryTools, name))
-            (GOLDEN / f"{name}.json").write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
-    # the MCP server's search_notes (the agent's is archival_memory_search) has its golden file too
-    assert tool_schema(JournalTools.search_notes) == json.loads((GOLDEN / "search_notes.json").read_text())
     server.push(text("Hello!"))
     run_turn(journal)
     sent = server.requests[0]["tools"]
+    # the MCP server's search_notes (the agent's archival_memory_search) has its golden file too
+    search_notes = JournalTools(journal).tool("search_notes").schema()
+    if os.environ.get("UPDATE_GOLDEN"):
+        for schema in [*sent, search_notes]:
+            path = GOLDEN / f"{schema['function']['name']}.json"
+            path.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
+    assert search_notes == json.loads((GOLDEN / "search_notes.json").read_text())
     assert [t["function"]["name"] for t in sent] == [*TOOL_NAMES, "send_message_to_agent"]  # golden: test_multi_agent
     for schema in sent:
         golden = json.loads((GOLDEN / f"{schema['function']['name']}.json").read_text())
@@ -102,6 +102,11 @@ ERROR_CASES = {
         ("Error: unknown argument 'limit' for archival_memory_search; its arguments are: query, "
         'start_date, end_date, category, day, page; call archival_memory_search again with arguments '
         'such as {"query": "..."}'),
+    ),
+    "not an object": (
+        call("core_memory_append", '["learner", "x"]'),
+        ('Error: the arguments for core_memory_append must be a JSON object like {"name": value}, not list; call '
+         'core_memory_append again with arguments such as {"label": "...", "content": "..."}'),
     ),
     "bad date": (
         call("conversation_search", {"query": "x", "start_date": "March 2021"}),

@@ -1,9 +1,12 @@
 """The journal-structure tools, one definition each, for the agent and the MCP server.
 
 ``search_notes``, ``list_notes``, ``read_note`` and ``journal_stats`` are
-typed methods whose Google-style docstrings are their schemas
-(:func:`~journal_agent.agent.toolspec.tool_schema` for the agent; the MCP
-server registers the same bound methods). They return text for a model.
+typed methods whose Google-style docstrings are their schemas;
+:meth:`JournalTools.tool` makes each a :class:`~journal_agent.agent.toolspec.Tool`,
+the one schema and validator both the agent and the MCP server use. The
+agent offers ``search_notes`` as ``archival_memory_search`` (its own name,
+description and search source: :attr:`JournalTools.search_name`). They
+return text for a model.
 
 Note text in a result is quoted between ``<note ...>`` and ``</note>``
 markers naming the note (an agent's own archival entry between
@@ -27,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from journal_agent.agent.toolspec import Tool
 from journal_agent.errors import JournalError, NoteNotFound
 
 if TYPE_CHECKING:
@@ -106,6 +110,11 @@ class JournalTools:
         page_size: search results per page.
     """
 
+    names: tuple[str, ...] = ("search_notes", "list_notes", "read_note", "journal_stats")  # offered, in order
+    search_name = "search_notes"  # the name search_notes is offered under (the agent: archival_memory_search)
+    search_source: Source = "note"  # what it searches (the agent: its own entries too)
+    search_description: str | None = None  # what the model is told it does (None: the docstring)
+
     def __init__(self, journal: Journal, *, archive: Archive | None = None, include_private: bool | None = None,
                  today: dt.date | None = None, page_size: int = PAGE_SIZE):
         self.journal = journal
@@ -127,6 +136,20 @@ class JournalTools:
     @property
     def today(self) -> dt.date:
         return self._today or dt.date.today()
+
+    def tool(self, name: str) -> Tool:
+        """The :class:`~journal_agent.agent.toolspec.Tool` offered as ``name`` (one of :attr:`names`)."""
+        if name == self.search_name:
+            return Tool.from_function(self.search_notes, name=name, description=self.search_description)
+        return Tool.from_function(getattr(self, name))
+
+    def tools(self) -> list[Tool]:
+        """The tools offered, in the order their schemas are sent."""
+        return [self.tool(name) for name in self.names]
+
+    def schemas(self) -> list[dict[str, Any]]:
+        """The OpenAI ``tools`` list (:meth:`~journal_agent.agent.toolspec.Tool.schema` of each tool)."""
+        return [tool.schema() for tool in self.tools()]
 
     # ------------------------------------------------------------------- tools
     def search_notes(
@@ -150,7 +173,47 @@ class JournalTools:
             day: Put this learning day's notes first.
             page: Result page, from 0.
         """
-        return self._search("search_notes", query, start_date, end_date, category, day, page, source="note")
+        from journal_agent.archive.search import search_notes
+
+        if not query.strip():
+            raise ToolError('query is empty; say what to look for, e.g. {"query": "convolutional networks"}')
+        since, until = date_range(start_date, end_date, page)
+        results = search_notes(
+            self.journal, query, limit=self.page_size + 1, offset=page * self.page_size, since=since, until=until,
+            category=category or None, day=day, source=self.search_source, include_private=self.include_private,
+            today=self.today, archive=self.archive,
+        )
+        self._effects.withheld.extend(p for p in results.withheld if p not in self._effects.withheld)
+        more = len(results.hits) > self.page_size
+        hits = results.hits[: self.page_size]
+        where = range_text(since, until) + (f" in category {category!r}" if category else "")
+        private = (f"\n{len(results.withheld)} private or draft note(s) also matched but are not shared with you."
+                   if results.withheld else "")
+        if not hits:
+            if page:
+                return f"No more archival memory results for {json.dumps(query)}{where} (page {page} is past the end)."
+            return (f"No archival memory matches {json.dumps(query)}{where}. Try other words, a wider date range, "
+                    f"or no category.{private}")
+        first = page * self.page_size + 1
+        lines = [f"Archival memory results {first}-{first + len(hits) - 1}{where}:"]
+        understood = _understood(results)
+        if understood:
+            lines.append(understood)
+        lines.append(DATA_NOTICE)
+        for number, hit in enumerate(hits, start=first):
+            if hit.source == "agent":
+                tags = f" | tags: {', '.join(hit.tags)}" if hit.tags else ""
+                lines.append(f"{number}. [your own entry] {hit.date.isoformat()}{tags}")
+                lines.append(quote_note(excerpt(hit.text), tag="agent_entry"))
+                continue
+            self._effects.retrieved.setdefault(hit.path, hit)
+            day_text = f" | Day {hit.day}" if hit.day is not None else ""
+            section = f" | section: {hit.heading}" if hit.heading and hit.heading != hit.title else ""
+            lines.append(f"{number}. \"{hit.title}\" | {hit.date.isoformat()} | {hit.path}{day_text}{section}")
+            lines.append(quote_note(excerpt(hit.text)))
+        if more:
+            lines.append(f"More results: call {self.search_name} with page={page + 1}.")
+        return "\n".join(lines) + private
 
     def list_notes(
         self,
@@ -188,9 +251,7 @@ class JournalTools:
         lines = [f"Notes {first}-{first + len(shown) - 1} of {total}{where}, oldest first:"]
         for note in shown:
             day = f"Day {note.day}" if note.day is not None else "no day"
-            labels = "".join([f" | categories: {', '.join(note.categories)}" if note.categories else "",
-                              f" | tags: {', '.join(note.tags)}" if note.tags else ""])
-            lines.append(f"- {note.date.isoformat()} | {day} | \"{note.title}\" | {note.path}{labels} | "
+            lines.append(f"- {note.date.isoformat()} | {day} | \"{note.title}\" | {note.path}{_labels(note)} | "
                          f"{note.words} words")
         if first + len(shown) - 1 < total:
             lines.append(f"More notes: call list_notes with page={page + 1}.")
@@ -234,9 +295,7 @@ class JournalTools:
             raise ToolError(f"the note has {len(pages)} page(s); use a page from 0 to {len(pages) - 1}")
         self._effects.retrieved.setdefault(note.rel_path, _note_hit(note, pages[page]))
         day_text = f" | Day {note.day}" if note.day is not None else ""
-        labels = "".join([f" | categories: {', '.join(note.categories)}" if note.categories else "",
-                          f" | tags: {', '.join(note.tags)}" if note.tags else ""])
-        header = (f"\"{note.title}\" | {note.date.isoformat()} | {note.rel_path}{day_text}{labels} | "
+        header = (f"\"{note.title}\" | {note.date.isoformat()} | {note.rel_path}{day_text}{_labels(note)} | "
                   f"{len(note.body.split())} words | page {page + 1} of {len(pages)}")
         lines = [header, DATA_NOTICE,
                  quote_note(pages[page])]
@@ -278,51 +337,6 @@ class JournalTools:
         return "\n".join(lines)
 
     # ---------------------------------------------------------------- helpers
-    def _search(self, tool: str, query: str, start_date: str | None, end_date: str | None, category: str | None,
-                day: int | None, page: int, *, source: Source) -> str:
-        """The search tools' shared body: :func:`~journal_agent.archive.search.search_notes`, formatted."""
-        from journal_agent.archive.search import search_notes
-
-        if not query.strip():
-            raise ToolError('query is empty; say what to look for, e.g. {"query": "convolutional networks"}')
-        since, until = date_range(start_date, end_date, page)
-        results = search_notes(
-            self.journal, query, limit=self.page_size + 1, offset=page * self.page_size, since=since, until=until,
-            category=category or None, day=day, source=source, include_private=self.include_private,
-            today=self.today, archive=self.archive,
-        )
-        self._effects.withheld.extend(p for p in results.withheld if p not in self._effects.withheld)
-        more = len(results.hits) > self.page_size
-        hits = results.hits[: self.page_size]
-        where = range_text(since, until) + (f" in category {category!r}" if category else "")
-        private = (f"\n{len(results.withheld)} private or draft note(s) also matched but are not shared with you."
-                   if results.withheld else "")
-        if not hits:
-            if page:
-                return f"No more archival memory results for {_json(query)}{where} (page {page} is past the end)."
-            return (f"No archival memory matches {_json(query)}{where}. Try other words, a wider date range, "
-                    f"or no category.{private}")
-        first = page * self.page_size + 1
-        lines = [f"Archival memory results {first}-{first + len(hits) - 1}{where}:"]
-        understood = _understood(results)
-        if understood:
-            lines.append(understood)
-        lines.append(DATA_NOTICE)
-        for number, hit in enumerate(hits, start=first):
-            if hit.source == "agent":
-                tags = f" | tags: {', '.join(hit.tags)}" if hit.tags else ""
-                lines.append(f"{number}. [your own entry] {hit.date.isoformat()}{tags}")
-                lines.append(quote_note(excerpt(hit.text), tag="agent_entry"))
-                continue
-            self._effects.retrieved.setdefault(hit.path, hit)
-            day_text = f" | Day {hit.day}" if hit.day is not None else ""
-            section = f" | section: {hit.heading}" if hit.heading and hit.heading != hit.title else ""
-            lines.append(f"{number}. \"{hit.title}\" | {hit.date.isoformat()} | {hit.path}{day_text}{section}")
-            lines.append(quote_note(excerpt(hit.text)))
-        if more:
-            lines.append(f"More results: call {tool} with page={page + 1}.")
-        return "\n".join(lines) + private
-
     def _note_path(self, text: str) -> Path:
         """A path the model gave → a note file of this journal (under notes/, or a note the archive holds)."""
         from journal_agent.notes.model import NOTE_SUFFIXES
@@ -381,6 +395,12 @@ def split_pages(body: str, size: int = READ_PAGE_CHARS) -> list[str]:
     return pages
 
 
+def _labels(note: Any) -> str:
+    """" | categories: a, b | tags: c" for a note or listing ("" for what it lacks)."""
+    return "".join([f" | categories: {', '.join(note.categories)}" if note.categories else "",
+                    f" | tags: {', '.join(note.tags)}" if note.tags else ""])
+
+
 def _understood(results) -> str:
     parts = []
     if results.day is not None:
@@ -397,10 +417,6 @@ def _note_hit(note: Note, text: str) -> SearchHit:
     return SearchHit(path=note.rel_path, title=note.title, date=note.date, categories=list(note.categories),
                      tags=list(note.tags), score=0.0, text=text, heading="", chunk_index=0, source="note",
                      day=note.day, private=not note.publishable)
-
-
-def _json(text: str) -> str:
-    return json.dumps(text)
 
 
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")

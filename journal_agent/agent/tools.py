@@ -1,15 +1,15 @@
 """The agent's tools: the five memory tools and the journal-structure tools, as typed functions whose
-docstrings are their schemas.
+docstrings are their schemas (:class:`~journal_agent.agent.toolspec.Tool`).
 
 MemGPT's self-directed memory management (Packer et al. 2023, arXiv:2310.08560;
 Letta docs, "Base tools"): the agent pages information in and out of its
 context through function calls.
 
 * ``archival_memory_search`` / ``archival_memory_insert``: the LanceDB archive
-  (note chunks; the agent's own entries are stored with ``source="agent"``),
-  searched through the one search pipeline
-  (:func:`~journal_agent.archive.search.search_notes`: day numbers and dates
-  applied, one hit per note per page, private notes withheld).
+  (note chunks; the agent's own entries are stored with ``source="agent"``).
+  The search is :meth:`JournalTools.search_notes
+  <journal_agent.agent.journal_tools.JournalTools.search_notes>` under the
+  agent's name and description, searching the agent's entries too.
 * ``core_memory_append`` / ``core_memory_replace``: the core-memory blocks.
 * ``conversation_search``: recall memory (the whole conversation history).
 * ``read_note``, ``list_notes``, ``journal_stats``: the journal's structure
@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
 
 from journal_agent.agent.journal_tools import (
     PAGE_SIZE,
@@ -37,7 +36,7 @@ from journal_agent.agent.journal_tools import (
     excerpt,
     range_text,
 )
-from journal_agent.agent.toolspec import ToolArgumentError, check_arguments, tool_schema
+from journal_agent.agent.toolspec import Tool, ToolArgumentError
 from journal_agent.errors import JournalError
 
 __all__ = ["TOOL_NAMES", "MemoryTools", "ToolEffects", "ToolError", "ToolResult"]
@@ -68,6 +67,12 @@ class MemoryTools(JournalTools):
     """
 
     names: tuple[str, ...] = TOOL_NAMES  # the tools offered; a subclass offers others (agent/agent_tools.py)
+    search_name = "archival_memory_search"
+    search_source = "all"
+    search_description = (
+        "Search the learner's notes and your saved entries by meaning and keywords; one result per note.\n\n"
+        "A learning day (\"Day 4\") or a date (\"last week\") in the query puts those notes first. Cite what you "
+        "use by title, date and path.")
 
     def __init__(self, journal, core, recall, *, archive=None, page_size: int = PAGE_SIZE,
                  include_private: bool | None = None, today=None):
@@ -75,14 +80,6 @@ class MemoryTools(JournalTools):
                          page_size=page_size)
         self.core = core
         self.recall = recall
-
-    def functions(self) -> list:
-        """The tool functions, in the order their schemas are sent."""
-        return [getattr(self, name) for name in self.names]
-
-    def schemas(self) -> list[dict[str, Any]]:
-        """The OpenAI ``tools`` list (see :func:`journal_agent.toolspec.tool_schema`)."""
-        return [tool_schema(fn) for fn in self.functions()]
 
     # ---------------------------------------------------------------- dispatch
     def call(self, name: str, arguments: str) -> ToolResult:
@@ -97,50 +94,24 @@ class MemoryTools(JournalTools):
     def _call(self, name: str, arguments: str) -> ToolResult:
         if name not in self.names:
             return _error(f"there is no tool named {name!r}; the tools are: {', '.join(self.names)}")
-        fn = getattr(self, name)
+        tool = self.tool(name)
         try:
             parsed = json.loads(arguments) if arguments and arguments.strip() else {}
         except json.JSONDecodeError as exc:
             return _error(
                 f"the arguments for {name} are not valid JSON ({exc.msg} at character {exc.pos}); "
-                f"call {name} again with a JSON object such as {_example(fn)}"
+                f"call {name} again with a JSON object such as {_example(tool)}"
             )
         try:
-            kwargs = check_arguments(fn, parsed)
-            return ToolResult(fn(**kwargs))
+            return ToolResult(tool.run(parsed))
         except ToolArgumentError as exc:
-            return _error(f"{exc}; call {name} again with arguments such as {_example(fn)}")
+            return _error(f"{exc}; call {name} again with arguments such as {_example(tool)}")
         except JournalError as exc:
             return _error(str(exc))
         except Exception as exc:  # noqa: BLE001 - a tool bug must not end the conversation
             return _error(f"{name} failed unexpectedly ({type(exc).__name__}: {exc}); try other arguments")
 
     # ------------------------------------------------------------------- tools
-    def archival_memory_search(
-        self,
-        query: str,
-        start_date: str | None = None,
-        end_date: str | None = None,
-        category: str | None = None,
-        day: int | None = None,
-        page: int = 0,
-    ) -> str:
-        """Search the learner's notes and your saved entries by meaning and keywords; one result per note.
-
-        A learning day ("Day 4") or a date ("last week") in the query puts those notes first. Cite
-        what you use by title, date and path.
-
-        Args:
-            query: What to look for.
-            start_date: Only notes on or after this day, YYYY-MM-DD.
-            end_date: Only notes on or before this day, YYYY-MM-DD.
-            category: Only notes in this category.
-            day: Put this learning day's notes first.
-            page: Result page, from 0.
-        """
-        return self._search("archival_memory_search", query, start_date, end_date, category, day, page,
-                            source="all")
-
     def archival_memory_insert(self, content: str, tags: list[str] | None = None) -> str:
         """Save a lasting fact or plan to archival memory (your own entry, never published).
 
@@ -221,10 +192,8 @@ def _error(message: str) -> ToolResult:
     return ToolResult(f"Error: {message}", error=True)
 
 
-def _example(fn) -> str:
-    schema = tool_schema(fn)["function"]["parameters"]
-    example = {}
-    for name in schema["required"]:
-        kind = schema["properties"][name]["type"]
-        example[name] = {"string": "...", "integer": 0, "array": ["..."]}.get(kind, "...")
-    return json.dumps(example)
+def _example(tool: Tool) -> str:
+    """The tool's required arguments with placeholder values, as JSON: what a good call looks like."""
+    schema = tool.input_schema
+    return json.dumps({name: {"integer": 0, "array": ["..."]}.get(schema["properties"][name].get("type"), "...")
+                       for name in schema["required"]})

@@ -1,31 +1,37 @@
-"""Turn a typed Python function and its Google-style docstring into an OpenAI tool.
+"""A typed Python function and its Google-style docstring as a tool: one schema, one validator.
 
-One definition per tool: the function's signature gives the parameters and
-their JSON types, its docstring (read with docstring-parser) gives the
-descriptions. The result is the
-Chat Completions ``tools`` entry::
+As simonw/llm's ``Tool.function`` (``llm/models.py``, ``_get_arguments_input_schema``):
+the signature becomes a pydantic model (``pydantic.create_model``), the
+docstring (read with docstring-parser) gives the description and each
+argument's description. That one model yields both the JSON Schema the
+model is shown (:attr:`Tool.input_schema`, in the OpenAI shape: no titles, no
+defaults, an optional argument as its type alone, ``additionalProperties:
+false``) and the validation of the arguments the model sends
+(:meth:`Tool.validate`). The agent sends :meth:`Tool.schema` (the Chat
+Completions ``tools`` entry) and the MCP server registers the same
+``input_schema`` (:mod:`journal_agent.service.mcp`).
 
-    {"type": "function",
-     "function": {"name": ..., "description": ...,
-                  "parameters": {"type": "object", "properties": {...},
-                                 "required": [...], "additionalProperties": false}}}
-
-Supported annotations: ``str``, ``int``, ``float``, ``bool``, ``list[T]``,
-``Literal[...]`` and ``T | None`` (optional: left out of ``required``).
-:func:`check_arguments` validates the model's arguments against the same
-signature, so a bad call becomes a message to the model, never a crash.
+Arguments are read leniently, as small local models send them: ``null`` means
+"not given", integers may come as digit strings, a string may stand for a list
+of strings. Anything else that does not fit becomes a one-line
+:class:`ToolArgumentError` that says how to fix the call, never a crash.
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
-import types
 import typing
 from collections.abc import Callable
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-_JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model, model_validator
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+
+_EXPECTED = {"string": "a string", "integer": "an integer", "number": "a number", "boolean": "true or false",
+             "array": "a list"}
 
 
 class ToolArgumentError(ValueError):
@@ -51,153 +57,135 @@ def parse_docstring(doc: str | None) -> tuple[str, dict[str, str]]:
     return "\n\n".join(p for p in paragraphs if p), args
 
 
-def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
-    origin = typing.get_origin(annotation)
-    if origin in (typing.Union, types.UnionType):
-        members = [a for a in typing.get_args(annotation) if a is not type(None)]
-        if len(members) == 1 and len(typing.get_args(annotation)) == 2:
-            return members[0], True
-    return annotation, False
+class ToolArguments(BaseModel):
+    """Base of every tool's argument model: unknown arguments refused, numbers taken as text, ``null`` not given."""
+
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_is_not_given(cls, data: Any) -> Any:
+        return {k: v for k, v in data.items() if v is not None} if isinstance(data, dict) else data
 
 
-def json_schema_for(annotation: Any) -> dict[str, Any]:
-    """JSON Schema for one supported annotation (see the module docstring).
-
-    Raises:
-        TypeError: unsupported annotation.
-    """
-    annotation, _ = _unwrap_optional(annotation)
-    if annotation in _JSON_TYPES:
-        return {"type": _JSON_TYPES[annotation]}
-    origin = typing.get_origin(annotation)
-    if origin is list:
-        (item,) = typing.get_args(annotation) or (str,)
-        return {"type": "array", "items": json_schema_for(item)}
-    if origin is Literal:
-        values = list(typing.get_args(annotation))
-        return {"type": _JSON_TYPES[type(values[0])], "enum": values}
-    raise TypeError(f"unsupported tool parameter annotation: {annotation!r}")
+def _one_as_list(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
 
 
-def tool_schema(fn: Callable[..., Any]) -> dict[str, Any]:
-    """The OpenAI ``tools`` entry for ``fn`` (a function or bound method).
+class _OpenAISchema(GenerateJsonSchema):
+    """JSON Schema as the OpenAI ``tools`` list takes it: no titles, no defaults, ``T | None`` as ``T``."""
 
-    Raises:
-        TypeError: a parameter lacks an annotation or a description, or its type is unsupported.
-    """
-    name = fn.__name__
+    def nullable_schema(self, schema: Any) -> JsonSchemaValue:
+        return self.generate_inner(schema["schema"])
+
+    def default_schema(self, schema: Any) -> JsonSchemaValue:
+        return self.generate_inner(schema["schema"])
+
+    def field_title_should_be_set(self, schema: Any) -> bool:
+        return False
+
+
+@functools.cache
+def _arguments_model(fn: Callable[..., Any]) -> tuple[str, type[ToolArguments], dict[str, Any]]:
+    """``(description, argument model, input schema)`` of a plain function; built once per function."""
     description, arg_docs = parse_docstring(fn.__doc__)
     hints = typing.get_type_hints(fn)
-    properties: dict[str, Any] = {}
-    required: list[str] = []
+    fields: dict[str, Any] = {}
     for param in inspect.signature(fn).parameters.values():
         if param.name == "self":
             continue
         if param.name not in hints:
-            raise TypeError(f"{name}: parameter {param.name!r} has no type annotation")
+            raise TypeError(f"{fn.__name__}: parameter {param.name!r} has no type annotation")
         if param.name not in arg_docs:
-            raise TypeError(f"{name}: parameter {param.name!r} is not described in the docstring's Args:")
-        prop = json_schema_for(hints[param.name])
-        prop["description"] = arg_docs[param.name]
-        properties[param.name] = prop
-        if param.default is inspect.Parameter.empty:
-            required.append(param.name)
-    return {
-        "type": "function",
-        "function": {
-            "name": name,
-            "description": description,
-            "parameters": {
-                "type": "object",
-                "properties": properties,
-                "required": required,
-                "additionalProperties": False,
-            },
-        },
-    }
+            raise TypeError(f"{fn.__name__}: parameter {param.name!r} is not described in the docstring's Args:")
+        annotation = hints[param.name]
+        if list in (typing.get_origin(annotation), *map(typing.get_origin, typing.get_args(annotation))):
+            annotation = Annotated[annotation, BeforeValidator(_one_as_list)]
+        default = ... if param.default is inspect.Parameter.empty else param.default
+        fields[param.name] = (annotation, Field(default, description=arg_docs[param.name]))
+    model = create_model(f"{fn.__name__}_arguments", __base__=ToolArguments, **fields)
+    raw = model.model_json_schema(schema_generator=_OpenAISchema)
+    properties = {name: {**{k: v for k, v in prop.items() if k != "description"}, "description": prop["description"]}
+                  for name, prop in raw["properties"].items()}
+    schema = {"type": "object", "properties": properties, "required": raw.get("required", []),
+              "additionalProperties": False}
+    return description, model, schema
 
 
-def check_arguments(fn: Callable[..., Any], arguments: Any) -> dict[str, Any]:
-    """Validate and lightly coerce the model's ``arguments`` for ``fn``.
+@dataclass(frozen=True)
+class Tool:
+    """One tool: its name and description, the pydantic model of its arguments, the function that runs it.
 
-    Accepts what small local models often send: integers as digit strings,
-    a single string for a list of strings, ``null`` for optional arguments.
-
-    Returns:
-        Keyword arguments ready for ``fn(**kwargs)``.
-
-    Raises:
-        ToolArgumentError: not an object, unknown or missing arguments, wrong types.
+    Attributes:
+        name: the name the model calls it by.
+        description: what the model is told it does.
+        arguments: the :class:`ToolArguments` model built from the function's signature.
+        input_schema: JSON Schema of the arguments (shared by every tool of the same function: do not mutate).
+        function: the implementation, called with the validated keyword arguments; returns text.
     """
-    name = fn.__name__
-    if not isinstance(arguments, dict):
-        raise ToolArgumentError(
-            f"the arguments for {name} must be a JSON object like {{\"name\": value}}, "
-            f"not {type(arguments).__name__}"
-        )
-    hints = typing.get_type_hints(fn)
-    params = {p.name: p for p in inspect.signature(fn).parameters.values() if p.name != "self"}
-    unknown = [k for k in arguments if k not in params]
-    if unknown:
-        raise ToolArgumentError(
-            f"unknown argument{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} for {name}; "
-            f"its arguments are: {', '.join(params)}"
-        )
-    missing = [p for p, spec in params.items()
-               if spec.default is inspect.Parameter.empty and arguments.get(p) is None]
-    if missing:
-        raise ToolArgumentError(
-            f"missing required argument{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(map(repr, missing))} for {name}"
-        )
-    out: dict[str, Any] = {}
-    for key, value in arguments.items():
-        annotation, optional = _unwrap_optional(hints[key])
-        if value is None and (optional or params[key].default is not inspect.Parameter.empty):
-            continue
-        out[key] = _coerce(name, key, annotation, value)
-    return out
 
+    name: str
+    description: str
+    arguments: type[ToolArguments]
+    input_schema: dict[str, Any]
+    function: Callable[..., Any]
 
-def _coerce(tool: str, key: str, annotation: Any, value: Any) -> Any:
-    def fail(expected: str) -> ToolArgumentError:
-        return ToolArgumentError(
-            f"argument {key!r} of {tool} must be {expected}, got {type(value).__name__} {value!r:.60}"
-        )
+    @classmethod
+    def from_function(cls, fn: Callable[..., Any], *, name: str | None = None,
+                      description: str | None = None) -> Tool:
+        """The tool for ``fn`` (a function or bound method), named ``name`` (default ``fn.__name__``) and
+        described by ``description`` (default its docstring's).
 
-    if annotation is str:
-        if isinstance(value, str):
-            return value
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return str(value)
-        raise fail("a string")
-    if annotation is bool:
-        if isinstance(value, bool):
-            return value
-        raise fail("true or false")
-    if annotation is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            return int(value.strip())
-        raise fail("an integer")
-    if annotation is float:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-        raise fail("a number")
-    origin = typing.get_origin(annotation)
-    if origin is list:
-        (item,) = typing.get_args(annotation) or (str,)
-        if isinstance(value, str) and item is str:
-            value = [value]
-        if not isinstance(value, list):
-            raise fail("a list")
-        return [_coerce(tool, key, item, v) for v in value]
-    if origin is Literal:
-        allowed = typing.get_args(annotation)
-        if value in allowed:
-            return value
-        raise fail("one of " + ", ".join(map(repr, allowed)))
-    return value
+        Raises:
+            TypeError: a parameter lacks an annotation or a description in ``Args:``.
+            pydantic.PydanticSchemaGenerationError: pydantic has no schema for a parameter's type.
+        """
+        doc_description, model, schema = _arguments_model(getattr(fn, "__func__", fn))
+        return cls(name or fn.__name__, description or doc_description, model, schema, fn)
+
+    def schema(self) -> dict[str, Any]:
+        """The Chat Completions ``tools`` entry: ``{"type": "function", "function": {name, description,
+        parameters}}``."""
+        return {"type": "function",
+                "function": {"name": self.name, "description": self.description, "parameters": self.input_schema}}
+
+    def run(self, arguments: Any) -> Any:
+        """Call :attr:`function` with the model's parsed JSON ``arguments``, validated (:meth:`validate`).
+
+        Raises:
+            ToolArgumentError: the arguments do not fit; anything :attr:`function` raises.
+        """
+        return self.function(**self.validate(arguments))
+
+    def validate(self, arguments: Any) -> dict[str, Any]:
+        """The model's parsed JSON ``arguments`` → keyword arguments for :attr:`function` (the ones given).
+
+        Raises:
+            ToolArgumentError: not an object, unknown or missing arguments, a value of the wrong type.
+        """
+        if not isinstance(arguments, dict):
+            raise ToolArgumentError(f"the arguments for {self.name} must be a JSON object like "
+                                    f"{{\"name\": value}}, not {type(arguments).__name__}")
+        try:
+            return self.arguments.model_validate(arguments).model_dump(exclude_unset=True)
+        except ValidationError as exc:
+            raise ToolArgumentError(self._explain(exc.errors())) from None
+
+    def _explain(self, errors: list[Any]) -> str:
+        """pydantic's errors as one sentence for the model: unknown, then missing, then the first wrong value."""
+        for kind, text in (("extra_forbidden", "unknown argument"), ("missing", "missing required argument")):
+            names = [e["loc"][0] for e in errors if e["type"] == kind]
+            if names:
+                message = f"{text}{'s' if len(names) > 1 else ''} {', '.join(map(repr, names))} for {self.name}"
+                if kind == "extra_forbidden":
+                    message += f"; its arguments are: {', '.join(self.input_schema['properties'])}"
+                return message
+        error = errors[0]
+        key, *inner = error["loc"]
+        prop = self.input_schema["properties"][key]
+        if inner and "items" in prop:
+            prop = prop["items"]
+        expected = ("one of " + ", ".join(map(repr, prop["enum"])) if "enum" in prop
+                    else _EXPECTED.get(prop.get("type", ""), "valid"))
+        value = error["input"]
+        return f"argument {key!r} of {self.name} must be {expected}, got {type(value).__name__} {value!r:.60}"

@@ -2,7 +2,7 @@
 
 Each command parses its options, calls one library function
 (:mod:`journal_agent.notes.journal`, :mod:`journal_agent.notes.stats`,
-:mod:`journal_agent.mcp_server`) and prints. Domain errors
+:mod:`journal_agent.service.mcp`) and prints. Domain errors
 (:class:`~journal_agent.errors.JournalError`) propagate to the CLI group,
 which turns them into one-line messages. Registered in the main group by
 ``_register_subcommands``; only Click is imported at module level.
@@ -171,7 +171,7 @@ def export(ctx, fmt, output, include_private) -> None:
 @click.pass_context
 def mcp(ctx) -> None:
     """Serve the journal to MCP clients over stdio (read-only: search, list, read, stats, core memory)."""
-    from journal_agent.mcp_server import serve_stdio
+    from journal_agent.service.mcp import serve_stdio
 
     serve_stdio(journal_of(ctx))
 

@@ -2,11 +2,13 @@
 
 Tools (each annotated ``readOnlyHint``, taking explicit ``YYYY-MM-DD`` date
 parameters): ``search_notes``, ``list_notes``, ``read_note``,
-``journal_stats`` (the very methods of
-:class:`~journal_agent.agent.journal_tools.JournalTools` the agent uses; one
-definition each, their docstrings the descriptions) and ``core_memory`` (the
-agent's core memory blocks, as text). Core memory is also the resource
-``memory://core``. Nothing here writes to the journal.
+``journal_stats`` (the very tools (:class:`~journal_agent.agent.toolspec.Tool`) of
+:class:`~journal_agent.agent.journal_tools.JournalTools` the agent uses: one
+definition each, registered with the input schema the agent sends and
+validated by the same pydantic model, so a bad argument reads as it does to
+the agent) and ``core_memory`` (the agent's core memory blocks, as text).
+Core memory is also the resource ``memory://core``. Nothing here writes to
+the journal.
 
 Private and draft notes follow ``[llm] share_private``: an MCP client is a
 model, so they are withheld unless it is ``true``.
@@ -19,12 +21,11 @@ on the server (the SDK's rule).
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from journal_agent import __version__
 from journal_agent.agent.journal_tools import JournalTools
+from journal_agent.agent.toolspec import Tool, ToolArgumentError
 from journal_agent.errors import JournalError
 
 if TYPE_CHECKING:
@@ -69,41 +70,42 @@ def build_server(journal: Journal, *, today: dt.date | None = None,
         """
         return core_memory_text(journal)
 
-    functions: list[Callable[..., str]] = [tools.search_notes, tools.list_notes, tools.read_note,
-                                           tools.journal_stats, core_memory]
     server = MCPServer(name=SERVER_NAME, version=__version__, instructions=INSTRUCTIONS,
-                       tools=[_tool(fn) for fn in functions])
+                       tools=[_mcp_tool(tool) for tool in [*tools.tools(), Tool.from_function(core_memory)]])
     server.resource(CORE_MEMORY_URI, name="core_memory", title="Core memory", mime_type="text/plain",
                     description="The journal agent's core memory blocks (persona and learner profile).")(core_memory)
     return server
 
 
-def _tool(fn: Callable[..., str]):
-    """An MCP ``Tool`` for ``fn``: read-only, its docstring (docstring-parser) as description and argument
-    descriptions, our domain errors turned into tool errors the client sees."""
+def _mcp_tool(tool: Tool):
+    """``tool`` as an MCP ``Tool``: read-only, its input schema the agent's (the same object), its arguments
+    validated by :meth:`Tool.validate <journal_agent.agent.toolspec.Tool.validate>`; argument and domain
+    errors become tool errors the client sees."""
     from mcp.server.mcpserver.exceptions import ToolError
-    from mcp.server.mcpserver.tools import Tool
+    from mcp.server.mcpserver.tools import Tool as MCPTool
+    from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
     from mcp.types import ToolAnnotations
+    from pydantic import ConfigDict
 
-    from journal_agent.agent.toolspec import parse_docstring
+    class AsSent(ArgModelBase):
+        """The arguments as the client sent them: the SDK's validation step hands them to ``run`` untouched."""
 
-    @functools.wraps(fn)
-    def run(*args: Any, **kwargs: Any) -> str:
+        model_config = ConfigDict(extra="allow")
+
+        def model_dump_one_level(self) -> dict[str, Any]:
+            return dict(self.model_extra or {})
+
+    def run(**arguments: Any) -> str:
         try:
-            return fn(*args, **kwargs)
-        except JournalError as exc:
+            return tool.run(arguments)
+        except (ToolArgumentError, JournalError) as exc:
             raise ToolError(str(exc)) from exc
 
-    description, arguments = parse_docstring(fn.__doc__)
-    title = fn.__name__.replace("_", " ").capitalize()
-    tool = Tool.from_function(run, name=fn.__name__, title=title, description=description,
-                              annotations=ToolAnnotations(title=title, read_only_hint=True, destructive_hint=False,
-                                                          idempotent_hint=True, open_world_hint=False),
-                              structured_output=False)
-    for name, schema in tool.parameters.get("properties", {}).items():
-        if name in arguments:
-            schema["description"] = arguments[name]
-    return tool
+    title = tool.name.replace("_", " ").capitalize()
+    return MCPTool(fn=run, name=tool.name, title=title, description=tool.description, parameters=tool.input_schema,
+                   fn_metadata=FuncMetadata(arg_model=AsSent), is_async=False,
+                   annotations=ToolAnnotations(title=title, read_only_hint=True, destructive_hint=False,
+                                               idempotent_hint=True, open_world_hint=False))
 
 
 def serve_stdio(journal: Journal) -> None:
