@@ -71,10 +71,10 @@ from journal_agent.errors import JournalError, NoteError
 from journal_agent.notes.dates import DEFAULT_LANGUAGES, parse_date
 from journal_agent.notes.days import days_cited, title_day
 from journal_agent.notes.files import paths_cited
-from journal_agent.notes.journal import note_files, read_head, read_journal, read_one
+from journal_agent.notes.journal import nearest_notes, note_files, read_head, read_journal, read_one
 from journal_agent.notes.model import DIGEST_KEY, Note
 from journal_agent.notes.outline import code_span, is_question_label, markdown_text, outline
-from journal_agent.notes.stats import Streak, streaks
+from journal_agent.notes.stats import Streak, days_text, streaks
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -238,11 +238,7 @@ def collect_digest(journal: Journal, week: Week, *, today: dt.date | None = None
     notes = [n for n in notes if include_private or n.publishable]
     in_week = [n for n in notes if week.monday <= n.date <= until]
     if not in_week:
-        before = [n.date for n in notes if n.date < week.monday]
-        after = [n.date for n in notes if n.date > until]
-        near = "; ".join(part for part in (
-            f"the note before is from {max(before)}" if before else "",
-            f"the next is from {min(after)}" if after else "") if part)
+        near = nearest_notes([n.date for n in notes], week.monday, until)
         private = f"; {withheld} private or draft note(s) left out (--include-private)" if withheld else ""
         raise JournalError(f"no notes in {week.id} ({week.monday.isoformat()} to {until.isoformat()})"
                            + (f"; {near}" if near else "") + private + "; nothing was written")
@@ -273,7 +269,7 @@ def offline_summary(digest: WeeklyDigest) -> str:
     if digest.gaps:
         parts.append(f"Missed: {', '.join(f'{g:%A}' for g in digest.gaps)}.")
     parts.append(f"Streak at {'the end of the week' if digest.until == digest.week.sunday else 'today'}: "
-                 f"{_days(digest.streak.days)}; longest so far: {_days(digest.longest.days)}.")
+                 f"{days_text(digest.streak.days)}; longest so far: {days_text(digest.longest.days)}.")
     if digest.questions:
         count = len(digest.questions)
         parts.append(f"{count} open question{'s' if count != 1 else ''} below.")
@@ -303,17 +299,8 @@ def _topic(entry: DayEntry) -> str:
     return markdown_text(entry.title)
 
 
-def _days(count: int) -> str:
-    return f"{count} day{'s' if count != 1 else ''}"
-
-
 def _streak_text(streak: Streak) -> str:
-    if not streak.days or streak.since is None or streak.until is None:
-        return "0 days"
-    if streak.since == streak.until:
-        return f"1 day ({day_label(streak.since)} {streak.since.year})"
-    return (f"{_days(streak.days)} ({day_label(streak.since)} {streak.since.year} to "
-            f"{day_label(streak.until)} {streak.until.year})")
+    return streak.describe(lambda day: f"{day_label(day)} {day.year}")
 
 
 def digest_markdown(digest: WeeklyDigest, summary: str | None = None) -> str:

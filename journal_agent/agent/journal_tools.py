@@ -316,14 +316,11 @@ class JournalTools:
         if not stats.notes:
             return "The journal has no notes yet."
 
-        def streak(s) -> str:
-            return f"{s.days} days ({s.since} to {s.until})" if s.days else "0 days"
-
         missed = sum(g.days for g in stats.gaps)
         lines = [
             (f"Today is {stats.today}. {stats.notes} notes on {stats.days} days, from {stats.first_date} "
              f"to {stats.last_date}."),
-            f"Current streak: {streak(stats.current_streak)}. Longest streak: {streak(stats.longest_streak)}.",
+            f"Current streak: {stats.current_streak.describe()}. Longest streak: {stats.longest_streak.describe()}.",
             f"Missed days between the first and last note: {missed} in {len(stats.gaps)} gap(s)"
             + (": " + ", ".join(f"{g.since} to {g.until} ({g.days} days)" for g in stats.gaps[-10:])
                if stats.gaps else "") + ".",

@@ -24,11 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from pydantic.dataclasses import dataclass as pydantic_dataclass
+
 from journal_agent.errors import JournalError, NoteNotFound
 from journal_agent.notes.dates import parse_date
 from journal_agent.notes.days import bare_day, find_day_number
 from journal_agent.notes.model import Note, NoteHead, read_note, read_note_head
 from journal_agent.notes.walk import iter_note_files
+from journal_agent.records import JsonRecord
 
 if TYPE_CHECKING:
     from journal_agent.workspace import Journal
@@ -37,9 +40,9 @@ ExportFormat = Literal["json", "markdown"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("json", "markdown")
 
 
-@dataclass
-class NoteSummary:
-    """What ``journal list`` shows of one note.
+@pydantic_dataclass
+class NoteSummary(JsonRecord):
+    """What ``journal list`` shows of one note (JSON: these fields, the date as ISO text).
 
     Attributes:
         title, date, day, categories, tags: as read by ``read_note``.
@@ -63,10 +66,6 @@ class NoteSummary:
         return cls(note.title, note.date, note.day, list(note.categories), list(note.tags), len(note.body.split()),
                    note.rel_path, not note.publishable)
 
-    def to_json(self) -> dict[str, Any]:
-        """JSON types: the date as ISO text."""
-        return {"title": self.title, "date": self.date.isoformat(), "day": self.day, "categories": self.categories,
-                "tags": self.tags, "words": self.words, "path": self.path, "private": self.private}
 
 
 @dataclass
@@ -213,12 +212,18 @@ def find_note(journal: Journal, ref: str, *, today: dt.date | None = None) -> No
     found = [n for n in notes if n.date == date]
     if found:
         return NoteMatch(found[0], found[1:], "date")
-    before = [n.date for n in notes if n.date < date]
-    after = [n.date for n in notes if n.date > date]
-    near = "; ".join(part for part in (
+    near = nearest_notes([n.date for n in notes], date, date)
+    raise NoteNotFound(f"no note on {date.isoformat()}" + (f" ({near})" if near else "") + "; try `journal list`")
+
+
+def nearest_notes(dates: list[dt.date], since: dt.date, until: dt.date) -> str:
+    """Where the notes nearest a date range without one are: "the note before is from 2025-09-18; the next is
+    from 2025-09-23" ('' when there are none). Said whenever a day, date or week has no note."""
+    before = [d for d in dates if d < since]
+    after = [d for d in dates if d > until]
+    return "; ".join(part for part in (
         f"the note before is from {max(before)}" if before else "",
         f"the next is from {min(after)}" if after else "") if part)
-    raise NoteNotFound(f"no note on {date.isoformat()}" + (f" ({near})" if near else "") + "; try `journal list`")
 
 
 def _as_path(journal: Journal, text: str) -> Path | None:

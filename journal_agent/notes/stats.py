@@ -15,42 +15,65 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import field
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated
+
+from pydantic import Field
+from pydantic.dataclasses import dataclass
+
+from journal_agent.records import JsonRecord
 
 if TYPE_CHECKING:
     from journal_agent.notes.model import Note
     from journal_agent.workspace import Journal
 
 
+def days_text(count: int) -> str:
+    """"1 day", "3 days", "0 days": the one wording of a count of days."""
+    return f"{count} day{'' if count == 1 else 's'}"
+
+
 @dataclass(frozen=True)
-class Streak:
-    """A run of consecutive writing days: ``days`` long, from ``since`` to ``until`` inclusive (``None`` when 0)."""
+class Streak(JsonRecord):
+    """A run of consecutive writing days: ``days`` long, from ``since`` to ``until`` inclusive (``None`` when 0).
+
+    JSON: ``{"days": 3, "from": "2025-09-18", "until": "2025-09-20"}``.
+    """
 
     days: int = 0
-    since: dt.date | None = None
+    since: Annotated[dt.date | None, Field(serialization_alias="from")] = None
     until: dt.date | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        return {"days": self.days, "from": _iso(self.since), "until": _iso(self.until)}
+    def describe(self, label: Callable[[dt.date], str] = dt.date.isoformat) -> str:
+        """"0 days", "1 day (2025-09-18)", "3 days (2025-09-18 to 2025-09-20)"; ``label`` writes a date."""
+        if not self.days or self.since is None or self.until is None:
+            return days_text(0)
+        if self.since == self.until:
+            return f"{days_text(1)} ({label(self.since)})"
+        return f"{days_text(self.days)} ({label(self.since)} to {label(self.until)})"
 
 
 @dataclass(frozen=True)
-class Gap:
-    """Missed days between two notes: ``since`` to ``until`` inclusive, ``days`` long."""
+class Gap(JsonRecord):
+    """Missed days between two notes: ``since`` to ``until`` inclusive, ``days`` long.
 
-    since: dt.date
+    JSON: ``{"from": "2025-09-21", "until": "2025-09-22", "days": 2}``.
+    """
+
+    since: Annotated[dt.date, Field(serialization_alias="from")]
     until: dt.date
     days: int
 
-    def to_json(self) -> dict[str, Any]:
-        return {"from": self.since.isoformat(), "until": self.until.isoformat(), "days": self.days}
+    def describe(self) -> str:
+        """"2025-09-21 (1 day)", "2025-09-21 to 2025-09-22 (2 days)"."""
+        span = self.since.isoformat() if self.days == 1 else f"{self.since} to {self.until}"
+        return f"{span} ({days_text(self.days)})"
 
 
 @dataclass
-class JournalStats:
+class JournalStats(JsonRecord):
     """What ``journal stats`` reports (see the module docstring for streaks and gaps).
 
     Attributes:
@@ -76,23 +99,9 @@ class JournalStats:
     categories: dict[str, int]
     tags: dict[str, int]
     months: dict[str, int]
-    per_day: dict[dt.date, int] = field(default_factory=dict)
+    per_day: dict[dt.date, int] = Field(default_factory=dict, exclude=True)  # the notes' dates again: not in JSON
     private_notes: int = 0
     today: dt.date = field(default_factory=dt.date.today)
-
-    def to_json(self) -> dict[str, Any]:
-        """JSON types; ``per_day`` is left out (it is the notes' dates again)."""
-        return {
-            "notes": self.notes, "days": self.days, "first_date": _iso(self.first_date),
-            "last_date": _iso(self.last_date), "today": self.today.isoformat(),
-            "current_streak": self.current_streak.to_json(), "longest_streak": self.longest_streak.to_json(),
-            "gaps": [g.to_json() for g in self.gaps], "categories": self.categories, "tags": self.tags,
-            "months": self.months, "private_notes": self.private_notes,
-        }
-
-
-def _iso(day: dt.date | None) -> str | None:
-    return day.isoformat() if day else None
 
 
 def _spans(dates: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
