@@ -17,7 +17,7 @@ they are read page by page, so one damaged data file loses only its own rows
 
 An archive in an object store (:mod:`journal_agent.archive.location`) is
 rebuilt at ``<uri>.rebuild`` and then replaces the shared table's rows in one
-overwrite commit (:func:`journal_agent.archive.remote.replace_rows`): there are no folders to rename.
+overwrite commit (:meth:`journal_agent.archive.store.Archive.replace_with`): there are no folders to rename.
 Its readers see the old rows or the new ones; a write another journal commits
 while the rebuild runs is replaced with the rest, so run ``--full`` on a shared
 archive when no one else is ingesting.
@@ -125,7 +125,7 @@ def salvage_rows(archive: Archive, keep: Callable[[dict], bool],
     Returns:
         ``(rows, pages_lost)``.
     """
-    table = archive._table
+    table = archive.table
     if table is None:
         return [], 0
     try:

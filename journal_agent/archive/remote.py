@@ -143,34 +143,6 @@ def drop_table(db, name: str) -> None:
         db.drop_table(name)
 
 
-def replace_rows(old, rebuilt, table_name: str) -> None:
-    """Replace the rows of the object-store archive ``old`` with those of ``rebuilt`` in one commit, then drop it.
-
-    ``old`` and ``rebuilt`` are ``Archive`` objects (:mod:`journal_agent.archive.store`);
-    ``table_name`` is their chunk table. The ``overwrite`` commit carries the
-    rebuilt table's schema (so its record of model and schema version); the
-    indices are made again after it (``Archive.optimize``) and the metadata
-    rows copied. Readers see the old rows or the new ones.
-
-    Raises:
-        StoreError: the overwrite failed (the old rows are kept).
-    """
-    from journal_agent.archive import repair
-
-    with repair.storage_errors(old.directory, writing=True):
-        data = rebuilt._table.to_arrow() if rebuilt._table is not None else None
-        meta = rebuilt.read_meta()
-        if data is not None and old._table is not None:
-            old._table.add(data, mode="overwrite")  # one Overwrite commit: schema (and its record) included
-        elif data is not None:  # no table yet, or one that cannot be opened (damaged): made anew
-            drop_table(old._connect(), table_name)
-            old._connect().create_table(table_name, data=data)
-    old._open_table()
-    old.optimize()
-    old.write_meta(**meta)
-    remove_rebuild(old.location, table_name)
-
-
 def remove_rebuild(place: ArchiveLocation, table_name: str) -> None:
     """Drop what a full rebuild of the object-store archive at ``place`` left at ``<uri>.rebuild`` (best effort)."""
     import lancedb
