@@ -25,7 +25,6 @@ archive when no one else is ingesting.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -56,15 +55,11 @@ def rebuild(old: Archive, fill: Callable[[Archive], None], keep_paths: Iterable[
     Raises:
         StoreError: the new archive could not be written (the old one is kept).
     """
-    from journal_agent.archive import remote
-    from journal_agent.archive.store import TABLE, Archive
+    from journal_agent.archive.store import Archive
 
     local = old.location.is_local
     target_place = old.location.sibling(".rebuild")
-    if local:
-        shutil.rmtree(target_place.path, ignore_errors=True)
-    else:
-        remote.remove_rebuild(old.location, TABLE)
+    old.remove_rebuild()
     target = Archive(target_place, old.embedding_name, lambda: old.embedder)
     try:
         fill(target)
@@ -77,10 +72,7 @@ def rebuild(old: Archive, fill: Callable[[Archive], None], keep_paths: Iterable[
         if local:
             (old.location.path / REBUILD_MARKER).unlink(missing_ok=True)
     except BaseException:
-        if local:
-            shutil.rmtree(target_place.path, ignore_errors=True)  # give the space back; the old archive is untouched
-        else:
-            remote.remove_rebuild(old.location, TABLE)
+        old.remove_rebuild()  # give the space back; the old archive is untouched
         raise
     return agents, lost
 

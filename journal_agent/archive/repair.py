@@ -170,16 +170,3 @@ def swap_in(rebuilt: Path, directory: Path) -> None:
         if rebuilt.exists() or not directory.exists():
             raise  # (a reader's finish_swap may have done this rename already: then all is well)
     shutil.rmtree(old, ignore_errors=True)
-
-
-def remove_rebuild(directory: Path) -> None:
-    """Delete an unfinished rebuild of the archive at ``directory`` (a failed or killed ``--full``).
-
-    A complete rebuild whose swap was interrupted is swapped in first (:func:`finish_swap`).
-    An archive in an object store (``directory`` is its URI) is left to
-    :func:`journal_agent.archive.remote.remove_rebuild`.
-    """
-    if not isinstance(directory, Path):
-        return
-    finish_swap(directory)
-    shutil.rmtree(rebuild_dir(directory), ignore_errors=True)

@@ -21,6 +21,7 @@ leaves the previous version whole. Faults become :class:`StoreError` lines (:fun
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -240,17 +241,22 @@ class Archive:
     def repair(self) -> None:
         """Remove what failed writes left. Call under the ingest lock.
 
-        Locally: an interrupted rebuild swap is finished, an unfinished rebuild
-        (a failed or killed ``--full``) deleted (:func:`.repair.remove_rebuild`), and a
-        table folder with no committed version removed. In an object store: an
-        unfinished full rebuild is dropped (:func:`.remote.remove_rebuild`).
+        An unfinished full rebuild (a failed or killed ``--full``) is deleted (:meth:`remove_rebuild`);
+        locally, an interrupted rebuild swap is first finished (:func:`.repair.finish_swap`) and a
+        table folder with no committed version removed.
         """
-        if not self.location.is_local:
-            remote.remove_rebuild(self.location, TABLE)
-            return
-        repair.remove_rebuild(self.location.path)
-        if self._table is None and repair.remove_orphan_table(self.table_dir):
+        if self.location.is_local:
+            repair.finish_swap(self.location.path)
+        self.remove_rebuild()
+        if self.location.is_local and self._table is None and repair.remove_orphan_table(self.table_dir):
             self._open_table()
+
+    def remove_rebuild(self) -> None:
+        """Delete what a full rebuild left beside this archive (``<directory>.rebuild``); best effort."""
+        if self.location.is_local:
+            shutil.rmtree(repair.rebuild_dir(self.location.path), ignore_errors=True)
+        else:
+            remote.remove_rebuild(self.location, TABLE)
 
     def replace_notes(self, notes: Sequence[tuple[Note, list[Chunk]]], vectors) -> int:
         """Replace all chunks of ``notes`` with the given chunks, in one commit.
@@ -383,7 +389,7 @@ class Archive:
         self._open_table()
         self.optimize()
         self.write_meta(**meta)
-        remote.remove_rebuild(self.location, TABLE)
+        self.remove_rebuild()
 
     def _ensure_table(self, dimension: int) -> None:
         """Create the table (schema metadata recorded, full-text index made) unless it exists."""
