@@ -23,11 +23,11 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from journal_agent.archive import ann, location, remote, repair, schema
 from journal_agent.archive.location import ArchiveLocation
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from journal_agent.notes.model import Note
     from journal_agent.workspace import Journal
 
+T = TypeVar("T")
 TABLE = "chunks"
 _IN_LIST = 500  # paths per SQL IN (...) list
 _QUERY_VECTORS = 32  # query embeddings remembered (one question searches 2-3 times)
@@ -280,10 +281,8 @@ class Archive:
                 position += 1
         if not rows:
             return 0
-        paths = [note.rel_path for note, _ in notes]
-        self._ensure_table(len(rows[0]["vector"]))
-        data = self._arrow(rows)
-        stale = f"source = 'note' AND path IN ({', '.join(sql_text(p) for p in paths)})"
+        data = self._ensure_table(rows)
+        stale = _notes_at([note.rel_path for note, _ in notes])
         with repair.storage_errors(self.directory, writing=True):
             (self._table.merge_insert("id")
              .when_matched_update_all()
@@ -296,8 +295,7 @@ class Archive:
         """Append complete rows (``note_row``/``agent_row`` shapes) in one commit (used by rebuilds)."""
         if not rows:
             return
-        self._ensure_table(len(rows[0]["vector"]))
-        data = self._arrow(rows)
+        data = self._ensure_table(rows)
         with repair.storage_errors(self.directory, writing=True):
             self._table.add(data)
 
@@ -308,9 +306,7 @@ class Archive:
             return
         with repair.storage_errors(self.directory, writing=True):
             for start in range(0, len(paths), _IN_LIST):
-                listed = ", ".join(sql_text(p) for p in paths[start : start + _IN_LIST])
-                where = f"source = 'note' AND path IN ({listed})"
-                remote.retry_conflicts(partial(self._table.delete, where), self._table.checkout_latest)
+                self._retry(partial(self._table.delete, _notes_at(paths[start : start + _IN_LIST])))
 
     def insert_agent_memory(self, content: str, tags: list[str] | None = None) -> str:
         """Store an entry the agent wrote itself (``source = "agent"``, never published).
@@ -345,10 +341,9 @@ class Archive:
             return
         with repair.storage_errors(self.directory, writing=True):
             self._ensure_index()
-            remote.retry_conflicts(lambda: ann.maintain(self._table), self._table.checkout_latest)
+            self._retry(lambda: ann.maintain(self._table))
             # Versions older than an hour go; a concurrent reader still on a recent one is safe.
-            remote.retry_conflicts(lambda: self._table.optimize(cleanup_older_than=dt.timedelta(hours=1)),
-                                   self._table.checkout_latest)
+            self._retry(lambda: self._table.optimize(cleanup_older_than=dt.timedelta(hours=1)))
 
     def replace_with(self, rebuilt: Archive) -> None:
         """Swap the complete archive ``rebuilt`` (written beside this one) into this one's place, and reopen.
@@ -391,8 +386,13 @@ class Archive:
         self.write_meta(**meta)
         self.remove_rebuild()
 
-    def _ensure_table(self, dimension: int) -> None:
-        """Create the table (schema metadata recorded, full-text index made) unless it exists."""
+    def _ensure_table(self, rows: list[dict]):
+        """Create the table for ``rows`` (schema metadata recorded, full-text index made) unless it exists.
+
+        Returns ``rows`` as an Arrow table of the table's schema."""
+        import pyarrow as pa
+
+        dimension = len(rows[0]["vector"])
         if self.damage:
             raise self.damage  # never write a new table over one that could not be opened
         if self._table is None:
@@ -416,6 +416,11 @@ class Archive:
                 self.check_compatible()  # the table another journal made must be of our model and schema
         with repair.storage_errors(self.directory, writing=True):
             self._ensure_index()
+        return pa.Table.from_pylist(rows, schema=schema.arrow_schema(dimension))
+
+    def _retry(self, action: Callable[[], T]) -> T:
+        """``action()``, run again on the latest version after a commit conflict (:func:`.remote.retry_conflicts`)."""
+        return remote.retry_conflicts(action, self._table.checkout_latest)
 
     def _ensure_index(self) -> None:
         from lancedb.index import FTS
@@ -426,19 +431,13 @@ class Archive:
                     "search_text", config=FTS(language="English", stem=True, remove_stop_words=True)
                 )
 
-        remote.retry_conflicts(create, self._table.checkout_latest)
+        self._retry(create)
 
     def index_missing(self) -> bool:
         """Whether the table exists without its full-text index (a write failed before making it)."""
         with repair.storage_errors(self.directory, writing=False):
             return self._table is not None and not any(ix.columns == ["search_text"]
                                                        for ix in self._table.list_indices())
-
-    @staticmethod
-    def _arrow(rows: list[dict]):
-        import pyarrow as pa
-
-        return pa.Table.from_pylist(rows, schema=schema.arrow_schema(len(rows[0]["vector"])))
 
     # -- reading -------------------------------------------------------------------
     def scan(self, where: str | None, columns: list[str] | None):
@@ -513,3 +512,8 @@ class Archive:
             first_date=min(dates) if dates else None,
             last_date=max(dates) if dates else None,
         )
+
+
+def _notes_at(paths: Iterable[str]) -> str:
+    """The SQL filter for the note chunks stored under ``paths``."""
+    return f"source = 'note' AND path IN ({', '.join(sql_text(p) for p in paths)})"
