@@ -167,11 +167,12 @@ def test_deleted_archive_json_keeps_the_embedding_model_check(journal_dir, run_c
 def test_table_without_a_record_and_without_archive_json_is_refused(journal_dir, run_cli):
     journal = _ingested(journal_dir, run_cli)
     (journal.store_dir / "archive.json").unlink()
-    archive = Archive.open(journal, check=False)
-    archive._db.drop_table("chunks")  # an archive written before schema version 2: no record in the table
+    import lancedb
     import pyarrow as pa
 
-    archive._db.create_table("chunks", data=pa.table({"id": ["x"], "source": ["note"], "path": ["notes/a.md"]}))
+    db = lancedb.connect(Archive.open(journal, check=False).directory)
+    db.drop_table("chunks")  # an archive written before schema version 2: no record in the table
+    db.create_table("chunks", data=pa.table({"id": ["x"], "source": ["note"], "path": ["notes/a.md"]}))
     with pytest.raises(StoreError, match="does not record the embedding model.*journal ingest --full"):
         Archive.open(journal)
     assert run_cli("ingest", "--full", "--no-reflect").exit_code == 0
