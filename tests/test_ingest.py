@@ -93,9 +93,9 @@ def _kill_test_note(number: int) -> str:
 
 @pytest.mark.slow
 def test_kill_mid_ingest_then_rerun_stores_each_chunk_once(tmp_path):
-    # Each /v1/embeddings reply waits 0.3 s, so the ~2.4 s of embedding spans three commits
+    # Each /v1/embeddings reply waits 0.6 s, so the ~5 s of embedding spans three commits
     # (256 chunks each) and the poll below sees the first one long before the last.
-    with FakeOpenAI(embed_delay=0.3) as server:
+    with FakeOpenAI(embed_delay=0.6) as server:
         root = make_journal_dir(tmp_path / "journal", embedding_base_url=server.base_url)
         for number in range(KILL_NOTES):
             write(root / "notes" / f"note-{number:03d}.md", _kill_test_note(number))
