@@ -149,7 +149,7 @@ def _scaled_store(base_root: Path, target_chunks: int) -> Path:
     (root / "notes").mkdir(parents=True)
     shutil.copy(base_root / "journal.toml", root / "journal.toml")
     base = Archive.open(open_journal(root=base_root))
-    rows = base._scan("source = 'note'", None).to_pylist()
+    rows = base.scan("source = 'note'", None).to_pylist()
     archive = Archive.open(open_journal(root=root))
     copies = max(1, round(target_chunks / len(rows)))
     for copy in range(copies):

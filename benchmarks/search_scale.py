@@ -77,7 +77,7 @@ def base_rows():
     started = time.perf_counter()
     report = ingest(journal)
     log(f"embedded {report.chunks_written} chunks in {time.perf_counter() - started:.0f} s")
-    table = Archive.open(journal)._scan(WHERE, None)
+    table = Archive.open(journal).scan(WHERE, None)
     WORK.mkdir(parents=True, exist_ok=True)
     pq.write_table(table, BASE_ROWS)
     shutil.rmtree(root, ignore_errors=True)
@@ -127,11 +127,10 @@ def build_archive(size: int, base):
     journal = open_journal(root=root)
     archive = Archive.open(journal)
     rows = scaled_rows(base, size)
-    archive._ensure_table(rows.schema.field("vector").type.list_size)
-    for start in range(0, rows.num_rows, 25_000):
-        archive._table.add(rows.slice(start, 25_000).cast(archive._table.schema))
-    archive._ensure_index()  # full-text index
-    archive._table.optimize()  # compaction only: no vector index yet
+    archive.add_rows(rows.slice(0, 1).to_pylist())  # the table, its record and its full-text index
+    for start in range(1, rows.num_rows, 25_000):
+        archive.table.add(rows.slice(start, 25_000).cast(archive.table.schema))
+    archive.table.optimize()  # compaction, rows folded into the full-text index; no vector index yet
     return journal, archive, time.perf_counter() - started
 
 
@@ -165,7 +164,7 @@ def query_vectors(archive, texts: list[str], count: int = RECALL_QUERIES, seed: 
 
     rng = np.random.default_rng(seed)
     asked = archive.embedder.embed(texts)
-    stored = archive._scan(WHERE, ["vector"]).column("vector").combine_chunks()
+    stored = archive.scan(WHERE, ["vector"]).column("vector").combine_chunks()
     picks = rng.choice(len(stored), size=max(0, count - len(asked)), replace=False)
     dimension = asked.shape[1]
     drawn = np.stack([np.asarray(stored[int(i)].as_py(), dtype=np.float32) for i in picks]) if len(picks) else \
@@ -222,7 +221,7 @@ def sweep(base, texts: list[str]) -> str:
              "|---|---|---|---|---|---|---|---|"]
     for size in SIZES:
         _journal, archive, _ = build_archive(size, base)
-        table = archive._table
+        table = archive.table
         vectors = query_vectors(archive, texts)
         exact, exact_times = vector_ids(table, vectors, exact=True)
         for kind in dict.fromkeys(k for k, _ in SWEEP):
@@ -242,7 +241,7 @@ def sweep(base, texts: list[str]) -> str:
               "| chunks | exact p50 | indexed p50 | Recall@10 | index build s |", "|---|---|---|---|---|"]
     for size in THRESHOLD_SIZES:
         _journal, archive, _ = build_archive(size, base)
-        table = archive._table
+        table = archive.table
         vectors = query_vectors(archive, texts, count=100)
         exact, exact_times = vector_ids(table, vectors, exact=True)
         started = time.perf_counter()
@@ -273,16 +272,16 @@ def run(base, texts: list[str]) -> tuple[str, dict]:
         log(f"{size:,} chunks: archive built in {build_s:.0f} s")
         exact = pipeline_latency(journal, archive, texts)
         started = time.perf_counter()
-        ann.create(archive._table, size)
+        ann.create(archive.table, size)
         data["build_s"][str(size)] = round(time.perf_counter() - started, 1)
         indexed = pipeline_latency(journal, archive, texts)
         vectors = query_vectors(archive, texts)
-        exact_ids, _ = vector_ids(archive._table, vectors, exact=True)
-        value, _ = recall(archive._table, vectors, exact_ids)
+        exact_ids, _ = vector_ids(archive.table, vectors, exact=True)
+        value, _ = recall(archive.table, vectors, exact_ids)
         data["recall"][str(size)] = round(value, 4)
-        window_ids, window_exact_ms = vector_ids(archive._table, vectors, exact=True, where=WINDOW)
-        window_value, window_ms = recall(archive._table, vectors, window_ids, where=WINDOW)
-        data.setdefault("window", {})[str(size)] = (round(window_value, 4), archive._table.count_rows(WINDOW),
+        window_ids, window_exact_ms = vector_ids(archive.table, vectors, exact=True, where=WINDOW)
+        window_value, window_ms = recall(archive.table, vectors, window_ids, where=WINDOW)
+        data.setdefault("window", {})[str(size)] = (round(window_value, 4), archive.table.count_rows(WINDOW),
                                                     round(window_ms, 1), round(statistics.median(window_exact_ms), 1))
         shipped = indexed if size >= ann.MIN_ROWS else exact
         for mode in MODES:

@@ -41,7 +41,7 @@ digest; the site sanitizes the HTML as it does for every note.
 The digest's facts (each day's notes, streak, gaps, open questions) are always
 gathered offline (above). Only the summary paragraph at the top may come from a model:
 
-* With no model configured (:func:`~journal_agent.agent.llm.is_configured`), or
+* With no model configured (:func:`~journal_agent.openai_client.is_configured`), or
   ``use_model=False``, the summary is :func:`offline_summary`.
 * With a model, the memory agent runs one turn on a system event that quotes the
   week's notes as data (``<note>`` tags, :func:`~journal_agent.agent.journal_tools.quote_note`)
@@ -477,7 +477,7 @@ def make_digest(journal: Journal, week: Week | dt.date | None = None, *, today: 
 
 
 def _configured(journal: Journal) -> bool:
-    from journal_agent.agent.llm import is_configured
+    from journal_agent.openai_client import is_configured
 
     return is_configured(journal.config)
 

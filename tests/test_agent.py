@@ -208,7 +208,7 @@ def test_reflection_model_error_keeps_going(seeded_journal, server):
 
 
 def test_base_url_from_journal_toml_without_key_uses_a_placeholder(journal_dir, monkeypatch):
-    from journal_agent.agent.llm import PLACEHOLDER_KEY, is_configured
+    from journal_agent.openai_client import PLACEHOLDER_KEY, is_configured
     from journal_agent.workspace import open_journal
     from tests.support.openai_server import FakeOpenAI
 

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from journal_agent.agent.core_memory import CoreMemory
-from journal_agent.agent.llm import NOT_CONFIGURED
+from journal_agent.openai_client import NOT_CONFIGURED
 from journal_agent.workspace import open_journal
 from tests.support.openai_server import call, error, rule_responder, text
 

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from journal_agent.archive import ann
+from journal_agent.archive.search import search_chunks
 from tests.support.journals import write
 
 WORDS = ["cache", "index", "vector", "python", "sqlite", "rust", "docker", "git", "shell", "regex", "http", "json"]
@@ -64,27 +65,27 @@ def test_exact_below_the_threshold_then_an_index_once_it_is_passed(journal_dir, 
     add_notes(journal_dir, range(20))  # 60 chunks
     ingest(journal_dir)
     archive = open_archive(journal_dir)
-    assert ann.vector_index(archive._table) is None
+    assert ann.vector_index(archive.table) is None
     vector = archive.embedder.embed(["vector index"])[0]
-    assert "KNNVectorDistance" in plan(archive._table, vector)  # exact flat scan
+    assert "KNNVectorDistance" in plan(archive.table, vector)  # exact flat scan
 
     add_notes(journal_dir, range(20, 40))  # 120 chunks
     ingest(journal_dir)
     archive = open_archive(journal_dir)
-    assert ann.vector_index(archive._table) == (f"{ann.INDEX_PREFIX}{ann.partitions_for(120)}",
+    assert ann.vector_index(archive.table) == (f"{ann.INDEX_PREFIX}{ann.partitions_for(120)}",
                                                 ann.partitions_for(120))
-    assert "ANNIvfPartition" in plan(archive._table, vector)
+    assert "ANNIvfPartition" in plan(archive.table, vector)
 
 
 def test_indexed_search_returns_the_exact_results(journal_dir, small_threshold):
     add_notes(journal_dir, range(40))
     ingest(journal_dir)
     archive = open_archive(journal_dir)
-    assert ann.vector_index(archive._table) is not None
+    assert ann.vector_index(archive.table) is not None
     for query in ("sqlite cache", "rust and git", "regex while learning", "docker http json"):
         vector = archive.embedder.embed([query])[0]
-        indexed = [round(h.score, 5) for h in archive.search(query, mode="vector", limit=10)]
-        exact = [round(1 - r["_distance"], 5) for r in archive._table.search(vector, query_type="vector")
+        indexed = [round(h.score, 5) for h in search_chunks(archive, query, mode="vector", limit=10)]
+        exact = [round(1 - r["_distance"], 5) for r in archive.table.search(vector, query_type="vector")
                  .distance_type("cosine").where("source = 'note'", prefilter=True).bypass_vector_index()
                  .select(["path", "_distance"]).limit(10).to_list()]
         assert indexed == exact, query  # the same ten similarities (chunks with equal ones may swap)
@@ -118,7 +119,7 @@ def clustered_archive(tmp_path, rows: int = 6000):
     archive.add_rows([{**schema.agent_row(f"row{i}", f"text {i}", [], start + dt.timedelta(days=i % 200), vector),
                        "id": f"notes/n{i}.md#0", "source": "note", "path": f"notes/n{i}.md", "title": f"Note {i}"}
                       for i, vector in enumerate(vectors)])
-    ann.create(archive._table, rows)
+    ann.create(archive.table, rows)
     return archive, queries
 
 
@@ -131,8 +132,8 @@ def test_a_narrow_date_window_finds_what_exact_search_finds(tmp_path, monkeypatc
         since, until = dt.date(2024, 3, 1), dt.date(2024, 3, 1) + dt.timedelta(days=days - 1)
         where = f"source = 'note' AND date >= date '{since}' AND date <= date '{until}'"
         for text, vector in queries.items():
-            indexed = [h.path for h in archive.search(text, mode="vector", limit=10, since=since, until=until)]
-            exact = [r["path"] for r in archive._table.search(vector.astype(np.float32), query_type="vector")
+            indexed = [h.path for h in search_chunks(archive, text, mode="vector", limit=10, since=since, until=until)]
+            exact = [r["path"] for r in archive.table.search(vector.astype(np.float32), query_type="vector")
                      .distance_type("cosine").where(where, prefilter=True).bypass_vector_index()
                      .select(["path", "_distance"]).limit(10).to_list()]
             assert indexed == exact, (days, text)
@@ -145,22 +146,22 @@ def test_new_notes_are_folded_into_the_index_by_ingest(journal_dir, small_thresh
           "---\ntitle: Late entry\ndate: 2024-06-01\n---\n# Late entry\n\nZebra crossings and quokka photos.\n")
     ingest(journal_dir)
     archive = open_archive(journal_dir)
-    name, _ = ann.vector_index(archive._table)
-    stats = archive._table.index_stats(name)
-    assert (stats.num_indexed_rows, stats.num_unindexed_rows) == (archive._table.count_rows(), 0)
-    assert archive.search("zebra quokka", mode="vector", limit=1)[0].title == "Late entry"
+    name, _ = ann.vector_index(archive.table)
+    stats = archive.table.index_stats(name)
+    assert (stats.num_indexed_rows, stats.num_unindexed_rows) == (archive.table.count_rows(), 0)
+    assert search_chunks(archive, "zebra quokka", mode="vector", limit=1)[0].title == "Late entry"
 
 
 def test_the_index_is_trained_again_after_the_archive_quadruples(journal_dir, small_threshold):
     add_notes(journal_dir, range(34))  # 102 chunks: sqrt -> 10 partitions
     ingest(journal_dir)
-    assert ann.vector_index(open_archive(journal_dir)._table)[1] == 10
+    assert ann.vector_index(open_archive(journal_dir).table)[1] == 10
     add_notes(journal_dir, range(34, 100))  # 300 chunks: 17 partitions, under twice 10: kept
     ingest(journal_dir)
-    assert ann.vector_index(open_archive(journal_dir)._table)[1] == 10
+    assert ann.vector_index(open_archive(journal_dir).table)[1] == 10
     add_notes(journal_dir, range(100, 140))  # 420 chunks: 20 partitions: trained again
     ingest(journal_dir)
-    table = open_archive(journal_dir)._table
+    table = open_archive(journal_dir).table
     assert ann.vector_index(table) == (f"{ann.INDEX_PREFIX}20", 20)
     assert [i.name for i in table.list_indices() if i.columns == ["vector"]] == [f"{ann.INDEX_PREFIX}20"]
 

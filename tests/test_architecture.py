@@ -1,4 +1,4 @@
-"""The house rules that a reader cannot check at a glance (issue 8): import graph, sizes, fast --help."""
+"""The house rules that a reader cannot check at a glance (issues 8, 17): import graph, layers, fast --help."""
 
 from __future__ import annotations
 
@@ -19,17 +19,10 @@ def _module_name(path: Path) -> str:
 
 
 def _imports(path: Path) -> list[tuple[str, int]]:
-    """Every ``journal_agent`` module imported by ``path``, function-level imports included,
-    ``if TYPE_CHECKING:`` blocks excluded (they never run)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    skipped: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            skipped |= {id(child) for stmt in node.body for child in ast.walk(stmt)}
+    """Every ``journal_agent`` (and ``click``) module imported by ``path``: function-level imports and
+    ``if TYPE_CHECKING:`` blocks included (a type-only import still ties the two modules together)."""
     found = []
-    for node in ast.walk(tree):
-        if id(node) in skipped:
-            continue
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             for alias in node.names:
                 candidate = f"{node.module}.{alias.name}"
@@ -45,7 +38,7 @@ def _modules() -> dict[str, Path]:
     return {_module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
 
 
-def test_no_import_cycles_counting_function_level_imports():
+def test_no_import_cycles_counting_function_level_and_type_checking_imports():
     modules = _modules()
     graph = {name: {target for target, _ in _imports(path) if target in modules and target != name}
              for name, path in modules.items()}
@@ -71,6 +64,41 @@ def test_click_only_in_the_cli_package():
     offenders = [f"{name}:{line}" for name, path in _modules().items() if not name.startswith("journal_agent.cli")
                  for target, line in _imports(path) if target.split(".")[0] == "click"]
     assert offenders == []
+
+
+def _within(name: str, package: str) -> bool:
+    return name == package or name.startswith(package + ".")
+
+
+# (importer, imported): modules in the first package never import modules in the second.
+FORBIDDEN_LAYERS = [
+    ("journal_agent.notes", "journal_agent.archive"),
+    ("journal_agent.notes", "journal_agent.agent"),
+    ("journal_agent.archive", "journal_agent.agent"),
+    ("journal_agent.archive", "journal_agent.site"),
+    ("journal_agent.archive", "journal_agent.review"),
+    ("journal_agent.archive", "journal_agent.cli"),
+]
+
+
+def test_lower_layers_never_import_higher_ones():
+    """Notes below the archive, the archive below the agent, the site, review and the CLI; only the CLI
+    imports the CLI."""
+    offenders = []
+    for name, path in _modules().items():
+        for target, line in _imports(path):
+            forbidden = any(_within(name, low) and _within(target, high) for low, high in FORBIDDEN_LAYERS)
+            if forbidden or (_within(target, "journal_agent.cli") and not _within(name, "journal_agent.cli")):
+                offenders.append(f"{name}:{line} imports {target}")
+    assert offenders == []
+
+
+def test_the_layering_test_sees_a_forbidden_import(tmp_path):
+    """The checks above read real imports: a function-level and a type-only import are both found."""
+    source = tmp_path / "probe.py"
+    source.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from journal_agent.agent import llm\n"
+                      "def f():\n    import journal_agent.cli\n", encoding="utf-8")
+    assert _imports(source) == [("journal_agent.agent.llm", 3), ("journal_agent.cli", 5)]
 
 
 @pytest.mark.slow

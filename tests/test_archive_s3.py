@@ -21,6 +21,7 @@ import uuid
 import pytest
 
 from journal_agent.archive.location import ArchiveLocation, archive_location
+from journal_agent.archive.search import search_chunks
 from journal_agent.errors import ConfigError
 from tests.support.journals import make_journal_dir, set_config, write
 
@@ -159,9 +160,9 @@ def test_two_journals_ingesting_at_once_keep_both_sets_of_notes(tmp_path, bucket
     archive = Archive.open(open_journal(root=reader))
     stats = archive.stats()
     assert stats.notes == 12
-    titles = set(archive._scan("source = 'note'", ["title"]).column("title").to_pylist())
+    titles = set(archive.scan("source = 'note'", ["title"]).column("title").to_pylist())
     assert titles == set(expected)
-    assert {h.title for h in archive.search("caching promises", mode="fts", limit=20)} >= {"Caching note 0"}
+    assert {h.title for h in search_chunks(archive, "caching promises", mode="fts", limit=20)} >= {"Caching note 0"}
 
 
 def test_full_rebuild_of_a_shared_archive_keeps_notes_and_agent_entries(tmp_path, bucket_uri, embedding_server,
@@ -179,7 +180,7 @@ def test_full_rebuild_of_a_shared_archive_keeps_notes_and_agent_entries(tmp_path
     archive = Archive.open(open_journal(root=root))
     stats = archive.stats()
     assert (stats.notes, stats.agent_entries) == (2, 1)
-    assert archive.search("short examples", mode="fts", source="agent")
+    assert search_chunks(archive, "short examples", mode="fts", source="agent")
     assert not [k for k in keys(bucket_uri) if k.startswith("shared/archive.rebuild/")]  # the rebuild is dropped
 
 

@@ -13,6 +13,7 @@ from collections import Counter
 import pytest
 
 from journal_agent.archive.ingest import ingest
+from journal_agent.archive.search import search_chunks
 from journal_agent.archive.store import Archive
 from journal_agent.errors import StoreError
 from journal_agent.workspace import open_journal
@@ -22,7 +23,7 @@ from tests.support.openai_server import FakeOpenAI
 
 def chunk_keys(journal) -> list[tuple[str, int]]:
     """``(path, chunk_index)`` of every stored note chunk (read without the open-time checks: mid-ingest polls)."""
-    table = Archive.open(journal, check=False)._scan("source = 'note'", ["path", "chunk_index"])
+    table = Archive.open(journal, check=False).scan("source = 'note'", ["path", "chunk_index"])
     return list(zip(table.column("path").to_pylist(), table.column("chunk_index").to_pylist(), strict=True))
 
 
@@ -46,9 +47,9 @@ def test_incremental_change_delete_unchanged(journal):
     keys = chunk_keys(journal)
     assert sorted({p for p, _ in keys}) == ["notes/a.md", "notes/b.md"]
     assert len(keys) == len(set(keys))  # the changed note's old chunks are gone
-    hits = Archive.open(journal).search("lifetimes", mode="fts")
+    hits = search_chunks(Archive.open(journal), "lifetimes", mode="fts")
     assert hits and hits[0].path == "notes/b.md"
-    assert not Archive.open(journal).search("Kubernetes eviction", mode="fts")
+    assert not search_chunks(Archive.open(journal), "Kubernetes eviction", mode="fts")
 
 
 def test_bad_input_folder_through_cli(journal_dir, run_cli):
@@ -92,9 +93,9 @@ def _kill_test_note(number: int) -> str:
 
 @pytest.mark.slow
 def test_kill_mid_ingest_then_rerun_stores_each_chunk_once(tmp_path):
-    # Each /v1/embeddings reply waits 0.3 s, so the ~2.4 s of embedding spans three commits
+    # Each /v1/embeddings reply waits 0.6 s, so the ~5 s of embedding spans three commits
     # (256 chunks each) and the poll below sees the first one long before the last.
-    with FakeOpenAI(embed_delay=0.3) as server:
+    with FakeOpenAI(embed_delay=0.6) as server:
         root = make_journal_dir(tmp_path / "journal", embedding_base_url=server.base_url)
         for number in range(KILL_NOTES):
             write(root / "notes" / f"note-{number:03d}.md", _kill_test_note(number))
@@ -166,7 +167,7 @@ def test_old_schema_version_says_what_to_run(journal):
 # -- which notes: remembered folders, categories, paths ---------------------------------------------------------------
 def stored_notes(journal) -> dict[str, dict]:
     """``{path: row}`` of the first chunk of every stored note."""
-    table = Archive.open(journal, check=False)._scan("source = 'note' AND chunk_index = 0", None)
+    table = Archive.open(journal, check=False).scan("source = 'note' AND chunk_index = 0", None)
     return {row["path"]: row for row in table.to_pylist()}
 
 
@@ -228,7 +229,7 @@ def test_full_rebuild_keeps_agent_entries_and_reembeds_them_for_a_new_model(jour
     entry = Archive.open(journal).insert_agent_memory("The learner prefers worked examples over theory.",
                                                       ["preference"])
     assert run_cli("ingest", "--full").exit_code == 0
-    agent = Archive.open(journal).search("worked examples", mode="fts", source="agent")
+    agent = search_chunks(Archive.open(journal), "worked examples", mode="fts", source="agent")
     assert [hit.path for hit in agent] == [entry]
 
     # A new embedding model (MiniLM, 384-d instead of the test server's 256-d): the entry is re-embedded.
@@ -240,7 +241,7 @@ def test_full_rebuild_keeps_agent_entries_and_reembeds_them_for_a_new_model(jour
     assert "1 agent entries kept" in result.output
     minilm = Archive.open(open_journal(root=journal_dir))
     assert minilm.dimension == 384
-    hits = minilm.search("learner likes examples", mode="vector", source="agent")
+    hits = search_chunks(minilm, "learner likes examples", mode="vector", source="agent")
     assert [hit.path for hit in hits] == [entry]
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from journal_agent.archive.ingest import ingest
-from journal_agent.archive.search import search_notes
+from journal_agent.archive.search import notes_where, search_notes
 from journal_agent.archive.store import Archive
 from journal_agent.workspace import open_journal
 from tests.support.journals import SEED, write
@@ -118,7 +118,7 @@ def test_private_and_draft_notes_are_withheld_unless_asked(journal_dir):
     assert len(everything.notes) == 4 and everything.withheld == []
     assert {hit.path: hit.private for hit in everything.hits}["notes/secret.md"] is True
     archive = Archive.open(journal)
-    assert [h.path for h in archive.notes_where(include_private=False)] == ["notes/open.md"]
+    assert [h.path for h in notes_where(archive, include_private=False)] == ["notes/open.md"]
 
 
 def test_source_note_agent_all(journal_dir):

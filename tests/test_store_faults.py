@@ -16,6 +16,7 @@ import pytest
 
 from journal_agent.archive.ingest import ingest
 from journal_agent.archive.repair import REBUILD_MARKER, rebuild_dir
+from journal_agent.archive.search import search_chunks
 from journal_agent.archive.store import Archive
 from journal_agent.errors import StoreError
 from journal_agent.workspace import open_journal
@@ -24,7 +25,7 @@ from tests.support.journals import set_config, write
 
 
 def notes_in_store(journal) -> set[str]:
-    table = Archive.open(journal, check=False)._scan("source = 'note'", ["path"])
+    table = Archive.open(journal, check=False).scan("source = 'note'", ["path"])
     return set(table.column("path").to_pylist())
 
 
@@ -111,7 +112,7 @@ def test_deleted_full_text_index_file_is_one_line_and_full_repairs_it(journal_di
     journal = _ingested(journal_dir, run_cli)
     archive = Archive.open(journal)
     entry = archive.insert_agent_memory("The learner wants short answers.")
-    index = next(ix for ix in archive._table.list_indices() if ix.columns == ["search_text"])
+    index = next(ix for ix in archive.table.list_indices() if ix.columns == ["search_text"])
     index_dir = journal.store_dir / "chunks.lance" / "_indices" / str(index.index_uuid)
     victim = next(p for p in sorted(index_dir.iterdir()) if "invert" in p.name)
     victim.unlink()
@@ -126,7 +127,8 @@ def test_deleted_full_text_index_file_is_one_line_and_full_repairs_it(journal_di
     assert repaired.exit_code == 0, repaired.output
     assert "1 agent entries kept" in repaired.output
     assert fts_paths(run_cli, "rust borrow") == ["notes/b.md"]
-    assert [h.path for h in Archive.open(journal).search("short answers", mode="fts", source="agent")] == [entry]
+    found = search_chunks(Archive.open(journal), "short answers", mode="fts", source="agent")
+    assert [h.path for h in found] == [entry]
 
 
 def test_truncated_data_fragment_is_one_line_and_full_repairs_it(journal_dir, run_cli):
@@ -165,11 +167,12 @@ def test_deleted_archive_json_keeps_the_embedding_model_check(journal_dir, run_c
 def test_table_without_a_record_and_without_archive_json_is_refused(journal_dir, run_cli):
     journal = _ingested(journal_dir, run_cli)
     (journal.store_dir / "archive.json").unlink()
-    archive = Archive.open(journal, check=False)
-    archive._db.drop_table("chunks")  # an archive written before schema version 2: no record in the table
+    import lancedb
     import pyarrow as pa
 
-    archive._db.create_table("chunks", data=pa.table({"id": ["x"], "source": ["note"], "path": ["notes/a.md"]}))
+    db = lancedb.connect(Archive.open(journal, check=False).directory)
+    db.drop_table("chunks")  # an archive written before schema version 2: no record in the table
+    db.create_table("chunks", data=pa.table({"id": ["x"], "source": ["note"], "path": ["notes/a.md"]}))
     with pytest.raises(StoreError, match="does not record the embedding model.*journal ingest --full"):
         Archive.open(journal)
     assert run_cli("ingest", "--full", "--no-reflect").exit_code == 0

@@ -17,7 +17,7 @@ from tests.support.journals import write
 
 
 def chunk_keys(journal) -> list[tuple[str, int]]:
-    table = Archive.open(journal, check=False)._scan("source = 'note'", ["path", "chunk_index"])
+    table = Archive.open(journal, check=False).scan("source = 'note'", ["path", "chunk_index"])
     return list(zip(table.column("path").to_pylist(), table.column("chunk_index").to_pylist(), strict=True))
 
 

@@ -34,8 +34,7 @@ from journal_agent.agent.toolspec import Tool
 from journal_agent.errors import JournalError, NoteNotFound
 
 if TYPE_CHECKING:
-    from journal_agent.archive.query import SearchHit
-    from journal_agent.archive.search import Source
+    from journal_agent.archive.search import SearchHit, Source
     from journal_agent.archive.store import Archive
     from journal_agent.notes.model import Note
     from journal_agent.workspace import Journal
@@ -354,7 +353,9 @@ class JournalTools:
 
     def _archived_paths(self) -> set[str]:
         try:
-            return {hit.path for hit in self.archive.notes_where(limit=1_000_000)}
+            from journal_agent.archive.search import notes_where
+
+            return {hit.path for hit in notes_where(self.archive, limit=1_000_000)}
         except JournalError:
             return set()
 
@@ -409,7 +410,7 @@ def _understood(results) -> str:
 
 
 def _note_hit(note: Note, text: str) -> SearchHit:
-    from journal_agent.archive.query import SearchHit
+    from journal_agent.archive.search import SearchHit
 
     return SearchHit(path=note.rel_path, title=note.title, date=note.date, categories=list(note.categories),
                      tags=list(note.tags), score=0.0, text=text, heading="", chunk_index=0, source="note",

@@ -1,16 +1,9 @@
 """The chat-completions client: configuration, one call, streaming, and what real servers send.
 
 Works with OpenAI and any OpenAI-compatible server (Ollama, llama.cpp, vLLM,
-proxies) through the ``openai`` SDK. Endpoint settings, in order:
-
-* ``OPENAI_BASE_URL`` / ``OPENAI_API_KEY``, read by the SDK itself;
-* ``[llm] base_url`` in ``journal.toml`` (used when ``OPENAI_BASE_URL`` is unset);
-* otherwise the SDK's default (api.openai.com).
-
-"Configured" means ``OPENAI_API_KEY`` or ``OPENAI_BASE_URL`` is set, or the
-journal has a base URL. A base URL without a key gets a placeholder key, as
-local servers ignore it. The key is never printed or stored: every error text
-shown goes through :func:`redact`.
+proxies) through the ``openai`` SDK; the client and its endpoint rules are
+:mod:`journal_agent.openai_client`'s. The key is never printed or stored: every
+error text shown goes through :func:`redact`.
 
 Everything a server sends is normalized here, before the agent stores it:
 
@@ -38,9 +31,9 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from journal_agent.agent.toolcalls import (
     ToolCall,
@@ -51,62 +44,16 @@ from journal_agent.agent.toolcalls import (
 from journal_agent.errors import (
     AgentError,
     ContextOverflow,
-    ModelNotConfigured,
     ReplyBrokeOff,
     ToolsUnsupported,
 )
+from journal_agent.openai_client import PLACEHOLDER_KEY
 
-if TYPE_CHECKING:
-    from openai import OpenAI
-
-    from journal_agent.config import Config
-
-PLACEHOLDER_KEY = "sk-local-no-key-needed"
-NOT_CONFIGURED = (
-    "No model configured: set OPENAI_API_KEY (OpenAI), or OPENAI_BASE_URL for a local "
-    "OpenAI-compatible server (e.g. http://127.0.0.1:11434/v1 for Ollama), or [llm] base_url "
-    "in journal.toml; pick the model with --model, JOURNAL_MODEL or [llm] model."
-)
 BROKE_OFF = ("the model's reply broke off before it finished (the stream ended without a finish reason); "
              "the partial text is kept in the conversation, marked incomplete")
 RETRIES = 2  # retries of transient failures (connection refused/reset, 429, 5xx), never of a timeout
-SDK_MAX_RETRIES = 2  # the openai SDK's default, kept for the embedding client
 _SECRET_RE = re.compile(r"\b(sk-[A-Za-z0-9_\-]{3})[A-Za-z0-9_\-]{6,}")
 _BEARER_RE = re.compile(r"(?i)\b(Bearer\s+)[^\s\"',;)]+")
-
-
-def is_configured(config: Config, env: Mapping[str, str] | None = None) -> bool:
-    """True when an endpoint is configured (API key, base URL in env, or in ``journal.toml``)."""
-    env = os.environ if env is None else env
-    return bool(env.get("OPENAI_API_KEY") or env.get("OPENAI_BASE_URL") or config.llm.base_url)
-
-
-def make_client(config: Config, env: Mapping[str, str] | None = None, *, base_url: str | None = None,
-                max_retries: int = SDK_MAX_RETRIES) -> OpenAI:
-    """An ``openai.OpenAI`` client for ``config``.
-
-    Args:
-        config: the journal's settings (``[llm] base_url``, ``[llm] timeout`` in seconds).
-        env: environment (default ``os.environ``).
-        base_url: an explicit endpoint (``[embedding] base_url``); wins over everything.
-        max_retries: the SDK's retries; the agent passes 0 and retries itself (see the module docstring).
-
-    Raises:
-        ModelNotConfigured: no key and no base URL (message: :data:`NOT_CONFIGURED`).
-    """
-    env = os.environ if env is None else env
-    if not base_url and not is_configured(config, env):
-        raise ModelNotConfigured(NOT_CONFIGURED)
-    from openai import OpenAI
-
-    kwargs: dict[str, Any] = {"timeout": config.llm.timeout, "max_retries": max_retries}
-    if base_url:
-        kwargs["base_url"] = base_url
-    elif config.llm.base_url and not env.get("OPENAI_BASE_URL"):
-        kwargs["base_url"] = config.llm.base_url
-    if not env.get("OPENAI_API_KEY"):
-        kwargs["api_key"] = PLACEHOLDER_KEY
-    return OpenAI(**kwargs)
 
 
 def endpoint_key(client: Any, model: str) -> str:

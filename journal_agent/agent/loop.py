@@ -54,11 +54,12 @@ from journal_agent.agent.context import (
     summary_section,
 )
 from journal_agent.agent.core_memory import CoreMemory, CoreMemoryError
-from journal_agent.agent.llm import Reply, ToolCall, complete, endpoint_key, make_client
+from journal_agent.agent.llm import Reply, ToolCall, complete, endpoint_key
 from journal_agent.agent.prompts import load as load_prompt
 from journal_agent.agent.recall import ConversationKind, MessageKind, RecallMemory
 from journal_agent.agent.tools import ToolEffects
 from journal_agent.errors import AgentError, ContextOverflow, ReplyBrokeOff
+from journal_agent.openai_client import make_client
 
 BASE_INSTRUCTIONS = load_prompt("system")
 StopReason = Literal["answer", "length", "step_cap"]
@@ -179,7 +180,7 @@ class Agent:
         journal: the :class:`~journal_agent.workspace.Journal`.
         name: the agent (``journal``, ``coach``, ``sleeptime``; ``journal agents`` lists them).
         model: model name; default ``journal.config.llm.model`` (``JOURNAL_MODEL``, ``[llm] model``).
-        client: an ``openai.OpenAI``-compatible client; default :func:`~journal_agent.agent.llm.make_client`
+        client: an ``openai.OpenAI``-compatible client; default :func:`~journal_agent.openai_client.make_client`
             (``[llm] timeout``; the agent retries transient failures itself).
         archive: an open ``Archive``; opened on first use when ``None``.
         max_steps: step cap; default ``[agent] max_steps``.

@@ -131,8 +131,8 @@ def reflect_on_notes(journal, notes: list, *, model: str | None = None, client=N
     Returns:
         A :class:`ReflectOutcome`; never raises for a missing model or a model error.
     """
-    from journal_agent.agent.llm import is_configured
     from journal_agent.agent.loop import Agent
+    from journal_agent.openai_client import is_configured
 
     if not notes:
         return ReflectOutcome("skipped", "")

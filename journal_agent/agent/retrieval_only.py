@@ -40,7 +40,7 @@ class RetrievalAnswer:
             "reason": self.reason,
             "question": self.question,
             "answer": None,
-            "passages": [hit.to_json() for hit in self.hits],
+            "passages": [hit.model_dump(mode="json") for hit in self.hits],
             "sources": [
                 {"title": h.title, "date": h.date.isoformat(), "path": h.path} for h in self.hits
             ],

@@ -97,8 +97,8 @@ def reflect_after(journal, notes: list) -> str:
         ``inline``: the outcome's message; ``background``: :data:`BACKGROUND_STARTED` (or why it
         was skipped: no model configured); ``off``: ''.
     """
-    from journal_agent.agent.llm import is_configured
     from journal_agent.agent.reflection import SKIPPED_NO_MODEL, reflect_on_notes
+    from journal_agent.openai_client import is_configured
 
     mode = journal.config.agent.reflect
     if mode == "off" or not notes:

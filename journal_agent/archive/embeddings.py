@@ -34,7 +34,7 @@ class Embedder(Protocol):
 class OpenAIEmbedder:
     """Embeddings from ``/v1/embeddings`` of OpenAI or any compatible server.
 
-    The client is :func:`journal_agent.agent.llm.make_client`'s (``OPENAI_API_KEY``,
+    The client is :func:`journal_agent.openai_client.make_client`'s (``OPENAI_API_KEY``,
     ``OPENAI_BASE_URL`` or ``[llm] base_url``), or ``[embedding] base_url`` when set.
     The dimension is learnt from the first response and cached.
     """
@@ -42,8 +42,8 @@ class OpenAIEmbedder:
     BATCH = 128
 
     def __init__(self, config: Config):
-        from journal_agent.agent.llm import make_client
         from journal_agent.errors import ModelNotConfigured
+        from journal_agent.openai_client import make_client
 
         self.name = config.embedding.model_name
         try:  # the same endpoint and key rules as the agent's chat client

@@ -120,7 +120,6 @@ def ingest(
     """
     from filelock import FileLock, Timeout
 
-    from journal_agent.archive.repair import remove_rebuild
     from journal_agent.archive.store import Archive
 
     started = time.perf_counter()
@@ -136,7 +135,6 @@ def ingest(
             f"another ingest has held {lock.lock_file} for {LOCK_TIMEOUT_SECONDS}s; try again later") from exc
     try:
         archive = archive or Archive.open(journal, check=False)
-        remove_rebuild(archive.directory)
         archive.repair()
         if not full:
             archive.check_compatible()
@@ -310,7 +308,7 @@ def _notes_dir(journal: Journal, base: Path) -> Path:
 def _stored_hashes(archive: Archive) -> dict[str, str]:
     """``{path: content_hash}`` of the stored notes; ``""`` for a note whose rows disagree (two hashes,
     a chunk index twice or missing), so that it is written again."""
-    table = archive._scan("source = 'note'", ["path", "content_hash", "chunk_index"])
+    table = archive.scan("source = 'note'", ["path", "content_hash", "chunk_index"])
     rows: dict[str, tuple[set[str], list[int]]] = {}
     for path, digest, index in zip(table.column("path").to_pylist(), table.column("content_hash").to_pylist(),
                                    table.column("chunk_index").to_pylist(), strict=True):

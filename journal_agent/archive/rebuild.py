@@ -17,7 +17,7 @@ they are read page by page, so one damaged data file loses only its own rows
 
 An archive in an object store (:mod:`journal_agent.archive.location`) is
 rebuilt at ``<uri>.rebuild`` and then replaces the shared table's rows in one
-overwrite commit (:func:`journal_agent.archive.remote.replace_rows`): there are no folders to rename.
+overwrite commit (:meth:`journal_agent.archive.store.Archive.replace_with`): there are no folders to rename.
 Its readers see the old rows or the new ones; a write another journal commits
 while the rebuild runs is replaced with the rest, so run ``--full`` on a shared
 archive when no one else is ingesting.
@@ -25,7 +25,6 @@ archive when no one else is ingesting.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -56,15 +55,11 @@ def rebuild(old: Archive, fill: Callable[[Archive], None], keep_paths: Iterable[
     Raises:
         StoreError: the new archive could not be written (the old one is kept).
     """
-    from journal_agent.archive import remote
-    from journal_agent.archive.store import TABLE, Archive
+    from journal_agent.archive.store import Archive
 
     local = old.location.is_local
     target_place = old.location.sibling(".rebuild")
-    if local:
-        shutil.rmtree(target_place.path, ignore_errors=True)
-    else:
-        remote.remove_rebuild(old.location, TABLE)
+    old.remove_rebuild()
     target = Archive(target_place, old.embedding_name, lambda: old.embedder)
     try:
         fill(target)
@@ -77,10 +72,7 @@ def rebuild(old: Archive, fill: Callable[[Archive], None], keep_paths: Iterable[
         if local:
             (old.location.path / REBUILD_MARKER).unlink(missing_ok=True)
     except BaseException:
-        if local:
-            shutil.rmtree(target_place.path, ignore_errors=True)  # give the space back; the old archive is untouched
-        else:
-            remote.remove_rebuild(old.location, TABLE)
+        old.remove_rebuild()  # give the space back; the old archive is untouched
         raise
     return agents, lost
 
@@ -125,7 +117,7 @@ def salvage_rows(archive: Archive, keep: Callable[[dict], bool],
     Returns:
         ``(rows, pages_lost)``.
     """
-    table = archive._table
+    table = archive.table
     if table is None:
         return [], 0
     try:

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from journal_agent.archive.location import META_TABLE, ArchiveLocation
+from journal_agent.archive.repair import LANCE_ERRORS
 
 T = TypeVar("T")
 CONFLICT_ATTEMPTS = 6
@@ -39,19 +40,21 @@ def is_conflict(exc: BaseException) -> bool:
 
 
 def retry_conflicts(action: Callable[[], T], refresh: Callable[[], Any] | None = None,
-                    attempts: int = CONFLICT_ATTEMPTS) -> T:
+                    attempts: int = CONFLICT_ATTEMPTS, *,
+                    retry_on: Callable[[BaseException], bool] = is_conflict) -> T:
     """Run ``action``; on a commit conflict call ``refresh`` (check out the latest version) and run it again.
 
-    Exponential back-off with jitter (0.2 s, 0.4 s, ... ``attempts`` tries in all).
+    Exponential back-off with jitter (0.2 s, 0.4 s, ... ``attempts`` tries in all). ``retry_on``
+    tells which LanceDB errors are worth another try (default: commit conflicts).
 
     Raises:
-        whatever ``action`` raises that is not a conflict, or the last conflict.
+        whatever ``action`` raises that is not retried, or the last error retried.
     """
     for attempt in range(attempts):
         try:
             return action()
-        except (RuntimeError, OSError, ValueError) as exc:
-            if attempt == attempts - 1 or not is_conflict(exc):
+        except LANCE_ERRORS as exc:
+            if attempt == attempts - 1 or not retry_on(exc):
                 raise
             time.sleep(CONFLICT_PAUSE_SECONDS * 2 ** attempt * (0.5 + random.random()))
             if refresh is not None:
@@ -82,7 +85,7 @@ def open_if_exists(db, name: str):
         return None
     try:
         return db.open_table(name)
-    except (RuntimeError, OSError, ValueError) as exc:
+    except LANCE_ERRORS as exc:
         if "not found" in str(exc).lower():
             return None
         raise
@@ -99,18 +102,12 @@ def create_or_open(db, name: str, create: Callable[[], Any], attempts: int = CON
         the last error of ``create()`` when the table still cannot be opened
         after ``attempts`` tries (a creation that was killed before its commit).
     """
-    for attempt in range(attempts):
+    def open_or_create() -> tuple[Any, bool]:
         table = open_if_exists(db, name)
-        if table is not None:
-            return table, False
-        try:
-            return create(), True
-        except (RuntimeError, OSError, ValueError) as exc:
-            text = str(exc).lower()
-            if attempt == attempts - 1 or not ("already exists" in text or is_conflict(exc)):
-                raise
-            time.sleep(CONFLICT_PAUSE_SECONDS * 2 ** attempt * (0.5 + random.random()))
-    raise AssertionError("unreachable")
+        return (table, False) if table is not None else (create(), True)
+
+    return retry_conflicts(open_or_create, attempts=attempts,
+                           retry_on=lambda exc: "already exists" in str(exc).lower() or is_conflict(exc))
 
 
 def read_meta(db) -> dict[str, Any]:
@@ -143,34 +140,6 @@ def drop_table(db, name: str) -> None:
         db.drop_table(name)
 
 
-def replace_rows(old, rebuilt, table_name: str) -> None:
-    """Replace the rows of the object-store archive ``old`` with those of ``rebuilt`` in one commit, then drop it.
-
-    ``old`` and ``rebuilt`` are ``Archive`` objects (:mod:`journal_agent.archive.store`);
-    ``table_name`` is their chunk table. The ``overwrite`` commit carries the
-    rebuilt table's schema (so its record of model and schema version); the
-    indices are made again after it (``Archive.optimize``) and the metadata
-    rows copied. Readers see the old rows or the new ones.
-
-    Raises:
-        StoreError: the overwrite failed (the old rows are kept).
-    """
-    from journal_agent.archive import repair
-
-    with repair.storage_errors(old.directory, writing=True):
-        data = rebuilt._table.to_arrow() if rebuilt._table is not None else None
-        meta = rebuilt.read_meta()
-        if data is not None and old._table is not None:
-            old._table.add(data, mode="overwrite")  # one Overwrite commit: schema (and its record) included
-        elif data is not None:  # no table yet, or one that cannot be opened (damaged): made anew
-            drop_table(old._connect(), table_name)
-            old._connect().create_table(table_name, data=data)
-    old._open_table()
-    old.optimize()
-    old.write_meta(**meta)
-    remove_rebuild(old.location, table_name)
-
-
 def remove_rebuild(place: ArchiveLocation, table_name: str) -> None:
     """Drop what a full rebuild of the object-store archive at ``place`` left at ``<uri>.rebuild`` (best effort)."""
     import lancedb
@@ -180,5 +149,5 @@ def remove_rebuild(place: ArchiveLocation, table_name: str) -> None:
         db = lancedb.connect(rebuilt.uri, storage_options=rebuilt.storage_options or None)
         for name in (table_name, META_TABLE):
             drop_table(db, name)
-    except (RuntimeError, OSError, ValueError):
+    except LANCE_ERRORS:
         pass  # dropped by the next ingest

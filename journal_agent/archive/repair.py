@@ -26,12 +26,8 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from journal_agent.errors import StoreError
-
-if TYPE_CHECKING:
-    from journal_agent.archive.store import Archive
 
 META_FILE = "archive.json"
 REBUILD_MARKER = ".rebuild-complete"  # written last into a rebuild: it is complete and may be swapped in
@@ -113,37 +109,6 @@ def store_error(directory: Path, exc: BaseException, *, writing: bool) -> StoreE
     )
 
 
-def verify_archive(archive: Archive, *, need_index: bool = True) -> None:
-    """Read every data file's footer and query the full-text index once.
-
-    Costs one scan of the ``chunk_index`` column and one BM25 query (a few
-    milliseconds for thousands of chunks). A deleted or truncated data file
-    fails the scan; a deleted index file fails the query (LanceDB opens all of
-    an index's files for any query).
-
-    Args:
-        archive: the open archive.
-        need_index: a table with rows but no full-text index is an error
-            (``journal ingest`` makes the index, so ingest passes ``False``).
-
-    Raises:
-        StoreError: damaged files ("run `journal ingest --full`"), or the index is missing.
-    """
-    table = archive._table
-    if table is None:
-        return
-    with storage_errors(archive.directory, writing=False):
-        if not table.count_rows():
-            return
-        archive._scan(None, ["chunk_index"])
-        if not archive.index_missing():
-            table.search("journal", query_type="fts").select(["chunk_index", "_score"]).limit(1).to_list()
-        elif need_index:
-            raise StoreError(
-                f"the archive at {archive.directory} has no full-text index yet (an ingest was interrupted); "
-                "run `journal ingest` to finish it")
-
-
 def is_orphan_table(table_dir: Path) -> bool:
     """Whether ``table_dir`` is a table folder without any committed version (a creation that failed)."""
     if not table_dir.is_dir():
@@ -205,16 +170,3 @@ def swap_in(rebuilt: Path, directory: Path) -> None:
         if rebuilt.exists() or not directory.exists():
             raise  # (a reader's finish_swap may have done this rename already: then all is well)
     shutil.rmtree(old, ignore_errors=True)
-
-
-def remove_rebuild(directory: Path) -> None:
-    """Delete an unfinished rebuild of the archive at ``directory`` (a failed or killed ``--full``).
-
-    A complete rebuild whose swap was interrupted is swapped in first (:func:`finish_swap`).
-    An archive in an object store (``directory`` is its URI) is left to
-    :func:`journal_agent.archive.remote.remove_rebuild`.
-    """
-    if not isinstance(directory, Path):
-        return
-    finish_swap(directory)
-    shutil.rmtree(rebuild_dir(directory), ignore_errors=True)

@@ -51,6 +51,11 @@ def arrow_schema(dimension: int, record: dict[str, Any] | None = None):
     return schema.with_metadata({SCHEMA_METADATA_KEY: json.dumps(record)}) if record else schema
 
 
+def sql_text(value: str) -> str:
+    """``value`` as a SQL string literal for a filter on the table (``'it''s'``)."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def build_record(embedding_model: str, dimension: int) -> dict[str, Any]:
     """The record of an archive this journal-agent builds."""
     return {"schema_version": SCHEMA_VERSION, "embedding_model": embedding_model, "dimension": dimension}

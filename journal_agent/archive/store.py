@@ -1,42 +1,37 @@
-"""Archival memory: the LanceDB store of note chunks (and the agent's own entries).
+"""Archival memory: the LanceDB store of note chunks (and the agent's own entries), one class.
 
 One table, ``chunks``, under ``.journal/archive.lance`` or at ``[archive] uri`` (a folder, or an object store
 shared by several journals: :mod:`journal_agent.archive.location`), one row per chunk (columns, the ``private``
 flag and the records of how it was built: :mod:`journal_agent.archive.schema`). ``search_text`` (title + heading
 path + text) carries LanceDB's native full-text index (BM25, English stemming, stop words), made with the table;
 ``vector`` holds the L2-normalized embedding searched by cosine distance: exactly below
-:data:`~journal_agent.archive.ann.MIN_ROWS` chunks, through an ANN index from there (:mod:`.ann`). Hybrid search
-fuses the two ranked lists with reciprocal rank fusion (Cormack, Clarke & Büttcher, SIGIR 2009):
-``score = sum(1 / (RRF_K + rank))``.
+:data:`~journal_agent.archive.ann.MIN_ROWS` chunks, through an ANN index from there (:mod:`.ann`).
+
+:class:`Archive` owns the table: opening, the metadata (``archive.json``, or its rows in an object store),
+checks, writes, the raw queries (scan, BM25, nearest vectors) and the repair of what failed writes left.
+Ranking notes for a question is :mod:`journal_agent.archive.search`'s; what a local folder needs on disk
+is :mod:`.repair`'s and what an object store needs is :mod:`.remote`'s (plain functions on paths and LanceDB
+connections: neither touches an ``Archive``).
 
 Every write is one LanceDB commit (a new table version): a note's chunks are replaced with one ``merge_insert``
 (insert or update by ``id``, delete the note's other chunks, one transaction), so a failed or killed write
-leaves the previous version whole. Faults become :class:`StoreError` lines (:mod:`journal_agent.archive.repair`).
+leaves the previous version whole. Faults become :class:`StoreError` lines (:func:`.repair.storage_errors`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from journal_agent.archive import ann, location, remote, repair, schema
 from journal_agent.archive.location import ArchiveLocation
-from journal_agent.archive.meta import ArchiveMeta
-from journal_agent.archive.query import (
-    COLUMNS,
-    MODES,
-    SearchHit,
-    SearchMode,
-    hit_from_row,
-    rrf_fuse,
-    sql_text,
-    where_clause,
-)
+from journal_agent.archive.schema import sql_text
 from journal_agent.errors import StoreError
 
 if TYPE_CHECKING:
@@ -45,16 +40,16 @@ if TYPE_CHECKING:
     from journal_agent.notes.model import Note
     from journal_agent.workspace import Journal
 
+T = TypeVar("T")
 TABLE = "chunks"
-# Weight of the vector ranking in hybrid RRF (BM25's is 1). Measured: 0.5 lifts
-# LoCoMo session Recall@5 0.866 -> 0.887 but drops our TIL questions' hybrid
-# Recall@5 (no dates) 0.983 -> 0.950; learning notes are what this tool is for.
-VECTOR_WEIGHT = 1.0
 _IN_LIST = 500  # paths per SQL IN (...) list
+_QUERY_VECTORS = 32  # query embeddings remembered (one question searches 2-3 times)
 
 
 @dataclass
 class ArchiveStats:
+    """What :meth:`Archive.stats` counts: distinct notes, note chunks, agent entries, and the notes' date span."""
+
     notes: int
     chunks: int
     agent_entries: int
@@ -62,7 +57,7 @@ class ArchiveStats:
     last_date: dt.date | None
 
 
-class Archive(ArchiveMeta):
+class Archive:
     """The archival store of one journal. Open with :meth:`open`.
 
     The embedder is created on first use, so full-text-only work never loads a
@@ -75,14 +70,15 @@ class Archive(ArchiveMeta):
 
     def __init__(self, directory: Path | str | ArchiveLocation, embedding_name: str, embedder_factory):
         self.location = location.as_location(directory)
-        self.directory: Path = self.location.path if self.location.is_local else self.location.uri
+        # In an object store the URI (a str), used there only in messages and as a LanceDB address.
+        self.directory: Path = self.location.path if self.location.is_local else self.location.uri  # type: ignore[assignment]
         self.embedding_name = embedding_name
         self._embedder_factory = embedder_factory
         self._embedder: Embedder | None = None
         self._db: Any = None
         self._table: Any = None
         self.damage: StoreError | None = None
-        self._query_vectors: dict[str, object] = {}  # query text → embedding (see _query_vector)
+        self._query_vectors: dict[str, Any] = {}  # query text → embedding (see query_vector)
         self._open_table()
 
     @classmethod
@@ -116,7 +112,14 @@ class Archive(ArchiveMeta):
         return archive
 
     @property
+    def table(self) -> Any:
+        """The LanceDB table ``chunks``; ``None`` before the first write or when it could not be opened
+        (:attr:`damage`)."""
+        return self._table
+
+    @property
     def table_dir(self) -> Path:
+        """The local table folder (``<directory>/chunks.lance``)."""
         return self.directory / f"{TABLE}.lance"
 
     def _connect(self):
@@ -145,30 +148,116 @@ class Archive(ArchiveMeta):
             self.damage = exc
 
     def verify(self, *, need_index: bool = True) -> None:
-        """Read every data file and the full-text index once (:func:`~journal_agent.archive.repair.verify_archive`).
+        """Read every data file's footer and query the full-text index once.
+
+        Costs one scan of the ``chunk_index`` column and one BM25 query (a few
+        milliseconds for thousands of chunks). A deleted or truncated data file
+        fails the scan; a deleted index file fails the query (LanceDB opens all of
+        an index's files for any query).
+
+        Args:
+            need_index: a table with rows but no full-text index is an error
+                (``journal ingest`` makes the index, so ingest passes ``False``).
 
         Raises:
-            StoreError: damaged files ("run `journal ingest --full`"), or no
-                full-text index when ``need_index``.
+            StoreError: damaged files ("run `journal ingest --full`"), or the index is missing.
         """
         if self.damage:
             raise self.damage
-        repair.verify_archive(self, need_index=need_index)
+        if self._table is None:
+            return
+        with repair.storage_errors(self.directory, writing=False):
+            if not self._table.count_rows():
+                return
+            self.scan(None, ["chunk_index"])
+            if not self.index_missing():
+                self.fts_rows("journal", None, 1, ["chunk_index"])
+            elif need_index:
+                raise StoreError(
+                    f"the archive at {self.directory} has no full-text index yet (an ingest was interrupted); "
+                    "run `journal ingest` to finish it")
 
     @property
     def embedder(self) -> Embedder:
+        """The embedding model (made on first use)."""
         if self._embedder is None:
             self._embedder = self._embedder_factory()
         return self._embedder
 
+    # -- metadata ------------------------------------------------------------------
+    @property
+    def meta_path(self) -> Path:
+        """The local ``archive.json``."""
+        return self.directory / repair.META_FILE
+
+    def read_meta(self) -> dict:
+        """``archive.json`` as a dict (``{}`` when absent); in an object store, the rows of its metadata table.
+
+        Raises StoreError when it cannot be read or parsed."""
+        if not self.location.is_local:
+            with repair.storage_errors(self.directory, writing=False):
+                return remote.read_meta(self._connect())
+        return schema.read_json(self.meta_path)
+
+    def write_meta(self, **changes: Any) -> None:
+        """Update ``archive.json`` with ``changes``, atomically. Raises StoreError when it cannot be written."""
+        if not self.location.is_local:
+            with repair.storage_errors(self.directory, writing=True):
+                remote.write_meta(self._connect(), changes)
+            return
+        meta = {**self.read_meta(), **changes}
+        with repair.storage_errors(self.directory, writing=True):
+            self.directory.mkdir(parents=True, exist_ok=True)
+            schema.write_json(self.meta_path, meta)
+
+    @property
+    def dimension(self) -> int | None:
+        """The vector width of the table (``None`` before the first write)."""
+        return self.table_meta().get("dimension")
+
+    def table_meta(self) -> dict:
+        """The record in the table's schema metadata (``{}`` for a table written before schema version 2)."""
+        return schema.schema_record(self._table.schema) if self._table is not None else {}
+
+    def check_compatible(self) -> None:
+        """Raise StoreError when the schema or embedding model recorded differ from ours.
+
+        Both records are checked (:func:`~journal_agent.archive.schema.check_records`);
+        a missing ``archive.json`` is first written again from the table's own
+        record (not on a read-only journal).
+        """
+        if self.damage:
+            raise self.damage
+        if self._table is None:
+            return
+        meta, recorded = self.read_meta(), self.table_meta()
+        if not meta and recorded:
+            try:
+                self.write_meta(**recorded)
+            except StoreError:
+                pass  # read-only: the table's record is checked alone
+        schema.check_records(meta, recorded, self.embedding_name, self.directory)
+
     # -- writing -------------------------------------------------------------------
     def repair(self) -> None:
-        """Remove what failed writes left (a table folder with no committed version; in an object store, an
-        unfinished full rebuild). Call under the ingest lock."""
-        if not self.location.is_local:
-            remote.remove_rebuild(self.location, TABLE)
-        elif self._table is None and repair.remove_orphan_table(self.table_dir):
+        """Remove what failed writes left. Call under the ingest lock.
+
+        An unfinished full rebuild (a failed or killed ``--full``) is deleted (:meth:`remove_rebuild`);
+        locally, an interrupted rebuild swap is first finished (:func:`.repair.finish_swap`) and a
+        table folder with no committed version removed.
+        """
+        if self.location.is_local:
+            repair.finish_swap(self.location.path)
+        self.remove_rebuild()
+        if self.location.is_local and self._table is None and repair.remove_orphan_table(self.table_dir):
             self._open_table()
+
+    def remove_rebuild(self) -> None:
+        """Delete what a full rebuild left beside this archive (``<directory>.rebuild``); best effort."""
+        if self.location.is_local:
+            shutil.rmtree(repair.rebuild_dir(self.location.path), ignore_errors=True)
+        else:
+            remote.remove_rebuild(self.location, TABLE)
 
     def replace_notes(self, notes: Sequence[tuple[Note, list[Chunk]]], vectors) -> int:
         """Replace all chunks of ``notes`` with the given chunks, in one commit.
@@ -192,10 +281,8 @@ class Archive(ArchiveMeta):
                 position += 1
         if not rows:
             return 0
-        paths = [note.rel_path for note, _ in notes]
-        self._ensure_table(len(rows[0]["vector"]))
-        data = self._arrow(rows)
-        stale = f"source = 'note' AND path IN ({', '.join(sql_text(p) for p in paths)})"
+        data = self._ensure_table(rows)
+        stale = _notes_at([note.rel_path for note, _ in notes])
         with repair.storage_errors(self.directory, writing=True):
             (self._table.merge_insert("id")
              .when_matched_update_all()
@@ -208,8 +295,7 @@ class Archive(ArchiveMeta):
         """Append complete rows (``note_row``/``agent_row`` shapes) in one commit (used by rebuilds)."""
         if not rows:
             return
-        self._ensure_table(len(rows[0]["vector"]))
-        data = self._arrow(rows)
+        data = self._ensure_table(rows)
         with repair.storage_errors(self.directory, writing=True):
             self._table.add(data)
 
@@ -220,9 +306,7 @@ class Archive(ArchiveMeta):
             return
         with repair.storage_errors(self.directory, writing=True):
             for start in range(0, len(paths), _IN_LIST):
-                listed = ", ".join(sql_text(p) for p in paths[start : start + _IN_LIST])
-                where = f"source = 'note' AND path IN ({listed})"
-                remote.retry_conflicts(partial(self._table.delete, where), self._table.checkout_latest)
+                self._retry(partial(self._table.delete, _notes_at(paths[start : start + _IN_LIST])))
 
     def insert_agent_memory(self, content: str, tags: list[str] | None = None) -> str:
         """Store an entry the agent wrote itself (``source = "agent"``, never published).
@@ -257,22 +341,20 @@ class Archive(ArchiveMeta):
             return
         with repair.storage_errors(self.directory, writing=True):
             self._ensure_index()
-            remote.retry_conflicts(lambda: ann.maintain(self._table), self._table.checkout_latest)
+            self._retry(lambda: ann.maintain(self._table))
             # Versions older than an hour go; a concurrent reader still on a recent one is safe.
-            remote.retry_conflicts(lambda: self._table.optimize(cleanup_older_than=dt.timedelta(hours=1)),
-                                   self._table.checkout_latest)
+            self._retry(lambda: self._table.optimize(cleanup_older_than=dt.timedelta(hours=1)))
 
     def replace_with(self, rebuilt: Archive) -> None:
         """Swap the complete archive ``rebuilt`` (written beside this one) into this one's place, and reopen.
 
-        In an object store the rows are replaced in one overwrite commit instead
-        (:func:`~journal_agent.archive.remote.replace_rows`).
+        In an object store the rows are replaced in one overwrite commit instead (:meth:`_overwrite_with`).
 
         Raises:
             StoreError: the folders could not be renamed (or the overwrite failed).
         """
         if not self.location.is_local:
-            remote.replace_rows(self, rebuilt, TABLE)
+            self._overwrite_with(rebuilt)
             return
         rebuilt._db = rebuilt._table = None
         with repair.storage_errors(self.directory, writing=True):
@@ -280,8 +362,37 @@ class Archive(ArchiveMeta):
         self._db = None
         self._open_table()
 
-    def _ensure_table(self, dimension: int) -> None:
-        """Create the table (schema metadata recorded, full-text index made) unless it exists."""
+    def _overwrite_with(self, rebuilt: Archive) -> None:
+        """Replace the rows of this object-store archive with ``rebuilt``'s in one commit, then drop ``rebuilt``.
+
+        The ``overwrite`` commit carries the rebuilt table's schema (so its record
+        of model and schema version); the indices are made again after it
+        (:meth:`optimize`) and the metadata rows copied. Readers see the old rows
+        or the new ones.
+
+        Raises:
+            StoreError: the overwrite failed (the old rows are kept).
+        """
+        with repair.storage_errors(self.directory, writing=True):
+            data = rebuilt.table.to_arrow() if rebuilt.table is not None else None
+            meta = rebuilt.read_meta()
+            if data is not None and self._table is not None:
+                self._table.add(data, mode="overwrite")  # one Overwrite commit: schema (and its record) included
+            elif data is not None:  # no table yet, or one that cannot be opened (damaged): made anew
+                remote.drop_table(self._connect(), TABLE)
+                self._connect().create_table(TABLE, data=data)
+        self._open_table()
+        self.optimize()
+        self.write_meta(**meta)
+        self.remove_rebuild()
+
+    def _ensure_table(self, rows: list[dict]):
+        """Create the table for ``rows`` (schema metadata recorded, full-text index made) unless it exists.
+
+        Returns ``rows`` as an Arrow table of the table's schema."""
+        import pyarrow as pa
+
+        dimension = len(rows[0]["vector"])
         if self.damage:
             raise self.damage  # never write a new table over one that could not be opened
         if self._table is None:
@@ -305,6 +416,11 @@ class Archive(ArchiveMeta):
                 self.check_compatible()  # the table another journal made must be of our model and schema
         with repair.storage_errors(self.directory, writing=True):
             self._ensure_index()
+        return pa.Table.from_pylist(rows, schema=schema.arrow_schema(dimension))
+
+    def _retry(self, action: Callable[[], T]) -> T:
+        """``action()``, run again on the latest version after a commit conflict (:func:`.remote.retry_conflicts`)."""
+        return remote.retry_conflicts(action, self._table.checkout_latest)
 
     def _ensure_index(self) -> None:
         from lancedb.index import FTS
@@ -315,7 +431,7 @@ class Archive(ArchiveMeta):
                     "search_text", config=FTS(language="English", stem=True, remove_stop_words=True)
                 )
 
-        remote.retry_conflicts(create, self._table.checkout_latest)
+        self._retry(create)
 
     def index_missing(self) -> bool:
         """Whether the table exists without its full-text index (a write failed before making it)."""
@@ -323,129 +439,9 @@ class Archive(ArchiveMeta):
             return self._table is not None and not any(ix.columns == ["search_text"]
                                                        for ix in self._table.list_indices())
 
-    @staticmethod
-    def _arrow(rows: list[dict]):
-        import pyarrow as pa
-
-        return pa.Table.from_pylist(rows, schema=schema.arrow_schema(len(rows[0]["vector"])))
-
     # -- reading -------------------------------------------------------------------
-    def search(
-        self,
-        query: str,
-        *,
-        limit: int = 10,
-        offset: int = 0,
-        mode: SearchMode = "hybrid",
-        since: dt.date | None = None,
-        until: dt.date | None = None,
-        category: str | None = None,
-        source: str | None = "note",
-        day: int | None = None,
-        include_private: bool = True,
-    ) -> list[SearchHit]:
-        """Rank chunks for ``query``.
-
-        Args:
-            query: free text.
-            limit, offset: page of results (chunks, best first).
-            mode: ``hybrid`` (BM25 + vector, RRF-fused), ``fts`` or ``vector``.
-            since, until: inclusive journal-date bounds.
-            category: keep chunks of notes in this category (exact, case-sensitive).
-            source: ``"note"``, ``"agent"``, or ``None`` for both.
-            day: keep chunks of notes with this learning-day number.
-            include_private: ``False`` drops chunks of private and draft notes.
-
-        Raises:
-            ValueError: unknown mode.
-        """
-        if mode not in MODES:
-            raise ValueError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
-        if self._table is None or not query.strip():
-            return []
-        where = where_clause(since, until, category, source, day=day, include_private=include_private)
-        depth = offset + limit
-        if mode == "fts":
-            ranked = self._fts(query, where, depth)
-        elif mode == "vector":
-            ranked = self._vector(query, where, depth)
-        else:
-            pool = max(depth * 4, 40)
-            ranked = rrf_fuse([self._fts(query, where, pool), self._vector(query, where, pool)],
-                              weights=[1.0, VECTOR_WEIGHT])
-        return [hit_from_row(row, score) for row, score in ranked[offset:depth]]
-
-    def notes_where(
-        self,
-        *,
-        since: dt.date | None = None,
-        until: dt.date | None = None,
-        category: str | None = None,
-        source: str | None = "note",
-        day: int | None = None,
-        include_private: bool = True,
-        limit: int = 200,
-    ) -> list[SearchHit]:
-        """Notes matching the filters, unranked: each note's first chunk (score 0), oldest first.
-
-        The structured side of search: which notes a day number or a date
-        window names, whether or not their text matches the words asked.
-        At most ``limit`` notes (the oldest ones when there are more).
-        """
-        if self._table is None:
-            return []
-        where = where_clause(since, until, category, source, day=day, include_private=include_private)
-        first = "chunk_index = 0" + (f" AND {where}" if where else "")
-        rows = self._scan(first, COLUMNS).to_pylist()
-        rows.sort(key=lambda row: (row["date"], row["path"]))
-        return [hit_from_row(row, 0.0) for row in rows[:limit]]
-
-    def _fts(self, query: str, where: str | None, limit: int) -> list[tuple[dict, float]]:
-        from lancedb.query import MatchQuery
-
-        # MatchQuery's __init__ fills boost, fuzziness, ... (mypy's pydantic plugin reads them as required)
-        match = MatchQuery(query, "search_text")  # type: ignore[call-arg]
-        builder = self._table.search(match, query_type="fts")
-        if where:
-            builder = builder.where(where, prefilter=True)
-        rows = builder.select(COLUMNS + ["_score"]).limit(limit).to_list()
-        return [(row, float(row["_score"])) for row in rows]
-
-    def _vector(self, query: str, where: str | None, limit: int) -> list[tuple[dict, float]]:
-        vector = self._query_vector(query)
-        builder = ann.tune(self._table.search(vector, query_type="vector").distance_type("cosine"), self._table, where)
-        if where:
-            builder = builder.where(where, prefilter=True)
-        rows = builder.select(COLUMNS + ["_distance"]).limit(limit).to_list()
-        return [(row, 1.0 - float(row["_distance"])) for row in rows]
-
-    def _query_vector(self, query: str):
-        """The query's embedding, remembered for the next few searches (one question searches 2-3 times)."""
-        cache = self._query_vectors
-        if query not in cache:
-            if len(cache) >= 32:
-                cache.pop(next(iter(cache)))
-            cache[query] = self.embedder.embed([query])[0]
-        return cache[query]
-
-    def stats(self) -> ArchiveStats:
-        """Counts and journal-date span of what the store holds."""
-        if self._table is None:
-            return ArchiveStats(0, 0, 0, None, None)
-        table = self._scan(None, ["source", "path", "date"])
-        sources = table.column("source").to_pylist()
-        paths = table.column("path").to_pylist()
-        dates = [d for d, s in zip(table.column("date").to_pylist(), sources, strict=True) if s == "note"]
-        return ArchiveStats(
-            notes=len({p for p, s in zip(paths, sources, strict=True) if s == "note"}),
-            chunks=sources.count("note"),
-            agent_entries=sources.count("agent"),
-            first_date=min(dates) if dates else None,
-            last_date=max(dates) if dates else None,
-        )
-
-    def _scan(self, where: str | None, columns: list[str] | None):
-        """Every row (``where`` filtered) as an Arrow table of ``columns``.
+    def scan(self, where: str | None, columns: list[str] | None):
+        """Every row (``where``: a SQL filter, or ``None``) as an Arrow table of ``columns`` (``None``: all).
 
         Raises:
             StoreError: a data file cannot be read (run ``journal ingest --full``).
@@ -458,3 +454,66 @@ class Archive(ArchiveMeta):
         query = query.select(columns) if columns else query
         with repair.storage_errors(self.directory, writing=False):
             return (query.where(where) if where else query).to_arrow()
+
+    def fts_rows(self, text: str, where: str | None, limit: int, columns: list[str]) -> list[dict]:
+        """The ``limit`` best BM25 matches of ``text`` in ``search_text`` (``where`` applied first), best first.
+
+        Returns:
+            Rows of ``columns`` plus ``_score`` (BM25, higher is better); ``[]`` with no table.
+        """
+        from lancedb.query import MatchQuery
+
+        if self._table is None:
+            return []
+        # MatchQuery's __init__ fills boost, fuzziness, ... (mypy's pydantic plugin reads them as required)
+        match = MatchQuery(text, "search_text")  # type: ignore[call-arg]
+        builder = self._table.search(match, query_type="fts")
+        if where:
+            builder = builder.where(where, prefilter=True)
+        return builder.select(columns + ["_score"]).limit(limit).to_list()
+
+    def vector_rows(self, vector, where: str | None, limit: int, columns: list[str]) -> list[dict]:
+        """The ``limit`` rows nearest ``vector`` by cosine distance (``where`` applied first), nearest first.
+
+        Exact below :data:`~journal_agent.archive.ann.MIN_ROWS` chunks, through the ANN index
+        from there (:func:`~journal_agent.archive.ann.tune`).
+
+        Returns:
+            Rows of ``columns`` plus ``_distance`` (cosine distance, 0 to 2); ``[]`` with no table.
+        """
+        if self._table is None:
+            return []
+        builder = ann.tune(self._table.search(vector, query_type="vector").distance_type("cosine"), self._table, where)
+        if where:
+            builder = builder.where(where, prefilter=True)
+        return builder.select(columns + ["_distance"]).limit(limit).to_list()
+
+    def query_vector(self, text: str):
+        """The embedding of the query ``text`` (shape ``(dimension,)``), remembered for the next few searches."""
+        cache = self._query_vectors
+        if text not in cache:
+            if len(cache) >= _QUERY_VECTORS:
+                cache.pop(next(iter(cache)))
+            cache[text] = self.embedder.embed([text])[0]
+        return cache[text]
+
+    def stats(self) -> ArchiveStats:
+        """Counts and journal-date span of what the store holds (notes and chunks of ``source = "note"``)."""
+        if self._table is None:
+            return ArchiveStats(0, 0, 0, None, None)
+        table = self.scan(None, ["source", "path", "date"])
+        sources = table.column("source").to_pylist()
+        paths = table.column("path").to_pylist()
+        dates = [d for d, s in zip(table.column("date").to_pylist(), sources, strict=True) if s == "note"]
+        return ArchiveStats(
+            notes=len({p for p, s in zip(paths, sources, strict=True) if s == "note"}),
+            chunks=sources.count("note"),
+            agent_entries=sources.count("agent"),
+            first_date=min(dates) if dates else None,
+            last_date=max(dates) if dates else None,
+        )
+
+
+def _notes_at(paths: Iterable[str]) -> str:
+    """The SQL filter for the note chunks stored under ``paths``."""
+    return f"source = 'note' AND path IN ({', '.join(sql_text(p) for p in paths)})"

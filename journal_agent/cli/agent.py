@@ -18,7 +18,7 @@ from journal_agent.cli.common import console, escape, journal_of, one_line
 
 
 def _require_model(journal) -> None:
-    from journal_agent.agent.llm import NOT_CONFIGURED, is_configured
+    from journal_agent.openai_client import NOT_CONFIGURED, is_configured
 
     if not is_configured(journal.config):
         raise click.ClickException(NOT_CONFIGURED)
@@ -130,9 +130,9 @@ def ask(ctx, question, continue_, cid, show_steps, as_json, stream, model, agent
     """
     import time
 
-    from journal_agent.agent.llm import NOT_CONFIGURED, is_configured
     from journal_agent.cli import agent_view as view
     from journal_agent.errors import ToolsUnsupported
+    from journal_agent.openai_client import NOT_CONFIGURED, is_configured
 
     started = time.monotonic()
     journal = journal_of(ctx)
