@@ -14,7 +14,10 @@ only when missing), so an old file and a new one end in the same schema.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -33,6 +36,26 @@ class Migrations:
     def __call__(self, step: Migration) -> Migration:
         self.steps.append(step)
         return step
+
+    def open(self, path: Path, *, error: type[JournalError], timeout: float, pragmas: tuple[str, ...] = (),
+             **connect: Any) -> Database:
+        """Connect to ``path`` (creating it), run ``pragmas``, then :meth:`apply`; rows are :class:`sqlite3.Row`.
+
+        Args:
+            timeout: seconds to wait for another connection's write lock (SQLite's busy timeout).
+            connect: more :func:`sqlite3.connect` arguments (``isolation_level``, ``check_same_thread``).
+
+        Raises:
+            error: as for :meth:`apply`.
+            sqlite3.DatabaseError: the file is not a SQLite database (callers name it damaged).
+        """
+        connection = sqlite3.connect(path, timeout=timeout, **connect)
+        connection.row_factory = sqlite3.Row
+        db = Database(connection, execute_plugins=False)
+        for pragma in pragmas:
+            db.execute(f"PRAGMA {pragma}")
+        self.apply(db, error=error, source=str(path))
+        return db
 
     def apply(self, db: Database, *, error: type[JournalError], source: str) -> list[str]:
         """Run the migrations ``db`` has not run yet, all in one ``BEGIN IMMEDIATE`` transaction.

@@ -183,12 +183,9 @@ class RecallMemory:
     def __init__(self, path: Path, agent: str | None = None):
         self.path = Path(path)
         self.agent = agent
-        connection = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-        connection.row_factory = sqlite3.Row
-        self.db = Database(connection, execute_plugins=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable commits without an fsync each
-        migrations.apply(self.db, error=JournalError, source=str(self.path))
+        # WAL + synchronous=NORMAL: durable commits without an fsync each
+        self.db = migrations.open(self.path, error=JournalError, timeout=30, check_same_thread=False,
+                                  pragmas=("journal_mode=WAL", "synchronous=NORMAL"))
         self.conversation_id: int | None = None
         self._new_kind: str = "chat"
         self._new_model: str | None = None

@@ -156,12 +156,9 @@ class ReviewStore:
         Raises:
             ReviewError: the file is not a review database this version can read.
         """
-        path = journal.state_dir / DB_NAME
+        path = review_db_path(journal)
         try:
-            connection = sqlite3.connect(path, timeout=LOCK_TIMEOUT_SECONDS, isolation_level=None)
-            connection.row_factory = sqlite3.Row
-            db = Database(connection, execute_plugins=False)
-            migrations.apply(db, error=ReviewError, source=str(path))
+            db = migrations.open(path, error=ReviewError, timeout=LOCK_TIMEOUT_SECONDS, isolation_level=None)
         except sqlite3.DatabaseError as exc:
             raise ReviewError(f"{path} is damaged ({exc}); move it away to start the review queue anew "
                               "(the schedule of every card is lost)") from exc
