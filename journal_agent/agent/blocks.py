@@ -41,7 +41,6 @@ from typing import Any, Final, Literal
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     ValidationInfo,
@@ -101,13 +100,7 @@ def new_id() -> str:
     return f"block-{uuid.uuid4()}"
 
 
-class _Record(BaseModel):
-    """Our records read numbers where text belongs (a hand-edited file), as the dataclass parser once did."""
-
-    model_config = ConfigDict(coerce_numbers_to_str=True)
-
-
-class Block(_Record):
+class Block(BaseModel):
     """One core-memory block, after Letta's ``schemas/block.py``.
 
     Attributes:
@@ -145,7 +138,7 @@ class Block(_Record):
         )
 
 
-class AgentSpec(_Record):
+class AgentSpec(BaseModel):
     """One agent of the journal.
 
     Attributes:
@@ -167,7 +160,7 @@ class AgentSpec(_Record):
     role: AgentRole = "chat"
 
 
-class MemoryEdit(_Record):
+class MemoryEdit(BaseModel):
     """One recorded core-memory change.
 
     Attributes:
@@ -189,7 +182,7 @@ class MemoryEdit(_Record):
     block_id: str = ""
 
 
-class MemoryState(_Record):
+class MemoryState(BaseModel):
     """Everything in ``core_memory.json``: blocks by label, agents by name, the edit history (oldest first).
 
     Validating reads the version-2 document (lists of blocks and agents keyed here by label and

@@ -79,19 +79,7 @@ class CoreMemory:
         self.agent = agent
         self._lock = FileLock(str(self.path) + ".lock", timeout=30)
         self._state: MemoryState = default_state()
-        try:
-            self._lock.acquire()
-        except OSError:  # a read-only .journal: read without the lock; an edit will say why it cannot
-            if self.path.exists():
-                self._load(write_migration=False)
-        else:
-            try:
-                if self.path.exists():
-                    self._load()
-                else:
-                    self._save()
-            finally:
-                self._lock.release()
+        self.reload(create=True)
         if agent is not None:
             self.spec(agent)
 
@@ -174,8 +162,12 @@ class CoreMemory:
             out["history"] = [e.model_dump() for e in self._state.history]
         return out
 
-    def reload(self) -> None:
-        """Re-read the file (another process or agent may have edited it)."""
+    def reload(self, *, create: bool = False) -> None:
+        """Re-read the file (another process or agent may have edited it); with ``create``, write it when missing.
+
+        A ``.journal`` that cannot be written (the lock cannot be made) is read without the lock;
+        an edit then says why it cannot be saved.
+        """
         try:
             self._lock.acquire()
         except OSError:
@@ -185,6 +177,8 @@ class CoreMemory:
         try:
             if self.path.exists():
                 self._load()
+            elif create:
+                self._save()
         finally:
             self._lock.release()
 
