@@ -29,10 +29,10 @@ import json
 import re
 import sqlite3
 import textwrap
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from pydantic import BaseModel, field_validator
 from sqlite_utils import Database
 
 from journal_agent.errors import JournalError
@@ -99,8 +99,7 @@ def m004_alerts_out_of_view(db: Database) -> None:
     db.execute("UPDATE messages SET in_context = 0 WHERE kind = 'memory_pressure' AND in_context = 1")
 
 
-@dataclass
-class RecallMessage:
+class RecallMessage(BaseModel):
     """One stored message.
 
     Attributes:
@@ -127,9 +126,13 @@ class RecallMessage:
     in_context: bool
     conversation_id: int | None = None
 
+    @field_validator("payload", mode="before")
+    @classmethod
+    def _parsed(cls, value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value  # a row holds the JSON text
 
-@dataclass
-class Conversation:
+
+class Conversation(BaseModel):
     """One conversation in recall memory.
 
     Attributes:
@@ -246,9 +249,7 @@ class RecallMemory:
             " ORDER BY u.id LIMIT 1) AS first "
             f"FROM conversations c JOIN messages m ON m.conversation_id = c.id {where} "
             "GROUP BY c.id ORDER BY MAX(m.id) DESC LIMIT ?", ((kind, limit) if kind else (limit,))).fetchall()
-        return [Conversation(r["id"], dt.datetime.fromisoformat(r["created"]), r["kind"], r["model"], r["n"],
-                             _title(r["first"] or ""),
-                             dt.datetime.fromisoformat(r["last"]) if r["last"] else None, r["agent"]) for r in rows]
+        return [Conversation(**dict(r), messages=r["n"], title=_title(r["first"] or "")) for r in rows]
 
     def conversation(self, conversation_id: int) -> Conversation:
         """One conversation's summary row.
@@ -289,8 +290,9 @@ class RecallMemory:
                  json.dumps(payload, ensure_ascii=False), int(in_context), conversation),
             )
             self.db.execute("INSERT INTO messages_fts (rowid, content) VALUES (?, ?)", (cur.lastrowid, text))
-        return RecallMessage(cur.lastrowid, created, payload.get("role", "user"), kind, tool_name,  # type: ignore[arg-type]
-                             text, payload, in_context, conversation)
+        return RecallMessage(id=cur.lastrowid, created=created, role=payload.get("role", "user"), kind=kind,
+                             tool_name=tool_name, content=text, payload=payload, in_context=in_context,
+                             conversation_id=conversation)
 
     def evict(self, ids: list[int]) -> None:
         """Mark messages as out of the context window (they stay searchable)."""
@@ -419,14 +421,4 @@ def _title(text: str, width: int = 80) -> str:
 
 
 def _row(row: sqlite3.Row) -> RecallMessage:
-    return RecallMessage(
-        id=row["id"],
-        created=dt.datetime.fromisoformat(row["created"]),
-        role=row["role"],
-        kind=row["kind"],
-        tool_name=row["tool_name"],
-        content=row["content"],
-        payload=json.loads(row["payload"]),
-        in_context=bool(row["in_context"]),
-        conversation_id=row["conversation_id"],
-    )
+    return RecallMessage.model_validate(dict(row))
