@@ -355,12 +355,9 @@ class ReviewStore:
 
     def _card(self, row: sqlite3.Row) -> ReviewCard:
         reviews = self.db.execute("SELECT COUNT(*) FROM reviews WHERE card_id = ?", (row["id"],)).fetchone()[0]
-        return ReviewCard(
-            id=row["id"], path=row["path"], kind=row["kind"], question=row["question"], answer=row["answer"],
-            line=row["line"], title=row["title"], private=bool(row["private"]),
-            due=dt.datetime.fromtimestamp(row["due"], dt.UTC), state=schedule.state_name(row["fsrs"]),
-            reviews=reviews, retired=dt.datetime.fromisoformat(row["retired"]) if row["retired"] else None,
-        )
+        return ReviewCard.model_validate(dict(row) | {
+            "due": dt.datetime.fromtimestamp(row["due"], dt.UTC), "state": schedule.state_name(row["fsrs"]),
+            "reviews": reviews})
 
 
 def review_db_path(journal: Journal) -> Path:
