@@ -399,12 +399,7 @@ class RecallMemory:
 
     def set_state(self, key: str, value: str) -> None:
         """Persist a small value under ``key``."""
-        with self.db.atomic():
-            self.db.execute(
-                "INSERT INTO state (key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
+        self.db.table("state").upsert({"key": key, "value": value}, pk="key")
 
     @property
     def summary(self) -> str:
