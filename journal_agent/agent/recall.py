@@ -71,7 +71,7 @@ def m001_messages(db: Database) -> None:
 def m002_conversations(db: Database) -> None:
     """Conversations; a store from before them gets one holding its messages, its summary and flags."""
     db.table("conversations").create({"id": int, "created": str, "kind": str, "model": str}, pk="id",
-                               not_null={"created", "kind"}, defaults={"kind": "chat"}, if_not_exists=True)
+                                     not_null={"created", "kind"}, defaults={"kind": "chat"}, if_not_exists=True)
     if "conversation_id" not in db.table("messages").columns_dict:
         db.table("messages").add_column("conversation_id", int)
     db.table("messages").create_index(["conversation_id", "id"], index_name="messages_conversation", if_not_exists=True)
