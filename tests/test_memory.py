@@ -13,6 +13,7 @@ from journal_agent.agent.context import TokenCounter, repair_tool_pairs
 from journal_agent.agent.core_memory import DEFAULT_LEARNER, CoreMemory, CoreMemoryError
 from journal_agent.agent.recall import RecallMemory
 from journal_agent.agent.toolspec import Tool, ToolArgumentError, parse_docstring
+from journal_agent.errors import JournalError
 
 
 # ---------------------------------------------------------------- core memory
@@ -293,3 +294,66 @@ def test_recall_written_before_conversations_is_migrated(journal):
     assert recall.continue_last() == 1
     assert [m.content for m in recall.in_context()] == ["I am Ana."]
     assert recall.summary == "old summary"
+
+
+# The schema recall.py created before its migrations (commit 5852589), kept as the old format's fixture.
+RECALL_SCHEMA_BEFORE_MIGRATIONS = """
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY, created TEXT NOT NULL, role TEXT NOT NULL, kind TEXT NOT NULL, tool_name TEXT,
+    content TEXT NOT NULL, payload TEXT NOT NULL, in_context INTEGER NOT NULL DEFAULT 1, conversation_id INTEGER
+);
+CREATE INDEX IF NOT EXISTS messages_created ON messages(created);
+CREATE INDEX IF NOT EXISTS messages_in_context ON messages(in_context, id);
+CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(content, tokenize='porter unicode61');
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS conversations (
+    id INTEGER PRIMARY KEY, created TEXT NOT NULL, kind TEXT NOT NULL DEFAULT 'chat', model TEXT,
+    agent TEXT NOT NULL DEFAULT 'journal'
+);
+CREATE INDEX IF NOT EXISTS messages_conversation ON messages(conversation_id, id);
+"""
+
+
+def test_recall_written_before_migrations_opens_with_every_row(journal):
+    """A store of the last schema without a ``_migrations`` table: every conversation, message,
+    index entry and state value is found, and reopening applies nothing twice."""
+    import sqlite3
+
+    path = journal.state_dir / "recall.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(RECALL_SCHEMA_BEFORE_MIGRATIONS)
+    db.execute("INSERT INTO conversations (created, kind, model, agent) VALUES ('2025-01-01T10:00:00', 'chat', "
+               "'m', 'journal'), ('2025-01-02T10:00:00', 'reflection', NULL, 'sleeptime')")
+    for cid, text in ((1, "my cat is called Zorblax"), (1, "noted"), (2, "reflected on Zorblax")):
+        rowid = db.execute("INSERT INTO messages (created, role, kind, content, payload, in_context, conversation_id)"
+                           " VALUES ('2025-01-01T10:00:00', 'user', 'message', ?, ?, 1, ?)",
+                           (text, json.dumps({"role": "user", "content": text}), cid)).lastrowid
+        db.execute("INSERT INTO messages_fts (rowid, content) VALUES (?, ?)", (rowid, text))
+    db.execute("INSERT INTO state VALUES ('summary:1', 'they have a cat')")
+    db.commit()
+    db.close()
+    for _ in range(2):
+        recall = RecallMemory(path)
+        assert [(c.id, c.kind, c.agent, c.messages) for c in recall.conversations()] == [
+            (2, "reflection", "sleeptime", 1), (1, "chat", "journal", 2)]
+        assert recall.count() == 3
+        found, total = recall.search("Zorblax")
+        assert total == 2 and {m.content for m in found} == {"my cat is called Zorblax", "reflected on Zorblax"}
+        recall.use_conversation(1)
+        assert [m.content for m in recall.in_context()] == ["my cat is called Zorblax", "noted"]
+        assert recall.summary == "they have a cat"
+        recall.close()
+    applied = sqlite3.connect(path).execute("SELECT name FROM _migrations ORDER BY name").fetchall()
+    assert [name for (name,) in applied] == ["m001_messages", "m002_conversations", "m003_agents",
+                                             "m004_alerts_out_of_view"]
+
+
+def test_recall_written_by_a_newer_version_is_refused(journal):
+    import sqlite3
+
+    path = journal.state_dir / "recall.sqlite3"
+    RecallMemory(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("INSERT INTO _migrations VALUES ('m999_future', '2030-01-01T00:00:00+00:00')")
+    with pytest.raises(JournalError, match="newer journal-agent .*m999_future.*; upgrade journal-agent"):
+        RecallMemory(path)

@@ -189,3 +189,63 @@ def test_a_second_writer_waits_for_the_lock_then_gets_a_one_line_error(journal, 
     with _store(journal) as store, FileLock(str(journal.state_dir / "review.lock")):
         with pytest.raises(LockBusy, match="another journal review command has held"):
             store.sync(T0)
+
+
+# The schema review/store.py created before its migrations (commit 5852589), kept as the old format's fixture.
+REVIEW_SCHEMA_BEFORE_MIGRATIONS = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS notes (path TEXT PRIMARY KEY, content_hash TEXT NOT NULL, private INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS cards (
+    id TEXT PRIMARY KEY, path TEXT NOT NULL, kind TEXT NOT NULL, question TEXT NOT NULL,
+    answer TEXT NOT NULL, line INTEGER NOT NULL, title TEXT NOT NULL, private INTEGER NOT NULL,
+    created TEXT NOT NULL, updated TEXT NOT NULL, retired TEXT,
+    fsrs TEXT NOT NULL, due REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS cards_due ON cards (retired, due);
+CREATE INDEX IF NOT EXISTS cards_path ON cards (path);
+CREATE TABLE IF NOT EXISTS reviews (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, card_id TEXT NOT NULL, rating TEXT NOT NULL,
+    reviewed_at TEXT NOT NULL, duration_ms INTEGER, due_after TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reviews_card ON reviews (card_id);
+INSERT INTO meta VALUES ('schema', '1');
+"""
+
+
+def test_a_review_file_written_before_migrations_keeps_every_card_and_review(journal):
+    from journal_agent.review import schedule
+
+    write(journal.notes_dir / "day3.md", NOTE)
+    path = journal.state_dir / "review.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(REVIEW_SCHEMA_BEFORE_MIGRATIONS)
+    state, due = schedule.review(schedule.new_state("ab12cd34", T0), "good", T0)
+    db.execute("INSERT INTO notes VALUES ('notes/day3.md', 'stale-hash', 0)")
+    db.execute("INSERT INTO cards VALUES ('ab12cd34', 'notes/day3.md', 'qa', 'Old question', 'Old answer', 9, "
+               "'Day 3', 0, ?, ?, NULL, ?, ?)", (T0.isoformat(), T0.isoformat(), state, due.timestamp()))
+    db.execute("INSERT INTO reviews (card_id, rating, reviewed_at, duration_ms, due_after) VALUES "
+               "('ab12cd34', 'good', ?, 1500, ?)", (T0.isoformat(), due.isoformat()))
+    db.commit()
+    db.close()
+    with _store(journal) as store:
+        card = store.get("ab12")
+        assert (card.question, card.answer, card.due, card.reviews, card.state) == (
+            "Old question", "Old answer", due, 1, "learning")
+        report = store.sync(T0 + DAY)  # the note's bytes differ from the stored hash: re-read
+        assert (report.added, report.retired) == (3, 1)
+    with _store(journal) as store:
+        assert [c.id for c in store.cards(status="retired")] == ["ab12cd34"]
+    tables = {name for (name,) in sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"notes", "cards", "reviews", "_migrations"} <= tables and "meta" not in tables
+
+
+def test_a_damaged_or_newer_review_file_is_refused_with_a_named_error(journal):
+    path = journal.state_dir / "review.sqlite"
+    _store(journal).close()
+    with sqlite3.connect(path) as db:
+        db.execute("INSERT INTO _migrations VALUES ('m999_future', '2030-01-01T00:00:00+00:00')")
+    with pytest.raises(ReviewError, match="newer journal-agent .*m999_future"):
+        _store(journal)
+    path.write_bytes(b"not a database" * 100)
+    with pytest.raises(ReviewError, match="is damaged"):
+        _store(journal)

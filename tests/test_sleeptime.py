@@ -113,7 +113,7 @@ def test_background_without_a_model_says_it_was_skipped(seeded_root, run_cli):
 def test_a_background_process_that_died_is_reported_once(journal_dir, run_cli):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    write_status(journal_dir / ".journal", Status("running", "2025-09-20T10:00:00", pid=dead.pid))
+    write_status(journal_dir / ".journal", Status(state="running", started="2025-09-20T10:00:00", pid=dead.pid))
     first = run_cli("agents")
     assert first.stderr.strip() == ("Background reflection: Background reflection stopped without finishing (its "
                                     "process ended); run `journal reflect` to retry.")

@@ -1,4 +1,4 @@
-"""Memory blocks and agents as records: the data model and file format of ``.journal/core_memory.json``.
+"""Memory blocks and agents as pydantic records: the data model and file format of ``.journal/core_memory.json``.
 
 Letta's design (docs "Memory blocks", "Shared memory", "Multi-agent"): a
 *block* is a record of its own (``id``, ``label``, ``description``,
@@ -37,13 +37,22 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Final, Literal
+
+from pydantic import (
+    BaseModel,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 
 from journal_agent.errors import JournalError
 
-FORMAT = "journal-agent-memory"
-FORMAT_VERSION = 2
+FORMAT: Final = "journal-agent-memory"
+FORMAT_VERSION: Final = 2
 LABEL_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_LIMIT = 20_000
 AgentRole = Literal["chat", "sleeptime"]
@@ -91,9 +100,8 @@ def new_id() -> str:
     return f"block-{uuid.uuid4()}"
 
 
-@dataclass
-class Block:
-    """One core-memory block.
+class Block(BaseModel):
+    """One core-memory block, after Letta's ``schemas/block.py``.
 
     Attributes:
         label: short identifier, unique in the journal (``persona``, ``learner``); the block's tag in the prompt.
@@ -106,10 +114,10 @@ class Block:
     """
 
     label: str
-    description: str
-    value: str
+    description: str = ""
+    value: str = ""
     limit: int
-    id: str = field(default_factory=new_id)
+    id: str = Field(default_factory=new_id)
     read_only: bool = False
     modified: str = ""
 
@@ -130,8 +138,7 @@ class Block:
         )
 
 
-@dataclass
-class AgentSpec:
+class AgentSpec(BaseModel):
     """One agent of the journal.
 
     Attributes:
@@ -145,16 +152,15 @@ class AgentSpec:
     """
 
     name: str
-    description: str
-    persona: str
-    blocks: list[str]
+    description: str = ""
+    persona: str = ""
+    blocks: list[str] = []
     tools: list[str] | None = None
     prompt: str = "system"
     role: AgentRole = "chat"
 
 
-@dataclass
-class MemoryEdit:
+class MemoryEdit(BaseModel):
     """One recorded core-memory change.
 
     Attributes:
@@ -176,13 +182,35 @@ class MemoryEdit:
     block_id: str = ""
 
 
-@dataclass
-class MemoryState:
-    """Everything in ``core_memory.json``: blocks by label, agents by name, the edit history (oldest first)."""
+class MemoryState(BaseModel):
+    """Everything in ``core_memory.json``: blocks by label, agents by name, the edit history (oldest first).
 
+    Validating reads the version-2 document (lists of blocks and agents keyed here by label and
+    name; no agents → :func:`default_agents`); :meth:`model_dump` writes it back.
+    """
+
+    format: Literal["journal-agent-memory"] = FORMAT
+    version: Literal[2] = FORMAT_VERSION
     blocks: dict[str, Block]
-    agents: dict[str, AgentSpec]
-    history: list[MemoryEdit] = field(default_factory=list)
+    agents: dict[str, AgentSpec] = {}
+    history: list[MemoryEdit] = []
+
+    @field_validator("blocks", "agents", mode="before")
+    @classmethod
+    def _keyed(cls, value: Any, info: ValidationInfo) -> Any:
+        key = "label" if info.field_name == "blocks" else "name"
+        if not isinstance(value, list):
+            return value
+        return {(item.get(key) if isinstance(item, dict) else None) or f"#{n}": item for n, item in enumerate(value)}
+
+    @field_serializer("blocks", "agents")
+    def _listed(self, value: dict[str, Any]) -> list[Any]:
+        return list(value.values())
+
+    @model_validator(mode="after")
+    def _default_agents(self) -> MemoryState:
+        self.agents = self.agents or default_agents(self.blocks)
+        return self
 
     def by_id(self, block_id: str) -> Block | None:
         """The block with ``block_id``, or ``None``."""
@@ -191,16 +219,6 @@ class MemoryState:
     def attached_to(self, block: Block) -> list[str]:
         """Names of the agents ``block`` is attached to."""
         return [a.name for a in self.agents.values() if block.id in a.blocks]
-
-    def to_dict(self) -> dict[str, Any]:
-        """The version-2 document (see the module docstring)."""
-        return {
-            "format": FORMAT,
-            "version": FORMAT_VERSION,
-            "blocks": [asdict(b) for b in self.blocks.values()],
-            "agents": [asdict(a) for a in self.agents.values()],
-            "history": [asdict(e) for e in self.history],
-        }
 
 
 BUILTIN_TOOLS: dict[str, tuple[str, ...]] = {
@@ -215,14 +233,11 @@ BUILTIN_TOOLS: dict[str, tuple[str, ...]] = {
 
 def default_blocks(modified: str = "") -> dict[str, Block]:
     """The default blocks: ``persona``, ``coach_persona``, ``learner``, ``study_queue``."""
-    made = [
-        Block("persona", PERSONA_DESCRIPTION, DEFAULT_PERSONA, DEFAULT_LIMITS["persona"], modified=modified),
-        Block("coach_persona", PERSONA_DESCRIPTION, DEFAULT_COACH_PERSONA, DEFAULT_LIMITS["coach_persona"],
-              modified=modified),
-        Block("learner", LEARNER_DESCRIPTION, DEFAULT_LEARNER, DEFAULT_LIMITS["learner"], modified=modified),
-        Block("study_queue", STUDY_QUEUE_DESCRIPTION, "", DEFAULT_LIMITS["study_queue"], modified=modified),
-    ]
-    return {b.label: b for b in made}
+    made = [("persona", PERSONA_DESCRIPTION, DEFAULT_PERSONA), ("coach_persona", PERSONA_DESCRIPTION,
+            DEFAULT_COACH_PERSONA), ("learner", LEARNER_DESCRIPTION, DEFAULT_LEARNER),
+            ("study_queue", STUDY_QUEUE_DESCRIPTION, "")]
+    return {label: Block(label=label, description=description, value=value, limit=DEFAULT_LIMITS[label],
+                         modified=modified) for label, description, value in made}
 
 
 def default_agents(blocks: dict[str, Block]) -> dict[str, AgentSpec]:
@@ -232,20 +247,19 @@ def default_agents(blocks: dict[str, Block]) -> dict[str, AgentSpec]:
         return [blocks[label].id for label in labels if label in blocks]
 
     made = [
-        AgentSpec("journal", "answers the learner's questions from the journal notes, citing them", "persona",
-                  ids("persona", "learner", "study_queue"), prompt="system"),
-        AgentSpec("coach", "plans what the learner studies and reviews next; keeps the study queue",
-                  "coach_persona", ids("coach_persona", "learner", "study_queue"), prompt="coach"),
-        AgentSpec("sleeptime", "reflects on new notes in the background and keeps the learner block current",
-                  "", ids("learner"), prompt="sleeptime", role="sleeptime"),
+        AgentSpec(name="journal", description="answers the learner's questions from the journal notes, citing them",
+                  persona="persona", blocks=ids("persona", "learner", "study_queue"), prompt="system"),
+        AgentSpec(name="coach", description="plans what the learner studies and reviews next; keeps the study queue",
+                  persona="coach_persona", blocks=ids("coach_persona", "learner", "study_queue"), prompt="coach"),
+        AgentSpec(name="sleeptime", description="reflects on new notes in the background and keeps the learner "
+                  "block current", blocks=ids("learner"), prompt="sleeptime", role="sleeptime"),
     ]
     return {a.name: a for a in made}
 
 
 def default_state() -> MemoryState:
     """A new journal's memory: :func:`default_blocks` attached to :func:`default_agents`."""
-    blocks = default_blocks(now_text())
-    return MemoryState(blocks, default_agents(blocks))
+    return MemoryState(blocks=default_blocks(now_text()))
 
 
 # ------------------------------------------------------------------ reading
@@ -276,25 +290,7 @@ def parse(data: Any, *, source: str, exported: bool = False) -> MemoryState:
     elif version != FORMAT_VERSION:
         raise CoreMemoryError(f"{source}: core memory format version {version!r} is newer than this journal-agent "
                               f"reads ({FORMAT_VERSION}); upgrade journal-agent")
-    try:
-        blocks = {}
-        for raw in data["blocks"]:
-            block = Block(str(raw["label"]), str(raw.get("description", "")), str(raw.get("value", "")),
-                          int(raw["limit"]), str(raw.get("id") or new_id()), bool(raw.get("read_only", False)),
-                          str(raw.get("modified", "")))
-            blocks[block.label] = block
-        agents = {}
-        for raw in data.get("agents", []):
-            tools = raw.get("tools")
-            agents[str(raw["name"])] = AgentSpec(
-                str(raw["name"]), str(raw.get("description", "")), str(raw.get("persona", "")),
-                [str(i) for i in raw.get("blocks", [])], [str(t) for t in tools] if tools is not None else None,
-                str(raw.get("prompt", "system")), "sleeptime" if raw.get("role") == "sleeptime" else "chat")
-        history = [MemoryEdit(**{k: str(v) for k, v in e.items()}) for e in data.get("history", [])]
-    except (KeyError, TypeError, ValueError) as exc:
-        raise CoreMemoryError(f"{source}: core memory file is damaged ({type(exc).__name__}: {exc}); fix or "
-                              "delete it (deleting restores the default blocks)") from exc
-    return MemoryState(blocks, agents or default_agents(blocks), history)
+    return _validated(data, source)
 
 
 def migrate(data: dict[str, Any], *, source: str) -> MemoryState:
@@ -308,27 +304,28 @@ def migrate(data: dict[str, Any], *, source: str) -> MemoryState:
     Raises:
         CoreMemoryError: the file is damaged.
     """
-    try:
-        history = [MemoryEdit(**{k: str(v) for k, v in e.items()}) for e in data.get("history", [])]
-        old = {str(b["label"]): Block(str(b["label"]), str(b.get("description", "")), str(b.get("value", "")),
-                                      int(b["limit"])) for b in data.get("blocks", [])}
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise CoreMemoryError(f"{source}: core memory file is damaged ({type(exc).__name__}: {exc}); fix or "
-                              "delete it (deleting restores the default blocks)") from exc
+    old = _validated({"blocks": data.get("blocks", []), "history": data.get("history", [])}, source)
     now = now_text()
-    blocks = default_blocks(now)
-    for label, block in old.items():
-        edits = [e.time for e in history if e.label == label]
-        block.modified = max(edits) if edits else now
-        blocks[label] = block
-    for edit in history:
+    for label, block in old.blocks.items():
+        block.modified = max((e.time for e in old.history if e.label == label), default=now)
+    blocks = old.blocks | {label: b for label, b in default_blocks(now).items() if label not in old.blocks}
+    for edit in old.history:
         if edit.label in blocks and not edit.block_id:
             edit.block_id = blocks[edit.label].id
-    ordered = {label: blocks[label] for label in [*old, *blocks] if label in blocks}
-    agents = default_agents(ordered)
-    extra = [b.id for label, b in ordered.items() if label in old and label not in DEFAULT_LIMITS]
-    agents["journal"].blocks.extend(extra)  # a block of a hand-edited version-1 file stays in the journal agent's view
-    return MemoryState(ordered, agents, history)
+    agents = default_agents(blocks)
+    # a block of a hand-edited version-1 file stays in the journal agent's view
+    agents["journal"].blocks.extend(b.id for label, b in old.blocks.items() if label not in DEFAULT_LIMITS)
+    return MemoryState(blocks=blocks, agents=agents, history=old.history)
+
+
+def _validated(data: dict[str, Any], source: str) -> MemoryState:
+    try:
+        return MemoryState.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise CoreMemoryError(f"{source}: core memory file is damaged ({where}: {first['msg']}); fix or "
+                              "delete it (deleting restores the default blocks)") from exc
 
 
 def check_label(label: str) -> str:

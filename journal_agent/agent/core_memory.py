@@ -79,19 +79,7 @@ class CoreMemory:
         self.agent = agent
         self._lock = FileLock(str(self.path) + ".lock", timeout=30)
         self._state: MemoryState = default_state()
-        try:
-            self._lock.acquire()
-        except OSError:  # a read-only .journal: read without the lock; an edit will say why it cannot
-            if self.path.exists():
-                self._load(write_migration=False)
-        else:
-            try:
-                if self.path.exists():
-                    self._load()
-                else:
-                    self._save()
-            finally:
-                self._lock.release()
+        self.reload(create=True)
         if agent is not None:
             self.spec(agent)
 
@@ -167,16 +155,19 @@ class CoreMemory:
     def to_dict(self, *, with_history: bool = False) -> dict[str, Any]:
         """JSON-ready view: ``{"blocks": [{id, label, description, value, limit, read_only, modified,
         chars_current, agents}]}`` (and ``history`` when asked)."""
-        from dataclasses import asdict
-
-        out: dict[str, Any] = {"blocks": [dict(asdict(b), chars_current=b.chars_current,
-                                               agents=self._state.attached_to(b)) for b in self.blocks]}
+        out: dict[str, Any] = {"blocks": [b.model_dump() | {"chars_current": b.chars_current,
+                                                             "agents": self._state.attached_to(b)}
+                                          for b in self.blocks]}
         if with_history:
-            out["history"] = [asdict(e) for e in self._state.history]
+            out["history"] = [e.model_dump() for e in self._state.history]
         return out
 
-    def reload(self) -> None:
-        """Re-read the file (another process or agent may have edited it)."""
+    def reload(self, *, create: bool = False) -> None:
+        """Re-read the file (another process or agent may have edited it); with ``create``, write it when missing.
+
+        A ``.journal`` that cannot be written (the lock cannot be made) is read without the lock;
+        an edit then says why it cannot be saved.
+        """
         try:
             self._lock.acquire()
         except OSError:
@@ -186,6 +177,8 @@ class CoreMemory:
         try:
             if self.path.exists():
                 self._load()
+            elif create:
+                self._save()
         finally:
             self._lock.release()
 
@@ -333,7 +326,8 @@ class CoreMemory:
                                       "or delete it first (`journal memory block delete`)")
             names = agents if agents else [a.name for a in self._state.agents.values() if a.role == "chat"]
             specs = [self.spec(name) for name in names]
-            block = Block(label, description.strip(), value, limit, read_only=read_only, modified=now_text())
+            block = Block(label=label, description=description.strip(), value=value, limit=limit,
+                          read_only=read_only, modified=now_text())
             self._state.blocks[label] = block
             for spec in specs:
                 spec.blocks.append(block.id)
@@ -383,7 +377,7 @@ class CoreMemory:
     def export_data(self) -> dict[str, Any]:
         """Every block, attachment, agent and edit as the version-2 document (``journal memory export``)."""
         self.reload()
-        return self._state.to_dict()
+        return self._state.model_dump()
 
     def import_data(self, data: Any, *, source: str) -> MemoryState:
         """Replace this journal's core memory with an export (``journal memory import``).
@@ -461,14 +455,14 @@ class CoreMemory:
         if not state.blocks:
             state = default_state()
         self._state = state
-        old = not isinstance(data, dict) or data.get("version") != state.to_dict()["version"]
+        old = not isinstance(data, dict) or data.get("version") != state.version
         if old and write_migration:
             shutil.copy2(self.path, self.path.with_name("core_memory.v1.json"))
             self._save()
 
     def _save(self) -> None:
         tmp = self.path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(self._state.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+        tmp.write_text(self._state.model_dump_json(indent=2), encoding="utf-8")
         os.replace(tmp, self.path)
 
 

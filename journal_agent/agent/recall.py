@@ -3,8 +3,9 @@
 MemGPT (Packer et al. 2023, arXiv:2310.08560, section 2.3) keeps the full
 event history in *recall storage*: messages evicted from the context window
 are not lost, and the agent pages them back in with ``conversation_search``.
-Here recall memory is a SQLite database, ``.journal/recall.sqlite3`` (stdlib
-``sqlite3``), with an FTS5 index (porter stemming) over each message's text.
+Here recall memory is a SQLite database, ``.journal/recall.sqlite3`` (sqlite-utils,
+its schema built by the append-only :data:`migrations`), with an FTS5 index (porter
+stemming) over each message's text.
 
 Each row is one chat message exactly as sent to the model (``payload``, the
 OpenAI message dict), its role and kind (see :data:`MessageKind`), a local
@@ -28,41 +29,20 @@ import json
 import re
 import sqlite3
 import textwrap
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from pydantic import BaseModel, field_validator
+from sqlite_utils import Database
+
 from journal_agent.errors import JournalError
+from journal_agent.migrations import Migrations
 
 RECALL_FILE = "recall.sqlite3"
 MessageKind = Literal["message", "tool_call", "tool_result", "system_event", "memory_pressure", "summary",
                       "incomplete", "cut_off"]
 ConversationKind = Literal["chat", "reflection", "message"]
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS messages (
-    id INTEGER PRIMARY KEY,
-    created TEXT NOT NULL,
-    role TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    tool_name TEXT,
-    content TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    in_context INTEGER NOT NULL DEFAULT 1,
-    conversation_id INTEGER
-);
-CREATE INDEX IF NOT EXISTS messages_created ON messages(created);
-CREATE INDEX IF NOT EXISTS messages_in_context ON messages(in_context, id);
-CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(content, tokenize='porter unicode61');
-CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS conversations (
-    id INTEGER PRIMARY KEY,
-    created TEXT NOT NULL,
-    kind TEXT NOT NULL DEFAULT 'chat',
-    model TEXT,
-    agent TEXT NOT NULL DEFAULT 'journal'
-);
-"""
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 # Words too common to rank on; dropped from a recall query unless nothing else is left.
 _STOP_WORDS = frozenset([
@@ -71,10 +51,55 @@ _STOP_WORDS = frozenset([
     "that", "the", "their", "them", "there", "this", "to", "was", "we", "were", "what", "when", "where",
     "which", "who", "why", "will", "with", "you", "your"
 ])
+migrations = Migrations()
 
 
-@dataclass
-class RecallMessage:
+@migrations
+def m001_messages(db: Database) -> None:
+    """The messages, their FTS5 index (porter stemming) and the key/value ``state`` table: the first store."""
+    db.table("messages").create(
+        {"id": int, "created": str, "role": str, "kind": str, "tool_name": str, "content": str, "payload": str,
+         "in_context": int}, pk="id", not_null={"created", "role", "kind", "content", "payload", "in_context"},
+        defaults={"in_context": 1}, if_not_exists=True)
+    db.table("messages").create_index(["created"], index_name="messages_created", if_not_exists=True)
+    db.table("messages").create_index(["in_context", "id"], index_name="messages_in_context", if_not_exists=True)
+    db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(content, tokenize='porter unicode61')")
+    db.table("state").create({"key": str, "value": str}, pk="key", not_null={"value"}, if_not_exists=True)
+
+
+@migrations
+def m002_conversations(db: Database) -> None:
+    """Conversations; a store from before them gets one holding its messages, its summary and flags."""
+    db.table("conversations").create({"id": int, "created": str, "kind": str, "model": str}, pk="id",
+                                     not_null={"created", "kind"}, defaults={"kind": "chat"}, if_not_exists=True)
+    if "conversation_id" not in db.table("messages").columns_dict:
+        db.table("messages").add_column("conversation_id", int)
+    db.table("messages").create_index(["conversation_id", "id"], index_name="messages_conversation", if_not_exists=True)
+    first = db.execute("SELECT MIN(created) FROM messages WHERE conversation_id IS NULL").fetchone()[0]
+    if first is None:
+        return
+    cid = db.execute("INSERT INTO conversations (created, kind) VALUES (?, 'chat')", (first,)).lastrowid
+    db.execute("UPDATE messages SET conversation_id = ? WHERE conversation_id IS NULL", (cid,))
+    for key in ("summary", "pressure_warned"):
+        db.execute("UPDATE OR REPLACE state SET key = ? WHERE key = ?", (f"{key}:{cid}", key))
+
+
+@migrations
+def m003_agents(db: Database) -> None:
+    """Each conversation an agent's: before agents the journal agent held them all, bar its reflections
+    (the sleep-time agent's now)."""
+    if "agent" not in db.table("conversations").columns_dict:
+        db.execute("ALTER TABLE conversations ADD COLUMN agent TEXT NOT NULL DEFAULT 'journal'")
+        db.execute("UPDATE conversations SET agent = 'sleeptime' WHERE kind = 'reflection'")
+
+
+@migrations
+def m004_alerts_out_of_view(db: Database) -> None:
+    """Memory-pressure alerts were once stored as user messages in view; now they are system-prompt content."""
+    db.execute("UPDATE messages SET in_context = 0 WHERE kind = 'memory_pressure' AND in_context = 1")
+
+
+class RecallMessage(BaseModel):
     """One stored message.
 
     Attributes:
@@ -101,9 +126,13 @@ class RecallMessage:
     in_context: bool
     conversation_id: int | None = None
 
+    @field_validator("payload", mode="before")
+    @classmethod
+    def _parsed(cls, value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value  # a row holds the JSON text
 
-@dataclass
-class Conversation:
+
+class Conversation(BaseModel):
     """One conversation in recall memory.
 
     Attributes:
@@ -157,40 +186,12 @@ class RecallMemory:
     def __init__(self, path: Path, agent: str | None = None):
         self.path = Path(path)
         self.agent = agent
-        self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable commits without an fsync each
-        self._db.executescript(_SCHEMA)
-        self._migrate()
-        self._db.commit()
+        # WAL + synchronous=NORMAL: durable commits without an fsync each
+        self.db = migrations.open(self.path, error=JournalError, timeout=30, check_same_thread=False,
+                                  pragmas=("journal_mode=WAL", "synchronous=NORMAL"))
         self.conversation_id: int | None = None
         self._new_kind: str = "chat"
         self._new_model: str | None = None
-
-    def _migrate(self) -> None:
-        """Give a store written before conversations existed one conversation holding its messages."""
-        columns = {r["name"] for r in self._db.execute("PRAGMA table_info(messages)")}
-        if "conversation_id" not in columns:
-            self._db.execute("ALTER TABLE messages ADD COLUMN conversation_id INTEGER")
-        if "agent" not in {r["name"] for r in self._db.execute("PRAGMA table_info(conversations)")}:
-            # before agents, the journal agent held every conversation; its reflections are the sleep-time agent's now
-            self._db.execute("ALTER TABLE conversations ADD COLUMN agent TEXT NOT NULL DEFAULT 'journal'")
-            self._db.execute("UPDATE conversations SET agent = 'sleeptime' WHERE kind = 'reflection'")
-        self._db.execute("CREATE INDEX IF NOT EXISTS messages_conversation ON messages(conversation_id, id)")
-        # alerts were once stored as user messages in view; now they are system-prompt content
-        self._db.execute("UPDATE messages SET in_context = 0 WHERE kind = 'memory_pressure' AND in_context = 1")
-        first = self._db.execute("SELECT MIN(created) FROM messages WHERE conversation_id IS NULL").fetchone()[0]
-        if first is None:
-            return
-        cur = self._db.execute("INSERT INTO conversations (created, kind) VALUES (?, 'chat')", (first,))
-        self._db.execute("UPDATE messages SET conversation_id = ? WHERE conversation_id IS NULL", (cur.lastrowid,))
-        for key in ("summary", "pressure_warned"):
-            row = self._db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
-            if row is not None:
-                self._db.execute("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)",
-                                 (f"{key}:{cur.lastrowid}", row[0]))
-                self._db.execute("DELETE FROM state WHERE key = ?", (key,))
 
     @classmethod
     def open(cls, journal, agent: str | None = None) -> RecallMemory:
@@ -199,7 +200,7 @@ class RecallMemory:
 
     def close(self) -> None:
         """Close the database connection."""
-        self._db.close()
+        self.db.close()
 
     # ---------------------------------------------------------- conversations
     def new_conversation(self, kind: ConversationKind = "chat", model: str | None = None) -> None:
@@ -209,7 +210,7 @@ class RecallMemory:
     def continue_last(self, kind: ConversationKind = "chat", model: str | None = None) -> int | None:
         """Make the most recent conversation of ``kind`` current; its id, or ``None`` (a new one starts)."""
         mine, params = self._mine("c")
-        row = self._db.execute(
+        row = self.db.execute(
             "SELECT c.id FROM conversations c JOIN messages m ON m.conversation_id = c.id "
             f"WHERE c.kind = ? {mine} GROUP BY c.id ORDER BY MAX(m.id) DESC LIMIT 1", (kind, *params)).fetchone()
         if row is None:
@@ -224,7 +225,7 @@ class RecallMemory:
         Raises:
             JournalError: there is no such conversation, or it is another agent's.
         """
-        row = self._db.execute("SELECT agent FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+        row = self.db.execute("SELECT agent FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
         if row is None:
             raise JournalError(f"there is no conversation #{conversation_id}; `journal log` lists them")
         if self.agent and row[0] != self.agent:
@@ -234,7 +235,7 @@ class RecallMemory:
 
     def _current(self, created: dt.datetime) -> int:
         if self.conversation_id is None:
-            cur = self._db.execute("INSERT INTO conversations (created, kind, model, agent) VALUES (?, ?, ?, ?)",
+            cur = self.db.execute("INSERT INTO conversations (created, kind, model, agent) VALUES (?, ?, ?, ?)",
                                    (created.isoformat(), self._new_kind, self._new_model, self.agent or "journal"))
             self.conversation_id = cur.lastrowid
         return self.conversation_id  # type: ignore[return-value]
@@ -242,15 +243,13 @@ class RecallMemory:
     def conversations(self, limit: int = 20, *, kind: str | None = None) -> list[Conversation]:
         """The most recent conversations that hold messages, newest first."""
         where = "WHERE c.kind = ?" if kind else ""
-        rows = self._db.execute(
+        rows = self.db.execute(
             "SELECT c.id, c.created, c.kind, c.model, c.agent, COUNT(m.id) AS n, MAX(m.created) AS last, "
             "(SELECT content FROM messages u WHERE u.conversation_id = c.id AND u.role = 'user' "
             " ORDER BY u.id LIMIT 1) AS first "
             f"FROM conversations c JOIN messages m ON m.conversation_id = c.id {where} "
             "GROUP BY c.id ORDER BY MAX(m.id) DESC LIMIT ?", ((kind, limit) if kind else (limit,))).fetchall()
-        return [Conversation(r["id"], dt.datetime.fromisoformat(r["created"]), r["kind"], r["model"], r["n"],
-                             _title(r["first"] or ""),
-                             dt.datetime.fromisoformat(r["last"]) if r["last"] else None, r["agent"]) for r in rows]
+        return [Conversation(**dict(r), messages=r["n"], title=_title(r["first"] or "")) for r in rows]
 
     def conversation(self, conversation_id: int) -> Conversation:
         """One conversation's summary row.
@@ -266,7 +265,7 @@ class RecallMemory:
     def messages(self, conversation_id: int | None = None) -> list[RecallMessage]:
         """Every message of a conversation (default: the current one), oldest first."""
         cid = self.conversation_id if conversation_id is None else conversation_id
-        rows = self._db.execute("SELECT * FROM messages WHERE conversation_id = ? ORDER BY id", (cid,)).fetchall()
+        rows = self.db.execute("SELECT * FROM messages WHERE conversation_id = ? ORDER BY id", (cid,)).fetchall()
         return [_row(r) for r in rows]
 
     # ---------------------------------------------------------------- writing
@@ -282,29 +281,30 @@ class RecallMemory:
         """Store one message (``payload``: the OpenAI message dict) in the current conversation and index its text."""
         created = (created or dt.datetime.now()).replace(microsecond=0)
         text = message_text(payload)
-        with self._db:
+        with self.db.atomic():
             conversation = self._current(created)
-            cur = self._db.execute(
+            cur = self.db.execute(
                 "INSERT INTO messages (created, role, kind, tool_name, content, payload, in_context, conversation_id) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (created.isoformat(), payload.get("role", "user"), kind, tool_name, text,
                  json.dumps(payload, ensure_ascii=False), int(in_context), conversation),
             )
-            self._db.execute("INSERT INTO messages_fts (rowid, content) VALUES (?, ?)", (cur.lastrowid, text))
-        return RecallMessage(cur.lastrowid, created, payload.get("role", "user"), kind, tool_name,  # type: ignore[arg-type]
-                             text, payload, in_context, conversation)
+            self.db.execute("INSERT INTO messages_fts (rowid, content) VALUES (?, ?)", (cur.lastrowid, text))
+        return RecallMessage(id=cur.lastrowid, created=created, role=payload.get("role", "user"), kind=kind,
+                             tool_name=tool_name, content=text, payload=payload, in_context=in_context,
+                             conversation_id=conversation)
 
     def evict(self, ids: list[int]) -> None:
         """Mark messages as out of the context window (they stay searchable)."""
-        with self._db:
-            self._db.executemany("UPDATE messages SET in_context = 0 WHERE id = ?", [(i,) for i in ids])
+        with self.db.atomic():
+            self.db.conn.executemany("UPDATE messages SET in_context = 0 WHERE id = ?", [(i,) for i in ids])
 
     # ---------------------------------------------------------------- reading
     def in_context(self) -> list[RecallMessage]:
         """The current conversation's messages still in the context window, oldest first."""
         if self.conversation_id is None:
             return []
-        rows = self._db.execute("SELECT * FROM messages WHERE in_context = 1 AND conversation_id = ? ORDER BY id",
+        rows = self.db.execute("SELECT * FROM messages WHERE in_context = 1 AND conversation_id = ? ORDER BY id",
                                 (self.conversation_id,)).fetchall()
         return [_row(r) for r in rows]
 
@@ -315,8 +315,8 @@ class RecallMemory:
             return len(self.in_context())
         mine, params = self._mine("c")
         if not mine:
-            return self._db.execute("SELECT COUNT(*) FROM messages").fetchone()[0]
-        return self._db.execute(f"SELECT COUNT(*) FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+            return self.db.execute("SELECT COUNT(*) FROM messages").fetchone()[0]
+        return self.db.execute(f"SELECT COUNT(*) FROM messages m JOIN conversations c ON c.id = m.conversation_id "
                                 f"WHERE 1 {mine}", params).fetchone()[0]
 
     def _mine(self, alias: str) -> tuple[str, tuple[str, ...]]:
@@ -325,7 +325,7 @@ class RecallMemory:
 
     def recent(self, limit: int = 20) -> list[RecallMessage]:
         """The last ``limit`` messages of all conversations, oldest first."""
-        rows = self._db.execute("SELECT * FROM messages ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+        rows = self.db.execute("SELECT * FROM messages ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
         return [_row(r) for r in reversed(rows)]
 
     def search(
@@ -371,8 +371,8 @@ class RecallMemory:
         kept = [w for w in words if w not in _STOP_WORDS and len(w) > 1] or words
         if not kept:
             sql_where = " AND ".join(where)
-            total = self._db.execute(f"SELECT COUNT(*) FROM messages m WHERE {sql_where}", params).fetchone()[0]
-            rows = self._db.execute(
+            total = self.db.execute(f"SELECT COUNT(*) FROM messages m WHERE {sql_where}", params).fetchone()[0]
+            rows = self.db.execute(
                 f"SELECT m.* FROM messages m WHERE {sql_where} ORDER BY m.id DESC LIMIT ? OFFSET ?",
                 (*params, limit, offset),
             ).fetchall()
@@ -380,8 +380,8 @@ class RecallMemory:
         match = " OR ".join('"' + w.replace('"', "") + '"' for w in dict.fromkeys(kept))
         sql_where = " AND ".join(where + ["messages_fts MATCH ?"])
         base = f"FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid WHERE {sql_where}"
-        total = self._db.execute(f"SELECT COUNT(*) {base}", (*params, match)).fetchone()[0]
-        rows = self._db.execute(
+        total = self.db.execute(f"SELECT COUNT(*) {base}", (*params, match)).fetchone()[0]
+        rows = self.db.execute(
             f"SELECT m.* {base} ORDER BY bm25(messages_fts), m.id DESC LIMIT ? OFFSET ?",
             (*params, match, limit, offset),
         ).fetchall()
@@ -394,17 +394,12 @@ class RecallMemory:
 
     def get_state(self, key: str, default: str = "") -> str:
         """A small persisted value (e.g. :meth:`scoped` ``pressure_warned``), ``default`` when unset."""
-        row = self._db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
         return row[0] if row else default
 
     def set_state(self, key: str, value: str) -> None:
         """Persist a small value under ``key``."""
-        with self._db:
-            self._db.execute(
-                "INSERT INTO state (key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
+        self.db.table("state").upsert({"key": key, "value": value}, pk="key")
 
     @property
     def summary(self) -> str:
@@ -421,14 +416,4 @@ def _title(text: str, width: int = 80) -> str:
 
 
 def _row(row: sqlite3.Row) -> RecallMessage:
-    return RecallMessage(
-        id=row["id"],
-        created=dt.datetime.fromisoformat(row["created"]),
-        role=row["role"],
-        kind=row["kind"],
-        tool_name=row["tool_name"],
-        content=row["content"],
-        payload=json.loads(row["payload"]),
-        in_context=bool(row["in_context"]),
-        conversation_id=row["conversation_id"],
-    )
+    return RecallMessage.model_validate(dict(row))

@@ -10,41 +10,50 @@ source. It never pretends to be the agent.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, computed_field
+
+from journal_agent.agent.citations import Source
 
 LABEL = "Retrieval-only answer (no model configured): the best-matching passages from your notes."
 NO_TOOLS_LABEL = ("Retrieval-only answer (the model cannot call tools): the best-matching passages "
                   "from your notes.")
 
 
-@dataclass
-class RetrievalAnswer:
-    """Passages for a question without a model.
+class RetrievalAnswer(BaseModel):
+    """Passages for a question without a model; ``ask --json`` shows :meth:`to_json`.
 
     Attributes:
-        question: the question as asked.
-        hits: best chunk per note, best first (``SearchHit``).
-        window: the time window found in the question, if any (``TimeWindow``).
+        mode: always ``retrieval-only``; answer: always ``None`` (there is no agent answer).
         reason: why there is no agent answer ("no model configured", "the model cannot call tools").
+        question: the question as asked.
+        hits: best chunk per note, best first (``SearchHit``); shown as ``passages`` and ``sources``.
+        window: the time window found in the question, if any (``TimeWindow``); not in the JSON.
     """
 
-    question: str
-    hits: list
-    window: object | None = None
+    mode: Literal["retrieval-only"] = "retrieval-only"
     reason: str = "no model configured"
+    question: str
+    answer: None = None
+    hits: list[Any] = Field(exclude=True)
+    window: Any = Field(default=None, exclude=True)
 
-    def to_json(self) -> dict:
-        """``ask --json`` view: mode, why, question, ``answer: null``, passages, sources."""
-        return {
-            "mode": "retrieval-only",
-            "reason": self.reason,
-            "question": self.question,
-            "answer": None,
-            "passages": [hit.model_dump(mode="json") for hit in self.hits],
-            "sources": [
-                {"title": h.title, "date": h.date.isoformat(), "path": h.path} for h in self.hits
-            ],
-        }
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def passages(self) -> list[dict[str, Any]]:
+        """Each hit as JSON (``SearchHit``, pydantic)."""
+        return [hit.model_dump(mode="json") for hit in self.hits]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def sources(self) -> list[dict[str, str]]:
+        """Each hit's note as a cited :class:`~journal_agent.agent.citations.Source`."""
+        return [Source(h.title, h.date, h.path).to_dict() for h in self.hits]
+
+    def to_json(self) -> dict[str, Any]:
+        """``mode``, ``reason``, ``question``, ``answer: null``, ``passages``, ``sources``."""
+        return self.model_dump(mode="json")
 
 
 def retrieval_only_answer(journal, question: str, *, limit: int = 5, archive=None) -> RetrievalAnswer:
@@ -57,4 +66,4 @@ def retrieval_only_answer(journal, question: str, *, limit: int = 5, archive=Non
 
     # Nothing is sent to a model here: the learner's own private notes are shown to the learner.
     results = search_notes(journal, question, limit=limit, archive=archive, include_private=True)
-    return RetrievalAnswer(question, results.hits, results.window)
+    return RetrievalAnswer(question=question, hits=results.hits, window=results.window)

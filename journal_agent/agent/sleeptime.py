@@ -29,9 +29,12 @@ import datetime as dt
 import json
 import os
 import uuid
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
+
+from pydantic import BaseModel, ValidationError
+
+from journal_agent.agent.blocks import now_text
 
 SLEEPTIME_DIR = "sleeptime"
 HIDDEN_COMMAND = "_sleeptime"
@@ -41,8 +44,7 @@ STARTUP_SECONDS = 30  # a process not yet started (pid 0) counts as running this
 State = Literal["running", "done", "failed", "timed_out"]
 
 
-@dataclass
-class Status:
+class Status(BaseModel):
     """The last background reflection, as ``status.json`` holds it.
 
     Attributes:
@@ -68,16 +70,11 @@ def _dir(state_dir: Path) -> Path:
     return path
 
 
-def _now() -> str:
-    return dt.datetime.now().replace(microsecond=0).isoformat()
-
-
 def read_status(state_dir: Path) -> Status | None:
     """The recorded status, ``None`` when there is none (or it cannot be read)."""
     try:
-        data = json.loads((Path(state_dir) / SLEEPTIME_DIR / "status.json").read_text(encoding="utf-8"))
-        return Status(**data)
-    except (OSError, ValueError, TypeError):
+        return Status.model_validate_json((Path(state_dir) / SLEEPTIME_DIR / "status.json").read_bytes())
+    except (OSError, ValidationError):
         return None
 
 
@@ -85,7 +82,7 @@ def write_status(state_dir: Path, status: Status) -> None:
     """Record ``status`` atomically."""
     folder = _dir(state_dir)
     tmp = folder / f"status.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps(asdict(status)), encoding="utf-8")
+    tmp.write_text(status.model_dump_json(), encoding="utf-8")
     os.replace(tmp, folder / "status.json")
 
 
@@ -130,7 +127,7 @@ def start_background(journal, paths: list[str]) -> int:
     env = dict(os.environ)
     package_parent = str(Path(journal_agent.__file__).resolve().parents[1])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH", "")) if p)
-    write_status(journal.state_dir, Status("running", _now()))  # pid 0: starting; the process records its own
+    write_status(journal.state_dir, Status(state="running", started=now_text()))  # pid 0: the process records its own
     with open(folder / "log.txt", "ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "journal_agent.cli", "--root", str(journal.root), HIDDEN_COMMAND],
@@ -153,7 +150,7 @@ def notice(state_dir: Path) -> str:
         starting = status.pid == 0 and _seconds_since(status.started) < STARTUP_SECONDS
         if starting or _alive(status.pid) or _locked(state_dir):
             return f"Reflection (sleep-time agent) is still running in the background ({_ago(status.started)})."
-        status.state, status.finished = "failed", _now()
+        status.state, status.finished = "failed", now_text()
         status.message = ("Background reflection stopped without finishing (its process ended); "
                           "run `journal reflect` to retry.")
     status.shown = True
@@ -257,16 +254,16 @@ def _run(journal, jobs: list[Path]) -> Status:
             notes.append(read_one(journal, Path(path)))
         except NoteError:
             continue
-    status = Status("running", _now(), pid=os.getpid())
+    status = Status(state="running", started=now_text(), pid=os.getpid())
     write_status(journal.state_dir, status)
     deadline = deadline_seconds(journal, -(-len(notes) // NOTES_PER_EVENT))
 
     def expire() -> None:
         for job in jobs:  # not retried on the next run: a hung server would hang it again
             job.unlink(missing_ok=True)
-        write_status(journal.state_dir, Status(
-            "timed_out", status.started, _now(), os.getpid(),
-            f"no outcome after {deadline:.0f} s (the model server may be hung); run `journal reflect` to retry."))
+        message = f"no outcome after {deadline:.0f} s (the model server may be hung); run `journal reflect` to retry."
+        write_status(journal.state_dir, status.model_copy(
+            update={"state": "timed_out", "finished": now_text(), "message": message}))
         os._exit(3)
 
     watchdog = threading.Timer(deadline, expire)
@@ -279,6 +276,7 @@ def _run(journal, jobs: list[Path]) -> Status:
     for job in jobs:
         job.unlink(missing_ok=True)
     state: State = "failed" if outcome.status == "failed" else "done"
-    status = Status(state, status.started, _now(), os.getpid(), outcome.message or "no new notes to reflect on.")
+    status = status.model_copy(update={"state": state, "finished": now_text(),
+                                       "message": outcome.message or "no new notes to reflect on."})
     write_status(journal.state_dir, status)
     return status

@@ -92,14 +92,12 @@ def memory_edit(ctx, label) -> None:
 @click.pass_context
 def memory_history(ctx, limit, as_json) -> None:
     """List core memory edits (time, tool, agent, block, what changed), oldest first; undos included."""
-    from dataclasses import asdict
-
     from journal_agent.cli.agent_view import diff_lines
 
     edits = _core(ctx).history()
     shown = edits[-limit:]
     if as_json:
-        click.echo(json.dumps([asdict(e) for e in shown], indent=2, ensure_ascii=False))
+        click.echo(json.dumps([e.model_dump() for e in shown], indent=2, ensure_ascii=False))
         return
     if not edits:
         click.echo("No core memory edits yet.")

@@ -1,9 +1,10 @@
 """The review queue's state: ``.journal/review.sqlite``, kept in step with the notes.
 
-Tables: ``notes`` (journal-relative path → SHA-256 of the file's bytes when its cards
-were last read), ``cards`` (one row per card ever read: question, answer, source, FSRS
-state JSON, due time, ``retired`` time or NULL) and ``reviews`` (every rating, kept for
-good, also of retired cards: the review log an FSRS optimiser trains on).
+Tables (built by the append-only :data:`migrations`): ``notes`` (journal-relative path →
+SHA-256 of the file's bytes when its cards were last read), ``cards`` (one row per card
+ever read: question, answer, source, FSRS state JSON, due time, ``retired`` time or NULL)
+and ``reviews`` (every rating, kept for good, also of retired cards: the review log an FSRS
+optimiser trains on).
 
 :meth:`ReviewStore.sync` re-reads only notes whose bytes changed since the last sync:
 
@@ -29,9 +30,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import BaseModel, PlainSerializer
+from sqlite_utils import Database
 
 from journal_agent.errors import LockBusy, NoteError, ReviewError
+from journal_agent.migrations import Migrations
 from journal_agent.review import schedule
 from journal_agent.review.cards import CardDraft, CardKind, Extractor, extract_cards
 
@@ -43,61 +48,66 @@ if TYPE_CHECKING:
 DB_NAME = "review.sqlite"
 LOCK_NAME = "review.lock"
 LOCK_TIMEOUT_SECONDS = 30
-SCHEMA_VERSION = 1
 MIN_ID_PREFIX = 4
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS notes (path TEXT PRIMARY KEY, content_hash TEXT NOT NULL, private INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS cards (
-    id TEXT PRIMARY KEY, path TEXT NOT NULL, kind TEXT NOT NULL, question TEXT NOT NULL,
-    answer TEXT NOT NULL, line INTEGER NOT NULL, title TEXT NOT NULL, private INTEGER NOT NULL,
-    created TEXT NOT NULL, updated TEXT NOT NULL, retired TEXT,
-    fsrs TEXT NOT NULL, due REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS cards_due ON cards (retired, due);
-CREATE INDEX IF NOT EXISTS cards_path ON cards (path);
-CREATE TABLE IF NOT EXISTS reviews (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, card_id TEXT NOT NULL, rating TEXT NOT NULL,
-    reviewed_at TEXT NOT NULL, duration_ms INTEGER, due_after TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS reviews_card ON reviews (card_id);
-"""
+migrations = Migrations()
 
 
-@dataclass(frozen=True)
-class ReviewCard:
-    """A card with its schedule.
+@migrations
+def m001_initial(db: Database) -> None:
+    """Notes, cards and reviews, as first released (files of that release already hold them)."""
+    db.executescript("""
+    CREATE TABLE IF NOT EXISTS notes (path TEXT PRIMARY KEY, content_hash TEXT NOT NULL, private INTEGER NOT NULL);
+    CREATE TABLE IF NOT EXISTS cards (
+        id TEXT PRIMARY KEY, path TEXT NOT NULL, kind TEXT NOT NULL, question TEXT NOT NULL,
+        answer TEXT NOT NULL, line INTEGER NOT NULL, title TEXT NOT NULL, private INTEGER NOT NULL,
+        created TEXT NOT NULL, updated TEXT NOT NULL, retired TEXT,
+        fsrs TEXT NOT NULL, due REAL NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS cards_due ON cards (retired, due);
+    CREATE INDEX IF NOT EXISTS cards_path ON cards (path);
+    CREATE TABLE IF NOT EXISTS reviews (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, card_id TEXT NOT NULL, rating TEXT NOT NULL,
+        reviewed_at TEXT NOT NULL, duration_ms INTEGER, due_after TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS reviews_card ON reviews (card_id);
+    """)
+
+
+@migrations
+def m002_drop_meta(db: Database) -> None:
+    """The ``meta`` table held the schema version (always 1); ``_migrations`` records it now."""
+    db.execute("DROP TABLE IF EXISTS meta")
+
+
+class ReviewCard(BaseModel, frozen=True):
+    """A card with its schedule; ``journal review --json`` shows it as :meth:`to_json`.
 
     Attributes:
-        id, path, kind, question, answer, line: as in :class:`~journal_agent.review.cards.CardDraft`.
+        id, question, answer, path, kind, line: as in :class:`~journal_agent.review.cards.CardDraft`.
+        due: when the card is next due (UTC; ISO 8601 with ``+00:00`` in JSON).
         title: the note's title.
-        private: the note is private or a draft (left out of the Anki export unless asked).
-        due: when the card is next due (UTC).
         state: ``new``, ``learning``, ``review`` or ``relearning``.
         reviews: how many times it was rated.
+        private: the note is private or a draft (left out of the Anki export unless asked).
         retired: when its question left its note (UTC), else ``None``.
     """
 
     id: str
-    path: str
-    kind: CardKind
     question: str
     answer: str
+    path: str
+    due: Annotated[dt.datetime, PlainSerializer(dt.datetime.isoformat, when_used="json")]
+    kind: CardKind
     line: int
     title: str
-    private: bool
-    due: dt.datetime
     state: schedule.CardState
     reviews: int
+    private: bool
     retired: dt.datetime | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """``id``, ``question``, ``answer``, ``path``, ``due`` (ISO 8601 UTC), then ``kind``, ``line``,
-        ``title``, ``state``, ``reviews``."""
-        return {"id": self.id, "question": self.question, "answer": self.answer, "path": self.path,
-                "due": self.due.isoformat(), "kind": self.kind, "line": self.line, "title": self.title,
-                "state": self.state, "reviews": self.reviews}
+        """Every field in the order above but ``private`` and ``retired``."""
+        return self.model_dump(mode="json", exclude={"private", "retired"})
 
 
 @dataclass
@@ -128,12 +138,11 @@ class SyncReport:
 class ReviewStore:
     """The review state of one journal. Use as a context manager: ``with ReviewStore.open(journal) as store``."""
 
-    def __init__(self, journal: Journal, connection: sqlite3.Connection,
-                 scheduler: Scheduler | None = None):
+    def __init__(self, journal: Journal, db: Database, scheduler: Scheduler | None = None):
         from filelock import FileLock
 
         self.journal = journal
-        self.db = connection
+        self.db = db
         self.scheduler = scheduler
         self._lock = FileLock(str(journal.state_dir / LOCK_NAME))
 
@@ -147,21 +156,13 @@ class ReviewStore:
         Raises:
             ReviewError: the file is not a review database this version can read.
         """
-        path = journal.state_dir / DB_NAME
+        path = review_db_path(journal)
         try:
-            connection = sqlite3.connect(path, timeout=LOCK_TIMEOUT_SECONDS, isolation_level=None)
-            connection.row_factory = sqlite3.Row
-            connection.executescript(_SCHEMA)
-            row = connection.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-            if row is None:
-                connection.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-            elif int(row["value"]) != SCHEMA_VERSION:
-                raise ReviewError(f"{path} has review schema {row['value']}, this version reads "
-                                  f"{SCHEMA_VERSION}; upgrade journal-agent")
+            db = migrations.open(path, error=ReviewError, timeout=LOCK_TIMEOUT_SECONDS, isolation_level=None)
         except sqlite3.DatabaseError as exc:
             raise ReviewError(f"{path} is damaged ({exc}); move it away to start the review queue anew "
                               "(the schedule of every card is lost)") from exc
-        return cls(journal, connection, scheduler)
+        return cls(journal, db, scheduler)
 
     def __enter__(self) -> ReviewStore:
         return self
@@ -175,7 +176,7 @@ class ReviewStore:
     # -- writing -------------------------------------------------------------------------------------
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self) -> Iterator[Database]:
         """The file lock, then one SQLite transaction: committed when the block ends, rolled back on error.
 
         Raises:
@@ -249,7 +250,7 @@ class ReviewStore:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _apply(self, db: sqlite3.Connection, path: str, title: str, private: bool, drafts: list[CardDraft],
+    def _apply(self, db: Database, path: str, title: str, private: bool, drafts: list[CardDraft],
                stamp: str, report: SyncReport) -> None:
         rows = {row["id"]: row for row in db.execute("SELECT * FROM cards WHERE path = ?", (path,))}
         wanted = {draft.id: draft for draft in drafts}
@@ -333,7 +334,7 @@ class ReviewStore:
         row = self.db.execute("SELECT MIN(due) AS due FROM cards WHERE retired IS NULL").fetchone()
         return None if row["due"] is None else dt.datetime.fromtimestamp(row["due"], dt.UTC)
 
-    def _row(self, db: sqlite3.Connection, card_id: str) -> sqlite3.Row:
+    def _row(self, db: Database, card_id: str) -> sqlite3.Row:
         key = card_id.strip().lower()
         if len(key) < MIN_ID_PREFIX:
             raise ReviewError(f"card id {card_id!r} is too short; give at least {MIN_ID_PREFIX} characters "
@@ -353,12 +354,9 @@ class ReviewStore:
 
     def _card(self, row: sqlite3.Row) -> ReviewCard:
         reviews = self.db.execute("SELECT COUNT(*) FROM reviews WHERE card_id = ?", (row["id"],)).fetchone()[0]
-        return ReviewCard(
-            id=row["id"], path=row["path"], kind=row["kind"], question=row["question"], answer=row["answer"],
-            line=row["line"], title=row["title"], private=bool(row["private"]),
-            due=dt.datetime.fromtimestamp(row["due"], dt.UTC), state=schedule.state_name(row["fsrs"]),
-            reviews=reviews, retired=dt.datetime.fromisoformat(row["retired"]) if row["retired"] else None,
-        )
+        return ReviewCard.model_validate(dict(row) | {
+            "due": dt.datetime.fromtimestamp(row["due"], dt.UTC), "state": schedule.state_name(row["fsrs"]),
+            "reviews": reviews})
 
 
 def review_db_path(journal: Journal) -> Path:
