@@ -59,6 +59,7 @@ from journal_agent.agent.prompts import load as load_prompt
 from journal_agent.agent.recall import ConversationKind, MessageKind, RecallMemory
 from journal_agent.agent.tools import ToolEffects
 from journal_agent.errors import AgentError, ContextOverflow, ReplyBrokeOff
+from journal_agent.locks import JournalLock
 
 BASE_INSTRUCTIONS = load_prompt("system")
 StopReason = Literal["answer", "length", "step_cap"]
@@ -309,17 +310,13 @@ class Agent:
             AgentError: a model call failed; messages stored so far are kept in recall memory
                 (a reply that broke off is stored marked incomplete: ``ReplyBrokeOff``).
             KeyboardInterrupt: the learner pressed Ctrl-C; every stored tool call has a result.
+            LockBusy: another turn of this agent kept its conversation lock.
         """
-        from filelock import FileLock, Timeout
-
         lock_name = "conversation.lock" if self.name == "journal" else f"conversation-{self.name}.lock"
         # a turn run for another agent waits less: the caller's tool call says the agent is busy
-        lock = FileLock(str(self.journal.state_dir / lock_name), timeout=300 if self.depth == 0 else 15)
-        try:
-            lock.acquire()
-        except Timeout as exc:
-            raise AgentError(f"another turn of the {self.name} agent (`journal ask`/`chat`) is still running; "
-                             "try again") from exc
+        lock = JournalLock(self.journal.state_dir / lock_name, holder=f"turn of the {self.name} agent "
+                           "(`journal ask`/`chat`)", timeout=300 if self.depth == 0 else 15)
+        lock.acquire()
         try:
             self.turn = ToolEffects()
             self._withheld = []

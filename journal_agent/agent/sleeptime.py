@@ -33,6 +33,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
+from journal_agent.errors import LockBusy
+from journal_agent.locks import JournalLock
+
 SLEEPTIME_DIR = "sleeptime"
 HIDDEN_COMMAND = "_sleeptime"
 BACKGROUND_STARTED = ("Reflection runs in the background (the sleep-time agent); the next journal command "
@@ -180,14 +183,12 @@ def _alive(pid: int) -> bool:
 
 def _locked(state_dir: Path) -> bool:
     """Whether a process holds ``run.lock`` (runs jobs now)."""
-    from filelock import FileLock, Timeout
-
     if not (Path(state_dir) / SLEEPTIME_DIR / "run.lock").exists():
         return False
-    lock = FileLock(str(_dir(state_dir) / "run.lock"), timeout=0)
+    lock = JournalLock(_dir(state_dir) / "run.lock", holder="background reflection", timeout=0)
     try:
         lock.acquire()
-    except Timeout:
+    except LockBusy:
         return True
     lock.release()
     return False
@@ -219,14 +220,12 @@ def run_jobs(journal) -> Status | None:
     find this job (it looks again after releasing the lock). A watchdog records
     ``timed_out`` and ends the process past :func:`deadline_seconds`.
     """
-    from filelock import FileLock, Timeout
-
-    lock = FileLock(str(_dir(journal.state_dir) / "run.lock"), timeout=2)
+    lock = JournalLock(_dir(journal.state_dir) / "run.lock", holder="background reflection", timeout=2)
     status = None
     while True:
         try:
             lock.acquire()
-        except Timeout:
+        except LockBusy:
             return status
         try:
             jobs = sorted((_dir(journal.state_dir) / "jobs").glob("*.json"))

@@ -1,9 +1,9 @@
 """The one place where exceptions become what a user reads.
 
 :class:`JournalGroup` wraps every ``journal`` command: a domain error
-(:class:`~journal_agent.errors.JournalError`) prints its own message; the
-operating-system faults a journal meets in normal use (a lock held by another
-command, a busy port, a read-only folder, a full disk) get a message that
+(:class:`~journal_agent.errors.JournalError`, a busy lock included) prints its
+own message and hint; the operating-system faults a journal meets in normal use
+(a busy port, a read-only folder, a full disk) get a message that
 says what to do; anything else says it is unexpected and how to see more.
 Each is one line on stderr with exit code 1 (130 for Ctrl-C). ``--debug`` or
 ``JOURNAL_DEBUG=1`` re-raises instead, so the traceback is shown.
@@ -46,11 +46,7 @@ def user_message(exc: BaseException) -> str:
         known, how to fix it.
     """
     if isinstance(exc, JournalError):
-        return str(exc)
-    if type(exc).__name__ == "Timeout" and type(exc).__module__.startswith("filelock"):
-        lock = getattr(exc, "lock_file", "a lock file")
-        return (f"another journal command is still running and holds {lock}; "
-                "wait for it to finish, then try again")
+        return f"{exc} ({exc.hint})" if exc.hint else str(exc)
     if isinstance(exc, OSError):
         return _os_error_message(exc)
     return f"unexpected error: {type(exc).__name__}: {exc}; {DEBUG_HINT}"

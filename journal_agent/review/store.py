@@ -15,7 +15,7 @@ good, also of retired cards: the review log an FSRS optimiser trains on).
 
 Renaming a note changes its cards' ids (the path is part of the id): the old cards are
 retired and new ones made. Every write happens in one SQLite transaction under
-``.journal/review.lock`` (a :class:`filelock.FileLock`), so two ``journal review``
+``.journal/review.lock`` (a :class:`~journal_agent.locks.JournalLock`), so two ``journal review``
 commands never interleave and a killed command leaves the last committed state.
 """
 
@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from journal_agent.errors import LockBusy, NoteError, ReviewError
+from journal_agent.errors import NoteError, ReviewError
+from journal_agent.locks import JournalLock
 from journal_agent.review import schedule
 from journal_agent.review.cards import CardDraft, CardKind, Extractor, extract_cards
 
@@ -130,12 +131,11 @@ class ReviewStore:
 
     def __init__(self, journal: Journal, connection: sqlite3.Connection,
                  scheduler: Scheduler | None = None):
-        from filelock import FileLock
-
         self.journal = journal
         self.db = connection
         self.scheduler = scheduler
-        self._lock = FileLock(str(journal.state_dir / LOCK_NAME))
+        self._lock = JournalLock(journal.state_dir / LOCK_NAME, holder="journal review command",
+                                 timeout=LOCK_TIMEOUT_SECONDS)
 
     @classmethod
     def open(cls, journal: Journal, scheduler: Scheduler | None = None) -> ReviewStore:
@@ -181,13 +181,7 @@ class ReviewStore:
         Raises:
             LockBusy: another command held the lock for :data:`LOCK_TIMEOUT_SECONDS`.
         """
-        from filelock import Timeout
-
-        try:
-            self._lock.acquire(timeout=LOCK_TIMEOUT_SECONDS)
-        except Timeout as exc:
-            raise LockBusy(f"another journal review command has held {self._lock.lock_file} for "
-                           f"{LOCK_TIMEOUT_SECONDS}s; wait for it to finish, then try again") from exc
+        self._lock.acquire()
         try:
             self.db.execute("BEGIN IMMEDIATE")
             try:
