@@ -33,6 +33,7 @@ DeepLearning.AI course "LLMs as Operating Systems: Agent Memory".
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -60,6 +61,8 @@ from journal_agent.agent.recall import ConversationKind, MessageKind, RecallMemo
 from journal_agent.agent.tools import ToolEffects
 from journal_agent.errors import AgentError, ContextOverflow, ReplyBrokeOff
 from journal_agent.locks import JournalLock
+
+log = logging.getLogger(__name__)
 
 BASE_INSTRUCTIONS = load_prompt("system")
 StopReason = Literal["answer", "length", "step_cap"]
@@ -280,6 +283,7 @@ class Agent:
             try:
                 self._stats = self.tools.archive.stats()
             except Exception:  # noqa: BLE001 - the agent still works without archive stats
+                log.debug("archive stats unavailable", exc_info=True)
                 return None
         return self._stats
 
