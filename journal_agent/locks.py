@@ -6,8 +6,6 @@ Journal commands that write shared state take a lock file under ``.journal/``
 command waits, :class:`~journal_agent.errors.LockBusy` names the lock's file and
 what holds it, in one message shape ("another `journal add` has held
 .../add.lock for 5s; wait for it to finish, then try again").
-
-filelock is small and imports nothing heavy, so this module imports it at the top.
 """
 
 from __future__ import annotations
@@ -56,11 +54,6 @@ class JournalLock:
     def release(self) -> None:
         """Release one acquire (the file lock is let go when the last one is released)."""
         self._lock.release()
-
-    @property
-    def is_locked(self) -> bool:
-        """Whether this process holds the lock."""
-        return self._lock.is_locked
 
     def __enter__(self) -> JournalLock:
         self.acquire()

@@ -96,19 +96,29 @@ def _show_turn(out, turn, journal, *, show_steps: bool) -> None:
 
 
 # ------------------------------------------------------------------- commands
+def turn_options(fn):
+    """The options of ``ask`` and ``chat``: which conversation, agent and model; how a turn is shown."""
+    for option in reversed([
+        click.option("-c", "--continue", "continue_", is_flag=True,
+                     help="Continue the last conversation (default: start a new one)."),
+        click.option("--cid", type=int, help="Continue conversation CID (see `journal log`)."),
+        click.option("--show-steps", is_flag=True, help="Print each step as it happens: tool, arguments, result."),
+        click.option("--stream/--no-stream", default=None,
+                     help="Stream answers as they arrive (default: on a terminal)."),
+        model_option,
+        click.option("--agent", "agent_name", default="journal", show_default=True,
+                     help="journal (answers from your notes) or coach (plans study); `journal agents` lists them."),
+    ]):
+        fn = option(fn)
+    return fn
+
+
 @click.command()
 @click.argument("question", nargs=-1, required=True)
-@click.option("-c", "--continue", "continue_", is_flag=True,
-              help="Continue the last conversation (default: start a new one).")
-@click.option("--cid", type=int, help="Continue conversation CID (see `journal log`).")
-@click.option("--show-steps", is_flag=True, help="Print each step as it happens: tool, arguments, result.")
+@turn_options
 @json_option("Print the answer, sources and steps as JSON.")
-@click.option("--stream/--no-stream", default=None, help="Stream the answer as it arrives (default: on a terminal).")
-@model_option
-@click.option("--agent", "agent_name", default="journal", show_default=True,
-              help="The agent to ask: journal (answers from your notes) or coach (plans study); `journal agents`.")
 @click.pass_context
-def ask(ctx, question, continue_, cid, show_steps, as_json, stream, model, agent_name) -> None:
+def ask(ctx, question, continue_, cid, show_steps, stream, model, agent_name, as_json) -> None:
     """Ask an agent about your learning; each ask starts a new conversation unless -c.
 
     Without a configured model, or with a model that cannot call tools, prints
@@ -197,14 +207,7 @@ def _save_history(history) -> None:
 
 
 @click.command()
-@click.option("-c", "--continue", "continue_", is_flag=True,
-              help="Continue the last conversation (default: start a new one).")
-@click.option("--cid", type=int, help="Continue conversation CID (see `journal log`).")
-@click.option("--show-steps", is_flag=True, help="Print each step as it happens.")
-@click.option("--stream/--no-stream", default=None, help="Stream answers as they arrive (default: on a terminal).")
-@model_option
-@click.option("--agent", "agent_name", default="journal", show_default=True,
-              help="The agent to talk to: journal or coach (`journal agents` lists them).")
+@turn_options
 @click.pass_context
 def chat(ctx, continue_, cid, show_steps, stream, model, agent_name) -> None:
     """Talk with an agent; Ctrl-D exits. Line editing and history (↑) on a terminal."""

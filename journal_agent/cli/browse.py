@@ -10,6 +10,7 @@ which turns them into one-line messages.
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from pathlib import Path
 
 import click
@@ -26,7 +27,14 @@ from journal_agent.cli.common import (
     json_option,
     print_json,
 )
-from journal_agent.notes.journal import NoteSummary, default_export_name, export_notes, find_note, list_notes
+from journal_agent.notes.journal import (
+    ExportFormat,
+    NoteSummary,
+    default_export_name,
+    export_notes,
+    find_note,
+    list_notes,
+)
 from journal_agent.notes.stats import journal_stats
 
 
@@ -142,7 +150,7 @@ def _heatmap(result, weeks: int = 26):
 
 
 @click.command("export")
-@click.option("--format", "fmt", type=click.Choice(["json", "markdown"]), default="json", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(typing.get_args(ExportFormat)), default="json", show_default=True,
               help="json: one document; markdown: a zip with one file per note.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: JSON to stdout, Markdown to journal-export-DATE.zip).")
