@@ -21,7 +21,7 @@ from journal_agent.agent.retrieval_only import LABEL, NO_TOOLS_LABEL, retrieval_
 from journal_agent.cli import render_steps as view
 from journal_agent.cli.boundary import EXIT_INTERRUPTED, user_message
 from journal_agent.cli.common import DATE, console, escape, journal_of, json_option, model_option, one_line, print_json
-from journal_agent.errors import JournalError, ModelNotConfigured, ToolsUnsupported
+from journal_agent.errors import AgentError, JournalError, ModelNotConfigured, ToolsUnsupported
 
 
 def _require_model(journal) -> None:
@@ -35,7 +35,7 @@ def _conversation(continue_: bool, cid: int | None):
     return "continue" if continue_ else "new"
 
 
-INTERRUPTED = "Interrupted; the conversation so far is kept (`journal ask -c` continues it)."
+INTERRUPTED = f"Interrupted; {AgentError.hint}."
 
 
 def _run_turn(agent, out, question: str, *, show_steps: bool, stream: bool, live=None, event: bool = False):
