@@ -57,7 +57,7 @@ def til_entries(corpus: Path = CORPUS, limit: int | None = None) -> list[dict]:
 
 def make_til_journal(root: Path, entries: list[dict], corpus: Path = CORPUS) -> Path:
     """A journal at ``root`` whose notes are the corpus files with ``date:``/``tags:`` front matter."""
-    from journal_agent.site.build import init_journal
+    from journal_agent import init_journal
 
     root.mkdir(parents=True, exist_ok=True)
     (root / "journal.toml").write_text(

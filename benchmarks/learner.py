@@ -5,7 +5,7 @@ review, September 2025, in the learner's Jekyll form) plus the repository's
 seed note (Day 2), ingests it with the configured embedder (MiniLM by
 default), and asks benchmarks/learner_questions.jsonl with a fixed "today"
 per question. Search questions are scored by the rank of the first expected
-note (Recall@1/5, MRR@10); week questions, which name several notes, also by
+note (Hit@1/5, MRR@10); week questions, which name several notes, also by
 coverage@5 (the share of the expected notes, at most 5, that are in the top
 5). Streak questions are checked against ``journal_stats`` on the journal and
 on a copy without Day 5 (a gap). ``--with-til DIR`` also asks the search
@@ -84,7 +84,7 @@ def bm25s_rankings(journal, questions: list[dict], k: int = 10) -> list[list[str
 
 
 def score(questions: list[dict], rankings: list[list[str]]) -> dict:
-    """Per kind and overall: Recall@1/5, MRR@10; week coverage@5; "Day N first" count."""
+    """Per kind and overall: Hit@1/5, MRR@10; week coverage@5; "Day N first" count."""
     ranks = [first_rank(ranked, set(q["expect"])) for q, ranked in zip(questions, rankings)]
     table = {"all": summarize(ranks)}
     for kind in KINDS:
@@ -132,14 +132,15 @@ def check_streaks(questions: list[dict], journals: dict[str, object]) -> list[tu
 
 
 def format_table(table: dict[str, dict]) -> str:
-    lines = [("| configuration | R@1 | R@5 | MRR@10 | day R@1 | date R@1 | week R@1 | week cov@5 | topic R@1 "
-             "| Day N first |"),
+    lines = [("| configuration | Hit@1 | Hit@5 | MRR@10 | day Hit@1 | date Hit@1 | week Hit@1 | week cov@5 "
+              "| topic Hit@1 | Day N first |"),
              "|---|---|---|---|---|---|---|---|---|---|"]
     for name, row in table.items():
         a = row["all"]
-        lines.append(f"| {name} | {a['R@1']:.3f} | {a['R@5']:.3f} | {a['MRR@10']:.3f} | {row['day']['R@1']:.3f} | "
-                     f"{row['date']['R@1']:.3f} | {row['week']['R@1']:.3f} | {row['week coverage@5']:.3f} | "
-                     f"{row['topic']['R@1']:.3f} | {row['day N first']} |")
+        lines.append(f"| {name} | {a['Hit@1']:.3f} | {a['Hit@5']:.3f} | {a['MRR@10']:.3f} | "
+                     f"{row['day']['Hit@1']:.3f} | {row['date']['Hit@1']:.3f} | {row['week']['Hit@1']:.3f} | "
+                     f"{row['week coverage@5']:.3f} | "
+                     f"{row['topic']['Hit@1']:.3f} | {row['day N first']} |")
     return "\n".join(lines)
 
 

@@ -6,7 +6,7 @@ journal under benchmarks/.work (git-ignored; nothing from LoCoMo is
 committed). For every QA item of categories 1-4 with evidence, the question
 is searched inside its conversation (category filter) and we check whether a
 note of an evidence session is in the top k (recall-any, as LongMemEval's
-session-level Recall@k). Category 5 (adversarial) is left out.
+session-level Hit@k). Category 5 (adversarial) is left out.
 
     python -m benchmarks.locomo [--work DIR] [--reuse]
 """
@@ -135,15 +135,15 @@ def _per_category(items, ranks) -> dict:
 
 
 def format_table(results: dict[str, dict]) -> str:
-    lines = ["| configuration | category | n | R@1 | R@5 | R@10 | MRR@10 |", "|---|---|---|---|---|---|---|"]
+    lines = ["| configuration | category | n | Hit@1 | Hit@5 | Hit@10 | MRR@10 |", "|---|---|---|---|---|---|---|"]
     for name, per in results.items():
         if "error" in per:
             lines.append(f"| {name} | {per['error']} ||||||")
             continue
         for label in ["all", *CATEGORIES.values()]:
             m = per[label]
-            lines.append(f"| {name} | {label} | {m['n']} | {m['R@1']:.3f} | {m['R@5']:.3f} | "
-                         f"{m['R@10']:.3f} | {m['MRR@10']:.3f} |")
+            lines.append(f"| {name} | {label} | {m['n']} | {m['Hit@1']:.3f} | {m['Hit@5']:.3f} | "
+                         f"{m['Hit@10']:.3f} | {m['MRR@10']:.3f} |")
     return "\n".join(lines)
 
 

@@ -1,8 +1,11 @@
-"""Retrieval metrics: Recall@k and MRR@k over ranked lists of ids.
+"""Retrieval metrics: Hit@k and MRR@k over ranked lists of ids.
 
-Recall@k here is the share of questions whose relevant item (any of them, when
-several are relevant) appears in the top k; MRR@k is the mean of 1/rank of the
-first relevant item within the top k, 0 when absent (Voorhees, TREC-8 QA, 1999).
+Hit@k is the share of questions with at least one relevant item in the top k
+(a question counts once, however many of its relevant items are there). It is
+not Recall@k, the share of each question's relevant items found, which these
+tables called it before: for a question with one relevant item the two agree.
+MRR@k is the mean of 1/rank of the first relevant item within the top k, 0 when
+absent (Voorhees, TREC-8 QA, 1999).
 """
 
 from __future__ import annotations
@@ -20,10 +23,11 @@ def first_rank(ranked: Sequence[str], relevant: set[str]) -> int | None:
 
 
 def summarize(ranks: Sequence[int | None], ks=(1, 5, 10), mrr_k: int = 10) -> dict[str, float]:
-    """``{"R@1": .., "R@5": .., "R@10": .., "MRR@10": .., "n": ..}`` from first-relevant ranks."""
+    """``{"Hit@1": .., "Hit@5": .., "Hit@10": .., "MRR@10": .., "n": ..}`` from first-relevant ranks (Hit@k: see
+    the module docstring)."""
     if not ranks:
-        return {**{f"R@{k}": float("nan") for k in ks}, f"MRR@{mrr_k}": float("nan"), "n": 0}
-    out = {f"R@{k}": mean(1.0 if r is not None and r <= k else 0.0 for r in ranks) for k in ks}
+        return {**{f"Hit@{k}": float("nan") for k in ks}, f"MRR@{mrr_k}": float("nan"), "n": 0}
+    out = {f"Hit@{k}": mean(1.0 if r is not None and r <= k else 0.0 for r in ranks) for k in ks}
     out[f"MRR@{mrr_k}"] = mean(1.0 / r if r is not None and r <= mrr_k else 0.0 for r in ranks)
     out["n"] = len(ranks)
     return out

@@ -4,7 +4,7 @@ benchmarks/til_questions.jsonl (60 questions) and benchmarks/til_paraphrases.jso
 (the same 60 targets asked in other words, written before any run). Builds a
 journal from dated copies of simonw/til and jbranchaud/til, ingests it, and
 ranks notes for each question with every search configuration plus a bm25s
-baseline over whole notes. Prints Recall@1/5/10 and MRR@10 per configuration,
+baseline over whole notes. Prints Hit@1/5/10 and MRR@10 per configuration,
 question set and kind.
 
     python -m benchmarks.quality_til [--work DIR] [--reuse]
@@ -113,7 +113,7 @@ def _by_kind(questions, ranks) -> dict:
 
 
 def format_table(table: dict[str, dict]) -> str:
-    lines = ["| configuration | R@1 | R@5 | R@10 | MRR@10 | dated R@1 | dated R@5 | plain R@5 | ms/query |",
+    lines = ["| configuration | Hit@1 | Hit@5 | Hit@10 | MRR@10 | dated Hit@1 | dated Hit@5 | plain Hit@5 | ms/query |",
              "|---|---|---|---|---|---|---|---|---|"]
     for name, row in table.items():
         if "error" in row:
@@ -121,8 +121,8 @@ def format_table(table: dict[str, dict]) -> str:
             continue
         a, d, p = row["all"], row["dated"], row["plain"]
         ms = f"{row['ms_per_query']:.0f}" if "ms_per_query" in row else "–"
-        lines.append(f"| {name} | {a['R@1']:.3f} | {a['R@5']:.3f} | {a['R@10']:.3f} | {a['MRR@10']:.3f} | "
-                     f"{d['R@1']:.3f} | {d['R@5']:.3f} | {p['R@5']:.3f} | {ms} |")
+        lines.append(f"| {name} | {a['Hit@1']:.3f} | {a['Hit@5']:.3f} | {a['Hit@10']:.3f} | {a['MRR@10']:.3f} | "
+                     f"{d['Hit@1']:.3f} | {d['Hit@5']:.3f} | {p['Hit@5']:.3f} | {ms} |")
     return "\n".join(lines)
 
 

@@ -28,6 +28,8 @@ from journal_agent.errors import ConfigError
 
 CONFIG_FILE = "journal.toml"
 DEFAULT_SERIES = "Momentum Learning"
+DEFAULT_DATE_LANGUAGES: tuple[str, ...] = ("en",)  # dateparser language codes
+DEFAULT_CHAT_MODEL = "gpt-4o-mini"
 DEFAULT_EMBEDDING_MODELS = {
     "minilm": "sentence-transformers/all-MiniLM-L6-v2",
     "openai": "text-embedding-3-small",
@@ -47,7 +49,7 @@ class JournalSettings(_Section):
     series: str = Field(DEFAULT_SERIES, description='notes are titled "<series> Day N"')
     categories: list[str] = Field(["Momentum_Learning", "Learning Journey"],
                                   description="categories of a new note")
-    date_languages: list[str] = Field(["en"], description="languages dateparser reads dates in")
+    date_languages: list[str] = Field(list(DEFAULT_DATE_LANGUAGES), description="languages dateparser reads dates in")
 
 
 class EmbeddingSettings(_Section):
@@ -69,7 +71,7 @@ class EmbeddingSettings(_Section):
 class LLMSettings(_Section):
     """``[llm]``: the chat model the agent talks to."""
 
-    model: str = Field("gpt-4o-mini", description="model name as the server knows it")
+    model: str = Field(DEFAULT_CHAT_MODEL, description="model name as the server knows it")
     base_url: str | None = Field(None, description="Ollama, llama.cpp, vLLM, ... e.g. http://127.0.0.1:11434/v1")
     timeout: float = Field(120.0, gt=0, description="seconds to wait for the model before giving up")
     max_tokens: int | None = Field(None, gt=0, description="cap on the length of one reply (tokens)")

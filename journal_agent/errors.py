@@ -1,16 +1,32 @@
 """Every domain exception journal-agent raises, under one base class.
 
-The CLI group (:mod:`journal_agent.cli`) is the one place these become
-messages: one line on stderr, exit code 1 (``--debug`` or ``JOURNAL_DEBUG=1``
-shows the traceback). Every message says what went wrong and, where there is
-one, how to fix it.
+The CLI boundary (:mod:`journal_agent.cli.boundary`) is the one place these
+become messages: the message and, when set, its ``hint`` (what to do next, in
+parentheses) as one line on stderr, exit code 1 (``--debug`` or ``JOURNAL_DEBUG=1`` shows the
+traceback). Every message says what went wrong and, where there is one, how to
+fix it.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class JournalError(Exception):
-    """Base class: a problem the user can act on, with a message that says how."""
+    """Base class: a problem the user can act on, with a message that says how.
+
+    Attributes:
+        hint: what to do next, said after the message (``"message (hint)"``) by the
+            CLI boundary, or ``None``: the class's own (e.g. :class:`AgentError`'s),
+            or one given as ``hint=`` when raised.
+    """
+
+    hint: str | None = None
+
+    def __init__(self, *args: object, hint: str | None = None):
+        super().__init__(*args)
+        if hint is not None:
+            self.hint = hint
 
 
 class JournalNotFound(JournalError):
@@ -26,7 +42,22 @@ class ModelNotInstalled(JournalError):
 
 
 class LockBusy(JournalError):
-    """Another journal command holds a lock this one needs (ingest, add, a conversation)."""
+    """Another journal command holds a lock this one needs (ingest, add, review, a conversation, core memory).
+
+    Raised by :class:`journal_agent.locks.JournalLock`, the one lock helper.
+
+    Attributes:
+        lock_file: the lock's file.
+        holder: what holds it, as a user names it ("`journal add`").
+        waited: seconds this command waited before giving up.
+    """
+
+    def __init__(self, lock_file: str | Path, holder: str, waited: float):
+        self.lock_file = str(lock_file)
+        self.holder = holder
+        self.waited = waited
+        super().__init__(f"another {holder} has held {lock_file} for {waited:g}s",
+                         hint="wait for it to finish, then try again")
 
 
 class NoteError(JournalError):
@@ -63,6 +94,8 @@ class ModelNotConfigured(JournalError):
 
 class AgentError(JournalError):
     """The LLM call failed (API error, timeout); the conversation so far is kept."""
+
+    hint = "the conversation so far is kept; `journal ask -c` continues it"
 
 
 class ReplyBrokeOff(AgentError):

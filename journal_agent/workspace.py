@@ -136,7 +136,7 @@ def create_workspace(folder: Path, series: str = DEFAULT_SERIES) -> Journal:
     """Create ``journal.toml``, ``notes/``, ``site/`` and a ``.gitignore`` in ``folder``; keep existing files.
 
     The MkDocs scaffold is written by :func:`journal_agent.site.build.scaffold_site`
-    (``journal init`` calls both through :func:`journal_agent.site.build.init_journal`).
+    (``journal init`` calls both through :func:`journal_agent.init_journal`).
     """
     folder = Path(folder).expanduser().resolve()
     folder.mkdir(parents=True, exist_ok=True)

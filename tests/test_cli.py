@@ -121,3 +121,38 @@ def test_root_found_by_walking_up(seeded_dir, monkeypatch):
     monkeypatch.chdir(seeded_dir / "notes")
     result = CliRunner().invoke(main, ["ingest", "--no-reflect"])
     assert result.exit_code == 0 and "added 1" in result.output
+
+
+def test_every_lazy_subcommand_loads_and_help_lists_the_visible_ones():
+    """``journal --help`` lists COMMANDS without importing them; each entry names the command it loads."""
+    import click
+    from click.testing import CliRunner
+
+    from journal_agent.cli import COMMANDS, main
+
+    listed = CliRunner().invoke(main, ["--help"]).output.split("Commands:", 1)[1]
+    shown = [line.split()[0] for line in listed.splitlines() if line.strip()]
+    assert shown == sorted(name for name, (_, help) in COMMANDS.items() if help)
+    for name, (_, help) in COMMANDS.items():
+        command = main.get_command(click.Context(main), name)
+        assert isinstance(command, click.Command) and command.name == name
+        assert command.hidden == (help == ""), name
+        assert (help or "Run").split()[0] in (command.help or ""), name  # the listed line says what it runs
+
+
+def test_debug_shows_what_a_command_swallowed(journal_dir, run_cli):
+    """The sleep-time notice never breaks a command; what it swallowed is logged, shown with --debug only."""
+    import json
+
+    status = journal_dir / ".journal" / "sleeptime" / "status.json"
+    status.parent.mkdir(parents=True, exist_ok=True)
+    done = {"state": "done", "started": "2025-09-18T10:00:00", "message": "updated the learner block"}
+    (status.parent / "jobs").write_text("")  # damaged state: a file where the jobs folder goes
+    status.write_text(json.dumps(done))
+    quiet = run_cli("list")
+    assert quiet.exit_code == 0 and "debug:" not in quiet.stderr
+    status.write_text(json.dumps(done))
+    shown = run_cli("--debug", "list")
+    assert shown.exit_code == 0
+    assert "debug: journal_agent.cli.sleeptime: no sleep-time notice" in shown.stderr
+    assert "FileExistsError" in shown.stderr

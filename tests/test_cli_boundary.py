@@ -78,3 +78,17 @@ def test_unknown_config_key_names_key_and_file(journal_dir, run_cli):
 def test_bad_config_value_names_the_variable(journal_dir, run_cli):
     message = _one_line_error(run_cli("search", "anything", env={"JOURNAL_MAX_STEPS": "many"}))
     assert "[agent] max_steps (from JOURNAL_MAX_STEPS)" in message
+
+
+def test_a_busy_lock_is_one_message_naming_its_file_and_holder(tmp_path):
+    from journal_agent.cli.boundary import user_message
+    from journal_agent.errors import LockBusy
+    from journal_agent.locks import JournalLock
+
+    path = tmp_path / "add.lock"
+    with JournalLock(path, holder="`journal add`", timeout=0), pytest.raises(LockBusy) as busy:
+        JournalLock(path, holder="`journal add`", timeout=0).acquire()
+    assert user_message(busy.value) == (f"another `journal add` has held {path} for 0s "
+                                        "(wait for it to finish, then try again)")
+    with JournalLock(path, holder="`journal add`", timeout=0):  # released: free again
+        pass

@@ -588,7 +588,7 @@ def test_withheld_private_notes_are_named_in_one_line():
     from rich.console import Console
 
     from journal_agent.agent.loop import Turn
-    from journal_agent.cli.agent_view import print_turn_notes
+    from journal_agent.cli.render_steps import print_turn_notes
 
     console = Console(record=True, width=200, force_terminal=False)
     print_turn_notes(console, Turn("q", "a", [], withheld=["notes/secret.md", "notes/private/x.md"]))

@@ -70,7 +70,7 @@ def write(path: Path, text: str) -> Path:
 
 def make_journal(root: Path, til_rows: list[dict] = (), private: bool = True, broken: bool = True):
     """A journal with the seed note, TIL copies, private/draft notes and one broken note."""
-    from journal_agent.site.build import init_journal
+    from journal_agent import init_journal
     from journal_agent.workspace import open_journal
 
     write(root / "journal.toml", SITE_TOML)
@@ -311,7 +311,8 @@ def test_no_site_url_builds_without_feed(small):
 
 
 def test_scaffold_writes_only_missing_files(tmp_path):
-    from journal_agent.site.build import init_journal, scaffold_site
+    from journal_agent import init_journal
+    from journal_agent.site.build import scaffold_site
 
     journal = init_journal(tmp_path / "j", series="Deep Work")
     yml = journal.site_dir / "mkdocs.yml"
@@ -332,8 +333,8 @@ def test_scaffold_writes_only_missing_files(tmp_path):
 
 def test_committed_site_is_what_init_writes(tmp_path):
     """The repository's site/ is exactly the scaffold for the default journal.toml."""
+    from journal_agent import init_journal
     from journal_agent.config import DEFAULT_SERIES
-    from journal_agent.site.build import init_journal
 
     journal = init_journal(tmp_path / "fresh", series=DEFAULT_SERIES)
     written = sorted(p.relative_to(journal.site_dir) for p in journal.site_dir.rglob("*") if p.is_file())

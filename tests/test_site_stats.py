@@ -23,7 +23,7 @@ BUILD_DAY = dt.date(2025, 9, 7)
 
 
 def gap_journal(root):
-    from journal_agent.site.build import init_journal
+    from journal_agent import init_journal
     from journal_agent.workspace import open_journal
 
     write(root / "journal.toml", SITE_TOML)
@@ -163,7 +163,8 @@ def test_digest_is_a_post_in_its_category_and_in_the_feed(built):
 
 
 def test_stats_page_without_notes(tmp_path):
-    from journal_agent.site.build import build_site, init_journal
+    from journal_agent import init_journal
+    from journal_agent.site.build import build_site
 
     journal = init_journal(tmp_path / "empty")
     report = build_site(journal)

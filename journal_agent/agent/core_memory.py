@@ -13,7 +13,7 @@ an edit by one is in the others' next prompt.
 :class:`CoreMemory` is one agent's view of the journal's blocks (``agent=None``:
 every block, as ``journal memory`` sees them). Storage: one JSON file,
 ``.journal/core_memory.json`` (format in :mod:`journal_agent.agent.blocks`),
-written atomically under a :class:`filelock.FileLock`. Every change is
+written atomically under a :class:`~journal_agent.locks.JournalLock`. Every change is
 re-read, applied and written under the lock, so a ``journal chat`` session, a
 background reflection and a second agent never lose each other's edits. Every
 edit is recorded as a :class:`MemoryEdit`; :meth:`CoreMemory.undo` reverts the
@@ -47,6 +47,7 @@ from journal_agent.agent.blocks import (
     queue_tasks,
     task_text,
 )
+from journal_agent.locks import JournalLock
 
 __all__ = ["DEFAULT_LEARNER", "DEFAULT_LIMITS", "DEFAULT_PERSONA", "LEARNER_DESCRIPTION", "MEMORY_FILE",
            "PERSONA_DESCRIPTION", "QUEUE_LABEL", "AgentSpec", "Block", "CoreMemory", "CoreMemoryError",
@@ -73,11 +74,9 @@ class CoreMemory:
     """
 
     def __init__(self, path: Path, agent: str | None = "journal"):
-        from filelock import FileLock
-
         self.path = Path(path)
         self.agent = agent
-        self._lock = FileLock(str(self.path) + ".lock", timeout=30)
+        self._lock = JournalLock(str(self.path) + ".lock", holder="core memory edit", timeout=30)
         self._state: MemoryState = default_state()
         self.reload(create=True)
         if agent is not None:

@@ -33,6 +33,7 @@ DeepLearning.AI course "LLMs as Operating Systems: Agent Memory".
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -59,7 +60,10 @@ from journal_agent.agent.prompts import load as load_prompt
 from journal_agent.agent.recall import ConversationKind, MessageKind, RecallMemory
 from journal_agent.agent.tools import ToolEffects
 from journal_agent.errors import AgentError, ContextOverflow, ReplyBrokeOff
+from journal_agent.locks import JournalLock
 from journal_agent.openai_client import make_client
+
+log = logging.getLogger(__name__)
 
 BASE_INSTRUCTIONS = load_prompt("system")
 StopReason = Literal["answer", "length", "step_cap"]
@@ -280,6 +284,7 @@ class Agent:
             try:
                 self._stats = self.tools.archive.stats()
             except Exception:  # noqa: BLE001 - the agent still works without archive stats
+                log.debug("archive stats unavailable", exc_info=True)
                 return None
         return self._stats
 
@@ -310,17 +315,13 @@ class Agent:
             AgentError: a model call failed; messages stored so far are kept in recall memory
                 (a reply that broke off is stored marked incomplete: ``ReplyBrokeOff``).
             KeyboardInterrupt: the learner pressed Ctrl-C; every stored tool call has a result.
+            LockBusy: another turn of this agent kept its conversation lock.
         """
-        from filelock import FileLock, Timeout
-
         lock_name = "conversation.lock" if self.name == "journal" else f"conversation-{self.name}.lock"
         # a turn run for another agent waits less: the caller's tool call says the agent is busy
-        lock = FileLock(str(self.journal.state_dir / lock_name), timeout=300 if self.depth == 0 else 15)
-        try:
-            lock.acquire()
-        except Timeout as exc:
-            raise AgentError(f"another turn of the {self.name} agent (`journal ask`/`chat`) is still running; "
-                             "try again") from exc
+        lock = JournalLock(self.journal.state_dir / lock_name, holder=f"turn of the {self.name} agent "
+                           "(`journal ask`/`chat`)", timeout=300 if self.depth == 0 else 15)
+        lock.acquire()
         try:
             self.turn = ToolEffects()
             self._withheld = []

@@ -35,6 +35,8 @@ from typing import Literal
 from pydantic import BaseModel, ValidationError
 
 from journal_agent.agent.blocks import now_text
+from journal_agent.errors import LockBusy
+from journal_agent.locks import JournalLock
 
 SLEEPTIME_DIR = "sleeptime"
 HIDDEN_COMMAND = "_sleeptime"
@@ -177,14 +179,12 @@ def _alive(pid: int) -> bool:
 
 def _locked(state_dir: Path) -> bool:
     """Whether a process holds ``run.lock`` (runs jobs now)."""
-    from filelock import FileLock, Timeout
-
     if not (Path(state_dir) / SLEEPTIME_DIR / "run.lock").exists():
         return False
-    lock = FileLock(str(_dir(state_dir) / "run.lock"), timeout=0)
+    lock = JournalLock(_dir(state_dir) / "run.lock", holder="background reflection", timeout=0)
     try:
         lock.acquire()
-    except Timeout:
+    except LockBusy:
         return True
     lock.release()
     return False
@@ -198,7 +198,10 @@ def _seconds_since(started: str) -> float:
 
 
 def _ago(started: str) -> str:
-    seconds = int(_seconds_since(started))
+    elapsed = _seconds_since(started)
+    if elapsed == float("inf"):  # a damaged start time: int(inf) raised OverflowError and hid the notice
+        return "start time unknown"
+    seconds = int(elapsed)
     return f"started {seconds} s ago" if seconds < 120 else f"started {seconds // 60} min ago"
 
 
@@ -216,14 +219,12 @@ def run_jobs(journal) -> Status | None:
     find this job (it looks again after releasing the lock). A watchdog records
     ``timed_out`` and ends the process past :func:`deadline_seconds`.
     """
-    from filelock import FileLock, Timeout
-
-    lock = FileLock(str(_dir(journal.state_dir) / "run.lock"), timeout=2)
+    lock = JournalLock(_dir(journal.state_dir) / "run.lock", holder="background reflection", timeout=2)
     status = None
     while True:
         try:
             lock.acquire()
-        except Timeout:
+        except LockBusy:
             return status
         try:
             jobs = sorted((_dir(journal.state_dir) / "jobs").glob("*.json"))

@@ -24,6 +24,7 @@ matches, limit exceeded) comes back as the tool result, starting with
 from __future__ import annotations
 
 import json
+import logging
 import time
 
 from journal_agent.agent.journal_tools import (
@@ -38,6 +39,8 @@ from journal_agent.agent.journal_tools import (
 )
 from journal_agent.agent.toolspec import Tool, ToolArgumentError
 from journal_agent.errors import JournalError
+
+log = logging.getLogger(__name__)
 
 __all__ = ["TOOL_NAMES", "MemoryTools", "ToolEffects", "ToolError", "ToolResult"]
 
@@ -109,6 +112,7 @@ class MemoryTools(JournalTools):
         except JournalError as exc:
             return _error(str(exc))
         except Exception as exc:  # noqa: BLE001 - a tool bug must not end the conversation
+            log.warning("tool %s failed unexpectedly", name, exc_info=True)
             return _error(f"{name} failed unexpectedly ({type(exc).__name__}: {exc}); try other arguments")
 
     # ------------------------------------------------------------------- tools

@@ -34,7 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from journal_agent.errors import JournalError, LockBusy, NoteError
+from journal_agent.errors import JournalError, NoteError
+from journal_agent.locks import JournalLock
 from journal_agent.notes.journal import read_one
 from journal_agent.notes.model import Note
 from journal_agent.notes.walk import walk_notes
@@ -118,8 +119,6 @@ def ingest(
         StoreError: the store needs ``--full`` (other embedding model, damaged
             files), or a write failed (full disk; what was stored is kept).
     """
-    from filelock import FileLock, Timeout
-
     from journal_agent.archive.store import Archive
 
     started = time.perf_counter()
@@ -127,12 +126,9 @@ def ingest(
     for path in given:
         if not os.path.lexists(path):
             raise JournalError(f"{journal.relative(path)}: no such file or folder; nothing was ingested")
-    lock = FileLock(str(journal.writable_state_dir("journal ingest") / "ingest.lock"))
-    try:
-        lock.acquire(timeout=LOCK_TIMEOUT_SECONDS)
-    except Timeout as exc:
-        raise LockBusy(
-            f"another ingest has held {lock.lock_file} for {LOCK_TIMEOUT_SECONDS}s; try again later") from exc
+    lock = JournalLock(journal.writable_state_dir("journal ingest") / "ingest.lock", holder="`journal ingest`",
+                       timeout=LOCK_TIMEOUT_SECONDS)
+    lock.acquire()
     try:
         archive = archive or Archive.open(journal, check=False)
         archive.repair()

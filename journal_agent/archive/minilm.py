@@ -30,9 +30,10 @@ from pathlib import Path
 
 import numpy as np
 
+from journal_agent.config import DEFAULT_EMBEDDING_MODELS
 from journal_agent.errors import ModelNotInstalled
 
-MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+MODEL_NAME = DEFAULT_EMBEDDING_MODELS["minilm"]
 DIMENSION = 384
 MAX_SEQ_LENGTH = 256
 EXPECTED_SHA256 = {

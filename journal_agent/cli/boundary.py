@@ -1,12 +1,13 @@
 """The one place where exceptions become what a user reads.
 
 :class:`JournalGroup` wraps every ``journal`` command: a domain error
-(:class:`~journal_agent.errors.JournalError`) prints its own message; the
-operating-system faults a journal meets in normal use (a lock held by another
-command, a busy port, a read-only folder, a full disk) get a message that
+(:class:`~journal_agent.errors.JournalError`, a busy lock included) prints its
+own message and hint; the operating-system faults a journal meets in normal use
+(a busy port, a read-only folder, a full disk) get a message that
 says what to do; anything else says it is unexpected and how to see more.
 Each is one line on stderr with exit code 1 (130 for Ctrl-C). ``--debug`` or
-``JOURNAL_DEBUG=1`` re-raises instead, so the traceback is shown.
+``JOURNAL_DEBUG=1`` re-raises instead, so the traceback is shown, and shows what
+the library logged (:func:`show_logs`: the exceptions it swallowed on purpose).
 
 This module imports only Click and the standard library: ``journal --help``
 stays fast.
@@ -15,6 +16,7 @@ stays fast.
 from __future__ import annotations
 
 import errno
+import logging
 import os
 from typing import Any
 
@@ -23,6 +25,7 @@ import click
 from journal_agent.errors import JournalError
 
 EXIT_ERROR = 1
+EXIT_PARTIAL = 3  # some notes failed and are listed; every other note went through
 EXIT_INTERRUPTED = 130
 DEBUG_HINT = "run again with --debug (or JOURNAL_DEBUG=1) to see the traceback"
 
@@ -33,6 +36,18 @@ def debug_enabled(ctx: click.Context | None) -> bool:
         return True
     root = ctx.find_root() if ctx is not None else None
     return bool(root is not None and isinstance(root.obj, dict) and root.obj.get("debug"))
+
+
+def show_logs() -> None:
+    """Print what the ``journal_agent`` loggers record (debug level and up) on the current stderr."""
+    logger = logging.getLogger("journal_agent")
+    for old in [h for h in logger.handlers if getattr(h, "journal_debug", False)]:
+        logger.removeHandler(old)  # a second command in one process (tests) writes to its own stderr
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("debug: %(name)s: %(message)s"))
+    handler.journal_debug = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
 
 
 def user_message(exc: BaseException) -> str:
@@ -46,11 +61,7 @@ def user_message(exc: BaseException) -> str:
         known, how to fix it.
     """
     if isinstance(exc, JournalError):
-        return str(exc)
-    if type(exc).__name__ == "Timeout" and type(exc).__module__.startswith("filelock"):
-        lock = getattr(exc, "lock_file", "a lock file")
-        return (f"another journal command is still running and holds {lock}; "
-                "wait for it to finish, then try again")
+        return f"{exc} ({exc.hint})" if exc.hint else str(exc)
     if isinstance(exc, OSError):
         return _os_error_message(exc)
     return f"unexpected error: {type(exc).__name__}: {exc}; {DEBUG_HINT}"

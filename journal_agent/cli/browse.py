@@ -4,31 +4,48 @@ Each command parses its options, calls one library function
 (:mod:`journal_agent.notes.journal`, :mod:`journal_agent.notes.stats`,
 :mod:`journal_agent.service.mcp`) and prints. Domain errors
 (:class:`~journal_agent.errors.JournalError`) propagate to the CLI group,
-which turns them into one-line messages. Registered in the main group by
-``_register_subcommands``; only Click is imported at module level.
+which turns them into one-line messages.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from pathlib import Path
 
 import click
+from rich.markdown import Markdown
+from rich.table import Table
+from rich.text import Text
 
-from journal_agent.cli.common import DATE, console, escape, journal_of, print_json
+from journal_agent.cli.common import (
+    console,
+    date_window_options,
+    escape,
+    include_private_option,
+    journal_of,
+    json_option,
+    print_json,
+)
+from journal_agent.notes.journal import (
+    ExportFormat,
+    NoteSummary,
+    default_export_name,
+    export_notes,
+    find_note,
+    list_notes,
+)
+from journal_agent.notes.stats import journal_stats
 
 
 @click.command("list")
-@click.option("--since", type=DATE, help='Only notes on or after this date ("last month", 2025-09-01).')
-@click.option("--until", type=DATE, help="Only notes on or before this date.")
+@date_window_options
 @click.option("--category", help="Only notes in this category (case-insensitive).")
 @click.option("--tag", help="Only notes with this tag (case-insensitive).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON: {notes: [...], withheld, failed}.")
+@json_option("Print JSON: {notes: [...], withheld, failed}.")
 @click.pass_context
 def list_command(ctx, since, until, category, tag, as_json) -> None:
     """List notes by date: day, date, title, words, categories, tags, path."""
-    from journal_agent.notes.journal import list_notes
-
     listed = list_notes(journal_of(ctx), since=since, until=until, category=category, tag=tag)
     if as_json:
         print_json(listed.to_json())
@@ -50,12 +67,10 @@ def list_command(ctx, since, until, category, tag, as_json) -> None:
 
 @click.command("show")
 @click.argument("ref", nargs=-1, required=True)
-@click.option("--json", "as_json", is_flag=True, help="Print the note as JSON (metadata and text).")
+@json_option("Print the note as JSON (metadata and text).")
 @click.pass_context
 def show(ctx, ref, as_json) -> None:
     """Show one whole note. REF: a day number (4, day 4), a date (2025-09-18, yesterday) or a path."""
-    from journal_agent.notes.journal import NoteSummary, find_note
-
     journal = journal_of(ctx)
     match = find_note(journal, " ".join(ref))
     note = match.note
@@ -70,8 +85,6 @@ def show(ctx, ref, as_json) -> None:
         out.print("[dim]" + escape(", ".join(note.categories + [f"#{t}" for t in note.tags])) + "[/dim]")
     out.print()
     if out.is_terminal:
-        from rich.markdown import Markdown
-
         out.print(Markdown(note.body))
     else:
         click.echo(note.body.strip("\n"))
@@ -80,12 +93,10 @@ def show(ctx, ref, as_json) -> None:
 
 
 @click.command("stats")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (streaks, gaps, counts).")
+@json_option("Print JSON (streaks, gaps, counts).")
 @click.pass_context
 def stats(ctx, as_json) -> None:
     """Notes, writing days, current and longest streak, missed days, counts by category, tag and month."""
-    from journal_agent.notes.stats import journal_stats
-
     result = journal_stats(journal_of(ctx))
     if as_json:
         print_json(result.to_json())
@@ -121,9 +132,6 @@ def _streak(streak) -> str:
 def _heatmap(result, weeks: int = 26):
     """A GitHub-style calendar of the last ``weeks`` weeks up to the last note: a row per weekday, a column per
     week, ■ for a day with notes (brighter for more), · for a day without."""
-    from rich.table import Table
-    from rich.text import Text
-
     end = max(result.last_date, min(result.today, result.last_date + dt.timedelta(days=6)))
     start = end - dt.timedelta(days=end.weekday()) - dt.timedelta(weeks=weeks - 1)
     table = Table(show_header=False, box=None, padding=(0, 0), pad_edge=False)
@@ -142,16 +150,14 @@ def _heatmap(result, weeks: int = 26):
 
 
 @click.command("export")
-@click.option("--format", "fmt", type=click.Choice(["json", "markdown"]), default="json", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(typing.get_args(ExportFormat)), default="json", show_default=True,
               help="json: one document; markdown: a zip with one file per note.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: JSON to stdout, Markdown to journal-export-DATE.zip).")
-@click.option("--include-private", is_flag=True, help="Also export private and draft notes.")
+@include_private_option("Also export private and draft notes.")
 @click.pass_context
 def export(ctx, fmt, output, include_private) -> None:
     """Export every note with its metadata and text."""
-    from journal_agent.notes.journal import default_export_name, export_notes
-
     journal = journal_of(ctx)
     if output is None and fmt == "markdown":
         output = Path(default_export_name(fmt))
@@ -171,9 +177,7 @@ def export(ctx, fmt, output, include_private) -> None:
 @click.pass_context
 def mcp(ctx) -> None:
     """Serve the journal to MCP clients over stdio (read-only: search, list, read, stats, core memory)."""
-    from journal_agent.service.mcp import serve_stdio
+    from journal_agent.service.mcp import serve_stdio  # here: the mcp library is heavy, `journal list` is not
 
     serve_stdio(journal_of(ctx))
 
-
-COMMANDS = (list_command, show, stats, export, mcp)

@@ -7,19 +7,19 @@ e.g. a week without notes); 2 usage error (a week that cannot be read).
 
 from __future__ import annotations
 
-import json
-
 import click
+
+from journal_agent.archive.ingest import ingest
+from journal_agent.cli.common import include_private_option, journal_of, json_option, print_json
+from journal_agent.digest import make_digest, parse_week
 
 
 @click.command("digest")
 @click.option("--week", "week_text", metavar="DATE",
               help='Any date in the week ("last monday", 2025-09-18) or an ISO week (2025-W38); default: this week.')
-@click.option("--include-private", is_flag=True,
-              help="Include private and draft notes; the digest is then private too (never published).")
+@include_private_option("Include private and draft notes; the digest is then private too (never published).")
 @click.option("--offline", is_flag=True, help="Write the summary without a model even when one is configured.")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print JSON: week, path, notes (day, title, headings, first lines), gaps, streak, questions.")
+@json_option("Print JSON: week, path, notes (day, title, headings, first lines), gaps, streak, questions.")
 @click.pass_context
 def digest(ctx: click.Context, week_text: str | None, include_private: bool, offline: bool, as_json: bool) -> None:
     """Write the weekly digest note: each day's notes, the streak, gaps and open questions.
@@ -28,11 +28,7 @@ def digest(ctx: click.Context, week_text: str | None, include_private: bool, off
     publishes it as a post and in the feed); writing a week again replaces its digest. A digest has no day
     number and does not count in streaks. With a model configured, the agent writes the summary paragraph.
     """
-    from journal_agent.archive.ingest import ingest
-    from journal_agent.digest import make_digest, parse_week
-    from journal_agent.workspace import open_journal
-
-    journal = open_journal(root=(ctx.obj or {}).get("root"))
+    journal = journal_of(ctx)
     week = None
     if week_text is not None:
         try:
@@ -42,8 +38,7 @@ def digest(ctx: click.Context, week_text: str | None, include_private: bool, off
     result = make_digest(journal, week, include_private=include_private, use_model=False if offline else None)
     report = ingest(journal, [result.path])
     if as_json:
-        click.echo(json.dumps({**result.to_json(), "chunks_written": report.chunks_written},
-                              indent=2, ensure_ascii=False))
+        print_json({**result.to_json(), "chunks_written": report.chunks_written})
     else:
         facts = result.digest
         days = sorted(facts.days)

@@ -1,4 +1,5 @@
-"""Click adapters for ``journal memory``: the core-memory blocks, the agents they are attached to, their history.
+"""Click adapters for core memory: ``journal memory`` (the blocks, the agents they are attached to, their
+history) and ``journal agents`` (the agents and their blocks).
 
 ``show``, ``edit``, ``history``, ``undo`` (recorded as an edit: a second undo
 redoes), ``export``/``import`` (blocks, attachments, agents and history, one
@@ -10,17 +11,34 @@ boundary (:mod:`journal_agent.cli.boundary`) as one line.
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 import click
+from rich.panel import Panel
+from rich.text import Text
 
-from journal_agent.cli.common import console, escape, journal_of
+from journal_agent.agent.agent_tools import list_agents
+from journal_agent.agent.core_memory import CoreMemory
+from journal_agent.cli.common import console, escape, journal_of, json_option, print_json
+from journal_agent.cli.render_steps import diff_lines, print_agents
+from journal_agent.errors import JournalError
 
 
 def _core(ctx):
     """Core memory as the learner sees it: every block, every agent."""
-    from journal_agent.agent.core_memory import CoreMemory
-
     return CoreMemory.open(journal_of(ctx), agent=None)
+
+
+@click.command()
+@json_option("Print the agents as JSON.")
+@click.pass_context
+def agents(ctx, as_json) -> None:
+    """List the agents: name, persona, attached blocks, tools (`journal ask --agent NAME`)."""
+    found = list_agents(journal_of(ctx))
+    if as_json:
+        print_json([asdict(a) for a in found])
+        return
+    print_agents(console(), found)
 
 
 @click.group()
@@ -30,7 +48,7 @@ def memory() -> None:
 
 @memory.command("show")
 @click.argument("label", required=False)
-@click.option("--json", "as_json", is_flag=True, help="Print the blocks as JSON.")
+@json_option("Print the blocks as JSON.")
 @click.pass_context
 def memory_show(ctx, label, as_json) -> None:
     """Print every core memory block (or block LABEL) with its budget and the agents it is attached to."""
@@ -39,11 +57,8 @@ def memory_show(ctx, label, as_json) -> None:
     data = core.to_dict()["blocks"]
     if as_json:
         shown = [d for d in data if d["label"] in {b.label for b in blocks}]
-        click.echo(json.dumps(shown[0] if label else {"blocks": shown}, indent=2, ensure_ascii=False))
+        print_json(shown[0] if label else {"blocks": shown})
         return
-    from rich.panel import Panel
-    from rich.text import Text
-
     out = console()
     for block in blocks:
         agents = ", ".join(core.attached_to(block.label)) or "no agent"
@@ -67,8 +82,6 @@ def memory_show(ctx, label, as_json) -> None:
 @click.pass_context
 def memory_edit(ctx, label) -> None:
     """Edit block LABEL in $EDITOR (its character limit is enforced; read-only blocks too)."""
-    from journal_agent.errors import JournalError
-
     core = _core(ctx)
     block = core.block(label)
     edited = click.edit(block.value + "\n", extension=".md", require_save=True)
@@ -79,7 +92,8 @@ def memory_edit(ctx, label) -> None:
     try:
         edit = core.set_value(label, value)
     except JournalError as exc:
-        raise click.ClickException(f"{exc}; nothing was saved") from exc
+        exc.hint = exc.hint or "nothing was saved"  # what the boundary adds to the library's message
+        raise
     if edit is None:
         click.echo("No changes.")
     else:
@@ -88,16 +102,14 @@ def memory_edit(ctx, label) -> None:
 
 @memory.command("history")
 @click.option("-n", "--limit", default=20, show_default=True, type=click.IntRange(1), help="Most recent edits.")
-@click.option("--json", "as_json", is_flag=True, help="Print the edits as JSON.")
+@json_option("Print the edits as JSON.")
 @click.pass_context
 def memory_history(ctx, limit, as_json) -> None:
     """List core memory edits (time, tool, agent, block, what changed), oldest first; undos included."""
-    from journal_agent.cli.agent_view import diff_lines
-
     edits = _core(ctx).history()
     shown = edits[-limit:]
     if as_json:
-        click.echo(json.dumps([e.model_dump() for e in shown], indent=2, ensure_ascii=False))
+        print_json([e.model_dump() for e in shown])
         return
     if not edits:
         click.echo("No core memory edits yet.")
@@ -132,14 +144,14 @@ def memory_undo(ctx) -> None:
 @click.pass_context
 def memory_export(ctx, file, output) -> None:
     """Export core memory (blocks, attachments, agents, edit history) as JSON to FILE or stdout."""
-    data = json.dumps(_core(ctx).export_data(), indent=2, ensure_ascii=False)
+    data = _core(ctx).export_data()
     target = file or output
     if target:
         with open(target, "w", encoding="utf-8") as handle:
-            handle.write(data + "\n")
+            print_json(data, file=handle)
         click.echo(f"Wrote {target}.")
     else:
-        click.echo(data)
+        print_json(data)
 
 
 @memory.command("import")
@@ -147,8 +159,6 @@ def memory_export(ctx, file, output) -> None:
 @click.pass_context
 def memory_import(ctx, file) -> None:
     """Replace core memory with what `journal memory export` wrote to FILE (the old one is kept as a backup)."""
-    from journal_agent.errors import JournalError
-
     try:
         with open(file, encoding="utf-8") as handle:
             data = json.load(handle)

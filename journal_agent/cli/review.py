@@ -9,12 +9,14 @@ Exit codes: 0 success; 1 error (one line on stderr); 2 usage error.
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import click
+from rich.markdown import Markdown
 
-from journal_agent.cli.common import console, escape, journal_of
-from journal_agent.review.schedule import RATINGS
+from journal_agent.cli.common import console, escape, include_private_option, journal_of, json_option, print_json
+from journal_agent.review.anki import export_anki
+from journal_agent.review.queue import list_cards, rate_card, run_session
+from journal_agent.review.schedule import RATINGS, describe_interval
 
 KEYS = {"1": "again", "2": "hard", "3": "good", "4": "easy"}
 QUIT_KEYS = ("q", "Q", "\x1b")  # q or Esc
@@ -30,8 +32,6 @@ def _when(moment: dt.datetime) -> str:
 
 
 def _interval(moment: dt.datetime, now: dt.datetime) -> str:
-    from journal_agent.review.schedule import describe_interval
-
     return describe_interval((moment - now).total_seconds())
 
 
@@ -42,15 +42,14 @@ def _approx(moment: dt.datetime, now: dt.datetime) -> str:
 
 
 @click.command("review")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print the due cards as JSON (id, question, answer, path, due, kind, line, title, state, reviews).")
+@json_option("Print the due cards as JSON (id, question, answer, path, due, kind, line, title, state, reviews).")
 @click.option("--all", "include_all", is_flag=True,
               help="Every card, not only the due ones (with --json; or to review early in a session).")
 @click.option("--rate", nargs=2, type=(str, click.Choice(RATINGS)), metavar="ID RATING", default=None,
               help="Rate one card (again, hard, good or easy) without a session; ID may be a unique prefix.")
 @click.option("--export-anki", "export_path", type=click.Path(dir_okay=False), metavar="FILE.apkg",
               help="Write every card to an Anki package; re-importing a later export updates the notes.")
-@click.option("--include-private", is_flag=True, help="With --export-anki: also cards of private and draft notes.")
+@include_private_option("With --export-anki: also cards of private and draft notes.")
 @click.option("-n", "--limit", type=click.IntRange(1), default=None, metavar="N",
               help="A session reviews at most N cards.")
 @click.pass_context
@@ -67,21 +66,15 @@ def review(ctx, as_json, include_all, rate, export_path, include_private, limit)
         raise click.UsageError("--include-private goes with --export-anki")
     journal = journal_of(ctx)
     if as_json:
-        from journal_agent.review.queue import list_cards
-
         listing = list_cards(journal, _now(), include_all=include_all)
         _report_sync(listing.sync)
-        click.echo(json.dumps([card.to_json() for card in listing.cards], indent=2, ensure_ascii=False))
+        print_json([card.to_json() for card in listing.cards])
     elif rate:
-        from journal_agent.review.queue import rate_card
-
         now = _now()
         sync, card = rate_card(journal, rate[0], rate[1], now)
         _report_sync(sync)
         click.echo(f"Rated {card.id} {rate[1]}: due again in {_interval(card.due, now)} ({_when(card.due)}).")
     elif export_path:
-        from journal_agent.review.anki import export_anki
-
         report = export_anki(journal, export_path, _now(), include_private=include_private)
         _report_sync(report.sync)
         skipped = (f"; {report.private_skipped} card(s) of private or draft notes left out "
@@ -103,10 +96,6 @@ def _report_sync(sync) -> None:
 
 
 def _session(journal, include_all: bool, limit: int | None) -> None:
-    from rich.markdown import Markdown
-
-    from journal_agent.review.queue import run_session
-
     out = console()
 
     def key(allowed: tuple[str, ...]) -> str | None:

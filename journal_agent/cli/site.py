@@ -13,9 +13,9 @@ import logging
 
 import click
 
-from journal_agent.cli.common import console, journal_of
-
-EXIT_NOTES_FAILED = 3  # journal_agent.cli.EXIT_PARTIAL
+from journal_agent.cli.boundary import EXIT_PARTIAL
+from journal_agent.cli.common import console, escape, journal_of
+from journal_agent.site.build import build_site, serve_site
 
 
 @click.group("site")
@@ -33,10 +33,6 @@ def build(ctx: click.Context, strict: bool, verbose: bool) -> None:
     Private notes (private: true, draft: true, published: false, or under notes/private/) are
     never published, nor are notes whose front matter cannot be read (listed; exit code 3).
     """
-    from rich.markup import escape
-
-    from journal_agent.site.build import build_site
-
     out = console()
     journal = journal_of(ctx)
     with out.status("Rendering notes…") as status:
@@ -78,7 +74,7 @@ def build(ctx: click.Context, strict: bool, verbose: bool) -> None:
     for error in report.feed_errors:
         out.print(f"[bold red]invalid feed:[/] {escape(error)}")
     if report.failed or report.feed_errors:
-        ctx.exit(EXIT_NOTES_FAILED)
+        ctx.exit(EXIT_PARTIAL)
 
 
 @site.command("serve")
@@ -88,9 +84,6 @@ def build(ctx: click.Context, strict: bool, verbose: bool) -> None:
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, open_browser: bool) -> None:
     """Preview the site with live reload: edits to notes/ or site/ rebuild it. Ctrl-C stops."""
-
-    from journal_agent.site.build import serve_site
-
     out = console()
     mkdocs_log = logging.getLogger("mkdocs")
     if not mkdocs_log.handlers:  # show "Building…"/"Serving on…" and warnings while previewing

@@ -34,7 +34,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from journal_agent.atomic import write_new
-from journal_agent.errors import JournalError, LockBusy, NoteError
+from journal_agent.errors import JournalError, NoteError
+from journal_agent.locks import JournalLock
 from journal_agent.notes.days import title_day
 from journal_agent.notes.files import MAX_NOTE_BYTES, decode_note_bytes, normalize_newlines
 from journal_agent.notes.journal import note_files, read_one
@@ -141,7 +142,6 @@ def add_note(
         LockBusy: another ``journal add`` held the lock for ``lock_timeout`` seconds.
     """
     import frontmatter
-    from filelock import FileLock, Timeout
 
     origin = Path(source)
     if isinstance(text, bytes):
@@ -164,12 +164,8 @@ def add_note(
         raise JournalError(f"--day {day} disagrees with the note, which says Day {named_day}; give one of them")
 
     journal.notes_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(journal.state_dir / "add.lock"))
-    try:
-        lock.acquire(timeout=lock_timeout)
-    except Timeout as exc:
-        raise LockBusy(f"another `journal add` is writing a note (lock {journal.relative(lock.lock_file)}); "
-                       "try again in a moment") from exc
+    lock = JournalLock(journal.state_dir / "add.lock", holder="`journal add`", timeout=lock_timeout)
+    lock.acquire()
     try:
         day = day or named_day or choose_day(note_days(journal), date)
         if title is None:

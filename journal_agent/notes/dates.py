@@ -14,7 +14,9 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 
-DEFAULT_LANGUAGES: tuple[str, ...] = ("en",)
+from journal_agent.config import DEFAULT_DATE_LANGUAGES
+
+DEFAULT_LANGUAGES = DEFAULT_DATE_LANGUAGES  # [journal] date_languages' default, said once in config.py
 # A note is about a day a person lived through: years outside this range are typos
 # (``-0001-01-01``, ``0001-01-01``) and would break date arithmetic at the edges.
 MIN_NOTE_YEAR, MAX_NOTE_YEAR = 1900, 2199

@@ -16,7 +16,7 @@ optimiser trains on).
 
 Renaming a note changes its cards' ids (the path is part of the id): the old cards are
 retired and new ones made. Every write happens in one SQLite transaction under
-``.journal/review.lock`` (a :class:`filelock.FileLock`), so two ``journal review``
+``.journal/review.lock`` (a :class:`~journal_agent.locks.JournalLock`), so two ``journal review``
 commands never interleave and a killed command leaves the last committed state.
 """
 
@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, PlainSerializer
 from sqlite_utils import Database
 
-from journal_agent.errors import LockBusy, NoteError, ReviewError
+from journal_agent.errors import NoteError, ReviewError
+from journal_agent.locks import JournalLock
 from journal_agent.migrations import Migrations
 from journal_agent.review import schedule
 from journal_agent.review.cards import CardDraft, CardKind, Extractor, extract_cards
@@ -139,12 +140,11 @@ class ReviewStore:
     """The review state of one journal. Use as a context manager: ``with ReviewStore.open(journal) as store``."""
 
     def __init__(self, journal: Journal, db: Database, scheduler: Scheduler | None = None):
-        from filelock import FileLock
-
         self.journal = journal
         self.db = db
         self.scheduler = scheduler
-        self._lock = FileLock(str(journal.state_dir / LOCK_NAME))
+        self._lock = JournalLock(journal.state_dir / LOCK_NAME, holder="journal review command",
+                                 timeout=LOCK_TIMEOUT_SECONDS)
 
     @classmethod
     def open(cls, journal: Journal, scheduler: Scheduler | None = None) -> ReviewStore:
@@ -182,13 +182,7 @@ class ReviewStore:
         Raises:
             LockBusy: another command held the lock for :data:`LOCK_TIMEOUT_SECONDS`.
         """
-        from filelock import Timeout
-
-        try:
-            self._lock.acquire(timeout=LOCK_TIMEOUT_SECONDS)
-        except Timeout as exc:
-            raise LockBusy(f"another journal review command has held {self._lock.lock_file} for "
-                           f"{LOCK_TIMEOUT_SECONDS}s; wait for it to finish, then try again") from exc
+        self._lock.acquire()
         try:
             self.db.execute("BEGIN IMMEDIATE")
             try:

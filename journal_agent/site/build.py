@@ -154,19 +154,6 @@ def scaffold_site(journal: Journal) -> Path:
     return site_dir
 
 
-def init_journal(folder: Path, series: str | None = None) -> Journal:
-    """``journal init``: the workspace (:func:`~journal_agent.workspace.create_workspace`) and the MkDocs scaffold.
-
-    Existing files are kept. Returns the opened journal.
-    """
-    from journal_agent.config import DEFAULT_SERIES
-    from journal_agent.workspace import create_workspace
-
-    journal = create_workspace(folder, series or DEFAULT_SERIES)
-    scaffold_site(journal)
-    return journal
-
-
 def build_site(journal: Journal, strict: bool = False, progress: Progress | None = None, *,
                today: dt.date | None = None) -> SiteBuildReport:
     """Render ``notes/`` into ``site/docs/posts/`` and build the HTML into ``site/public/``.

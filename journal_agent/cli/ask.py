@@ -1,33 +1,32 @@
-"""Click adapters for the agents: ``ask``, ``chat`` (``--agent coach`` talks to the coach), ``log``, ``reflect``.
+"""Talking with the agents: ``ask``, ``chat`` (``--agent coach`` talks to the coach), ``log``, ``reflect``.
 
-The ``memory`` group lives in :mod:`journal_agent.cli.memory`, ``agents`` in :mod:`journal_agent.cli.agents`.
-
-Registered in the main CLI with ``main.add_command(...)``; the main group
-stores ``--root`` in ``ctx.obj["root"]``. Heavy imports (openai, tiktoken,
-lancedb) happen inside the commands so ``journal --help`` stays fast.
+The ``memory`` group and ``journal agents`` live in :mod:`journal_agent.cli.memory`; how
+a turn looks in the terminal, in :mod:`journal_agent.cli.render_steps`. Model
+failures are :class:`~journal_agent.errors.AgentError` (its hint says the
+conversation is kept) and reach the one boundary, :mod:`journal_agent.cli.boundary`.
 """
 
 from __future__ import annotations
 
-import json
 import sys
+import time
 
 import click
 
-from journal_agent.cli.common import console, escape, journal_of, one_line
+from journal_agent.agent.loop import Agent, TurnHooks
+from journal_agent.agent.recall import RecallMemory
+from journal_agent.agent.reflection import reflect_on_notes, select_notes
+from journal_agent.agent.retrieval_only import LABEL, NO_TOOLS_LABEL, retrieval_only_answer
+from journal_agent.cli import render_steps as view
+from journal_agent.cli.boundary import EXIT_INTERRUPTED, user_message
+from journal_agent.cli.common import DATE, console, escape, journal_of, json_option, model_option, one_line, print_json
+from journal_agent.errors import AgentError, JournalError, ModelNotConfigured, ToolsUnsupported
+from journal_agent.openai_client import NOT_CONFIGURED, is_configured
 
 
 def _require_model(journal) -> None:
-    from journal_agent.openai_client import NOT_CONFIGURED, is_configured
-
     if not is_configured(journal.config):
-        raise click.ClickException(NOT_CONFIGURED)
-
-
-def _make_agent(journal, model, conversation="new", name: str = "journal"):
-    from journal_agent.agent.loop import Agent
-
-    return Agent(journal, name=name, model=model, conversation=conversation)
+        raise ModelNotConfigured(NOT_CONFIGURED)
 
 
 def _conversation(continue_: bool, cid: int | None):
@@ -36,8 +35,7 @@ def _conversation(continue_: bool, cid: int | None):
     return "continue" if continue_ else "new"
 
 
-CONTINUE_HINT = "the conversation so far is kept; `journal ask -c` continues it"
-INTERRUPTED = "Interrupted; the conversation so far is kept (`journal ask -c` continues it)."
+INTERRUPTED = f"Interrupted; {AgentError.hint}."
 
 
 def _run_turn(agent, out, question: str, *, show_steps: bool, stream: bool, live=None, event: bool = False):
@@ -45,12 +43,8 @@ def _run_turn(agent, out, question: str, *, show_steps: bool, stream: bool, live
 
     Raises:
         ToolsUnsupported: the model cannot call tools (the caller falls back).
-        click.ClickException: any other model failure, as one line.
+        AgentError: any other model failure (the conversation so far is kept).
     """
-    from journal_agent.agent.loop import TurnHooks
-    from journal_agent.cli import agent_view as view
-    from journal_agent.errors import AgentError, ReplyBrokeOff, ToolsUnsupported
-
     live = live or view.LiveView(out)
 
     def hooks_for(depth: int, name: str | None) -> TurnHooks:
@@ -89,20 +83,12 @@ def _run_turn(agent, out, question: str, *, show_steps: bool, stream: bool, live
                               hooks=hooks_for(0, None)):
             live.stop()
             steps.append(step)
-    except ToolsUnsupported:
-        raise
-    except ReplyBrokeOff as exc:
-        raise click.ClickException(f"{exc}; `journal ask -c` continues the conversation") from exc
-    except AgentError as exc:
-        raise click.ClickException(f"{exc} ({CONTINUE_HINT})") from exc
     finally:
         live.stop()
     return agent.finish_turn(question, steps)
 
 
 def _show_turn(out, turn, journal, *, show_steps: bool) -> None:
-    from journal_agent.cli import agent_view as view
-
     if show_steps:
         out.print()
     view.print_answer(out, turn.answer)
@@ -110,30 +96,34 @@ def _show_turn(out, turn, journal, *, show_steps: bool) -> None:
 
 
 # ------------------------------------------------------------------- commands
+def turn_options(fn):
+    """The options of ``ask`` and ``chat``: which conversation, agent and model; how a turn is shown."""
+    for option in reversed([
+        click.option("-c", "--continue", "continue_", is_flag=True,
+                     help="Continue the last conversation (default: start a new one)."),
+        click.option("--cid", type=int, help="Continue conversation CID (see `journal log`)."),
+        click.option("--show-steps", is_flag=True, help="Print each step as it happens: tool, arguments, result."),
+        click.option("--stream/--no-stream", default=None,
+                     help="Stream answers as they arrive (default: on a terminal)."),
+        model_option,
+        click.option("--agent", "agent_name", default="journal", show_default=True,
+                     help="journal (answers from your notes) or coach (plans study); `journal agents` lists them."),
+    ]):
+        fn = option(fn)
+    return fn
+
+
 @click.command()
 @click.argument("question", nargs=-1, required=True)
-@click.option("-c", "--continue", "continue_", is_flag=True,
-              help="Continue the last conversation (default: start a new one).")
-@click.option("--cid", type=int, help="Continue conversation CID (see `journal log`).")
-@click.option("--show-steps", is_flag=True, help="Print each step as it happens: tool, arguments, result.")
-@click.option("--json", "as_json", is_flag=True, help="Print the answer, sources and steps as JSON.")
-@click.option("--stream/--no-stream", default=None, help="Stream the answer as it arrives (default: on a terminal).")
-@click.option("--model", help="Model name (default: JOURNAL_MODEL, else [llm] model in journal.toml).")
-@click.option("--agent", "agent_name", default="journal", show_default=True,
-              help="The agent to ask: journal (answers from your notes) or coach (plans study); `journal agents`.")
+@turn_options
+@json_option("Print the answer, sources and steps as JSON.")
 @click.pass_context
-def ask(ctx, question, continue_, cid, show_steps, as_json, stream, model, agent_name) -> None:
+def ask(ctx, question, continue_, cid, show_steps, stream, model, agent_name, as_json) -> None:
     """Ask an agent about your learning; each ask starts a new conversation unless -c.
 
     Without a configured model, or with a model that cannot call tools, prints
     the best-matching passages instead, marked retrieval-only.
     """
-    import time
-
-    from journal_agent.cli import agent_view as view
-    from journal_agent.errors import ToolsUnsupported
-    from journal_agent.openai_client import NOT_CONFIGURED, is_configured
-
     started = time.monotonic()
     journal = journal_of(ctx)
     text = " ".join(question).strip()
@@ -147,7 +137,7 @@ def ask(ctx, question, continue_, cid, show_steps, as_json, stream, model, agent
     live = view.LiveView(out, started=started, enabled=not as_json)
     live.waiting("thinking…", since_start=True)
     try:
-        agent = _make_agent(journal, model, _conversation(continue_, cid), agent_name)
+        agent = Agent(journal, name=agent_name, model=model, conversation=_conversation(continue_, cid))
     except BaseException:
         live.stop()
         raise
@@ -161,26 +151,20 @@ def ask(ctx, question, continue_, cid, show_steps, as_json, stream, model, agent
         return
     except KeyboardInterrupt:
         console(stderr=True).print(INTERRUPTED)
-        ctx.exit(130)
+        ctx.exit(EXIT_INTERRUPTED)
     finally:
         agent.close()
     if as_json:
-        click.echo(json.dumps(view.turn_json(turn), indent=2, ensure_ascii=False))
+        print_json(view.turn_json(turn))
         return
     _show_turn(out, turn, journal, show_steps=show_steps)
 
 
 def _retrieval_only(journal, question: str, out, as_json: bool, reason: str = "no model configured") -> None:
-    from journal_agent.agent.retrieval_only import (
-        LABEL,
-        NO_TOOLS_LABEL,
-        retrieval_only_answer,
-    )
-
     answer = retrieval_only_answer(journal, question)
     answer.reason = reason
     if as_json:
-        click.echo(json.dumps(answer.to_json(), indent=2, ensure_ascii=False))
+        print_json(answer.to_json())
         return
     out.print(f"[bold]{escape(LABEL if reason == 'no model configured' else NO_TOOLS_LABEL)}[/bold]")
     if not answer.hits:
@@ -223,22 +207,13 @@ def _save_history(history) -> None:
 
 
 @click.command()
-@click.option("-c", "--continue", "continue_", is_flag=True,
-              help="Continue the last conversation (default: start a new one).")
-@click.option("--cid", type=int, help="Continue conversation CID (see `journal log`).")
-@click.option("--show-steps", is_flag=True, help="Print each step as it happens.")
-@click.option("--stream/--no-stream", default=None, help="Stream answers as they arrive (default: on a terminal).")
-@click.option("--model", help="Model name (default: JOURNAL_MODEL, else [llm] model in journal.toml).")
-@click.option("--agent", "agent_name", default="journal", show_default=True,
-              help="The agent to talk to: journal or coach (`journal agents` lists them).")
+@turn_options
 @click.pass_context
 def chat(ctx, continue_, cid, show_steps, stream, model, agent_name) -> None:
     """Talk with an agent; Ctrl-D exits. Line editing and history (↑) on a terminal."""
-    from journal_agent.errors import ToolsUnsupported
-
     journal = journal_of(ctx)
     _require_model(journal)
-    agent = _make_agent(journal, model, _conversation(continue_, cid), agent_name)
+    agent = Agent(journal, name=agent_name, model=model, conversation=_conversation(continue_, cid))
     out = console()
     resumed = f" (continuing conversation #{agent.recall.conversation_id})" if agent.recall.conversation_id else ""
     who = "your journal's memory agent" if agent_name == "journal" else f"the {agent_name} agent"
@@ -269,8 +244,8 @@ def chat(ctx, continue_, cid, show_steps, stream, model, agent_name) -> None:
                                             "follows.")
                 _retrieval_only(journal, line, out, False, reason="the model cannot call tools")
                 continue
-            except click.ClickException as exc:
-                console(stderr=True).print(f"[red]Error:[/red] {escape(exc.message)}")
+            except JournalError as exc:  # the conversation goes on; the boundary's wording
+                console(stderr=True).print(f"[red]Error:[/red] {escape(user_message(exc))}")
                 continue
             except KeyboardInterrupt:
                 console(stderr=True).print("Interrupted; the conversation so far is kept.")
@@ -286,13 +261,10 @@ def chat(ctx, continue_, cid, show_steps, stream, model, agent_name) -> None:
 @click.option("-c", "--current", "last", is_flag=True, help="Show the most recent conversation.")
 @click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1),
               help="How many conversations to list.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option()
 @click.pass_context
 def log(ctx, cid, last, limit, as_json) -> None:
     """List past conversations, newest first, or show conversation CID."""
-    from journal_agent.agent.recall import RecallMemory
-    from journal_agent.cli import agent_view as view
-
     recall = RecallMemory.open(journal_of(ctx))
     out = console()
     try:
@@ -305,15 +277,14 @@ def log(ctx, cid, last, limit, as_json) -> None:
         if cid is None:
             conversations = recall.conversations(limit=limit)
             if as_json:
-                click.echo(json.dumps([view.conversation_json(c) for c in conversations], indent=2,
-                                      ensure_ascii=False))
+                print_json([view.conversation_json(c) for c in conversations])
             else:
                 view.print_conversations(out, conversations)
             return
         conversation = recall.conversation(cid)
         messages = recall.messages(cid)
         if as_json:
-            click.echo(json.dumps(view.conversation_json(conversation, messages), indent=2, ensure_ascii=False))
+            print_json(view.conversation_json(conversation, messages))
         else:
             view.print_conversation(out, conversation, messages)
     finally:
@@ -321,35 +292,24 @@ def log(ctx, cid, last, limit, as_json) -> None:
 
 
 @click.command()
-@click.option("--since", help='Reflect on notes dated or changed since this day ("last week", 2025-09-01). '
-                              "Default: notes changed since the last reflection.")
+@click.option("--since", "since_day", type=DATE,
+              help='Reflect on notes dated or changed since this day ("last week", 2025-09-01). '
+                   "Default: notes changed since the last reflection.")
 @click.option("--show-steps", is_flag=True, help="Print each step as it happens.")
-@click.option("--model", help="Model name (default: JOURNAL_MODEL, else [llm] model in journal.toml).")
+@model_option
 @click.pass_context
-def reflect(ctx, since, show_steps, model) -> None:
+def reflect(ctx, since_day, show_steps, model) -> None:
     """Ask the agent to update the learner profile from recent notes."""
-    from journal_agent.agent.reflection import reflect_on_notes, select_notes
-
     journal = journal_of(ctx)
     _require_model(journal)
-    since_day = None
-    if since:
-        from journal_agent.notes.dates import parse_date
-
-        try:
-            since_day = parse_date(since)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--since") from exc
     notes = select_notes(journal, since_day)
     if not notes:
         click.echo("No new notes to reflect on" + (f" since {since_day}." if since_day else "."))
         return
-    from journal_agent.cli.agent_view import print_edits, print_step
-
     out = console()
     outcome = reflect_on_notes(journal, notes, model=model, max_notes=None,
-                               on_step=(lambda step: print_step(out, step)) if show_steps else None)
+                               on_step=(lambda step: view.print_step(out, step)) if show_steps else None)
     if outcome.status == "failed":
         raise click.ClickException(outcome.message)
     click.echo(outcome.message)
-    print_edits(out, outcome.edits)
+    view.print_edits(out, outcome.edits)

@@ -4,18 +4,22 @@ On a terminal, a turn shows a spinner with the elapsed seconds from the moment
 the command starts (rich ``Live``), replaced by the answer as it streams;
 ``--show-steps`` prints each step's header as its request goes out and each
 tool call as it starts and as it returns. Off a terminal (pipes, tests)
-nothing transient is drawn. Only Click and the standard library are imported
-at module level, so ``journal --help`` stays fast.
+nothing transient is drawn.
 """
 
 from __future__ import annotations
 
+import difflib
 import time
 from typing import Any
 
 import click
+from rich.live import Live
+from rich.markdown import Markdown
+from rich.spinner import Spinner
+from rich.text import Text
 
-from journal_agent.cli.common import one_line
+from journal_agent.cli.common import escape, one_line
 
 CUT_OFF = ("⚠ The answer was cut off: the model reached its reply limit{limit}. "
            '`journal ask -c "continue"` asks for the rest.')
@@ -23,26 +27,15 @@ WITHHELD = ("{count} private or draft note{s} matched but {were} withheld from t
             "(set [llm] share_private = true in journal.toml to share them).")
 
 
-def escape(text: str) -> str:
-    """``text`` with rich markup escaped."""
-    from rich.markup import escape as rich_escape
-
-    return rich_escape(text)
-
-
 class _Elapsed:
     """A spinner whose text counts the seconds since ``started`` (re-rendered on every refresh)."""
 
     def __init__(self, label: str, started: float):
-        from rich.spinner import Spinner
-
         self.label = label
         self.started = started
         self.spinner = Spinner("dots", style="cyan")
 
     def __rich__(self):
-        from rich.text import Text
-
         self.spinner.text = Text(f"{self.label} {time.monotonic() - self.started:.0f}s", style="dim")
         return self.spinner
 
@@ -72,8 +65,6 @@ class LiveView:
         """Add a streamed piece of the answer (drawn as Markdown)."""
         self.text += token
         if self.enabled:
-            from rich.markdown import Markdown
-
             self._show(Markdown(self.text))
 
     def stop(self) -> None:
@@ -85,8 +76,6 @@ class LiveView:
 
     def _show(self, renderable) -> None:
         if self._live is None:
-            from rich.live import Live
-
             self._live = Live(renderable, console=self.out, transient=True, refresh_per_second=10)
             self._live.start()
         else:
@@ -141,8 +130,6 @@ def print_answer(out, answer: str) -> None:
     if not answer.strip():
         answer = "(the model returned an empty answer)"
     if out.is_terminal:
-        from rich.markdown import Markdown
-
         out.print(Markdown(answer))
     else:
         click.echo(answer)
@@ -165,8 +152,6 @@ def print_sources(out, turn) -> None:
 
 def diff_lines(before: str, after: str, width: int = 150) -> list[str]:
     """``- old`` / ``+ new`` lines between two block values."""
-    import difflib
-
     lines = []
     for line in difflib.ndiff(before.splitlines(), after.splitlines()):
         if line.startswith(("- ", "+ ")):

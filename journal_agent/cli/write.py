@@ -1,0 +1,152 @@
+"""Click adapters that write to the journal: ``init``, ``add`` and ``ingest``.
+
+``add`` and ``ingest`` end by letting the sleep-time agent update the learner
+profile (``[agent] reflect``) unless ``--no-reflect``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.progress import Progress
+
+from journal_agent import init_journal
+from journal_agent.agent.sleeptime import reflect_after
+from journal_agent.archive.ingest import ingest
+from journal_agent.cli.boundary import EXIT_PARTIAL
+from journal_agent.cli.common import DATE, console, escape, journal_of, json_option, print_json
+from journal_agent.notes.add import EDITOR_TEMPLATE, add_note
+from journal_agent.notes.days import MAX_DAY
+
+no_reflect_option = click.option("--no-reflect", is_flag=True,
+                                 help="Do not ask the agent to update the learner profile.")
+
+
+@click.command()
+@click.argument("folder", type=click.Path(file_okay=False), default=".")
+@click.option("--series", default=None, help='Series name for note titles (default "Momentum Learning").')
+def init(folder: str, series: str | None) -> None:
+    """Create a journal in FOLDER: journal.toml, notes/, site/."""
+    journal = init_journal(Path(folder), series)
+    click.echo(f"Journal ready at {journal.root}. Next: `journal add \"what I learned today\"`.")
+
+
+@click.command()
+@click.argument("text", required=False)
+@click.option("--file", "file_", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Read the note from FILE (- for stdin); its front matter is merged.")
+@click.option("--title", help='Note title (default: the note\'s own, else "<series> Day N").')
+@click.option("--date", type=DATE, help='Journal date, e.g. "yesterday", "last monday", 2025-09-18.')
+@click.option("--day", type=click.IntRange(1, MAX_DAY),
+              help="Learning day (default: the note's own Day N, else that date's day, else the highest day + 1).")
+@click.option("--category", "categories", multiple=True, help="Category (repeatable; default from journal.toml).")
+@click.option("--tag", "tags", multiple=True, help="Tag (repeatable).")
+@no_reflect_option
+@click.pass_context
+def add(ctx, text, file_, title, date, day, categories, tags, no_reflect) -> None:
+    """Write a note (TEXT, --file, stdin, or $EDITOR) and ingest it."""
+    if text is not None and file_ is not None:
+        raise click.UsageError("give the note as TEXT or as --file, not both")
+    journal = journal_of(ctx)
+    source = "note text"
+    body: str | bytes | None = text
+    if file_ is not None:
+        source = "stdin" if file_ == "-" else file_
+        try:
+            with click.open_file(file_, "rb") as handle:
+                body = handle.read()
+        except OSError as exc:
+            raise click.BadParameter(f"cannot read {file_}: {exc.strerror or exc}", param_hint="--file") from exc
+    elif text is None and not sys.stdin.isatty():
+        stdin = getattr(sys.stdin, "buffer", sys.stdin)  # bytes: the library decodes and names bad encodings
+        body, source = stdin.read(), "stdin"
+    elif text is None:
+        body = click.edit(EDITOR_TEMPLATE, extension=".md")
+    note = add_note(journal, body or "", title=title, date=date, day=day, source=source,
+                    categories=list(categories) or None, tags=list(tags) or None)
+    report = ingest(journal, [note.path])
+    day_text = f"Day {note.day}, " if note.day else ""
+    click.echo(f"Wrote {journal.relative(note.path)} ({note.title}, {day_text}{note.date.isoformat()}); "
+               f"{report.chunks_written} chunks archived.")
+    if report.changed_notes and not no_reflect:
+        _reflect(journal, report.changed_notes)
+
+
+@click.command(name="ingest")
+@click.argument("paths", nargs=-1, type=click.Path(exists=False))
+@click.option("--full", is_flag=True,
+              help="Rebuild the archive from every ingested folder (after changing the embedding model, or to "
+                   "repair it); the agent's own entries are kept.")
+@no_reflect_option
+@json_option("Print the summary as JSON.")
+@click.pass_context
+def ingest_command(ctx, paths, full, no_reflect, as_json) -> None:
+    """Read notes into the archive; only changed notes are re-embedded.
+
+    PATHS are files or folders (remembered: a plain `journal ingest` re-scans notes/ and every folder
+    ingested before).
+    """
+    journal = journal_of(ctx)
+    err = console(stderr=True)
+    with _progress(err) as progress:
+        report = ingest(journal, list(paths) or None, full=full, progress=progress)
+    if as_json:
+        print_json({
+            "added": report.added, "updated": report.updated, "removed": report.removed,
+            "unchanged": report.unchanged, "chunks_written": report.chunks_written,
+            "agent_entries_kept": report.agent_entries, "sources": report.sources,
+            "failed": [{"path": p, "reason": r} for p, r in report.failed],
+            "skipped": [{"path": p, "reason": r} for p, r in report.skipped],
+            "seconds": round(report.seconds, 3), "embed_seconds": round(report.embed_seconds, 3),
+        })
+    else:
+        for path, reason in report.failed:
+            err.print(f"[red]failed[/red] {escape(path)}: {escape(reason)}")
+        kept = f", {report.agent_entries} agent entries kept" if full else ""
+        click.echo(
+            f"added {report.added}, updated {report.updated}, removed {report.removed}, "
+            f"unchanged {report.unchanged}, failed {len(report.failed)}{kept} "
+            f"({report.chunks_written} chunks embedded in {report.seconds:.1f}s)"
+        )
+        if report.skipped:
+            path, reason = report.skipped[0]
+            err.print(f"[dim]skipped {len(report.skipped)} files, e.g. {escape(path)}: {escape(reason)}[/dim]")
+    if report.changed_notes and not no_reflect:
+        _reflect(journal, report.changed_notes)
+    if report.failed:
+        ctx.exit(EXIT_PARTIAL)
+
+
+class _progress:
+    """A rich progress bar (chunks embedded) when stderr is a terminal; silent otherwise."""
+
+    def __init__(self, console):
+        self.console = console
+        self.bar = None
+        self.task = None
+
+    def __enter__(self):
+        if not self.console.is_terminal:
+            return None
+        bar = self.bar = Progress(console=self.console, transient=True)
+        bar.start()
+        task = self.task = bar.add_task("embedding", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return update
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
+        return False
+
+
+def _reflect(journal, notes) -> None:
+    """Let the sleep-time agent update the learner profile after new notes, as ``[agent] reflect`` says."""
+    message = reflect_after(journal, notes)
+    if message:
+        click.echo(message, err=True)
