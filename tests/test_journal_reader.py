@@ -45,7 +45,8 @@ def test_the_same_note_is_refused_alike_without_the_language(journal_dir, run_cl
     write(journal_dir / "notes" / "tag-drei.md", GERMAN_NOTE)
     listed = run_cli("list")
     ingested = run_cli("ingest", "--no-reflect")
-    assert ingested.exit_code == 3
+    assert listed.exit_code == ingested.exit_code == 3  # list said "No notes yet" and exited 0
+    assert "No notes yet" not in listed.stderr
     assert "tag-drei.md" in listed.stderr and "tag-drei.md" in ingested.stderr
 
 

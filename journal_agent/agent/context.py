@@ -39,6 +39,7 @@ from typing import Any
 
 from journal_agent.agent.llm import Reply
 from journal_agent.agent.prompts import load as load_prompt
+from journal_agent.atomic import write_atomic
 
 log = logging.getLogger(__name__)
 DEFAULT_ENCODING = "o200k_base"
@@ -337,9 +338,7 @@ def save_limit(state_dir: Path, key: str, limit: LearnedLimit) -> None:
     data[key] = {"window": limit.window, "ratio": round(limit.ratio, 4), "budget": limit.budget,
                  "learned": limit.learned}
     try:
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
-        tmp.replace(path)
+        write_atomic(path, json.dumps(data, indent=2), durable=False)
     except OSError:
         pass
 

@@ -23,7 +23,6 @@ last one and records that as an edit too, so a second undo redoes.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -47,7 +46,9 @@ from journal_agent.agent.blocks import (
     queue_tasks,
     task_text,
 )
+from journal_agent.atomic import write_atomic
 from journal_agent.locks import JournalLock
+from journal_agent.text import clip
 
 __all__ = ["DEFAULT_LEARNER", "DEFAULT_LIMITS", "DEFAULT_PERSONA", "LEARNER_DESCRIPTION", "MEMORY_FILE",
            "PERSONA_DESCRIPTION", "QUEUE_LABEL", "AgentSpec", "Block", "CoreMemory", "CoreMemoryError",
@@ -460,9 +461,7 @@ class CoreMemory:
             self._save()
 
     def _save(self) -> None:
-        tmp = self.path.with_suffix(".json.tmp")
-        tmp.write_text(self._state.model_dump_json(indent=2), encoding="utf-8")
-        os.replace(tmp, self.path)
+        write_atomic(self.path, self._state.model_dump_json(indent=2))
 
 
 class _Unchanged(Exception):
@@ -470,5 +469,4 @@ class _Unchanged(Exception):
 
 
 def _quote(text: str, limit: int = 80) -> str:
-    shown = text if len(text) <= limit else text[: limit - 1] + "…"
-    return json.dumps(shown, ensure_ascii=False)
+    return json.dumps(clip(text, limit), ensure_ascii=False)

@@ -25,13 +25,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from journal_agent.agent.toolspec import Tool
 from journal_agent.errors import JournalError, NoteNotFound
+from journal_agent.text import one_line
 
 if TYPE_CHECKING:
     from journal_agent.archive.search import SearchHit, Source
@@ -372,8 +372,8 @@ def quote_note(text: str, *, tag: str = "note") -> str:
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
-    """One line of at most ``limit`` characters (``textwrap.shorten``, "…" when cut)."""
-    return textwrap.shorten(text or "", width=limit, placeholder=" …")
+    """One line of at most ``limit`` characters (:func:`~journal_agent.text.one_line`)."""
+    return one_line(text, limit)
 
 
 def split_pages(body: str, size: int = READ_PAGE_CHARS) -> list[str]:

@@ -22,6 +22,7 @@ why and what to do instead; the step cap bounds how often it can retry.
 from __future__ import annotations
 
 from journal_agent.agent.blocks import AgentSpec
+from journal_agent.text import clip
 
 MAX_DEPTH = 2
 REPLY_CHARS = 4000  # longest reply handed back to the calling agent
@@ -63,10 +64,7 @@ def reply_text(target: str, answer: str, stop_reason: str) -> str:
     """The tool result the calling agent reads: ``target``'s answer (shortened past :data:`REPLY_CHARS`)."""
     if stop_reason == "step_cap" or not answer.strip():
         return f"The {target} agent stopped without an answer: {answer.strip() or '(empty reply)'}"
-    text = answer.strip()
-    if len(text) > REPLY_CHARS:
-        text = text[:REPLY_CHARS - 1] + "…"
-    return f"The {target} agent replied:\n{text}"
+    return f"The {target} agent replied:\n{clip(answer.strip(), REPLY_CHARS)}"
 
 
 def run_turn(caller, target: str, message: str, hooks):

@@ -28,7 +28,6 @@ import datetime as dt
 import json
 import re
 import sqlite3
-import textwrap
 from pathlib import Path
 from typing import Any, Literal
 
@@ -37,6 +36,7 @@ from sqlite_utils import Database
 
 from journal_agent.errors import JournalError
 from journal_agent.migrations import Migrations
+from journal_agent.text import one_line
 
 RECALL_FILE = "recall.sqlite3"
 MessageKind = Literal["message", "tool_call", "tool_result", "system_event", "memory_pressure", "summary",
@@ -249,7 +249,7 @@ class RecallMemory:
             " ORDER BY u.id LIMIT 1) AS first "
             f"FROM conversations c JOIN messages m ON m.conversation_id = c.id {where} "
             "GROUP BY c.id ORDER BY MAX(m.id) DESC LIMIT ?", ((kind, limit) if kind else (limit,))).fetchall()
-        return [Conversation(**dict(r), messages=r["n"], title=_title(r["first"] or "")) for r in rows]
+        return [Conversation(**dict(r), messages=r["n"], title=one_line(r["first"], 80)) for r in rows]
 
     def conversation(self, conversation_id: int) -> Conversation:
         """One conversation's summary row.
@@ -411,8 +411,6 @@ class RecallMemory:
         self.set_state(self.scoped("summary"), text)
 
 
-def _title(text: str, width: int = 80) -> str:
-    return textwrap.shorten(text, width=width, placeholder=" …")
 
 
 def _row(row: sqlite3.Row) -> RecallMessage:

@@ -27,14 +27,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
-import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
 from journal_agent.agent.prompts import load as load_prompt
 from journal_agent.errors import AgentError, JournalError
+from journal_agent.text import plain_excerpt
 
 EXCERPT_CHARS = 240
 NOTES_PER_EVENT = 8
@@ -71,12 +70,6 @@ class ReflectOutcome:
     withheld: list[str] = field(default_factory=list)
 
 
-def _excerpt(body: str, limit: int = EXCERPT_CHARS) -> str:
-    text = re.sub(r"^#+\s*", "", body, flags=re.MULTILINE)
-    text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)  # links → their text
-    return textwrap.shorten(text, width=limit, placeholder=" …")
-
-
 def _data(text: str) -> str:
     """Note text made safe to quote between tags: no ``<``/``>`` can close the quote early."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -99,7 +92,7 @@ def notes_event(notes) -> str:
     for note in notes:
         lines.append(f'<note title="{_attribute(note.title)}" date="{note.date.isoformat()}" '
                      f'path="{_attribute(note.rel_path)}">')
-        lines.append(_data(_excerpt(note.body)))
+        lines.append(_data(plain_excerpt(note.body, EXCERPT_CHARS)))
         lines.append("</note>")
     lines.append("</notes>")
     lines.append(load_prompt("reflection"))

@@ -35,6 +35,7 @@ from typing import Literal
 from pydantic import BaseModel, ValidationError
 
 from journal_agent.agent.blocks import now_text
+from journal_agent.atomic import write_atomic
 from journal_agent.errors import LockBusy
 from journal_agent.locks import JournalLock
 
@@ -82,10 +83,7 @@ def read_status(state_dir: Path) -> Status | None:
 
 def write_status(state_dir: Path, status: Status) -> None:
     """Record ``status`` atomically."""
-    folder = _dir(state_dir)
-    tmp = folder / f"status.{os.getpid()}.tmp"
-    tmp.write_text(status.model_dump_json(), encoding="utf-8")
-    os.replace(tmp, folder / "status.json")
+    write_atomic(_dir(state_dir) / "status.json", status.model_dump_json(), durable=False)
 
 
 # ------------------------------------------------------------ the command side
@@ -123,9 +121,7 @@ def start_background(journal, paths: list[str]) -> int:
 
     folder = _dir(journal.state_dir)
     job = folder / "jobs" / f"{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.json"
-    tmp = job.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"notes": paths}), encoding="utf-8")
-    os.replace(tmp, job)
+    write_atomic(job, json.dumps({"notes": paths}), durable=False)
     env = dict(os.environ)
     package_parent = str(Path(journal_agent.__file__).resolve().parents[1])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH", "")) if p)

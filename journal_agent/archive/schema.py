@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from journal_agent.atomic import write_atomic
 from journal_agent.errors import StoreError
 
 if TYPE_CHECKING:
@@ -119,17 +119,12 @@ def read_json(path: Path) -> dict[str, Any]:
 
 
 def write_json(path: Path, meta: dict[str, Any]) -> None:
-    """Write ``meta`` to ``path`` atomically (a temporary file beside it, then ``os.replace``).
+    """Write ``meta`` to ``path`` atomically (:func:`~journal_agent.atomic.write_atomic`).
 
     Raises:
         OSError: it cannot be written (full disk, read-only folder).
     """
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(json.dumps(meta, indent=2), encoding="utf-8")
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    write_atomic(path, json.dumps(meta, indent=2))
 
 
 def note_row(note: Note, chunk: Chunk, vector) -> dict[str, Any]:

@@ -19,9 +19,10 @@ from journal_agent.agent.reflection import reflect_on_notes, select_notes
 from journal_agent.agent.retrieval_only import LABEL, NO_TOOLS_LABEL, retrieval_only_answer
 from journal_agent.cli import render_steps as view
 from journal_agent.cli.boundary import EXIT_INTERRUPTED, user_message
-from journal_agent.cli.common import DATE, console, escape, journal_of, json_option, model_option, one_line, print_json
+from journal_agent.cli.common import DATE, console, escape, journal_of, json_option, model_option, print_json
 from journal_agent.errors import AgentError, JournalError, ModelNotConfigured, ToolsUnsupported
 from journal_agent.openai_client import NOT_CONFIGURED, is_configured
+from journal_agent.text import one_line
 
 
 def _require_model(journal) -> None:

@@ -18,6 +18,7 @@ from rich.markdown import Markdown
 from rich.table import Table
 from rich.text import Text
 
+from journal_agent.cli.boundary import EXIT_PARTIAL
 from journal_agent.cli.common import (
     console,
     date_window_options,
@@ -49,7 +50,13 @@ def list_command(ctx, since, until, category, tag, as_json) -> None:
     listed = list_notes(journal_of(ctx), since=since, until=until, category=category, tag=tag)
     if as_json:
         print_json(listed.to_json())
-        return
+    else:
+        _print_list(listed, filtered=bool(since or until or category or tag))
+    if listed.failed:
+        ctx.exit(EXIT_PARTIAL)  # as `journal ingest` and `site build` do: the others were listed
+
+
+def _print_list(listed, *, filtered: bool) -> None:
     out = console()
     for note in listed.notes:
         day = f"Day {note.day}" if note.day is not None else "     "
@@ -58,9 +65,8 @@ def list_command(ctx, since, until, category, tag, as_json) -> None:
         out.print(f"{note.date.isoformat()}  {day:<8} [bold]{escape(note.title)}[/bold]{flag}  "
                   f"[dim]{note.words} words · {escape(labels)} · {escape(note.path)}[/dim]")
     err = console(stderr=True)
-    if not listed.notes:
-        err.print("No notes match." if (since or until or category or tag) else
-                  "No notes yet. Write one with `journal add`.")
+    if not listed.notes and not listed.failed:
+        err.print("No notes match." if filtered else "No notes yet. Write one with `journal add`.")
     for path, reason in listed.failed:
         err.print(f"[red]unreadable[/red] {escape(path)}: {escape(reason)}")
 
@@ -107,13 +113,12 @@ def stats(ctx, as_json) -> None:
         return
     out.print(f"[bold]{result.notes}[/bold] notes on [bold]{result.days}[/bold] days, "
               f"{result.first_date} to {result.last_date}")
-    out.print(f"Current streak: [bold]{_streak(result.current_streak)}[/bold]")
-    out.print(f"Longest streak: [bold]{_streak(result.longest_streak)}[/bold]")
+    out.print(f"Current streak: [bold]{result.current_streak.describe()}[/bold]")
+    out.print(f"Longest streak: [bold]{result.longest_streak.describe()}[/bold]")
     missed = sum(g.days for g in result.gaps)
     out.print(f"Missed days: {missed}" + (f" in {len(result.gaps)} gaps" if result.gaps else ""))
     for gap in result.gaps[-5:]:
-        span = str(gap.since) if gap.days == 1 else f"{gap.since} to {gap.until}"
-        out.print(f"  [dim]{span} ({gap.days} day{'s' if gap.days != 1 else ''})[/dim]")
+        out.print(f"  [dim]{gap.describe()}[/dim]")
     for title, counts in (("Categories", result.categories), ("Tags", result.tags), ("Months", result.months)):
         if counts:
             shown = list(counts.items())[-12:] if title == "Months" else list(counts.items())[:10]
@@ -121,12 +126,6 @@ def stats(ctx, as_json) -> None:
     if out.is_terminal:
         out.print()
         out.print(_heatmap(result))
-
-
-def _streak(streak) -> str:
-    if not streak.days:
-        return "0 days"
-    return f"{streak.days} day{'s' if streak.days != 1 else ''} ({streak.since} to {streak.until})"
 
 
 def _heatmap(result, weeks: int = 26):

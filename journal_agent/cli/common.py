@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import textwrap
 from collections.abc import Callable
 from typing import IO, Any, TypeVar
 
@@ -44,9 +43,6 @@ def escape(text: str) -> str:
     return rich_escape(text)
 
 
-def one_line(text: str, width: int = 160) -> str:
-    """``text`` on one line of at most ``width`` characters (``textwrap.shorten``, "…" when cut)."""
-    return textwrap.shorten(text or "", width=width, placeholder=" …")
 
 
 def print_json(data: Any, file: IO[str] | None = None) -> None:

@@ -19,7 +19,8 @@ from rich.markdown import Markdown
 from rich.spinner import Spinner
 from rich.text import Text
 
-from journal_agent.cli.common import escape, one_line
+from journal_agent.cli.common import escape
+from journal_agent.text import one_line
 
 CUT_OFF = ("⚠ The answer was cut off: the model reached its reply limit{limit}. "
            '`journal ask -c "continue"` asks for the rest.')

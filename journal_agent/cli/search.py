@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
-import textwrap
 import typing
 
 import click
 
 from journal_agent.archive.search import SearchMode, Source, search_notes
 from journal_agent.cli.common import console, date_window_options, escape, journal_of, json_option, print_json
+from journal_agent.text import plain_excerpt
 
 
 @click.command()
@@ -51,11 +50,6 @@ def search(ctx, query, limit, mode, since, until, category, source, as_json) -> 
     for rank, hit in enumerate(results.hits, start=1):
         day = f"Day {hit.day} · " if hit.day is not None else ""
         out.print(f"[bold]{rank}. {escape(hit.title)}[/bold]  [dim]{day}{hit.date.isoformat()} · {hit.path}[/dim]")
-        out.print("   " + escape(_snippet(hit.text)))
+        out.print("   " + escape(plain_excerpt(hit.text)))
 
 
-def _snippet(text: str, width: int = 240) -> str:
-    """One line of a chunk for the terminal: Markdown links and heading marks dropped."""
-    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)  # [text](url) -> text
-    text = re.sub(r"(?m)^\s{0,3}#{1,6}\s*", "", text)
-    return textwrap.shorten(text, width=width, placeholder=" …")

@@ -17,13 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import html
-import os
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from journal_agent.atomic import replacing
+from journal_agent.notes.markdown import parser
 from journal_agent.review.schedule import utc
 from journal_agent.review.store import ReviewCard, ReviewStore, SyncReport
 
@@ -88,14 +88,8 @@ def export_anki(journal: Journal, path: Path, now: dt.datetime, include_private:
                                    tags=["journal-agent", card.kind]))
     path = Path(path).expanduser().resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".apkg-", suffix=".tmp")
-    os.close(handle)
-    try:
-        genanki.Package(deck).write_to_file(temporary, timestamp=utc(now).timestamp())
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    with replacing(path) as temporary:
+        genanki.Package(deck).write_to_file(str(temporary), timestamp=utc(now).timestamp())
     return ExportReport(path, series, deck.deck_id, len(kept), len(cards) - len(kept), sync)
 
 
@@ -121,6 +115,4 @@ def _fields(card: ReviewCard) -> list[str]:
 
 
 def _html(markdown: str) -> str:
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"]).render(markdown).strip()
+    return parser(tables=True, strikethrough=True, html=False).render(markdown).strip()

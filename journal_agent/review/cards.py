@@ -38,8 +38,9 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
+
+from journal_agent.notes.markdown import parser
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -135,7 +136,8 @@ def cards_from_markdown(body: str, path: str, line_offset: int = 0) -> list[Card
         path: the note's journal-relative path (part of each id).
         line_offset: lines before ``body`` in its file (front matter), added to each ``line``.
     """
-    tokens = _parser().parse(body)
+    # Tables parsed as tables (so a row is never a card line), definition lists as dl/dt/dd.
+    tokens = parser(tables=True, strikethrough=True, deflists=True).parse(body)
     lines = body.splitlines()
     found: list[tuple[int, CardKind, str, str]] = []  # (0-based body line, kind, question, answer)
     pending: list[tuple[int, str, int]] = []  # term lines with no definition: (line, term, list token index)
@@ -165,13 +167,6 @@ def cards_from_markdown(body: str, path: str, line_offset: int = 0) -> list[Card
     return list(drafts.values())
 
 
-@lru_cache(maxsize=1)
-def _parser():
-    from markdown_it import MarkdownIt
-    from mdit_py_plugins.deflist import deflist_plugin
-
-    # Tables parsed as tables (so a row is never a card line), definition lists as dl/dt/dd.
-    return MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(deflist_plugin)
 
 
 def _line_cards(tokens: Sequence[Token], index: int):

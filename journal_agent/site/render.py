@@ -41,6 +41,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from journal_agent.atomic import write_atomic
 from journal_agent.notes.markdown import parser
 from journal_agent.errors import JournalError, SiteError
 from journal_agent.notes.files import journal_relative
@@ -279,9 +280,7 @@ def render_posts(
             result.unchanged.append(note.rel_path)
             report("unchanged", note.rel_path)
             continue
-        tmp = target.with_name(f".{name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(target)
+        write_atomic(target, text, durable=False)  # generated: rebuilt from the note if lost
         result.rendered.append(note.rel_path)
         report("rendered", note.rel_path)
     for stale in sorted(posts_dir.rglob("*")):
