@@ -23,7 +23,14 @@ agent the server's window (kept in ``.journal/context_limits.json``), older
 messages are summarized and evicted, and the step is retried once; content
 sent beside a tool call is the answer when the final reply is empty; a reply
 that broke off is kept in recall marked incomplete; Ctrl-C during tool calls
-stores a result for every call, so no call is left unanswered.
+stores a result for every call, so no call is left unanswered. Reasoning
+(a ``reasoning_content`` field or ``<think>`` blocks; :mod:`journal_agent.agent.llm`)
+is a step's :attr:`Step.reasoning`, shown beside its tool calls the way Letta
+streams reasoning messages, never part of an answer; a reply that only reasoned
+is said plainly (:attr:`Turn.reasoned_only`). Tool calls written as text (the
+server ran without a tool parser) run when they name a known tool with valid
+arguments (:mod:`journal_agent.agent.textcalls`); otherwise the step says so
+(:attr:`Step.unparsed_call`).
 
 Sources: Packer et al. 2023, "MemGPT: Towards LLMs as Operating Systems"
 (arXiv:2310.08560); Letta docs ("Agent memory", "Base tools"); the
@@ -58,6 +65,8 @@ from journal_agent.agent.core_memory import CoreMemory, CoreMemoryError
 from journal_agent.agent.llm import Reply, ToolCall, complete, endpoint_key
 from journal_agent.agent.prompts import load as load_prompt
 from journal_agent.agent.recall import ConversationKind, MessageKind, RecallMemory
+from journal_agent.agent.textcalls import parse_text_calls
+from journal_agent.agent.toolcalls import new_id
 from journal_agent.agent.tools import ToolEffects
 from journal_agent.errors import AgentError, ContextOverflow, ReplyBrokeOff
 from journal_agent.locks import JournalLock
@@ -113,6 +122,9 @@ class Step:
         events: context events (memory pressure warning, summarization/eviction, trimming).
         llm_seconds: wall time inside HTTP calls to the model (chat and summary).
         seconds: wall time of the whole step.
+        reasoning: the model's reasoning in this step ('' when none); never part of ``content``.
+        unparsed_call: when the model wrote a tool call as text that could not be run, the
+            line saying so and how to fix the server ('' otherwise).
     """
 
     number: int
@@ -124,6 +136,8 @@ class Step:
     events: list[str] = field(default_factory=list)
     llm_seconds: float = 0.0
     seconds: float = 0.0
+    reasoning: str = ""
+    unparsed_call: str = ""
 
     @property
     def non_llm_seconds(self) -> float:
@@ -143,6 +157,7 @@ class Turn:
         withheld: paths of private or draft notes that matched a search but were not sent to the model.
         conversation_id: the recall conversation the turn belongs to.
         agent: the agent that ran the turn.
+        reasoned_only: the model reasoned but wrote no answer (``answer`` is then '').
     """
 
     message: str
@@ -155,6 +170,7 @@ class Turn:
     withheld: list[str] = field(default_factory=list)
     conversation_id: int | None = None
     agent: str = "journal"
+    reasoned_only: bool = False
 
 
 @dataclass
@@ -166,6 +182,7 @@ class TurnHooks:
         on_tool: as each tool call starts.
         on_tool_done: as each tool call finishes, with its record.
         on_step: as each step finishes.
+        on_reasoning: with the model's reasoning, as each reply that reasoned arrives (before its tools run).
         nested: ``(agent, message) -> TurnHooks`` for the turn another agent runs when this
             one calls ``send_message_to_agent`` (the CLI indents its steps); ``None``: no hooks.
     """
@@ -174,6 +191,7 @@ class TurnHooks:
     on_tool: Callable[[ToolCall], None] | None = None
     on_tool_done: Callable[[ToolCallRecord], None] | None = None
     on_step: Callable[[Step], None] | None = None
+    on_reasoning: Callable[[str], None] | None = None
     nested: Callable[[str, str], TurnHooks] | None = None
 
 
@@ -382,13 +400,17 @@ class Agent:
     def _step(self, number: int, turn_start_id: int, on_token, hooks: TurnHooks, *, last: bool) -> Step:
         started = time.perf_counter()
         reply, prepared = self._request(number, turn_start_id, on_token, hooks)
+        unparsed = self._text_calls(reply)
+        if reply.reasoning and hooks.on_reasoning:
+            hooks.on_reasoning(reply.reasoning)
         kind: MessageKind = "tool_call" if reply.tool_calls else ("cut_off" if reply.cut_off else "message")
         self.recall.append(reply.to_message(), kind=kind,
                            tool_name=",".join(c.name for c in reply.tool_calls) or None)
         records = self._run_tools(reply.tool_calls, hooks)
         nested = sum(s.llm_seconds for r in records if r.turn is not None for s in r.turn.steps)  # other agents'
         step = Step(number, records, reply.content, context_tokens=prepared.tokens,
-                    events=prepared.events, llm_seconds=prepared.llm_seconds + reply.seconds + nested)
+                    events=prepared.events, llm_seconds=prepared.llm_seconds + reply.seconds + nested,
+                    reasoning=reply.reasoning, unparsed_call=unparsed)
         if not reply.tool_calls:
             step.final, step.stop_reason = True, ("length" if reply.cut_off else "answer")
         elif last:
@@ -397,6 +419,23 @@ class Agent:
             self.recall.append({"role": "assistant", "content": step.content}, kind="system_event")
         step.seconds = time.perf_counter() - started
         return step
+
+    def _text_calls(self, reply: Reply) -> str:
+        """Turn tool calls written in ``reply.content`` into real calls when they are valid (in place);
+        the line saying why not when they are not, else ''."""
+        if reply.tool_calls or not reply.content.strip():
+            return ""
+        found = parse_text_calls(reply.content, lambda name: self.tools.tool(name) if name in self.tools.names
+                                 else None)
+        if found.calls:
+            import json
+
+            reply.tool_calls = [ToolCall(new_id(), name, json.dumps(arguments, ensure_ascii=False))
+                                for name, arguments in found.calls]
+            reply.content = found.text
+            reply.finish_reason = "tool_calls"
+            return ""
+        return found.unparsed
 
     def _run_tools(self, calls: list[ToolCall], hooks: TurnHooks) -> list[ToolCallRecord]:
         """Run each call and store its result; on Ctrl-C, store a result for every call left, then re-raise."""
@@ -453,12 +492,14 @@ class Agent:
         answer = last.content
         if not answer.strip() and last.stop_reason in ("answer", "length"):
             answer = next((s.content for s in reversed(steps) if s.content.strip()), "")
+        reasoned_only = not answer.strip() and bool(last.reasoning.strip())
         sources: list = []
         flagged: list[str] = []
         if last.stop_reason in ("answer", "length") and answer:
             sources, flagged = find_citations(answer, self.turn.retrieved, known_notes(self.journal))
         return Turn(message, answer, steps, sources, flagged, last.stop_reason or "answer",
-                    list(self.turn.edits), list(self._withheld), self.recall.conversation_id, self.name)
+                    list(self.turn.edits), list(self._withheld), self.recall.conversation_id, self.name,
+                    reasoned_only)
 
     # ------------------------------------------------------------- messaging
     def message_agent(self, target: str, message: str) -> tuple[str, ToolEffects]:

@@ -172,6 +172,9 @@ def reflect_on_notes(journal, notes: list, *, model: str | None = None, client=N
             f"{'s' if len(edits) != 1 else ''} ({labels}); see `journal memory history`.{held}",
             edits, turns, withheld,
         )
+    unparsed = next((s.unparsed_call for t in turns for s in t.steps if s.unparsed_call), "")
+    if unparsed:  # the model tried an update the server did not parse (ollama#6390): never "no update"
+        return ReflectOutcome("failed", f"Reflection made no update: {unparsed}.{held}", edits, turns, withheld)
     return ReflectOutcome("unchanged", f"Reflected on {count}; the learner profile needed no update.{held}",
                           edits, turns, withheld)
 

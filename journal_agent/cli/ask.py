@@ -75,7 +75,13 @@ def _run_turn(agent, out, question: str, *, show_steps: bool, stream: bool, live
             if show_steps:
                 view.print_step_footer(out, step, indent=indent)
 
+        def on_reasoning(text):
+            live.stop()
+            if show_steps:
+                view.print_reasoning(out, text, indent=indent)
+
         return TurnHooks(on_request=on_request, on_tool=on_tool, on_tool_done=on_tool_done, on_step=on_step,
+                         on_reasoning=on_reasoning,
                          nested=lambda target, _message: hooks_for(depth + 1, target))
 
     steps = []
@@ -92,7 +98,7 @@ def _run_turn(agent, out, question: str, *, show_steps: bool, stream: bool, live
 def _show_turn(out, turn, journal, *, show_steps: bool) -> None:
     if show_steps:
         out.print()
-    view.print_answer(out, turn.answer)
+    view.print_answer(out, turn.answer, reasoned_only=turn.reasoned_only)
     view.print_turn_notes(out, turn, journal.config.llm.max_tokens)
 
 
@@ -139,6 +145,11 @@ def ask(ctx, question, continue_, cid, show_steps, stream, model, agent_name, as
     live.waiting("thinking…", since_start=True)
     try:
         agent = Agent(journal, name=agent_name, model=model, conversation=_conversation(continue_, cid))
+    except JournalError as exc:
+        live.stop()
+        if as_json:  # a JSON consumer always gets an object on stdout; the boundary still says it on stderr
+            print_json(view.error_json(text, exc))
+        raise
     except BaseException:
         live.stop()
         raise
@@ -150,6 +161,10 @@ def ask(ctx, question, continue_, cid, show_steps, stream, model, agent_name, as
                                             "answer follows."))
         _retrieval_only(journal, text, out, as_json, reason="the model cannot call tools")
         return
+    except JournalError as exc:
+        if as_json:
+            print_json(view.error_json(text, exc, agent.recall.conversation_id))
+        raise
     except KeyboardInterrupt:
         console(stderr=True).print(INTERRUPTED)
         ctx.exit(EXIT_INTERRUPTED)

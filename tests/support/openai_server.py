@@ -42,6 +42,26 @@ names its source:
 ``no-tools``
     A request with ``tools`` gets Ollama's 400 "<model> does not support tools"
     (ollama/ollama#6027, #5793, #14795).
+``deepseek-thinking``
+    DeepSeek's thinking mode (api-docs.deepseek.com, "Thinking mode", tool calls):
+    every reply carries ``reasoning_content``; an assistant message with
+    ``tool_calls`` sent back without a ``reasoning_content`` field gets the 400
+    "Missing reasoning_content field in the assistant message at message index N"
+    (anomalyco/opencode#9397).
+``gemini-signatures``
+    Gemini 3 on its OpenAI-compatible endpoint (ai.google.dev, "Thought
+    signatures"): the first tool call of each reply carries
+    ``extra_content.google.thought_signature``; in the current turn (after the
+    last user message) a call sent back without the signature it was given gets
+    the 400 "Function call is missing a thought_signature in functionCall parts",
+    in Gemini's JSON-list error body (continuedev/continue#8865, gemini-cli#6678).
+``completion-tokens``
+    OpenAI reasoning models (o-series, gpt-5) refuse ``max_tokens``: 400
+    "Unsupported parameter: 'max_tokens' is not supported with this model. Use
+    'max_completion_tokens' instead." (OpenAI reasoning guide; gollm#33, opencode#37964).
+``mistral-ids``
+    Mistral refuses tool-call ids that are not 9 alphanumerics: 400 "Tool call id
+    was X but must be a-z, A-Z, 0-9, with a length of 9." (magentic#276, gptel#1203).
 
 ``context_window=N`` with ``context_style`` ``"openai"``, ``"vllm"`` or
 ``"llamacpp"`` refuses prompts over ``N`` tokens with that server's 400:
@@ -82,9 +102,20 @@ from pathlib import Path
 from typing import Any, Literal
 
 Mode = Literal["index-zero", "no-index", "name-every-delta", "empty-ids", "object-arguments",
-               "alternation", "no-tools"]
+               "alternation", "no-tools", "deepseek-thinking", "gemini-signatures", "completion-tokens",
+               "mistral-ids"]
 MODES: tuple[str, ...] = ("index-zero", "no-index", "name-every-delta", "empty-ids", "object-arguments",
-                          "alternation", "no-tools")
+                          "alternation", "no-tools", "deepseek-thinking", "gemini-signatures",
+                          "completion-tokens", "mistral-ids")
+DEEPSEEK_MISSING = ("Missing reasoning_content field in the assistant message at message index {index}. For more "
+                    "information, please refer to https://api-docs.deepseek.com/guides/thinking_mode#tool-calls")
+GEMINI_MISSING = ("Function call is missing a thought_signature in functionCall parts. This is required for tools "
+                  "to work correctly, and missing thought_signature may lead to degraded model performance. "
+                  "Additional data, function call `default_api:{name}`, position {position}. Please refer to "
+                  "https://ai.google.dev/gemini-api/docs/thought-signatures for more details.")
+MAX_TOKENS_REFUSED = ("Unsupported parameter: 'max_tokens' is not supported with this model. "
+                      "Use 'max_completion_tokens' instead.")
+MISTRAL_ID = "Tool call id was {id} but must be a-z, A-Z, 0-9, with a length of 9."
 ContextStyle = Literal["openai", "vllm", "llamacpp"]
 
 # OpenAI's 400 for a tool message that answers no preceding tool call (the typo is OpenAI's).
@@ -122,6 +153,18 @@ def calls(*replies: dict[str, Any]) -> dict[str, Any]:
 def error(status: int, message: str, **fields: Any) -> dict[str, Any]:
     """An HTTP error reply in the OpenAI error shape (``fields`` go into the error object)."""
     return {"status": status, "message": message, "fields": fields}
+
+
+def raw_error(status: int, body: Any, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """An HTTP error with any JSON ``body`` (a list for Gemini, a string for LM Studio) and ``headers``
+    (``Retry-After``, ``retry-after-ms``)."""
+    return {"raw_status": status, "body": body, "headers": dict(headers or {})}
+
+
+def reasoned(content: str, reasoning: str, *, field: str = "reasoning_content", **reply: Any) -> dict[str, Any]:
+    """A reply with reasoning in a field of its own (``reasoning_content``: DeepSeek, vLLM, llama.cpp;
+    ``reasoning``: Ollama, OpenRouter); ``reply`` may add ``tool_calls`` or ``finish_reason``."""
+    return {"content": content, "reasoning": reasoning, "reasoning_field": field, **reply}
 
 
 def cut_off(content: str) -> dict[str, Any]:
@@ -191,6 +234,7 @@ class FakeOpenAI:
         self.headers: list[dict[str, str]] = []
         self.embedding_requests: list[dict[str, Any]] = []
         self.rejected: list[tuple[int, str]] = []  # (status, message) of every refused request
+        self.signatures: set[str] = set()  # thought signatures given (gemini-signatures)
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._counter = 0
@@ -231,6 +275,9 @@ class FakeOpenAI:
                 if "hang" in reply:
                     server._stopping.wait(reply["hang"])
                     return
+                if "raw_status" in reply:
+                    self._json(reply["raw_status"], reply["body"], reply["headers"])
+                    return
                 if "status" in reply:
                     self._json(reply["status"], {"error": {"message": reply["message"],
                                                            "type": "invalid_request_error",
@@ -263,10 +310,12 @@ class FakeOpenAI:
                 else:
                     self._json(200, server._completion(body, reply, number))
 
-            def _json(self, status, payload):
+            def _json(self, status, payload, headers=None):
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
@@ -319,7 +368,7 @@ class FakeOpenAI:
         return [r for r in self.requests if r.get("tools")]
 
     # ------------------------------------------------------------ refusals
-    def _refusal(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]] | None:
+    def _refusal(self, body: dict[str, Any]) -> tuple[int, Any] | None:
         """The 400 a real server would send for this request, or ``None``."""
         messages = body.get("messages") or []
         if "no-tools" in self.modes and body.get("tools"):
@@ -331,6 +380,34 @@ class FakeOpenAI:
             if problem:
                 return 400, {"error": {"message": problem, "type": "invalid_request_error",
                                        "param": "messages", "code": None}}
+        if "completion-tokens" in self.modes and "max_tokens" in body:
+            return 400, {"error": {"message": MAX_TOKENS_REFUSED, "type": "invalid_request_error",
+                                   "param": "max_tokens", "code": "unsupported_parameter"}}
+        if "mistral-ids" in self.modes:
+            for message in messages:
+                ids = [c.get("id") for c in message.get("tool_calls") or []] + (
+                    [message["tool_call_id"]] if message.get("role") == "tool" else [])
+                bad = next((i for i in ids if not re.fullmatch(r"[A-Za-z0-9]{9}", str(i or ""))), None)
+                if bad is not None:
+                    return 400, {"object": "error", "message": MISTRAL_ID.format(id=bad),
+                                 "type": "invalid_request_error", "param": None, "code": None}
+        if "deepseek-thinking" in self.modes:
+            for index, message in enumerate(messages):
+                if message.get("role") == "assistant" and message.get("tool_calls") \
+                        and not isinstance(message.get("reasoning_content"), str):
+                    return 400, {"error": {"message": DEEPSEEK_MISSING.format(index=index),
+                                           "type": "invalid_request_error", "param": None,
+                                           "code": "invalid_request_error"}}
+        if "gemini-signatures" in self.modes:
+            last_user = max((i for i, m in enumerate(messages) if m.get("role") == "user"), default=-1)
+            for index, message in enumerate(messages[last_user + 1:], start=last_user + 1):
+                first = (message.get("tool_calls") or [None])[0] if message.get("role") == "assistant" else None
+                signature = ((first or {}).get("extra_content") or {}).get("google", {}).get("thought_signature")
+                if first is not None and signature not in self.signatures:
+                    name = (first.get("function") or {}).get("name")
+                    # Gemini's compatible endpoint sends its errors as a JSON list (gemini-cli#6678)
+                    return 400, [{"error": {"code": 400, "message": GEMINI_MISSING.format(name=name, position=index),
+                                            "status": "INVALID_ARGUMENT"}}]  # type: ignore[dict-item]
         if "alternation" in self.modes and not alternates(messages):
             # vLLM's error object is top-level (vllm-project/vllm#6862).
             return 400, {"object": "error", "message": ALTERNATION, "type": "BadRequestError",
@@ -375,8 +452,22 @@ class FakeOpenAI:
                     arguments = json.loads(arguments)
                 except ValueError:
                     pass
-            out.append({"id": call_id, "type": "function", "function": {"name": tc["name"], "arguments": arguments}})
+            entry: dict[str, Any] = {"id": call_id, "type": "function",
+                                     "function": {"name": tc["name"], "arguments": arguments}}
+            if "gemini-signatures" in self.modes and index == 0:  # only the first call of a step carries one
+                signature = f"sig-{number}-{index}"
+                self.signatures.add(signature)
+                entry["extra_content"] = {"google": {"thought_signature": signature}}
+            out.append(entry)
         return out
+
+    def _reasoning(self, reply, number) -> tuple[str, str] | None:
+        """``(field, text)`` of a reply's reasoning; every reply reasons in ``deepseek-thinking`` mode."""
+        if "reasoning" in reply:
+            return reply.get("reasoning_field", "reasoning_content"), reply["reasoning"]
+        if "deepseek-thinking" in self.modes:
+            return "reasoning_content", f"Reasoning for request {number}."
+        return None
 
     def _finish(self, reply, tool_calls) -> str:
         return reply.get("finish_reason") or ("tool_calls" if tool_calls else "stop")
@@ -386,6 +477,9 @@ class FakeOpenAI:
         message = {"role": "assistant", "content": reply.get("content") or None}
         if tool_calls:
             message["tool_calls"] = tool_calls
+        reasoning = self._reasoning(reply, number)
+        if reasoning:
+            message[reasoning[0]] = reasoning[1]
         prompt = count_tokens(body)
         completion = max(1, math.ceil(len(reply.get("content") or "") / 4))
         return {
@@ -403,6 +497,10 @@ class FakeOpenAI:
             return dict(base, choices=[{"index": 0, "delta": delta, "finish_reason": finish}])
 
         yield chunk({"role": "assistant", "content": ""})
+        reasoning = self._reasoning(reply, number)
+        if reasoning:
+            for start in range(0, len(reasoning[1]), self.chunk_chars):
+                yield chunk({reasoning[0]: reasoning[1][start:start + self.chunk_chars]})
         content = reply.get("content") or ""
         for start in range(0, len(content), self.chunk_chars):
             yield chunk({"content": content[start:start + self.chunk_chars]})
@@ -412,12 +510,17 @@ class FakeOpenAI:
             fn = tc["function"]
             if whole:  # Ollama sends each call whole, in one chunk
                 part: dict[str, Any] = {"id": tc["id"], "type": "function", "function": dict(fn)}
+                if "extra_content" in tc:
+                    part["extra_content"] = tc["extra_content"]
                 if "no-index" not in self.modes:
                     part["index"] = 0 if "index-zero" in self.modes else index
                 yield chunk({"tool_calls": [part]})
                 continue
-            yield chunk({"tool_calls": [{"index": index, "id": tc["id"], "type": "function",
-                                         "function": {"name": fn["name"], "arguments": ""}}]})
+            first: dict[str, Any] = {"index": index, "id": tc["id"], "type": "function",
+                                     "function": {"name": fn["name"], "arguments": ""}}
+            if "extra_content" in tc:  # Gemini streams the signature with the call's first delta
+                first["extra_content"] = tc["extra_content"]
+            yield chunk({"tool_calls": [first]})
             args = fn["arguments"] if isinstance(fn["arguments"], str) else json.dumps(fn["arguments"])
             for start in range(0, len(args), 7):
                 piece: dict[str, Any] = {"index": index, "function": {"arguments": args[start:start + 7]}}
@@ -429,7 +532,9 @@ class FakeOpenAI:
             yield chunk({}, self._finish(reply, tool_calls))
 
 
-def _message_of(payload: dict[str, Any]) -> str:
+def _message_of(payload: Any) -> str:
+    if isinstance(payload, list):
+        payload = payload[0] if payload else {}
     inner = payload.get("error")
     return str(inner.get("message") if isinstance(inner, dict) else payload.get("message"))
 
