@@ -251,6 +251,16 @@ def test_show_steps_shows_reasoning_as_its_own_line(seeded_root, server, run_cli
     assert lines[-1] != "Search first."
 
 
+def test_chat_shows_reasoning_apart_from_the_answer(seeded_root, server, run_cli):
+    """Letta streams reasoning messages beside tool calls: ``chat`` shows reasoning as its own line."""
+    server.push(text("<think>They greet me.</think>Hello!"))
+    result = run_cli("chat", "--no-stream", input="hi\n", root=seeded_root)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert any("∴ reasoning: They greet me." in line for line in lines)
+    assert any(line.endswith("Hello!") for line in lines) and not any("<think>" in line for line in lines)
+
+
 # ============================================================ 6. max_completion_tokens
 @pytest.mark.parametrize("model", ["o4-mini", "gpt-5-mini", "openai/o3"])
 def test_reasoning_models_get_max_completion_tokens(journal, server, model):

@@ -39,8 +39,10 @@ def _conversation(continue_: bool, cid: int | None):
 INTERRUPTED = f"Interrupted; {AgentError.hint}."
 
 
-def _run_turn(agent, out, question: str, *, show_steps: bool, stream: bool, live=None, event: bool = False):
-    """Run one turn, showing progress as it happens; returns the Turn.
+def _run_turn(agent, out, question: str, *, show_steps: bool, stream: bool, live=None, event: bool = False,
+              show_reasoning: bool = False):
+    """Run one turn, showing progress as it happens (reasoning lines with ``show_steps`` or
+    ``show_reasoning``); returns the Turn.
 
     Raises:
         ToolsUnsupported: the model cannot call tools (the caller falls back).
@@ -77,7 +79,7 @@ def _run_turn(agent, out, question: str, *, show_steps: bool, stream: bool, live
 
         def on_reasoning(text):
             live.stop()
-            if show_steps:
+            if show_steps or show_reasoning:
                 view.print_reasoning(out, text, indent=indent)
 
         return TurnHooks(on_request=on_request, on_tool=on_tool, on_tool_done=on_tool_done, on_step=on_step,
@@ -254,7 +256,7 @@ def chat(ctx, continue_, cid, show_steps, stream, model, agent_name) -> None:
             if not line:
                 continue
             try:
-                turn = _run_turn(agent, out, line, show_steps=show_steps, stream=stream)
+                turn = _run_turn(agent, out, line, show_steps=show_steps, stream=stream, show_reasoning=True)
             except ToolsUnsupported as exc:
                 console(stderr=True).print(f"[red]Error:[/red] {escape(str(exc))}; the retrieval-only answer "
                                             "follows.")
