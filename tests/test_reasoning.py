@@ -411,3 +411,24 @@ def test_json_is_an_object_even_when_the_call_fails(seeded_root, server, run_cli
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert data["answer"] is None and "401" in data["error"] and data["conversation_id"]
+
+
+# ============================================================ 11. a stable prefix
+def test_what_changes_per_turn_comes_after_the_stable_prefix(seeded_journal, server):
+    """OpenAI "Prompt caching" (static content first, variable content last); llama.cpp ``cache_prompt``:
+    the date and counts sat in the system text, ahead of the tool schemas, so every ask re-read ~70%."""
+    from tests.support.openai_server import tail_of, without_tail
+
+    server.push(SEARCH, text("One."), SEARCH, text("Two."))
+    ask(seeded_journal, "what about MemGPT?", stream=False)
+    ask(seeded_journal, "and SQLite?", stream=False)
+    first, second, third, fourth = server.tool_requests
+    assert first["messages"][0] == third["messages"][0]  # the system text is byte-identical between asks
+    assert "Today's date" not in first["messages"][0]["content"] and "Today's date" in tail_of(first)
+    assert tail_of(first) == tail_of(second)  # taken once per turn: the steps of a turn share their prefix
+    opening = second["messages"][1]
+    assert opening["content"].startswith("what about MemGPT?\n\n<memory_metadata>")
+    assert without_tail(opening["content"]) == "what about MemGPT?"
+    stored = [p["content"] for p in stored_payloads(seeded_journal) if p["role"] == "user"]
+    assert stored == ["what about MemGPT?", "and SQLite?"]  # the tail is never stored
+    assert second["messages"][:2] != first["messages"][:1] and second["messages"][1] == first["messages"][1]

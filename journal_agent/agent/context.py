@@ -14,9 +14,20 @@ messages plus tool schemas), by default what the model's server allows when
 that is known (``[llm] context_window``, or the window learned from the
 server's own context-length error, kept in ``.journal/context_limits.json``),
 else 8,000; the warning fires at 75% of it; overflow evicts down to 50%.
-The memory-pressure alert is system content (a section of the system
-prompt shown while the context is over 75%), so it never adds a ``user``
-message and disappears once eviction makes room. :func:`conform_roles` makes
+The memory-pressure alert is never a message of its own (it would break
+role alternation) and disappears once eviction makes room.
+
+A stable prefix for prompt caching: llama.cpp, vLLM and OpenAI reuse the
+cached computation of a prompt prefix shared with an earlier request (llama.cpp
+``cache_prompt``; vLLM automatic prefix caching; OpenAI "Prompt caching": "place
+static content at the beginning, variable content at the end"). Chat templates
+render the tool schemas after the system message's text, so anything that
+changes per request inside the system message makes the server re-read the
+schemas and the whole history. So the system message holds only what changes
+rarely (instructions, core memory, the running summary); what changes per turn
+(today's date, archive and recall counts, when memory last changed: the
+``<memory_metadata>``) and the pressure alert are the request's *tail*, added
+to the current turn's opening message in the request only (never stored). :func:`conform_roles` makes
 every request valid for chat templates that require user/assistant
 alternation (vllm-project/vllm#6862). Tokens are counted with tiktoken: the model's encoding,
 else ``o200k_base`` for unknown model names, else the bundled
@@ -209,6 +220,26 @@ def summarize(client, *, model: str, previous: str, messages: list[dict[str, Any
 
 
 # ---------------------------------------------------------------- assembly
+def with_tail(system: dict[str, Any], history: list[tuple[int, dict[str, Any]]], turn_start_id: int,
+              tail: str) -> list[dict[str, Any]]:
+    """``[system, *history]`` with ``tail`` after the content of the turn's opening message (id
+    ``turn_start_id``), a copy; when that message is out of view, after the system text instead.
+
+    The tail is what changes per turn (see the module docstring, "A stable prefix"):
+    everything before it stays byte-identical between the steps of a turn.
+    """
+    out = [dict(system)]
+    placed = not tail
+    for message_id, payload in history:
+        if not placed and message_id == turn_start_id and isinstance(payload.get("content"), str):
+            payload = dict(payload, content=f"{payload['content']}\n\n{tail}")
+            placed = True
+        out.append(payload)
+    if not placed:
+        out[0]["content"] = f"{out[0].get('content') or ''}\n\n{tail}"
+    return out
+
+
 def repair_tool_pairs(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Make the message list valid for the API after an interruption.
 
@@ -397,12 +428,16 @@ class ContextWindow:
         return self._sizes[message.id]
 
     def prepare(self, build_system: Callable[[], str], tools: list[dict[str, Any]] | None,
-                *, protect_from_id: int, force_eviction: bool = False) -> Prepared:
+                *, protect_from_id: int, force_eviction: bool = False,
+                build_tail: Callable[[], str] | None = None) -> Prepared:
         """Assemble the next request, summarizing/evicting and warning as needed.
 
         Args:
             build_system: returns the system prompt (called again after a summary changes it).
             tools: the tool schemas sent with the request.
+            build_tail: returns what changes per turn (the memory metadata); it and the
+                pressure alert go after the turn's opening message (:func:`with_tail`), so
+                the system message and tool schemas stay a stable prefix.
             protect_from_id: recall id of the message that started this turn;
                 it and later messages are never evicted.
             force_eviction: summarize and evict down to the flush target even when
@@ -417,11 +452,12 @@ class ContextWindow:
         warned_key = self.recall.scoped("pressure_warned")
 
         def measure(alert: str = ""):
-            content = build_system() + (f"\n\n{alert}" if alert else "")
-            system = {"role": "system", "content": content}
+            system = {"role": "system", "content": build_system()}
+            tail = "\n\n".join(p for p in (build_tail() if build_tail else "", alert) if p)
             history = self.recall.in_context()
-            fixed = self.counter.count_message(system) + tool_tokens + REPLY_PRIMING_TOKENS
-            return system, history, fixed, fixed + sum(self._size(m) for m in history)
+            fixed = (self.counter.count_message(system) + self.counter.count(tail) + tool_tokens
+                     + REPLY_PRIMING_TOKENS)
+            return (system, tail), history, fixed, fixed + sum(self._size(m) for m in history)
 
         def measure_with_alert(fit: bool = True):
             measured = measure()
@@ -460,7 +496,9 @@ class ContextWindow:
             tokens = fixed + sum(self._size(m) for m in history)
             if dropped:
                 events.append(f"left {dropped} older messages out of this request to fit the budget")
-        messages = conform_roles([system] + repair_tool_pairs([m.payload for m in history]))
+        head, tail = system
+        payloads = with_tail(head, [(m.id, m.payload) for m in history], protect_from_id, tail)
+        messages = conform_roles(repair_tool_pairs(payloads))
         return Prepared(messages, tokens, self.budget, events, llm_seconds)
 
     def _choose_eviction(self, history, fixed: int, protect_from_id: int) -> list:

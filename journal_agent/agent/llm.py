@@ -318,8 +318,8 @@ _OVERFLOW_WORDS = ("maximum context length", "exceeds the available context size
 DEEPSEEK_MISSING_REASONING = "reasoning_content"  # in DeepSeek's 400 for a tool-call turn sent back without it
 
 
-NOT_CONTINUABLE = ("the conversation so far is kept; fix the cause above before asking again "
-                   "(`journal ask -c` would meet the same refusal)")
+NOT_CONTINUABLE = ("the conversation so far is kept; `journal ask -c` meets the same refusal until the cause "
+                   "above is fixed")
 
 
 def classify(exc: BaseException, *, model: str, timeout: float | None = None,

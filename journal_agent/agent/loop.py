@@ -1,7 +1,8 @@
 """The memory agent loop (MemGPT over the ``openai`` SDK's chat completions).
 
-One step: build the context (system instructions + core memory + memory
-metadata + running summary + the recent messages that fit the budget), call
+One step: build the context (system instructions + core memory + running
+summary, a stable prefix; the recent messages that fit the budget; the memory
+metadata, taken once per turn, after the turn's opening message), call
 chat completions with the memory tools, run every tool call in the reply and
 append the results to recall memory. The loop continues while the model calls
 tools and stops when it answers without one, when its reply is cut off at the
@@ -260,6 +261,7 @@ class Agent:
         self._withheld: list[str] = []
         self._hooks = TurnHooks()
         self._nested: Turn | None = None  # the turn the running send_message_to_agent call ran
+        self._turn_context = ""  # the memory metadata of the running turn (turn_context)
 
     def close(self) -> None:
         """Close recall memory's database connection."""
@@ -307,16 +309,23 @@ class Agent:
         return self._stats
 
     def system_prompt(self) -> str:
-        """The agent's instructions (``prompts/<prompt>.md``) + its core memory blocks + memory metadata
-        (with when its blocks were last modified) + running summary."""
+        """The stable part of the prompt: the agent's instructions (``prompts/<prompt>.md``) + its core
+        memory blocks + running summary (what changes per turn is :meth:`turn_context`)."""
         self.core.reload()
-        metadata = memory_metadata(
-            today=dt.date.today(), stats=self.archive_stats(),
-            recall_total=self.recall.count(), in_view=self.recall.count(in_context_only=True),
-            blocks_modified=self.core.last_modified(),
-        )
-        parts = [self.instructions, self.core.render(), metadata, summary_section(self.recall.summary)]
+        parts = [self.instructions, self.core.render(), summary_section(self.recall.summary)]
         return "\n\n".join(p for p in parts if p)
+
+    def turn_context(self) -> str:
+        """The memory metadata (today, archive and recall size, when memory blocks last changed), taken once
+        per turn: it goes after the turn's opening message, so the prefix before it stays cacheable
+        (:func:`~journal_agent.agent.context.with_tail`)."""
+        if not self._turn_context:
+            self._turn_context = memory_metadata(
+                today=dt.date.today(), stats=self.archive_stats(),
+                recall_total=self.recall.count(), in_view=self.recall.count(in_context_only=True),
+                blocks_modified=self.core.last_modified(),
+            )
+        return self._turn_context
 
     # -------------------------------------------------------------------- loop
     def run(self, message: str, *, event: bool = False, on_token: Callable[[str], None] | None = None,
@@ -344,6 +353,7 @@ class Agent:
             self.turn = ToolEffects()
             self._withheld = []
             self._stats = None
+            self._turn_context = ""
             self._hooks = hooks or TurnHooks()
             text = f"[system event] {message}" if event else message
             start = self.recall.append({"role": "user", "content": text},
@@ -362,7 +372,8 @@ class Agent:
 
     def _request(self, number: int, turn_start_id: int, on_token, hooks: TurnHooks) -> tuple[Reply, Prepared]:
         """Prepare and send one request; on a context-length refusal, learn the window, evict and retry once."""
-        prepared = self.context.prepare(self.system_prompt, self.schemas, protect_from_id=turn_start_id)
+        prepared = self.context.prepare(self.system_prompt, self.schemas, protect_from_id=turn_start_id,
+                                        build_tail=self.turn_context)
         if hooks.on_request:
             hooks.on_request(number, prepared)
         try:
@@ -370,7 +381,7 @@ class Agent:
         except ContextOverflow as exc:
             event = self._learn(exc, prepared.tokens)
         retry = self.context.prepare(self.system_prompt, self.schemas, protect_from_id=turn_start_id,
-                                     force_eviction=True)
+                                     force_eviction=True, build_tail=self.turn_context)
         retry.events[:0] = [*prepared.events, event]
         retry.llm_seconds += prepared.llm_seconds
         if hooks.on_request:

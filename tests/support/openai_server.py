@@ -630,12 +630,33 @@ _RESULT_RE = re.compile(
 _EVENT_NOTE_RE = re.compile(r'<note title="(?P<title>[^"]+)" date="(?P<date>\d{4}-\d{2}-\d{2})"')
 
 
+TAIL_MARK = "\n\n<memory_metadata>"
+
+
+def without_tail(content: str | None) -> str | None:
+    """A message's content without the request tail the agent adds after the turn's opening message (the
+    memory metadata and pressure alert; journal_agent.agent.context.with_tail)."""
+    return content.split(TAIL_MARK)[0] if isinstance(content, str) else content
+
+
+def tail_of(body: dict[str, Any]) -> str:
+    """The request tail of a chat request ('' when none): memory metadata and pressure alert."""
+    for message in body.get("messages") or []:
+        content = message.get("content")
+        if isinstance(content, str) and TAIL_MARK in content:
+            return content.split(TAIL_MARK, 1)[1]
+    return ""
+
+
 def last_turn_message(body) -> dict[str, Any]:
-    """The last message that is not a memory-pressure alert."""
+    """The last message that is not a memory-pressure alert, without the request's tail (the memory
+    metadata and pressure alert the agent adds after the turn's opening message)."""
     for message in reversed(body["messages"]):
         content = message.get("content") or ""
-        if message["role"] == "user" and "Memory pressure" in content:
+        if message["role"] == "user" and content.startswith("[system event] Memory pressure"):
             continue
+        if isinstance(content, str) and TAIL_MARK in content:
+            return dict(message, content=content.split(TAIL_MARK)[0])
         return message
     return body["messages"][-1]
 
