@@ -432,3 +432,43 @@ def test_what_changes_per_turn_comes_after_the_stable_prefix(seeded_journal, ser
     stored = [p["content"] for p in stored_payloads(seeded_journal) if p["role"] == "user"]
     assert stored == ["what about MemGPT?", "and SQLite?"]  # the tail is never stored
     assert second["messages"][:2] != first["messages"][:1] and second["messages"][1] == first["messages"][1]
+
+
+# ============================================================ 12. Ollama truncation, oversized messages
+def test_ollama_silent_truncation_is_detected_once_and_the_budget_shrinks(journal, server):
+    """Ollama docs "Context length": at ``num_ctx`` (default 4096; ``/v1`` ignores options) the oldest
+    messages are dropped without an error; only ``usage.prompt_tokens`` shows it. In a 14-turn chat the
+    server dropped up to 12 messages unnoticed."""
+    server.context_window, server.context_style = 3000, "ollama"
+    server.responder = lambda body: text("Summary: retrieval notes." if not body.get("tools") else "Noted.")
+    filler = "I studied retrieval today and wrote a long paragraph about chunk overlap. " * 30
+    notices = []
+    for number in range(10):
+        agent = Agent(journal, conversation="continue" if number else "new")
+        try:
+            notices += [n for s in agent.ask(f"{number}: {filler}").steps for n in s.notices]
+        finally:
+            agent.close()
+    assert any(server.truncated), "the server cut the prompt"
+    assert len(notices) == 1 and "OLLAMA_CONTEXT_LENGTH" in notices[0]  # warned once
+    limit = load_limit(journal.state_dir, f"{server.base_url}|{journal.config.llm.model}")
+    assert limit is not None and limit.budget and limit.budget < 3000  # was 8,000 (the default budget)
+    assert server.truncated[-1] == 0, "with the smaller budget the server cuts nothing more"
+
+
+def test_a_tool_argument_too_big_for_the_budget_is_cut_in_the_request(seeded_journal, server):
+    """A 300 KB argument (a whole file pasted into archival_memory_insert) made the next step send
+    56,789 tokens against an 8,000 budget; now it is cut, with a note, and arguments stay JSON."""
+    huge = "word " * 60_000
+    server.push(call("archival_memory_insert", {"content": huge}), text("Saved."))
+    turn, _ = ask(seeded_journal, "save this", stream=False, context_tokens=4000)
+    assert turn.answer == "Saved."
+    sent = server.tool_requests[1]
+    from journal_agent.agent.context import TokenCounter
+
+    counter = TokenCounter(seeded_journal.config.llm.model)
+    assert counter.count_messages(sent["messages"]) + counter.count_tools(sent["tools"]) <= 4000
+    arguments = json.loads(next(m for m in sent["messages"] if m.get("tool_calls"))["tool_calls"][0]["function"]
+                           ["arguments"])
+    assert "did not fit the context budget" in arguments["content"]
+    assert any(e.startswith("cut 1 message too long") for e in turn.steps[1].events)

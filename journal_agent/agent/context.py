@@ -51,6 +51,7 @@ from typing import Any
 from journal_agent.agent.llm import Reply
 from journal_agent.agent.prompts import load as load_prompt
 from journal_agent.atomic import write_atomic
+from journal_agent.text import clip
 
 log = logging.getLogger(__name__)
 DEFAULT_ENCODING = "o200k_base"
@@ -238,6 +239,64 @@ def with_tail(system: dict[str, Any], history: list[tuple[int, dict[str, Any]]],
     if not placed:
         out[0]["content"] = f"{out[0].get('content') or ''}\n\n{tail}"
     return out
+
+
+CUT_NOTE = "[…cut here: {chars:,} more characters did not fit the context budget]"
+MIN_KEPT_TOKENS = 64
+
+
+def _clip_text(text: str, keep_tokens: int, counter: TokenCounter) -> str:
+    """``text`` cut to about ``keep_tokens`` tokens, with :data:`CUT_NOTE` saying how much was cut."""
+    ratio = len(text) / max(1, counter.count(text))
+    keep = max(0, int(keep_tokens * ratio))
+    if keep >= len(text):
+        return text
+    return clip(text, keep + 1)[:-1] + " " + CUT_NOTE.format(chars=len(text) - keep)
+
+
+def _clip_arguments(arguments: str, keep_tokens: int, counter: TokenCounter) -> str:
+    """Tool-call arguments cut to about ``keep_tokens``, still valid JSON when they were (long strings cut)."""
+    try:
+        value = json.loads(arguments)
+    except ValueError:
+        return _clip_text(arguments, keep_tokens, counter)
+    strings = max(1, sum(1 for v in (value.values() if isinstance(value, dict) else []) if isinstance(v, str)))
+    if isinstance(value, dict):
+        value = {k: _clip_text(v, max(8, keep_tokens // strings), counter) if isinstance(v, str) else v
+                 for k, v in value.items()}
+    return json.dumps(value, ensure_ascii=False)
+
+
+def clip_to_budget(messages: list[dict[str, Any]], counter: TokenCounter,
+                   budget: int) -> tuple[list[dict[str, Any]], int]:
+    """``messages`` (system first) with the largest ones cut until their tokens fit ``budget``; how many were cut.
+
+    A tool result or a tool call's arguments too big for any request (a 300 KB note
+    pasted into ``archival_memory_insert``) is cut in the request with a note saying
+    so (:data:`CUT_NOTE`); arguments stay valid JSON. Stored messages are not changed.
+    The system message is never cut; each cut message keeps at least
+    :data:`MIN_KEPT_TOKENS`.
+    """
+    out = [dict(m) for m in messages]
+    cut: set[int] = set()
+    for _ in range(3 * len(out)):
+        over = counter.count_messages(out) - budget
+        if over <= 0:
+            break
+        size, index = max((counter.count_message(m), i) for i, m in enumerate(out) if i > 0) if len(out) > 1 \
+            else (0, 0)
+        if size <= MIN_KEPT_TOKENS:
+            break
+        keep = max(MIN_KEPT_TOKENS // 2, size - over - 32)
+        message = out[index]
+        if isinstance(message.get("content"), str) and counter.count(message["content"]) > MIN_KEPT_TOKENS // 2:
+            message["content"] = _clip_text(message["content"], keep, counter)
+        if message.get("tool_calls"):
+            share = max(MIN_KEPT_TOKENS // 2, keep // len(message["tool_calls"]))
+            message["tool_calls"] = [dict(c, function=dict(c["function"], arguments=_clip_arguments(
+                c["function"].get("arguments") or "", share, counter))) for c in message["tool_calls"]]
+        cut.add(index)
+    return out, len(cut)
 
 
 def repair_tool_pairs(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -498,6 +557,12 @@ class ContextWindow:
                 events.append(f"left {dropped} older messages out of this request to fit the budget")
         head, tail = system
         payloads = with_tail(head, [(m.id, m.payload) for m in history], protect_from_id, tail)
+        if tokens > self.budget:  # what is left is one message too big for the budget: cut it, never send it whole
+            payloads, cut = clip_to_budget(payloads, self.counter, self.budget - tool_tokens)
+            if cut:
+                tokens = self.counter.count_messages(payloads) + tool_tokens
+                events.append(f"cut {cut} message{'s' if cut != 1 else ''} too long for the {self.budget:,}-token "
+                              "budget (marked in the request; recall memory keeps them whole)")
         messages = conform_roles(repair_tool_pairs(payloads))
         return Prepared(messages, tokens, self.budget, events, llm_seconds)
 

@@ -51,6 +51,7 @@ from journal_agent.agent import messaging
 from journal_agent.agent.agent_tools import AgentTools, tool_names
 from journal_agent.agent.context import (
     DEFAULT_CONTEXT_TOKENS,
+    WINDOW_SAFETY,
     ContextWindow,
     LearnedLimit,
     Prepared,
@@ -78,6 +79,8 @@ log = logging.getLogger(__name__)
 BASE_INSTRUCTIONS = load_prompt("system")
 StopReason = Literal["answer", "length", "step_cap"]
 
+TRUNCATION_RATIO = 0.6  # the server read less than this share of the prompt: it cut the prompt
+MIN_TRUNCATION_CHECK = 1000  # prompts shorter than this are not checked (tokenizers differ most on short texts)
 CAP_MESSAGE = (
     "I stopped after {steps} steps without reaching an answer (the step cap). Ask again, more "
     "specifically, or raise [agent] max_steps in journal.toml (or JOURNAL_MAX_STEPS)."
@@ -126,6 +129,7 @@ class Step:
         reasoning: the model's reasoning in this step ('' when none); never part of ``content``.
         unparsed_call: when the model wrote a tool call as text that could not be run, the
             line saying so and how to fix the server ('' otherwise).
+        notices: what the reply showed that the learner must know (the server cut the prompt).
     """
 
     number: int
@@ -139,6 +143,7 @@ class Step:
     seconds: float = 0.0
     reasoning: str = ""
     unparsed_call: str = ""
+    notices: list[str] = field(default_factory=list)
 
     @property
     def non_llm_seconds(self) -> float:
@@ -412,6 +417,7 @@ class Agent:
         started = time.perf_counter()
         reply, prepared = self._request(number, turn_start_id, on_token, hooks)
         unparsed = self._text_calls(reply)
+        truncated = self._check_truncation(reply, prepared)
         if reply.reasoning and hooks.on_reasoning:
             hooks.on_reasoning(reply.reasoning)
         kind: MessageKind = "tool_call" if reply.tool_calls else ("cut_off" if reply.cut_off else "message")
@@ -421,7 +427,7 @@ class Agent:
         nested = sum(s.llm_seconds for r in records if r.turn is not None for s in r.turn.steps)  # other agents'
         step = Step(number, records, reply.content, context_tokens=prepared.tokens,
                     events=prepared.events, llm_seconds=prepared.llm_seconds + reply.seconds + nested,
-                    reasoning=reply.reasoning, unparsed_call=unparsed)
+                    reasoning=reply.reasoning, unparsed_call=unparsed, notices=[truncated] if truncated else [])
         if not reply.tool_calls:
             step.final, step.stop_reason = True, ("length" if reply.cut_off else "answer")
         elif last:
@@ -430,6 +436,33 @@ class Agent:
             self.recall.append({"role": "assistant", "content": step.content}, kind="system_event")
         step.seconds = time.perf_counter() - started
         return step
+
+    def _check_truncation(self, reply: Reply, prepared: Prepared) -> str:
+        """Detect a server that cut the prompt without saying so; the event line (once), else ''.
+
+        Ollama drops the oldest messages when the prompt passes its ``num_ctx``
+        (default 4,096; its ``/v1`` endpoint ignores request options; Ollama docs,
+        "Context length") and only ``usage.prompt_tokens`` shows it. When the server
+        read fewer than :data:`TRUNCATION_RATIO` of the tokens we counted, the budget
+        shrinks to what it read (remembered for the endpoint) and the step says how to
+        give the server a larger window.
+        """
+        read = (reply.usage or {}).get("prompt_tokens")
+        if not isinstance(read, int) or prepared.tokens < MIN_TRUNCATION_CHECK \
+                or read >= TRUNCATION_RATIO * prepared.tokens:
+            return ""
+        budget = int(read * WINDOW_SAFETY)
+        if budget >= self.context.budget:
+            return ""
+        limit = load_limit(self.journal.state_dir, self.endpoint) or LearnedLimit()
+        limit.budget = budget
+        limit.learned = dt.datetime.now().replace(microsecond=0).isoformat()
+        save_limit(self.journal.state_dir, self.endpoint, limit)
+        before, self.context.budget = self.context.budget, budget
+        return (f"the server read only {read:,} of the {prepared.tokens:,} prompt tokens sent: it cut the oldest "
+                f"messages without saying so (Ollama stops at its context length, num_ctx); budget {before:,} → "
+                f"{budget:,} tokens. Give the server a larger window (OLLAMA_CONTEXT_LENGTH=16384 before "
+                "`ollama serve`) and set [llm] context_window to match")
 
     def _text_calls(self, reply: Reply) -> str:
         """Turn tool calls written in ``reply.content`` into real calls when they are valid (in place);

@@ -127,6 +127,8 @@ def print_step_footer(out, step, *, indent: str = "") -> None:
     kind = {"answer": "answer · ", "length": "answer cut off · ", "step_cap": "step cap reached · "}.get(
         step.stop_reason or "", "")
     print_unparsed_call(out, step, indent=indent)
+    for notice in step.notices:
+        out.print(f"{indent}  [yellow]! {escape(notice)}[/yellow]")
     out.print(f"{indent}  [dim]· {kind}{step.non_llm_seconds * 1000:.0f} ms outside the model[/dim]")
 
 
@@ -190,6 +192,8 @@ def print_turn_notes(out, turn, max_tokens: int | None = None) -> None:
     unparsed = turn.steps[-1].unparsed_call if turn.steps else ""
     if unparsed:
         out.print(f"[yellow]⚠ {escape(unparsed)}[/yellow]")
+    for notice in dict.fromkeys(n for s in turn.steps for n in s.notices):
+        out.print(f"[yellow]⚠ {escape(notice[0].upper() + notice[1:])}[/yellow]")
     print_sources(out, turn)
     print_edits(out, turn.edits, getattr(turn, "agent", None))
     if turn.withheld:
@@ -232,7 +236,7 @@ def turn_json(turn) -> dict[str, Any]:
         "steps": [
             {
                 "number": s.number, "context_tokens": s.context_tokens, "events": s.events,
-                "reasoning": s.reasoning, "unparsed_call": s.unparsed_call,
+                "reasoning": s.reasoning, "unparsed_call": s.unparsed_call, "notices": s.notices,
                 "content": s.content, "stop_reason": s.stop_reason,
                 "non_llm_seconds": round(s.non_llm_seconds, 4), "llm_seconds": round(s.llm_seconds, 4),
                 "tool_calls": [dict({"name": c.name, "arguments": c.arguments, "result": c.result,

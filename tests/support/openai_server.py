@@ -70,7 +70,11 @@ N tokens. However, your messages resulted in M tokens."; mckaywrigley/chatbot-ui
 crewAIInc/crewAI-examples#121), vLLM's top-level error object ("... However, you
 requested M tokens (P in the messages, C in the completion)"; vllm-project/vllm#20409)
 and llama.cpp's ``exceed_context_size_error`` with ``n_prompt_tokens`` and
-``n_ctx`` (ggml-org/llama.cpp#15780). The server counts tokens its own way
+``n_ctx`` (ggml-org/llama.cpp#15780). ``"ollama"`` refuses nothing: like Ollama at its
+``num_ctx`` (docs, "Context length": the ``/v1`` endpoint ignores options; default
+4096), it silently drops the oldest messages after the system message until the
+prompt fits and reports the smaller ``usage.prompt_tokens``; ``server.truncated``
+records how many messages each request lost. The server counts tokens its own way
 (about 4 characters per token), as a real server's tokenizer differs from ours.
 
 **Per-reply behaviours** (reply helpers): :func:`cut_off` (``finish_reason:
@@ -116,7 +120,7 @@ GEMINI_MISSING = ("Function call is missing a thought_signature in functionCall 
 MAX_TOKENS_REFUSED = ("Unsupported parameter: 'max_tokens' is not supported with this model. "
                       "Use 'max_completion_tokens' instead.")
 MISTRAL_ID = "Tool call id was {id} but must be a-z, A-Z, 0-9, with a length of 9."
-ContextStyle = Literal["openai", "vllm", "llamacpp"]
+ContextStyle = Literal["openai", "vllm", "llamacpp", "ollama"]
 
 # OpenAI's 400 for a tool message that answers no preceding tool call (the typo is OpenAI's).
 UNPAIRED_TOOL = ("Invalid parameter: messages with role 'tool' must be a response to a preceeding "
@@ -235,6 +239,7 @@ class FakeOpenAI:
         self.embedding_requests: list[dict[str, Any]] = []
         self.rejected: list[tuple[int, str]] = []  # (status, message) of every refused request
         self.signatures: set[str] = set()  # thought signatures given (gemini-signatures)
+        self.truncated: list[int] = []  # messages dropped from each request (context_style="ollama")
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._counter = 0
@@ -270,6 +275,8 @@ class FakeOpenAI:
                         server.rejected.append((status, _message_of(payload)))
                     self._json(status, payload)
                     return
+                if server.context_window and server.context_style == "ollama":
+                    body = server._truncate(body)
                 with server._lock:
                     reply = server._next_reply(body)
                 if "hang" in reply:
@@ -412,7 +419,7 @@ class FakeOpenAI:
             # vLLM's error object is top-level (vllm-project/vllm#6862).
             return 400, {"object": "error", "message": ALTERNATION, "type": "BadRequestError",
                          "param": None, "code": 400}
-        if self.context_window:
+        if self.context_window and self.context_style != "ollama":
             prompt = count_tokens(body)
             completion = int(body.get("max_tokens") or body.get("max_completion_tokens") or 0)
             window = self.context_window
@@ -432,6 +439,19 @@ class FakeOpenAI:
                     "code": 400, "message": "the request exceeds the available context size, try increasing it",
                     "type": "exceed_context_size_error", "n_prompt_tokens": prompt, "n_ctx": window}}
         return None
+
+    def _truncate(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Ollama at ``num_ctx``: the oldest messages after the system message dropped until the prompt fits."""
+        messages = list(body.get("messages") or [])
+        keep_first = 1 if messages and messages[0].get("role") == "system" else 0
+        dropped = 0
+        while count_tokens(dict(body, messages=messages)) > (self.context_window or 0) \
+                and len(messages) > keep_first + 1:
+            del messages[keep_first]
+            dropped += 1
+        with self._lock:
+            self.truncated.append(dropped)
+        return dict(body, messages=messages)
 
     # -------------------------------------------------------------- replies
     def _next_reply(self, body):
