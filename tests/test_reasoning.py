@@ -345,6 +345,20 @@ def test_mistral_ids_are_rewritten_when_the_model_changes(seeded_root, server, r
     assert stored == ["call_abc123def456"]  # stored messages are not changed
 
 
+def test_provider_extras_go_only_to_the_endpoint_that_wrote_them(seeded_root, server, run_cli):
+    """api-docs.deepseek.com "Thinking mode" keeps ``reasoning_content``; Mistral refuses fields it does not
+    know ("Extra inputs are not permitted"): ``ask -c --model mistral-…`` after DeepSeek drops the extras."""
+    server.modes = {"deepseek-thinking"}
+    server.push(SEARCH, text("First."))
+    assert run_cli("ask", "--no-stream", "what about MemGPT?", root=seeded_root).exit_code == 0
+    server.modes = {"mistral-ids"}
+    server.push(text("Second."))
+    result = run_cli("ask", "-c", "--no-stream", "--model", "mistral-small-latest", "more?", root=seeded_root)
+    assert result.exit_code == 0, result.output
+    assert server.rejected == []
+    assert not any("reasoning_content" in m or "_from" in m for m in server.requests[-1]["messages"])
+
+
 def test_mistral_id_refusal_under_an_alias_is_fixed_once(server):
     """magentic#276 behind a model alias: the refusal itself triggers the rewrite."""
     server.modes = {"mistral-ids"}

@@ -214,6 +214,29 @@ def _reasoning_of(obj: Any) -> tuple[str | None, str]:
     return None, ""
 
 
+FROM_KEY = "_from"  # on a stored assistant message: the endpoint (endpoint_key) whose extras it carries
+
+
+def provider_extras_for(messages: list[dict[str, Any]], endpoint: str) -> list[dict[str, Any]]:
+    """``messages`` as sent to ``endpoint``: provider extras kept only on messages that endpoint wrote.
+
+    A stored assistant message carrying extras (``reasoning_content``/``reasoning``,
+    tool calls' ``extra_content``) is marked with :data:`FROM_KEY`; sent to another
+    endpoint or model (``ask -c --model …``) the extras are dropped, as a strict
+    server refuses fields it does not know. The mark itself is never sent.
+    """
+    out: list[dict[str, Any]] = []
+    for message in messages:
+        if FROM_KEY in message:
+            same = message[FROM_KEY] == endpoint
+            message = {k: v for k, v in message.items() if k != FROM_KEY and (same or k not in REASONING_FIELDS)}
+            if not same and message.get("tool_calls"):
+                message["tool_calls"] = [{k: v for k, v in c.items() if k != "extra_content"}
+                                         for c in message["tool_calls"]]
+        out.append(message)
+    return out
+
+
 def uses_completion_tokens(model: str) -> bool:
     """True for OpenAI reasoning models (o1, o3, o4-mini, gpt-5…), which want ``max_completion_tokens``."""
     return bool(_COMPLETION_TOKENS_RE.match(model or ""))
@@ -407,6 +430,7 @@ def complete(
     """
     import openai
 
+    messages = provider_extras_for(messages, endpoint_key(client, model))
     kwargs: dict[str, Any] = {"model": model, "messages": wire_ids(messages) if needs_short_ids(model) else messages}
     if tools:
         kwargs["tools"] = tools

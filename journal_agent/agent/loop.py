@@ -64,7 +64,7 @@ from journal_agent.agent.context import (
     summary_section,
 )
 from journal_agent.agent.core_memory import CoreMemory, CoreMemoryError
-from journal_agent.agent.llm import Reply, ToolCall, complete, endpoint_key
+from journal_agent.agent.llm import FROM_KEY, REASONING_FIELDS, Reply, ToolCall, complete, endpoint_key
 from journal_agent.agent.prompts import load as load_prompt
 from journal_agent.agent.recall import ConversationKind, MessageKind, RecallMemory
 from journal_agent.agent.textcalls import parse_text_calls
@@ -421,8 +421,10 @@ class Agent:
         if reply.reasoning and hooks.on_reasoning:
             hooks.on_reasoning(reply.reasoning)
         kind: MessageKind = "tool_call" if reply.tool_calls else ("cut_off" if reply.cut_off else "message")
-        self.recall.append(reply.to_message(), kind=kind,
-                           tool_name=",".join(c.name for c in reply.tool_calls) or None)
+        message = reply.to_message()
+        if any(k in message for k in REASONING_FIELDS) or any(c.extra for c in reply.tool_calls):
+            message[FROM_KEY] = self.endpoint  # its extras go back to this endpoint only (provider_extras_for)
+        self.recall.append(message, kind=kind, tool_name=",".join(c.name for c in reply.tool_calls) or None)
         records = self._run_tools(reply.tool_calls, hooks)
         nested = sum(s.llm_seconds for r in records if r.turn is not None for s in r.turn.steps)  # other agents'
         step = Step(number, records, reply.content, context_tokens=prepared.tokens,

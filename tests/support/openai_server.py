@@ -61,7 +61,9 @@ names its source:
     'max_completion_tokens' instead." (OpenAI reasoning guide; gollm#33, opencode#37964).
 ``mistral-ids``
     Mistral refuses tool-call ids that are not 9 alphanumerics: 400 "Tool call id
-    was X but must be a-z, A-Z, 0-9, with a length of 9." (magentic#276, gptel#1203).
+    was X but must be a-z, A-Z, 0-9, with a length of 9." (magentic#276, gptel#1203),
+    and message fields it does not know (``reasoning_content``, ``extra_content``):
+    422 "Extra inputs are not permitted" (its request models forbid extras).
 
 ``context_window=N`` with ``context_style`` ``"openai"``, ``"vllm"`` or
 ``"llamacpp"`` refuses prompts over ``N`` tokens with that server's 400:
@@ -391,6 +393,15 @@ class FakeOpenAI:
             return 400, {"error": {"message": MAX_TOKENS_REFUSED, "type": "invalid_request_error",
                                    "param": "max_tokens", "code": "unsupported_parameter"}}
         if "mistral-ids" in self.modes:
+            known = {"role", "content", "tool_calls", "tool_call_id", "name", "prefix"}
+            for index, message in enumerate(messages):
+                extra = sorted(set(message) - known) + sorted(
+                    k for c in message.get("tool_calls") or [] for k in set(c) - {"id", "type", "function", "index"})
+                if extra:
+                    return 422, {"object": "error", "message": {"detail": [{
+                        "type": "extra_forbidden", "loc": ["body", "messages", index, extra[0]],
+                        "msg": "Extra inputs are not permitted"}]}, "type": "invalid_request_message_error",
+                        "param": None, "code": None}
             for message in messages:
                 ids = [c.get("id") for c in message.get("tool_calls") or []] + (
                     [message["tool_call_id"]] if message.get("role") == "tool" else [])
