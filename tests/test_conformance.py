@@ -728,7 +728,7 @@ def test_chat_has_line_editing_and_history(journal_dir, server):
     output, code = run_in_pty([sys.executable, "-m", "journal_agent.cli", "chat", "--no-stream"],
                                  pty_env(server, journal_dir), keys=keys)
     assert code == 0, output
-    users = [m["content"] for m in server.requests[-1]["messages"] if m["role"] == "user"]
+    users = [without_tail(m["content"]) for m in server.requests[-1]["messages"] if m["role"] == "user"]
     assert users == ["first question", "first question"]
     assert "first question" in (journal_dir / ".journal" / "chat_history").read_text()
 
