@@ -106,6 +106,15 @@ def test_deepseek_reflection_edits_once_and_says_updated(seeded_journal, server)
     assert value.count("Studies MemGPT") == 1
 
 
+def test_a_reflection_that_fails_after_an_edit_says_the_edit_was_kept(seeded_journal, server):
+    """opencode#9397 in reflection: the edit was applied, then step 2 failed and the outcome listed no edit."""
+    server.push(call("core_memory_append", {"label": "learner", "content": "Studies MemGPT"}),
+                error(401, "Incorrect API key provided."))
+    outcome = reflect_on_notes(seeded_journal, read_journal(seeded_journal).notes[:1])
+    assert outcome.status == "failed" and len(outcome.edits) == 1
+    assert "1 core memory edit was made before it failed and kept" in outcome.message
+
+
 # ============================================================ 2. Gemini thought signatures
 @pytest.mark.parametrize("stream", STREAMS)
 def test_gemini_thought_signatures_are_kept_and_sent_back(seeded_journal, server, stream):
