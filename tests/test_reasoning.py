@@ -458,7 +458,8 @@ def test_what_changes_per_turn_comes_after_the_stable_prefix(seeded_journal, ser
 
 
 # ============================================================ 12. Ollama truncation, oversized messages
-def test_ollama_silent_truncation_is_detected_once_and_the_budget_shrinks(journal, server):
+@pytest.mark.parametrize("stream", STREAMS)
+def test_ollama_silent_truncation_is_detected_once_and_the_budget_shrinks(journal, server, stream):
     """Ollama docs "Context length": at ``num_ctx`` (default 4096; ``/v1`` ignores options) the oldest
     messages are dropped without an error; only ``usage.prompt_tokens`` shows it. In a 14-turn chat the
     server dropped up to 12 messages unnoticed."""
@@ -469,7 +470,8 @@ def test_ollama_silent_truncation_is_detected_once_and_the_budget_shrinks(journa
     for number in range(10):
         agent = Agent(journal, conversation="continue" if number else "new")
         try:
-            notices += [n for s in agent.ask(f"{number}: {filler}").steps for n in s.notices]
+            turn = agent.ask(f"{number}: {filler}", on_token=(lambda _t: None) if stream else None)
+            notices += [n for s in turn.steps for n in s.notices]
         finally:
             agent.close()
     assert any(server.truncated), "the server cut the prompt"
@@ -495,3 +497,15 @@ def test_a_tool_argument_too_big_for_the_budget_is_cut_in_the_request(seeded_jou
                            ["arguments"])
     assert "did not fit the context budget" in arguments["content"]
     assert any(e.startswith("cut 1 message too long") for e in turn.steps[1].events)
+
+
+def test_a_server_that_refuses_stream_options_is_asked_without(server):
+    """OpenAI API reference: ``stream_options`` is optional; an older proxy answers 400 "Unrecognized request
+    argument supplied: stream_options". The usage it brings (truncation checks) is worth one retry."""
+    server.push(raw_error(400, {"error": {"message": "Unrecognized request argument supplied: stream_options",
+                                          "type": "invalid_request_error"}}), text("Streamed."))
+    tokens: list[str] = []
+    reply = complete(client_for(server), model="m", messages=[{"role": "user", "content": "hi"}],
+                     on_token=tokens.append)
+    assert reply.content == "Streamed." and "".join(tokens) == "Streamed."
+    assert "stream_options" in server.requests[0] and "stream_options" not in server.requests[1]

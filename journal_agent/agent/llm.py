@@ -436,6 +436,8 @@ def complete(
         kwargs["tools"] = tools
     if max_tokens:
         kwargs["max_completion_tokens" if uses_completion_tokens(model) else "max_tokens"] = max_tokens
+    if on_token is not None:  # usage in the last chunk: how a silently truncated prompt shows (Ollama)
+        kwargs["stream_options"] = {"include_usage": True}
     secrets = (str(getattr(client, "api_key", "") or ""),)
     timeout = _timeout_seconds(client)
     started = time.perf_counter()
@@ -488,6 +490,7 @@ def _fix_for(exc: BaseException, kwargs: dict[str, Any], fixed: set[str]) -> str
       before, or from another model);
     * Mistral: "Tool call id was … but must be a-z, A-Z, 0-9, with a length of 9"
       (magentic#276) → ids rewritten (:func:`wire_ids`);
+    * ``stream_options`` refused by a server that does not know it → sent without;
     * Groq ``tool_use_failed`` (smolagents#1119, agno#4090) → the same request once more.
     """
     body = _error_body(exc)
@@ -504,6 +507,9 @@ def _fix_for(exc: BaseException, kwargs: dict[str, Any], fixed: set[str]) -> str
     if "tool call id" in lowered and "length of 9" in lowered and "ids" not in fixed:
         kwargs["messages"] = wire_ids(kwargs["messages"])
         return "ids"
+    if "stream_options" in kwargs and "stream_options" in lowered and "stream_options" not in fixed:
+        kwargs.pop("stream_options")  # a server that does not know it (OpenAI API reference: optional)
+        return "stream_options"
     if body.get("code") == "tool_use_failed" and "resample" not in fixed:
         return "resample"
     return None

@@ -561,6 +561,11 @@ class FakeOpenAI:
                 yield chunk({"tool_calls": [piece]})
         if not reply.get("break_off"):
             yield chunk({}, self._finish(reply, tool_calls))
+            if (body.get("stream_options") or {}).get("include_usage"):  # OpenAI: a last chunk, no choices
+                prompt = count_tokens(body)
+                completion = max(1, math.ceil(len(content) / 4))
+                yield dict(base, choices=[], usage={"prompt_tokens": prompt, "completion_tokens": completion,
+                                                    "total_tokens": prompt + completion})
 
 
 def _message_of(payload: Any) -> str:
