@@ -129,6 +129,22 @@ def test_gemini_thought_signatures_are_kept_and_sent_back(seeded_journal, server
     assert "extra_content" not in sent["tool_calls"][1]  # only the first call of a step carries one
 
 
+def test_gemini_digest_with_a_tool_call_uses_the_model(journal_dir, server):
+    """continuedev/continue#8865: with Gemini 3 a digest turn that called a tool failed at step 2 (400) and
+    ``journal digest`` silently fell back to its offline summary."""
+    import datetime as dt
+
+    from journal_agent.digest import make_digest
+    from tests.support.journals import write
+
+    write(journal_dir / "notes" / "2025-09-15-day-3.md",
+          "---\ntitle: Momentum Learning Day 3\ndate: 2025-09-15\n---\n# Day 3\n\nStarted RAG: chunking.\n")
+    server.modes = {"gemini-signatures"}
+    server.push(call("archival_memory_search", {"query": "RAG"}), text("On Day 3 you began RAG with chunking."))
+    result = make_digest(open_journal(root=journal_dir), dt.date(2025, 9, 15), today=dt.date(2025, 9, 22))
+    assert server.rejected == [] and result.summary_by == "model", result.model_note
+
+
 def test_gemini_refusal_in_a_json_list_body_is_read(journal, server):
     """google-gemini/gemini-cli#6678: Gemini's compatible endpoint sends errors as a JSON list; the message
     was lost ("HTTP 400: Error code: 400")."""
