@@ -123,11 +123,6 @@ class Reply:
         """The reply stopped at the token limit (``finish_reason == "length"``)."""
         return self.finish_reason == "length"
 
-    @property
-    def reasoning_only(self) -> bool:
-        """The model reasoned but wrote no answer and called no tool (claw-code#3228)."""
-        return bool(self.reasoning.strip()) and not self.content.strip() and not self.tool_calls
-
     def to_message(self) -> dict[str, Any]:
         """The assistant message to append to the conversation.
 

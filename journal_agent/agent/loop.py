@@ -41,6 +41,7 @@ DeepLearning.AI course "LLMs as Operating Systems: Agent Memory".
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -474,8 +475,6 @@ class Agent:
         found = parse_text_calls(reply.content, lambda name: self.tools.tool(name) if name in self.tools.names
                                  else None)
         if found.calls:
-            import json
-
             reply.tool_calls = [ToolCall(new_id(), name, json.dumps(arguments, ensure_ascii=False))
                                 for name, arguments in found.calls]
             reply.content = found.text
