@@ -14,7 +14,7 @@ import pytest
 from journal_agent.agent.core_memory import CoreMemory
 from journal_agent.openai_client import NOT_CONFIGURED
 from journal_agent.workspace import open_journal
-from tests.support.openai_server import call, error, rule_responder, text
+from tests.support.openai_server import call, error, rule_responder, text, without_tail
 
 SEED_PATH = "notes/Momentum Learning Day 2.markdown"
 SEED_SOURCE = f"- Momentum Learning Day 2 (2025-09-18) {SEED_PATH}"
@@ -161,7 +161,7 @@ def test_chat_session_persists_history(seeded_root, server, run_cli):
     server.responder = None
     server.push(text("We talked about your course."), text("A new conversation."))
     run_cli("ask", "-c", "What did we talk about?", env=env_for(server), root=seeded_root)
-    users = [m["content"] for m in server.tool_requests[-1]["messages"] if m["role"] == "user"]
+    users = [without_tail(m["content"]) for m in server.tool_requests[-1]["messages"] if m["role"] == "user"]
     assert users == [QUESTION, "What did we talk about?"]
     run_cli("ask", "Hello?", env=env_for(server), root=seeded_root)  # no -c: a new conversation
     assert [m["role"] for m in server.tool_requests[-1]["messages"]] == ["system", "user"]
@@ -172,7 +172,8 @@ def test_api_error_is_one_clear_line(journal_dir, server, run_cli):
     result = run_cli("ask", "--model", "nope", "hello", env=env_for(server))
     assert result.exit_code == 1
     assert result.stderr.strip() == ("Error: the model endpoint answered HTTP 400: The model `nope` does not "
-                                     "exist (the conversation so far is kept; `journal ask -c` continues it)")
+                                     "exist (the conversation so far is kept; `journal ask -c` meets the same "
+                                     "refusal until the cause above is fixed)")
 
 
 def test_step_cap_through_cli(journal_dir, server, run_cli):

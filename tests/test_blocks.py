@@ -10,7 +10,7 @@ import pytest
 from journal_agent.agent.blocks import FORMAT_VERSION, CoreMemoryError
 from journal_agent.agent.core_memory import CoreMemory
 from journal_agent.workspace import open_journal
-from tests.support.openai_server import text
+from tests.support.openai_server import tail_of, text
 
 KEY = "sk-test-dummy"
 LEARNER_V1 = "Goals: finish the Agent Memory course\nStreak: 3 days"
@@ -40,7 +40,7 @@ def test_a_version_1_journal_keeps_its_blocks_and_history(journal, server, run_c
     assert run_cli("ask", "hi", env=env_for(server)).exit_code == 0
     system = server.requests[0]["messages"][0]["content"]
     assert PERSONA_V1 in system and LEARNER_V1 in system and "<study_queue>" in system
-    assert "- Memory blocks were last modified: " in system
+    assert "- Memory blocks were last modified: " in tail_of(server.requests[0])  # after the stable prefix
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["version"] == FORMAT_VERSION
     assert json.loads((journal.state_dir / "core_memory.v1.json").read_text()) == V1_FILE  # kept as it was

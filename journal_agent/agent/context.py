@@ -14,9 +14,20 @@ messages plus tool schemas), by default what the model's server allows when
 that is known (``[llm] context_window``, or the window learned from the
 server's own context-length error, kept in ``.journal/context_limits.json``),
 else 8,000; the warning fires at 75% of it; overflow evicts down to 50%.
-The memory-pressure alert is system content (a section of the system
-prompt shown while the context is over 75%), so it never adds a ``user``
-message and disappears once eviction makes room. :func:`conform_roles` makes
+The memory-pressure alert is never a message of its own (it would break
+role alternation) and disappears once eviction makes room.
+
+A stable prefix for prompt caching: llama.cpp, vLLM and OpenAI reuse the
+cached computation of a prompt prefix shared with an earlier request (llama.cpp
+``cache_prompt``; vLLM automatic prefix caching; OpenAI "Prompt caching": "place
+static content at the beginning, variable content at the end"). Chat templates
+render the tool schemas after the system message's text, so anything that
+changes per request inside the system message makes the server re-read the
+schemas and the whole history. So the system message holds only what changes
+rarely (instructions, core memory, the running summary); what changes per turn
+(today's date, archive and recall counts, when memory last changed: the
+``<memory_metadata>``) and the pressure alert are the request's *tail*, added
+to the current turn's opening message in the request only (never stored). :func:`conform_roles` makes
 every request valid for chat templates that require user/assistant
 alternation (vllm-project/vllm#6862). Tokens are counted with tiktoken: the model's encoding,
 else ``o200k_base`` for unknown model names, else the bundled
@@ -40,6 +51,7 @@ from typing import Any
 from journal_agent.agent.llm import Reply
 from journal_agent.agent.prompts import load as load_prompt
 from journal_agent.atomic import write_atomic
+from journal_agent.text import clip
 
 log = logging.getLogger(__name__)
 DEFAULT_ENCODING = "o200k_base"
@@ -209,6 +221,84 @@ def summarize(client, *, model: str, previous: str, messages: list[dict[str, Any
 
 
 # ---------------------------------------------------------------- assembly
+def with_tail(system: dict[str, Any], history: list[tuple[int, dict[str, Any]]], turn_start_id: int,
+              tail: str) -> list[dict[str, Any]]:
+    """``[system, *history]`` with ``tail`` after the content of the turn's opening message (id
+    ``turn_start_id``), a copy; when that message is out of view, after the system text instead.
+
+    The tail is what changes per turn (see the module docstring, "A stable prefix"):
+    everything before it stays byte-identical between the steps of a turn.
+    """
+    out = [dict(system)]
+    placed = not tail
+    for message_id, payload in history:
+        if not placed and message_id == turn_start_id and isinstance(payload.get("content"), str):
+            payload = dict(payload, content=f"{payload['content']}\n\n{tail}")
+            placed = True
+        out.append(payload)
+    if not placed:
+        out[0]["content"] = f"{out[0].get('content') or ''}\n\n{tail}"
+    return out
+
+
+CUT_NOTE = "[…cut here: {chars:,} more characters did not fit the context budget]"
+MIN_KEPT_TOKENS = 64
+
+
+def _clip_text(text: str, keep_tokens: int, counter: TokenCounter) -> str:
+    """``text`` cut to about ``keep_tokens`` tokens, with :data:`CUT_NOTE` saying how much was cut."""
+    ratio = len(text) / max(1, counter.count(text))
+    keep = max(0, int(keep_tokens * ratio))
+    if keep >= len(text):
+        return text
+    return clip(text, keep + 1)[:-1] + " " + CUT_NOTE.format(chars=len(text) - keep)
+
+
+def _clip_arguments(arguments: str, keep_tokens: int, counter: TokenCounter) -> str:
+    """Tool-call arguments cut to about ``keep_tokens``, still valid JSON when they were (long strings cut)."""
+    try:
+        value = json.loads(arguments)
+    except ValueError:
+        return _clip_text(arguments, keep_tokens, counter)
+    strings = max(1, sum(1 for v in (value.values() if isinstance(value, dict) else []) if isinstance(v, str)))
+    if isinstance(value, dict):
+        value = {k: _clip_text(v, max(8, keep_tokens // strings), counter) if isinstance(v, str) else v
+                 for k, v in value.items()}
+    return json.dumps(value, ensure_ascii=False)
+
+
+def clip_to_budget(messages: list[dict[str, Any]], counter: TokenCounter,
+                   budget: int) -> tuple[list[dict[str, Any]], int]:
+    """``messages`` (system first) with the largest ones cut until their tokens fit ``budget``; how many were cut.
+
+    A tool result or a tool call's arguments too big for any request (a 300 KB note
+    pasted into ``archival_memory_insert``) is cut in the request with a note saying
+    so (:data:`CUT_NOTE`); arguments stay valid JSON. Stored messages are not changed.
+    The system message is never cut; each cut message keeps at least
+    :data:`MIN_KEPT_TOKENS`.
+    """
+    out = [dict(m) for m in messages]
+    cut: set[int] = set()
+    for _ in range(3 * len(out)):
+        over = counter.count_messages(out) - budget
+        if over <= 0:
+            break
+        size, index = max((counter.count_message(m), i) for i, m in enumerate(out) if i > 0) if len(out) > 1 \
+            else (0, 0)
+        if size <= MIN_KEPT_TOKENS:
+            break
+        keep = max(MIN_KEPT_TOKENS // 2, size - over - 32)
+        message = out[index]
+        if isinstance(message.get("content"), str) and counter.count(message["content"]) > MIN_KEPT_TOKENS // 2:
+            message["content"] = _clip_text(message["content"], keep, counter)
+        if message.get("tool_calls"):
+            share = max(MIN_KEPT_TOKENS // 2, keep // len(message["tool_calls"]))
+            message["tool_calls"] = [dict(c, function=dict(c["function"], arguments=_clip_arguments(
+                c["function"].get("arguments") or "", share, counter))) for c in message["tool_calls"]]
+        cut.add(index)
+    return out, len(cut)
+
+
 def repair_tool_pairs(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Make the message list valid for the API after an interruption.
 
@@ -397,12 +487,16 @@ class ContextWindow:
         return self._sizes[message.id]
 
     def prepare(self, build_system: Callable[[], str], tools: list[dict[str, Any]] | None,
-                *, protect_from_id: int, force_eviction: bool = False) -> Prepared:
+                *, protect_from_id: int, force_eviction: bool = False,
+                build_tail: Callable[[], str] | None = None) -> Prepared:
         """Assemble the next request, summarizing/evicting and warning as needed.
 
         Args:
             build_system: returns the system prompt (called again after a summary changes it).
             tools: the tool schemas sent with the request.
+            build_tail: returns what changes per turn (the memory metadata); it and the
+                pressure alert go after the turn's opening message (:func:`with_tail`), so
+                the system message and tool schemas stay a stable prefix.
             protect_from_id: recall id of the message that started this turn;
                 it and later messages are never evicted.
             force_eviction: summarize and evict down to the flush target even when
@@ -417,11 +511,12 @@ class ContextWindow:
         warned_key = self.recall.scoped("pressure_warned")
 
         def measure(alert: str = ""):
-            content = build_system() + (f"\n\n{alert}" if alert else "")
-            system = {"role": "system", "content": content}
+            system = {"role": "system", "content": build_system()}
+            tail = "\n\n".join(p for p in (build_tail() if build_tail else "", alert) if p)
             history = self.recall.in_context()
-            fixed = self.counter.count_message(system) + tool_tokens + REPLY_PRIMING_TOKENS
-            return system, history, fixed, fixed + sum(self._size(m) for m in history)
+            fixed = (self.counter.count_message(system) + self.counter.count(tail) + tool_tokens
+                     + REPLY_PRIMING_TOKENS)
+            return (system, tail), history, fixed, fixed + sum(self._size(m) for m in history)
 
         def measure_with_alert(fit: bool = True):
             measured = measure()
@@ -460,7 +555,15 @@ class ContextWindow:
             tokens = fixed + sum(self._size(m) for m in history)
             if dropped:
                 events.append(f"left {dropped} older messages out of this request to fit the budget")
-        messages = conform_roles([system] + repair_tool_pairs([m.payload for m in history]))
+        head, tail = system
+        payloads = with_tail(head, [(m.id, m.payload) for m in history], protect_from_id, tail)
+        if tokens > self.budget:  # what is left is one message too big for the budget: cut it, never send it whole
+            payloads, cut = clip_to_budget(payloads, self.counter, self.budget - tool_tokens)
+            if cut:
+                tokens = self.counter.count_messages(payloads) + tool_tokens
+                events.append(f"cut {cut} message{'s' if cut != 1 else ''} too long for the {self.budget:,}-token "
+                              "budget (marked in the request; recall memory keeps them whole)")
+        messages = conform_roles(repair_tool_pairs(payloads))
         return Prepared(messages, tokens, self.budget, events, llm_seconds)
 
     def _choose_eviction(self, history, fixed: int, protect_from_id: int) -> list:

@@ -1,7 +1,8 @@
 """The memory agent loop (MemGPT over the ``openai`` SDK's chat completions).
 
-One step: build the context (system instructions + core memory + memory
-metadata + running summary + the recent messages that fit the budget), call
+One step: build the context (system instructions + core memory + running
+summary, a stable prefix; the recent messages that fit the budget; the memory
+metadata, taken once per turn, after the turn's opening message), call
 chat completions with the memory tools, run every tool call in the reply and
 append the results to recall memory. The loop continues while the model calls
 tools and stops when it answers without one, when its reply is cut off at the
@@ -23,7 +24,14 @@ agent the server's window (kept in ``.journal/context_limits.json``), older
 messages are summarized and evicted, and the step is retried once; content
 sent beside a tool call is the answer when the final reply is empty; a reply
 that broke off is kept in recall marked incomplete; Ctrl-C during tool calls
-stores a result for every call, so no call is left unanswered.
+stores a result for every call, so no call is left unanswered. Reasoning
+(a ``reasoning_content`` field or ``<think>`` blocks; :mod:`journal_agent.agent.llm`)
+is a step's :attr:`Step.reasoning`, shown beside its tool calls the way Letta
+streams reasoning messages, never part of an answer; a reply that only reasoned
+is said plainly (:attr:`Turn.reasoned_only`). Tool calls written as text (the
+server ran without a tool parser) run when they name a known tool with valid
+arguments (:mod:`journal_agent.agent.textcalls`); otherwise the step says so
+(:attr:`Step.unparsed_call`).
 
 Sources: Packer et al. 2023, "MemGPT: Towards LLMs as Operating Systems"
 (arXiv:2310.08560); Letta docs ("Agent memory", "Base tools"); the
@@ -33,6 +41,7 @@ DeepLearning.AI course "LLMs as Operating Systems: Agent Memory".
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -43,6 +52,7 @@ from journal_agent.agent import messaging
 from journal_agent.agent.agent_tools import AgentTools, tool_names
 from journal_agent.agent.context import (
     DEFAULT_CONTEXT_TOKENS,
+    WINDOW_SAFETY,
     ContextWindow,
     LearnedLimit,
     Prepared,
@@ -55,9 +65,11 @@ from journal_agent.agent.context import (
     summary_section,
 )
 from journal_agent.agent.core_memory import CoreMemory, CoreMemoryError
-from journal_agent.agent.llm import Reply, ToolCall, complete, endpoint_key
+from journal_agent.agent.llm import FROM_KEY, REASONING_FIELDS, Reply, ToolCall, complete, endpoint_key
 from journal_agent.agent.prompts import load as load_prompt
 from journal_agent.agent.recall import ConversationKind, MessageKind, RecallMemory
+from journal_agent.agent.textcalls import parse_text_calls
+from journal_agent.agent.toolcalls import new_id
 from journal_agent.agent.tools import ToolEffects
 from journal_agent.errors import AgentError, ContextOverflow, ReplyBrokeOff
 from journal_agent.locks import JournalLock
@@ -68,6 +80,8 @@ log = logging.getLogger(__name__)
 BASE_INSTRUCTIONS = load_prompt("system")
 StopReason = Literal["answer", "length", "step_cap"]
 
+TRUNCATION_RATIO = 0.6  # the server read less than this share of the prompt: it cut the prompt
+MIN_TRUNCATION_CHECK = 1000  # prompts shorter than this are not checked (tokenizers differ most on short texts)
 CAP_MESSAGE = (
     "I stopped after {steps} steps without reaching an answer (the step cap). Ask again, more "
     "specifically, or raise [agent] max_steps in journal.toml (or JOURNAL_MAX_STEPS)."
@@ -113,6 +127,10 @@ class Step:
         events: context events (memory pressure warning, summarization/eviction, trimming).
         llm_seconds: wall time inside HTTP calls to the model (chat and summary).
         seconds: wall time of the whole step.
+        reasoning: the model's reasoning in this step ('' when none); never part of ``content``.
+        unparsed_call: when the model wrote a tool call as text that could not be run, the
+            line saying so and how to fix the server ('' otherwise).
+        notices: what the reply showed that the learner must know (the server cut the prompt).
     """
 
     number: int
@@ -124,6 +142,9 @@ class Step:
     events: list[str] = field(default_factory=list)
     llm_seconds: float = 0.0
     seconds: float = 0.0
+    reasoning: str = ""
+    unparsed_call: str = ""
+    notices: list[str] = field(default_factory=list)
 
     @property
     def non_llm_seconds(self) -> float:
@@ -143,6 +164,7 @@ class Turn:
         withheld: paths of private or draft notes that matched a search but were not sent to the model.
         conversation_id: the recall conversation the turn belongs to.
         agent: the agent that ran the turn.
+        reasoned_only: the model reasoned but wrote no answer (``answer`` is then '').
     """
 
     message: str
@@ -155,6 +177,7 @@ class Turn:
     withheld: list[str] = field(default_factory=list)
     conversation_id: int | None = None
     agent: str = "journal"
+    reasoned_only: bool = False
 
 
 @dataclass
@@ -166,6 +189,7 @@ class TurnHooks:
         on_tool: as each tool call starts.
         on_tool_done: as each tool call finishes, with its record.
         on_step: as each step finishes.
+        on_reasoning: with the model's reasoning, as each reply that reasoned arrives (before its tools run).
         nested: ``(agent, message) -> TurnHooks`` for the turn another agent runs when this
             one calls ``send_message_to_agent`` (the CLI indents its steps); ``None``: no hooks.
     """
@@ -174,6 +198,7 @@ class TurnHooks:
     on_tool: Callable[[ToolCall], None] | None = None
     on_tool_done: Callable[[ToolCallRecord], None] | None = None
     on_step: Callable[[Step], None] | None = None
+    on_reasoning: Callable[[str], None] | None = None
     nested: Callable[[str, str], TurnHooks] | None = None
 
 
@@ -242,6 +267,7 @@ class Agent:
         self._withheld: list[str] = []
         self._hooks = TurnHooks()
         self._nested: Turn | None = None  # the turn the running send_message_to_agent call ran
+        self._turn_context = ""  # the memory metadata of the running turn (turn_context)
 
     def close(self) -> None:
         """Close recall memory's database connection."""
@@ -289,16 +315,23 @@ class Agent:
         return self._stats
 
     def system_prompt(self) -> str:
-        """The agent's instructions (``prompts/<prompt>.md``) + its core memory blocks + memory metadata
-        (with when its blocks were last modified) + running summary."""
+        """The stable part of the prompt: the agent's instructions (``prompts/<prompt>.md``) + its core
+        memory blocks + running summary (what changes per turn is :meth:`turn_context`)."""
         self.core.reload()
-        metadata = memory_metadata(
-            today=dt.date.today(), stats=self.archive_stats(),
-            recall_total=self.recall.count(), in_view=self.recall.count(in_context_only=True),
-            blocks_modified=self.core.last_modified(),
-        )
-        parts = [self.instructions, self.core.render(), metadata, summary_section(self.recall.summary)]
+        parts = [self.instructions, self.core.render(), summary_section(self.recall.summary)]
         return "\n\n".join(p for p in parts if p)
+
+    def turn_context(self) -> str:
+        """The memory metadata (today, archive and recall size, when memory blocks last changed), taken once
+        per turn: it goes after the turn's opening message, so the prefix before it stays cacheable
+        (:func:`~journal_agent.agent.context.with_tail`)."""
+        if not self._turn_context:
+            self._turn_context = memory_metadata(
+                today=dt.date.today(), stats=self.archive_stats(),
+                recall_total=self.recall.count(), in_view=self.recall.count(in_context_only=True),
+                blocks_modified=self.core.last_modified(),
+            )
+        return self._turn_context
 
     # -------------------------------------------------------------------- loop
     def run(self, message: str, *, event: bool = False, on_token: Callable[[str], None] | None = None,
@@ -326,6 +359,7 @@ class Agent:
             self.turn = ToolEffects()
             self._withheld = []
             self._stats = None
+            self._turn_context = ""
             self._hooks = hooks or TurnHooks()
             text = f"[system event] {message}" if event else message
             start = self.recall.append({"role": "user", "content": text},
@@ -344,7 +378,8 @@ class Agent:
 
     def _request(self, number: int, turn_start_id: int, on_token, hooks: TurnHooks) -> tuple[Reply, Prepared]:
         """Prepare and send one request; on a context-length refusal, learn the window, evict and retry once."""
-        prepared = self.context.prepare(self.system_prompt, self.schemas, protect_from_id=turn_start_id)
+        prepared = self.context.prepare(self.system_prompt, self.schemas, protect_from_id=turn_start_id,
+                                        build_tail=self.turn_context)
         if hooks.on_request:
             hooks.on_request(number, prepared)
         try:
@@ -352,7 +387,7 @@ class Agent:
         except ContextOverflow as exc:
             event = self._learn(exc, prepared.tokens)
         retry = self.context.prepare(self.system_prompt, self.schemas, protect_from_id=turn_start_id,
-                                     force_eviction=True)
+                                     force_eviction=True, build_tail=self.turn_context)
         retry.events[:0] = [*prepared.events, event]
         retry.llm_seconds += prepared.llm_seconds
         if hooks.on_request:
@@ -382,13 +417,20 @@ class Agent:
     def _step(self, number: int, turn_start_id: int, on_token, hooks: TurnHooks, *, last: bool) -> Step:
         started = time.perf_counter()
         reply, prepared = self._request(number, turn_start_id, on_token, hooks)
+        unparsed = self._text_calls(reply)
+        truncated = self._check_truncation(reply, prepared)
+        if reply.reasoning and hooks.on_reasoning:
+            hooks.on_reasoning(reply.reasoning)
         kind: MessageKind = "tool_call" if reply.tool_calls else ("cut_off" if reply.cut_off else "message")
-        self.recall.append(reply.to_message(), kind=kind,
-                           tool_name=",".join(c.name for c in reply.tool_calls) or None)
+        message = reply.to_message()
+        if any(k in message for k in REASONING_FIELDS) or any(c.extra for c in reply.tool_calls):
+            message[FROM_KEY] = self.endpoint  # its extras go back to this endpoint only (provider_extras_for)
+        self.recall.append(message, kind=kind, tool_name=",".join(c.name for c in reply.tool_calls) or None)
         records = self._run_tools(reply.tool_calls, hooks)
         nested = sum(s.llm_seconds for r in records if r.turn is not None for s in r.turn.steps)  # other agents'
         step = Step(number, records, reply.content, context_tokens=prepared.tokens,
-                    events=prepared.events, llm_seconds=prepared.llm_seconds + reply.seconds + nested)
+                    events=prepared.events, llm_seconds=prepared.llm_seconds + reply.seconds + nested,
+                    reasoning=reply.reasoning, unparsed_call=unparsed, notices=[truncated] if truncated else [])
         if not reply.tool_calls:
             step.final, step.stop_reason = True, ("length" if reply.cut_off else "answer")
         elif last:
@@ -397,6 +439,48 @@ class Agent:
             self.recall.append({"role": "assistant", "content": step.content}, kind="system_event")
         step.seconds = time.perf_counter() - started
         return step
+
+    def _check_truncation(self, reply: Reply, prepared: Prepared) -> str:
+        """Detect a server that cut the prompt without saying so; the event line (once), else ''.
+
+        Ollama drops the oldest messages when the prompt passes its ``num_ctx``
+        (default 4,096; its ``/v1`` endpoint ignores request options; Ollama docs,
+        "Context length") and only ``usage.prompt_tokens`` shows it. When the server
+        read fewer than :data:`TRUNCATION_RATIO` of the tokens we counted, the budget
+        shrinks to what it read (remembered for the endpoint) and the step says how to
+        give the server a larger window.
+        """
+        read = (reply.usage or {}).get("prompt_tokens")
+        if not isinstance(read, int) or prepared.tokens < MIN_TRUNCATION_CHECK \
+                or read >= TRUNCATION_RATIO * prepared.tokens:
+            return ""
+        budget = int(read * WINDOW_SAFETY)
+        if budget >= self.context.budget:
+            return ""
+        limit = load_limit(self.journal.state_dir, self.endpoint) or LearnedLimit()
+        limit.budget = budget
+        limit.learned = dt.datetime.now().replace(microsecond=0).isoformat()
+        save_limit(self.journal.state_dir, self.endpoint, limit)
+        before, self.context.budget = self.context.budget, budget
+        return (f"the server read only {read:,} of the {prepared.tokens:,} prompt tokens sent: it cut the oldest "
+                f"messages without saying so (Ollama stops at its context length, num_ctx); budget {before:,} → "
+                f"{budget:,} tokens. Give the server a larger window (OLLAMA_CONTEXT_LENGTH=16384 before "
+                "`ollama serve`) and set [llm] context_window to match")
+
+    def _text_calls(self, reply: Reply) -> str:
+        """Turn tool calls written in ``reply.content`` into real calls when they are valid (in place);
+        the line saying why not when they are not, else ''."""
+        if reply.tool_calls or not reply.content.strip():
+            return ""
+        found = parse_text_calls(reply.content, lambda name: self.tools.tool(name) if name in self.tools.names
+                                 else None)
+        if found.calls:
+            reply.tool_calls = [ToolCall(new_id(), name, json.dumps(arguments, ensure_ascii=False))
+                                for name, arguments in found.calls]
+            reply.content = found.text
+            reply.finish_reason = "tool_calls"
+            return ""
+        return found.unparsed
 
     def _run_tools(self, calls: list[ToolCall], hooks: TurnHooks) -> list[ToolCallRecord]:
         """Run each call and store its result; on Ctrl-C, store a result for every call left, then re-raise."""
@@ -453,12 +537,14 @@ class Agent:
         answer = last.content
         if not answer.strip() and last.stop_reason in ("answer", "length"):
             answer = next((s.content for s in reversed(steps) if s.content.strip()), "")
+        reasoned_only = not answer.strip() and bool(last.reasoning.strip())
         sources: list = []
         flagged: list[str] = []
         if last.stop_reason in ("answer", "length") and answer:
             sources, flagged = find_citations(answer, self.turn.retrieved, known_notes(self.journal))
         return Turn(message, answer, steps, sources, flagged, last.stop_reason or "answer",
-                    list(self.turn.edits), list(self._withheld), self.recall.conversation_id, self.name)
+                    list(self.turn.edits), list(self._withheld), self.recall.conversation_id, self.name,
+                    reasoned_only)
 
     # ------------------------------------------------------------- messaging
     def message_agent(self, target: str, message: str) -> tuple[str, ToolEffects]:

@@ -150,10 +150,13 @@ def reflect_on_notes(journal, notes: list, *, model: str | None = None, client=N
             batch = ordered[start:start + NOTES_PER_EVENT]
             turns.append(agent.ask(notes_event(batch), event=True, on_step=on_step))
     except AgentError as exc:
-        edits = [e for t in turns for e in t.edits]
+        # edits of the turn that failed were applied too (opencode#9397: the edit went in, then step 2 failed)
+        edits = [e for t in turns for e in t.edits] + list(agent.turn.edits)
+        kept = (f" {len(edits)} core memory edit{'s were' if len(edits) != 1 else ' was'} made before it failed "
+                "and kept (`journal memory history`).") if edits else ""
         return ReflectOutcome(
             "failed",
-            f"Reflection failed: {exc}. Your notes are saved; run `journal reflect` to retry.{held}",
+            f"Reflection failed: {exc}.{kept} Your notes are saved; run `journal reflect` to retry.{held}",
             edits, turns, withheld,
         )
     finally:
@@ -172,6 +175,9 @@ def reflect_on_notes(journal, notes: list, *, model: str | None = None, client=N
             f"{'s' if len(edits) != 1 else ''} ({labels}); see `journal memory history`.{held}",
             edits, turns, withheld,
         )
+    unparsed = next((s.unparsed_call for t in turns for s in t.steps if s.unparsed_call), "")
+    if unparsed:  # the model tried an update the server did not parse (ollama#6390): never "no update"
+        return ReflectOutcome("failed", f"Reflection made no update: {unparsed}.{held}", edits, turns, withheld)
     return ReflectOutcome("unchanged", f"Reflected on {count}; the learner profile needed no update.{held}",
                           edits, turns, withheld)
 

@@ -39,8 +39,10 @@ def _conversation(continue_: bool, cid: int | None):
 INTERRUPTED = f"Interrupted; {AgentError.hint}."
 
 
-def _run_turn(agent, out, question: str, *, show_steps: bool, stream: bool, live=None, event: bool = False):
-    """Run one turn, showing progress as it happens; returns the Turn.
+def _run_turn(agent, out, question: str, *, show_steps: bool, stream: bool, live=None, event: bool = False,
+              show_reasoning: bool = False):
+    """Run one turn, showing progress as it happens (reasoning lines with ``show_steps`` or
+    ``show_reasoning``); returns the Turn.
 
     Raises:
         ToolsUnsupported: the model cannot call tools (the caller falls back).
@@ -75,7 +77,13 @@ def _run_turn(agent, out, question: str, *, show_steps: bool, stream: bool, live
             if show_steps:
                 view.print_step_footer(out, step, indent=indent)
 
+        def on_reasoning(text):
+            live.stop()
+            if show_steps or show_reasoning:
+                view.print_reasoning(out, text, indent=indent)
+
         return TurnHooks(on_request=on_request, on_tool=on_tool, on_tool_done=on_tool_done, on_step=on_step,
+                         on_reasoning=on_reasoning,
                          nested=lambda target, _message: hooks_for(depth + 1, target))
 
     steps = []
@@ -92,7 +100,7 @@ def _run_turn(agent, out, question: str, *, show_steps: bool, stream: bool, live
 def _show_turn(out, turn, journal, *, show_steps: bool) -> None:
     if show_steps:
         out.print()
-    view.print_answer(out, turn.answer)
+    view.print_answer(out, turn.answer, reasoned_only=turn.reasoned_only)
     view.print_turn_notes(out, turn, journal.config.llm.max_tokens)
 
 
@@ -139,6 +147,11 @@ def ask(ctx, question, continue_, cid, show_steps, stream, model, agent_name, as
     live.waiting("thinking…", since_start=True)
     try:
         agent = Agent(journal, name=agent_name, model=model, conversation=_conversation(continue_, cid))
+    except JournalError as exc:
+        live.stop()
+        if as_json:  # a JSON consumer always gets an object on stdout; the boundary still says it on stderr
+            print_json(view.error_json(text, exc))
+        raise
     except BaseException:
         live.stop()
         raise
@@ -150,6 +163,10 @@ def ask(ctx, question, continue_, cid, show_steps, stream, model, agent_name, as
                                             "answer follows."))
         _retrieval_only(journal, text, out, as_json, reason="the model cannot call tools")
         return
+    except JournalError as exc:
+        if as_json:
+            print_json(view.error_json(text, exc, agent.recall.conversation_id))
+        raise
     except KeyboardInterrupt:
         console(stderr=True).print(INTERRUPTED)
         ctx.exit(EXIT_INTERRUPTED)
@@ -239,7 +256,7 @@ def chat(ctx, continue_, cid, show_steps, stream, model, agent_name) -> None:
             if not line:
                 continue
             try:
-                turn = _run_turn(agent, out, line, show_steps=show_steps, stream=stream)
+                turn = _run_turn(agent, out, line, show_steps=show_steps, stream=stream, show_reasoning=True)
             except ToolsUnsupported as exc:
                 console(stderr=True).print(f"[red]Error:[/red] {escape(str(exc))}; the retrieval-only answer "
                                             "follows.")

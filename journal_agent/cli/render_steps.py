@@ -24,6 +24,11 @@ from journal_agent.text import one_line
 
 CUT_OFF = ("⚠ The answer was cut off: the model reached its reply limit{limit}. "
            '`journal ask -c "continue"` asks for the rest.')
+# OpenAI reasoning guide: reasoning tokens count against the limit; continuing would spend it on reasoning again
+REASONING_CUT_OFF = ("⚠ The model spent its whole reply limit{limit} reasoning and wrote no answer; raise "
+                     "[llm] max_tokens (continuing with -c would spend it reasoning again).")
+REASONED_ONLY = ("(the model only reasoned and wrote no answer; --show-steps shows its reasoning. Ask again, "
+                 "or use a model or server setting that answers after thinking)")
 WITHHELD = ("{count} private or draft note{s} matched but {were} withheld from the model "
             "(set [llm] share_private = true in journal.toml to share them).")
 
@@ -105,10 +110,25 @@ def print_tool_done(out, record, *, indent: str = "") -> None:
     out.print(f"{indent}    [{colour}]← {escape(one_line(record.result))}[/{colour}]")
 
 
+def print_reasoning(out, reasoning: str, *, indent: str = "") -> None:
+    """``--show-steps``/``chat``: the model's reasoning, as its own kind of step line (never the answer)."""
+    if reasoning.strip():
+        out.print(f"{indent}  [dim italic]∴ reasoning: {escape(one_line(reasoning, 300))}[/dim italic]")
+
+
+def print_unparsed_call(out, step, *, indent: str = "") -> None:
+    """A tool call the model wrote as text that could not run (and the server option that fixes it)."""
+    if getattr(step, "unparsed_call", ""):
+        out.print(f"{indent}  [yellow]! {escape(step.unparsed_call)}[/yellow]")
+
+
 def print_step_footer(out, step, *, indent: str = "") -> None:
     """``--show-steps``: how the step ended and the time spent outside the model."""
     kind = {"answer": "answer · ", "length": "answer cut off · ", "step_cap": "step cap reached · "}.get(
         step.stop_reason or "", "")
+    print_unparsed_call(out, step, indent=indent)
+    for notice in step.notices:
+        out.print(f"{indent}  [yellow]! {escape(notice)}[/yellow]")
     out.print(f"{indent}  [dim]· {kind}{step.non_llm_seconds * 1000:.0f} ms outside the model[/dim]")
 
 
@@ -120,16 +140,19 @@ def print_step(out, step) -> None:
               f" · {step.non_llm_seconds * 1000:.0f} ms outside the model{kind}[/dim]")
     for event in step.events:
         out.print(f"  [yellow]! {escape(event)}[/yellow]")
+    print_reasoning(out, step.reasoning)
     for call in step.tool_calls:
         print_tool_start(out, call)
         print_tool_done(out, call)
+    print_unparsed_call(out, step)
 
 
 # ------------------------------------------------------------------ answers
-def print_answer(out, answer: str) -> None:
-    """The answer: rendered Markdown on a terminal, plain text otherwise."""
+def print_answer(out, answer: str, *, reasoned_only: bool = False) -> None:
+    """The answer: rendered Markdown on a terminal, plain text otherwise; an empty one said plainly
+    (:data:`REASONED_ONLY` when the model only reasoned: claw-code#3228)."""
     if not answer.strip():
-        answer = "(the model returned an empty answer)"
+        answer = REASONED_ONLY if reasoned_only else "(the model returned an empty answer)"
     if out.is_terminal:
         out.print(Markdown(answer))
     else:
@@ -164,7 +187,13 @@ def print_turn_notes(out, turn, max_tokens: int | None = None) -> None:
     """What the learner must know beyond the answer: a cut-off answer, memory edits, withheld notes."""
     if turn.stop_reason == "length":
         limit = f" ([llm] max_tokens = {max_tokens:,})" if max_tokens else ""
-        out.print(f"[yellow]{escape(CUT_OFF.format(limit=limit))}[/yellow]")
+        note = REASONING_CUT_OFF if getattr(turn, "reasoned_only", False) else CUT_OFF
+        out.print(f"[yellow]{escape(note.format(limit=limit))}[/yellow]")
+    unparsed = turn.steps[-1].unparsed_call if turn.steps else ""
+    if unparsed:
+        out.print(f"[yellow]⚠ {escape(unparsed)}[/yellow]")
+    for notice in dict.fromkeys(n for s in turn.steps for n in s.notices):
+        out.print(f"[yellow]⚠ {escape(notice[0].upper() + notice[1:])}[/yellow]")
     print_sources(out, turn)
     print_edits(out, turn.edits, getattr(turn, "agent", None))
     if turn.withheld:
@@ -203,9 +232,11 @@ def turn_json(turn) -> dict[str, Any]:
         "edits": [{"tool": e.tool, "label": e.label, "before": e.before, "after": e.after, "agent": e.agent}
                   for e in turn.edits],
         "withheld": turn.withheld,
+        "reasoned_only": turn.reasoned_only,
         "steps": [
             {
                 "number": s.number, "context_tokens": s.context_tokens, "events": s.events,
+                "reasoning": s.reasoning, "unparsed_call": s.unparsed_call, "notices": s.notices,
                 "content": s.content, "stop_reason": s.stop_reason,
                 "non_llm_seconds": round(s.non_llm_seconds, 4), "llm_seconds": round(s.llm_seconds, 4),
                 "tool_calls": [dict({"name": c.name, "arguments": c.arguments, "result": c.result,
@@ -215,6 +246,13 @@ def turn_json(turn) -> dict[str, Any]:
             for s in turn.steps
         ],
     }
+
+
+def error_json(question: str, exc: BaseException, conversation_id: int | None = None) -> dict[str, Any]:
+    """``--json`` view of a turn that failed: always an object, with ``error`` (and ``hint``)."""
+    return {"mode": "agent", "question": question, "conversation_id": conversation_id,
+            "answer": None, "error": str(exc), "hint": getattr(exc, "hint", None),
+            "error_type": type(exc).__name__}
 
 
 # ------------------------------------------------------------------ the log

@@ -42,6 +42,28 @@ names its source:
 ``no-tools``
     A request with ``tools`` gets Ollama's 400 "<model> does not support tools"
     (ollama/ollama#6027, #5793, #14795).
+``deepseek-thinking``
+    DeepSeek's thinking mode (api-docs.deepseek.com, "Thinking mode", tool calls):
+    every reply carries ``reasoning_content``; an assistant message with
+    ``tool_calls`` sent back without a ``reasoning_content`` field gets the 400
+    "Missing reasoning_content field in the assistant message at message index N"
+    (anomalyco/opencode#9397).
+``gemini-signatures``
+    Gemini 3 on its OpenAI-compatible endpoint (ai.google.dev, "Thought
+    signatures"): the first tool call of each reply carries
+    ``extra_content.google.thought_signature``; in the current turn (after the
+    last user message) a call sent back without the signature it was given gets
+    the 400 "Function call is missing a thought_signature in functionCall parts",
+    in Gemini's JSON-list error body (continuedev/continue#8865, gemini-cli#6678).
+``completion-tokens``
+    OpenAI reasoning models (o-series, gpt-5) refuse ``max_tokens``: 400
+    "Unsupported parameter: 'max_tokens' is not supported with this model. Use
+    'max_completion_tokens' instead." (OpenAI reasoning guide; gollm#33, opencode#37964).
+``mistral-ids``
+    Mistral refuses tool-call ids that are not 9 alphanumerics: 400 "Tool call id
+    was X but must be a-z, A-Z, 0-9, with a length of 9." (magentic#276, gptel#1203),
+    and message fields it does not know (``reasoning_content``, ``extra_content``):
+    422 "Extra inputs are not permitted" (its request models forbid extras).
 
 ``context_window=N`` with ``context_style`` ``"openai"``, ``"vllm"`` or
 ``"llamacpp"`` refuses prompts over ``N`` tokens with that server's 400:
@@ -50,7 +72,11 @@ N tokens. However, your messages resulted in M tokens."; mckaywrigley/chatbot-ui
 crewAIInc/crewAI-examples#121), vLLM's top-level error object ("... However, you
 requested M tokens (P in the messages, C in the completion)"; vllm-project/vllm#20409)
 and llama.cpp's ``exceed_context_size_error`` with ``n_prompt_tokens`` and
-``n_ctx`` (ggml-org/llama.cpp#15780). The server counts tokens its own way
+``n_ctx`` (ggml-org/llama.cpp#15780). ``"ollama"`` refuses nothing: like Ollama at its
+``num_ctx`` (docs, "Context length": the ``/v1`` endpoint ignores options; default
+4096), it silently drops the oldest messages after the system message until the
+prompt fits and reports the smaller ``usage.prompt_tokens``; ``server.truncated``
+records how many messages each request lost. The server counts tokens its own way
 (about 4 characters per token), as a real server's tokenizer differs from ours.
 
 **Per-reply behaviours** (reply helpers): :func:`cut_off` (``finish_reason:
@@ -82,10 +108,21 @@ from pathlib import Path
 from typing import Any, Literal
 
 Mode = Literal["index-zero", "no-index", "name-every-delta", "empty-ids", "object-arguments",
-               "alternation", "no-tools"]
+               "alternation", "no-tools", "deepseek-thinking", "gemini-signatures", "completion-tokens",
+               "mistral-ids"]
 MODES: tuple[str, ...] = ("index-zero", "no-index", "name-every-delta", "empty-ids", "object-arguments",
-                          "alternation", "no-tools")
-ContextStyle = Literal["openai", "vllm", "llamacpp"]
+                          "alternation", "no-tools", "deepseek-thinking", "gemini-signatures",
+                          "completion-tokens", "mistral-ids")
+DEEPSEEK_MISSING = ("Missing reasoning_content field in the assistant message at message index {index}. For more "
+                    "information, please refer to https://api-docs.deepseek.com/guides/thinking_mode#tool-calls")
+GEMINI_MISSING = ("Function call is missing a thought_signature in functionCall parts. This is required for tools "
+                  "to work correctly, and missing thought_signature may lead to degraded model performance. "
+                  "Additional data, function call `default_api:{name}`, position {position}. Please refer to "
+                  "https://ai.google.dev/gemini-api/docs/thought-signatures for more details.")
+MAX_TOKENS_REFUSED = ("Unsupported parameter: 'max_tokens' is not supported with this model. "
+                      "Use 'max_completion_tokens' instead.")
+MISTRAL_ID = "Tool call id was {id} but must be a-z, A-Z, 0-9, with a length of 9."
+ContextStyle = Literal["openai", "vllm", "llamacpp", "ollama"]
 
 # OpenAI's 400 for a tool message that answers no preceding tool call (the typo is OpenAI's).
 UNPAIRED_TOOL = ("Invalid parameter: messages with role 'tool' must be a response to a preceeding "
@@ -122,6 +159,18 @@ def calls(*replies: dict[str, Any]) -> dict[str, Any]:
 def error(status: int, message: str, **fields: Any) -> dict[str, Any]:
     """An HTTP error reply in the OpenAI error shape (``fields`` go into the error object)."""
     return {"status": status, "message": message, "fields": fields}
+
+
+def raw_error(status: int, body: Any, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """An HTTP error with any JSON ``body`` (a list for Gemini, a string for LM Studio) and ``headers``
+    (``Retry-After``, ``retry-after-ms``)."""
+    return {"raw_status": status, "body": body, "headers": dict(headers or {})}
+
+
+def reasoned(content: str, reasoning: str, *, field: str = "reasoning_content", **reply: Any) -> dict[str, Any]:
+    """A reply with reasoning in a field of its own (``reasoning_content``: DeepSeek, vLLM, llama.cpp;
+    ``reasoning``: Ollama, OpenRouter); ``reply`` may add ``tool_calls`` or ``finish_reason``."""
+    return {"content": content, "reasoning": reasoning, "reasoning_field": field, **reply}
 
 
 def cut_off(content: str) -> dict[str, Any]:
@@ -191,6 +240,8 @@ class FakeOpenAI:
         self.headers: list[dict[str, str]] = []
         self.embedding_requests: list[dict[str, Any]] = []
         self.rejected: list[tuple[int, str]] = []  # (status, message) of every refused request
+        self.signatures: set[str] = set()  # thought signatures given (gemini-signatures)
+        self.truncated: list[int] = []  # messages dropped from each request (context_style="ollama")
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._counter = 0
@@ -226,10 +277,15 @@ class FakeOpenAI:
                         server.rejected.append((status, _message_of(payload)))
                     self._json(status, payload)
                     return
+                if server.context_window and server.context_style == "ollama":
+                    body = server._truncate(body)
                 with server._lock:
                     reply = server._next_reply(body)
                 if "hang" in reply:
                     server._stopping.wait(reply["hang"])
+                    return
+                if "raw_status" in reply:
+                    self._json(reply["raw_status"], reply["body"], reply["headers"])
                     return
                 if "status" in reply:
                     self._json(reply["status"], {"error": {"message": reply["message"],
@@ -263,10 +319,12 @@ class FakeOpenAI:
                 else:
                     self._json(200, server._completion(body, reply, number))
 
-            def _json(self, status, payload):
+            def _json(self, status, payload, headers=None):
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
@@ -319,7 +377,7 @@ class FakeOpenAI:
         return [r for r in self.requests if r.get("tools")]
 
     # ------------------------------------------------------------ refusals
-    def _refusal(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]] | None:
+    def _refusal(self, body: dict[str, Any]) -> tuple[int, Any] | None:
         """The 400 a real server would send for this request, or ``None``."""
         messages = body.get("messages") or []
         if "no-tools" in self.modes and body.get("tools"):
@@ -331,11 +389,48 @@ class FakeOpenAI:
             if problem:
                 return 400, {"error": {"message": problem, "type": "invalid_request_error",
                                        "param": "messages", "code": None}}
+        if "completion-tokens" in self.modes and "max_tokens" in body:
+            return 400, {"error": {"message": MAX_TOKENS_REFUSED, "type": "invalid_request_error",
+                                   "param": "max_tokens", "code": "unsupported_parameter"}}
+        if "mistral-ids" in self.modes:
+            known = {"role", "content", "tool_calls", "tool_call_id", "name", "prefix"}
+            for index, message in enumerate(messages):
+                extra = sorted(set(message) - known) + sorted(
+                    k for c in message.get("tool_calls") or [] for k in set(c) - {"id", "type", "function", "index"})
+                if extra:
+                    return 422, {"object": "error", "message": {"detail": [{
+                        "type": "extra_forbidden", "loc": ["body", "messages", index, extra[0]],
+                        "msg": "Extra inputs are not permitted"}]}, "type": "invalid_request_message_error",
+                        "param": None, "code": None}
+            for message in messages:
+                ids = [c.get("id") for c in message.get("tool_calls") or []] + (
+                    [message["tool_call_id"]] if message.get("role") == "tool" else [])
+                bad = next((i for i in ids if not re.fullmatch(r"[A-Za-z0-9]{9}", str(i or ""))), None)
+                if bad is not None:
+                    return 400, {"object": "error", "message": MISTRAL_ID.format(id=bad),
+                                 "type": "invalid_request_error", "param": None, "code": None}
+        if "deepseek-thinking" in self.modes:
+            for index, message in enumerate(messages):
+                if message.get("role") == "assistant" and message.get("tool_calls") \
+                        and not isinstance(message.get("reasoning_content"), str):
+                    return 400, {"error": {"message": DEEPSEEK_MISSING.format(index=index),
+                                           "type": "invalid_request_error", "param": None,
+                                           "code": "invalid_request_error"}}
+        if "gemini-signatures" in self.modes:
+            last_user = max((i for i, m in enumerate(messages) if m.get("role") == "user"), default=-1)
+            for index, message in enumerate(messages[last_user + 1:], start=last_user + 1):
+                first = (message.get("tool_calls") or [None])[0] if message.get("role") == "assistant" else None
+                signature = ((first or {}).get("extra_content") or {}).get("google", {}).get("thought_signature")
+                if first is not None and signature not in self.signatures:
+                    name = (first.get("function") or {}).get("name")
+                    # Gemini's compatible endpoint sends its errors as a JSON list (gemini-cli#6678)
+                    return 400, [{"error": {"code": 400, "message": GEMINI_MISSING.format(name=name, position=index),
+                                            "status": "INVALID_ARGUMENT"}}]  # type: ignore[dict-item]
         if "alternation" in self.modes and not alternates(messages):
             # vLLM's error object is top-level (vllm-project/vllm#6862).
             return 400, {"object": "error", "message": ALTERNATION, "type": "BadRequestError",
                          "param": None, "code": 400}
-        if self.context_window:
+        if self.context_window and self.context_style != "ollama":
             prompt = count_tokens(body)
             completion = int(body.get("max_tokens") or body.get("max_completion_tokens") or 0)
             window = self.context_window
@@ -356,6 +451,19 @@ class FakeOpenAI:
                     "type": "exceed_context_size_error", "n_prompt_tokens": prompt, "n_ctx": window}}
         return None
 
+    def _truncate(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Ollama at ``num_ctx``: the oldest messages after the system message dropped until the prompt fits."""
+        messages = list(body.get("messages") or [])
+        keep_first = 1 if messages and messages[0].get("role") == "system" else 0
+        dropped = 0
+        while count_tokens(dict(body, messages=messages)) > (self.context_window or 0) \
+                and len(messages) > keep_first + 1:
+            del messages[keep_first]
+            dropped += 1
+        with self._lock:
+            self.truncated.append(dropped)
+        return dict(body, messages=messages)
+
     # -------------------------------------------------------------- replies
     def _next_reply(self, body):
         if self.script:
@@ -375,8 +483,22 @@ class FakeOpenAI:
                     arguments = json.loads(arguments)
                 except ValueError:
                     pass
-            out.append({"id": call_id, "type": "function", "function": {"name": tc["name"], "arguments": arguments}})
+            entry: dict[str, Any] = {"id": call_id, "type": "function",
+                                     "function": {"name": tc["name"], "arguments": arguments}}
+            if "gemini-signatures" in self.modes and index == 0:  # only the first call of a step carries one
+                signature = f"sig-{number}-{index}"
+                self.signatures.add(signature)
+                entry["extra_content"] = {"google": {"thought_signature": signature}}
+            out.append(entry)
         return out
+
+    def _reasoning(self, reply, number) -> tuple[str, str] | None:
+        """``(field, text)`` of a reply's reasoning; every reply reasons in ``deepseek-thinking`` mode."""
+        if "reasoning" in reply:
+            return reply.get("reasoning_field", "reasoning_content"), reply["reasoning"]
+        if "deepseek-thinking" in self.modes:
+            return "reasoning_content", f"Reasoning for request {number}."
+        return None
 
     def _finish(self, reply, tool_calls) -> str:
         return reply.get("finish_reason") or ("tool_calls" if tool_calls else "stop")
@@ -386,6 +508,9 @@ class FakeOpenAI:
         message = {"role": "assistant", "content": reply.get("content") or None}
         if tool_calls:
             message["tool_calls"] = tool_calls
+        reasoning = self._reasoning(reply, number)
+        if reasoning:
+            message[reasoning[0]] = reasoning[1]
         prompt = count_tokens(body)
         completion = max(1, math.ceil(len(reply.get("content") or "") / 4))
         return {
@@ -403,6 +528,10 @@ class FakeOpenAI:
             return dict(base, choices=[{"index": 0, "delta": delta, "finish_reason": finish}])
 
         yield chunk({"role": "assistant", "content": ""})
+        reasoning = self._reasoning(reply, number)
+        if reasoning:
+            for start in range(0, len(reasoning[1]), self.chunk_chars):
+                yield chunk({reasoning[0]: reasoning[1][start:start + self.chunk_chars]})
         content = reply.get("content") or ""
         for start in range(0, len(content), self.chunk_chars):
             yield chunk({"content": content[start:start + self.chunk_chars]})
@@ -412,12 +541,17 @@ class FakeOpenAI:
             fn = tc["function"]
             if whole:  # Ollama sends each call whole, in one chunk
                 part: dict[str, Any] = {"id": tc["id"], "type": "function", "function": dict(fn)}
+                if "extra_content" in tc:
+                    part["extra_content"] = tc["extra_content"]
                 if "no-index" not in self.modes:
                     part["index"] = 0 if "index-zero" in self.modes else index
                 yield chunk({"tool_calls": [part]})
                 continue
-            yield chunk({"tool_calls": [{"index": index, "id": tc["id"], "type": "function",
-                                         "function": {"name": fn["name"], "arguments": ""}}]})
+            first: dict[str, Any] = {"index": index, "id": tc["id"], "type": "function",
+                                     "function": {"name": fn["name"], "arguments": ""}}
+            if "extra_content" in tc:  # Gemini streams the signature with the call's first delta
+                first["extra_content"] = tc["extra_content"]
+            yield chunk({"tool_calls": [first]})
             args = fn["arguments"] if isinstance(fn["arguments"], str) else json.dumps(fn["arguments"])
             for start in range(0, len(args), 7):
                 piece: dict[str, Any] = {"index": index, "function": {"arguments": args[start:start + 7]}}
@@ -427,9 +561,16 @@ class FakeOpenAI:
                 yield chunk({"tool_calls": [piece]})
         if not reply.get("break_off"):
             yield chunk({}, self._finish(reply, tool_calls))
+            if (body.get("stream_options") or {}).get("include_usage"):  # OpenAI: a last chunk, no choices
+                prompt = count_tokens(body)
+                completion = max(1, math.ceil(len(content) / 4))
+                yield dict(base, choices=[], usage={"prompt_tokens": prompt, "completion_tokens": completion,
+                                                    "total_tokens": prompt + completion})
 
 
-def _message_of(payload: dict[str, Any]) -> str:
+def _message_of(payload: Any) -> str:
+    if isinstance(payload, list):
+        payload = payload[0] if payload else {}
     inner = payload.get("error")
     return str(inner.get("message") if isinstance(inner, dict) else payload.get("message"))
 
@@ -525,12 +666,33 @@ _RESULT_RE = re.compile(
 _EVENT_NOTE_RE = re.compile(r'<note title="(?P<title>[^"]+)" date="(?P<date>\d{4}-\d{2}-\d{2})"')
 
 
+TAIL_MARK = "\n\n<memory_metadata>"
+
+
+def without_tail(content: str | None) -> str | None:
+    """A message's content without the request tail the agent adds after the turn's opening message (the
+    memory metadata and pressure alert; journal_agent.agent.context.with_tail)."""
+    return content.split(TAIL_MARK)[0] if isinstance(content, str) else content
+
+
+def tail_of(body: dict[str, Any]) -> str:
+    """The request tail of a chat request ('' when none): memory metadata and pressure alert."""
+    for message in body.get("messages") or []:
+        content = message.get("content")
+        if isinstance(content, str) and TAIL_MARK in content:
+            return content.split(TAIL_MARK, 1)[1]
+    return ""
+
+
 def last_turn_message(body) -> dict[str, Any]:
-    """The last message that is not a memory-pressure alert."""
+    """The last message that is not a memory-pressure alert, without the request's tail (the memory
+    metadata and pressure alert the agent adds after the turn's opening message)."""
     for message in reversed(body["messages"]):
         content = message.get("content") or ""
-        if message["role"] == "user" and "Memory pressure" in content:
+        if message["role"] == "user" and content.startswith("[system event] Memory pressure"):
             continue
+        if isinstance(content, str) and TAIL_MARK in content:
+            return dict(message, content=content.split(TAIL_MARK)[0])
         return message
     return body["messages"][-1]
 
