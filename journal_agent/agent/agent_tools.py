@@ -13,7 +13,7 @@
   which applies the depth and loop rules of :mod:`journal_agent.agent.messaging`.
 
 :class:`AgentTools` offers exactly the tools of one agent's record
-(:class:`~journal_agent.agent.blocks.AgentSpec`); the schemas come from the
+(:class:`~journal_agent.agent.core_memory.AgentSpec`); the schemas come from the
 docstrings, like every tool's (:mod:`journal_agent.agent.toolspec`).
 """
 
@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from journal_agent.agent.blocks import BUILTIN_TOOLS, AgentSpec
+from journal_agent.agent.core_memory import BUILTIN_TOOLS, AgentSpec, CoreMemory
 from journal_agent.agent.journal_tools import ToolEffects, ToolError
 from journal_agent.agent.tools import TOOL_NAMES, MemoryTools
 
@@ -119,8 +119,6 @@ def list_agents(journal) -> list[AgentInfo]:
     Raises:
         CoreMemoryError: the core-memory file is damaged.
     """
-    from journal_agent.agent.core_memory import CoreMemory
-
     core = CoreMemory.open(journal, agent=None)
     infos = []
     for spec in core.state.agents.values():

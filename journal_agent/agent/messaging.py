@@ -21,7 +21,7 @@ why and what to do instead; the step cap bounds how often it can retry.
 
 from __future__ import annotations
 
-from journal_agent.agent.blocks import AgentSpec
+from journal_agent.agent.core_memory import AgentSpec
 from journal_agent.text import clip
 
 MAX_DEPTH = 2

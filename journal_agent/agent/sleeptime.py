@@ -34,7 +34,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ValidationError
 
-from journal_agent.agent.blocks import now_text
+from journal_agent.agent.core_memory import now_text
 from journal_agent.atomic import write_atomic
 from journal_agent.errors import LockBusy
 from journal_agent.locks import JournalLock
