@@ -18,7 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from journal_agent.errors import NoteError
 from journal_agent.notes.files import paths_cited
+from journal_agent.notes.journal import note_files, read_head
+from journal_agent.notes.model import file_name_title
 
 
 @dataclass
@@ -49,10 +52,6 @@ def known_notes(journal) -> list[NoteName]:
     front matter and first heading, the same title rules as ``read_note``); a note
     it cannot read is still known by its file name.
     """
-    from journal_agent.errors import NoteError
-    from journal_agent.notes.journal import note_files, read_head
-    from journal_agent.notes.model import file_name_title
-
     names: list[NoteName] = []
     for path in note_files(journal):
         try:

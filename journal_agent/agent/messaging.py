@@ -22,6 +22,8 @@ why and what to do instead; the step cap bounds how often it can retry.
 from __future__ import annotations
 
 from journal_agent.agent.core_memory import AgentSpec
+from journal_agent.agent.journal_tools import ToolEffects, ToolError
+from journal_agent.errors import AgentError, JournalError
 from journal_agent.text import clip
 
 MAX_DEPTH = 2
@@ -80,9 +82,6 @@ def run_turn(caller, target: str, message: str, hooks):
     Raises:
         ToolError: refused (see :func:`refusal`), or the other agent's model call failed.
     """
-    from journal_agent.agent.journal_tools import ToolEffects, ToolError
-    from journal_agent.errors import AgentError, JournalError
-
     why = refusal(caller.name, target, depth=caller.depth, chain=caller.chain, agents=caller.core.state.agents)
     if why:
         raise ToolError(why)

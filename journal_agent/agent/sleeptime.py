@@ -28,16 +28,23 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import subprocess
+import sys
+import threading
 import uuid
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ValidationError
 
+import journal_agent
 from journal_agent.agent.core_memory import now_text
+from journal_agent.agent.reflection import NOTES_PER_EVENT, SKIPPED_NO_MODEL, reflect_on_notes
 from journal_agent.atomic import write_atomic
-from journal_agent.errors import LockBusy
+from journal_agent.errors import LockBusy, NoteError
 from journal_agent.locks import JournalLock
+from journal_agent.notes.journal import read_one
+from journal_agent.openai_client import is_configured
 
 SLEEPTIME_DIR = "sleeptime"
 HIDDEN_COMMAND = "_sleeptime"
@@ -94,9 +101,6 @@ def reflect_after(journal, notes: list) -> str:
         ``inline``: the outcome's message; ``background``: :data:`BACKGROUND_STARTED` (or why it
         was skipped: no model configured); ``off``: ''.
     """
-    from journal_agent.agent.reflection import SKIPPED_NO_MODEL, reflect_on_notes
-    from journal_agent.openai_client import is_configured
-
     mode = journal.config.agent.reflect
     if mode == "off" or not notes:
         return ""
@@ -114,11 +118,6 @@ def start_background(journal, paths: list[str]) -> int:
     The environment is passed on (the model endpoint, the key), with this
     package's folder first on ``PYTHONPATH`` so the process runs the same code.
     """
-    import subprocess
-    import sys
-
-    import journal_agent
-
     folder = _dir(journal.state_dir)
     job = folder / "jobs" / f"{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.json"
     write_atomic(job, json.dumps({"notes": paths}), durable=False)
@@ -233,12 +232,6 @@ def run_jobs(journal) -> Status | None:
 
 
 def _run(journal, jobs: list[Path]) -> Status:
-    import threading
-
-    from journal_agent.agent.reflection import NOTES_PER_EVENT, reflect_on_notes
-    from journal_agent.errors import NoteError
-    from journal_agent.notes.journal import read_one
-
     paths: list[str] = []
     for job in jobs:
         try:

@@ -13,7 +13,8 @@ from typing import Protocol
 import numpy as np
 
 from journal_agent.config import Config
-from journal_agent.errors import ConfigError
+from journal_agent.errors import ConfigError, ModelNotConfigured
+from journal_agent.openai_client import make_client
 
 
 class Embedder(Protocol):
@@ -42,9 +43,6 @@ class OpenAIEmbedder:
     BATCH = 128
 
     def __init__(self, config: Config):
-        from journal_agent.errors import ModelNotConfigured
-        from journal_agent.openai_client import make_client
-
         self.name = config.embedding.model_name
         try:  # the same endpoint and key rules as the agent's chat client
             self._client = make_client(config, base_url=config.embedding.base_url)

@@ -26,14 +26,12 @@ archive when no one else is ingesting.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from journal_agent.archive.repair import LANCE_ERRORS, REBUILD_MARKER
 from journal_agent.archive.schema import arrow_schema, embedding_text
+from journal_agent.archive.store import Archive
 from journal_agent.errors import StoreError
-
-if TYPE_CHECKING:
-    from journal_agent.archive.store import Archive
 
 PAGE_ROWS = 256  # rows per page when salvaging rows from a damaged table, and per carried-over commit
 
@@ -55,8 +53,6 @@ def rebuild(old: Archive, fill: Callable[[Archive], None], keep_paths: Iterable[
     Raises:
         StoreError: the new archive could not be written (the old one is kept).
     """
-    from journal_agent.archive.store import Archive
-
     local = old.location.is_local
     target_place = old.location.sibling(".rebuild")
     old.remove_rebuild()

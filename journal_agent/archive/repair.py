@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from journal_agent.errors import StoreError
+from journal_agent.errors import ReadOnlyStore, StoreError
 
 META_FILE = "archive.json"
 REBUILD_MARKER = ".rebuild-complete"  # written last into a rebuild: it is complete and may be swapped in
@@ -92,8 +92,6 @@ def store_error(directory: Path, exc: BaseException, *, writing: bool) -> StoreE
             "Free some disk space, then run `journal ingest` again"
         )
     if code in _READ_ONLY:
-        from journal_agent.errors import ReadOnlyStore
-
         return ReadOnlyStore(
             f"cannot write the archive at {directory} ({reason}); make it writable and run the command "
             "again; reading commands (search, memory show) still work"

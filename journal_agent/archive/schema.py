@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 from journal_agent.atomic import write_atomic
 from journal_agent.errors import StoreError
+from journal_agent.notes.chunking import Chunk
 
 if TYPE_CHECKING:
-    from journal_agent.notes.chunking import Chunk
     from journal_agent.notes.model import Note
 
 SCHEMA_VERSION = 2  # 2: the ``private`` column and the schema-metadata record
@@ -158,8 +158,6 @@ def embedding_text(row: dict[str, Any]) -> str:
     """
     if row.get("source") == "agent":
         return row["text"]
-    from journal_agent.notes.chunking import Chunk
-
     return Chunk(int(row["chunk_index"]), row.get("heading") or "", row["text"]).embedding_text(row["title"])
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from journal_agent.notes.files import normalize_newlines
 from journal_agent.notes.markdown import parser
 
 MAX_CHARS = 1000
@@ -68,8 +69,6 @@ def chunk_markdown(body: str, max_chars: int = MAX_CHARS, min_chars: int = MIN_C
         Chunks in document order; at least one chunk for a body that is not blank.
         Every non-blank line of ``body`` is in some chunk.
     """
-    from journal_agent.notes.files import normalize_newlines
-
     body = normalize_newlines(body)
     lines = body.split("\n")
     tokens = parser(tables=True).parse(body)

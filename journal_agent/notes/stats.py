@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Annotated
 from pydantic import Field
 from pydantic.dataclasses import dataclass
 
+from journal_agent.notes.journal import read_journal
 from journal_agent.records import JsonRecord
 
 if TYPE_CHECKING:
@@ -164,6 +165,4 @@ def compute_stats(notes: list[Note], *, today: dt.date | None = None, include_pr
 
 def journal_stats(journal: Journal, *, today: dt.date | None = None, include_private: bool = True) -> JournalStats:
     """:func:`compute_stats` over every note under ``notes/`` (unreadable files are skipped)."""
-    from journal_agent.notes.journal import read_journal
-
     return compute_stats(read_journal(journal).notes, today=today, include_private=include_private)
