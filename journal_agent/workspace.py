@@ -77,11 +77,9 @@ class Journal:
             with tempfile.NamedTemporaryFile(dir=path, prefix=".write-probe-"):
                 pass
         except OSError as exc:
-            raise ReadOnlyStore(
-                f"{command} needs to write to {path}, which is read-only ({exc.strerror or exc}); "
-                f"make it writable (e.g. chmod -R u+w {path}) and run it again; reading commands "
-                "(search, memory show) still work"
-            ) from exc
+            raise ReadOnlyStore(f"{command} needs to write to {path}, which is read-only ({exc.strerror or exc}); "
+                                f"make it writable (e.g. chmod -R u+w {path}) and run it again; reading commands "
+                                "(search, memory show) still work") from exc
         return path
 
     @property
@@ -107,18 +105,14 @@ def find_root(start: Path | None = None, explicit: str | os.PathLike[str] | None
     if explicit:
         root = Path(explicit).expanduser().resolve()
         if not (root / CONFIG_FILE).is_file():
-            raise JournalNotFound(
-                f"{root} is not a journal (no {CONFIG_FILE}); run `journal init {root}` first"
-            )
+            raise JournalNotFound(f"{root} is not a journal (no {CONFIG_FILE}); run `journal init {root}` first")
         return root
     here = Path(start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if (folder / CONFIG_FILE).is_file():
             return folder
-    raise JournalNotFound(
-        f"no {CONFIG_FILE} in {here} or any parent folder; run `journal init` to create "
-        "a journal here, or pass --root / set JOURNAL_ROOT"
-    )
+    raise JournalNotFound(f"no {CONFIG_FILE} in {here} or any parent folder; run `journal init` to create "
+                          "a journal here, or pass --root / set JOURNAL_ROOT")
 
 
 def open_journal(start: Path | None = None, root: str | os.PathLike[str] | None = None) -> Journal:

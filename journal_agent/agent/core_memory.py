@@ -76,16 +76,12 @@ MAX_LIMIT = 20_000
 AgentRole = Literal["chat", "sleeptime"]
 
 PERSONA_DESCRIPTION = "Who you are; edit only when the learner asks you to work differently."
-LEARNER_DESCRIPTION = (
-    "The learner profile: goals, courses and books, topics learned (date: topic), open questions, "
-    "struggles, preferences. One fact per line, dates as YYYY-MM-DD; merge or drop outdated lines."
-)
+LEARNER_DESCRIPTION = ("The learner profile: goals, courses and books, topics learned (date: topic), open questions, "
+                       "struggles, preferences. One fact per line, dates as YYYY-MM-DD; merge or drop outdated lines.")
 STUDY_QUEUE_DESCRIPTION = "The study plan, one task per line, next first; the coach keeps it."
 # Short on purpose: every block is in every prompt (lean context, python -m benchmarks.bench_context).
-DEFAULT_PERSONA = (
-    "I am the learner's journal agent. I answer from their journal, connect new topics to what "
-    "they learned before, point out gaps and open questions, and suggest a next step."
-)
+DEFAULT_PERSONA = ("I am the learner's journal agent. I answer from their journal, connect new topics to what "
+                   "they learned before, point out gaps and open questions, and suggest a next step.")
 DEFAULT_COACH_PERSONA = (
     "I am the learner's study coach. I plan what to study and review next from their goals, "
     "their notes and their struggles, and keep the plan in the study_queue block, one task per line.\n"
@@ -459,10 +455,8 @@ class CoreMemory:
     def render(self) -> str:
         """This view's blocks for the system prompt, inside ``<memory_blocks>``."""
         inner = "\n\n".join(block.render() for block in self.blocks)
-        return (
-            "<memory_blocks>\nThe following memory blocks are currently engaged in your core memory:\n\n"
-            f"{inner}\n</memory_blocks>"
-        )
+        return ("<memory_blocks>\nThe following memory blocks are currently engaged in your core memory:\n\n"
+                f"{inner}\n</memory_blocks>")
 
     def to_dict(self, *, with_history: bool = False) -> dict[str, Any]:
         """JSON-ready view: ``{"blocks": [{id, label, description, value, limit, read_only, modified,
@@ -514,18 +508,14 @@ class CoreMemory:
                 several matches, or the limit would be exceeded.
         """
         if not old_content:
-            raise CoreMemoryError(
-                "old_content is empty; copy the exact text to change from the block's <value> "
-                "(to add new text, use core_memory_append)"
-            )
+            raise CoreMemoryError("old_content is empty; copy the exact text to change from the block's <value> "
+                                  "(to add new text, use core_memory_append)")
 
         def change(block: Block) -> str:
             count = block.value.count(old_content)
             if count == 0:
-                raise CoreMemoryError(
-                    f"old_content {_quote(old_content)} does not occur in the {block.label} block; "
-                    "copy it exactly (case, spaces and punctuation) from the block's <value>"
-                )
+                raise CoreMemoryError(f"old_content {_quote(old_content)} does not occur in the {block.label} block; "
+                                      "copy it exactly (case, spaces and punctuation) from the block's <value>")
             if count > 1:
                 raise CoreMemoryError(
                     f"old_content {_quote(old_content)} occurs {count} times in the {block.label} block; "
@@ -610,10 +600,8 @@ class CoreMemory:
             last = self._state.history[-1]
             block = self._state.by_id(last.block_id) if last.block_id else self._state.blocks.get(last.label)
             if block is None or block.value != last.after:
-                raise CoreMemoryError(
-                    f"cannot undo the last edit of the {last.label} block: the block no longer "
-                    "holds what that edit left; use `journal memory edit` instead"
-                )
+                raise CoreMemoryError(f"cannot undo the last edit of the {last.label} block: the block no longer "
+                                      "holds what that edit left; use `journal memory edit` instead")
             recorded = self._record(block, "memory undo", block.value, last.before, agent="")
             self._save()
             return last, recorded
@@ -737,12 +725,10 @@ class CoreMemory:
                     raise _Unchanged()
                 raise CoreMemoryError(f"the {label} block would not change; nothing was edited")
             if len(after) > block.limit:
-                raise CoreMemoryError(
-                    f"{tool} would make the {label} block {len(after):,} characters, over its "
-                    f"limit of {block.limit:,} (it holds {len(before):,} now); shorten the new "
-                    "text, or first condense the block with core_memory_replace "
-                    "(merge related lines, delete outdated ones)"
-                )
+                raise CoreMemoryError(f"{tool} would make the {label} block {len(after):,} characters, over its "
+                                      f"limit of {block.limit:,} (it holds {len(before):,} now); shorten the new "
+                                      "text, or first condense the block with core_memory_replace "
+                                      "(merge related lines, delete outdated ones)")
             edit = self._record(block, tool, before, after, agent=self.agent or "")
             self._save()
             return edit
@@ -759,10 +745,8 @@ class CoreMemory:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise CoreMemoryError(
-                f"{self.path}: core memory file is damaged ({exc}); fix or delete it "
-                "(deleting restores the default blocks)"
-            ) from exc
+            raise CoreMemoryError(f"{self.path}: core memory file is damaged ({exc}); fix or delete it "
+                                  "(deleting restores the default blocks)") from exc
         state = parse(data, source=str(self.path))
         if not state.blocks:
             state = default_state()

@@ -44,16 +44,8 @@ log = logging.getLogger(__name__)
 
 __all__ = ["TOOL_NAMES", "MemoryTools", "ToolEffects", "ToolError", "ToolResult"]
 
-TOOL_NAMES = (
-    "archival_memory_search",
-    "archival_memory_insert",
-    "core_memory_append",
-    "core_memory_replace",
-    "conversation_search",
-    "read_note",
-    "list_notes",
-    "journal_stats",
-)
+TOOL_NAMES = ("archival_memory_search", "archival_memory_insert", "core_memory_append", "core_memory_replace",
+              "conversation_search", "read_note", "list_notes", "journal_stats")
 
 
 class MemoryTools(JournalTools):
@@ -101,10 +93,8 @@ class MemoryTools(JournalTools):
         try:
             parsed = json.loads(arguments) if arguments and arguments.strip() else {}
         except json.JSONDecodeError as exc:
-            return _error(
-                f"the arguments for {name} are not valid JSON ({exc.msg} at character {exc.pos}); "
-                f"call {name} again with a JSON object such as {_example(tool)}"
-            )
+            return _error(f"the arguments for {name} are not valid JSON ({exc.msg} at character {exc.pos}); "
+                          f"call {name} again with a JSON object such as {_example(tool)}")
         try:
             return ToolResult(tool.run(parsed))
         except ToolArgumentError as exc:
@@ -156,13 +146,8 @@ class MemoryTools(JournalTools):
         verb = "Deleted text from" if new_content == "" else "Replaced text in"
         return f"{verb} the {label} block (now {block.chars_current:,} of {block.limit:,} characters)."
 
-    def conversation_search(
-        self,
-        query: str,
-        start_date: str | None = None,
-        end_date: str | None = None,
-        page: int = 0,
-    ) -> str:
+    def conversation_search(self, query: str, start_date: str | None = None, end_date: str | None = None,
+                            page: int = 0) -> str:
         """Search recall memory: every past message with the learner, also those out of view.
 
         Args:

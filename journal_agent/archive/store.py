@@ -505,13 +505,9 @@ class Archive:
         sources = table.column("source").to_pylist()
         paths = table.column("path").to_pylist()
         dates = [d for d, s in zip(table.column("date").to_pylist(), sources, strict=True) if s == "note"]
-        return ArchiveStats(
-            notes=len({p for p, s in zip(paths, sources, strict=True) if s == "note"}),
-            chunks=sources.count("note"),
-            agent_entries=sources.count("agent"),
-            first_date=min(dates) if dates else None,
-            last_date=max(dates) if dates else None,
-        )
+        return ArchiveStats(notes=len({p for p, s in zip(paths, sources, strict=True) if s == "note"}),
+                            chunks=sources.count("note"), agent_entries=sources.count("agent"),
+                            first_date=min(dates) if dates else None, last_date=max(dates) if dates else None)
 
 
 def _notes_at(paths: Iterable[str]) -> str:

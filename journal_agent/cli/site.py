@@ -48,11 +48,9 @@ def build(ctx: click.Context, strict: bool, verbose: bool) -> None:
         report = build_site(journal, strict=strict, progress=progress)
 
     output = journal.relative(report.output_dir) if report.output_dir else "?"
-    out.print(
-        f"[bold green]Built[/] {report.published} note(s) into [bold]{escape(output)}/[/] "
-        f"in {report.seconds:.1f} s: {len(report.rendered)} rendered, {len(report.unchanged)} unchanged, "
-        f"{len(report.removed)} removed, {len(report.skipped_private)} private/draft not published."
-    )
+    out.print(f"[bold green]Built[/] {report.published} note(s) into [bold]{escape(output)}/[/] "
+              f"in {report.seconds:.1f} s: {len(report.rendered)} rendered, {len(report.unchanged)} unchanged, "
+              f"{len(report.removed)} removed, {len(report.skipped_private)} private/draft not published.")
     stats = report.stats
     if stats and stats.notes:
         day = f"Day {stats.day_count} · " if stats.day_count is not None else ""

@@ -39,12 +39,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from journal_agent.errors import NoteError
-from journal_agent.notes.dates import (
-    DEFAULT_LANGUAGES,
-    MAX_NOTE_YEAR,
-    MIN_NOTE_YEAR,
-    parse_note_date,
-)
+from journal_agent.notes.dates import DEFAULT_LANGUAGES, MAX_NOTE_YEAR, MIN_NOTE_YEAR, parse_note_date
 from journal_agent.notes.days import MAX_DAY, check_day, title_day
 from journal_agent.notes.files import (  # noqa: F401 - NOTE_SUFFIXES is read from here by older callers
     NOTE_SUFFIXES,
@@ -55,13 +50,7 @@ from journal_agent.notes.files import (  # noqa: F401 - NOTE_SUFFIXES is read fr
     read_note_bytes,
     relative_path,
 )
-from journal_agent.notes.front_matter import (
-    FrontMatter,
-    split_front_matter,
-    text_field,
-    words_field,
-    written,
-)
+from journal_agent.notes.front_matter import FrontMatter, split_front_matter, text_field, words_field, written
 from journal_agent.notes.markdown import parser
 
 DIGEST_KEY = "digest"  # front-matter key of a weekly digest (``digest: 2025-W38``), written by ``journal digest``
@@ -188,22 +177,11 @@ def read_note(
     if not head.body.strip():
         reason = "empty note: front matter only, no text" if head.has_front_matter else "empty note"
         raise NoteError(given, reason)
-    return Note(
-        path=resolved,
-        rel_path=relative_path(given, resolved, Path(root)),
-        title=title,
-        date=date,
-        date_source=date_source,
-        modified=head.modified or mtime,
-        categories=categories,
-        tags=head.tags,
-        day=head.day,
-        body=head.body,
-        draft=head.draft,
-        private=head.private or any(part.casefold() == PRIVATE_FOLDER for part in folders),
-        content_hash=hashlib.sha256(raw).hexdigest(),
-        metadata=head.metadata,
-    )
+    return Note(path=resolved, rel_path=relative_path(given, resolved, Path(root)), title=title, date=date,
+                date_source=date_source, modified=head.modified or mtime, categories=categories, tags=head.tags,
+                day=head.day, body=head.body, draft=head.draft,
+                private=head.private or any(part.casefold() == PRIVATE_FOLDER for part in folders),
+                content_hash=hashlib.sha256(raw).hexdigest(), metadata=head.metadata)
 
 
 @dataclass
@@ -287,22 +265,11 @@ def read_head(path: Path, text: str, *, suffix: str | None = None,
     tags = _dedupe([_clean(w) for w in words_field(path, front, "tags")])
     known = {"title", "date", "last_modified_at", "categories", "category", "tags", "day",
              "private", "draft", "published"}
-    return NoteHead(
-        title=title or None,
-        title_from=title_from,
-        date=date,
-        date_source=date_source,
-        modified=modified,
-        day=day,
-        categories=categories,
-        tags=tags,
-        draft=_flag(path, front, "draft") or _flag(path, front, "published", default=True) is False,
-        private=_flag(path, front, "private"),
-        body=body,
-        body_line=front.body_line + skipped,
-        has_front_matter=front.present,
-        metadata={k: v for k, v in front.values.items() if k not in known},
-    )
+    return NoteHead(title=title or None, title_from=title_from, date=date, date_source=date_source, modified=modified,
+                    day=day, categories=categories, tags=tags,
+                    draft=_flag(path, front, "draft") or _flag(path, front, "published", default=True) is False,
+                    private=_flag(path, front, "private"), body=body, body_line=front.body_line + skipped,
+                    has_front_matter=front.present, metadata={k: v for k, v in front.values.items() if k not in known})
 
 
 def slugify(text: str) -> str:

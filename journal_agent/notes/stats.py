@@ -154,13 +154,11 @@ def compute_stats(notes: list[Note], *, today: dt.date | None = None, include_pr
     categories = Counter(c for n in labelled for c in n.categories)
     tags = Counter(t for n in labelled for t in n.tags)
     months = Counter(d.strftime("%Y-%m") for d in dates)
-    return JournalStats(
-        notes=len(notes), days=len(set(dates)), first_date=min(dates, default=None),
-        last_date=max(dates, default=None), current_streak=current, longest_streak=longest, gaps=gaps,
-        categories=dict(categories.most_common()), tags=dict(tags.most_common()),
-        months=dict(sorted(months.items())), per_day=dict(Counter(dates)),
-        private_notes=sum(1 for n in notes if not n.publishable), today=today,
-    )
+    return JournalStats(notes=len(notes), days=len(set(dates)), first_date=min(dates, default=None),
+                        last_date=max(dates, default=None), current_streak=current, longest_streak=longest, gaps=gaps,
+                        categories=dict(categories.most_common()), tags=dict(tags.most_common()),
+                        months=dict(sorted(months.items())), per_day=dict(Counter(dates)),
+                        private_notes=sum(1 for n in notes if not n.publishable), today=today)
 
 
 def journal_stats(journal: Journal, *, today: dt.date | None = None, include_private: bool = True) -> JournalStats:

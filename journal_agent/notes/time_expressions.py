@@ -127,10 +127,8 @@ def _exact_day(question: str, today: dt.date):
     if match:
         day = _date(*map(int, match.groups()))
         return (day, day, match, "day") if day else None
-    forms = (
-        (rf"{_LEAD}\b({_MONTH_RE})\.?\s+{_DAY_OF_MONTH}\b(?!\s*(?:-|:|%))(?:,?\s+{_YEAR}\b)?", (1, 2, 3)),
-        (rf"{_LEAD}\b{_DAY_OF_MONTH}\s+(?:of\s+)?({_MONTH_RE})\b\.?(?:,?\s+{_YEAR}\b)?", (2, 1, 3)),
-    )
+    forms = ((rf"{_LEAD}\b({_MONTH_RE})\.?\s+{_DAY_OF_MONTH}\b(?!\s*(?:-|:|%))(?:,?\s+{_YEAR}\b)?", (1, 2, 3)),
+             (rf"{_LEAD}\b{_DAY_OF_MONTH}\s+(?:of\s+)?({_MONTH_RE})\b\.?(?:,?\s+{_YEAR}\b)?", (2, 1, 3)))
     for pattern, (m, d, y) in forms:
         for match in re.finditer(pattern, question, flags=re.IGNORECASE):
             month, number = _MONTHS[match.group(m).lower()], int(match.group(d))
