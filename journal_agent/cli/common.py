@@ -43,8 +43,6 @@ def escape(text: str) -> str:
     return rich_escape(text)
 
 
-
-
 def print_json(data: Any, file: IO[str] | None = None) -> None:
     """``data`` as indented JSON on stdout (or ``file``), non-ASCII kept: every JSON the CLI prints goes here."""
     click.echo(json.dumps(data, indent=2, ensure_ascii=False), file=file)

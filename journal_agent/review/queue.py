@@ -16,12 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from fsrs import Scheduler
+
 from journal_agent.review import schedule
 from journal_agent.review.store import ReviewCard, ReviewStore, SyncReport
 
 if TYPE_CHECKING:
-    from fsrs import Scheduler
-
     from journal_agent.workspace import Journal
 
 LEARN_AHEAD = dt.timedelta(minutes=20)
