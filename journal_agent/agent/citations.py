@@ -79,9 +79,8 @@ def _names_path(answer: str, path: str) -> bool:
     return path in lowered or Path(path).name in lowered
 
 
-def find_citations(
-    answer: str, retrieved: dict[str, Any], known: Iterable[NoteName] = ()
-) -> tuple[list[Source], list[str]]:
+def find_citations(answer: str, retrieved: dict[str, Any],
+                   known: Iterable[NoteName] = ()) -> tuple[list[Source], list[str]]:
     """Split what ``answer`` names into sources and flags.
 
     Args:

@@ -86,8 +86,7 @@ DEFAULT_COACH_PERSONA = (
     "I am the learner's study coach. I plan what to study and review next from their goals, "
     "their notes and their struggles, and keep the plan in the study_queue block, one task per line.\n"
     "For what they wrote, I ask the journal agent (send_message_to_agent) or search archival memory.\n"
-    "I am brief and concrete: one next step at a time."
-)
+    "I am brief and concrete: one next step at a time.")
 DEFAULT_LEARNER = ("Goals:\nCurrent courses and books:\nTopics learned (date: topic):\nOpen questions:\n"
                    "Struggles:\nPreferences:\nStreak:")
 DEFAULT_LIMITS = {"persona": 2000, "coach_persona": 2000, "learner": 5000, "study_queue": 1500}
@@ -141,8 +140,7 @@ class Block(BaseModel):
             f"<description>\n{self.description}\n</description>\n"
             f"<metadata>\n- chars_current={self.chars_current}\n- chars_limit={self.limit}{read_only}\n</metadata>\n"
             f"<value>\n{self.value}\n</value>\n"
-            f"</{self.label}>"
-        )
+            f"</{self.label}>")
 
 
 class AgentSpec(BaseModel):
@@ -234,8 +232,7 @@ BUILTIN_TOOLS: dict[str, tuple[str, ...]] = {
     "coach": ("core_memory_append", "core_memory_replace", "task_queue_push", "task_queue_pop",
               "archival_memory_search", "conversation_search", "list_notes", "journal_stats",
               "send_message_to_agent"),
-    "sleeptime": ("core_memory_append", "core_memory_replace", "archival_memory_search"),
-}
+    "sleeptime": ("core_memory_append", "core_memory_replace", "archival_memory_search")}
 
 
 def default_blocks(modified: str = "") -> dict[str, Block]:
@@ -259,8 +256,7 @@ def default_agents(blocks: dict[str, Block]) -> dict[str, AgentSpec]:
         AgentSpec(name="coach", description="plans what the learner studies and reviews next; keeps the study queue",
                   persona="coach_persona", blocks=ids("coach_persona", "learner", "study_queue"), prompt="coach"),
         AgentSpec(name="sleeptime", description="reflects on new notes in the background and keeps the learner "
-                  "block current", blocks=ids("learner"), prompt="sleeptime", role="sleeptime"),
-    ]
+                  "block current", blocks=ids("learner"), prompt="sleeptime", role="sleeptime")]
     return {a.name: a for a in made}
 
 
@@ -519,8 +515,7 @@ class CoreMemory:
             if count > 1:
                 raise CoreMemoryError(
                     f"old_content {_quote(old_content)} occurs {count} times in the {block.label} block; "
-                    "include more of the surrounding text so it matches exactly once"
-                )
+                    "include more of the surrounding text so it matches exactly once")
             return block.value.replace(old_content, new_content, 1)
 
         return self._edit(label, tool, change)

@@ -158,8 +158,7 @@ class MemoryTools(JournalTools):
         """
         since, until = date_range(start_date, end_date, page)
         found, total = self.recall.search(
-            query, start=since, end=until, limit=self.page_size, offset=page * self.page_size
-        )
+            query, start=since, end=until, limit=self.page_size, offset=page * self.page_size)
         where = range_text(since, until)
         if not found:
             if total:

@@ -92,13 +92,11 @@ def store_error(directory: Path, exc: BaseException, *, writing: bool) -> StoreE
     if code in _READ_ONLY:
         return ReadOnlyStore(
             f"cannot write the archive at {directory} ({reason}); make it writable and run the command "
-            "again; reading commands (search, memory show) still work"
-        )
+            "again; reading commands (search, memory show) still work")
     if writing:
         return StoreError(
             f"could not write the archive at {directory}: {reason}; what was stored before is kept. "
-            "Run `journal ingest` again; if this repeats, `journal ingest --full` rebuilds it from your notes"
-        )
+            "Run `journal ingest` again; if this repeats, `journal ingest --full` rebuilds it from your notes")
     return StoreError(f"the archive at {directory} is damaged ({reason}); run `journal ingest --full` to rebuild it "
                       "from your notes (the agent's own entries are kept where they can be read)")
 

@@ -428,8 +428,7 @@ class Archive:
         def create() -> None:
             if self.index_missing():
                 self._table.create_index(
-                    "search_text", config=FTS(language="English", stem=True, remove_stop_words=True)
-                )
+                    "search_text", config=FTS(language="English", stem=True, remove_stop_words=True))
 
         self._retry(create)
 

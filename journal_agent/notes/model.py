@@ -110,8 +110,7 @@ class Note:
 
 
 def read_note(
-    path: Path, root: Path, notes_dir: Path | None = None, *, languages: Sequence[str] = DEFAULT_LANGUAGES
-) -> Note:
+    path: Path, root: Path, notes_dir: Path | None = None, *, languages: Sequence[str] = DEFAULT_LANGUAGES) -> Note:
     """Read and parse one note.
 
     Args:
