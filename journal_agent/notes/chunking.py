@@ -50,11 +50,8 @@ class Chunk:
 
     def embedding_text(self, title: str) -> str:
         """Title + heading path + text: what the embedding model sees."""
-        parts = [title]
-        if self.heading and self.heading != title:
-            parts.append(self.heading)
-        parts.append(self.text)
-        return "\n".join(parts)
+        heading = [self.heading] if self.heading and self.heading != title else []
+        return "\n".join([title, *heading, self.text])
 
 
 def chunk_markdown(body: str, max_chars: int = MAX_CHARS, min_chars: int = MIN_CHARS) -> list[Chunk]:

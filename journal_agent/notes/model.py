@@ -337,9 +337,7 @@ def _dedupe(items: list[str]) -> list[str]:
 
 def _flag(path: Path, front: FrontMatter, key: str, default: bool = False) -> bool:
     """A yes/no field: YAML booleans, their string forms in any case, 0/1; absent or empty → ``default``."""
-    if key not in front.values:
-        return default
-    value = front.values[key]
+    value = front.values.get(key)
     if value is None:
         return default
     if isinstance(value, bool):

@@ -128,12 +128,9 @@ def streaks(dates: Iterable[dt.date], today: dt.date) -> tuple[Streak, Streak, l
     """
     days = set(dates)
     spans = _spans(days)
-    all_runs = runs(days)
-    longest = max(reversed(all_runs), key=lambda r: r.days, default=Streak())
-    current = Streak()
-    past = _spans(d for d in days if d <= today)
-    if past and past[-1][1] >= today - dt.timedelta(days=1):
-        current = Streak((past[-1][1] - past[-1][0]).days + 1, *past[-1])
+    longest = max(reversed(runs(days)), key=lambda r: r.days, default=Streak())
+    past = runs(d for d in days if d <= today)
+    current = past[-1] if past and past[-1].until >= today - dt.timedelta(days=1) else Streak()
     gaps = [Gap(a_last + dt.timedelta(days=1), b_first - dt.timedelta(days=1), (b_first - a_last).days - 1)
             for (_, a_last), (b_first, _) in pairwise(spans)]
     return current, longest, gaps

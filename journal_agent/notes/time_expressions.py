@@ -107,6 +107,10 @@ def _latest_year(month: int, today: dt.date, day: int = 1) -> int:
     return today.year if (month, day) <= (today.month, today.day) else today.year - 1
 
 
+def _year_span(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
 def _date(year: int, month: int, day: int) -> dt.date | None:
     try:
         return dt.date(year, month, day)
@@ -276,10 +280,7 @@ def _bare_month(text: str, today: dt.date):
 
 def _bare_year(text: str, today: dt.date):
     match = _search(r"^\s*((?:19|20)\d\d)\s*$", text)
-    if match:
-        year = int(match.group(1))
-        return dt.date(year, 1, 1), dt.date(year, 12, 31), match, "year"
-    return None
+    return (*_year_span(int(match.group(1))), match, "year") if match else None
 
 
 def _month_year(question: str, today: dt.date):
@@ -294,10 +295,7 @@ def _month_year(question: str, today: dt.date):
 
 def _year(question: str, today: dt.date):
     match = _search(r"\b(?:in|during|throughout|of|back\s+in)\s+((?:19|20)\d\d)\b", question)
-    if match:
-        year = int(match.group(1))
-        return dt.date(year, 1, 1), dt.date(year, 12, 31), match, "year"
-    return None
+    return (*_year_span(int(match.group(1))), match, "year") if match else None
 
 
 def _month_only(question: str, today: dt.date):
@@ -336,8 +334,7 @@ def _season_relative(question: str, today: dt.date):
     match = _search(r"\b(a|one|two|three|four|five|\d)\s+years?\s+ago\b", question)
     if match:
         token = match.group(1).lower()
-        year = today.year - (words[token] if token in words else int(token))
-        return dt.date(year, 1, 1), dt.date(year, 12, 31), match, "year"
+        return (*_year_span(today.year - (words[token] if token in words else int(token))), match, "year")
     return None
 
 
@@ -369,7 +366,7 @@ def _relative(question: str, today: dt.date):
             return dt.date(today.year, 1, 1), today, match, "year"
         if which == "past":
             return today - dt.timedelta(days=365), today, match, "year"
-        return dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31), match, "year"
+        return (*_year_span(today.year - 1), match, "year")
     number = rf"(\d+|{NUMBER_WORD}|a|an)"
     match = _search(rf"\b(?:in\s+)?(?:the\s+)?(?:last|past)\s+{number}\s+(day|week|month)s?\b|"
                     rf"\b{number}\s+(day|week|month)s?\s+ago\b", question)
