@@ -11,7 +11,6 @@ what holds it, in one message shape ("another `journal add` has held
 from __future__ import annotations
 
 from pathlib import Path
-from types import TracebackType
 
 from filelock import FileLock, Timeout
 
@@ -59,6 +58,5 @@ class JournalLock:
         self.acquire()
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.release()

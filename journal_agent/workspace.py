@@ -71,7 +71,6 @@ class Journal:
         Raises:
             ReadOnlyStore: ``.journal/`` cannot be created or written.
         """
-
         path = self.state_dir
         try:
             with tempfile.NamedTemporaryFile(dir=path, prefix=".write-probe-"):

@@ -74,8 +74,7 @@ def _mentions(answer: str, title: str) -> bool:
 
 
 def _names_path(answer: str, path: str) -> bool:
-    lowered = answer.lower()
-    path = path.lower()
+    lowered, path = answer.lower(), path.lower()
     return path in lowered or Path(path).name in lowered
 
 
@@ -92,10 +91,8 @@ def find_citations(answer: str, retrieved: dict[str, Any],
         ``(sources, flagged)``: sources in retrieval order; flagged as
         human-readable strings (title and path, or the unknown path as written).
     """
-    sources = []
-    for path, hit in retrieved.items():
-        if _mentions(answer, hit.title) or _names_path(answer, path):
-            sources.append(Source(hit.title, hit.date, path))
+    sources = [Source(hit.title, hit.date, path) for path, hit in retrieved.items()
+               if _mentions(answer, hit.title) or _names_path(answer, path)]
     cited = {s.path for s in sources}
     retrieved_titles = {hit.title.lower() for hit in retrieved.values()}
     flagged: list[str] = []

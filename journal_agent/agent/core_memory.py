@@ -561,21 +561,18 @@ class CoreMemory:
         Raises:
             CoreMemoryError: no queue block, or it is read-only.
         """
-        popped: list[str] = []
-
         def change(block: Block) -> str:
             lines = block.value.splitlines()
-            for index, raw in enumerate(lines):
-                if raw.strip():
-                    popped.append(task_text(raw))
-                    return "\n".join(lines[index + 1:]).strip("\n")
-            raise _Unchanged()
+            first = next((index for index, raw in enumerate(lines) if raw.strip()), None)
+            if first is None:
+                raise _Unchanged()
+            return "\n".join(lines[first + 1:]).strip("\n")
 
         try:
             edit = self._edit(label, "task_queue_pop", change)
         except _Unchanged:
             return None, None, []
-        return popped[0], edit, queue_tasks(edit.after)
+        return queue_tasks(edit.before)[0], edit, queue_tasks(edit.after)
 
     def undo(self) -> tuple[MemoryEdit, MemoryEdit]:
         """Revert the last recorded edit, recording the revert as an edit (``memory undo``).

@@ -55,14 +55,8 @@ def index_config(rows: int, kind: IndexKind = KIND, partitions: int | None = Non
     """The LanceDB index config of ``kind`` for ``rows`` chunks (cosine distance)."""
     from lancedb.index import HnswSq, IvfFlat, IvfPq, IvfSq
 
-    parts = partitions or partitions_for(rows)
-    if kind == "IVF_FLAT":
-        return IvfFlat(distance_type="cosine", num_partitions=parts)
-    if kind == "IVF_SQ":
-        return IvfSq(distance_type="cosine", num_partitions=parts)
-    if kind == "IVF_HNSW_SQ":
-        return HnswSq(distance_type="cosine", num_partitions=parts)
-    return IvfPq(distance_type="cosine", num_partitions=parts)
+    config = {"IVF_FLAT": IvfFlat, "IVF_SQ": IvfSq, "IVF_HNSW_SQ": HnswSq}.get(kind, IvfPq)
+    return config(distance_type="cosine", num_partitions=partitions or partitions_for(rows))
 
 
 def vector_index(table) -> tuple[str, int] | None:

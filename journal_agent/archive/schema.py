@@ -128,14 +128,11 @@ def write_json(path: Path, meta: dict[str, Any]) -> None:
 def note_row(note: Note, chunk: Chunk, vector) -> dict[str, Any]:
     """The row of chunk ``chunk`` of ``note``; ``vector`` is its embedding."""
     heading = f"{chunk.heading}\n" if chunk.heading else ""
-    return {
-        "id": f"{note.rel_path}#{chunk.index}", "source": "note", "path": note.rel_path,
-        "title": note.title, "date": note.date, "modified": note.modified,
-        "categories": note.categories, "tags": note.tags, "day": note.day,
-        "chunk_index": chunk.index, "heading": chunk.heading, "text": chunk.text,
-        "search_text": f"{note.title}\n{heading}{chunk.text}", "content_hash": note.content_hash,
-        "private": bool(note.private or note.draft), "vector": _floats(vector),
-    }
+    return {"id": f"{note.rel_path}#{chunk.index}", "source": "note", "path": note.rel_path,
+            "title": note.title, "date": note.date, "modified": note.modified, "categories": note.categories,
+            "tags": note.tags, "day": note.day, "chunk_index": chunk.index, "heading": chunk.heading,
+            "text": chunk.text, "search_text": f"{note.title}\n{heading}{chunk.text}",
+            "content_hash": note.content_hash, "private": bool(note.private or note.draft), "vector": _floats(vector)}
 
 
 def agent_row(entry_id: str, content: str, tags: list[str], when: dt.datetime, vector) -> dict[str, Any]:
