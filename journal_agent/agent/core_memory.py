@@ -351,9 +351,8 @@ def queue_tasks(value: str) -> list[str]:
 def task_text(line: str) -> str:
     """One queue line without its ``- ``, ``* `` or ``1.`` marker."""
     text = line.strip()
-    for marker in ("- ", "* "):
-        if text.startswith(marker):
-            return text[len(marker):].strip()
+    if text.startswith(("- ", "* ")):
+        return text[2:].strip()
     head, dot, rest = text.partition(". ")
     return rest.strip() if dot and head.isdigit() else text
 

@@ -342,31 +342,21 @@ def _relative(question: str, today: dt.date):
     match = _search(r"\b(today|yesterday|(this|last|past)\s+(week|month|year))\b", question)
     if match:
         word = match.group(1).lower()
-        if word == "today":
-            return today, today, match, "day"
-        if word == "yesterday":
-            day = today - dt.timedelta(days=1)
+        if word in ("today", "yesterday"):
+            day = today - dt.timedelta(days=int(word == "yesterday"))
             return day, day, match, "day"
         which, unit = match.group(2).lower(), match.group(3).lower()
-        if unit == "week":
-            monday = today - dt.timedelta(days=today.weekday())
-            if which == "this":
-                return monday, today, match, "week"
-            if which == "past":
-                return today - dt.timedelta(days=7), today, match, "week"
-            return monday - dt.timedelta(days=7), monday - dt.timedelta(days=1), match, "week"
-        if unit == "month":
-            if which == "this":
-                return today.replace(day=1), today, match, "month"
-            if which == "past":
-                return today - dt.timedelta(days=30), today, match, "month"
-            last = today.replace(day=1) - dt.timedelta(days=1)
-            return last.replace(day=1), last, match, "month"
+        if which == "past":  # the last 7, 30 or 365 days
+            return today - dt.timedelta(days={"week": 7, "month": 30, "year": 365}[unit]), today, match, unit
+        # this week (from Monday), month or year so far; "last": the whole one before it
+        start = {"week": today - dt.timedelta(days=today.weekday()), "month": today.replace(day=1),
+                 "year": today.replace(month=1, day=1)}[unit]
         if which == "this":
-            return dt.date(today.year, 1, 1), today, match, "year"
-        if which == "past":
-            return today - dt.timedelta(days=365), today, match, "year"
-        return (*_year_span(today.year - 1), match, "year")
+            return start, today, match, unit
+        end = start - dt.timedelta(days=1)
+        first = {"week": end - dt.timedelta(days=6), "month": end.replace(day=1),
+                 "year": end.replace(month=1, day=1)}[unit]
+        return first, end, match, unit
     number = rf"(\d+|{NUMBER_WORD}|a|an)"
     match = _search(rf"\b(?:in\s+)?(?:the\s+)?(?:last|past)\s+{number}\s+(day|week|month)s?\b|"
                     rf"\b{number}\s+(day|week|month)s?\s+ago\b", question)
