@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,10 +53,8 @@ class Journal:
         """
         path = self.root / STATE_DIR
         if not path.is_dir():
-            try:
+            with suppress(OSError):  # read-only journal: readers see an empty state, writers are refused
                 path.mkdir(parents=True, exist_ok=True)
-            except OSError:
-                pass  # read-only journal: readers see an empty state, writers are refused
         return path
 
     def writable_state_dir(self, command: str) -> Path:

@@ -32,6 +32,7 @@ import subprocess
 import sys
 import threading
 import uuid
+from contextlib import suppress
 from pathlib import Path
 from typing import Literal
 
@@ -234,16 +235,12 @@ def run_jobs(journal) -> Status | None:
 def _run(journal, jobs: list[Path]) -> Status:
     paths: list[str] = []
     for job in jobs:
-        try:
+        with suppress(OSError, ValueError, AttributeError):
             paths += [p for p in json.loads(job.read_text(encoding="utf-8")).get("notes", []) if p not in paths]
-        except (OSError, ValueError, AttributeError):
-            continue
     notes = []
     for path in paths:
-        try:
+        with suppress(NoteError):
             notes.append(read_one(journal, Path(path)))
-        except NoteError:
-            continue
     status = Status(state="running", started=now_text(), pid=os.getpid())
     write_status(journal.state_dir, status)
     deadline = deadline_seconds(journal, -(-len(notes) // NOTES_PER_EVENT))

@@ -26,6 +26,7 @@ archive when no one else is ingesting.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from typing import Any
 
 from journal_agent.archive.repair import LANCE_ERRORS, REBUILD_MARKER
@@ -116,11 +117,9 @@ def salvage_rows(archive: Archive, keep: Callable[[dict], bool],
     table = archive.table
     if table is None:
         return [], 0
-    try:
+    with suppress(*LANCE_ERRORS):
         query = table.search().limit(None)
         return [row for row in (query.select(columns) if columns else query).to_list() if keep(row)], 0
-    except LANCE_ERRORS:
-        pass
     try:
         total = table.count_rows()
     except LANCE_ERRORS as exc:

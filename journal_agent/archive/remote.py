@@ -23,6 +23,7 @@ import json
 import random
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any, TypeVar
 
 from journal_agent.archive.location import META_TABLE, ArchiveLocation
@@ -145,9 +146,7 @@ def remove_rebuild(place: ArchiveLocation, table_name: str) -> None:
     import lancedb
 
     rebuilt = place.sibling(".rebuild")
-    try:
+    with suppress(*LANCE_ERRORS):  # else dropped by the next ingest
         db = lancedb.connect(rebuilt.uri, storage_options=rebuilt.storage_options or None)
         for name in (table_name, META_TABLE):
             drop_table(db, name)
-    except LANCE_ERRORS:
-        pass  # dropped by the next ingest

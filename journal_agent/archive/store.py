@@ -24,6 +24,7 @@ import datetime as dt
 import shutil
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -232,10 +233,8 @@ class Archive:
             return
         meta, recorded = self.read_meta(), self.table_meta()
         if not meta and recorded:
-            try:
+            with suppress(StoreError):  # read-only: the table's record is checked alone
                 self.write_meta(**recorded)
-            except StoreError:
-                pass  # read-only: the table's record is checked alone
         schema.check_records(meta, recorded, self.embedding_name, self.directory)
 
     # -- writing -------------------------------------------------------------------

@@ -129,8 +129,8 @@ def streaks(dates: Iterable[dt.date], today: dt.date) -> tuple[Streak, Streak, l
     days = set(dates)
     spans = _spans(days)
     longest = max(reversed(runs(days)), key=lambda r: r.days, default=Streak())
-    past = runs(d for d in days if d <= today)
-    current = past[-1] if past and past[-1].until >= today - dt.timedelta(days=1) else Streak()
+    last = runs(d for d in days if d <= today)[-1:]
+    current = last[0] if last and last[0].until and last[0].until >= today - dt.timedelta(days=1) else Streak()
     gaps = [Gap(a_last + dt.timedelta(days=1), b_first - dt.timedelta(days=1), (b_first - a_last).days - 1)
             for (_, a_last), (b_first, _) in pairwise(spans)]
     return current, longest, gaps
