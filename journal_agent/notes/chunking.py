@@ -117,35 +117,17 @@ def _blocks(tokens, line_count: int) -> list[tuple[str, int, int, int]]:
     """
     blocks: list[tuple[str, int, int, int]] = []
     covered = 0
-    index = 0
-    while index < len(tokens):
-        token = tokens[index]
+    for index, token in enumerate(tokens):
         if token.level != 0 or token.map is None or token.nesting == -1:
-            index += 1
-            continue
+            continue  # inside a block (nested levels), or its closing token
         start, end = token.map
         if start > covered:
             blocks.append(("gap", covered, start, -1))
         blocks.append((token.type, start, end, index))
         covered = max(covered, end)
-        index = _skip_block(tokens, index)
     if covered < line_count:
         blocks.append(("gap", covered, line_count, -1))
     return blocks
-
-
-def _skip_block(tokens, index: int) -> int:
-    """Index of the token after the top-level block that starts at ``index``."""
-    token = tokens[index]
-    if token.nesting != 1:
-        return index + 1
-    depth = 0
-    while index < len(tokens):
-        depth += tokens[index].nesting
-        index += 1
-        if depth == 0:
-            break
-    return index
 
 
 def _split_block(source: str, kind: str, max_chars: int) -> list[str]:
