@@ -93,11 +93,9 @@ def run_turn(caller, target: str, message: str, hooks):
         raise ToolError(f"the {target} agent cannot run: {exc}") from exc
     nested_hooks = hooks.nested(target, message) if hooks.nested else type(hooks)()
     text = incoming(caller.name, message)
-    steps = []
     try:
         try:
-            for step in other.run(text, hooks=nested_hooks):
-                steps.append(step)
+            steps = list(other.run(text, hooks=nested_hooks))
         except AgentError as exc:
             raise ToolError(f"the {target} agent could not answer: {exc}") from exc
         turn = other.finish_turn(text, steps)

@@ -88,12 +88,10 @@ def carry_over(old: Archive, target: Archive, keep_paths: set[str]) -> tuple[int
     dimension = len(rows[0]["vector"] or [])
     reuse = built.get("embedding_model") == target.embedding_name and target.dimension in (None, dimension)
     columns = arrow_schema(1).names
-    clean = []
-    for row in rows:
-        out = {name: row.get(name) for name in columns}
-        if "private" not in row or row["private"] is None:
-            out["private"] = row.get("source") == "note"  # privacy unknown (older schema): never show it as public
-        clean.append(out)
+    clean = [{name: row.get(name) for name in columns} for row in rows]
+    for out in clean:
+        if out["private"] is None:  # privacy unknown (older schema): never show it as public
+            out["private"] = out["source"] == "note"
     if not reuse:
         for start in range(0, len(clean), PAGE_ROWS):
             page = clean[start:start + PAGE_ROWS]

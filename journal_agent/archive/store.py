@@ -272,12 +272,8 @@ class Archive:
         Raises:
             StoreError: the write failed (full disk, read-only store).
         """
-        rows = []
-        position = 0
-        for note, chunks in notes:
-            for chunk in chunks:
-                rows.append(schema.note_row(note, chunk, vectors[position]))
-                position += 1
+        pairs = [(note, chunk) for note, chunks in notes for chunk in chunks]
+        rows = [schema.note_row(note, chunk, vector) for (note, chunk), vector in zip(pairs, vectors)]
         if not rows:
             return 0
         data = self._ensure_table(rows)

@@ -122,12 +122,8 @@ def inline_lines(token: Token, limit: int = 300) -> list[tuple[str, str]]:
             lines[-1].append((child.content, code_span(child.content)))
         elif child.type == "image":
             lines[-1].append((child.content, markdown_text(child.content)))
-    out = []
-    for pieces in lines:
-        plain, text = _cut(pieces, limit)
-        if plain.strip():
-            out.append((plain.strip(), _escape_start(text.strip())))
-    return out
+    cut = [_cut(pieces, limit) for pieces in lines]
+    return [(plain.strip(), _escape_start(text.strip())) for plain, text in cut if plain.strip()]
 
 
 def inline_text(token: Token, limit: int = 300) -> tuple[str, str]:
