@@ -19,7 +19,6 @@ nor sentence-transformers is needed at run time.
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import math
 import os
@@ -29,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from journal_agent.config import DEFAULT_EMBEDDING_MODELS
 from journal_agent.errors import ModelNotInstalled
@@ -89,13 +89,6 @@ def find_model_dir() -> Path:
         if (model_dir / "model.safetensors").is_file() and (model_dir / "tokenizer.json").is_file():
             return model_dir
     raise ModelNotInstalled(hint)
-
-
-def _single_threaded_blas() -> contextlib.AbstractContextManager[object]:
-    """Hold BLAS libraries at one thread while our worker threads run; threadpoolctl restores them after."""
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray) -> np.ndarray:
@@ -283,7 +276,8 @@ class MiniLMEmbedder:
         def run(group: list[int]) -> None:
             out[group] = self._forward([ids[i] for i in group])
 
-        with _compute_lock, _single_threaded_blas():
+        # BLAS held at one thread while our worker threads run; threadpoolctl restores it after
+        with _compute_lock, threadpool_limits(limits=1, user_api="blas"):
             with ThreadPoolExecutor(max_workers=min(_WORKERS, len(groups))) as pool:
                 list(pool.map(run, groups))
         return out

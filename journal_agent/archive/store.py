@@ -461,10 +461,7 @@ class Archive:
             return []
         # MatchQuery's __init__ fills boost, fuzziness, ... (mypy's pydantic plugin reads them as required)
         match = MatchQuery(text, "search_text")  # type: ignore[call-arg]
-        builder = self._table.search(match, query_type="fts")
-        if where:
-            builder = builder.where(where, prefilter=True)
-        return builder.select(columns + ["_score"]).limit(limit).to_list()
+        return _rows(self._table.search(match, query_type="fts"), where, limit, columns + ["_score"])
 
     def vector_rows(self, vector, where: str | None, limit: int, columns: list[str]) -> list[dict]:
         """The ``limit`` rows nearest ``vector`` by cosine distance (``where`` applied first), nearest first.
@@ -478,9 +475,7 @@ class Archive:
         if self._table is None:
             return []
         builder = ann.tune(self._table.search(vector, query_type="vector").distance_type("cosine"), self._table, where)
-        if where:
-            builder = builder.where(where, prefilter=True)
-        return builder.select(columns + ["_distance"]).limit(limit).to_list()
+        return _rows(builder, where, limit, columns + ["_distance"])
 
     def query_vector(self, text: str):
         """The embedding of the query ``text`` (shape ``(dimension,)``), remembered for the next few searches."""
@@ -502,6 +497,11 @@ class Archive:
         return ArchiveStats(notes=len({p for p, s in zip(paths, sources, strict=True) if s == "note"}),
                             chunks=sources.count("note"), agent_entries=sources.count("agent"),
                             first_date=min(dates) if dates else None, last_date=max(dates) if dates else None)
+
+
+def _rows(builder, where: str | None, limit: int, columns: list[str]) -> list[dict]:
+    """The ``limit`` first rows of a LanceDB query ``builder``, ``where`` applied before the search."""
+    return (builder.where(where, prefilter=True) if where else builder).select(columns).limit(limit).to_list()
 
 
 def _notes_at(paths: Iterable[str]) -> str:

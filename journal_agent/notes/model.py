@@ -29,6 +29,7 @@ bounded), Markdown with markdown-it-py, dates with dateparser.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 import re
@@ -240,12 +241,8 @@ def read_head(path: Path, text: str, *, suffix: str | None = None,
     front = split_front_matter(path, text)
     suffix = (suffix or path.suffix).lower()
     body, skipped = _trim_body(front.body)
-    headings: list[str | None] = []
-
-    def heading() -> str | None:  # parsed only when the title does not settle title and day
-        if not headings:
-            headings.append(None if suffix == ".txt" else first_heading_title(body))
-        return headings[0]
+    # the first heading, parsed only when the title does not settle title and day
+    heading = functools.cache(lambda: None if suffix == ".txt" else first_heading_title(body))
 
     title = _clean(text_field(path, front, "title"))
     title_from: TitleSource = "front matter" if title else ""
