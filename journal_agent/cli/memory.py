@@ -66,9 +66,7 @@ def memory_show(ctx, label, as_json) -> None:
         about = (f"{block.chars_current:,} / {block.limit:,} chars{flags} · attached to: {agents} · "
                  f"modified {block.modified.replace('T', ' ') or 'unknown'}")
         if not out.is_terminal:  # plain text for pipes: no box drawing, no wrapping
-            click.echo(f"== {block.label} ({about}) ==")
-            click.echo(block.value or "(empty)")
-            click.echo()
+            click.echo(f"== {block.label} ({about}) ==\n{block.value or '(empty)'}\n")
             continue
         body = Text()
         body.append(block.description + "\n\n", style="dim")
@@ -94,10 +92,7 @@ def memory_edit(ctx, label) -> None:
     except JournalError as exc:
         exc.hint = exc.hint or "nothing was saved"  # what the boundary adds to the library's message
         raise
-    if edit is None:
-        click.echo("No changes.")
-    else:
-        click.echo(f"Saved the {label} block ({len(value):,} / {block.limit:,} chars).")
+    click.echo("No changes." if edit is None else f"Saved the {label} block ({len(value):,} / {block.limit:,} chars).")
 
 
 @memory.command("history")
@@ -129,12 +124,10 @@ def memory_history(ctx, limit, as_json) -> None:
 def memory_undo(ctx) -> None:
     """Revert the last core memory edit; the revert is recorded, so undo again to redo."""
     reverted, _ = _core(ctx).undo()
-    if reverted.tool == "memory undo":
-        click.echo(f"Redid the edit of the {reverted.label} block that the undo from {reverted.time} reverted "
-                   "(undo again to revert it).")
-    else:
-        click.echo(f"Reverted {reverted.tool} on the {reverted.label} block from {reverted.time} "
-                   "(recorded as an edit: undo again to redo it).")
+    click.echo(f"Redid the edit of the {reverted.label} block that the undo from {reverted.time} reverted "
+               "(undo again to revert it)." if reverted.tool == "memory undo" else
+               f"Reverted {reverted.tool} on the {reverted.label} block from {reverted.time} "
+               "(recorded as an edit: undo again to redo it).")
 
 
 @memory.command("export")
