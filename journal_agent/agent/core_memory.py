@@ -2,15 +2,11 @@
 
 In MemGPT (Packer et al. 2023, "MemGPT: Towards LLMs as Operating Systems",
 arXiv:2310.08560) and its successor Letta, *core memory* is the part of the
-main context an agent rewrites itself through tools. It is made of *blocks*
-(:class:`Block`, after Letta's ``schemas/block.py``: ``id``, ``label``,
-``description``, ``value``, ``limit`` in characters, ``read_only``), rendered
-into the system prompt with ``chars_current`` / ``chars_limit`` so the model
-sees its budget (Letta docs, "Memory blocks"). Blocks are stored once and
-attached to agents (:class:`AgentSpec`: a name, a description, its persona
-block, its blocks by id, its tools and system-prompt file); a block attached
-to several agents is *shared memory* (Letta docs, "Shared memory",
-"Multi-agent"): an edit by one is in the others' next prompt.
+main context an agent rewrites itself through tools: *blocks* (:class:`Block`),
+rendered into the system prompt with their size and limit so the model sees its
+budget (Letta docs, "Memory blocks"). Blocks are stored once and attached to
+agents (:class:`AgentSpec`); a block attached to several is *shared memory*
+(Letta docs, "Shared memory", "Multi-agent"): an edit by one is in the others' next prompt.
 
 The default memory (:func:`default_state`):
 
