@@ -72,9 +72,7 @@ def parse_note_date(text: str, languages: Sequence[str] = DEFAULT_LANGUAGES) -> 
         parsed = _dateparser(stripped, languages, {
             "PARSERS": ["absolute-time"], "REQUIRE_PARTS": ["day", "month", "year"],
             "DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first"})
-    if parsed is None or not MIN_NOTE_YEAR <= parsed.year <= MAX_NOTE_YEAR:
-        return None
-    return parsed.replace(tzinfo=None)
+    return None if parsed is None or not MIN_NOTE_YEAR <= parsed.year <= MAX_NOTE_YEAR else parsed.replace(tzinfo=None)
 
 
 # Jekyll-style day-first dates: 18-09-2025, 18-09-2025 23.55, 18/09/2025 23:55

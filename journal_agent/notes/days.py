@@ -86,9 +86,7 @@ def check_day(value: object) -> int | None:
     """
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or not is_day(value):
-        return None
-    return value
+    return None if isinstance(value, bool) or not isinstance(value, int) or not is_day(value) else value
 
 
 # -- references and questions ---------------------------------------------------------

@@ -169,6 +169,4 @@ def code_span(text: str) -> str:
 
 def _escape_start(text: str) -> str:
     """A line that would start a block (``#``, ``>``, ``+``, ``-``, ``=``, ``1.``) has its first mark escaped."""
-    if re.match(r"[#>+\-=]|\d+[.)]", text):
-        return re.sub(r"^(\d*)(.)", r"\1\\\2", text, count=1)
-    return text
+    return re.sub(r"^(\d*)(.)", r"\1\\\2", text, count=1) if re.match(r"[#>+\-=]|\d+[.)]", text) else text

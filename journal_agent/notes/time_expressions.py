@@ -288,9 +288,7 @@ def _month_year(question: str, today: dt.date):
     if match:
         return (*_month_span(int(match.group(2)), _MONTHS[match.group(1).lower()]), match, "month")
     match = _search(rf"{_LEAD}\b((?:19|20)\d\d)-(0[1-9]|1[0-2])\b(?!-\d)", question)
-    if match:
-        return (*_month_span(int(match.group(1)), int(match.group(2))), match, "month")
-    return None
+    return (*_month_span(int(match.group(1)), int(match.group(2))), match, "month") if match else None
 
 
 def _year(question: str, today: dt.date):
