@@ -9,6 +9,7 @@ nothing built (bad configuration, MkDocs failure, or a failed note with
 
 from __future__ import annotations
 
+import itertools
 import logging
 
 import click
@@ -36,14 +37,11 @@ def build(ctx: click.Context, strict: bool, verbose: bool) -> None:
     out = console()
     journal = journal_of(ctx)
     with out.status("Rendering notes…") as status:
-        counts = {"notes": 0}
+        rendered = itertools.count(1)
 
         def progress(event: str, path: str) -> None:
-            if event == "mkdocs":
-                status.update("Building the HTML with MkDocs…")
-            else:
-                counts["notes"] += 1
-                status.update(f"Rendering notes… {counts['notes']}")
+            status.update("Building the HTML with MkDocs…" if event == "mkdocs"
+                          else f"Rendering notes… {next(rendered)}")
 
         report = build_site(journal, strict=strict, progress=progress)
 

@@ -164,9 +164,7 @@ def read_note(
     root = Path(root)
     notes_dir = Path(notes_dir) if notes_dir is not None else root / "notes"
     raw, mtime = read_note_bytes(given)
-    text = decode_note_bytes(given, raw)
-    head = read_head(given, text, languages=languages)
-    title = head.title or file_name_title(given)
+    head = read_head(given, decode_note_bytes(given, raw), languages=languages)
     date, date_source = head.date, head.date_source
     if date is None:
         date, date_source = fallback_date(resolved, mtime)
@@ -177,9 +175,10 @@ def read_note(
     if not head.body.strip():
         reason = "empty note: front matter only, no text" if head.has_front_matter else "empty note"
         raise NoteError(given, reason)
-    return Note(path=resolved, rel_path=relative_path(given, resolved, Path(root)), title=title, date=date,
-                date_source=date_source, modified=head.modified or mtime, categories=categories, tags=head.tags,
-                day=head.day, body=head.body, draft=head.draft,
+    return Note(path=resolved, rel_path=relative_path(given, resolved, Path(root)),
+                title=head.title or file_name_title(given), date=date, date_source=date_source,
+                modified=head.modified or mtime, categories=categories, tags=head.tags, day=head.day, body=head.body,
+                draft=head.draft,
                 private=head.private or any(part.casefold() == PRIVATE_FOLDER for part in folders),
                 content_hash=hashlib.sha256(raw).hexdigest(), metadata=head.metadata)
 

@@ -73,7 +73,7 @@ def outline(body: str) -> Outline:
                 headings.append(text)
             first_heading = False
             continue
-        if token.type in ("bullet_list_open", "ordered_list_open") and label_pending and list_level is None:
+        if token.type in _LIST_OPENS and label_pending and list_level is None:
             list_level, label_pending = token.level, False
         elif token.type in ("bullet_list_close", "ordered_list_close") and token.level == list_level:
             list_level = None
@@ -82,15 +82,13 @@ def outline(body: str) -> Outline:
         lines = inline_lines(token)
         whole = " ".join(plain for plain, _ in lines).strip(" *_")
         if _QUESTION_LABEL_RE.match(whole):
-            label_pending = _next_block(tokens, index + 1) in ("bullet_list_open", "ordered_list_open")
+            label_pending = _next_block(tokens, index + 1) in _LIST_OPENS
             continue
         if not first_lines and tokens[index - 1].type == "paragraph_open" and token.level == 1:
             first_lines = _join_cut([text for _, text in lines], FIRST_LINES_CHARS)
         fallback = fallback or _join_cut([text for _, text in lines], FIRST_LINES_CHARS)
         in_questions = section_level is not None or list_level is not None
-        for plain, text in lines:
-            if plain.strip() and (in_questions or plain.rstrip().endswith("?")):
-                questions.append(text)
+        questions += [text for plain, text in lines if plain.strip() and (in_questions or plain.rstrip().endswith("?"))]
     return Outline(headings, first_lines or fallback, list(dict.fromkeys(questions)))
 
 

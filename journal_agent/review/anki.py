@@ -97,14 +97,10 @@ def export_anki(journal: Journal, path: Path, now: dt.datetime, include_private:
 def _model():
     import genanki
 
-    return genanki.Model(MODEL_ID, MODEL_NAME,
-                         fields=[{"name": "Question"}, {"name": "Answer"}, {"name": "Source"}],
-                         templates=[{
-                             "name": "Card 1",
-                             "qfmt": "{{Question}}",
-                             "afmt": '{{FrontSide}}<hr id="answer">{{Answer}}<div class="source">{{Source}}</div>',
-                         }],
-                         css=_CSS)
+    card = {"name": "Card 1", "qfmt": "{{Question}}",
+            "afmt": '{{FrontSide}}<hr id="answer">{{Answer}}<div class="source">{{Source}}</div>'}
+    return genanki.Model(MODEL_ID, MODEL_NAME, fields=[{"name": "Question"}, {"name": "Answer"}, {"name": "Source"}],
+                         templates=[card], css=_CSS)
 
 
 def _fields(card: ReviewCard) -> list[str]:
