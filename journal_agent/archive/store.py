@@ -26,7 +26,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -75,7 +75,6 @@ class Archive:
         self.directory: Path = self.location.path if self.location.is_local else self.location.uri  # type: ignore[assignment]
         self.embedding_name = embedding_name
         self._embedder_factory = embedder_factory
-        self._embedder: Embedder | None = None
         self._db: Any = None
         self._table: Any = None
         self.damage: StoreError | None = None
@@ -178,12 +177,10 @@ class Archive:
                     f"the archive at {self.directory} has no full-text index yet (an ingest was interrupted); "
                     "run `journal ingest` to finish it")
 
-    @property
+    @cached_property
     def embedder(self) -> Embedder:
         """The embedding model (made on first use)."""
-        if self._embedder is None:
-            self._embedder = self._embedder_factory()
-        return self._embedder
+        return self._embedder_factory()
 
     # -- metadata ------------------------------------------------------------------
     @property

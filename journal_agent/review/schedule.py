@@ -67,9 +67,7 @@ def preview(state: str, now: dt.datetime, scheduler: Scheduler | None = None) ->
     The rating itself adds fuzz to an interval of 3 days or more, so a long interval
     shown here is the centre of the one that will be drawn.
     """
-    settings = (scheduler or default_scheduler()).to_dict()
-    settings["enable_fuzzing"] = False
-    plain = Scheduler.from_dict(settings)
+    plain = Scheduler.from_dict({**(scheduler or default_scheduler()).to_dict(), "enable_fuzzing": False})
     return {rating: review(state, rating, now, plain)[1] for rating in RATINGS}
 
 
