@@ -93,25 +93,20 @@ def find_citations(answer: str, retrieved: dict[str, Any],
     """
     sources = [Source(hit.title, hit.date, path) for path, hit in retrieved.items()
                if _mentions(answer, hit.title) or _names_path(answer, path)]
-    cited = {s.path for s in sources}
     retrieved_titles = {hit.title.lower() for hit in retrieved.values()}
-    flagged: list[str] = []
     known = list(known)
     known_paths = {n.path.lower() for n in known}
     known_names = {Path(n.path).name.lower() for n in known}
-    for note in known:
-        if note.path in retrieved or note.path in cited or note.title.lower() in retrieved_titles:
-            continue
-        if _mentions(answer, note.title) or _names_path(answer, note.path):
-            flagged.append(f"\"{note.title}\" ({note.path})")
+    flagged = [f"\"{note.title}\" ({note.path})" for note in known  # named, but not retrieved
+               if note.path not in retrieved and note.title.lower() not in retrieved_titles
+               and (_mentions(answer, note.title) or _names_path(answer, note.path))]
     remainder = answer
     for path in sorted({*retrieved, *(n.path for n in known)}, key=len, reverse=True):
         remainder = re.sub(re.escape(path), " ", remainder, flags=re.IGNORECASE)
     for written in paths_cited(remainder):
         lowered = written.lower()
-        if any(lowered.endswith(p.lower()) or p.lower().endswith(lowered) for p in retrieved):
-            continue
-        if lowered in known_paths or Path(lowered).name in known_names:
-            continue  # already handled above as a known note
+        if any(lowered.endswith(p.lower()) or p.lower().endswith(lowered) for p in retrieved) \
+                or lowered in known_paths or Path(lowered).name in known_names:
+            continue  # retrieved, or a known note (handled above)
         flagged.append(f"{written} (no such note in this journal)")
     return sources, flagged

@@ -262,16 +262,14 @@ class MiniLMEmbedder:
             return out
         ids = [e.ids for e in self._tokenizer.encode_batch(texts)]
         order = sorted(range(len(texts)), key=lambda i: len(ids[i]))
-        groups: list[list[int]] = []
-        cur: list[int] = []
+        groups: list[list[int]] = [[]]
         rows = 0
         for i in order:
-            if cur and (len(cur) >= batch_size or rows + len(ids[i]) > _GROUP_ROWS):
-                groups.append(cur)
-                cur, rows = [], 0
-            cur.append(i)
+            if groups[-1] and (len(groups[-1]) >= batch_size or rows + len(ids[i]) > _GROUP_ROWS):
+                groups.append([])
+                rows = 0
+            groups[-1].append(i)
             rows += len(ids[i])
-        groups.append(cur)
 
         def run(group: list[int]) -> None:
             out[group] = self._forward([ids[i] for i in group])

@@ -92,13 +92,12 @@ def carry_over(old: Archive, target: Archive, keep_paths: set[str]) -> tuple[int
     for out in clean:
         if out["private"] is None:  # privacy unknown (older schema): never show it as public
             out["private"] = out["source"] == "note"
-    if not reuse:
-        for start in range(0, len(clean), PAGE_ROWS):
-            page = clean[start:start + PAGE_ROWS]
+    for start in range(0, len(clean), PAGE_ROWS):
+        page = clean[start:start + PAGE_ROWS]
+        if not reuse:  # another model: embedded again from the stored text
             for row, vector in zip(page, target.embedder.embed([embedding_text(r) for r in page]), strict=True):
                 row["vector"] = vector.tolist()
-    for start in range(0, len(clean), PAGE_ROWS):
-        target.add_rows(clean[start:start + PAGE_ROWS])
+        target.add_rows(page)
     return sum(1 for r in clean if r["source"] == "agent"), lost
 
 
