@@ -97,11 +97,6 @@ def now_text() -> str:
     return dt.datetime.now().replace(microsecond=0).isoformat()
 
 
-def new_id() -> str:
-    """A new block id, ``block-`` and a UUID4 (Letta's block ids)."""
-    return f"block-{uuid.uuid4()}"
-
-
 class Block(BaseModel):
     """One core-memory block, after Letta's ``schemas/block.py``.
 
@@ -119,7 +114,7 @@ class Block(BaseModel):
     description: str = ""
     value: str = ""
     limit: int
-    id: str = Field(default_factory=new_id)
+    id: str = Field(default_factory=lambda: f"block-{uuid.uuid4()}")  # as Letta's block ids
     read_only: bool = False
     modified: str = ""
 
