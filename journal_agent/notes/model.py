@@ -4,23 +4,12 @@ This is the one place that decides a note's title, date, day number,
 categories, tags and publication flags; ingest, ``journal add``, citations,
 the site and the agent all read notes through it.
 
-Handles what real learning notes contain:
-
-* Jekyll front matter as in the learner's own notes: ``title`` with stray
-  whitespace, ``last_modified_at`` in day-first ``DD-MM-YYYY`` or
-  ``DD-MM-YYYY HH.MM`` form, ``categories`` as a flow list or a
-  space-separated string, ``layout``/``image`` (kept in ``metadata``).
-* ISO ``date:`` (YAML gives a ``date``/``datetime``), ``tags``, ``day``,
-  ``draft``, ``private``, ``published``; keys in any case.
-* No front matter (TIL-style notes): title from the first ``# `` heading
-  outside fenced code, date from a ``YYYY-MM-DD`` file name, else the file's
-  first git commit, else its mtime; category from the parent folder.
-* ``.md``, ``.markdown`` and ``.txt`` (title from the first line).
-
-And what hostile notes contain (issue 11): every failure, whatever the bytes,
+It reads what real learning notes contain (Jekyll front matter with day-first
+``last_modified_at`` dates, TIL-style notes without front matter, ``.md``,
+``.markdown`` and ``.txt``) by the rules for each field given in :func:`read_note`,
+and what hostile notes contain (issue 11): every failure, whatever the bytes,
 the YAML or the Markdown, raises :class:`~journal_agent.errors.NoteError`
-naming the file and, where known, the line; never another exception. The
-rules for each field are in :func:`read_note`.
+naming the file and, where known, the line; never another exception.
 
 Front matter is read by :mod:`journal_agent.notes.front_matter` (PyYAML,
 bounded), Markdown with markdown-it-py, dates with dateparser.
