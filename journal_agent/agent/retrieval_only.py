@@ -18,8 +18,7 @@ from journal_agent.agent.citations import Source
 from journal_agent.archive.search import search_notes
 
 LABEL = "Retrieval-only answer (no model configured): the best-matching passages from your notes."
-NO_TOOLS_LABEL = ("Retrieval-only answer (the model cannot call tools): the best-matching passages "
-                  "from your notes.")
+NO_TOOLS_LABEL = "Retrieval-only answer (the model cannot call tools): the best-matching passages from your notes."
 
 
 class RetrievalAnswer(BaseModel):
