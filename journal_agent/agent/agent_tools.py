@@ -62,10 +62,7 @@ class AgentTools(MemoryTools):
             task: The task, one line, e.g. "Review Day 2: MemGPT memory tiers (15 min)".
         """
         edit, tasks = self.core.push_task(task)
-        self._effects.edits.append(edit)
-        block = self.core.block(edit.label)
-        return (f"Queued as task {len(tasks)} of {len(tasks)} in the {edit.label} block "
-                f"(now {block.chars_current:,} of {block.limit:,} characters).")
+        return f"Queued as task {len(tasks)} of {len(tasks)} in the {edit.label} block ({self._edited(edit)})."
 
     def task_queue_pop(self) -> str:
         """Remove and return the first task of the study queue (the study_queue block)."""

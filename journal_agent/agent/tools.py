@@ -105,6 +105,12 @@ class MemoryTools(JournalTools):
             log.warning("tool %s failed unexpectedly", name, exc_info=True)
             return _error(f"{name} failed unexpectedly ({type(exc).__name__}: {exc}); try other arguments")
 
+    def _edited(self, edit) -> str:
+        """Record ``edit`` (a core-memory ``MemoryEdit``) in this call's effects; the block's size after it."""
+        self._effects.edits.append(edit)
+        block = self.core.block(edit.label)
+        return f"now {block.chars_current:,} of {block.limit:,} characters"
+
     # ------------------------------------------------------------------- tools
     def archival_memory_insert(self, content: str, tags: list[str] | None = None) -> str:
         """Save a lasting fact or plan to archival memory (your own entry, never published).
@@ -127,10 +133,7 @@ class MemoryTools(JournalTools):
             label: The block, e.g. learner.
             content: The line to add.
         """
-        edit = self.core.append(label, content)
-        self._effects.edits.append(edit)
-        block = self.core.block(label)
-        return f"Appended to the {label} block (now {block.chars_current:,} of {block.limit:,} characters)."
+        return f"Appended to the {label} block ({self._edited(self.core.append(label, content))})."
 
     def core_memory_replace(self, label: str, old_content: str, new_content: str) -> str:
         """Replace text in a core memory block; an empty new_content deletes it.
@@ -140,11 +143,8 @@ class MemoryTools(JournalTools):
             old_content: Text copied exactly from the block, matching once.
             new_content: The new text.
         """
-        edit = self.core.replace(label, old_content, new_content)
-        self._effects.edits.append(edit)
-        block = self.core.block(label)
-        verb = "Deleted text from" if new_content == "" else "Replaced text in"
-        return f"{verb} the {label} block (now {block.chars_current:,} of {block.limit:,} characters)."
+        size = self._edited(self.core.replace(label, old_content, new_content))
+        return f"{'Deleted text from' if new_content == '' else 'Replaced text in'} the {label} block ({size})."
 
     def conversation_search(self, query: str, start_date: str | None = None, end_date: str | None = None,
                             page: int = 0) -> str:
