@@ -103,6 +103,5 @@ def run_turn(caller, target: str, message: str, hooks):
         other.close()
         if getattr(caller.tools, "_archive", None) is None:  # the next message reuses the archive it opened
             caller.tools._archive = getattr(other.tools, "_archive", None)
-    effects = ToolEffects(retrieved=dict(other.turn.retrieved), edits=list(turn.edits),
-                          inserted=list(other.turn.inserted), withheld=list(turn.withheld))
-    return turn, effects
+    return turn, ToolEffects(retrieved=dict(other.turn.retrieved), edits=list(turn.edits),
+                             inserted=list(other.turn.inserted), withheld=list(turn.withheld))

@@ -66,8 +66,7 @@ class OpenAIEmbedder:
             return np.zeros((0, self._dimension or 0), dtype=np.float32)
         matrix = np.asarray(rows, dtype=np.float32)
         self._dimension = matrix.shape[1]
-        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-        return matrix / np.maximum(norms, 1e-12)
+        return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
 
 
 def make_embedder(config: Config) -> Embedder:

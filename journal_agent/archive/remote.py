@@ -116,8 +116,7 @@ def read_meta(db) -> dict[str, Any]:
     table = open_if_exists(db, META_TABLE)
     if table is None:
         return {}
-    rows = table.search().select(["key", "value"]).limit(None).to_list()
-    return {row["key"]: json.loads(row["value"]) for row in rows}
+    return {r["key"]: json.loads(r["value"]) for r in table.search().select(["key", "value"]).limit(None).to_list()}
 
 
 def write_meta(db, changes: dict[str, Any]) -> None:
@@ -129,10 +128,9 @@ def write_meta(db, changes: dict[str, Any]) -> None:
     schema = pa.schema([("key", pa.string()), ("value", pa.string())])
     data = pa.Table.from_pylist([{"key": k, "value": json.dumps(v)} for k, v in changes.items()], schema=schema)
     table, created = create_or_open(db, META_TABLE, lambda: db.create_table(META_TABLE, data=data))
-    if created:
-        return
-    retry_conflicts(lambda: table.merge_insert("key").when_matched_update_all().when_not_matched_insert_all()
-                    .execute(data), table.checkout_latest)
+    if not created:
+        retry_conflicts(lambda: table.merge_insert("key").when_matched_update_all().when_not_matched_insert_all()
+                        .execute(data), table.checkout_latest)
 
 
 def drop_table(db, name: str) -> None:
