@@ -321,18 +321,14 @@ def _season_relative(question: str, today: dt.date):
     match = _search(rf"\b(?:in\s+)?(last|this|past)\s+({names})\b", question)
     if match:
         first, last = _SEASONS[match.group(2).lower()]
-        year = today.year
-        start, end = _months_span(year, first, last)
-        if match.group(1).lower() == "this" and start > today:
-            year -= 1
-        elif match.group(1).lower() != "this" and end >= today:
-            year -= 1  # "last summer" is the most recent summer that has ended
+        start, end = _months_span(today.year, first, last)
+        # "this summer" has begun; "last summer" is the most recent summer that has ended
+        year = today.year - int(start > today if match.group(1).lower() == "this" else end >= today)
         return (*_months_span(year, first, last), match, "season")
-    words = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
     match = _search(r"\b(a|one|two|three|four|five|\d)\s+years?\s+ago\b", question)
     if match:
-        token = match.group(1).lower()
-        return (*_year_span(today.year - (words[token] if token in words else int(token))), match, "year")
+        ago = parse_number(match.group(1))  # None for "a"
+        return (*_year_span(today.year - (1 if ago is None else ago)), match, "year")
     return None
 
 
