@@ -32,9 +32,7 @@ class JournalLock:
     """
 
     def __init__(self, path: str | Path, *, holder: str, timeout: float):
-        self.path = Path(path)
-        self.holder = holder
-        self.timeout = timeout
+        self.path, self.holder, self.timeout = Path(path), holder, timeout
         self._lock = FileLock(str(self.path))
 
     def acquire(self, timeout: float | None = None) -> None:
