@@ -276,11 +276,8 @@ class Archive:
         data = self._ensure_table(rows)
         stale = _notes_at([note.rel_path for note, _ in notes])
         with repair.storage_errors(self.directory, writing=True):
-            (self._table.merge_insert("id")
-             .when_matched_update_all()
-             .when_not_matched_insert_all()
-             .when_not_matched_by_source_delete(stale)
-             .execute(data))
+            (self._table.merge_insert("id").when_matched_update_all().when_not_matched_insert_all()
+             .when_not_matched_by_source_delete(stale).execute(data))
         return len(rows)
 
     def add_rows(self, rows: list[dict]) -> None:
