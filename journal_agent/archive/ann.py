@@ -68,8 +68,8 @@ def vector_index(table) -> tuple[str, int] | None:
     return None
 
 
-def maintain(table, *, min_rows: int | None = None, kind: IndexKind | None = None
-             ) -> Literal["created", "retrained", None]:
+def maintain(table, *, min_rows: int | None = None,
+             kind: IndexKind | None = None) -> Literal["created", "retrained", None]:
     """Create the vector index once ``table`` holds ``min_rows`` rows (default :data:`MIN_ROWS`); retrain it
     after large growth (see :data:`RETRAIN_GROWTH`).
 
@@ -131,9 +131,7 @@ def tune(builder, table=None, where: str | None = None, *, nprobes: int | None =
             if 0 < kept < total:
                 nprobes = min(index[1] or partitions_for(total), math.ceil(NPROBES * total / kept))
     builder = builder.nprobes(nprobes)
-    if refine_factor:
-        builder = builder.refine_factor(refine_factor)
-    return builder
+    return builder.refine_factor(refine_factor) if refine_factor else builder
 
 
 def recall_at_k(approximate: list[list[str]], exact: list[list[str]], k: int = 10) -> float:
