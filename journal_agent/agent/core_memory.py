@@ -364,6 +364,9 @@ class CoreMemory:
         agent: the agent whose blocks this view shows and whose tools edit them
             (read-only blocks refused); ``None``: every block, edited by the learner.
 
+    Attributes:
+        state: every block, agent and edit, as last loaded (:class:`MemoryState`).
+
     Raises:
         CoreMemoryError: the file is damaged or of a newer format; ``agent`` does not exist.
     """
@@ -372,7 +375,7 @@ class CoreMemory:
         self.path = Path(path)
         self.agent = agent
         self._lock = JournalLock(str(self.path) + ".lock", holder="core memory edit", timeout=30)
-        self._state: MemoryState = default_state()
+        self.state: MemoryState = default_state()
         self.reload(create=True)
         if agent is not None:
             self.spec(agent)
@@ -384,16 +387,11 @@ class CoreMemory:
 
     # ----------------------------------------------------------------- reading
     @property
-    def state(self) -> MemoryState:
-        """Every block, agent and edit, as last loaded."""
-        return self._state
-
-    @property
     def blocks(self) -> list[Block]:
         """The blocks of this view, in prompt order."""
         if self.agent is None:
-            return list(self._state.blocks.values())
-        found = (self._state.by_id(i) for i in self.spec(self.agent).blocks)
+            return list(self.state.blocks.values())
+        found = (self.state.by_id(i) for i in self.spec(self.agent).blocks)
         return [b for b in found if b is not None]
 
     @property
@@ -420,14 +418,14 @@ class CoreMemory:
             CoreMemoryError: no such agent (the message lists them).
         """
         try:
-            return self._state.agents[name]
+            return self.state.agents[name]
         except KeyError:
             raise CoreMemoryError(f"there is no agent named {name!r}; the agents are: "
-                                  f"{', '.join(self._state.agents)} (`journal agents` lists them)") from None
+                                  f"{', '.join(self.state.agents)} (`journal agents` lists them)") from None
 
     def attached_to(self, label: str) -> list[str]:
         """Names of the agents block ``label`` is attached to."""
-        return self._state.attached_to(self._state.blocks[label])
+        return self.state.attached_to(self.state.blocks[label])
 
     def last_modified(self) -> str:
         """When a block of this view last changed (ISO 8601; '' when unknown)."""
@@ -436,7 +434,7 @@ class CoreMemory:
     def history(self) -> list[MemoryEdit]:
         """Every recorded edit of every block, oldest first (undos included)."""
         self.reload()
-        return list(self._state.history)
+        return list(self.state.history)
 
     def render(self) -> str:
         """This view's blocks for the system prompt, inside ``<memory_blocks>``."""
@@ -448,10 +446,10 @@ class CoreMemory:
         """JSON-ready view: ``{"blocks": [{id, label, description, value, limit, read_only, modified,
         chars_current, agents}]}`` (and ``history`` when asked)."""
         out: dict[str, Any] = {"blocks": [b.model_dump() | {"chars_current": b.chars_current,
-                                                             "agents": self._state.attached_to(b)}
+                                                             "agents": self.state.attached_to(b)}
                                           for b in self.blocks]}
         if with_history:
-            out["history"] = [e.model_dump() for e in self._state.history]
+            out["history"] = [e.model_dump() for e in self.state.history]
         return out
 
     def reload(self, *, create: bool = False) -> None:
@@ -577,10 +575,10 @@ class CoreMemory:
         """
         with self._lock:
             self._load()
-            if not self._state.history:
+            if not self.state.history:
                 raise CoreMemoryError("nothing to undo: core memory has no recorded edits")
-            last = self._state.history[-1]
-            block = self._state.by_id(last.block_id) if last.block_id else self._state.blocks.get(last.label)
+            last = self.state.history[-1]
+            block = self.state.by_id(last.block_id) if last.block_id else self.state.blocks.get(last.label)
             if block is None or block.value != last.after:
                 raise CoreMemoryError(f"cannot undo the last edit of the {last.label} block: the block no longer "
                                       "holds what that edit left; use `journal memory edit` instead")
@@ -603,14 +601,14 @@ class CoreMemory:
             raise CoreMemoryError(f"the value is {len(value):,} characters, over the limit of {limit:,}")
         with self._lock:
             self._load()
-            if label in self._state.blocks:
+            if label in self.state.blocks:
                 raise CoreMemoryError(f"there is already a block labelled {label!r}; pick another label "
                                       "or delete it first (`journal memory block delete`)")
-            names = agents if agents else [a.name for a in self._state.agents.values() if a.role == "chat"]
+            names = agents if agents else [a.name for a in self.state.agents.values() if a.role == "chat"]
             specs = [self.spec(name) for name in names]
             block = Block(label=label, description=description.strip(), value=value, limit=limit,
                           read_only=read_only, modified=now_text())
-            self._state.blocks[label] = block
+            self.state.blocks[label] = block
             for spec in specs:
                 spec.blocks.append(block.id)
             self._save()
@@ -627,14 +625,14 @@ class CoreMemory:
         with self._lock:
             self._load()
             block = self._all(label)
-            owners = [a.name for a in self._state.agents.values() if a.persona == label]
+            owners = [a.name for a in self.state.agents.values() if a.persona == label]
             if owners:
                 raise CoreMemoryError(f"the {label} block is the persona of the {owners[0]} agent and cannot be "
                                       f"deleted; edit it with `journal memory edit {label}`")
-            attached = self._state.attached_to(block)
-            for spec in self._state.agents.values():
+            attached = self.state.attached_to(block)
+            for spec in self.state.agents.values():
                 spec.blocks = [i for i in spec.blocks if i != block.id]
-            del self._state.blocks[label]
+            del self.state.blocks[label]
             self._save()
             return attached
 
@@ -659,7 +657,7 @@ class CoreMemory:
     def export_data(self) -> dict[str, Any]:
         """Every block, attachment, agent and edit as the version-2 document (``journal memory export``)."""
         self.reload()
-        return self._state.model_dump()
+        return self.state.model_dump()
 
     def import_data(self, data: Any, *, source: str) -> MemoryState:
         """Replace this journal's core memory with an export (``journal memory import``).
@@ -680,17 +678,17 @@ class CoreMemory:
         with self._lock:
             if self.path.exists():
                 shutil.copy2(self.path, self.path.with_name("core_memory.before-import.json"))
-            self._state = state
+            self.state = state
             self._save()
         return state
 
     # ---------------------------------------------------------------- internals
     def _all(self, label: str) -> Block:
         try:
-            return self._state.blocks[label]
+            return self.state.blocks[label]
         except KeyError:
             raise CoreMemoryError(f"there is no block labelled {label!r}; the blocks are: "
-                                  f"{', '.join(self._state.blocks)}") from None
+                                  f"{', '.join(self.state.blocks)}") from None
 
     def _edit(self, label: str, tool: str, change) -> MemoryEdit:
         with self._lock:
@@ -720,7 +718,7 @@ class CoreMemory:
                           agent=agent, block_id=block.id)
         block.value = after
         block.modified = edit.time
-        self._state.history.append(edit)
+        self.state.history.append(edit)
         return edit
 
     def _load(self, *, write_migration: bool = True) -> None:
@@ -732,14 +730,14 @@ class CoreMemory:
         state = parse(data, source=str(self.path))
         if not state.blocks:
             state = default_state()
-        self._state = state
+        self.state = state
         old = not isinstance(data, dict) or data.get("version") != state.version
         if old and write_migration:
             shutil.copy2(self.path, self.path.with_name("core_memory.v1.json"))
             self._save()
 
     def _save(self) -> None:
-        write_atomic(self.path, self._state.model_dump_json(indent=2))
+        write_atomic(self.path, self.state.model_dump_json(indent=2))
 
 
 class _Unchanged(Exception):
