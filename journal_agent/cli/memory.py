@@ -68,9 +68,7 @@ def memory_show(ctx, label, as_json) -> None:
         if not out.is_terminal:  # plain text for pipes: no box drawing, no wrapping
             click.echo(f"== {block.label} ({about}) ==\n{block.value or '(empty)'}\n")
             continue
-        body = Text()
-        body.append(block.description + "\n\n", style="dim")
-        body.append(block.value or "(empty)")
+        body = Text.assemble((block.description + "\n\n", "dim"), block.value or "(empty)")
         out.print(Panel(body, title=f"[bold]{escape(block.label)}[/bold]", subtitle=escape(about),
                         title_align="left"))
 
