@@ -728,11 +728,8 @@ class CoreMemory:
             raise CoreMemoryError(f"{self.path}: core memory file is damaged ({exc}); fix or delete it "
                                   "(deleting restores the default blocks)") from exc
         state = parse(data, source=str(self.path))
-        if not state.blocks:
-            state = default_state()
-        self.state = state
-        old = not isinstance(data, dict) or data.get("version") != state.version
-        if old and write_migration:
+        self.state = state if state.blocks else default_state()
+        if write_migration and (not isinstance(data, dict) or data.get("version") != state.version):  # version 1
             shutil.copy2(self.path, self.path.with_name("core_memory.v1.json"))
             self._save()
 
