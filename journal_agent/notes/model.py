@@ -240,17 +240,14 @@ def read_head(path: Path, text: str, *, suffix: str | None = None,
     day = _front_matter_day(path, front) or title_day(title) or title_day(heading())
     written_date = _front_matter_when(path, front, "date", languages)
     modified = _front_matter_when(path, front, "last_modified_at", languages)
-    date, date_source = None, ""
-    if written_date is not None:
-        date, date_source = written_date.date(), "date"
-    elif modified is not None:
-        date, date_source = modified.date(), "last_modified_at"
+    when, date_source = ((written_date, "date") if written_date else (modified, "last_modified_at") if modified
+                         else (None, ""))
     categories = _dedupe([_clean(w) for key in ("categories", "category") for w in words_field(path, front, key)])
     tags = _dedupe([_clean(w) for w in words_field(path, front, "tags")])
     known = {"title", "date", "last_modified_at", "categories", "category", "tags", "day",
              "private", "draft", "published"}
-    return NoteHead(title=title or None, title_from=title_from, date=date, date_source=date_source, modified=modified,
-                    day=day, categories=categories, tags=tags,
+    return NoteHead(title=title or None, title_from=title_from, date=when.date() if when else None,
+                    date_source=date_source, modified=modified, day=day, categories=categories, tags=tags,
                     draft=_flag(path, front, "draft") or _flag(path, front, "published", default=True) is False,
                     private=_flag(path, front, "private"), body=body, body_line=front.body_line + skipped,
                     has_front_matter=front.present, metadata={k: v for k, v in front.values.items() if k not in known})
