@@ -242,17 +242,13 @@ def _range(question: str, today: dt.date):
     start = _point(match.group(1), today, end[1])
     if start is None or start[0] > end[1]:
         return None
-    single_days = start[0] == start[1] and end[0] == end[1]
-    return start[0], end[1], match, "days" if single_days else "range"
+    return start[0], end[1], match, "days" if start[0] == start[1] and end[0] == end[1] else "range"
 
 
 def _point(text: str, today: dt.date, before: dt.date | None) -> tuple[dt.date, dt.date] | None:
     """One endpoint of a range as its own span; a missing year comes from ``before`` (the range's end)."""
-    for finder in (_exact_day, _month_year, _bare_month, _bare_year):
-        found = finder(text, today)
-        if found is None:
-            continue
-        since, until, _match, _kind = found
+    for found in filter(None, (finder(text, today) for finder in (_exact_day, _month_year, _bare_month, _bare_year))):
+        since, until = found[:2]
         if before is not None and not _search(r"(?:19|20)\d\d", text):
             # "between March and April 2021": the first month takes the last one's year.
             shift = before.year - since.year
