@@ -131,16 +131,12 @@ def inline_text(token: Token, limit: int = 300) -> tuple[str, str]:
 
 
 def _cut(pieces: list[tuple[str, str]], limit: int) -> tuple[str, str]:
-    plain: list[str] = []
-    text: list[str] = []
     used = 0
-    for piece_plain, piece_text in pieces:
-        if used + len(piece_plain.rstrip()) > limit and used:
-            return "".join(plain).rstrip(), "".join(text).rstrip() + "…"
-        plain.append(piece_plain)
-        text.append(piece_text)
-        used += len(piece_plain)
-    return "".join(plain), "".join(text)
+    for count, (plain, _) in enumerate(pieces):
+        if used and used + len(plain.rstrip()) > limit:
+            return "".join(p for p, _ in pieces[:count]).rstrip(), "".join(t for _, t in pieces[:count]).rstrip() + "…"
+        used += len(plain)
+    return "".join(p for p, _ in pieces), "".join(t for _, t in pieces)
 
 
 def _join_cut(lines: list[str], limit: int) -> str:
