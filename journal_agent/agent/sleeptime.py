@@ -167,8 +167,7 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     try:  # a finished child of this very process is a zombie until reaped: not running
-        done, _ = os.waitpid(pid, os.WNOHANG)
-        return done == 0
+        return os.waitpid(pid, os.WNOHANG)[0] == 0
     except ChildProcessError:
         return True
 
