@@ -30,11 +30,6 @@ def utc(when: dt.datetime) -> dt.datetime:
     return when.astimezone(dt.UTC).replace(microsecond=0)
 
 
-def default_scheduler() -> Scheduler:
-    """py-fsrs's :class:`fsrs.Scheduler` with its default parameters (module doc)."""
-    return Scheduler()
-
-
 def fsrs_number(card_id: str) -> int:
     """The integer id py-fsrs keeps for a card: the first 12 hex digits of our id (< 2**48)."""
     return int(card_id[:12], 16)
@@ -54,9 +49,8 @@ def review(state: str, rating: RatingName, now: dt.datetime, scheduler: Schedule
     """
     if rating not in RATINGS:
         raise ValueError(f"rating must be one of {', '.join(RATINGS)}, not {rating!r}")
-    scheduler = scheduler or default_scheduler()
-    card, _log = scheduler.review_card(Card.from_dict(json.loads(state)), Rating[rating.capitalize()],
-                                       review_datetime=utc(now), review_duration=duration_ms)
+    card, _log = (scheduler or Scheduler()).review_card(Card.from_dict(json.loads(state)), Rating[rating.capitalize()],
+                                                        review_datetime=utc(now), review_duration=duration_ms)
     card.due = utc(card.due)
     return json.dumps(card.to_dict()), card.due
 
@@ -67,7 +61,7 @@ def preview(state: str, now: dt.datetime, scheduler: Scheduler | None = None) ->
     The rating itself adds fuzz to an interval of 3 days or more, so a long interval
     shown here is the centre of the one that will be drawn.
     """
-    plain = Scheduler.from_dict({**(scheduler or default_scheduler()).to_dict(), "enable_fuzzing": False})
+    plain = Scheduler.from_dict({**(scheduler or Scheduler()).to_dict(), "enable_fuzzing": False})
     return {rating: review(state, rating, now, plain)[1] for rating in RATINGS}
 
 
