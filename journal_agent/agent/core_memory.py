@@ -256,7 +256,6 @@ def default_state() -> MemoryState:
     return MemoryState(blocks=default_blocks(now_text()))
 
 
-# ------------------------------------------------------------------ reading
 def parse(data: Any, *, source: str, exported: bool = False) -> MemoryState:
     """Read a version-2 document (or migrate a version-1 file when not ``exported``).
 
@@ -385,7 +384,6 @@ class CoreMemory:
         """Open (creating with the default blocks and agents) the core memory of ``journal`` as ``agent`` sees it."""
         return cls(journal.state_dir / MEMORY_FILE, agent)
 
-    # ----------------------------------------------------------------- reading
     @property
     def blocks(self) -> list[Block]:
         """The blocks of this view, in prompt order."""
@@ -472,7 +470,6 @@ class CoreMemory:
         finally:
             self._lock.release()
 
-    # ----------------------------------------------------------------- editing
     def append(self, label: str, content: str, *, tool: str = "core_memory_append") -> MemoryEdit:
         """Append ``content`` as a new line at the end of block ``label``.
 
@@ -586,7 +583,6 @@ class CoreMemory:
             self._save()
             return last, recorded
 
-    # ------------------------------------------------------- blocks and agents
     def create_block(self, label: str, *, limit: int, description: str = "", value: str = "",
                      read_only: bool = False, agents: list[str] | None = None) -> Block:
         """Create block ``label`` and attach it to ``agents`` (default: every chat agent).
@@ -653,7 +649,6 @@ class CoreMemory:
             self._save()
             return True
 
-    # ------------------------------------------------------------ portability
     def export_data(self) -> dict[str, Any]:
         """Every block, attachment, agent and edit as the version-2 document (``journal memory export``)."""
         self.reload()
@@ -682,7 +677,6 @@ class CoreMemory:
             self._save()
         return state
 
-    # ---------------------------------------------------------------- internals
     def _all(self, label: str) -> Block:
         try:
             return self.state.blocks[label]

@@ -76,7 +76,6 @@ class MemoryTools(JournalTools):
         self.core = core
         self.recall = recall
 
-    # ---------------------------------------------------------------- dispatch
     def call(self, name: str, arguments: str) -> ToolResult:
         """Run the tool ``name`` with the model's raw JSON ``arguments``; never raises."""
         started = time.perf_counter()
@@ -111,7 +110,6 @@ class MemoryTools(JournalTools):
         block = self.core.block(edit.label)
         return f"now {block.chars_current:,} of {block.limit:,} characters"
 
-    # ------------------------------------------------------------------- tools
     def archival_memory_insert(self, content: str, tags: list[str] | None = None) -> str:
         """Save a lasting fact or plan to archival memory (your own entry, never published).
 
@@ -175,7 +173,6 @@ class MemoryTools(JournalTools):
         return "\n".join(lines)
 
 
-# -------------------------------------------------------------------- helpers
 def _error(message: str) -> ToolResult:
     return ToolResult(f"Error: {message}", error=True)
 

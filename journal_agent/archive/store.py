@@ -178,7 +178,6 @@ class Archive:
         """The embedding model (made on first use)."""
         return self._embedder_factory()
 
-    # -- metadata ------------------------------------------------------------------
     @property
     def meta_path(self) -> Path:
         """The local ``archive.json``."""
@@ -230,7 +229,6 @@ class Archive:
                 self.write_meta(**recorded)
         schema.check_records(meta, recorded, self.embedding_name, self.directory)
 
-    # -- writing -------------------------------------------------------------------
     def repair(self) -> None:
         """Remove what failed writes left. Call under the ingest lock.
 
@@ -423,7 +421,6 @@ class Archive:
             return self.table is not None and not any(ix.columns == ["search_text"]
                                                        for ix in self.table.list_indices())
 
-    # -- reading -------------------------------------------------------------------
     def scan(self, where: str | None, columns: list[str] | None):
         """Every row (``where``: a SQL filter, or ``None``) as an Arrow table of ``columns`` (``None``: all).
 

@@ -160,7 +160,6 @@ def memory_import(ctx, file) -> None:
                f"from {file} (the previous core memory is in .journal/core_memory.before-import.json).")
 
 
-# ---------------------------------------------------------------- blocks
 @memory.group("block")
 def block() -> None:
     """Create, delete, attach and detach core memory blocks."""
