@@ -116,12 +116,8 @@ def list_agents(journal) -> list[AgentInfo]:
     Raises:
         CoreMemoryError: the core-memory file is damaged.
     """
-    core = CoreMemory.open(journal, agent=None)
-    infos = []
-    for spec in core.state.agents.values():
-        blocks = [b.label for b in (core.state.by_id(i) for i in spec.blocks) if b is not None]
-        persona = core.state.blocks.get(spec.persona)
-        first = persona.value.strip().splitlines()[0] if persona and persona.value.strip() else ""
-        infos.append(AgentInfo(spec.name, spec.description, spec.role, spec.persona, first, blocks,
-                               list(tool_names(spec))))
-    return infos
+    state = CoreMemory.open(journal, agent=None).state
+    persona = {label: (b.value.strip().splitlines() or [""])[0] for label, b in state.blocks.items()}
+    return [AgentInfo(spec.name, spec.description, spec.role, spec.persona, persona.get(spec.persona, ""),
+                      [b.label for b in map(state.by_id, spec.blocks) if b is not None], list(tool_names(spec)))
+            for spec in state.agents.values()]

@@ -304,8 +304,7 @@ class Archive:
         if not content.strip():
             raise ValueError("content is empty")
         entry_id = f"agent:{uuid.uuid4().hex[:12]}"
-        now = dt.datetime.now().replace(microsecond=0)
-        vector = self.embedder.embed([content])[0]
+        now, vector = dt.datetime.now().replace(microsecond=0), self.embedder.embed([content])[0]
         self.add_rows([schema.agent_row(entry_id, content, list(tags or []), now, vector)])
         self.optimize()
         return entry_id
@@ -475,9 +474,7 @@ class Archive:
 
     def stats(self) -> ArchiveStats:
         """Counts and journal-date span of what the store holds (notes and chunks of ``source = "note"``)."""
-        if self.table is None:
-            return ArchiveStats(0, 0, 0, None, None)
-        table = self.scan(None, ["source", "path", "date"])
+        table = self.scan(None, ["source", "path", "date"])  # no rows before the first write
         sources = table.column("source").to_pylist()
         paths = table.column("path").to_pylist()
         dates = [d for d, s in zip(table.column("date").to_pylist(), sources, strict=True) if s == "note"]
