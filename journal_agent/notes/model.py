@@ -282,10 +282,8 @@ def first_heading_title(body: str) -> str | None:
 
 def first_line_title(body: str) -> str | None:
     """First non-empty line of a plain-text note, trimmed to 120 characters."""
-    for line in body.split("\n"):
-        if line.strip():
-            return _clean_heading(line.strip().lstrip("#").strip())[:120] or None
-    return None
+    line = next((line for line in body.split("\n") if line.strip()), "")
+    return _clean_heading(line.strip().lstrip("#").strip())[:120] or None
 
 
 def _trim_body(body: str) -> tuple[str, int]:
@@ -322,9 +320,7 @@ def _flag(path: Path, front: FrontMatter, key: str, default: bool = False) -> bo
     value = front.values.get(key)
     if value is None:
         return default
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
+    if isinstance(value, int) and value in (0, 1):  # True and False too
         return bool(value)
     if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
         return value.strip().lower() in _TRUE if value.strip() else default
