@@ -40,11 +40,9 @@ from pydantic import BaseModel, ValidationError
 
 import journal_agent
 from journal_agent.agent.core_memory import now_text
-from journal_agent.agent.reflection import NOTES_PER_EVENT, SKIPPED_NO_MODEL, reflect_on_notes
 from journal_agent.atomic import write_atomic
 from journal_agent.errors import LockBusy, NoteError
 from journal_agent.locks import JournalLock
-from journal_agent.notes.journal import read_one
 from journal_agent.openai_client import is_configured
 
 SLEEPTIME_DIR = "sleeptime"
@@ -102,6 +100,8 @@ def reflect_after(journal, notes: list) -> str:
         ``inline``: the outcome's message; ``background``: :data:`BACKGROUND_STARTED` (or why it
         was skipped: no model configured); ``off``: ''.
     """
+    from journal_agent.agent.reflection import SKIPPED_NO_MODEL, reflect_on_notes  # not on every command's path
+
     mode = journal.config.agent.reflect
     if mode == "off" or not notes:
         return ""
@@ -232,6 +232,9 @@ def run_jobs(journal) -> Status | None:
 
 
 def _run(journal, jobs: list[Path]) -> Status:
+    from journal_agent.agent.reflection import NOTES_PER_EVENT, reflect_on_notes
+    from journal_agent.notes.journal import read_one
+
     paths: list[str] = []
     for job in jobs:
         with suppress(OSError, ValueError, AttributeError):
