@@ -178,11 +178,6 @@ class Archive:
         """The embedding model (made on first use)."""
         return self._embedder_factory()
 
-    @property
-    def meta_path(self) -> Path:
-        """The local ``archive.json``."""
-        return self.directory / repair.META_FILE
-
     def read_meta(self) -> dict:
         """``archive.json`` as a dict (``{}`` when absent); in an object store, the rows of its metadata table.
 
@@ -190,7 +185,7 @@ class Archive:
         if not self.location.is_local:
             with repair.storage_errors(self.directory, writing=False):
                 return remote.read_meta(self._connect())
-        return schema.read_json(self.meta_path)
+        return schema.read_json(self.directory / repair.META_FILE)
 
     def write_meta(self, **changes: Any) -> None:
         """Update ``archive.json`` with ``changes``, atomically. Raises StoreError when it cannot be written."""
@@ -201,7 +196,7 @@ class Archive:
         meta = {**self.read_meta(), **changes}
         with repair.storage_errors(self.directory, writing=True):
             self.directory.mkdir(parents=True, exist_ok=True)
-            schema.write_json(self.meta_path, meta)
+            schema.write_json(self.directory / repair.META_FILE, meta)
 
     @property
     def dimension(self) -> int | None:

@@ -54,9 +54,8 @@ def memory_show(ctx, label, as_json) -> None:
     """Print every core memory block (or block LABEL) with its budget and the agents it is attached to."""
     core = _core(ctx)
     blocks = [core.block(label)] if label else core.blocks
-    data = core.to_dict()["blocks"]
     if as_json:
-        shown = [d for d in data if d["label"] in {b.label for b in blocks}]
+        shown = [d for d in core.to_dict()["blocks"] if d["label"] in {b.label for b in blocks}]
         print_json(shown[0] if label else {"blocks": shown})
         return
     out = console()

@@ -216,15 +216,10 @@ def _quarter(question: str, today: dt.date):
     return (*_months_span(year, first, first + 2), match, "quarter")
 
 
-def _endpoint_pattern() -> str:
-    iso = r"(?:19|20)\d\d-\d\d-\d\d"
-    month_day = rf"(?:{_MONTH_RE})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+(?:19|20)\d\d)?"
-    day_month = rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH_RE})\.?(?:,?\s+(?:19|20)\d\d)?"
-    month = rf"(?:{_MONTH_RE})\.?(?:,?\s+(?:19|20)\d\d)?"
-    return rf"(?:{iso}|{month_day}|{day_month}|{month}|(?:19|20)\d\d)"
-
-
-_ENDPOINT = _endpoint_pattern()
+_ENDPOINT = (r"(?:(?:19|20)\d\d-\d\d-\d\d"  # one end of a range: ISO date, month day [year], day month [year], ...
+             rf"|(?:{_MONTH_RE})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+(?:19|20)\d\d)?"
+             rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH_RE})\.?(?:,?\s+(?:19|20)\d\d)?"
+             rf"|(?:{_MONTH_RE})\.?(?:,?\s+(?:19|20)\d\d)?|(?:19|20)\d\d)")  # ... month [year], year
 
 
 def _range(question: str, today: dt.date):
