@@ -183,9 +183,7 @@ class MiniLMEmbedder:
         for f in ("model.safetensors", "tokenizer.json"):
             if not (model_dir / f).is_file():
                 raise FileNotFoundError(f"{model_dir / f} is missing")
-        self.model_dir = model_dir
-        self.name = MODEL_NAME
-        self.dimension = DIMENSION
+        self.model_dir, self.name, self.dimension = model_dir, MODEL_NAME, DIMENSION
         self.max_seq_length = MAX_SEQ_LENGTH
 
         tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
