@@ -53,9 +53,7 @@ class LockBusy(JournalError):
     """
 
     def __init__(self, lock_file: str | Path, holder: str, waited: float):
-        self.lock_file = str(lock_file)
-        self.holder = holder
-        self.waited = waited
+        self.lock_file, self.holder, self.waited = str(lock_file), holder, waited
         super().__init__(f"another {holder} has held {lock_file} for {waited:g}s",
                          hint="wait for it to finish, then try again")
 
@@ -70,11 +68,8 @@ class NoteError(JournalError):
     """
 
     def __init__(self, path, reason: str, line: int | None = None):
-        self.path = path
-        self.reason = reason
-        self.line = line
-        where = f"{path}:{line}" if line else f"{path}"
-        super().__init__(f"{where}: {reason}")
+        self.path, self.reason, self.line = path, reason, line
+        super().__init__(f"{path}:{line}: {reason}" if line else f"{path}: {reason}")
 
 
 class StoreError(JournalError):
@@ -120,8 +115,7 @@ class ContextOverflow(AgentError):
 
     def __init__(self, message: str, window: int | None = None, prompt_tokens: int | None = None):
         super().__init__(message)
-        self.window = window
-        self.prompt_tokens = prompt_tokens
+        self.window, self.prompt_tokens = window, prompt_tokens
 
 
 class ToolsUnsupported(AgentError):

@@ -11,7 +11,6 @@ what holds it, in one message shape ("another `journal add` has held
 from __future__ import annotations
 
 from pathlib import Path
-from types import TracebackType
 
 from filelock import FileLock, Timeout
 
@@ -33,9 +32,7 @@ class JournalLock:
     """
 
     def __init__(self, path: str | Path, *, holder: str, timeout: float):
-        self.path = Path(path)
-        self.holder = holder
-        self.timeout = timeout
+        self.path, self.holder, self.timeout = Path(path), holder, timeout
         self._lock = FileLock(str(self.path))
 
     def acquire(self, timeout: float | None = None) -> None:
@@ -59,6 +56,5 @@ class JournalLock:
         self.acquire()
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.release()

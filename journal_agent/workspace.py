@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,10 +53,8 @@ class Journal:
         """
         path = self.root / STATE_DIR
         if not path.is_dir():
-            try:
+            with suppress(OSError):  # read-only journal: readers see an empty state, writers are refused
                 path.mkdir(parents=True, exist_ok=True)
-            except OSError:
-                pass  # read-only journal: readers see an empty state, writers are refused
         return path
 
     def writable_state_dir(self, command: str) -> Path:
@@ -71,17 +70,14 @@ class Journal:
         Raises:
             ReadOnlyStore: ``.journal/`` cannot be created or written.
         """
-
         path = self.state_dir
         try:
             with tempfile.NamedTemporaryFile(dir=path, prefix=".write-probe-"):
                 pass
         except OSError as exc:
-            raise ReadOnlyStore(
-                f"{command} needs to write to {path}, which is read-only ({exc.strerror or exc}); "
-                f"make it writable (e.g. chmod -R u+w {path}) and run it again; reading commands "
-                "(search, memory show) still work"
-            ) from exc
+            raise ReadOnlyStore(f"{command} needs to write to {path}, which is read-only ({exc.strerror or exc}); "
+                                f"make it writable (e.g. chmod -R u+w {path}) and run it again; reading commands "
+                                "(search, memory show) still work") from exc
         return path
 
     @property
@@ -107,18 +103,14 @@ def find_root(start: Path | None = None, explicit: str | os.PathLike[str] | None
     if explicit:
         root = Path(explicit).expanduser().resolve()
         if not (root / CONFIG_FILE).is_file():
-            raise JournalNotFound(
-                f"{root} is not a journal (no {CONFIG_FILE}); run `journal init {root}` first"
-            )
+            raise JournalNotFound(f"{root} is not a journal (no {CONFIG_FILE}); run `journal init {root}` first")
         return root
     here = Path(start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if (folder / CONFIG_FILE).is_file():
             return folder
-    raise JournalNotFound(
-        f"no {CONFIG_FILE} in {here} or any parent folder; run `journal init` to create "
-        "a journal here, or pass --root / set JOURNAL_ROOT"
-    )
+    raise JournalNotFound(f"no {CONFIG_FILE} in {here} or any parent folder; run `journal init` to create "
+                          "a journal here, or pass --root / set JOURNAL_ROOT")
 
 
 def open_journal(start: Path | None = None, root: str | os.PathLike[str] | None = None) -> Journal:

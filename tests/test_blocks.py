@@ -7,8 +7,7 @@ import json
 
 import pytest
 
-from journal_agent.agent.blocks import FORMAT_VERSION, CoreMemoryError
-from journal_agent.agent.core_memory import CoreMemory
+from journal_agent.agent.core_memory import FORMAT_VERSION, CoreMemory, CoreMemoryError
 from journal_agent.workspace import open_journal
 from tests.support.openai_server import tail_of, text
 

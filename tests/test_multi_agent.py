@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 
 from journal_agent.agent.agent_tools import EXTRA_TOOLS, AgentTools
-from journal_agent.agent.blocks import BUILTIN_TOOLS
+from journal_agent.agent.core_memory import BUILTIN_TOOLS
 from journal_agent.agent.toolspec import Tool
 from tests.support.openai_server import call, rule_responder, tail_of, text, without_tail
 

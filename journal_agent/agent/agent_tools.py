@@ -13,7 +13,7 @@
   which applies the depth and loop rules of :mod:`journal_agent.agent.messaging`.
 
 :class:`AgentTools` offers exactly the tools of one agent's record
-(:class:`~journal_agent.agent.blocks.AgentSpec`); the schemas come from the
+(:class:`~journal_agent.agent.core_memory.AgentSpec`); the schemas come from the
 docstrings, like every tool's (:mod:`journal_agent.agent.toolspec`).
 """
 
@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from journal_agent.agent.blocks import BUILTIN_TOOLS, AgentSpec
+from journal_agent.agent.core_memory import BUILTIN_TOOLS, AgentSpec, CoreMemory
 from journal_agent.agent.journal_tools import ToolEffects, ToolError
 from journal_agent.agent.tools import TOOL_NAMES, MemoryTools
 
@@ -62,10 +62,7 @@ class AgentTools(MemoryTools):
             task: The task, one line, e.g. "Review Day 2: MemGPT memory tiers (15 min)".
         """
         edit, tasks = self.core.push_task(task)
-        self._effects.edits.append(edit)
-        block = self.core.block(edit.label)
-        return (f"Queued as task {len(tasks)} of {len(tasks)} in the {edit.label} block "
-                f"(now {block.chars_current:,} of {block.limit:,} characters).")
+        return f"Queued as task {len(tasks)} of {len(tasks)} in the {edit.label} block ({self._edited(edit)})."
 
     def task_queue_pop(self) -> str:
         """Remove and return the first task of the study queue (the study_queue block)."""
@@ -119,14 +116,8 @@ def list_agents(journal) -> list[AgentInfo]:
     Raises:
         CoreMemoryError: the core-memory file is damaged.
     """
-    from journal_agent.agent.core_memory import CoreMemory
-
-    core = CoreMemory.open(journal, agent=None)
-    infos = []
-    for spec in core.state.agents.values():
-        blocks = [b.label for b in (core.state.by_id(i) for i in spec.blocks) if b is not None]
-        persona = core.state.blocks.get(spec.persona)
-        first = persona.value.strip().splitlines()[0] if persona and persona.value.strip() else ""
-        infos.append(AgentInfo(spec.name, spec.description, spec.role, spec.persona, first, blocks,
-                               list(tool_names(spec))))
-    return infos
+    state = CoreMemory.open(journal, agent=None).state
+    persona = {label: (b.value.strip().splitlines() or [""])[0] for label, b in state.blocks.items()}
+    return [AgentInfo(spec.name, spec.description, spec.role, spec.persona, persona.get(spec.persona, ""),
+                      [b.label for b in map(state.by_id, spec.blocks) if b is not None], list(tool_names(spec)))
+            for spec in state.agents.values()]

@@ -18,7 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from journal_agent.errors import NoteError
 from journal_agent.notes.files import paths_cited
+from journal_agent.notes.journal import note_files, read_head
+from journal_agent.notes.model import file_name_title
 
 
 @dataclass
@@ -49,10 +52,6 @@ def known_notes(journal) -> list[NoteName]:
     front matter and first heading, the same title rules as ``read_note``); a note
     it cannot read is still known by its file name.
     """
-    from journal_agent.errors import NoteError
-    from journal_agent.notes.journal import note_files, read_head
-    from journal_agent.notes.model import file_name_title
-
     names: list[NoteName] = []
     for path in note_files(journal):
         try:
@@ -75,14 +74,12 @@ def _mentions(answer: str, title: str) -> bool:
 
 
 def _names_path(answer: str, path: str) -> bool:
-    lowered = answer.lower()
-    path = path.lower()
+    lowered, path = answer.lower(), path.lower()
     return path in lowered or Path(path).name in lowered
 
 
-def find_citations(
-    answer: str, retrieved: dict[str, Any], known: Iterable[NoteName] = ()
-) -> tuple[list[Source], list[str]]:
+def find_citations(answer: str, retrieved: dict[str, Any],
+                   known: Iterable[NoteName] = ()) -> tuple[list[Source], list[str]]:
     """Split what ``answer`` names into sources and flags.
 
     Args:
@@ -94,29 +91,22 @@ def find_citations(
         ``(sources, flagged)``: sources in retrieval order; flagged as
         human-readable strings (title and path, or the unknown path as written).
     """
-    sources = []
-    for path, hit in retrieved.items():
-        if _mentions(answer, hit.title) or _names_path(answer, path):
-            sources.append(Source(hit.title, hit.date, path))
-    cited = {s.path for s in sources}
+    sources = [Source(hit.title, hit.date, path) for path, hit in retrieved.items()
+               if _mentions(answer, hit.title) or _names_path(answer, path)]
     retrieved_titles = {hit.title.lower() for hit in retrieved.values()}
-    flagged: list[str] = []
     known = list(known)
     known_paths = {n.path.lower() for n in known}
     known_names = {Path(n.path).name.lower() for n in known}
-    for note in known:
-        if note.path in retrieved or note.path in cited or note.title.lower() in retrieved_titles:
-            continue
-        if _mentions(answer, note.title) or _names_path(answer, note.path):
-            flagged.append(f"\"{note.title}\" ({note.path})")
+    flagged = [f"\"{note.title}\" ({note.path})" for note in known  # named, but not retrieved
+               if note.path not in retrieved and note.title.lower() not in retrieved_titles
+               and (_mentions(answer, note.title) or _names_path(answer, note.path))]
     remainder = answer
     for path in sorted({*retrieved, *(n.path for n in known)}, key=len, reverse=True):
         remainder = re.sub(re.escape(path), " ", remainder, flags=re.IGNORECASE)
     for written in paths_cited(remainder):
         lowered = written.lower()
-        if any(lowered.endswith(p.lower()) or p.lower().endswith(lowered) for p in retrieved):
-            continue
-        if lowered in known_paths or Path(lowered).name in known_names:
-            continue  # already handled above as a known note
+        if any(lowered.endswith(p.lower()) or p.lower().endswith(lowered) for p in retrieved) \
+                or lowered in known_paths or Path(lowered).name in known_names:
+            continue  # retrieved, or a known note (handled above)
         flagged.append(f"{written} (no such note in this journal)")
     return sources, flagged

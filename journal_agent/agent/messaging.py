@@ -21,7 +21,9 @@ why and what to do instead; the step cap bounds how often it can retry.
 
 from __future__ import annotations
 
-from journal_agent.agent.blocks import AgentSpec
+from journal_agent.agent.core_memory import AgentSpec
+from journal_agent.agent.journal_tools import ToolEffects, ToolError
+from journal_agent.errors import AgentError, JournalError
 from journal_agent.text import clip
 
 MAX_DEPTH = 2
@@ -80,9 +82,6 @@ def run_turn(caller, target: str, message: str, hooks):
     Raises:
         ToolError: refused (see :func:`refusal`), or the other agent's model call failed.
     """
-    from journal_agent.agent.journal_tools import ToolEffects, ToolError
-    from journal_agent.errors import AgentError, JournalError
-
     why = refusal(caller.name, target, depth=caller.depth, chain=caller.chain, agents=caller.core.state.agents)
     if why:
         raise ToolError(why)
@@ -94,11 +93,9 @@ def run_turn(caller, target: str, message: str, hooks):
         raise ToolError(f"the {target} agent cannot run: {exc}") from exc
     nested_hooks = hooks.nested(target, message) if hooks.nested else type(hooks)()
     text = incoming(caller.name, message)
-    steps = []
     try:
         try:
-            for step in other.run(text, hooks=nested_hooks):
-                steps.append(step)
+            steps = list(other.run(text, hooks=nested_hooks))
         except AgentError as exc:
             raise ToolError(f"the {target} agent could not answer: {exc}") from exc
         turn = other.finish_turn(text, steps)
@@ -106,6 +103,5 @@ def run_turn(caller, target: str, message: str, hooks):
         other.close()
         if getattr(caller.tools, "_archive", None) is None:  # the next message reuses the archive it opened
             caller.tools._archive = getattr(other.tools, "_archive", None)
-    effects = ToolEffects(retrieved=dict(other.turn.retrieved), edits=list(turn.edits),
-                          inserted=list(other.turn.inserted), withheld=list(turn.withheld))
-    return turn, effects
+    return turn, ToolEffects(retrieved=dict(other.turn.retrieved), edits=list(turn.edits),
+                             inserted=list(other.turn.inserted), withheld=list(turn.withheld))

@@ -15,10 +15,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, computed_field
 
 from journal_agent.agent.citations import Source
+from journal_agent.archive.search import search_notes
 
 LABEL = "Retrieval-only answer (no model configured): the best-matching passages from your notes."
-NO_TOOLS_LABEL = ("Retrieval-only answer (the model cannot call tools): the best-matching passages "
-                  "from your notes.")
+NO_TOOLS_LABEL = "Retrieval-only answer (the model cannot call tools): the best-matching passages from your notes."
 
 
 class RetrievalAnswer(BaseModel):
@@ -62,8 +62,6 @@ def retrieval_only_answer(journal, question: str, *, limit: int = 5, archive=Non
     Raises:
         StoreError: the archive needs re-indexing.
     """
-    from journal_agent.archive.search import search_notes
-
     # Nothing is sent to a model here: the learner's own private notes are shown to the learner.
     results = search_notes(journal, question, limit=limit, archive=archive, include_private=True)
     return RetrievalAnswer(question=question, hits=results.hits, window=results.window)

@@ -28,16 +28,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import subprocess
+import sys
+import threading
 import uuid
+from contextlib import suppress
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ValidationError
 
-from journal_agent.agent.blocks import now_text
+import journal_agent
+from journal_agent.agent.core_memory import now_text
 from journal_agent.atomic import write_atomic
-from journal_agent.errors import LockBusy
+from journal_agent.errors import LockBusy, NoteError
 from journal_agent.locks import JournalLock
+from journal_agent.openai_client import is_configured
 
 SLEEPTIME_DIR = "sleeptime"
 HIDDEN_COMMAND = "_sleeptime"
@@ -94,8 +100,7 @@ def reflect_after(journal, notes: list) -> str:
         ``inline``: the outcome's message; ``background``: :data:`BACKGROUND_STARTED` (or why it
         was skipped: no model configured); ``off``: ''.
     """
-    from journal_agent.agent.reflection import SKIPPED_NO_MODEL, reflect_on_notes
-    from journal_agent.openai_client import is_configured
+    from journal_agent.agent.reflection import SKIPPED_NO_MODEL, reflect_on_notes  # not on every command's path
 
     mode = journal.config.agent.reflect
     if mode == "off" or not notes:
@@ -114,11 +119,6 @@ def start_background(journal, paths: list[str]) -> int:
     The environment is passed on (the model endpoint, the key), with this
     package's folder first on ``PYTHONPATH`` so the process runs the same code.
     """
-    import subprocess
-    import sys
-
-    import journal_agent
-
     folder = _dir(journal.state_dir)
     job = folder / "jobs" / f"{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.json"
     write_atomic(job, json.dumps({"notes": paths}), durable=False)
@@ -167,8 +167,7 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     try:  # a finished child of this very process is a zombie until reaped: not running
-        done, _ = os.waitpid(pid, os.WNOHANG)
-        return done == 0
+        return os.waitpid(pid, os.WNOHANG)[0] == 0
     except ChildProcessError:
         return True
 
@@ -233,24 +232,17 @@ def run_jobs(journal) -> Status | None:
 
 
 def _run(journal, jobs: list[Path]) -> Status:
-    import threading
-
     from journal_agent.agent.reflection import NOTES_PER_EVENT, reflect_on_notes
-    from journal_agent.errors import NoteError
     from journal_agent.notes.journal import read_one
 
     paths: list[str] = []
     for job in jobs:
-        try:
+        with suppress(OSError, ValueError, AttributeError):
             paths += [p for p in json.loads(job.read_text(encoding="utf-8")).get("notes", []) if p not in paths]
-        except (OSError, ValueError, AttributeError):
-            continue
     notes = []
     for path in paths:
-        try:
+        with suppress(NoteError):
             notes.append(read_one(journal, Path(path)))
-        except NoteError:
-            continue
     status = Status(state="running", started=now_text(), pid=os.getpid())
     write_status(journal.state_dir, status)
     deadline = deadline_seconds(journal, -(-len(notes) // NOTES_PER_EVENT))

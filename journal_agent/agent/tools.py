@@ -44,16 +44,8 @@ log = logging.getLogger(__name__)
 
 __all__ = ["TOOL_NAMES", "MemoryTools", "ToolEffects", "ToolError", "ToolResult"]
 
-TOOL_NAMES = (
-    "archival_memory_search",
-    "archival_memory_insert",
-    "core_memory_append",
-    "core_memory_replace",
-    "conversation_search",
-    "read_note",
-    "list_notes",
-    "journal_stats",
-)
+TOOL_NAMES = ("archival_memory_search", "archival_memory_insert", "core_memory_append", "core_memory_replace",
+              "conversation_search", "read_note", "list_notes", "journal_stats")
 
 
 class MemoryTools(JournalTools):
@@ -84,7 +76,6 @@ class MemoryTools(JournalTools):
         self.core = core
         self.recall = recall
 
-    # ---------------------------------------------------------------- dispatch
     def call(self, name: str, arguments: str) -> ToolResult:
         """Run the tool ``name`` with the model's raw JSON ``arguments``; never raises."""
         started = time.perf_counter()
@@ -101,10 +92,8 @@ class MemoryTools(JournalTools):
         try:
             parsed = json.loads(arguments) if arguments and arguments.strip() else {}
         except json.JSONDecodeError as exc:
-            return _error(
-                f"the arguments for {name} are not valid JSON ({exc.msg} at character {exc.pos}); "
-                f"call {name} again with a JSON object such as {_example(tool)}"
-            )
+            return _error(f"the arguments for {name} are not valid JSON ({exc.msg} at character {exc.pos}); "
+                          f"call {name} again with a JSON object such as {_example(tool)}")
         try:
             return ToolResult(tool.run(parsed))
         except ToolArgumentError as exc:
@@ -115,7 +104,12 @@ class MemoryTools(JournalTools):
             log.warning("tool %s failed unexpectedly", name, exc_info=True)
             return _error(f"{name} failed unexpectedly ({type(exc).__name__}: {exc}); try other arguments")
 
-    # ------------------------------------------------------------------- tools
+    def _edited(self, edit) -> str:
+        """Record ``edit`` (a core-memory ``MemoryEdit``) in this call's effects; the block's size after it."""
+        self._effects.edits.append(edit)
+        block = self.core.block(edit.label)
+        return f"now {block.chars_current:,} of {block.limit:,} characters"
+
     def archival_memory_insert(self, content: str, tags: list[str] | None = None) -> str:
         """Save a lasting fact or plan to archival memory (your own entry, never published).
 
@@ -137,10 +131,7 @@ class MemoryTools(JournalTools):
             label: The block, e.g. learner.
             content: The line to add.
         """
-        edit = self.core.append(label, content)
-        self._effects.edits.append(edit)
-        block = self.core.block(label)
-        return f"Appended to the {label} block (now {block.chars_current:,} of {block.limit:,} characters)."
+        return f"Appended to the {label} block ({self._edited(self.core.append(label, content))})."
 
     def core_memory_replace(self, label: str, old_content: str, new_content: str) -> str:
         """Replace text in a core memory block; an empty new_content deletes it.
@@ -150,19 +141,11 @@ class MemoryTools(JournalTools):
             old_content: Text copied exactly from the block, matching once.
             new_content: The new text.
         """
-        edit = self.core.replace(label, old_content, new_content)
-        self._effects.edits.append(edit)
-        block = self.core.block(label)
-        verb = "Deleted text from" if new_content == "" else "Replaced text in"
-        return f"{verb} the {label} block (now {block.chars_current:,} of {block.limit:,} characters)."
+        size = self._edited(self.core.replace(label, old_content, new_content))
+        return f"{'Deleted text from' if new_content == '' else 'Replaced text in'} the {label} block ({size})."
 
-    def conversation_search(
-        self,
-        query: str,
-        start_date: str | None = None,
-        end_date: str | None = None,
-        page: int = 0,
-    ) -> str:
+    def conversation_search(self, query: str, start_date: str | None = None, end_date: str | None = None,
+                            page: int = 0) -> str:
         """Search recall memory: every past message with the learner, also those out of view.
 
         Args:
@@ -173,8 +156,7 @@ class MemoryTools(JournalTools):
         """
         since, until = date_range(start_date, end_date, page)
         found, total = self.recall.search(
-            query, start=since, end=until, limit=self.page_size, offset=page * self.page_size
-        )
+            query, start=since, end=until, limit=self.page_size, offset=page * self.page_size)
         where = range_text(since, until)
         if not found:
             if total:
@@ -191,7 +173,6 @@ class MemoryTools(JournalTools):
         return "\n".join(lines)
 
 
-# -------------------------------------------------------------------- helpers
 def _error(message: str) -> ToolResult:
     return ToolResult(f"Error: {message}", error=True)
 

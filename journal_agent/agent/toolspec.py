@@ -78,8 +78,7 @@ class _OpenAISchema(GenerateJsonSchema):
     def nullable_schema(self, schema: Any) -> JsonSchemaValue:
         return self.generate_inner(schema["schema"])
 
-    def default_schema(self, schema: Any) -> JsonSchemaValue:
-        return self.generate_inner(schema["schema"])
+    default_schema = nullable_schema
 
     def field_title_should_be_set(self, schema: Any) -> bool:
         return False

@@ -55,14 +55,8 @@ def index_config(rows: int, kind: IndexKind = KIND, partitions: int | None = Non
     """The LanceDB index config of ``kind`` for ``rows`` chunks (cosine distance)."""
     from lancedb.index import HnswSq, IvfFlat, IvfPq, IvfSq
 
-    parts = partitions or partitions_for(rows)
-    if kind == "IVF_FLAT":
-        return IvfFlat(distance_type="cosine", num_partitions=parts)
-    if kind == "IVF_SQ":
-        return IvfSq(distance_type="cosine", num_partitions=parts)
-    if kind == "IVF_HNSW_SQ":
-        return HnswSq(distance_type="cosine", num_partitions=parts)
-    return IvfPq(distance_type="cosine", num_partitions=parts)
+    config = {"IVF_FLAT": IvfFlat, "IVF_SQ": IvfSq, "IVF_HNSW_SQ": HnswSq}.get(kind, IvfPq)
+    return config(distance_type="cosine", num_partitions=partitions or partitions_for(rows))
 
 
 def vector_index(table) -> tuple[str, int] | None:
@@ -74,8 +68,8 @@ def vector_index(table) -> tuple[str, int] | None:
     return None
 
 
-def maintain(table, *, min_rows: int | None = None, kind: IndexKind | None = None
-             ) -> Literal["created", "retrained", None]:
+def maintain(table, *, min_rows: int | None = None,
+             kind: IndexKind | None = None) -> Literal["created", "retrained", None]:
     """Create the vector index once ``table`` holds ``min_rows`` rows (default :data:`MIN_ROWS`); retrain it
     after large growth (see :data:`RETRAIN_GROWTH`).
 
@@ -137,9 +131,7 @@ def tune(builder, table=None, where: str | None = None, *, nprobes: int | None =
             if 0 < kept < total:
                 nprobes = min(index[1] or partitions_for(total), math.ceil(NPROBES * total / kept))
     builder = builder.nprobes(nprobes)
-    if refine_factor:
-        builder = builder.refine_factor(refine_factor)
-    return builder
+    return builder.refine_factor(refine_factor) if refine_factor else builder
 
 
 def recall_at_k(approximate: list[list[str]], exact: list[list[str]], k: int = 10) -> float:

@@ -13,7 +13,8 @@ from typing import Protocol
 import numpy as np
 
 from journal_agent.config import Config
-from journal_agent.errors import ConfigError
+from journal_agent.errors import ConfigError, ModelNotConfigured
+from journal_agent.openai_client import make_client
 
 
 class Embedder(Protocol):
@@ -42,9 +43,6 @@ class OpenAIEmbedder:
     BATCH = 128
 
     def __init__(self, config: Config):
-        from journal_agent.errors import ModelNotConfigured
-        from journal_agent.openai_client import make_client
-
         self.name = config.embedding.model_name
         try:  # the same endpoint and key rules as the agent's chat client
             self._client = make_client(config, base_url=config.embedding.base_url)
@@ -68,8 +66,7 @@ class OpenAIEmbedder:
             return np.zeros((0, self._dimension or 0), dtype=np.float32)
         matrix = np.asarray(rows, dtype=np.float32)
         self._dimension = matrix.shape[1]
-        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-        return matrix / np.maximum(norms, 1e-12)
+        return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
 
 
 def make_embedder(config: Config) -> Embedder:
@@ -83,10 +80,8 @@ def make_embedder(config: Config) -> Embedder:
         from journal_agent.archive.minilm import MODEL_NAME, MiniLMEmbedder
 
         if config.embedding.model_name not in (MODEL_NAME, MODEL_NAME.split("/")[-1]):
-            raise ConfigError(
-                f"the minilm backend runs only {MODEL_NAME}, not {config.embedding.model_name!r}; "
-                "fix [embedding] model in journal.toml"
-            )
+            raise ConfigError(f"the minilm backend runs only {MODEL_NAME}, not {config.embedding.model_name!r}; "
+                              "fix [embedding] model in journal.toml")
         return MiniLMEmbedder()
     if config.embedding.backend == "openai":
         return OpenAIEmbedder(config)

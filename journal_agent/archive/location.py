@@ -123,9 +123,7 @@ def archive_location(journal: Journal) -> ArchiveLocation:
 
 def as_location(where: ArchiveLocation | Path | str, storage_options: dict[str, str] | None = None) -> ArchiveLocation:
     """``where`` as an :class:`ArchiveLocation` (a ``Path`` or string is a folder or URI)."""
-    if isinstance(where, ArchiveLocation):
-        return where
-    return ArchiveLocation(str(where), dict(storage_options or {}))
+    return where if isinstance(where, ArchiveLocation) else ArchiveLocation(str(where), dict(storage_options or {}))
 
 
 def _scheme(uri: str) -> str:

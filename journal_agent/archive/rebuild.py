@@ -26,14 +26,13 @@ archive when no one else is ingesting.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from contextlib import suppress
+from typing import Any
 
 from journal_agent.archive.repair import LANCE_ERRORS, REBUILD_MARKER
 from journal_agent.archive.schema import arrow_schema, embedding_text
+from journal_agent.archive.store import Archive
 from journal_agent.errors import StoreError
-
-if TYPE_CHECKING:
-    from journal_agent.archive.store import Archive
 
 PAGE_ROWS = 256  # rows per page when salvaging rows from a damaged table, and per carried-over commit
 
@@ -55,8 +54,6 @@ def rebuild(old: Archive, fill: Callable[[Archive], None], keep_paths: Iterable[
     Raises:
         StoreError: the new archive could not be written (the old one is kept).
     """
-    from journal_agent.archive.store import Archive
-
     local = old.location.is_local
     target_place = old.location.sibling(".rebuild")
     old.remove_rebuild()
@@ -91,19 +88,16 @@ def carry_over(old: Archive, target: Archive, keep_paths: set[str]) -> tuple[int
     dimension = len(rows[0]["vector"] or [])
     reuse = built.get("embedding_model") == target.embedding_name and target.dimension in (None, dimension)
     columns = arrow_schema(1).names
-    clean = []
-    for row in rows:
-        out = {name: row.get(name) for name in columns}
-        if "private" not in row or row["private"] is None:
-            out["private"] = row.get("source") == "note"  # privacy unknown (older schema): never show it as public
-        clean.append(out)
-    if not reuse:
-        for start in range(0, len(clean), PAGE_ROWS):
-            page = clean[start:start + PAGE_ROWS]
+    clean = [{name: row.get(name) for name in columns} for row in rows]
+    for out in clean:
+        if out["private"] is None:  # privacy unknown (older schema): never show it as public
+            out["private"] = out["source"] == "note"
+    for start in range(0, len(clean), PAGE_ROWS):
+        page = clean[start:start + PAGE_ROWS]
+        if not reuse:  # another model: embedded again from the stored text
             for row, vector in zip(page, target.embedder.embed([embedding_text(r) for r in page]), strict=True):
                 row["vector"] = vector.tolist()
-    for start in range(0, len(clean), PAGE_ROWS):
-        target.add_rows(clean[start:start + PAGE_ROWS])
+        target.add_rows(page)
     return sum(1 for r in clean if r["source"] == "agent"), lost
 
 
@@ -120,11 +114,9 @@ def salvage_rows(archive: Archive, keep: Callable[[dict], bool],
     table = archive.table
     if table is None:
         return [], 0
-    try:
+    with suppress(*LANCE_ERRORS):
         query = table.search().limit(None)
         return [row for row in (query.select(columns) if columns else query).to_list() if keep(row)], 0
-    except LANCE_ERRORS:
-        pass
     try:
         total = table.count_rows()
     except LANCE_ERRORS as exc:

@@ -23,6 +23,7 @@ import json
 import random
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any, TypeVar
 
 from journal_agent.archive.location import META_TABLE, ArchiveLocation
@@ -115,8 +116,7 @@ def read_meta(db) -> dict[str, Any]:
     table = open_if_exists(db, META_TABLE)
     if table is None:
         return {}
-    rows = table.search().select(["key", "value"]).limit(None).to_list()
-    return {row["key"]: json.loads(row["value"]) for row in rows}
+    return {r["key"]: json.loads(r["value"]) for r in table.search().select(["key", "value"]).limit(None).to_list()}
 
 
 def write_meta(db, changes: dict[str, Any]) -> None:
@@ -128,10 +128,9 @@ def write_meta(db, changes: dict[str, Any]) -> None:
     schema = pa.schema([("key", pa.string()), ("value", pa.string())])
     data = pa.Table.from_pylist([{"key": k, "value": json.dumps(v)} for k, v in changes.items()], schema=schema)
     table, created = create_or_open(db, META_TABLE, lambda: db.create_table(META_TABLE, data=data))
-    if created:
-        return
-    retry_conflicts(lambda: table.merge_insert("key").when_matched_update_all().when_not_matched_insert_all()
-                    .execute(data), table.checkout_latest)
+    if not created:
+        retry_conflicts(lambda: table.merge_insert("key").when_matched_update_all().when_not_matched_insert_all()
+                        .execute(data), table.checkout_latest)
 
 
 def drop_table(db, name: str) -> None:
@@ -145,9 +144,7 @@ def remove_rebuild(place: ArchiveLocation, table_name: str) -> None:
     import lancedb
 
     rebuilt = place.sibling(".rebuild")
-    try:
+    with suppress(*LANCE_ERRORS):  # else dropped by the next ingest
         db = lancedb.connect(rebuilt.uri, storage_options=rebuilt.storage_options or None)
         for name in (table_name, META_TABLE):
             drop_table(db, name)
-    except LANCE_ERRORS:
-        pass  # dropped by the next ingest

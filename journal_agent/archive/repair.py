@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from journal_agent.errors import StoreError
+from journal_agent.errors import ReadOnlyStore, StoreError
 
 META_FILE = "archive.json"
 REBUILD_MARKER = ".rebuild-complete"  # written last into a rebuild: it is complete and may be swapped in
@@ -87,26 +87,18 @@ def store_error(directory: Path, exc: BaseException, *, writing: bool) -> StoreE
     reason = lance_reason(exc)
     code = _errno_of(exc)
     if code in _FULL_DISK:
-        return StoreError(
-            f"could not write the archive at {directory}: {reason}; what was stored before is kept. "
-            "Free some disk space, then run `journal ingest` again"
-        )
+        return StoreError(f"could not write the archive at {directory}: {reason}; what was stored before is kept. "
+                          "Free some disk space, then run `journal ingest` again")
     if code in _READ_ONLY:
-        from journal_agent.errors import ReadOnlyStore
-
         return ReadOnlyStore(
             f"cannot write the archive at {directory} ({reason}); make it writable and run the command "
-            "again; reading commands (search, memory show) still work"
-        )
+            "again; reading commands (search, memory show) still work")
     if writing:
         return StoreError(
             f"could not write the archive at {directory}: {reason}; what was stored before is kept. "
-            "Run `journal ingest` again; if this repeats, `journal ingest --full` rebuilds it from your notes"
-        )
-    return StoreError(
-        f"the archive at {directory} is damaged ({reason}); run `journal ingest --full` to rebuild it "
-        "from your notes (the agent's own entries are kept where they can be read)"
-    )
+            "Run `journal ingest` again; if this repeats, `journal ingest --full` rebuilds it from your notes")
+    return StoreError(f"the archive at {directory} is damaged ({reason}); run `journal ingest --full` to rebuild it "
+                      "from your notes (the agent's own entries are kept where they can be read)")
 
 
 def is_orphan_table(table_dir: Path) -> bool:
@@ -148,10 +140,8 @@ def finish_swap(directory: Path) -> None:
         (directory / REBUILD_MARKER).unlink(missing_ok=True)
     except OSError as exc:
         if not directory.exists():
-            raise StoreError(
-                f"a rebuild of the archive was interrupted and {directory} could not be put back "
-                f"({exc.strerror or exc}); run `journal ingest --full`"
-            ) from exc
+            raise StoreError(f"a rebuild of the archive was interrupted and {directory} could not be put back "
+                             f"({exc.strerror or exc}); run `journal ingest --full`") from exc
 
 
 def swap_in(rebuilt: Path, directory: Path) -> None:

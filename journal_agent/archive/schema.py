@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 from journal_agent.atomic import write_atomic
 from journal_agent.errors import StoreError
+from journal_agent.notes.chunking import Chunk
 
 if TYPE_CHECKING:
-    from journal_agent.notes.chunking import Chunk
     from journal_agent.notes.model import Note
 
 SCHEMA_VERSION = 2  # 2: the ``private`` column and the schema-metadata record
@@ -40,14 +40,12 @@ def arrow_schema(dimension: int, record: dict[str, Any] | None = None):
     """The table's Arrow schema for ``dimension``-wide vectors, with ``record`` as its metadata."""
     import pyarrow as pa
 
-    schema = pa.schema([
-        ("id", pa.string()), ("source", pa.string()), ("path", pa.string()),
-        ("title", pa.string()), ("date", pa.date32()), ("modified", pa.timestamp("s")),
-        ("categories", pa.list_(pa.string())), ("tags", pa.list_(pa.string())),
-        ("day", pa.int32()), ("chunk_index", pa.int32()), ("heading", pa.string()),
-        ("text", pa.string()), ("search_text", pa.string()), ("content_hash", pa.string()),
-        ("private", pa.bool_()), ("vector", pa.list_(pa.float32(), dimension)),
-    ])
+    schema = pa.schema([("id", pa.string()), ("source", pa.string()), ("path", pa.string()),
+                        ("title", pa.string()), ("date", pa.date32()), ("modified", pa.timestamp("s")),
+                        ("categories", pa.list_(pa.string())), ("tags", pa.list_(pa.string())),
+                        ("day", pa.int32()), ("chunk_index", pa.int32()), ("heading", pa.string()),
+                        ("text", pa.string()), ("search_text", pa.string()), ("content_hash", pa.string()),
+                        ("private", pa.bool_()), ("vector", pa.list_(pa.float32(), dimension))])
     return schema.with_metadata({SCHEMA_METADATA_KEY: json.dumps(record)}) if record else schema
 
 
@@ -130,24 +128,19 @@ def write_json(path: Path, meta: dict[str, Any]) -> None:
 def note_row(note: Note, chunk: Chunk, vector) -> dict[str, Any]:
     """The row of chunk ``chunk`` of ``note``; ``vector`` is its embedding."""
     heading = f"{chunk.heading}\n" if chunk.heading else ""
-    return {
-        "id": f"{note.rel_path}#{chunk.index}", "source": "note", "path": note.rel_path,
-        "title": note.title, "date": note.date, "modified": note.modified,
-        "categories": note.categories, "tags": note.tags, "day": note.day,
-        "chunk_index": chunk.index, "heading": chunk.heading, "text": chunk.text,
-        "search_text": f"{note.title}\n{heading}{chunk.text}", "content_hash": note.content_hash,
-        "private": bool(note.private or note.draft), "vector": _floats(vector),
-    }
+    return {"id": f"{note.rel_path}#{chunk.index}", "source": "note", "path": note.rel_path,
+            "title": note.title, "date": note.date, "modified": note.modified, "categories": note.categories,
+            "tags": note.tags, "day": note.day, "chunk_index": chunk.index, "heading": chunk.heading,
+            "text": chunk.text, "search_text": f"{note.title}\n{heading}{chunk.text}",
+            "content_hash": note.content_hash, "private": bool(note.private or note.draft), "vector": _floats(vector)}
 
 
 def agent_row(entry_id: str, content: str, tags: list[str], when: dt.datetime, vector) -> dict[str, Any]:
     """The row of an agent entry (``source = "agent"``)."""
-    return {
-        "id": entry_id, "source": "agent", "path": entry_id, "title": "Agent memory",
-        "date": when.date(), "modified": when, "categories": [], "tags": tags,
-        "day": None, "chunk_index": 0, "heading": "", "text": content,
-        "search_text": content, "content_hash": "", "private": False, "vector": _floats(vector),
-    }
+    return {"id": entry_id, "source": "agent", "path": entry_id, "title": "Agent memory",
+            "date": when.date(), "modified": when, "categories": [], "tags": tags,
+            "day": None, "chunk_index": 0, "heading": "", "text": content,
+            "search_text": content, "content_hash": "", "private": False, "vector": _floats(vector)}
 
 
 def embedding_text(row: dict[str, Any]) -> str:
@@ -158,8 +151,6 @@ def embedding_text(row: dict[str, Any]) -> str:
     """
     if row.get("source") == "agent":
         return row["text"]
-    from journal_agent.notes.chunking import Chunk
-
     return Chunk(int(row["chunk_index"]), row.get("heading") or "", row["text"]).embedding_text(row["title"])
 
 

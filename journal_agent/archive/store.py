@@ -24,8 +24,9 @@ import datetime as dt
 import shutil
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -66,6 +67,8 @@ class Archive:
 
     ``directory``: the local folder, or an :class:`~journal_agent.archive.location.ArchiveLocation`
     (a folder or an object-store URI); :attr:`directory` is then the folder's ``Path`` or the URI.
+    :attr:`table` is the LanceDB table ``chunks``: ``None`` before the first write or when it could
+    not be opened (:attr:`damage`).
     """
 
     def __init__(self, directory: Path | str | ArchiveLocation, embedding_name: str, embedder_factory):
@@ -74,9 +77,8 @@ class Archive:
         self.directory: Path = self.location.path if self.location.is_local else self.location.uri  # type: ignore[assignment]
         self.embedding_name = embedding_name
         self._embedder_factory = embedder_factory
-        self._embedder: Embedder | None = None
         self._db: Any = None
-        self._table: Any = None
+        self.table: Any = None
         self.damage: StoreError | None = None
         self._query_vectors: dict[str, Any] = {}  # query text → embedding (see query_vector)
         self._open_table()
@@ -112,12 +114,6 @@ class Archive:
         return archive
 
     @property
-    def table(self) -> Any:
-        """The LanceDB table ``chunks``; ``None`` before the first write or when it could not be opened
-        (:attr:`damage`)."""
-        return self._table
-
-    @property
     def table_dir(self) -> Path:
         """The local table folder (``<directory>/chunks.lance``)."""
         return self.directory / f"{TABLE}.lance"
@@ -137,13 +133,13 @@ class Archive:
         and raised by :meth:`check_compatible`, :meth:`verify` and writes; a full
         rebuild reads nothing from it.
         """
-        self._table = self.damage = None
+        self.table = self.damage = None
         if self.location.is_local and (not self.table_dir.is_dir() or repair.is_orphan_table(self.table_dir)):
             return
         try:
             with repair.storage_errors(self.directory, writing=False):
                 db = self._connect()
-                self._table = db.open_table(TABLE) if self.location.is_local else remote.open_if_exists(db, TABLE)
+                self.table = db.open_table(TABLE) if self.location.is_local else remote.open_if_exists(db, TABLE)
         except StoreError as exc:
             self.damage = exc
 
@@ -164,10 +160,10 @@ class Archive:
         """
         if self.damage:
             raise self.damage
-        if self._table is None:
+        if self.table is None:
             return
         with repair.storage_errors(self.directory, writing=False):
-            if not self._table.count_rows():
+            if not self.table.count_rows():
                 return
             self.scan(None, ["chunk_index"])
             if not self.index_missing():
@@ -177,18 +173,10 @@ class Archive:
                     f"the archive at {self.directory} has no full-text index yet (an ingest was interrupted); "
                     "run `journal ingest` to finish it")
 
-    @property
+    @cached_property
     def embedder(self) -> Embedder:
         """The embedding model (made on first use)."""
-        if self._embedder is None:
-            self._embedder = self._embedder_factory()
-        return self._embedder
-
-    # -- metadata ------------------------------------------------------------------
-    @property
-    def meta_path(self) -> Path:
-        """The local ``archive.json``."""
-        return self.directory / repair.META_FILE
+        return self._embedder_factory()
 
     def read_meta(self) -> dict:
         """``archive.json`` as a dict (``{}`` when absent); in an object store, the rows of its metadata table.
@@ -197,7 +185,7 @@ class Archive:
         if not self.location.is_local:
             with repair.storage_errors(self.directory, writing=False):
                 return remote.read_meta(self._connect())
-        return schema.read_json(self.meta_path)
+        return schema.read_json(self.directory / repair.META_FILE)
 
     def write_meta(self, **changes: Any) -> None:
         """Update ``archive.json`` with ``changes``, atomically. Raises StoreError when it cannot be written."""
@@ -208,7 +196,7 @@ class Archive:
         meta = {**self.read_meta(), **changes}
         with repair.storage_errors(self.directory, writing=True):
             self.directory.mkdir(parents=True, exist_ok=True)
-            schema.write_json(self.meta_path, meta)
+            schema.write_json(self.directory / repair.META_FILE, meta)
 
     @property
     def dimension(self) -> int | None:
@@ -217,7 +205,7 @@ class Archive:
 
     def table_meta(self) -> dict:
         """The record in the table's schema metadata (``{}`` for a table written before schema version 2)."""
-        return schema.schema_record(self._table.schema) if self._table is not None else {}
+        return schema.schema_record(self.table.schema) if self.table is not None else {}
 
     def check_compatible(self) -> None:
         """Raise StoreError when the schema or embedding model recorded differ from ours.
@@ -228,17 +216,14 @@ class Archive:
         """
         if self.damage:
             raise self.damage
-        if self._table is None:
+        if self.table is None:
             return
         meta, recorded = self.read_meta(), self.table_meta()
         if not meta and recorded:
-            try:
+            with suppress(StoreError):  # read-only: the table's record is checked alone
                 self.write_meta(**recorded)
-            except StoreError:
-                pass  # read-only: the table's record is checked alone
         schema.check_records(meta, recorded, self.embedding_name, self.directory)
 
-    # -- writing -------------------------------------------------------------------
     def repair(self) -> None:
         """Remove what failed writes left. Call under the ingest lock.
 
@@ -249,7 +234,7 @@ class Archive:
         if self.location.is_local:
             repair.finish_swap(self.location.path)
         self.remove_rebuild()
-        if self.location.is_local and self._table is None and repair.remove_orphan_table(self.table_dir):
+        if self.location.is_local and self.table is None and repair.remove_orphan_table(self.table_dir):
             self._open_table()
 
     def remove_rebuild(self) -> None:
@@ -273,22 +258,15 @@ class Archive:
         Raises:
             StoreError: the write failed (full disk, read-only store).
         """
-        rows = []
-        position = 0
-        for note, chunks in notes:
-            for chunk in chunks:
-                rows.append(schema.note_row(note, chunk, vectors[position]))
-                position += 1
+        pairs = [(note, chunk) for note, chunks in notes for chunk in chunks]
+        rows = [schema.note_row(note, chunk, vector) for (note, chunk), vector in zip(pairs, vectors)]
         if not rows:
             return 0
         data = self._ensure_table(rows)
         stale = _notes_at([note.rel_path for note, _ in notes])
         with repair.storage_errors(self.directory, writing=True):
-            (self._table.merge_insert("id")
-             .when_matched_update_all()
-             .when_not_matched_insert_all()
-             .when_not_matched_by_source_delete(stale)
-             .execute(data))
+            (self.table.merge_insert("id").when_matched_update_all().when_not_matched_insert_all()
+             .when_not_matched_by_source_delete(stale).execute(data))
         return len(rows)
 
     def add_rows(self, rows: list[dict]) -> None:
@@ -297,16 +275,16 @@ class Archive:
             return
         data = self._ensure_table(rows)
         with repair.storage_errors(self.directory, writing=True):
-            self._table.add(data)
+            self.table.add(data)
 
     def remove_paths(self, paths: Iterable[str]) -> None:
         """Delete every note chunk whose ``path`` is in ``paths`` (one commit per 500 paths)."""
         paths = list(paths)
-        if self._table is None or not paths:
+        if self.table is None or not paths:
             return
         with repair.storage_errors(self.directory, writing=True):
             for start in range(0, len(paths), _IN_LIST):
-                self._retry(partial(self._table.delete, _notes_at(paths[start : start + _IN_LIST])))
+                self._retry(partial(self.table.delete, _notes_at(paths[start : start + _IN_LIST])))
 
     def insert_agent_memory(self, content: str, tags: list[str] | None = None) -> str:
         """Store an entry the agent wrote itself (``source = "agent"``, never published).
@@ -321,8 +299,7 @@ class Archive:
         if not content.strip():
             raise ValueError("content is empty")
         entry_id = f"agent:{uuid.uuid4().hex[:12]}"
-        now = dt.datetime.now().replace(microsecond=0)
-        vector = self.embedder.embed([content])[0]
+        now, vector = dt.datetime.now().replace(microsecond=0), self.embedder.embed([content])[0]
         self.add_rows([schema.agent_row(entry_id, content, list(tags or []), now, vector)])
         self.optimize()
         return entry_id
@@ -337,13 +314,13 @@ class Archive:
         written since into both indices. A commit conflict with another
         journal writing the same archive is retried on the latest version.
         """
-        if self._table is None:
+        if self.table is None:
             return
         with repair.storage_errors(self.directory, writing=True):
             self._ensure_index()
-            self._retry(lambda: ann.maintain(self._table))
+            self._retry(lambda: ann.maintain(self.table))
             # Versions older than an hour go; a concurrent reader still on a recent one is safe.
-            self._retry(lambda: self._table.optimize(cleanup_older_than=dt.timedelta(hours=1)))
+            self._retry(lambda: self.table.optimize(cleanup_older_than=dt.timedelta(hours=1)))
 
     def replace_with(self, rebuilt: Archive) -> None:
         """Swap the complete archive ``rebuilt`` (written beside this one) into this one's place, and reopen.
@@ -356,7 +333,7 @@ class Archive:
         if not self.location.is_local:
             self._overwrite_with(rebuilt)
             return
-        rebuilt._db = rebuilt._table = None
+        rebuilt._db = rebuilt.table = None
         with repair.storage_errors(self.directory, writing=True):
             repair.swap_in(rebuilt.directory, self.directory)
         self._db = None
@@ -376,8 +353,8 @@ class Archive:
         with repair.storage_errors(self.directory, writing=True):
             data = rebuilt.table.to_arrow() if rebuilt.table is not None else None
             meta = rebuilt.read_meta()
-            if data is not None and self._table is not None:
-                self._table.add(data, mode="overwrite")  # one Overwrite commit: schema (and its record) included
+            if data is not None and self.table is not None:
+                self.table.add(data, mode="overwrite")  # one Overwrite commit: schema (and its record) included
             elif data is not None:  # no table yet, or one that cannot be opened (damaged): made anew
                 remote.drop_table(self._connect(), TABLE)
                 self._connect().create_table(TABLE, data=data)
@@ -395,18 +372,18 @@ class Archive:
         dimension = len(rows[0]["vector"])
         if self.damage:
             raise self.damage  # never write a new table over one that could not be opened
-        if self._table is None:
+        if self.table is None:
             record = schema.build_record(self.embedding_name, dimension)
             created = True
             with repair.storage_errors(self.directory, writing=True):
                 db = self._connect()
                 create = lambda: db.create_table(TABLE, schema=schema.arrow_schema(dimension, record))  # noqa: E731
                 if not self.location.is_local:  # shared: another journal may be creating it at this moment
-                    self._table, created = remote.create_or_open(db, TABLE, create)
+                    self.table, created = remote.create_or_open(db, TABLE, create)
                 else:
                     repair.remove_orphan_table(self.table_dir)
                     try:
-                        self._table = create()
+                        self.table = create()
                     except repair.LANCE_ERRORS:
                         repair.remove_orphan_table(self.table_dir)  # give the space back; nothing was committed
                         raise
@@ -420,26 +397,24 @@ class Archive:
 
     def _retry(self, action: Callable[[], T]) -> T:
         """``action()``, run again on the latest version after a commit conflict (:func:`.remote.retry_conflicts`)."""
-        return remote.retry_conflicts(action, self._table.checkout_latest)
+        return remote.retry_conflicts(action, self.table.checkout_latest)
 
     def _ensure_index(self) -> None:
         from lancedb.index import FTS
 
         def create() -> None:
             if self.index_missing():
-                self._table.create_index(
-                    "search_text", config=FTS(language="English", stem=True, remove_stop_words=True)
-                )
+                self.table.create_index(
+                    "search_text", config=FTS(language="English", stem=True, remove_stop_words=True))
 
         self._retry(create)
 
     def index_missing(self) -> bool:
         """Whether the table exists without its full-text index (a write failed before making it)."""
         with repair.storage_errors(self.directory, writing=False):
-            return self._table is not None and not any(ix.columns == ["search_text"]
-                                                       for ix in self._table.list_indices())
+            return self.table is not None and not any(ix.columns == ["search_text"]
+                                                       for ix in self.table.list_indices())
 
-    # -- reading -------------------------------------------------------------------
     def scan(self, where: str | None, columns: list[str] | None):
         """Every row (``where``: a SQL filter, or ``None``) as an Arrow table of ``columns`` (``None``: all).
 
@@ -448,9 +423,9 @@ class Archive:
         """
         import pyarrow as pa
 
-        if self._table is None:
+        if self.table is None:
             return pa.table({c: pa.array([], pa.string()) for c in columns or ["path"]})
-        query = self._table.search().limit(None)
+        query = self.table.search().limit(None)
         query = query.select(columns) if columns else query
         with repair.storage_errors(self.directory, writing=False):
             return (query.where(where) if where else query).to_arrow()
@@ -463,14 +438,11 @@ class Archive:
         """
         from lancedb.query import MatchQuery
 
-        if self._table is None:
+        if self.table is None:
             return []
         # MatchQuery's __init__ fills boost, fuzziness, ... (mypy's pydantic plugin reads them as required)
         match = MatchQuery(text, "search_text")  # type: ignore[call-arg]
-        builder = self._table.search(match, query_type="fts")
-        if where:
-            builder = builder.where(where, prefilter=True)
-        return builder.select(columns + ["_score"]).limit(limit).to_list()
+        return _rows(self.table.search(match, query_type="fts"), where, limit, columns + ["_score"])
 
     def vector_rows(self, vector, where: str | None, limit: int, columns: list[str]) -> list[dict]:
         """The ``limit`` rows nearest ``vector`` by cosine distance (``where`` applied first), nearest first.
@@ -481,12 +453,10 @@ class Archive:
         Returns:
             Rows of ``columns`` plus ``_distance`` (cosine distance, 0 to 2); ``[]`` with no table.
         """
-        if self._table is None:
+        if self.table is None:
             return []
-        builder = ann.tune(self._table.search(vector, query_type="vector").distance_type("cosine"), self._table, where)
-        if where:
-            builder = builder.where(where, prefilter=True)
-        return builder.select(columns + ["_distance"]).limit(limit).to_list()
+        builder = ann.tune(self.table.search(vector, query_type="vector").distance_type("cosine"), self.table, where)
+        return _rows(builder, where, limit, columns + ["_distance"])
 
     def query_vector(self, text: str):
         """The embedding of the query ``text`` (shape ``(dimension,)``), remembered for the next few searches."""
@@ -499,19 +469,18 @@ class Archive:
 
     def stats(self) -> ArchiveStats:
         """Counts and journal-date span of what the store holds (notes and chunks of ``source = "note"``)."""
-        if self._table is None:
-            return ArchiveStats(0, 0, 0, None, None)
-        table = self.scan(None, ["source", "path", "date"])
+        table = self.scan(None, ["source", "path", "date"])  # no rows before the first write
         sources = table.column("source").to_pylist()
         paths = table.column("path").to_pylist()
         dates = [d for d, s in zip(table.column("date").to_pylist(), sources, strict=True) if s == "note"]
-        return ArchiveStats(
-            notes=len({p for p, s in zip(paths, sources, strict=True) if s == "note"}),
-            chunks=sources.count("note"),
-            agent_entries=sources.count("agent"),
-            first_date=min(dates) if dates else None,
-            last_date=max(dates) if dates else None,
-        )
+        return ArchiveStats(notes=len({p for p, s in zip(paths, sources, strict=True) if s == "note"}),
+                            chunks=sources.count("note"), agent_entries=sources.count("agent"),
+                            first_date=min(dates) if dates else None, last_date=max(dates) if dates else None)
+
+
+def _rows(builder, where: str | None, limit: int, columns: list[str]) -> list[dict]:
+    """The ``limit`` first rows of a LanceDB query ``builder``, ``where`` applied before the search."""
+    return (builder.where(where, prefilter=True) if where else builder).select(columns).limit(limit).to_list()
 
 
 def _notes_at(paths: Iterable[str]) -> str:

@@ -24,7 +24,6 @@ import click
 
 from journal_agent.errors import JournalError
 
-EXIT_ERROR = 1
 EXIT_PARTIAL = 3  # some notes failed and are listed; every other note went through
 EXIT_INTERRUPTED = 130
 DEBUG_HINT = "run again with --debug (or JOURNAL_DEBUG=1) to see the traceback"

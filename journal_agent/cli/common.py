@@ -14,7 +14,7 @@ from typing import IO, Any, TypeVar
 
 import click
 from rich.console import Console
-from rich.markup import escape as rich_escape
+from rich.markup import escape as escape  # re-exported: a note title like [x] prints as written
 
 from journal_agent.config import DEFAULT_DATE_LANGUAGES
 from journal_agent.errors import JournalError
@@ -36,13 +36,6 @@ def journal_of(ctx: click.Context) -> Journal:
 def console(stderr: bool = False) -> Console:
     """A rich console that neither highlights nor wraps what it prints (pipes get plain lines)."""
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
-
-
-def escape(text: str) -> str:
-    """``text`` with rich markup escaped (a note title like ``[x]`` prints as written)."""
-    return rich_escape(text)
-
-
 
 
 def print_json(data: Any, file: IO[str] | None = None) -> None:

@@ -44,12 +44,9 @@ def digest(ctx: click.Context, week_text: str | None, include_private: bool, off
         days = sorted(facts.days)
         span = f", Day {days[0]} to Day {days[-1]}" if len(days) > 1 else (f", Day {days[0]}" if days else "")
         count = len(facts.entries)
-        click.echo(
-            f"{'Replaced' if result.replaced else 'Wrote'} {result.note.rel_path} ({result.note.title}: "
-            f"{count} note{'s' if count != 1 else ''}{span}, {len(facts.gaps)} gap day(s), "
-            f"{len(facts.questions)} open question(s); summary {result.summary_by}); "
-            f"{report.chunks_written} chunks archived."
-        )
+        click.echo(f"{'Replaced' if result.replaced else 'Wrote'} {result.note.rel_path} ({result.note.title}: {count} "
+                   f"note{'s' if count != 1 else ''}{span}, {len(facts.gaps)} gap day(s), {len(facts.questions)} open "
+                   f"question(s); summary {result.summary_by}); {report.chunks_written} chunks archived.")
         if facts.withheld:
             click.echo(f"{facts.withheld} private or draft note(s) left out (--include-private includes them).",
                        err=True)

@@ -54,9 +54,8 @@ def memory_show(ctx, label, as_json) -> None:
     """Print every core memory block (or block LABEL) with its budget and the agents it is attached to."""
     core = _core(ctx)
     blocks = [core.block(label)] if label else core.blocks
-    data = core.to_dict()["blocks"]
     if as_json:
-        shown = [d for d in data if d["label"] in {b.label for b in blocks}]
+        shown = [d for d in core.to_dict()["blocks"] if d["label"] in {b.label for b in blocks}]
         print_json(shown[0] if label else {"blocks": shown})
         return
     out = console()
@@ -66,13 +65,9 @@ def memory_show(ctx, label, as_json) -> None:
         about = (f"{block.chars_current:,} / {block.limit:,} chars{flags} · attached to: {agents} · "
                  f"modified {block.modified.replace('T', ' ') or 'unknown'}")
         if not out.is_terminal:  # plain text for pipes: no box drawing, no wrapping
-            click.echo(f"== {block.label} ({about}) ==")
-            click.echo(block.value or "(empty)")
-            click.echo()
+            click.echo(f"== {block.label} ({about}) ==\n{block.value or '(empty)'}\n")
             continue
-        body = Text()
-        body.append(block.description + "\n\n", style="dim")
-        body.append(block.value or "(empty)")
+        body = Text.assemble((block.description + "\n\n", "dim"), block.value or "(empty)")
         out.print(Panel(body, title=f"[bold]{escape(block.label)}[/bold]", subtitle=escape(about),
                         title_align="left"))
 
@@ -94,10 +89,7 @@ def memory_edit(ctx, label) -> None:
     except JournalError as exc:
         exc.hint = exc.hint or "nothing was saved"  # what the boundary adds to the library's message
         raise
-    if edit is None:
-        click.echo("No changes.")
-    else:
-        click.echo(f"Saved the {label} block ({len(value):,} / {block.limit:,} chars).")
+    click.echo("No changes." if edit is None else f"Saved the {label} block ({len(value):,} / {block.limit:,} chars).")
 
 
 @memory.command("history")
@@ -129,12 +121,10 @@ def memory_history(ctx, limit, as_json) -> None:
 def memory_undo(ctx) -> None:
     """Revert the last core memory edit; the revert is recorded, so undo again to redo."""
     reverted, _ = _core(ctx).undo()
-    if reverted.tool == "memory undo":
-        click.echo(f"Redid the edit of the {reverted.label} block that the undo from {reverted.time} reverted "
-                   "(undo again to revert it).")
-    else:
-        click.echo(f"Reverted {reverted.tool} on the {reverted.label} block from {reverted.time} "
-                   "(recorded as an edit: undo again to redo it).")
+    click.echo(f"Redid the edit of the {reverted.label} block that the undo from {reverted.time} reverted "
+               "(undo again to revert it)." if reverted.tool == "memory undo" else
+               f"Reverted {reverted.tool} on the {reverted.label} block from {reverted.time} "
+               "(recorded as an edit: undo again to redo it).")
 
 
 @memory.command("export")
@@ -169,7 +159,6 @@ def memory_import(ctx, file) -> None:
                f"from {file} (the previous core memory is in .journal/core_memory.before-import.json).")
 
 
-# ---------------------------------------------------------------- blocks
 @memory.group("block")
 def block() -> None:
     """Create, delete, attach and detach core memory blocks."""

@@ -37,8 +37,7 @@ def _interval(moment: dt.datetime, now: dt.datetime) -> str:
 
 def _approx(moment: dt.datetime, now: dt.datetime) -> str:
     """An interval preview; FSRS fuzzes intervals of 3 days or more, so those are shown as ``~``."""
-    text = _interval(moment, now)
-    return f"~{text}" if (moment - now) >= dt.timedelta(days=3) else text
+    return ("~" if moment - now >= dt.timedelta(days=3) else "") + _interval(moment, now)
 
 
 @click.command("review")

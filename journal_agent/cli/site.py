@@ -9,6 +9,7 @@ nothing built (bad configuration, MkDocs failure, or a failed note with
 
 from __future__ import annotations
 
+import itertools
 import logging
 
 import click
@@ -36,23 +37,18 @@ def build(ctx: click.Context, strict: bool, verbose: bool) -> None:
     out = console()
     journal = journal_of(ctx)
     with out.status("Rendering notes…") as status:
-        counts = {"notes": 0}
+        rendered = itertools.count(1)
 
         def progress(event: str, path: str) -> None:
-            if event == "mkdocs":
-                status.update("Building the HTML with MkDocs…")
-            else:
-                counts["notes"] += 1
-                status.update(f"Rendering notes… {counts['notes']}")
+            status.update("Building the HTML with MkDocs…" if event == "mkdocs"
+                          else f"Rendering notes… {next(rendered)}")
 
         report = build_site(journal, strict=strict, progress=progress)
 
     output = journal.relative(report.output_dir) if report.output_dir else "?"
-    out.print(
-        f"[bold green]Built[/] {report.published} note(s) into [bold]{escape(output)}/[/] "
-        f"in {report.seconds:.1f} s: {len(report.rendered)} rendered, {len(report.unchanged)} unchanged, "
-        f"{len(report.removed)} removed, {len(report.skipped_private)} private/draft not published."
-    )
+    out.print(f"[bold green]Built[/] {report.published} note(s) into [bold]{escape(output)}/[/] "
+              f"in {report.seconds:.1f} s: {len(report.rendered)} rendered, {len(report.unchanged)} unchanged, "
+              f"{len(report.removed)} removed, {len(report.skipped_private)} private/draft not published.")
     stats = report.stats
     if stats and stats.notes:
         day = f"Day {stats.day_count} · " if stats.day_count is not None else ""

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from journal_agent.notes.files import normalize_newlines
 from journal_agent.notes.markdown import parser
 
 MAX_CHARS = 1000
@@ -49,11 +50,8 @@ class Chunk:
 
     def embedding_text(self, title: str) -> str:
         """Title + heading path + text: what the embedding model sees."""
-        parts = [title]
-        if self.heading and self.heading != title:
-            parts.append(self.heading)
-        parts.append(self.text)
-        return "\n".join(parts)
+        heading = [self.heading] if self.heading and self.heading != title else []
+        return "\n".join([title, *heading, self.text])
 
 
 def chunk_markdown(body: str, max_chars: int = MAX_CHARS, min_chars: int = MIN_CHARS) -> list[Chunk]:
@@ -68,8 +66,6 @@ def chunk_markdown(body: str, max_chars: int = MAX_CHARS, min_chars: int = MIN_C
         Chunks in document order; at least one chunk for a body that is not blank.
         Every non-blank line of ``body`` is in some chunk.
     """
-    from journal_agent.notes.files import normalize_newlines
-
     body = normalize_newlines(body)
     lines = body.split("\n")
     tokens = parser(tables=True).parse(body)
@@ -121,35 +117,17 @@ def _blocks(tokens, line_count: int) -> list[tuple[str, int, int, int]]:
     """
     blocks: list[tuple[str, int, int, int]] = []
     covered = 0
-    index = 0
-    while index < len(tokens):
-        token = tokens[index]
+    for index, token in enumerate(tokens):
         if token.level != 0 or token.map is None or token.nesting == -1:
-            index += 1
-            continue
+            continue  # inside a block (nested levels), or its closing token
         start, end = token.map
         if start > covered:
             blocks.append(("gap", covered, start, -1))
         blocks.append((token.type, start, end, index))
         covered = max(covered, end)
-        index = _skip_block(tokens, index)
     if covered < line_count:
         blocks.append(("gap", covered, line_count, -1))
     return blocks
-
-
-def _skip_block(tokens, index: int) -> int:
-    """Index of the token after the top-level block that starts at ``index``."""
-    token = tokens[index]
-    if token.nesting != 1:
-        return index + 1
-    depth = 0
-    while index < len(tokens):
-        depth += tokens[index].nesting
-        index += 1
-        if depth == 0:
-            break
-    return index
 
 
 def _split_block(source: str, kind: str, max_chars: int) -> list[str]:

@@ -71,17 +71,13 @@ def parse_note_date(text: str, languages: Sequence[str] = DEFAULT_LANGUAGES) -> 
     except ValueError:
         parsed = _dateparser(stripped, languages, {
             "PARSERS": ["absolute-time"], "REQUIRE_PARTS": ["day", "month", "year"],
-            "DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first",
-        })
-    if parsed is None or not MIN_NOTE_YEAR <= parsed.year <= MAX_NOTE_YEAR:
-        return None
-    return parsed.replace(tzinfo=None)
+            "DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first"})
+    return None if parsed is None or not MIN_NOTE_YEAR <= parsed.year <= MAX_NOTE_YEAR else parsed.replace(tzinfo=None)
 
 
 # Jekyll-style day-first dates: 18-09-2025, 18-09-2025 23.55, 18/09/2025 23:55
 _DAY_FIRST_RE = re.compile(
-    r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:[ T]+(\d{1,2})[.:h](\d{2})(?:[.:](\d{2}))?)?\s*$"
-)
+    r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:[ T]+(\d{1,2})[.:h](\d{2})(?:[.:](\d{2}))?)?\s*$")
 
 
 def _dateparser(text: str, languages: Sequence[str], settings: dict) -> dt.datetime | None:

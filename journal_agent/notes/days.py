@@ -60,13 +60,9 @@ def is_day(number: int | None) -> bool:
 
 
 # -- titles and headings ------------------------------------------------------------
-# "Day N" names a learning day when it opens the title ("Day 2| Momentum Learning
-# Series", "Day 3 Rust") or is followed by the end, punctuation or "of"
-# ("Momentum Learning Day 2", "Day 12 of 100"); "retry day 40 times" is not Day 40.
 _TITLE_DAY_RE = re.compile(
     rf"^\W*day\s*#?\s*({_DIGITS})(?!\d)|\bday\s*#?\s*({_DIGITS})\s*(?=$|[|:;,.!?)\]/\u2013\u2014-]|of\b)",
-    re.IGNORECASE,
-)
+    re.IGNORECASE)
 
 
 def title_day(text: str | None) -> int | None:
@@ -90,9 +86,7 @@ def check_day(value: object) -> int | None:
     """
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or not is_day(value):
-        return None
-    return value
+    return None if isinstance(value, bool) or not isinstance(value, int) or not is_day(value) else value
 
 
 # -- references and questions ---------------------------------------------------------

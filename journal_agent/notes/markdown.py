@@ -34,9 +34,7 @@ def parser(*, inline: bool = True, tables: bool = False, strikethrough: bool = F
     md = MarkdownIt("commonmark", {"html": html})
     if not inline:
         md.disable("inline")
-    extensions = [name for name, wanted in (("table", tables), ("strikethrough", strikethrough)) if wanted]
-    if extensions:
-        md.enable(extensions)
+    md.enable([name for name, wanted in (("table", tables), ("strikethrough", strikethrough)) if wanted])
     if deflists:
         from mdit_py_plugins.deflist import deflist_plugin
 

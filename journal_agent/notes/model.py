@@ -4,23 +4,12 @@ This is the one place that decides a note's title, date, day number,
 categories, tags and publication flags; ingest, ``journal add``, citations,
 the site and the agent all read notes through it.
 
-Handles what real learning notes contain:
-
-* Jekyll front matter as in the learner's own notes: ``title`` with stray
-  whitespace, ``last_modified_at`` in day-first ``DD-MM-YYYY`` or
-  ``DD-MM-YYYY HH.MM`` form, ``categories`` as a flow list or a
-  space-separated string, ``layout``/``image`` (kept in ``metadata``).
-* ISO ``date:`` (YAML gives a ``date``/``datetime``), ``tags``, ``day``,
-  ``draft``, ``private``, ``published``; keys in any case.
-* No front matter (TIL-style notes): title from the first ``# `` heading
-  outside fenced code, date from a ``YYYY-MM-DD`` file name, else the file's
-  first git commit, else its mtime; category from the parent folder.
-* ``.md``, ``.markdown`` and ``.txt`` (title from the first line).
-
-And what hostile notes contain (issue 11): every failure, whatever the bytes,
+It reads what real learning notes contain (Jekyll front matter with day-first
+``last_modified_at`` dates, TIL-style notes without front matter, ``.md``,
+``.markdown`` and ``.txt``) by the rules for each field given in :func:`read_note`,
+and what hostile notes contain (issue 11): every failure, whatever the bytes,
 the YAML or the Markdown, raises :class:`~journal_agent.errors.NoteError`
-naming the file and, where known, the line; never another exception. The
-rules for each field are in :func:`read_note`.
+naming the file and, where known, the line; never another exception.
 
 Front matter is read by :mod:`journal_agent.notes.front_matter` (PyYAML,
 bounded), Markdown with markdown-it-py, dates with dateparser.
@@ -29,6 +18,7 @@ bounded), Markdown with markdown-it-py, dates with dateparser.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 import re
@@ -39,12 +29,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from journal_agent.errors import NoteError
-from journal_agent.notes.dates import (
-    DEFAULT_LANGUAGES,
-    MAX_NOTE_YEAR,
-    MIN_NOTE_YEAR,
-    parse_note_date,
-)
+from journal_agent.notes.dates import DEFAULT_LANGUAGES, MAX_NOTE_YEAR, MIN_NOTE_YEAR, parse_note_date
 from journal_agent.notes.days import MAX_DAY, check_day, title_day
 from journal_agent.notes.files import (  # noqa: F401 - NOTE_SUFFIXES is read from here by older callers
     NOTE_SUFFIXES,
@@ -55,13 +40,7 @@ from journal_agent.notes.files import (  # noqa: F401 - NOTE_SUFFIXES is read fr
     read_note_bytes,
     relative_path,
 )
-from journal_agent.notes.front_matter import (
-    FrontMatter,
-    split_front_matter,
-    text_field,
-    words_field,
-    written,
-)
+from journal_agent.notes.front_matter import FrontMatter, split_front_matter, text_field, words_field, written
 from journal_agent.notes.markdown import parser
 
 DIGEST_KEY = "digest"  # front-matter key of a weekly digest (``digest: 2025-W38``), written by ``journal digest``
@@ -121,8 +100,7 @@ class Note:
 
 
 def read_note(
-    path: Path, root: Path, notes_dir: Path | None = None, *, languages: Sequence[str] = DEFAULT_LANGUAGES
-) -> Note:
+    path: Path, root: Path, notes_dir: Path | None = None, *, languages: Sequence[str] = DEFAULT_LANGUAGES) -> Note:
     """Read and parse one note.
 
     Args:
@@ -175,9 +153,7 @@ def read_note(
     root = Path(root)
     notes_dir = Path(notes_dir) if notes_dir is not None else root / "notes"
     raw, mtime = read_note_bytes(given)
-    text = decode_note_bytes(given, raw)
-    head = read_head(given, text, languages=languages)
-    title = head.title or file_name_title(given)
+    head = read_head(given, decode_note_bytes(given, raw), languages=languages)
     date, date_source = head.date, head.date_source
     if date is None:
         date, date_source = fallback_date(resolved, mtime)
@@ -188,22 +164,12 @@ def read_note(
     if not head.body.strip():
         reason = "empty note: front matter only, no text" if head.has_front_matter else "empty note"
         raise NoteError(given, reason)
-    return Note(
-        path=resolved,
-        rel_path=relative_path(given, resolved, Path(root)),
-        title=title,
-        date=date,
-        date_source=date_source,
-        modified=head.modified or mtime,
-        categories=categories,
-        tags=head.tags,
-        day=head.day,
-        body=head.body,
-        draft=head.draft,
-        private=head.private or any(part.casefold() == PRIVATE_FOLDER for part in folders),
-        content_hash=hashlib.sha256(raw).hexdigest(),
-        metadata=head.metadata,
-    )
+    return Note(path=resolved, rel_path=relative_path(given, resolved, Path(root)),
+                title=head.title or file_name_title(given), date=date, date_source=date_source,
+                modified=head.modified or mtime, categories=categories, tags=head.tags, day=head.day, body=head.body,
+                draft=head.draft,
+                private=head.private or any(part.casefold() == PRIVATE_FOLDER for part in folders),
+                content_hash=hashlib.sha256(raw).hexdigest(), metadata=head.metadata)
 
 
 @dataclass
@@ -263,12 +229,8 @@ def read_head(path: Path, text: str, *, suffix: str | None = None,
     front = split_front_matter(path, text)
     suffix = (suffix or path.suffix).lower()
     body, skipped = _trim_body(front.body)
-    headings: list[str | None] = []
-
-    def heading() -> str | None:  # parsed only when the title does not settle title and day
-        if not headings:
-            headings.append(None if suffix == ".txt" else first_heading_title(body))
-        return headings[0]
+    # the first heading, parsed only when the title does not settle title and day
+    heading = functools.cache(lambda: None if suffix == ".txt" else first_heading_title(body))
 
     title = _clean(text_field(path, front, "title"))
     title_from: TitleSource = "front matter" if title else ""
@@ -278,31 +240,17 @@ def read_head(path: Path, text: str, *, suffix: str | None = None,
     day = _front_matter_day(path, front) or title_day(title) or title_day(heading())
     written_date = _front_matter_when(path, front, "date", languages)
     modified = _front_matter_when(path, front, "last_modified_at", languages)
-    date, date_source = None, ""
-    if written_date is not None:
-        date, date_source = written_date.date(), "date"
-    elif modified is not None:
-        date, date_source = modified.date(), "last_modified_at"
+    when, date_source = ((written_date, "date") if written_date else (modified, "last_modified_at") if modified
+                         else (None, ""))
     categories = _dedupe([_clean(w) for key in ("categories", "category") for w in words_field(path, front, key)])
     tags = _dedupe([_clean(w) for w in words_field(path, front, "tags")])
     known = {"title", "date", "last_modified_at", "categories", "category", "tags", "day",
              "private", "draft", "published"}
-    return NoteHead(
-        title=title or None,
-        title_from=title_from,
-        date=date,
-        date_source=date_source,
-        modified=modified,
-        day=day,
-        categories=categories,
-        tags=tags,
-        draft=_flag(path, front, "draft") or _flag(path, front, "published", default=True) is False,
-        private=_flag(path, front, "private"),
-        body=body,
-        body_line=front.body_line + skipped,
-        has_front_matter=front.present,
-        metadata={k: v for k, v in front.values.items() if k not in known},
-    )
+    return NoteHead(title=title or None, title_from=title_from, date=when.date() if when else None,
+                    date_source=date_source, modified=modified, day=day, categories=categories, tags=tags,
+                    draft=_flag(path, front, "draft") or _flag(path, front, "published", default=True) is False,
+                    private=_flag(path, front, "private"), body=body, body_line=front.body_line + skipped,
+                    has_front_matter=front.present, metadata={k: v for k, v in front.values.items() if k not in known})
 
 
 def slugify(text: str) -> str:
@@ -334,10 +282,8 @@ def first_heading_title(body: str) -> str | None:
 
 def first_line_title(body: str) -> str | None:
     """First non-empty line of a plain-text note, trimmed to 120 characters."""
-    for line in body.split("\n"):
-        if line.strip():
-            return _clean_heading(line.strip().lstrip("#").strip())[:120] or None
-    return None
+    line = next((line for line in body.split("\n") if line.strip()), "")
+    return _clean_heading(line.strip().lstrip("#").strip())[:120] or None
 
 
 def _trim_body(body: str) -> tuple[str, int]:
@@ -371,14 +317,10 @@ def _dedupe(items: list[str]) -> list[str]:
 
 def _flag(path: Path, front: FrontMatter, key: str, default: bool = False) -> bool:
     """A yes/no field: YAML booleans, their string forms in any case, 0/1; absent or empty → ``default``."""
-    if key not in front.values:
-        return default
-    value = front.values[key]
+    value = front.values.get(key)
     if value is None:
         return default
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
+    if isinstance(value, int) and value in (0, 1):  # True and False too
         return bool(value)
     if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
         return value.strip().lower() in _TRUE if value.strip() else default

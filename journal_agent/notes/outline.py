@@ -73,7 +73,7 @@ def outline(body: str) -> Outline:
                 headings.append(text)
             first_heading = False
             continue
-        if token.type in ("bullet_list_open", "ordered_list_open") and label_pending and list_level is None:
+        if token.type in _LIST_OPENS and label_pending and list_level is None:
             list_level, label_pending = token.level, False
         elif token.type in ("bullet_list_close", "ordered_list_close") and token.level == list_level:
             list_level = None
@@ -82,15 +82,13 @@ def outline(body: str) -> Outline:
         lines = inline_lines(token)
         whole = " ".join(plain for plain, _ in lines).strip(" *_")
         if _QUESTION_LABEL_RE.match(whole):
-            label_pending = _next_block(tokens, index + 1) in ("bullet_list_open", "ordered_list_open")
+            label_pending = _next_block(tokens, index + 1) in _LIST_OPENS
             continue
         if not first_lines and tokens[index - 1].type == "paragraph_open" and token.level == 1:
             first_lines = _join_cut([text for _, text in lines], FIRST_LINES_CHARS)
         fallback = fallback or _join_cut([text for _, text in lines], FIRST_LINES_CHARS)
         in_questions = section_level is not None or list_level is not None
-        for plain, text in lines:
-            if plain.strip() and (in_questions or plain.rstrip().endswith("?")):
-                questions.append(text)
+        questions += [text for plain, text in lines if plain.strip() and (in_questions or plain.rstrip().endswith("?"))]
     return Outline(headings, first_lines or fallback, list(dict.fromkeys(questions)))
 
 
@@ -122,12 +120,8 @@ def inline_lines(token: Token, limit: int = 300) -> list[tuple[str, str]]:
             lines[-1].append((child.content, code_span(child.content)))
         elif child.type == "image":
             lines[-1].append((child.content, markdown_text(child.content)))
-    out = []
-    for pieces in lines:
-        plain, text = _cut(pieces, limit)
-        if plain.strip():
-            out.append((plain.strip(), _escape_start(text.strip())))
-    return out
+    cut = [_cut(pieces, limit) for pieces in lines]
+    return [(plain.strip(), _escape_start(text.strip())) for plain, text in cut if plain.strip()]
 
 
 def inline_text(token: Token, limit: int = 300) -> tuple[str, str]:
@@ -137,16 +131,12 @@ def inline_text(token: Token, limit: int = 300) -> tuple[str, str]:
 
 
 def _cut(pieces: list[tuple[str, str]], limit: int) -> tuple[str, str]:
-    plain: list[str] = []
-    text: list[str] = []
     used = 0
-    for piece_plain, piece_text in pieces:
-        if used + len(piece_plain.rstrip()) > limit and used:
-            return "".join(plain).rstrip(), "".join(text).rstrip() + "…"
-        plain.append(piece_plain)
-        text.append(piece_text)
-        used += len(piece_plain)
-    return "".join(plain), "".join(text)
+    for count, (plain, _) in enumerate(pieces):
+        if used and used + len(plain.rstrip()) > limit:
+            return "".join(p for p, _ in pieces[:count]).rstrip(), "".join(t for _, t in pieces[:count]).rstrip() + "…"
+        used += len(plain)
+    return "".join(p for p, _ in pieces), "".join(t for _, t in pieces)
 
 
 def _join_cut(lines: list[str], limit: int) -> str:
@@ -173,6 +163,4 @@ def code_span(text: str) -> str:
 
 def _escape_start(text: str) -> str:
     """A line that would start a block (``#``, ``>``, ``+``, ``-``, ``=``, ``1.``) has its first mark escaped."""
-    if re.match(r"[#>+\-=]|\d+[.)]", text):
-        return re.sub(r"^(\d*)(.)", r"\1\\\2", text, count=1)
-    return text
+    return re.sub(r"^(\d*)(.)", r"\1\\\2", text, count=1) if re.match(r"[#>+\-=]|\d+[.)]", text) else text

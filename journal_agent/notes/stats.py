@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Annotated
 from pydantic import Field
 from pydantic.dataclasses import dataclass
 
+from journal_agent.notes.journal import read_journal
 from journal_agent.records import JsonRecord
 
 if TYPE_CHECKING:
@@ -127,12 +128,9 @@ def streaks(dates: Iterable[dt.date], today: dt.date) -> tuple[Streak, Streak, l
     """
     days = set(dates)
     spans = _spans(days)
-    all_runs = runs(days)
-    longest = max(reversed(all_runs), key=lambda r: r.days, default=Streak())
-    current = Streak()
-    past = _spans(d for d in days if d <= today)
-    if past and past[-1][1] >= today - dt.timedelta(days=1):
-        current = Streak((past[-1][1] - past[-1][0]).days + 1, *past[-1])
+    longest = max(reversed(runs(days)), key=lambda r: r.days, default=Streak())
+    last = runs(d for d in days if d <= today)[-1:]
+    current = last[0] if last and last[0].until and last[0].until >= today - dt.timedelta(days=1) else Streak()
     gaps = [Gap(a_last + dt.timedelta(days=1), b_first - dt.timedelta(days=1), (b_first - a_last).days - 1)
             for (_, a_last), (b_first, _) in pairwise(spans)]
     return current, longest, gaps
@@ -153,17 +151,13 @@ def compute_stats(notes: list[Note], *, today: dt.date | None = None, include_pr
     categories = Counter(c for n in labelled for c in n.categories)
     tags = Counter(t for n in labelled for t in n.tags)
     months = Counter(d.strftime("%Y-%m") for d in dates)
-    return JournalStats(
-        notes=len(notes), days=len(set(dates)), first_date=min(dates, default=None),
-        last_date=max(dates, default=None), current_streak=current, longest_streak=longest, gaps=gaps,
-        categories=dict(categories.most_common()), tags=dict(tags.most_common()),
-        months=dict(sorted(months.items())), per_day=dict(Counter(dates)),
-        private_notes=sum(1 for n in notes if not n.publishable), today=today,
-    )
+    return JournalStats(notes=len(notes), days=len(set(dates)), first_date=min(dates, default=None),
+                        last_date=max(dates, default=None), current_streak=current, longest_streak=longest, gaps=gaps,
+                        categories=dict(categories.most_common()), tags=dict(tags.most_common()),
+                        months=dict(sorted(months.items())), per_day=dict(Counter(dates)),
+                        private_notes=sum(1 for n in notes if not n.publishable), today=today)
 
 
 def journal_stats(journal: Journal, *, today: dt.date | None = None, include_private: bool = True) -> JournalStats:
     """:func:`compute_stats` over every note under ``notes/`` (unreadable files are skipped)."""
-    from journal_agent.notes.journal import read_journal
-
     return compute_stats(read_journal(journal).notes, today=today, include_private=include_private)

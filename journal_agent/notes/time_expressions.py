@@ -107,6 +107,10 @@ def _latest_year(month: int, today: dt.date, day: int = 1) -> int:
     return today.year if (month, day) <= (today.month, today.day) else today.year - 1
 
 
+def _year_span(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
 def _date(year: int, month: int, day: int) -> dt.date | None:
     try:
         return dt.date(year, month, day)
@@ -127,10 +131,8 @@ def _exact_day(question: str, today: dt.date):
     if match:
         day = _date(*map(int, match.groups()))
         return (day, day, match, "day") if day else None
-    forms = (
-        (rf"{_LEAD}\b({_MONTH_RE})\.?\s+{_DAY_OF_MONTH}\b(?!\s*(?:-|:|%))(?:,?\s+{_YEAR}\b)?", (1, 2, 3)),
-        (rf"{_LEAD}\b{_DAY_OF_MONTH}\s+(?:of\s+)?({_MONTH_RE})\b\.?(?:,?\s+{_YEAR}\b)?", (2, 1, 3)),
-    )
+    forms = ((rf"{_LEAD}\b({_MONTH_RE})\.?\s+{_DAY_OF_MONTH}\b(?!\s*(?:-|:|%))(?:,?\s+{_YEAR}\b)?", (1, 2, 3)),
+             (rf"{_LEAD}\b{_DAY_OF_MONTH}\s+(?:of\s+)?({_MONTH_RE})\b\.?(?:,?\s+{_YEAR}\b)?", (2, 1, 3)))
     for pattern, (m, d, y) in forms:
         for match in re.finditer(pattern, question, flags=re.IGNORECASE):
             month, number = _MONTHS[match.group(m).lower()], int(match.group(d))
@@ -214,15 +216,10 @@ def _quarter(question: str, today: dt.date):
     return (*_months_span(year, first, first + 2), match, "quarter")
 
 
-def _endpoint_pattern() -> str:
-    iso = r"(?:19|20)\d\d-\d\d-\d\d"
-    month_day = rf"(?:{_MONTH_RE})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+(?:19|20)\d\d)?"
-    day_month = rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH_RE})\.?(?:,?\s+(?:19|20)\d\d)?"
-    month = rf"(?:{_MONTH_RE})\.?(?:,?\s+(?:19|20)\d\d)?"
-    return rf"(?:{iso}|{month_day}|{day_month}|{month}|(?:19|20)\d\d)"
-
-
-_ENDPOINT = _endpoint_pattern()
+_ENDPOINT = (r"(?:(?:19|20)\d\d-\d\d-\d\d"  # one end of a range: ISO date, month day [year], day month [year], ...
+             rf"|(?:{_MONTH_RE})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+(?:19|20)\d\d)?"
+             rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH_RE})\.?(?:,?\s+(?:19|20)\d\d)?"
+             rf"|(?:{_MONTH_RE})\.?(?:,?\s+(?:19|20)\d\d)?|(?:19|20)\d\d)")  # ... month [year], year
 
 
 def _range(question: str, today: dt.date):
@@ -240,17 +237,13 @@ def _range(question: str, today: dt.date):
     start = _point(match.group(1), today, end[1])
     if start is None or start[0] > end[1]:
         return None
-    single_days = start[0] == start[1] and end[0] == end[1]
-    return start[0], end[1], match, "days" if single_days else "range"
+    return start[0], end[1], match, "days" if start[0] == start[1] and end[0] == end[1] else "range"
 
 
 def _point(text: str, today: dt.date, before: dt.date | None) -> tuple[dt.date, dt.date] | None:
     """One endpoint of a range as its own span; a missing year comes from ``before`` (the range's end)."""
-    for finder in (_exact_day, _month_year, _bare_month, _bare_year):
-        found = finder(text, today)
-        if found is None:
-            continue
-        since, until, _match, _kind = found
+    for found in filter(None, (finder(text, today) for finder in (_exact_day, _month_year, _bare_month, _bare_year))):
+        since, until = found[:2]
         if before is not None and not _search(r"(?:19|20)\d\d", text):
             # "between March and April 2021": the first month takes the last one's year.
             shift = before.year - since.year
@@ -278,10 +271,7 @@ def _bare_month(text: str, today: dt.date):
 
 def _bare_year(text: str, today: dt.date):
     match = _search(r"^\s*((?:19|20)\d\d)\s*$", text)
-    if match:
-        year = int(match.group(1))
-        return dt.date(year, 1, 1), dt.date(year, 12, 31), match, "year"
-    return None
+    return (*_year_span(int(match.group(1))), match, "year") if match else None
 
 
 def _month_year(question: str, today: dt.date):
@@ -289,17 +279,12 @@ def _month_year(question: str, today: dt.date):
     if match:
         return (*_month_span(int(match.group(2)), _MONTHS[match.group(1).lower()]), match, "month")
     match = _search(rf"{_LEAD}\b((?:19|20)\d\d)-(0[1-9]|1[0-2])\b(?!-\d)", question)
-    if match:
-        return (*_month_span(int(match.group(1)), int(match.group(2))), match, "month")
-    return None
+    return (*_month_span(int(match.group(1)), int(match.group(2))), match, "month") if match else None
 
 
 def _year(question: str, today: dt.date):
     match = _search(r"\b(?:in|during|throughout|of|back\s+in)\s+((?:19|20)\d\d)\b", question)
-    if match:
-        year = int(match.group(1))
-        return dt.date(year, 1, 1), dt.date(year, 12, 31), match, "year"
-    return None
+    return (*_year_span(int(match.group(1))), match, "year") if match else None
 
 
 def _month_only(question: str, today: dt.date):
@@ -327,19 +312,14 @@ def _season_relative(question: str, today: dt.date):
     match = _search(rf"\b(?:in\s+)?(last|this|past)\s+({names})\b", question)
     if match:
         first, last = _SEASONS[match.group(2).lower()]
-        year = today.year
-        start, end = _months_span(year, first, last)
-        if match.group(1).lower() == "this" and start > today:
-            year -= 1
-        elif match.group(1).lower() != "this" and end >= today:
-            year -= 1  # "last summer" is the most recent summer that has ended
+        start, end = _months_span(today.year, first, last)
+        # "this summer" has begun; "last summer" is the most recent summer that has ended
+        year = today.year - int(start > today if match.group(1).lower() == "this" else end >= today)
         return (*_months_span(year, first, last), match, "season")
-    words = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
     match = _search(r"\b(a|one|two|three|four|five|\d)\s+years?\s+ago\b", question)
     if match:
-        token = match.group(1).lower()
-        year = today.year - (words[token] if token in words else int(token))
-        return dt.date(year, 1, 1), dt.date(year, 12, 31), match, "year"
+        ago = parse_number(match.group(1))  # None for "a"
+        return (*_year_span(today.year - (1 if ago is None else ago)), match, "year")
     return None
 
 
@@ -347,31 +327,21 @@ def _relative(question: str, today: dt.date):
     match = _search(r"\b(today|yesterday|(this|last|past)\s+(week|month|year))\b", question)
     if match:
         word = match.group(1).lower()
-        if word == "today":
-            return today, today, match, "day"
-        if word == "yesterday":
-            day = today - dt.timedelta(days=1)
+        if word in ("today", "yesterday"):
+            day = today - dt.timedelta(days=int(word == "yesterday"))
             return day, day, match, "day"
         which, unit = match.group(2).lower(), match.group(3).lower()
-        if unit == "week":
-            monday = today - dt.timedelta(days=today.weekday())
-            if which == "this":
-                return monday, today, match, "week"
-            if which == "past":
-                return today - dt.timedelta(days=7), today, match, "week"
-            return monday - dt.timedelta(days=7), monday - dt.timedelta(days=1), match, "week"
-        if unit == "month":
-            if which == "this":
-                return today.replace(day=1), today, match, "month"
-            if which == "past":
-                return today - dt.timedelta(days=30), today, match, "month"
-            last = today.replace(day=1) - dt.timedelta(days=1)
-            return last.replace(day=1), last, match, "month"
+        if which == "past":  # the last 7, 30 or 365 days
+            return today - dt.timedelta(days={"week": 7, "month": 30, "year": 365}[unit]), today, match, unit
+        # this week (from Monday), month or year so far; "last": the whole one before it
+        start = {"week": today - dt.timedelta(days=today.weekday()), "month": today.replace(day=1),
+                 "year": today.replace(month=1, day=1)}[unit]
         if which == "this":
-            return dt.date(today.year, 1, 1), today, match, "year"
-        if which == "past":
-            return today - dt.timedelta(days=365), today, match, "year"
-        return dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31), match, "year"
+            return start, today, match, unit
+        end = start - dt.timedelta(days=1)
+        first = {"week": end - dt.timedelta(days=6), "month": end.replace(day=1),
+                 "year": end.replace(month=1, day=1)}[unit]
+        return first, end, match, unit
     number = rf"(\d+|{NUMBER_WORD}|a|an)"
     match = _search(rf"\b(?:in\s+)?(?:the\s+)?(?:last|past)\s+{number}\s+(day|week|month)s?\b|"
                     rf"\b{number}\s+(day|week|month)s?\s+ago\b", question)

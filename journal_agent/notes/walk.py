@@ -99,8 +99,7 @@ def iter_note_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
     For callers that only list notes (site, citations, ``add``); ``journal
     ingest`` uses :func:`walk_notes` to report what could not be walked.
     """
-    for note in walk_notes(paths).files:
-        yield note.path
+    yield from (note.path for note in walk_notes(paths).files)
 
 
 def _walk_folder(base: Path, folder: Path, ancestors: tuple[Path, ...], via_link: bool, walk: NoteWalk,

@@ -82,9 +82,8 @@ def export_anki(journal: Journal, path: Path, now: dt.datetime, include_private:
     kept = [card for card in cards if include_private or not card.private]
     series = journal.config.journal.series
     deck = genanki.Deck(deck_id_for(series), series, description=f"Review cards from the {series} journal.")
-    model = _model()
     for card in sorted(kept, key=lambda c: (c.path, c.line)):
-        deck.add_note(genanki.Note(model=model, fields=_fields(card), guid=genanki.guid_for(card.id),
+        deck.add_note(genanki.Note(model=_model(), fields=_fields(card), guid=genanki.guid_for(card.id),
                                    tags=["journal-agent", card.kind]))
     path = Path(path).expanduser().resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -97,16 +96,10 @@ def export_anki(journal: Journal, path: Path, now: dt.datetime, include_private:
 def _model():
     import genanki
 
-    return genanki.Model(
-        MODEL_ID, MODEL_NAME,
-        fields=[{"name": "Question"}, {"name": "Answer"}, {"name": "Source"}],
-        templates=[{
-            "name": "Card 1",
-            "qfmt": "{{Question}}",
-            "afmt": '{{FrontSide}}<hr id="answer">{{Answer}}<div class="source">{{Source}}</div>',
-        }],
-        css=_CSS,
-    )
+    card = {"name": "Card 1", "qfmt": "{{Question}}",
+            "afmt": '{{FrontSide}}<hr id="answer">{{Answer}}<div class="source">{{Source}}</div>'}
+    return genanki.Model(MODEL_ID, MODEL_NAME, fields=[{"name": "Question"}, {"name": "Answer"}, {"name": "Source"}],
+                         templates=[card], css=_CSS)
 
 
 def _fields(card: ReviewCard) -> list[str]:

@@ -16,12 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from fsrs import Scheduler
+
 from journal_agent.review import schedule
 from journal_agent.review.store import ReviewCard, ReviewStore, SyncReport
 
 if TYPE_CHECKING:
-    from fsrs import Scheduler
-
     from journal_agent.workspace import Journal
 
 LEARN_AHEAD = dt.timedelta(minutes=20)
@@ -59,8 +59,7 @@ def rate_card(journal: Journal, card_id: str, rating: schedule.RatingName, now: 
         ReviewError: unknown, ambiguous or retired card; unknown rating.
     """
     with ReviewStore.open(journal, scheduler) as store:
-        sync = store.sync(now)
-        return sync, store.rate(card_id, rating, now)
+        return store.sync(now), store.rate(card_id, rating, now)  # sync first: the card may be new
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import Literal, get_args
 
-if TYPE_CHECKING:
-    from fsrs import Scheduler
+from fsrs import Card, Rating, Scheduler
 
 RatingName = Literal["again", "hard", "good", "easy"]
 RATINGS: tuple[RatingName, ...] = get_args(RatingName)
@@ -31,13 +30,6 @@ def utc(when: dt.datetime) -> dt.datetime:
     return when.astimezone(dt.UTC).replace(microsecond=0)
 
 
-def default_scheduler() -> Scheduler:
-    """py-fsrs's :class:`fsrs.Scheduler` with its default parameters (module doc)."""
-    from fsrs import Scheduler
-
-    return Scheduler()
-
-
 def fsrs_number(card_id: str) -> int:
     """The integer id py-fsrs keeps for a card: the first 12 hex digits of our id (< 2**48)."""
     return int(card_id[:12], 16)
@@ -45,8 +37,6 @@ def fsrs_number(card_id: str) -> int:
 
 def new_state(card_id: str, now: dt.datetime) -> str:
     """FSRS state JSON of a card never reviewed, due at ``now``."""
-    from fsrs import Card
-
     return json.dumps(Card(card_id=fsrs_number(card_id), due=utc(now)).to_dict())
 
 
@@ -57,13 +47,10 @@ def review(state: str, rating: RatingName, now: dt.datetime, scheduler: Schedule
     Raises:
         ValueError: ``rating`` is not one of :data:`RATINGS`.
     """
-    from fsrs import Card, Rating
-
     if rating not in RATINGS:
         raise ValueError(f"rating must be one of {', '.join(RATINGS)}, not {rating!r}")
-    scheduler = scheduler or default_scheduler()
-    card, _log = scheduler.review_card(Card.from_dict(json.loads(state)), Rating[rating.capitalize()],
-                                       review_datetime=utc(now), review_duration=duration_ms)
+    card, _log = (scheduler or Scheduler()).review_card(Card.from_dict(json.loads(state)), Rating[rating.capitalize()],
+                                                        review_datetime=utc(now), review_duration=duration_ms)
     card.due = utc(card.due)
     return json.dumps(card.to_dict()), card.due
 
@@ -74,11 +61,7 @@ def preview(state: str, now: dt.datetime, scheduler: Scheduler | None = None) ->
     The rating itself adds fuzz to an interval of 3 days or more, so a long interval
     shown here is the centre of the one that will be drawn.
     """
-    from fsrs import Scheduler
-
-    settings = (scheduler or default_scheduler()).to_dict()
-    settings["enable_fuzzing"] = False
-    plain = Scheduler.from_dict(settings)
+    plain = Scheduler.from_dict({**(scheduler or Scheduler()).to_dict(), "enable_fuzzing": False})
     return {rating: review(state, rating, now, plain)[1] for rating in RATINGS}
 
 
@@ -94,15 +77,8 @@ def describe_interval(seconds: float) -> str:
     """A short human interval: ``<1m``, ``10m``, ``5h``, ``3d``, ``4mo``, ``2.1y``."""
     if seconds < 60:
         return "<1m"
-    minutes = seconds / 60
-    if minutes < 60:
-        return f"{round(minutes)}m"
-    hours = minutes / 60
-    if hours < 24:
-        return f"{round(hours)}h"
-    days = hours / 24
-    if days < 31:
-        return f"{round(days)}d"
-    if days < 365:
-        return f"{round(days / 30.4)}mo"
-    return f"{days / 365:.1f}y"
+    for unit, size, below in (("m", 60, 3600), ("h", 3600, 86400), ("d", 86400, 31 * 86400),
+                              ("mo", 30.4 * 86400, 365 * 86400)):
+        if seconds < below:
+            return f"{round(seconds / size)}{unit}"
+    return f"{seconds / 86400 / 365:.1f}y"
