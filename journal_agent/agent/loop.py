@@ -11,7 +11,7 @@ finishes, in the manner of smolagents' ``stream=True`` runs, so the CLI can
 show steps live and tests can inspect them.
 
 A journal has several agents (Letta docs, "Multi-agent"): each is a record
-(:class:`~journal_agent.agent.blocks.AgentSpec`: persona, attached blocks,
+(:class:`~journal_agent.agent.core_memory.AgentSpec`: persona, attached blocks,
 tools, system-prompt file) and runs this same loop with its own view of core
 memory, its own recall conversations and its own conversation lock. An agent
 can run one turn of another with ``send_message_to_agent``
