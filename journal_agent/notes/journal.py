@@ -18,8 +18,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -99,6 +101,33 @@ def read_one(journal: Journal, path: Path, base: Path | None = None) -> Note:
         NoteError: the file is not a readable note (see :func:`~journal_agent.notes.model.read_note`).
     """
     return read_note(path, journal.root, base or journal.notes_dir, languages=journal.config.journal.date_languages)
+
+
+def note_base(journal: Journal, path: Path, sources: Sequence[str] = ()) -> Path:
+    """The folder whose sub-folders name ``path``'s categories and make it private (``private/``, any case).
+
+    ``notes/`` for a note inside it; else the deepest of ``sources`` (the
+    folders the archive ingested, journal-relative or absolute, as
+    ``archive.json`` records them) holding it; else the folder above the
+    note's own (a single ingested file takes its folder as category). The
+    one rule :func:`read_one` callers use for a note outside ``notes/``, so
+    ``other/Private/o1.md`` ingested with ``other/`` is private wherever it is
+    read (issue 21: the MCP ``read_note`` read it with ``notes/`` as base and
+    served it).
+    """
+    given = Path(os.path.abspath(Path(path).expanduser()))
+    candidates = (given, given.resolve())
+    notes = Path(os.path.abspath(journal.notes_dir))
+    if any(c == notes or notes in c.parents or notes.resolve() in c.parents for c in candidates):
+        return journal.notes_dir
+    holding = []
+    for source in sources:
+        folder = Path(os.path.abspath(journal.root / source))
+        if any(folder in c.parents or folder.resolve() in c.parents for c in candidates):
+            holding.append(folder)
+    if holding:
+        return max(holding, key=lambda f: len(f.parts))
+    return given.parent.parent
 
 
 def read_head(journal: Journal, path: Path) -> NoteHead:
