@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import os
 import re
 import unicodedata
@@ -324,11 +325,16 @@ def file_name_title(path: Path) -> str:
 
 
 def first_heading_title(body: str) -> str | None:
-    """Text of the first level-1 heading, ignoring ``#`` lines inside fenced code."""
+    """Text of the first level-1 heading, ignoring ``#`` lines inside fenced code.
+
+    Entity and numeric character references are decoded (CommonMark §2.5: ``# A &lt; B`` is the text
+    "A < B"), so the title is plain text like a front-matter title and is escaped once wherever it goes
+    (issue 21: ``&amp;lt;`` in ``<title>`` and the feed).
+    """
     tokens = parser(inline=False).parse(body)
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and token.tag == "h1":
-            return _clean_heading(tokens[index + 1].content) or None
+            return _clean_heading(html.unescape(tokens[index + 1].content)) or None
     return None
 
 

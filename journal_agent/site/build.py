@@ -60,7 +60,7 @@ from urllib.parse import urljoin
 
 from journal_agent.errors import SiteError
 from journal_agent.site.render import EXCERPT_SEPARATOR, render_posts, trim_to_excerpt
-from journal_agent.site.sanitize import escape_text, xml_clean
+from journal_agent.site.sanitize import escape_text, head_title, xml_clean
 from journal_agent.site.stats_page import (
     STATS_MARKER,
     STATS_PAGE,
@@ -394,6 +394,13 @@ def _add_home_plugin(config: Any, stats: SiteStats) -> None:
             if page.file.src_uri == STATS_PAGE and STATS_PAGE_MARKER in markdown:
                 return markdown.replace(STATS_PAGE_MARKER, stats_page_markdown(stats), 1)
             return markdown
+
+        def on_page_context(self, context, *, page, config, nav):
+            # every page's <title> from an escaped meta.title, never from `page.title | striptags`
+            # (which decodes entities: see sanitize.head_title)
+            if page.title and not page.is_homepage and isinstance(page.meta, dict):
+                page.meta["title"] = head_title(page.meta.get("title") or page.title)
+            return context
 
         def on_page_content(self, html, *, page, config, files):
             if page.file.src_uri == STATS_PAGE:
