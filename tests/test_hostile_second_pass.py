@@ -137,3 +137,85 @@ def test_journal_stats_leaves_private_notes_out_of_every_figure(hostile_titles):
     assert SECRET not in text and "2020" not in text, text  # no date, month, streak or label of the private note
     assert text.startswith("Today is 2025-09-27. 2 notes on 2 days, from 2025-09-18 to 2025-09-21.")
     assert "1 private or draft note(s) are not shared with you and are not counted." in text
+
+
+# -- 3. no overwrite without --force --------------------------------------------------------------------
+NOTE_NAME = "notes/2025-01-01-first.md"
+NOTE_TEXT = "---\ndate: 2025-01-01\n---\n# First\n\nHand-written.\n"
+
+
+@pytest.fixture
+def exporting(seeded_dir, monkeypatch):
+    write(seeded_dir / NOTE_NAME, NOTE_TEXT)
+    monkeypatch.chdir(seeded_dir)
+    return seeded_dir
+
+
+@pytest.mark.parametrize("fmt", ["json", "markdown"])
+@pytest.mark.parametrize("target", [NOTE_NAME, "notes/new.json", "notes/sub/x.zip", ".journal/x.json",
+                                    "./notes/../notes/y.json", "linked/z.json"])
+def test_export_never_writes_into_notes_or_the_stores(exporting, run_cli, fmt, target):
+    (exporting / "linked").symlink_to(exporting / "notes")  # a link into notes/ is notes/
+    before = {p: p.read_bytes() for p in (exporting / "notes").rglob("*") if p.is_file()}
+    result = run_cli("export", "--format", fmt, "-o", target, "--force")
+    assert result.exit_code == 1 and "will not write the export to" in result.stderr, result.output
+    after = {p: p.read_bytes() for p in (exporting / "notes").rglob("*") if p.is_file()}
+    assert after == before and not (exporting / ".journal" / "x.json").exists()
+
+
+@pytest.mark.parametrize("fmt", ["json", "markdown"])
+@pytest.mark.parametrize("target", ["journal.toml", "README.md", "other.zip"])
+def test_export_does_not_replace_a_file_it_did_not_write_without_force(exporting, run_cli, fmt, target):
+    path = exporting / target
+    original = (exporting / "journal.toml").read_bytes() if target == "journal.toml" else b"mine\n"
+    path.write_bytes(original)
+    refused = run_cli("export", "--format", fmt, "-o", target)
+    assert refused.exit_code == 1 and f"{target} already exists and was not written by this command" in refused.stderr
+    assert "--force" in refused.stderr and path.read_bytes() == original
+    assert run_cli("list").exit_code == 0  # the configuration still reads
+    forced = run_cli("export", "--format", fmt, "-o", target, "--force")
+    assert forced.exit_code == 0 and path.read_bytes() != original
+
+
+@pytest.mark.parametrize("fmt", ["json", "markdown"])
+def test_export_replaces_its_own_earlier_export_and_dash_is_stdout(exporting, run_cli, fmt):
+    first = run_cli("export", "--format", fmt, "-o", "out.bin")
+    again = run_cli("export", "--format", fmt, "-o", "out.bin")
+    assert first.exit_code == again.exit_code == 0 and (exporting / "out.bin").is_file()
+    stdout = run_cli("export", "--format", fmt, "-o", "-")
+    assert stdout.exit_code == 0 and not (exporting / "-").exists()
+    if fmt == "json":
+        assert json.loads(stdout.stdout)["notes"]
+    else:
+        assert stdout.stdout_bytes.startswith(b"PK")
+
+
+def test_export_with_an_unreadable_note_exits_3(exporting, run_cli):
+    write(exporting / "notes" / "broken.md", "---\ntitle: [unclosed\n---\nbody\n")
+    result = run_cli("export")
+    assert result.exit_code == 3 and "unreadable" in result.stderr and json.loads(result.stdout)["notes"]
+
+
+@pytest.mark.parametrize("existing", [
+    "# My own week notes\n\nHand-written, no digest key.\n",
+    "---\ndigest: 2025-W37\n---\n# Another week's digest\n\ntext\n",
+    "---\ntitle: x\ndigest: ''\n---\nbody\n",
+])
+def test_digest_does_not_replace_a_hand_written_note_at_its_path(seeded_dir, run_cli, existing):
+    path = seeded_dir / "notes" / "digests" / "weekly-digest-2025-W38.md"
+    write(path, existing)
+    refused = run_cli("digest", "--week", "2025-W38", "--offline")
+    assert refused.exit_code == 1 and "is not the digest of 2025-W38" in refused.stderr, refused.output
+    assert "Wrote" not in refused.stdout and path.read_text() == existing
+    forced = run_cli("digest", "--week", "2025-W38", "--offline", "--force")
+    assert forced.exit_code == 0 and "digest: 2025-W38" in path.read_text()
+
+
+@pytest.mark.parametrize("name", ["line\nbreak.md", "rtl\u202eevil.txt.md", "zero\u200bwidth.md", "bell\x07.md"])
+def test_list_shows_file_names_escaped(journal_dir, run_cli, name):
+    write(journal_dir / "notes" / name, "---\ndate: 2025-09-20\n---\nBody.\n")
+    result = run_cli("list")
+    assert result.exit_code == 0
+    [line] = [line for line in result.stdout.splitlines() if "2025-09-20" in line]
+    shown = name.encode("unicode_escape").decode("ascii")
+    assert shown in line and not any(c in result.stdout for c in "\u202e\u200b\x07")

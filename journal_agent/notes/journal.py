@@ -296,6 +296,7 @@ def export_notes(
     output: Path | None = None,
     *,
     include_private: bool = False,
+    force: bool = False,
 ) -> ExportResult:
     """Export every note with its metadata and text.
 
@@ -306,15 +307,24 @@ def export_notes(
             and ``text`` (the Markdown body). ``markdown``: a zip with one file
             per note at its journal-relative path, front matter (title, date,
             day, categories, tags, flags, other keys) followed by the body.
-        output: file to write; ``None`` returns the data in the result.
+        output: file to write; ``None`` returns the data in the result. Checked before anything is read
+            (:func:`~journal_agent.outputs.check_output`): never inside ``notes/`` or ``.journal/``, and an
+            existing file only when it is an earlier export (:func:`is_export`) or ``force``.
         include_private: export private and draft notes too.
+        force: replace an existing file that is not an export.
 
     Raises:
         ValueError: unknown format.
-        JournalError: the output file cannot be written.
+        OutputRefused: ``output`` is a place the export must not be written (see above).
+        JournalError: the output file cannot be written (what was there is left whole).
     """
+    from journal_agent.atomic import write_atomic
+    from journal_agent.outputs import check_output
+
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    if output is not None:
+        output = check_output(journal, output, force=force, ours=is_export, what="the export")
     read = read_journal(journal)
     notes = [n for n in read.notes if include_private or n.publishable]
     data: str | bytes = _export_json(notes) if fmt == "json" else _export_zip(notes)
@@ -324,14 +334,27 @@ def export_notes(
         return result
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, bytes):
-            output.write_bytes(data)
-        else:
-            output.write_text(data, encoding="utf-8")
+        write_atomic(output, data)
     except OSError as exc:
         raise JournalError(f"cannot write {output}: {exc.strerror or exc}") from exc
     result.output = output
     return result
+
+
+EXPORT_ZIP_COMMENT = b"journal-agent export"  # the comment of every Markdown export zip
+
+
+def is_export(path: Path) -> bool:
+    """Whether ``path`` is a file ``export_notes`` wrote: a JSON document starting with ``exported_at``, or a
+    zip whose comment is :data:`EXPORT_ZIP_COMMENT`. Raises ``OSError`` when it cannot be read."""
+    with open(path, "rb") as handle:
+        head = handle.read(32)
+    if head.startswith(b'{\n  "exported_at": "'):
+        return True
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            return archive.comment == EXPORT_ZIP_COMMENT
+    return False
 
 
 def _note_metadata(note: Note) -> dict[str, Any]:
@@ -378,6 +401,7 @@ def _export_zip(notes: list[Note]) -> bytes:
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.comment = EXPORT_ZIP_COMMENT
         for note in notes:
             post = frontmatter.Post(note.body, **_note_metadata(note))
             name = note.rel_path if not note.rel_path.startswith("/") else Path(note.rel_path).name
