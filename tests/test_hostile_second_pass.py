@@ -219,3 +219,61 @@ def test_list_shows_file_names_escaped(journal_dir, run_cli, name):
     [line] = [line for line in result.stdout.splitlines() if "2025-09-20" in line]
     shown = name.encode("unicode_escape").decode("ascii")
     assert shown in line and not any(c in result.stdout for c in "\u202e\u200b\x07")
+
+
+# -- 4. bounds with named refusals ------------------------------------------------------------------------
+BOUND_CASES = [  # (case, note text, words the refusal must say)
+    ("tags-list", "---\ntags: [" + ", ".join(str(i) for i in range(101)) + "]\n---\nbody\n",
+     "front matter tags: 101 items, over the limit of 100 per note"),
+    ("tags-text", "---\ntags: " + " ".join(f"t{i}" for i in range(10_000)) + "\n---\nbody\n",
+     "front matter tags: 10,000 items, over the limit of 100"),
+    ("categories", "---\ncategories:\n" + "".join(f"- c{i}\n" for i in range(150)) + "---\nbody\n",
+     "front matter categories: 150 items"),
+    ("fields", "---\n" + "".join(f"k{i}: {i}\n" for i in range(101)) + "---\nbody\n",
+     "front matter has 101 fields, over the limit of 100"),
+    ("nesting-yaml", "---\nx: " + "[" * 30 + "]" * 30 + "\n---\nbody\n", "nested more than 20 levels deep"),
+    ("divs", "# t\n\n" + "<div>" * 65 + "x" + "</div>" * 65 + "\n", "HTML elements nested more than 64 levels deep"),
+    ("unclosed-divs", "# t\n\n" + "<div>\n\ntext\n\n" * 70, "HTML elements nested more than 64"),
+    ("brackets", "# t\n\n" + "[" * 65 + "x" + "]" * 65 + "\n", "brackets [ ] nested more than 64 levels deep"),
+    ("unclosed-brackets", "# t\n\n" + "[a " * 70 + "\n", "brackets [ ] nested more than 64"),
+    ("mixed", "# t\n\n" + "[*_<div>" * 5000 + "\n", "nested more than 64 levels deep"),
+]
+
+
+@pytest.mark.parametrize("case", range(len(BOUND_CASES)), ids=[c[0] for c in BOUND_CASES])
+def test_every_input_bound_is_a_named_refusal(tmp_path, case):
+    from journal_agent.errors import NoteError
+    from journal_agent.notes.model import read_note
+
+    _, text, words = BOUND_CASES[case]
+    path = write(tmp_path / "notes" / "n.md", text)
+    with pytest.raises(NoteError) as refused:
+        read_note(path, tmp_path)
+    assert words in str(refused.value)
+
+
+@pytest.mark.parametrize("text", [
+    "---\ntags: [" + ", ".join(str(i) for i in range(100)) + "]\n---\nbody\n",
+    "# t\n\n" + "<div>" * 64 + "x" + "</div>" * 64 + "\n",
+    "# t\n\n" + ("[" * 60 + "x" + "]" * 60 + "\n\n") * 50,
+    "# t\n\n```\n" + "[" * 500 + "<div>" * 500 + "\n```\n",
+    "# t\n\n" + "<p>one<p>two<li>three<br><img src=x>" * 100 + "\n",
+    "# t\n\n" + "\\[" * 200 + "\n",
+])
+def test_notes_inside_the_bounds_are_read(tmp_path, text):
+    from journal_agent.notes.model import read_note
+
+    assert read_note(write(tmp_path / "notes" / "n.md", text), tmp_path).body
+
+
+@pytest.mark.parametrize("size", [1_000_001, 9_000_000])
+def test_an_oversized_note_is_refused_with_its_real_size(tmp_path, size):
+    from journal_agent.errors import NoteError
+    from journal_agent.notes.model import read_note
+
+    path = tmp_path / "notes" / "big.md"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"# big\n\n" + b"x" * (size - 7))
+    with pytest.raises(NoteError) as refused:
+        read_note(path, tmp_path)
+    assert f"note is {size:,} bytes ({size / 1e6:.1f} MB), over the 1 MB limit (1,000,000 bytes)" in str(refused.value)

@@ -50,6 +50,7 @@ from journal_agent.notes.days import MAX_DAY, check_day, title_day
 from journal_agent.notes.files import (  # noqa: F401 - NOTE_SUFFIXES is read from here by older callers
     NOTE_SUFFIXES,
     PRIVATE_FOLDER,
+    check_nesting,
     decode_note_bytes,
     fallback_date,
     folders_under,
@@ -189,6 +190,7 @@ def read_note(
     if not head.body.strip():
         reason = "empty note: front matter only, no text" if head.has_front_matter else "empty note"
         raise NoteError(given, reason)
+    check_nesting(given, head.body, head.body_line)
     return Note(
         path=resolved,
         rel_path=relative_path(given, resolved, Path(root)),

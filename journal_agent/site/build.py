@@ -316,7 +316,21 @@ def _load_config(journal: Journal, **overrides: Any):
         raise SiteError(f"cannot read {config_file}: {exc.strerror or exc}") from exc
     if not cfg.site.allow_html:
         config.markdown_extensions.append(sanitize_extension())
+    _linear_tags_page(config)
     return config
+
+
+def _linear_tags_page(config: Any) -> None:
+    """Keep the tags page's listing out of its table of contents (Material tags ``listings_toc: false``).
+
+    With one TOC entry per tag, Material's search plugin looks each heading id up
+    by walking the whole TOC (``_find_toc_by_id``): quadratic in the number of
+    distinct tags (issue 21: 10,000 tags took 344 s; 4,000 tags in 40 notes 17 s,
+    8 million calls). The tags still each get a heading and an anchor on the page.
+    """
+    for name, plugin in config.plugins.items():
+        if (name == "material/tags" or name.startswith("material/tags #")) and hasattr(plugin.config, "listings_toc"):
+            plugin.config.listings_toc = False
 
 
 def _posts_dir(config: Any) -> Path:
