@@ -277,3 +277,84 @@ def test_an_oversized_note_is_refused_with_its_real_size(tmp_path, size):
     with pytest.raises(NoteError) as refused:
         read_note(path, tmp_path)
     assert f"note is {size:,} bytes ({size / 1e6:.1f} MB), over the 1 MB limit (1,000,000 bytes)" in str(refused.value)
+
+
+# -- smaller: damaged review rows, a full disk ---------------------------------------------------------------
+CARD_NOTE = "---\ndate: 2025-09-19\n---\n# Day 3\n\nWhat is RRF?::Reciprocal rank fusion of ranked lists\n"
+
+
+@pytest.mark.parametrize("column, value", [
+    ("fsrs", "not json"), ("fsrs", '{"card_id": "x"}'), ("fsrs", "[]"),
+    ("due", 1e308), ("due", -1e308), ("due", "soon"), ("question", 42.5), ("line", "ten"),
+])
+def test_a_damaged_review_row_says_move_it_away(journal_dir, run_cli, column, value):
+    import sqlite3
+
+    write(journal_dir / "notes" / "day3.md", CARD_NOTE)
+    [card] = json.loads(run_cli("review", "--json").stdout)
+    db = sqlite3.connect(journal_dir / ".journal" / "review.sqlite")
+    with db:
+        db.execute(f"UPDATE cards SET {column} = ?", (value,))
+    db.close()
+    refused = 0
+    for args in (("review", "--json", "--all"), ("review", "--rate", card["id"], "good")):
+        result = run_cli(*args)
+        assert "unexpected" not in result.stderr and result.exit_code in (0, 1), (args, result.output)
+        if result.exit_code:  # else the row was mended: sync rewrote it from the note, or the rating replaced it
+            [line] = result.stderr.strip().splitlines()
+            assert "review.sqlite is damaged" in line and "move it away" in line, line
+            refused += 1
+    assert refused or column in ("question", "line") or value == '{"card_id": "x"}'
+
+
+def test_rating_on_a_full_disk_says_no_space_and_records_nothing(journal):
+    from journal_agent.errors import ReviewError
+    from journal_agent.review.store import ReviewStore
+
+    write(journal.notes_dir / "day3.md", CARD_NOTE)
+    now = dt.datetime(2025, 9, 19, 20, tzinfo=dt.UTC)
+    with ReviewStore.open(journal) as store:
+        store.sync(now)
+        [card] = store.cards()
+        pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+        store.db.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own "database or disk is full"
+        with pytest.raises(ReviewError) as full:
+            for _ in range(10_000):
+                before = store.db.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
+                store.rate(card.id, "good", now)
+        assert str(full.value).startswith("no space left while writing .journal/review.sqlite")
+        assert "nothing was recorded" in str(full.value)
+        assert store.db.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == before
+
+
+# -- smaller: configuration values named by key -------------------------------------------------------------
+CONFIG_CASES = [  # (journal.toml, what the one-line error must say)
+    ("[llm]\ntimeout = inf\n", "[llm] timeout: Input should be a finite number"),
+    ("[llm]\ntimeout = nan\n", "[llm] timeout: Input should be a finite number"),
+    ("[llm]\ntimeout = 1e308\n", "[llm] timeout: Input should be less than or equal to 86400"),
+    ("x = " + "[" * 5000 + "]" * 5000 + "\n", "not valid TOML: arrays or tables nested too deeply"),
+    ("x = " + "{a = " * 3000 + "1" + "}" * 3000 + "\n", "not valid TOML: arrays or tables nested too deeply"),
+    ('[site]\nurl = "javascript:alert(1)"\n', "[site] url: Value error, 'javascript:alert(1)' is not an http(s) URL"),
+    ('[site]\nurl = "file:///etc/passwd"\n', "[site] url: Value error, 'file:///etc/passwd' is not an http(s) URL"),
+    ('[site]\nurl = "https://"\n', "[site] url: Value error"),
+    ('[journal]\ndate_languages = ["english"]\n', "[journal] date_languages: Value error, 'english' is not a language"),
+    ('[journal]\ndate_languages = ["xx"]\n', "[journal] date_languages: Value error, 'xx' is not a language"),
+    ('[journal]\ndate_languages = []\n', "[journal] date_languages: List should have at least 1 item"),
+]
+
+
+@pytest.mark.parametrize("case", range(len(CONFIG_CASES)), ids=[c[1][:40] for c in CONFIG_CASES])
+def test_a_bad_configuration_value_is_named_by_its_key(journal_dir, run_cli, case):
+    text, message = CONFIG_CASES[case]
+    (journal_dir / "journal.toml").write_text(text, encoding="utf-8")
+    result = run_cli("list", "--since", "2025-01-01")
+    assert result.exit_code == 1, result.output
+    [line] = result.stderr.strip().splitlines()
+    assert "journal.toml" in line and message in line and "--since" not in line, line
+
+
+def test_good_configuration_values_still_load(journal_dir, run_cli):
+    (journal_dir / "journal.toml").write_text(
+        '[journal]\ndate_languages = ["de", "en", "zh-Hans"]\n[llm]\ntimeout = 600\n[site]\nurl = ""\n',
+        encoding="utf-8")
+    assert run_cli("list", "--since", "1. März 2025").exit_code == 0
