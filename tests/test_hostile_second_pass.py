@@ -358,3 +358,15 @@ def test_good_configuration_values_still_load(journal_dir, run_cli):
         '[journal]\ndate_languages = ["de", "en", "zh-Hans"]\n[llm]\ntimeout = 600\n[site]\nurl = ""\n',
         encoding="utf-8")
     assert run_cli("list", "--since", "1. März 2025").exit_code == 0
+
+
+def test_background_reflection_reads_an_ingested_private_note_as_private(second_folder, server):
+    from journal_agent.agent.sleeptime import run_jobs
+
+    jobs = second_folder.state_dir / "sleeptime" / "jobs"
+    jobs.mkdir(parents=True, exist_ok=True)
+    queued = [str(second_folder.root / "other" / rel) for _, rel, _ in PRIVATE_ELSEWHERE]
+    (jobs / "job.json").write_text(json.dumps({"notes": queued}), encoding="utf-8")
+    status = run_jobs(second_folder)
+    assert status is not None and f"{len(PRIVATE_ELSEWHERE)} private or draft notes were not sent" in status.message
+    assert SECRET not in json.dumps(server.requests)

@@ -390,10 +390,9 @@ class JournalTools:
     def _sources(self) -> list[str]:
         """The folders the archive ingested (``sources`` of ``archive.json``)."""
         try:
-            sources = self.archive.read_meta().get("sources")
+            return self.archive.sources()
         except JournalError:
             return []
-        return [str(s) for s in sources] if isinstance(sources, list) else []
 
 
 # -------------------------------------------------------------------- helpers

@@ -232,12 +232,23 @@ def run_jobs(journal) -> Status | None:
             return status
 
 
+def _ingested_sources(journal) -> list[str]:
+    """The folders the archive ingested (``Archive.sources``); ``[]`` when it cannot be opened."""
+    from journal_agent.archive.store import Archive
+    from journal_agent.errors import JournalError
+
+    try:
+        return Archive.open(journal, check=False).sources()
+    except JournalError:
+        return []
+
+
 def _run(journal, jobs: list[Path]) -> Status:
     import threading
 
     from journal_agent.agent.reflection import NOTES_PER_EVENT, reflect_on_notes
     from journal_agent.errors import NoteError
-    from journal_agent.notes.journal import read_one
+    from journal_agent.notes.journal import note_base, read_one
 
     paths: list[str] = []
     for job in jobs:
@@ -246,9 +257,10 @@ def _run(journal, jobs: list[Path]) -> Status:
         except (OSError, ValueError, AttributeError):
             continue
     notes = []
+    sources = _ingested_sources(journal)
     for path in paths:
-        try:
-            notes.append(read_one(journal, Path(path)))
+        try:  # a note outside notes/ is read as ingest read it: its folder's private/ rule holds (issue 21)
+            notes.append(read_one(journal, Path(path), note_base(journal, Path(path), sources)))
         except NoteError:
             continue
     status = Status(state="running", started=now_text(), pid=os.getpid())
