@@ -43,6 +43,7 @@ EmbeddingBackend = Literal["minilm", "openai"]
 ReflectMode = Literal["inline", "background", "off"]
 
 
+_NOT_IN_URLS = frozenset('"<>\\^`{|}\'')  # RFC 3986 never allows these unescaped; templates put the URL in attributes
 MAX_TIMEOUT = 86_400.0  # [llm] timeout: a day; asyncio and the socket layer overflow on inf
 
 
@@ -148,7 +149,8 @@ class SiteSettings(_Section):
             parts = urlsplit(value)
         except ValueError as exc:
             raise ValueError(f"{value!r} is not a URL ({exc})") from exc
-        if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value):
+        if parts.scheme not in ("http", "https") or not parts.hostname or any(
+                c.isspace() or c in _NOT_IN_URLS or not c.isprintable() for c in value):
             raise ValueError(f"{value[:80]!r} is not an http(s) URL with a host, e.g. \"https://example.org/journal/\"")
         return value
 

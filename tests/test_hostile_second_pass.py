@@ -337,6 +337,8 @@ CONFIG_CASES = [  # (journal.toml, what the one-line error must say)
     ('[site]\nurl = "javascript:alert(1)"\n', "[site] url: Value error, 'javascript:alert(1)' is not an http(s) URL"),
     ('[site]\nurl = "file:///etc/passwd"\n', "[site] url: Value error, 'file:///etc/passwd' is not an http(s) URL"),
     ('[site]\nurl = "https://"\n', "[site] url: Value error"),
+    ('[site]\nurl = "https://x.org/\\"><script>alert(1)</script>"\n', "[site] url: Value error"),
+    ("[site]\nurl = \"https://x.org/' onmouseover='alert(1)\"\n", "[site] url: Value error"),
     ('[journal]\ndate_languages = ["english"]\n', "[journal] date_languages: Value error, 'english' is not a language"),
     ('[journal]\ndate_languages = ["xx"]\n', "[journal] date_languages: Value error, 'xx' is not a language"),
     ('[journal]\ndate_languages = []\n', "[journal] date_languages: List should have at least 1 item"),
