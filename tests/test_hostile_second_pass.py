@@ -131,6 +131,16 @@ def test_search_query_length_is_bounded_with_a_named_refusal(hostile_titles, siz
     assert agent.error and "query is too long" in agent.content
 
 
+@pytest.mark.parametrize("tool, arguments, name", [
+    ("search_notes", {"query": "x", "category": "c" * 201}, "category"),
+    ("list_notes", {"category": "c" * 100_000}, "category"),
+    ("list_notes", {"tag": "t" * 1_000_000}, "tag"),
+])
+def test_category_and_tag_arguments_are_bounded(hostile_titles, tool, arguments, name):
+    error, text = mcp_call(hostile_titles, tool, arguments)
+    assert error and f"{name} is too long" in text and "the limit is 200" in text
+
+
 def test_journal_stats_leaves_private_notes_out_of_every_figure(hostile_titles):
     error, text = mcp_call(hostile_titles, "journal_stats", {})
     assert not error
