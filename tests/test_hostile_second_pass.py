@@ -382,3 +382,26 @@ def test_background_reflection_reads_an_ingested_private_note_as_private(second_
     status = run_jobs(second_folder)
     assert status is not None and f"{len(PRIVATE_ELSEWHERE)} private or draft notes were not sent" in status.message
     assert SECRET not in json.dumps(server.requests)
+
+
+@pytest.mark.parametrize("command", [("memory", "export"), ("memory", "export", "-o"),
+                                     ("review", "--export-anki")])
+@pytest.mark.parametrize("target", ["journal.toml", "notes/2025-01-01-first.md", ".journal/x.json"])
+def test_memory_and_anki_exports_refuse_files_they_did_not_write(exporting, run_cli, command, target):
+    path = exporting / target
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text("mine\n", encoding="utf-8")
+    original = path.read_bytes()
+    result = run_cli(*command, target)
+    assert result.exit_code == 1 and ("already exists and was not written by this command" in result.stderr
+                                      or "will not write" in result.stderr), result.output
+    assert path.read_bytes() == original
+
+
+@pytest.mark.parametrize("command", [("memory", "export"), ("review", "--export-anki")])
+def test_memory_and_anki_exports_replace_their_own_files(exporting, run_cli, command):
+    assert run_cli(*command, "out.file").exit_code == 0
+    assert run_cli(*command, "out.file").exit_code == 0
+    (exporting / "other.file").write_text("mine\n", encoding="utf-8")
+    assert run_cli(*command, "other.file", "--force").exit_code == 0
