@@ -229,6 +229,8 @@ def test_list_shows_file_names_escaped(journal_dir, run_cli, name):
     [line] = [line for line in result.stdout.splitlines() if "2025-09-20" in line]
     shown = name.encode("unicode_escape").decode("ascii")
     assert shown in line and not any(c in result.stdout for c in "\u202e\u200b\x07")
+    header = run_cli("show", f"notes/{name}").stdout.splitlines()[0]
+    assert shown in header and not any(c in header for c in "\u202e\u200b\x07")
 
 
 # -- 4. bounds with named refusals ------------------------------------------------------------------------

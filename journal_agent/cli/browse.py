@@ -106,7 +106,8 @@ def show(ctx, ref, as_json) -> None:
         return
     out = console()
     day = f" · Day {note.day}" if note.day is not None else ""
-    out.print(f"[bold]{escape(note.title)}[/bold]  [dim]{note.date.isoformat()}{day} · {escape(note.rel_path)}[/dim]")
+    out.print(f"[bold]{escape(escape_name(note.title))}[/bold]  [dim]{note.date.isoformat()}{day} · "
+              f"{escape(escape_name(note.rel_path))}[/dim]")
     if note.categories or note.tags:
         out.print("[dim]" + escape(", ".join(note.categories + [f"#{t}" for t in note.tags])) + "[/dim]")
     out.print()
@@ -115,7 +116,7 @@ def show(ctx, ref, as_json) -> None:
     else:
         click.echo(note.body.strip("\n"))
     if others:
-        console(stderr=True).print(f"[dim]also on that {match.how}: {escape(', '.join(others))}[/dim]")
+        console(stderr=True).print(f"[dim]also on that {match.how}: {escape(escape_name(', '.join(others)))}[/dim]")
 
 
 @click.command("stats")
