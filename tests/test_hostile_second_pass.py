@@ -141,6 +141,19 @@ def test_category_and_tag_arguments_are_bounded(hostile_titles, tool, arguments,
     assert error and f"{name} is too long" in text and "the limit is 200" in text
 
 
+@pytest.mark.parametrize("tool, arguments, words", [
+    ("search_notes", {"query": "x", "day": 10**30}, "day must be a learning day from 1 to 99,999"),
+    ("search_notes", {"query": "x", "day": 0}, "day must be a learning day"),
+    ("search_notes", {"query": "x", "page": 10**30}, "page must be from 0 to 10,000"),
+    ("list_notes", {"page": 10_001}, "page must be from 0 to 10,000"),
+    ("read_note", {"day": -1}, "day must be a learning day"),
+    ("read_note", {"day": 4, "page": 10**18}, "page must be from 0 to 10,000"),
+])
+def test_day_and_page_arguments_are_bounded(hostile_titles, tool, arguments, words):
+    error, text = mcp_call(hostile_titles, tool, arguments)
+    assert error and f"Error executing tool {tool}: {words}" in text, text
+
+
 def test_journal_stats_leaves_private_notes_out_of_every_figure(hostile_titles):
     error, text = mcp_call(hostile_titles, "journal_stats", {})
     assert not error
