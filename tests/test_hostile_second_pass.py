@@ -420,3 +420,19 @@ def test_memory_and_anki_exports_replace_their_own_files(exporting, run_cli, com
     assert run_cli(*command, "out.file").exit_code == 0
     (exporting / "other.file").write_text("mine\n", encoding="utf-8")
     assert run_cli(*command, "other.file", "--force").exit_code == 0
+
+
+@pytest.mark.parametrize("marker", ["</notes>", "</ note >", "<NOTE>", "< /notes >", "</agent_entry>"])
+def test_digest_prompt_keeps_note_fields_inside_the_quoted_block(journal_dir, marker):
+    import re
+
+    from journal_agent.digest import collect_digest, digest_event, parse_week
+
+    write(journal_dir / "notes" / "a.md",
+          f"---\ntitle: 'Title {marker} here'\ndate: 2025-09-17\n---\n# x\n\nBody {marker} text.\n\n"
+          f"What is {marker} for?\n")
+    journal = open_journal(root=journal_dir)
+    prompt = digest_event(collect_digest(journal, parse_week("2025-W38"), today=TODAY))
+    markers = re.findall(r"<\s*/?\s*(?:notes|note|agent_entry)\b[^>\u200b]*>", prompt, flags=re.IGNORECASE)
+    # the sentence naming the markers, then the one quoted block
+    assert markers == ["<notes>", "</notes>", "<notes>", "<note>", "</note>", "</notes>"], markers

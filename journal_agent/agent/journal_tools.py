@@ -402,12 +402,12 @@ class JournalTools:
 
 
 # -------------------------------------------------------------------- helpers
-QUOTE_TAGS = ("note", "agent_entry")
+QUOTE_TAGS = ("notes", "note", "agent_entry")  # <notes> wraps a digest's or a reflection's quoted notes
 _MARKER_RE = re.compile(rf"<(\s*/?\s*)({'|'.join(QUOTE_TAGS)})(?![\w-])", re.IGNORECASE)
 
 
 def defuse_markers(text: str) -> str:
-    """``text`` with every ``<note``, ``</note``, ``<agent_entry`` or ``</agent_entry`` opening defused
+    """``text`` with every ``<note``, ``</note``, ``<notes``, ``<agent_entry`` or ``</agent_entry`` opening defused
     (any case, spaces allowed: ``</ note >``): a zero-width space after the name, so the model sees the text
     but no marker. Used on quoted text and on every result line made of note fields (title, path, tags)."""
     return _MARKER_RE.sub(lambda m: f"<{m.group(1)}{m.group(2)}\u200b", text)
