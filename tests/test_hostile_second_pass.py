@@ -79,7 +79,21 @@ def test_private_note_in_a_second_ingested_folder_is_refused_by_read_note(second
     assert error and "private" in text and SECRET not in text
     # the public note of the same folder is read, and search refuses the private ones alike
     assert not call(tools_for(second_folder), "read_note", path=f"{folder}/public.md").error
-    assert SECRET not in mcp_call(second_folder, "search_notes", {"query": f"{SECRET} body"})[1]
+    assert SECRET not in mcp_call(second_folder, "search_notes", {"query": "other body"})[1]
+
+
+@pytest.mark.parametrize("ingested, rel", [
+    ("Private", "p1.md"), ("PRIVATE", "sub/p2.md"), ("other/private", "p3.md"),
+])
+def test_an_ingested_folder_named_private_is_private_everywhere(journal_dir, ingested, rel):
+    shutil.copy(SEED, journal_dir / "notes" / SEED.name)
+    write(journal_dir / ingested / rel, f"# Kept\n\n{SECRET} embeddings body.\n")
+    journal = open_journal(root=journal_dir)
+    ingest(journal, [journal_dir / ingested])
+    searched = mcp_call(journal, "search_notes", {"query": "kept embeddings body"})[1]
+    assert SECRET not in searched and "private or draft note(s) also matched" in searched
+    error, text = mcp_call(journal, "read_note", {"path": f"{ingested}/{rel}"})
+    assert error and "private" in text and SECRET not in text
 
 
 def test_shared_private_notes_are_read_when_share_private(second_folder):

@@ -31,6 +31,7 @@ from pydantic.dataclasses import dataclass as pydantic_dataclass
 from journal_agent.errors import JournalError, NoteNotFound
 from journal_agent.notes.dates import parse_date
 from journal_agent.notes.days import bare_day, find_day_number
+from journal_agent.notes.files import PRIVATE_FOLDER
 from journal_agent.notes.model import Note, NoteHead, read_note, read_note_head
 from journal_agent.notes.walk import iter_note_files
 from journal_agent.records import JsonRecord
@@ -109,8 +110,10 @@ def note_base(journal: Journal, path: Path, sources: Sequence[str] = ()) -> Path
     ``notes/`` for a note inside it; else the deepest of ``sources`` (the
     folders the archive ingested, journal-relative or absolute, as
     ``archive.json`` records them) holding it; else the folder above the
-    note's own (a single ingested file takes its folder as category). The
-    one rule :func:`read_one` callers use for a note outside ``notes/``, so
+    note's own (a single ingested file takes its folder as category); an
+    ingested folder named ``private`` (any case) counts as the note's own
+    ``private/`` folder. The one rule :func:`read_one` callers use for a note
+    outside ``notes/`` (ingest, the tools, background reflection), so
     ``other/Private/o1.md`` ingested with ``other/`` is private wherever it is
     read (issue 21: the MCP ``read_note`` read it with ``notes/`` as base and
     served it).
@@ -126,7 +129,10 @@ def note_base(journal: Journal, path: Path, sources: Sequence[str] = ()) -> Path
         if any(folder in c.parents or folder.resolve() in c.parents for c in candidates):
             holding.append(folder)
     if holding:
-        return max(holding, key=lambda f: len(f.parts))
+        base = max(holding, key=lambda f: len(f.parts))
+        # an ingested folder that is itself named private (any case) is private: its parent is the base,
+        # so the folder counts as one of the note's folders (and names no category, as private/ never does)
+        return base.parent if base.name.casefold() == PRIVATE_FOLDER else base
     return given.parent.parent
 
 
