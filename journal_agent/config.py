@@ -14,15 +14,19 @@ reads them itself; no key is ever written to disk or printed.
 
 from __future__ import annotations
 
+import ast
 import difflib
+import importlib.util
 import json
 import os
 import tomllib
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from journal_agent.errors import ConfigError
 
@@ -39,6 +43,27 @@ EmbeddingBackend = Literal["minilm", "openai"]
 ReflectMode = Literal["inline", "background", "off"]
 
 
+_NOT_IN_URLS = frozenset('"<>\\^`{|}\'')  # RFC 3986 never allows these unescaped; templates put the URL in attributes
+MAX_TIMEOUT = 86_400.0  # [llm] timeout: a day; asyncio and the socket layer overflow on inf
+
+
+@lru_cache(maxsize=1)
+def dateparser_languages() -> frozenset[str]:
+    """The language codes dateparser knows (``language_order`` of ``dateparser/data/languages_info.py``),
+    read from the file without importing dateparser (which takes ~100 ms); empty when it cannot be read,
+    and then no entry is refused here."""
+    try:
+        spec = importlib.util.find_spec("dateparser")
+        if spec is None or spec.origin is None:
+            return frozenset()
+        source = (Path(spec.origin).parent / "data" / "languages_info.py").read_text(encoding="utf-8")
+        start = source.index("language_order")
+        tree = ast.parse(source[start:source.index("]", start) + 1])
+        return frozenset(ast.literal_eval(tree.body[0].value))  # type: ignore[attr-defined]
+    except (OSError, ValueError, SyntaxError, IndexError, AttributeError):
+        return frozenset()
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
@@ -49,7 +74,21 @@ class JournalSettings(_Section):
     series: str = Field(DEFAULT_SERIES, description='notes are titled "<series> Day N"')
     categories: list[str] = Field(["Momentum_Learning", "Learning Journey"],
                                   description="categories of a new note")
-    date_languages: list[str] = Field(list(DEFAULT_DATE_LANGUAGES), description="languages dateparser reads dates in")
+    date_languages: list[str] = Field(list(DEFAULT_DATE_LANGUAGES), description="languages dateparser reads dates in",
+                                      min_length=1, max_length=20)
+
+    @field_validator("date_languages")
+    @classmethod
+    def _known_languages(cls, value: list[str]) -> list[str]:
+        """Each entry a language dateparser knows (``en``, ``de``, ``zh-Hans``): a bad one was blamed on
+        ``--since`` by every command that read a date (issue 21)."""
+        known = dateparser_languages()
+        for code in value:
+            if known and code not in known:
+                close = difflib.get_close_matches(code, sorted(known), n=1)
+                raise ValueError(f"{code!r} is not a language dateparser knows" +
+                                 (f"; did you mean {close[0]!r}?" if close else " (use codes like \"en\", \"de\")"))
+        return value
 
 
 class EmbeddingSettings(_Section):
@@ -73,7 +112,8 @@ class LLMSettings(_Section):
 
     model: str = Field(DEFAULT_CHAT_MODEL, description="model name as the server knows it")
     base_url: str | None = Field(None, description="Ollama, llama.cpp, vLLM, ... e.g. http://127.0.0.1:11434/v1")
-    timeout: float = Field(120.0, gt=0, description="seconds to wait for the model before giving up")
+    timeout: float = Field(120.0, gt=0, le=MAX_TIMEOUT, allow_inf_nan=False,
+                           description="seconds to wait for the model before giving up")
     max_tokens: int | None = Field(None, gt=0, description="cap on the length of one reply (tokens)")
     context_window: int | None = Field(None, gt=0, description="the server's context window in tokens, if known")
     share_private: bool = Field(False, description="send private and draft notes to the model")
@@ -97,6 +137,22 @@ class SiteSettings(_Section):
     author: str = ""
     description: str = "A learning journal."
     allow_html: bool = Field(False, description="keep raw HTML written in notes (sanitized otherwise)")
+
+    @field_validator("url")
+    @classmethod
+    def _web_url(cls, value: str) -> str:
+        """An ``http``/``https`` URL with a host, or empty (no feed): ``javascript:alert(1)`` aborted the
+        site build with "Aborted with a configuration error!" and no reason (issue 21)."""
+        if not value:
+            return value
+        try:
+            parts = urlsplit(value)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a URL ({exc})") from exc
+        if parts.scheme not in ("http", "https") or not parts.hostname or any(
+                c.isspace() or c in _NOT_IN_URLS or not c.isprintable() for c in value):
+            raise ValueError(f"{value[:80]!r} is not an http(s) URL with a host, e.g. \"https://example.org/journal/\"")
+        return value
 
 
 class ArchiveSettings(_Section):
@@ -150,6 +206,10 @@ def load_config(path: Path, env: Mapping[str, str] | None = None) -> Config:
         data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    except RecursionError as exc:  # tomllib recurses on nested arrays and inline tables
+        raise ConfigError(f"{path}: not valid TOML: arrays or tables nested too deeply to read") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     embedding = data.get("embedding")
     file_backend = embedding.get("backend", "minilm") if isinstance(embedding, dict) else "minilm"
     for name, (section, key) in ENV_OVERRIDES.items():

@@ -132,7 +132,9 @@ def test_tools_answer_like_the_agents(learner):
                                     "try `journal list`"))
     assert out["bad"][0] and "start_date 'last tuesday' is not a date" in out["bad"][1]
     assert out["list"][1].splitlines()[0] == "Notes 1-2 of 2 from 2025-09-22 to 2025-09-23, oldest first:"
-    assert out["stats"][1].startswith("Today is 2025-09-27. 11 notes on 10 days")  # two notes on the 26th
+    # the private secret.md is not counted (issue 21: its date and streak were shown)
+    assert out["stats"][1].startswith("Today is 2025-09-27. 10 notes on 10 days")
+    assert out["stats"][1].endswith("1 private or draft note(s) are not shared with you and are not counted.")
     assert "Current streak: 10 days (2025-09-17 to 2025-09-26)" in out["stats"][1]
     assert out["core"][1] == out["resource"] and "<learner>" in out["resource"]
 

@@ -231,18 +231,30 @@ def run_jobs(journal) -> Status | None:
             return status
 
 
+def _ingested_sources(journal) -> list[str]:
+    """The folders the archive ingested (``Archive.sources``); ``[]`` when it cannot be opened."""
+    from journal_agent.archive.store import Archive
+    from journal_agent.errors import JournalError
+
+    try:
+        return Archive.open(journal, check=False).sources()
+    except JournalError:
+        return []
+
+
 def _run(journal, jobs: list[Path]) -> Status:
     from journal_agent.agent.reflection import NOTES_PER_EVENT, reflect_on_notes
-    from journal_agent.notes.journal import read_one
+    from journal_agent.notes.journal import note_base, read_one
 
     paths: list[str] = []
     for job in jobs:
         with suppress(OSError, ValueError, AttributeError):
             paths += [p for p in json.loads(job.read_text(encoding="utf-8")).get("notes", []) if p not in paths]
     notes = []
+    sources = _ingested_sources(journal)
     for path in paths:
-        with suppress(NoteError):
-            notes.append(read_one(journal, Path(path)))
+        with suppress(NoteError):  # a note outside notes/ is read as ingest read it: its folder's private/ rule holds
+            notes.append(read_one(journal, Path(path), note_base(journal, Path(path), sources)))
     status = Status(state="running", started=now_text(), pid=os.getpid())
     write_status(journal.state_dir, status)
     deadline = deadline_seconds(journal, -(-len(notes) // NOTES_PER_EVENT))

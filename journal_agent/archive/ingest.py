@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 
 from journal_agent.errors import JournalError, NoteError
 from journal_agent.locks import JournalLock
-from journal_agent.notes.journal import read_one
+from journal_agent.notes.journal import note_base, read_one
 from journal_agent.notes.model import Note
 from journal_agent.notes.walk import walk_notes
 
@@ -235,7 +235,7 @@ def _read(journal: Journal, files, stored: dict[str, str], report: IngestReport
             report.unchanged += 1
             continue
         try:
-            note = read_one(journal, found.path, _notes_dir(journal, found.base))
+            note = read_one(journal, found.path, note_base(journal, found.path, [str(found.base)]))
         except NoteError as exc:
             report.failed.append((f"{rel}:{exc.line}" if exc.line else rel, exc.reason))
             failed.add(rel)
@@ -286,19 +286,6 @@ def _embed_and_write(archive: Archive, work: list[tuple[Note, list[Chunk]]], rep
                 progress(done, total)
         report.chunks_written += archive.replace_notes(batch, np.concatenate(parts) if parts else [])
         batch = []
-
-
-def _notes_dir(journal: Journal, base: Path) -> Path:
-    """The folder whose sub-folders name categories for notes found under ``base``.
-
-    ``notes/`` for anything inside it (so ``notes/private/`` stays private);
-    an ingested folder outside ``notes/`` plays the same part for its notes; a
-    single file outside ``notes/`` takes its parent folder as category.
-    """
-    notes = Path(os.path.abspath(journal.notes_dir))
-    if base == notes or notes in base.parents:
-        return journal.notes_dir
-    return base if base.is_dir() else base.parent.parent
 
 
 def _stored_hashes(archive: Archive) -> dict[str, str]:

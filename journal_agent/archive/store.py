@@ -187,6 +187,14 @@ class Archive:
                 return remote.read_meta(self._connect())
         return schema.read_json(self.directory / repair.META_FILE)
 
+    def sources(self) -> list[str]:
+        """The folders the archive ingested (``sources`` of ``archive.json``: journal-relative, or absolute
+        outside the journal), ``["notes"]`` before any was recorded: what
+        :func:`~journal_agent.notes.journal.note_base` needs to read a note outside ``notes/`` as ingest read it
+        (its categories, its ``private/`` folders). Raises StoreError as :meth:`read_meta`."""
+        sources = self.read_meta().get("sources")
+        return [str(s) for s in sources] if isinstance(sources, list) and sources else ["notes"]
+
     def write_meta(self, **changes: Any) -> None:
         """Update ``archive.json`` with ``changes``, atomically. Raises StoreError when it cannot be written."""
         if not self.location.is_local:

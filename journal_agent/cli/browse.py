@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import typing
+import unicodedata
 from pathlib import Path
 
 import click
@@ -56,19 +57,38 @@ def list_command(ctx, since, until, category, tag, as_json) -> None:
         ctx.exit(EXIT_PARTIAL)  # as `journal ingest` and `site build` do: the others were listed
 
 
+def escape_name(name: str) -> str:
+    """A file name or path as one safe line: control, format (bidi overrides such as U+202E, zero-width
+    characters) and line/paragraph separator characters as ``\\n``, ``\\u202e``, ... escapes; the rest as is.
+
+    ``journal list`` printed names raw: a newline in a file name split its line, U+202E reversed the rest of
+    it (issue 21). Source: Unicode general categories Cc, Cf, Zl, Zp (``unicodedata.category``).
+    """
+    return "".join(_escape_char(char) if unicodedata.category(char) in _UNSAFE_CATEGORIES else char
+                   for char in name)
+
+
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
+
+
+def _escape_char(char: str) -> str:
+    escaped = char.encode("unicode_escape").decode("ascii")
+    return escaped if escaped != char else f"\\u{ord(char):04x}"
+
+
 def _print_list(listed, *, filtered: bool) -> None:
     out = console()
     for note in listed.notes:
         day = f"Day {note.day}" if note.day is not None else "     "
         labels = ", ".join(note.categories + [f"#{t}" for t in note.tags])
         flag = " [yellow](private)[/yellow]" if note.private else ""
-        out.print(f"{note.date.isoformat()}  {day:<8} [bold]{escape(note.title)}[/bold]{flag}  "
-                  f"[dim]{note.words} words · {escape(labels)} · {escape(note.path)}[/dim]")
+        out.print(f"{note.date.isoformat()}  {day:<8} [bold]{escape(escape_name(note.title))}[/bold]{flag}  "
+                  f"[dim]{note.words} words · {escape(escape_name(labels))} · {escape(escape_name(note.path))}[/dim]")
     err = console(stderr=True)
     if not listed.notes and not listed.failed:
         err.print("No notes match." if filtered else "No notes yet. Write one with `journal add`.")
     for path, reason in listed.failed:
-        err.print(f"[red]unreadable[/red] {escape(path)}: {escape(reason)}")
+        err.print(f"[red]unreadable[/red] {escape(escape_name(path))}: {escape(reason)}")
 
 
 @click.command("show")
@@ -86,7 +106,8 @@ def show(ctx, ref, as_json) -> None:
         return
     out = console()
     day = f" · Day {note.day}" if note.day is not None else ""
-    out.print(f"[bold]{escape(note.title)}[/bold]  [dim]{note.date.isoformat()}{day} · {escape(note.rel_path)}[/dim]")
+    out.print(f"[bold]{escape(escape_name(note.title))}[/bold]  [dim]{note.date.isoformat()}{day} · "
+              f"{escape(escape_name(note.rel_path))}[/dim]")
     if note.categories or note.tags:
         out.print("[dim]" + escape(", ".join(note.categories + [f"#{t}" for t in note.tags])) + "[/dim]")
     out.print()
@@ -95,7 +116,7 @@ def show(ctx, ref, as_json) -> None:
     else:
         click.echo(note.body.strip("\n"))
     if others:
-        console(stderr=True).print(f"[dim]also on that {match.how}: {escape(', '.join(others))}[/dim]")
+        console(stderr=True).print(f"[dim]also on that {match.how}: {escape(escape_name(', '.join(others)))}[/dim]")
 
 
 @click.command("stats")
@@ -151,25 +172,31 @@ def _heatmap(result, weeks: int = 26):
 @click.command("export")
 @click.option("--format", "fmt", type=click.Choice(typing.get_args(ExportFormat)), default="json", show_default=True,
               help="json: one document; markdown: a zip with one file per note.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write (default: JSON to stdout, Markdown to journal-export-DATE.zip).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="File to write, - for stdout (default: JSON to stdout, Markdown to journal-export-DATE.zip). "
+                   "Never inside notes/ or .journal/.")
+@click.option("--force", is_flag=True, help="Replace an existing file that is not an earlier export.")
 @include_private_option("Also export private and draft notes.")
 @click.pass_context
-def export(ctx, fmt, output, include_private) -> None:
-    """Export every note with its metadata and text."""
+def export(ctx, fmt, output, force, include_private) -> None:
+    """Export every note with its metadata and text. Exits 3 when some notes could not be read."""
     journal = journal_of(ctx)
     if output is None and fmt == "markdown":
         output = Path(default_export_name(fmt))
-    result = export_notes(journal, fmt, output, include_private=include_private)
+    elif output == Path("-"):
+        output = None
+    result = export_notes(journal, fmt, output, include_private=include_private, force=force)
     err = console(stderr=True)
     if result.output is None:
-        click.echo(result.data, nl=False)
+        click.echo(result.data, nl=False)  # bytes (a zip) go to the binary stream
     else:
-        click.echo(f"Exported {result.notes} notes to {result.output}.")
+        click.echo(f"Exported {result.notes} notes to {escape_name(journal.relative(result.output))}.")
     if result.withheld:
         err.print(f"[dim]{result.withheld} private or draft notes left out (add --include-private).[/dim]")
     for path, reason in result.failed:
-        err.print(f"[red]unreadable[/red] {escape(path)}: {escape(reason)}")
+        err.print(f"[red]unreadable[/red] {escape(escape_name(path))}: {escape(reason)}")
+    if result.failed:
+        ctx.exit(EXIT_PARTIAL)  # as `journal ingest`, `list` and `site build` do: the others were exported
 
 
 @click.command("mcp")

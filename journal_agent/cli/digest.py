@@ -19,9 +19,11 @@ from journal_agent.digest import make_digest, parse_week
               help='Any date in the week ("last monday", 2025-09-18) or an ISO week (2025-W38); default: this week.')
 @include_private_option("Include private and draft notes; the digest is then private too (never published).")
 @click.option("--offline", is_flag=True, help="Write the summary without a model even when one is configured.")
+@click.option("--force", is_flag=True, help="Replace a note at the digest's path that is not a digest.")
 @json_option("Print JSON: week, path, notes (day, title, headings, first lines), gaps, streak, questions.")
 @click.pass_context
-def digest(ctx: click.Context, week_text: str | None, include_private: bool, offline: bool, as_json: bool) -> None:
+def digest(ctx: click.Context, week_text: str | None, include_private: bool, offline: bool, force: bool,
+           as_json: bool) -> None:
     """Write the weekly digest note: each day's notes, the streak, gaps and open questions.
 
     The digest goes to notes/digests/weekly-digest-YYYY-Www.md in the category "Weekly Digest" (so the site
@@ -35,7 +37,8 @@ def digest(ctx: click.Context, week_text: str | None, include_private: bool, off
             week = parse_week(week_text, languages=journal.config.journal.date_languages)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--week") from exc
-    result = make_digest(journal, week, include_private=include_private, use_model=False if offline else None)
+    result = make_digest(journal, week, include_private=include_private, use_model=False if offline else None,
+                         force=force)
     report = ingest(journal, [result.path])
     if as_json:
         print_json({**result.to_json(), "chunks_written": report.chunks_written})

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from pathlib import Path
 
 import click
 from rich.panel import Panel
@@ -128,20 +129,38 @@ def memory_undo(ctx) -> None:
 
 
 @memory.command("export")
-@click.argument("file", required=False, type=click.Path(dir_okay=False, writable=True))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-              help="Write to this file instead of stdout (same as FILE).")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write to this file instead of stdout (same as FILE; - is stdout); never inside notes/ or "
+                   ".journal/.")
+@click.option("--force", is_flag=True, help="Replace an existing file that is not a memory export.")
 @click.pass_context
-def memory_export(ctx, file, output) -> None:
+def memory_export(ctx, file, output, force) -> None:
     """Export core memory (blocks, attachments, agents, edit history) as JSON to FILE or stdout."""
-    data = _core(ctx).export_data()
+    from journal_agent.atomic import write_atomic
+    from journal_agent.outputs import check_output
+
     target = file or output
-    if target:
-        with open(target, "w", encoding="utf-8") as handle:
-            print_json(data, file=handle)
-        click.echo(f"Wrote {target}.")
-    else:
+    path = None
+    if target and target != "-":
+        path = check_output(journal_of(ctx), Path(target), force=force, ours=_is_memory_export,
+                            what="the memory export")
+    data = _core(ctx).export_data()
+    if path is None:
         print_json(data)
+        return
+    try:
+        write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    except OSError as exc:
+        raise JournalError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    click.echo(f"Wrote {target}.")
+
+
+def _is_memory_export(path: Path) -> bool:
+    """Whether ``path`` is a file ``journal memory export`` wrote (its ``format`` key)."""
+    with open(path, "rb") as handle:
+        head = handle.read(64)
+    return head.startswith(b'{\n  "format": "journal-agent-memory"')
 
 
 @memory.command("import")

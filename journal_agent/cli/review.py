@@ -49,10 +49,11 @@ def _approx(moment: dt.datetime, now: dt.datetime) -> str:
 @click.option("--export-anki", "export_path", type=click.Path(dir_okay=False), metavar="FILE.apkg",
               help="Write every card to an Anki package; re-importing a later export updates the notes.")
 @include_private_option("With --export-anki: also cards of private and draft notes.")
+@click.option("--force", is_flag=True, help="With --export-anki: replace an existing file that is not an Anki package.")
 @click.option("-n", "--limit", type=click.IntRange(1), default=None, metavar="N",
               help="A session reviews at most N cards.")
 @click.pass_context
-def review(ctx, as_json, include_all, rate, export_path, include_private, limit) -> None:
+def review(ctx, as_json, include_all, rate, export_path, include_private, force, limit) -> None:
     """Review what your notes say, spaced by FSRS: cards from **term**: definition lines,
     definition lists, Question::Answer lines and short sections.
 
@@ -74,7 +75,7 @@ def review(ctx, as_json, include_all, rate, export_path, include_private, limit)
         _report_sync(sync)
         click.echo(f"Rated {card.id} {rate[1]}: due again in {_interval(card.due, now)} ({_when(card.due)}).")
     elif export_path:
-        report = export_anki(journal, export_path, _now(), include_private=include_private)
+        report = export_anki(journal, export_path, _now(), include_private=include_private, force=force)
         _report_sync(report.sync)
         skipped = (f"; {report.private_skipped} card(s) of private or draft notes left out "
                    "(--include-private adds them)") if report.private_skipped else ""

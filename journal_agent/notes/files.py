@@ -45,11 +45,7 @@ def decode_note_bytes(path: Path, raw: bytes) -> str:
         NoteError: with the reason (and line, for bad UTF-8).
     """
     if len(raw) > MAX_NOTE_BYTES:
-        raise NoteError(
-            path,
-            f"note is {len(raw) / 1e6:.1f} MB, over the {MAX_NOTE_BYTES / 1e6:.0f} MB limit "
-            "for one note; split it into smaller notes",
-        )
+        raise too_big(path, len(raw))
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise NoteError(path, "UTF-16 text; re-save the file as UTF-8")
     if b"\x00" in raw[:8192]:
@@ -67,6 +63,71 @@ def decode_note_bytes(path: Path, raw: bytes) -> str:
     return text
 
 
+def too_big(path: Path, size: int) -> NoteError:
+    """The refusal of a note of ``size`` bytes (over :data:`MAX_NOTE_BYTES`), saying its real size.
+
+    Issue 21: a 9 MB note was refused as "note is 1.0 MB" (the size of what had been read).
+    """
+    return NoteError(path, f"note is {size:,} bytes ({size / 1e6:.1f} MB), over the {MAX_NOTE_BYTES / 1e6:.0f} MB "
+                           f"limit ({MAX_NOTE_BYTES:,} bytes) for one note; split it into smaller notes")
+
+
+MAX_NESTING = 64  # brackets or HTML elements open at once in one paragraph; real notes stay under 10
+_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_NESTING_RE = re.compile(r"\\.|[\[\]]|<(/?)([A-Za-z][\w-]*)(?:[^<>\"']|\"[^\"]*\"|'[^']*')*?(/?)>")
+# void elements have no end tag; these may omit theirs (HTML § 13.1.2.4), so neither is counted open
+_UNCOUNTED_ELEMENTS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+                                 "source", "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody",
+                                 "tfoot", "colgroup", "caption", "option", "optgroup", "rb", "rt", "rtc", "rp"})
+
+
+def check_nesting(path: Path, body: str, first_line: int = 1) -> None:
+    """Refuse a note whose Markdown nests brackets, or whose HTML nests elements, more than
+    :data:`MAX_NESTING` deep in one paragraph (fenced code is not counted: nothing parses inside it).
+
+    The site's renderers are quadratic in that depth: Python-Markdown's link pattern scans from every
+    ``[`` to its match or the paragraph's end, Material's search indexer checks every open element on
+    every tag (issue 21: a 250 KB note of nested brackets, emphasis and ``<div>`` never finished building;
+    5,000 nested ``<div>`` took 38 s). An unclosed ``[`` counts until the paragraph ends. One pass, linear.
+
+    Raises:
+        NoteError: "nested N levels deep ..." with the line where the limit was passed.
+    """
+    fence = ""
+    brackets = 0
+    elements: list[str] = []
+    for number, line in enumerate(body.split("\n"), start=first_line):
+        opened = _FENCE_RE.match(line)
+        if fence:
+            if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence) \
+                    and not line.strip().strip(fence[0]):
+                fence = ""
+            continue
+        if opened:
+            fence = opened.group(1)
+            continue
+        if not line.strip():  # a paragraph ends: unclosed brackets end with it (HTML blocks go on)
+            brackets = 0
+            continue
+        for match in _NESTING_RE.finditer(line):
+            token = match.group(0)
+            if token == "[":
+                brackets += 1
+            elif token == "]":
+                brackets = max(brackets - 1, 0)
+            elif match.group(2):
+                name = match.group(2).lower()
+                if match.group(1):
+                    if name in elements:
+                        del elements[len(elements) - 1 - elements[::-1].index(name):]
+                elif not match.group(3) and name not in _UNCOUNTED_ELEMENTS:
+                    elements.append(name)
+            if brackets > MAX_NESTING or len(elements) > MAX_NESTING:
+                what = "brackets [ ]" if brackets > MAX_NESTING else "HTML elements"
+                raise NoteError(path, f"{what} nested more than {MAX_NESTING} levels deep (or left open); "
+                                      "the site cannot render that in reasonable time: close or remove them", number)
+
+
 def normalize_newlines(text: str) -> str:
     """``\\r\\n`` and lone ``\\r`` → ``\\n``; NUL → U+FFFD.
 
@@ -76,10 +137,11 @@ def normalize_newlines(text: str) -> str:
 
 
 def read_note_bytes(path: Path) -> tuple[bytes, dt.datetime]:
-    """The file's bytes (at most ``MAX_NOTE_BYTES + 1``) and its mtime (local, whole seconds).
+    """The file's bytes and its mtime (local, whole seconds).
 
     Raises:
-        NoteError: not a regular file (a folder, device or pipe: never opened, so never blocks), unreadable.
+        NoteError: not a regular file (a folder, device or pipe: never opened, so never blocks), unreadable,
+            over :data:`MAX_NOTE_BYTES` (at most that many bytes and one are read; the message gives the size).
     """
     try:
         info = path.stat()
@@ -87,6 +149,8 @@ def read_note_bytes(path: Path) -> tuple[bytes, dt.datetime]:
             raise NoteError(path, "not a regular file (a folder, device or pipe), not a note")
         with path.open("rb") as handle:
             raw = handle.read(MAX_NOTE_BYTES + 1)
+            if len(raw) > MAX_NOTE_BYTES:  # say the file's size, not what was read of it
+                raise too_big(path, max(os.fstat(handle.fileno()).st_size, len(raw)))
     except OSError as exc:
         raise NoteError(path, f"cannot read file: {exc.strerror or exc}") from exc
     return raw, dt.datetime.fromtimestamp(info.st_mtime).replace(microsecond=0)

@@ -19,7 +19,10 @@ libyaml's event parser when installed), with three bounds:
 * front matter over :data:`MAX_FRONT_MATTER_CHARS` characters is refused;
 * aliases (``*name``) are refused: nine levels of them in 461 bytes expand to
   billions of values (the "billion laughs" attack); front matter never needs them;
-* nesting deeper than :data:`MAX_DEPTH` is refused (PyYAML's composer recurses).
+* nesting deeper than :data:`MAX_DEPTH` is refused (PyYAML's composer recurses);
+* more than :data:`MAX_KEYS` fields, or more than :data:`MAX_WORDS` tags or
+  categories, are refused, each with a message naming the bound (issue 21: one
+  note of 10,000 tags kept ``site build`` busy for 344 s).
 
 Keys are case-insensitive (``Private``, ``DRAFT``, ``Title``); a key given
 twice, in any case, is an error, as is a merge key (``<<``). Every failure,
@@ -39,6 +42,8 @@ from journal_agent.errors import NoteError
 
 MAX_FRONT_MATTER_CHARS = 64 * 1024  # real front matter is a few hundred characters
 MAX_DEPTH = 20
+MAX_KEYS = 100  # front-matter fields of one note; real notes have a handful
+MAX_WORDS = 100  # tags (or categories) of one note; the site's tag links are quadratic in it (Material tags)
 _LEADING = " \t\n\ufeff\u200b"  # blank lines, BOMs: python-frontmatter (used before) skipped them too
 _OPENING_RE = re.compile(r"---[ \t]*(?:\n|$)")
 _CLOSING_RE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
@@ -126,10 +131,15 @@ def words_field(path: Path, front: FrontMatter, key: str) -> list[str]:
         return []
     if isinstance(node, yaml.ScalarNode):
         text = "" if node.tag == _NULL_TAG else str(node.value)
-        return [w for w in (re.split(r"\s*,\s*", text) if "," in text else text.split()) if w.strip()]
+        words = [w for w in (re.split(r"\s*,\s*", text) if "," in text else text.split()) if w.strip()]
+        if len(words) > MAX_WORDS:
+            raise too_many_words(path, key, len(words), _line(node, front.yaml_line))
+        return words
     if isinstance(node, yaml.MappingNode):
         raise NoteError(path, f"front matter {key}: expected a list of words, got {_KIND[yaml.MappingNode]}",
                         _line(node, front.yaml_line))
+    if len(node.value) > MAX_WORDS:
+        raise too_many_words(path, key, len(node.value), _line(node, front.yaml_line))
     words = []
     for number, item in enumerate(node.value, start=1):
         if not isinstance(item, yaml.ScalarNode):
@@ -138,6 +148,12 @@ def words_field(path: Path, front: FrontMatter, key: str) -> list[str]:
         if item.tag != _NULL_TAG:
             words.append(str(item.value))
     return words
+
+
+def too_many_words(path: Path, key: str, count: int, line: int) -> NoteError:
+    """The refusal of a ``tags``/``categories`` field of ``count`` (> :data:`MAX_WORDS`) items."""
+    return NoteError(path, f"front matter {key}: {count:,} items, over the limit of {MAX_WORDS} per note; "
+                           "keep the ones that matter", line)
 
 
 def written(front: FrontMatter, key: str) -> str:
@@ -215,6 +231,9 @@ def _load(path: Path, source: str, line: int) -> tuple[dict[str, Any], dict[str,
         if not isinstance(root, yaml.MappingNode):
             kind = _KIND.get(type(root), "a single value")
             raise NoteError(path, f"front matter must be a YAML mapping (key: value lines), not {kind}", line)
+        if len(root.value) > MAX_KEYS:
+            raise NoteError(path, f"front matter has {len(root.value):,} fields, over the limit of {MAX_KEYS} per "
+                                  "note", line)
         values: dict[str, Any] = {}
         nodes: dict[str, yaml.Node] = {}
         spelled: dict[str, str] = {}

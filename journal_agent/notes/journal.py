@@ -18,8 +18,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -29,6 +31,7 @@ from pydantic.dataclasses import dataclass as pydantic_dataclass
 from journal_agent.errors import JournalError, NoteNotFound
 from journal_agent.notes.dates import parse_date
 from journal_agent.notes.days import bare_day, find_day_number
+from journal_agent.notes.files import PRIVATE_FOLDER
 from journal_agent.notes.model import Note, NoteHead, read_note, read_note_head
 from journal_agent.notes.walk import iter_note_files
 from journal_agent.records import JsonRecord
@@ -99,6 +102,38 @@ def read_one(journal: Journal, path: Path, base: Path | None = None) -> Note:
         NoteError: the file is not a readable note (see :func:`~journal_agent.notes.model.read_note`).
     """
     return read_note(path, journal.root, base or journal.notes_dir, languages=journal.config.journal.date_languages)
+
+
+def note_base(journal: Journal, path: Path, sources: Sequence[str] = ()) -> Path:
+    """The folder whose sub-folders name ``path``'s categories and make it private (``private/``, any case).
+
+    ``notes/`` for a note inside it; else the deepest of ``sources`` (the
+    folders the archive ingested, journal-relative or absolute, as
+    ``archive.json`` records them) holding it; else the folder above the
+    note's own (a single ingested file takes its folder as category); an
+    ingested folder named ``private`` (any case) counts as the note's own
+    ``private/`` folder. The one rule :func:`read_one` callers use for a note
+    outside ``notes/`` (ingest, the tools, background reflection), so
+    ``other/Private/o1.md`` ingested with ``other/`` is private wherever it is
+    read (issue 21: the MCP ``read_note`` read it with ``notes/`` as base and
+    served it).
+    """
+    given = Path(os.path.abspath(Path(path).expanduser()))
+    candidates = (given, given.resolve())
+    notes = Path(os.path.abspath(journal.notes_dir))
+    if any(c == notes or notes in c.parents or notes.resolve() in c.parents for c in candidates):
+        return journal.notes_dir
+    holding = []
+    for source in sources:
+        folder = Path(os.path.abspath(journal.root / source))
+        if any(folder in c.parents or folder.resolve() in c.parents for c in candidates):
+            holding.append(folder)
+    if holding:
+        base = max(holding, key=lambda f: len(f.parts))
+        # an ingested folder that is itself named private (any case) is private: its parent is the base,
+        # so the folder counts as one of the note's folders (and names no category, as private/ never does)
+        return base.parent if base.name.casefold() == PRIVATE_FOLDER else base
+    return given.parent.parent
 
 
 def read_head(journal: Journal, path: Path) -> NoteHead:
@@ -267,6 +302,7 @@ def export_notes(
     output: Path | None = None,
     *,
     include_private: bool = False,
+    force: bool = False,
 ) -> ExportResult:
     """Export every note with its metadata and text.
 
@@ -277,15 +313,24 @@ def export_notes(
             and ``text`` (the Markdown body). ``markdown``: a zip with one file
             per note at its journal-relative path, front matter (title, date,
             day, categories, tags, flags, other keys) followed by the body.
-        output: file to write; ``None`` returns the data in the result.
+        output: file to write; ``None`` returns the data in the result. Checked before anything is read
+            (:func:`~journal_agent.outputs.check_output`): never inside ``notes/`` or ``.journal/``, and an
+            existing file only when it is an earlier export (:func:`is_export`) or ``force``.
         include_private: export private and draft notes too.
+        force: replace an existing file that is not an export.
 
     Raises:
         ValueError: unknown format.
-        JournalError: the output file cannot be written.
+        OutputRefused: ``output`` is a place the export must not be written (see above).
+        JournalError: the output file cannot be written (what was there is left whole).
     """
+    from journal_agent.atomic import write_atomic
+    from journal_agent.outputs import check_output
+
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    if output is not None:
+        output = check_output(journal, output, force=force, ours=is_export, what="the export")
     read = read_journal(journal)
     notes = [n for n in read.notes if include_private or n.publishable]
     data: str | bytes = _export_json(notes) if fmt == "json" else _export_zip(notes)
@@ -295,14 +340,27 @@ def export_notes(
         return result
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, bytes):
-            output.write_bytes(data)
-        else:
-            output.write_text(data, encoding="utf-8")
+        write_atomic(output, data)
     except OSError as exc:
         raise JournalError(f"cannot write {output}: {exc.strerror or exc}") from exc
     result.output = output
     return result
+
+
+EXPORT_ZIP_COMMENT = b"journal-agent export"  # the comment of every Markdown export zip
+
+
+def is_export(path: Path) -> bool:
+    """Whether ``path`` is a file ``export_notes`` wrote: a JSON document starting with ``exported_at``, or a
+    zip whose comment is :data:`EXPORT_ZIP_COMMENT`. Raises ``OSError`` when it cannot be read."""
+    with open(path, "rb") as handle:
+        head = handle.read(32)
+    if head.startswith(b'{\n  "exported_at": "'):
+        return True
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            return archive.comment == EXPORT_ZIP_COMMENT
+    return False
 
 
 def _note_metadata(note: Note) -> dict[str, Any]:
@@ -349,6 +407,7 @@ def _export_zip(notes: list[Note]) -> bytes:
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.comment = EXPORT_ZIP_COMMENT
         for note in notes:
             post = frontmatter.Post(note.body, **_note_metadata(note))
             name = note.rel_path if not note.rel_path.startswith("/") else Path(note.rel_path).name

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import html
 import os
 import re
 import unicodedata
@@ -34,6 +35,7 @@ from journal_agent.notes.days import MAX_DAY, check_day, title_day
 from journal_agent.notes.files import (  # noqa: F401 - NOTE_SUFFIXES is read from here by older callers
     NOTE_SUFFIXES,
     PRIVATE_FOLDER,
+    check_nesting,
     decode_note_bytes,
     fallback_date,
     folders_under,
@@ -164,6 +166,7 @@ def read_note(
     if not head.body.strip():
         reason = "empty note: front matter only, no text" if head.has_front_matter else "empty note"
         raise NoteError(given, reason)
+    check_nesting(given, head.body, head.body_line)
     return Note(path=resolved, rel_path=relative_path(given, resolved, Path(root)),
                 title=head.title or file_name_title(given), date=date, date_source=date_source,
                 modified=head.modified or mtime, categories=categories, tags=head.tags, day=head.day, body=head.body,
@@ -272,11 +275,16 @@ def file_name_title(path: Path) -> str:
 
 
 def first_heading_title(body: str) -> str | None:
-    """Text of the first level-1 heading, ignoring ``#`` lines inside fenced code."""
+    """Text of the first level-1 heading, ignoring ``#`` lines inside fenced code.
+
+    Entity and numeric character references are decoded (CommonMark §2.5: ``# A &lt; B`` is the text
+    "A < B"), so the title is plain text like a front-matter title and is escaped once wherever it goes
+    (issue 21: ``&amp;lt;`` in ``<title>`` and the feed).
+    """
     tokens = parser(inline=False).parse(body)
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and token.tag == "h1":
-            return _clean_heading(tokens[index + 1].content) or None
+            return _clean_heading(html.unescape(tokens[index + 1].content)) or None
     return None
 
 

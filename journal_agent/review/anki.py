@@ -63,19 +63,26 @@ def deck_id_for(series: str) -> int:
     return (1 << 30) + int.from_bytes(digest[:4], "big") % (1 << 30)
 
 
-def export_anki(journal: Journal, path: Path, now: dt.datetime, include_private: bool = False) -> ExportReport:
+def export_anki(journal: Journal, path: Path, now: dt.datetime, include_private: bool = False, *,
+                force: bool = False) -> ExportReport:
     """Sync the cards, then write every active card to the ``.apkg`` at ``path`` (replaced atomically).
 
     Args:
         now: the notes' modification time in the package (Anki updates a note only from a newer one).
         include_private: also export cards of private and draft notes.
+        force: replace an existing file that is not an Anki package
+            (:func:`~journal_agent.outputs.check_output`; never inside ``notes/`` or ``.journal/``).
 
     Raises:
+        OutputRefused: ``path`` is a place the package must not be written.
         ReviewError, LockBusy: as :class:`~journal_agent.review.store.ReviewStore`.
         OSError: the file cannot be written.
     """
     import genanki
 
+    from journal_agent.outputs import check_output
+
+    path = check_output(journal, Path(path), force=force, ours=_is_apkg, what="the Anki package")
     with ReviewStore.open(journal) as store:
         sync = store.sync(now)
         cards = store.cards()
@@ -90,6 +97,16 @@ def export_anki(journal: Journal, path: Path, now: dt.datetime, include_private:
     with replacing(path) as temporary:
         genanki.Package(deck).write_to_file(str(temporary), timestamp=utc(now).timestamp())
     return ExportReport(path, series, deck.deck_id, len(kept), len(cards) - len(kept), sync)
+
+
+def _is_apkg(path: Path) -> bool:
+    """Whether ``path`` is an Anki package (a zip holding ``collection.anki2``), as an earlier export wrote."""
+    import zipfile
+
+    if not zipfile.is_zipfile(path):
+        return False
+    with zipfile.ZipFile(path) as package:
+        return "collection.anki2" in package.namelist()
 
 
 @lru_cache(maxsize=1)

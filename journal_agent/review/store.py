@@ -187,12 +187,27 @@ class ReviewStore:
             self.db.execute("BEGIN IMMEDIATE")
             try:
                 yield self.db
-            except BaseException:
-                self.db.execute("ROLLBACK")
+                self.db.execute("COMMIT")
+            except BaseException as exc:
+                if self.db.conn.in_transaction:
+                    self.db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.OperationalError) and _disk_full(exc):
+                    raise ReviewError(f"no space left while writing {self.path} ({exc}); free some disk space "
+                                      "and run the command again (nothing was recorded)") from exc
                 raise
-            self.db.execute("COMMIT")
         finally:
             self._lock.release()
+
+    @property
+    def path(self) -> str:
+        """The review database, journal-relative."""
+        return self.journal.relative(review_db_path(self.journal))
+
+    def _damaged(self, row: sqlite3.Row, exc: BaseException) -> ReviewError:
+        """A card row this version cannot read (``fsrs`` not JSON, ``due`` out of range, wrong types)."""
+        detail = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+        return ReviewError(f"{self.path} is damaged (card {row['id']}: {detail}); move it away to start the review "
+                           "queue anew (the schedule of every card is lost)")
 
     def sync(self, now: dt.datetime, extractors: Sequence[Extractor] = (extract_cards,)) -> SyncReport:
         """Bring the cards in step with ``notes/`` (module doc); only notes whose bytes changed are parsed.
@@ -286,7 +301,10 @@ class ReviewStore:
             raise ReviewError(f"unknown rating {rating!r}; rate with one of {', '.join(schedule.RATINGS)}")
         with self._write() as db:
             row = self._row(db, card_id)
-            state, due = schedule.review(row["fsrs"], rating, now, self.scheduler, duration_ms)
+            try:
+                state, due = schedule.review(row["fsrs"], rating, now, self.scheduler, duration_ms)
+            except _DAMAGE as exc:
+                raise self._damaged(row, exc) from exc
             stamp = schedule.utc(now).isoformat()
             db.execute("UPDATE cards SET fsrs = ?, due = ? WHERE id = ?", (state, due.timestamp(), row["id"]))
             db.execute("INSERT INTO reviews (card_id, rating, reviewed_at, duration_ms, due_after) "
@@ -320,13 +338,25 @@ class ReviewStore:
         return [self._card(row) for row in rows]
 
     def preview(self, card_id: str, now: dt.datetime) -> dict[schedule.RatingName, dt.datetime]:
-        """When the card would be due after each rating at ``now`` (nothing is stored)."""
-        return schedule.preview(self._row(self.db, card_id)["fsrs"], now, self.scheduler)
+        """When the card would be due after each rating at ``now`` (nothing is stored).
+
+        Raises:
+            ReviewError: as :meth:`get`; the card's row is damaged.
+        """
+        row = self._row(self.db, card_id)
+        try:
+            return schedule.preview(row["fsrs"], now, self.scheduler)
+        except _DAMAGE as exc:
+            raise self._damaged(row, exc) from exc
 
     def next_due(self) -> dt.datetime | None:
         """The earliest due time of any active card (UTC), ``None`` without cards."""
         row = self.db.execute("SELECT MIN(due) AS due FROM cards WHERE retired IS NULL").fetchone()
-        return None if row["due"] is None else dt.datetime.fromtimestamp(row["due"], dt.UTC)
+        try:
+            return None if row["due"] is None else dt.datetime.fromtimestamp(row["due"], dt.UTC)
+        except _DAMAGE as exc:
+            raise ReviewError(f"{self.path} is damaged (a due time of {row['due']!r}); move it away to start "
+                              "the review queue anew (the schedule of every card is lost)") from exc
 
     def _row(self, db: Database, card_id: str) -> sqlite3.Row:
         key = card_id.strip().lower()
@@ -347,10 +377,24 @@ class ReviewStore:
         return active[0]
 
     def _card(self, row: sqlite3.Row) -> ReviewCard:
+        """The card of a row; ``ReviewError`` ("is damaged, move it away") when the row cannot be read."""
         reviews = self.db.execute("SELECT COUNT(*) FROM reviews WHERE card_id = ?", (row["id"],)).fetchone()[0]
-        return ReviewCard.model_validate(dict(row) | {
-            "due": dt.datetime.fromtimestamp(row["due"], dt.UTC), "state": schedule.state_name(row["fsrs"]),
-            "reviews": reviews})
+        try:
+            return ReviewCard.model_validate(dict(row) | {
+                "due": dt.datetime.fromtimestamp(row["due"], dt.UTC), "state": schedule.state_name(row["fsrs"]),
+                "reviews": reviews})
+        except _DAMAGE as exc:  # pydantic's ValidationError is a ValueError
+            raise self._damaged(row, exc) from exc
+
+
+# What reading a damaged row raises: json (ValueError), fromtimestamp (OverflowError, OSError, ValueError,
+# TypeError), py-fsrs' Card.from_dict (KeyError, TypeError, AttributeError), pydantic (ValidationError).
+_DAMAGE = (ValueError, OverflowError, OSError, TypeError, KeyError, AttributeError)
+
+
+def _disk_full(exc: sqlite3.OperationalError) -> bool:
+    """SQLITE_FULL ("database or disk is full"), or an I/O error the OS reported as no space."""
+    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in str(exc)
 
 
 def review_db_path(journal: Journal) -> Path:

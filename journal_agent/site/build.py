@@ -60,7 +60,7 @@ from urllib.parse import urljoin
 
 from journal_agent.errors import SiteError
 from journal_agent.site.render import EXCERPT_SEPARATOR, render_posts, trim_to_excerpt
-from journal_agent.site.sanitize import escape_text, xml_clean
+from journal_agent.site.sanitize import escape_text, head_title, xml_clean
 from journal_agent.site.stats_page import (
     STATS_MARKER,
     STATS_PAGE,
@@ -316,7 +316,21 @@ def _load_config(journal: Journal, **overrides: Any):
         raise SiteError(f"cannot read {config_file}: {exc.strerror or exc}") from exc
     if not cfg.site.allow_html:
         config.markdown_extensions.append(sanitize_extension())
+    _linear_tags_page(config)
     return config
+
+
+def _linear_tags_page(config: Any) -> None:
+    """Keep the tags page's listing out of its table of contents (Material tags ``listings_toc: false``).
+
+    With one TOC entry per tag, Material's search plugin looks each heading id up
+    by walking the whole TOC (``_find_toc_by_id``): quadratic in the number of
+    distinct tags (issue 21: 10,000 tags took 344 s; 4,000 tags in 40 notes 17 s,
+    8 million calls). The tags still each get a heading and an anchor on the page.
+    """
+    for name, plugin in config.plugins.items():
+        if (name == "material/tags" or name.startswith("material/tags #")) and hasattr(plugin.config, "listings_toc"):
+            plugin.config.listings_toc = False
 
 
 def _posts_dir(config: Any) -> Path:
@@ -394,6 +408,13 @@ def _add_home_plugin(config: Any, stats: SiteStats) -> None:
             if page.file.src_uri == STATS_PAGE and STATS_PAGE_MARKER in markdown:
                 return markdown.replace(STATS_PAGE_MARKER, stats_page_markdown(stats), 1)
             return markdown
+
+        def on_page_context(self, context, *, page, config, nav):
+            # every page's <title> from an escaped meta.title, never from `page.title | striptags`
+            # (which decodes entities: see sanitize.head_title)
+            if page.title and not page.is_homepage and isinstance(page.meta, dict):
+                page.meta["title"] = head_title(page.meta.get("title") or page.title)
+            return context
 
         def on_page_content(self, html, *, page, config, files):
             if page.file.src_uri == STATS_PAGE:

@@ -103,6 +103,23 @@ def escape_text(value: Any) -> str:
     return html.escape(text, quote=True)
 
 
+def head_title(value: Any) -> str:
+    """A page title as the HTML text of ``<title>``: tags stripped, entities decoded once, then escaped.
+
+    Material's ``<title>`` shows ``page.meta.title`` as it is, else
+    ``page.title | striptags``, and Jinja's ``striptags`` also *decodes*
+    entities: a category named ``</title><script>alert(1)</script>``
+    (escaped by :func:`escape_text` like every category) came out raw in the
+    category page's ``<title>`` (issue 21). The build sets every page's
+    ``meta.title`` to this value (:mod:`journal_agent.site.build`), so the first
+    branch is taken and the text is escaped exactly once. Idempotent:
+    ``head_title(head_title(x)) == head_title(x)``.
+    """
+    from markupsafe import Markup
+
+    return html.escape(Markup(str(value)).striptags(), quote=True)
+
+
 def clean_html(fragment: str) -> str:
     """Sanitize one HTML fragment with nh3 and the allow-list of this module.
 
