@@ -6,6 +6,7 @@ profile (``[agent] reflect``) unless ``--no-reflect``.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -38,18 +39,27 @@ def init(folder: str, series: str | None) -> None:
 @click.option("--file", "file_", type=click.Path(dir_okay=False, allow_dash=True),
               help="Read the note from FILE (- for stdin); its front matter is merged.")
 @click.option("--title", help='Note title (default: the note\'s own, else "<series> Day N").')
-@click.option("--date", type=DATE, help='Journal date, e.g. "yesterday", "last monday", 2025-09-18.')
+@click.option("--date", "date_text", help='Journal date, e.g. "yesterday", "last monday", 2025-09-18 '
+              "(a future date only as YYYY-MM-DD, or confirmed at the terminal).")
 @click.option("--day", type=click.IntRange(1, MAX_DAY),
-              help="Learning day (default: the note's own Day N, else that date's day, else the highest day + 1).")
+              help="Learning day (default: the note's own Day N, else that date's day, else the day that fits "
+                   "between its neighbours' days, else the highest day + 1).")
+@click.option("--renumber", is_flag=True,
+              help="When a backfilled date has no free day, move the later days up by one.")
 @click.option("--category", "categories", multiple=True, help="Category (repeatable; default from journal.toml).")
 @click.option("--tag", "tags", multiple=True, help="Tag (repeatable).")
 @no_reflect_option
 @click.pass_context
-def add(ctx, text, file_, title, date, day, categories, tags, no_reflect) -> None:
+def add(ctx, text, file_, title, date_text, day, renumber, categories, tags, no_reflect) -> None:
     """Write a note (TEXT, --file, stdin, or $EDITOR) and ingest it."""
     if text is not None and file_ is not None:
         raise click.UsageError("give the note as TEXT or as --file, not both")
     journal = journal_of(ctx)
+    date_param = next(p for p in ctx.command.params if p.name == "date_text")
+    date = DATE.convert(date_text, date_param, ctx) if date_text is not None else None
+    allow_future = date_text is not None and _is_iso_date(date_text)
+    if date is not None and date > dt.date.today() and not allow_future and sys.stdin.isatty():
+        allow_future = click.confirm(f"{date_text!r} is {date.isoformat()}, in the future; write the note there?")
     source = "note text"
     body: str | bytes | None = text
     if file_ is not None:
@@ -65,8 +75,9 @@ def add(ctx, text, file_, title, date, day, categories, tags, no_reflect) -> Non
     elif text is None:
         body = click.edit(EDITOR_TEMPLATE, extension=".md")
     note = add_note(journal, body or "", title=title, date=date, day=day, source=source,
-                    categories=list(categories) or None, tags=list(tags) or None)
-    report = ingest(journal, [note.path])
+                    categories=list(categories) or None, tags=list(tags) or None,
+                    allow_future=allow_future, renumber=renumber)
+    report = ingest(journal, None if renumber else [note.path])  # renumbered notes changed too
     day_text = f"Day {note.day}, " if note.day else ""
     click.echo(f"Wrote {journal.relative(note.path)} ({note.title}, {day_text}{note.date.isoformat()}); "
                f"{report.chunks_written} chunks archived.")
@@ -117,6 +128,15 @@ def ingest_command(ctx, paths, full, no_reflect, as_json) -> None:
         _reflect(journal, report.changed_notes)
     if report.failed:
         ctx.exit(EXIT_PARTIAL)
+
+
+def _is_iso_date(text: str) -> bool:
+    """True for a date written out as YYYY-MM-DD (a future date given that way is meant)."""
+    try:
+        dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return False
+    return True
 
 
 class _progress:
