@@ -11,11 +11,11 @@ import sys
 from pathlib import Path
 
 import click
-from rich.progress import Progress
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from journal_agent import init_journal
 from journal_agent.agent.sleeptime import reflect_after
-from journal_agent.archive.ingest import ingest
+from journal_agent.archive.ingest import IngestProgress, ingest
 from journal_agent.cli.boundary import EXIT_PARTIAL
 from journal_agent.cli.common import DATE, console, escape, journal_of, json_option, print_json
 from journal_agent.notes.add import EDITOR_TEMPLATE, add_note
@@ -140,24 +140,43 @@ def _is_iso_date(text: str) -> bool:
 
 
 class _progress:
-    """A rich progress bar (chunks embedded) when stderr is a terminal; silent otherwise."""
+    """Ingest progress on stderr: a rich bar with notes and chunks done/total and chunks/s on a terminal;
+    otherwise one plain line per step (piped or logged runs are not silent for minutes). Either way it
+    says when the ingest waits for another process's lock."""
 
     def __init__(self, console):
         self.console = console
-        self.bar = None
+        self.bar: Progress | None = None
         self.task = None
+        self.last: tuple[int, int] | None = None
 
     def __enter__(self):
-        if not self.console.is_terminal:
-            return None
-        bar = self.bar = Progress(console=self.console, transient=True)
-        bar.start()
-        task = self.task = bar.add_task("embedding", total=None)
+        if self.console.is_terminal:
+            self.bar = Progress(
+                TextColumn("[progress.description]{task.description}"), BarColumn(),
+                TextColumn("notes {task.fields[notes]}  chunks {task.fields[chunks]}  {task.fields[rate]}"),
+                TimeElapsedColumn(), console=self.console, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("reading notes", total=None, notes="-", chunks="-", rate="")
+        return self.update
 
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        return update
+    def update(self, step: IngestProgress) -> None:
+        rate = f"{step.chunks_per_second:.1f} chunks/s" if step.chunks_per_second else ""
+        if step.waiting:
+            self.console.print(f"waiting for {step.waiting} to finish...", markup=False, highlight=False)
+            return
+        if self.bar is not None and self.task is not None:
+            self.bar.update(self.task, description="embedding", completed=step.chunks_done,
+                            total=step.chunks_total or None,
+                            notes=f"{step.notes_done}/{step.notes_total}",
+                            chunks=f"{step.chunks_done}/{step.chunks_total}", rate=rate)
+            return
+        if (step.chunks_done, step.chunks_total) == self.last or not step.chunks_total:
+            return
+        self.last = (step.chunks_done, step.chunks_total)
+        self.console.print(f"ingest: notes {step.notes_done}/{step.notes_total}, chunks "
+                           f"{step.chunks_done}/{step.chunks_total}" + (f", {rate}" if rate else ""),
+                           markup=False, highlight=False, soft_wrap=True)
 
     def __exit__(self, *exc):
         if self.bar is not None:
