@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "search": ("journal_agent.cli.search:search", "Search the archive; a day or a time in QUERY is applied."),
     "list": ("journal_agent.cli.browse:list_command", "List notes by date: day, date, title, words, labels, path."),
     "show": ("journal_agent.cli.browse:show", "Show one whole note."),
+    "tags": ("journal_agent.cli.browse:tags", "Every tag with how many notes carry it, most used first."),
     "stats": ("journal_agent.cli.browse:stats", "Notes, writing days, streaks, missed days, counts."),
     "export": ("journal_agent.cli.browse:export", "Export every note with its metadata and text."),
     "mcp": ("journal_agent.cli.browse:mcp", "Serve the journal to MCP clients over stdio (read-only)."),

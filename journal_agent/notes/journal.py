@@ -143,6 +143,7 @@ def list_notes(
     category: str | None = None,
     tag: str | None = None,
     include_private: bool = True,
+    last: int | None = None,
 ) -> NoteList:
     """Notes by date, filtered.
 
@@ -150,6 +151,7 @@ def list_notes(
         since, until: inclusive journal-date bounds.
         category, tag: keep notes having it (case-insensitive, exact otherwise).
         include_private: ``False`` leaves private and draft notes out (counted in ``withheld``).
+        last: keep only the newest ``last`` of the selected notes (jrnl's ``-n``), still oldest first.
     """
     read = read_journal(journal)
     selected, withheld = [], 0
@@ -164,12 +166,18 @@ def list_notes(
             withheld += 1
             continue
         selected.append(NoteSummary.of(note))
+    if last is not None:
+        selected = selected[-last:] if last > 0 else []
     return NoteList(selected, withheld, read.failed)
 
 
 @dataclass
 class NoteMatch:
-    """The note a reference names, and any other notes it also names (same day or date), oldest first."""
+    """The note a reference names, and any other notes it also names (same day or date), oldest first.
+
+    For a day or a date, ``note`` is the day's main note: the longest (most words), so a one-line
+    addendum never leads; ties go to the first in :func:`read_journal`'s order.
+    """
 
     note: Note
     others: list[Note] = field(default_factory=list)
@@ -182,8 +190,8 @@ def find_note(journal: Journal, ref: str, *, today: dt.date | None = None) -> No
     A date is anything :func:`~journal_agent.notes.dates.parse_date` reads
     ("2025-09-18", "18 Sep 2025", "yesterday"). A path may be absolute,
     relative to the current folder, the journal root or ``notes/``. When
-    several notes share the day or date, the first in :func:`read_journal`'s
-    order is the match and the rest are in ``others``.
+    several notes share the day or date, the longest is the match (the day's
+    main note) and the rest, oldest first, are in ``others``.
 
     Raises:
         NoteNotFound: nothing matches, with what exists nearby.
@@ -200,7 +208,7 @@ def find_note(journal: Journal, ref: str, *, today: dt.date | None = None) -> No
     if number is not None:
         found = [n for n in notes if n.day == number]
         if found:
-            return NoteMatch(found[0], found[1:], "day")
+            return _main_note(found, "day")
         days = sorted({n.day for n in notes if n.day is not None})
         span = f"the days run from {days[0]} to {days[-1]}" if days else "no note has a day number"
         raise NoteNotFound(f"no note for day {number} ({span}); try `journal list`")
@@ -211,9 +219,15 @@ def find_note(journal: Journal, ref: str, *, today: dt.date | None = None) -> No
             f"{ref!r} is not a note path, a day number (4, day 4) or a date (2025-09-18, yesterday)") from exc
     found = [n for n in notes if n.date == date]
     if found:
-        return NoteMatch(found[0], found[1:], "date")
+        return _main_note(found, "date")
     near = nearest_notes([n.date for n in notes], date, date)
     raise NoteNotFound(f"no note on {date.isoformat()}" + (f" ({near})" if near else "") + "; try `journal list`")
+
+
+def _main_note(found: list[Note], how: Literal["day", "date"]) -> NoteMatch:
+    """The match for several notes of one day or date: the longest leads, the others follow in order."""
+    main = max(found, key=lambda n: len(n.body.split()))  # max keeps the first of equals
+    return NoteMatch(main, [n for n in found if n is not main], how)
 
 
 def nearest_notes(dates: list[dt.date], since: dt.date, until: dt.date) -> str:
