@@ -288,9 +288,9 @@ def export_notes(
         fmt: ``json``: one document ``{"exported_at", "notes": [...]}``, each
             note its :class:`NoteSummary` fields plus ``draft``,
             ``date_source``, ``modified``, ``metadata`` (other front matter)
-            and ``text`` (the Markdown body). ``markdown``: a zip with one file
-            per note at its journal-relative path, front matter (title, date,
-            day, categories, tags, flags, other keys) followed by the body.
+            and ``text`` (the Markdown body): the parsed metadata. ``markdown``: a
+            zip with each note's file byte for byte at its journal-relative path
+            (the learner's own front matter, line breaks and encoding kept).
         output: file to write; ``None`` returns the data in the result.
         include_private: export private and draft notes too.
 
@@ -319,23 +319,6 @@ def export_notes(
     return result
 
 
-def _note_metadata(note: Note) -> dict[str, Any]:
-    meta: dict[str, Any] = {"title": note.title, "date": note.date.isoformat()}
-    if note.day is not None:
-        meta["day"] = note.day
-    if note.categories:
-        meta["categories"] = list(note.categories)
-    if note.tags:
-        meta["tags"] = list(note.tags)
-    if note.private:
-        meta["private"] = True
-    if note.draft:
-        meta["draft"] = True
-    for key, value in note.metadata.items():
-        meta.setdefault(key, _plain(value))
-    return meta
-
-
 def _plain(value: Any) -> Any:
     """Front-matter values as JSON/YAML-safe types (dates as ISO text)."""
     if isinstance(value, (dt.date, dt.datetime)):
@@ -359,12 +342,15 @@ def _export_json(notes: list[Note]) -> str:
 
 
 def _export_zip(notes: list[Note]) -> bytes:
-    import frontmatter
-
+    """The notes' files, byte for byte, at their journal-relative paths (issue 20: rewriting the front matter
+    lost ``last_modified_at`` and trailing two-space line breaks, which change how a note renders)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for note in notes:
-            post = frontmatter.Post(note.body, **_note_metadata(note))
             name = note.rel_path if not note.rel_path.startswith("/") else Path(note.rel_path).name
-            archive.writestr(name, frontmatter.dumps(post, sort_keys=False) + "\n")
+            try:
+                data = note.path.read_bytes()
+            except OSError as exc:
+                raise JournalError(f"cannot read {note.rel_path} to export it: {exc.strerror or exc}") from exc
+            archive.writestr(name, data)
     return buffer.getvalue()
