@@ -18,7 +18,7 @@ from journal_agent.agent.sleeptime import reflect_after
 from journal_agent.archive.ingest import IngestProgress, ingest
 from journal_agent.cli.boundary import EXIT_PARTIAL
 from journal_agent.cli.common import DATE, console, escape, journal_of, json_option, print_json
-from journal_agent.notes.add import EDITOR_TEMPLATE, add_note
+from journal_agent.notes.add import EDITOR_TEMPLATE, NoFreeDay, add_note
 from journal_agent.notes.days import MAX_DAY
 
 no_reflect_option = click.option("--no-reflect", is_flag=True,
@@ -74,9 +74,20 @@ def add(ctx, text, file_, title, date_text, day, renumber, categories, tags, no_
         body, source = stdin.read(), "stdin"
     elif text is None:
         body = click.edit(EDITOR_TEMPLATE, extension=".md")
-    note = add_note(journal, body or "", title=title, date=date, day=day, source=source,
-                    categories=list(categories) or None, tags=list(tags) or None,
-                    allow_future=allow_future, renumber=renumber)
+    def write(renumber: bool):
+        return add_note(journal, body or "", title=title, date=date, day=day, source=source,
+                        categories=list(categories) or None, tags=list(tags) or None,
+                        allow_future=allow_future, renumber=renumber)
+
+    try:
+        note = write(renumber)
+    except NoFreeDay as exc:
+        if not (sys.stdin.isatty() and click.confirm(
+                f"No day number is free for {date or 'this date'}: make this note Day {exc.day} and move "
+                f"Day {exc.day} and later up by one?", err=True)):
+            raise
+        renumber = True
+        note = write(renumber)
     report = ingest(journal, None if renumber else [note.path])  # renumbered notes changed too
     day_text = f"Day {note.day}, " if note.day else ""
     click.echo(f"Wrote {journal.relative(note.path)} ({note.title}, {day_text}{note.date.isoformat()}); "

@@ -65,6 +65,18 @@ EDITOR_INSTRUCTIONS = (
 EDITOR_TEMPLATE = f"\n\n{EDITOR_INSTRUCTIONS}\n"
 
 
+class NoFreeDay(JournalError):
+    """A backfilled date falls between two days' dates with no free day number between them.
+
+    Attributes:
+        day: the day the note would take if the later days moved up by one (``renumber``).
+    """
+
+    def __init__(self, message: str, day: int):
+        super().__init__(message)
+        self.day = day
+
+
 @dataclass(frozen=True)
 class DayOfNote:
     """A note that names a learning day: its ``day``, ``date`` and journal-relative ``path``."""
@@ -104,7 +116,7 @@ def choose_day(days: list[DayOfNote], date: dt.date) -> int:
     """The learning day of a new note on ``date`` that does not name one (rules in the module docstring).
 
     Raises:
-        JournalError: ``date`` falls between two days' dates and no day number is free between them
+        NoFreeDay: ``date`` falls between two days' dates and no day number is free between them
             (the message names both neighbours).
     """
     if not days:
@@ -125,10 +137,10 @@ def choose_day(days: list[DayOfNote], date: dt.date) -> int:
         return free[0]
     earlier = (f"after Day {previous.day} ({previous.date.isoformat()}, {previous.path}) and "
                if previous else "")
-    raise JournalError(
+    raise NoFreeDay(
         f"{date.isoformat()} falls {earlier}before Day {following.day} ({following.date.isoformat()}, "
         f"{following.path}), and no day number is free between them; give --renumber to make this "
-        f"Day {following.day} and move Day {following.day} and later up by one")
+        f"Day {following.day} and move Day {following.day} and later up by one", following.day)
 
 
 def backfill_day(days: list[DayOfNote], date: dt.date) -> int | None:
@@ -139,8 +151,8 @@ def backfill_day(days: list[DayOfNote], date: dt.date) -> int | None:
     """
     try:
         choose_day(days, date)
-    except JournalError:
-        return min(d.day for d in days if d.date > date)
+    except NoFreeDay as exc:
+        return exc.day
     return None
 
 
