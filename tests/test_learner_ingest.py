@@ -123,3 +123,25 @@ def test_ctrl_c_keeps_what_was_embedded(tmp_path, embedding_server):
     report = json.loads(rerun.stdout)
     kept = EMBED_CALL_CHUNKS // 8
     assert (report["added"], report["unchanged"]) == (12 - kept, kept), rerun.stderr
+
+
+def test_add_says_it_waits_for_a_running_ingest(journal_dir, run_cli):
+    """`journal add` ingests its note: while another ingest holds the lock, it says so (it waited silently)."""
+    (journal_dir / ".journal").mkdir(exist_ok=True)
+    held, done = threading.Event(), threading.Event()
+
+    def other_ingest():  # holds the lock in its own thread (filelock's locks are per thread), then finishes
+        with JournalLock(journal_dir / ".journal" / "ingest.lock", holder="test", timeout=0):
+            held.set()
+            done.wait(1.0)
+
+    other = threading.Thread(target=other_ingest)
+    other.start()
+    held.wait(10)
+    try:
+        result = run_cli("add", "--no-reflect", "Queues decouple producers from consumers.")
+    finally:
+        done.set()
+        other.join()
+    assert result.exit_code == 0, result.output
+    assert "waiting for another `journal ingest` (.journal/ingest.lock) to finish..." in result.stderr

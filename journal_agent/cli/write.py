@@ -88,7 +88,8 @@ def add(ctx, text, file_, title, date_text, day, renumber, categories, tags, no_
             raise
         renumber = True
         note = write(renumber)
-    report = ingest(journal, None if renumber else [note.path])  # renumbered notes changed too
+    report = ingest(journal, None if renumber else [note.path],  # renumbered notes changed too
+                    progress=say_waiting)
     day_text = f"Day {note.day}, " if note.day else ""
     click.echo(f"Wrote {journal.relative(note.path)} ({note.title}, {day_text}{note.date.isoformat()}); "
                f"{report.chunks_written} chunks archived.")
@@ -141,6 +142,13 @@ def ingest_command(ctx, paths, full, no_reflect, as_json) -> None:
         ctx.exit(EXIT_PARTIAL)
 
 
+def say_waiting(step: IngestProgress) -> None:
+    """An ingest progress callback that only says, on stderr, when it waits for another ingest's lock
+    (for commands whose own ingest is one note: ``add``, ``digest``)."""
+    if step.waiting:
+        click.echo(f"waiting for {step.waiting} to finish...", err=True)
+
+
 def _is_iso_date(text: str) -> bool:
     """True for a date written out as YYYY-MM-DD (a future date given that way is meant)."""
     try:
@@ -174,7 +182,7 @@ class _progress:
     def update(self, step: IngestProgress) -> None:
         rate = f"{step.chunks_per_second:.1f} chunks/s" if step.chunks_per_second else ""
         if step.waiting:
-            self.console.print(f"waiting for {step.waiting} to finish...", markup=False, highlight=False)
+            say_waiting(step)
             return
         if self.bar is not None and self.task is not None:
             self.bar.update(self.task, description="embedding", completed=step.chunks_done,
