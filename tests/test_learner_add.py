@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import frontmatter
 import pytest
@@ -97,3 +98,20 @@ def test_relative_future_date_is_refused_iso_date_accepted(journal_dir, run_cli)
 def test_empty_stdin_mentions_the_editor(journal_dir, run_cli):
     result = run_cli("add", "--no-reflect", input="")
     assert result.exit_code == 1 and "$EDITOR" in result.output
+
+
+def test_renumber_shows_the_plan_then_rewrites_only_the_day_words(journal_dir, run_cli):
+    note(journal_dir, "a.md", 1, "2025-09-11")
+    note(journal_dir, "b.md", 4, "2025-09-12")
+    note(journal_dir, "c.md", 3, "2025-09-13")  # out of order, and Day 2 missing
+    c_before = (journal_dir / "notes" / "c.md").read_bytes()
+    shown = run_cli("renumber", "--no-reflect")
+    assert shown.exit_code == 0, shown.output
+    assert "notes/b.md: Day 4 → Day 2  (2025-09-12)" in shown.stdout and "nothing was changed" in shown.stderr.lower()
+    assert (journal_dir / "notes" / "c.md").read_bytes() == c_before
+    done = run_cli("renumber", "--yes", "--no-reflect")
+    assert done.exit_code == 0 and "Renumbered 1 notes." in done.stdout, done.output
+    assert (journal_dir / "notes" / "b.md").read_text().count("Day 2") == 2
+    assert run_cli("renumber").stdout.startswith("The learning days already run in date order")
+    days = {n["path"]: n["day"] for n in json.loads(run_cli("list", "--json").stdout)["notes"]}
+    assert days == {"notes/a.md": 1, "notes/b.md": 2, "notes/c.md": 3}

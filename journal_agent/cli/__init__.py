@@ -26,6 +26,8 @@ from journal_agent.cli.boundary import JournalGroup, debug_enabled, show_logs
 COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("journal_agent.cli.write:init", "Create a journal in FOLDER: journal.toml, notes/, site/."),
     "add": ("journal_agent.cli.write:add", "Write a note (TEXT, --file, stdin, or $EDITOR) and ingest it."),
+    "renumber": ("journal_agent.cli.write:renumber",
+                 "Renumber the learning days in date order, without gaps."),
     "ingest": ("journal_agent.cli.write:ingest_command",
                "Read notes into the archive; only changed notes are re-embedded."),
     "search": ("journal_agent.cli.search:search", "Search the archive; a day or a time in QUERY is applied."),

@@ -1,4 +1,4 @@
-"""Click adapters that write to the journal: ``init``, ``add`` and ``ingest``.
+"""Click adapters that write to the journal: ``init``, ``add``, ``renumber`` and ``ingest``.
 
 ``add`` and ``ingest`` end by letting the sleep-time agent update the learner
 profile (``[agent] reflect``) unless ``--no-reflect``.
@@ -18,7 +18,7 @@ from journal_agent.agent.sleeptime import reflect_after
 from journal_agent.archive.ingest import IngestProgress, ingest
 from journal_agent.cli.boundary import EXIT_PARTIAL
 from journal_agent.cli.common import DATE, console, escape, journal_of, json_option, print_json
-from journal_agent.notes.add import EDITOR_TEMPLATE, NoFreeDay, add_note
+from journal_agent.notes.add import EDITOR_TEMPLATE, NoFreeDay, add_note, renumber_journal
 from journal_agent.notes.days import MAX_DAY
 
 no_reflect_option = click.option("--no-reflect", is_flag=True,
@@ -93,6 +93,33 @@ def add(ctx, text, file_, title, date_text, day, renumber, categories, tags, no_
     day_text = f"Day {note.day}, " if note.day else ""
     click.echo(f"Wrote {journal.relative(note.path)} ({note.title}, {day_text}{note.date.isoformat()}); "
                f"{report.chunks_written} chunks archived.")
+    if report.changed_notes and not no_reflect:
+        _reflect(journal, report.changed_notes)
+
+
+@click.command()
+@click.option("--yes", "-y", is_flag=True, help="Rewrite the notes without asking.")
+@no_reflect_option
+@click.pass_context
+def renumber(ctx, yes, no_reflect) -> None:
+    """Renumber the learning days in date order, without gaps.
+
+    Use it after backfilling days. Shows what changes first; only the "Day N" words of each note's
+    title, heading and `day:` change.
+    """
+    journal = journal_of(ctx)
+    plan = renumber_journal(journal, apply=False)
+    if not plan:
+        click.echo("The learning days already run in date order without gaps; nothing to renumber.")
+        return
+    for held, day in plan:
+        click.echo(f"{held.path}: Day {held.day} → Day {day}  ({held.date.isoformat()})")
+    if not yes and not (sys.stdin.isatty() and click.confirm(f"Renumber these {len(plan)} notes?", err=True)):
+        click.echo("Nothing was changed (give --yes to renumber).", err=True)
+        return
+    plan = renumber_journal(journal)
+    report = ingest(journal, progress=say_waiting)
+    click.echo(f"Renumbered {len(plan)} notes.")
     if report.changed_notes and not no_reflect:
         _reflect(journal, report.changed_notes)
 

@@ -163,35 +163,95 @@ _TEXT_DAY_RE = r"(?i)(\bday\s*#?\s*){n}(?!\d)"
 def shift_days(journal: Journal, days: list[DayOfNote], first: int, after: dt.date) -> list[str]:
     """Renumber: every note on a date after ``after`` whose day is ``first`` or higher becomes day + 1.
 
-    Only the words that name the day change ("day: 10", "Day 10" in the title and in the first heading);
-    every other byte of the note is kept, and each file is replaced atomically, highest day first.
-    Returns the journal-relative paths rewritten.
+    Returns the journal-relative paths rewritten (see :func:`rewrite_days`).
 
     Raises:
-        JournalError: a note names its day somewhere this cannot rewrite (nothing more is changed).
+        JournalError: a note names its day somewhere this cannot rewrite (nothing is changed).
+    """
+    moved = [d for d in days if d.day >= first and d.date > after]
+    return rewrite_days(journal, [(d, d.day + 1) for d in moved])
+
+
+def renumber_plan(days: list[DayOfNote]) -> list[tuple[DayOfNote, int]]:
+    """``journal renumber``: the learning days in date order, one number per date, no gaps or repeats.
+
+    Numbering starts at the lowest day the journal has (a journal that began at Day 2 keeps starting there);
+    notes on one date share its number. Returns ``(note, new day)`` for the notes whose day changes.
+    """
+    if not days:
+        return []
+    dates = sorted({d.date for d in days})
+    start = min(d.day for d in days)
+    number = {date: start + index for index, date in enumerate(dates)}
+    return [(d, number[d.date]) for d in sorted(days, key=lambda d: (d.date, d.path)) if d.day != number[d.date]]
+
+
+_FRONT_DAY_RE = r"(?im)^(day\s*:\s*['\"]?){n}(?!\d)"
+_TEXT_DAY_RE = r"(?i)(\bday\s*#?\s*){n}(?!\d)"
+
+
+def rewrite_days(journal: Journal, changes: list[tuple[DayOfNote, int]]) -> list[str]:
+    """Give each note its new learning day, changing only the words that name it.
+
+    "day: 10" in the front matter and "Day 10" in the title and the first heading become the new
+    number; every other byte of the note is kept. Every new text is made and read back first; only
+    when all name their new day are the files replaced, each atomically (:func:`write_atomic`).
+
+    Returns:
+        The journal-relative paths rewritten.
+
+    Raises:
+        JournalError: a note names its day somewhere this cannot rewrite; nothing is changed.
     """
     import re
 
     from journal_agent.atomic import write_atomic
 
-    moved = sorted((d for d in days if d.day >= first and d.date > after), key=lambda d: -d.day)
-    for held in moved:
+    planned: list[tuple[Path, bytes]] = []
+    for held, day in changes:
         path = journal.root / held.path
         text = path.read_bytes().decode("utf-8")  # a readable note is UTF-8 (note_days read it)
-        new = re.sub(_FRONT_DAY_RE.format(n=held.day), rf"\g<1>{held.day + 1}", text, count=1)
+        new = re.sub(_FRONT_DAY_RE.format(n=held.day), rf"\g<1>{day}", text, count=1)
         pattern = _TEXT_DAY_RE.format(n=held.day)
         named = [ln for ln in text.splitlines()
                  if ln.lstrip().lower().startswith(("#", "title")) and re.search(pattern, ln)]
         for line in named[:2]:  # the title and the first heading
-            new = new.replace(line, re.sub(pattern, rf"\g<1>{held.day + 1}", line, count=1), 1)
+            new = new.replace(line, re.sub(pattern, rf"\g<1>{day}", line, count=1), 1)
         origin = Path(held.path)
         check = read_head(origin, decode_note_bytes(origin, new.encode("utf-8")),
                           languages=journal.config.journal.date_languages)
-        if check.day != held.day + 1:
+        if check.day != day:
             raise JournalError(f"cannot renumber {held.path} (Day {held.day}): its day is not written as "
-                               "`day: N` or \"Day N\" in its title or heading; renumber it by hand")
-        write_atomic(path, new.encode("utf-8"))
-    return [d.path for d in moved]
+                               "`day: N` or \"Day N\" in its title or heading; renumber it by hand; "
+                               "nothing was changed")
+        planned.append((path, new.encode("utf-8")))
+    for path, data in planned:
+        write_atomic(path, data)
+    return [held.path for held, _ in changes]
+
+
+def renumber_journal(journal: Journal, *, apply: bool = True,
+                     lock_timeout: float = LOCK_TIMEOUT_SECONDS) -> list[tuple[DayOfNote, int]]:
+    """``journal renumber``: make the learning days run in date order without gaps (:func:`renumber_plan`).
+
+    Args:
+        apply: rewrite the notes (:func:`rewrite_days`); ``False`` only returns the plan.
+        lock_timeout: seconds to wait for a running ``journal add`` (:class:`LockBusy` after).
+
+    Returns:
+        ``(note, new day)`` for every note whose day changes (changed when ``apply``).
+
+    Raises:
+        JournalError: a note's day cannot be rewritten (nothing is changed).
+        LockBusy: a ``journal add`` held the lock for ``lock_timeout`` seconds.
+    """
+    lock = JournalLock(journal.writable_state_dir("journal renumber") / "add.lock", holder="`journal add`",
+                       timeout=lock_timeout)
+    with lock:
+        plan = renumber_plan(note_days(journal))
+        if apply and plan:
+            rewrite_days(journal, plan)
+    return plan
 
 
 def check_day_free(days: list[DayOfNote], day: int, date: dt.date) -> None:
