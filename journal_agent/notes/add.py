@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 from journal_agent.atomic import write_new
 from journal_agent.errors import JournalError, NoteError
 from journal_agent.locks import JournalLock
-from journal_agent.notes.days import title_day
+from journal_agent.notes.days import renumber_day_words, title_day
 from journal_agent.notes.files import MAX_NOTE_BYTES, decode_note_bytes, normalize_newlines
 from journal_agent.notes.journal import note_files, read_one
 from journal_agent.notes.journal import read_head as read_journal_head
@@ -156,10 +156,6 @@ def backfill_day(days: list[DayOfNote], date: dt.date) -> int | None:
     return None
 
 
-_FRONT_DAY_RE = r"(?im)^(day\s*:\s*['\"]?){n}(?!\d)"
-_TEXT_DAY_RE = r"(?i)(\bday\s*#?\s*){n}(?!\d)"
-
-
 def shift_days(journal: Journal, days: list[DayOfNote], first: int, after: dt.date) -> list[str]:
     """Renumber: every note on a date after ``after`` whose day is ``first`` or higher becomes day + 1.
 
@@ -186,10 +182,6 @@ def renumber_plan(days: list[DayOfNote]) -> list[tuple[DayOfNote, int]]:
     return [(d, number[d.date]) for d in sorted(days, key=lambda d: (d.date, d.path)) if d.day != number[d.date]]
 
 
-_FRONT_DAY_RE = r"(?im)^(day\s*:\s*['\"]?){n}(?!\d)"
-_TEXT_DAY_RE = r"(?i)(\bday\s*#?\s*){n}(?!\d)"
-
-
 def rewrite_days(journal: Journal, changes: list[tuple[DayOfNote, int]]) -> list[str]:
     """Give each note its new learning day, changing only the words that name it.
 
@@ -203,20 +195,13 @@ def rewrite_days(journal: Journal, changes: list[tuple[DayOfNote, int]]) -> list
     Raises:
         JournalError: a note names its day somewhere this cannot rewrite; nothing is changed.
     """
-    import re
-
     from journal_agent.atomic import write_atomic
 
     planned: list[tuple[Path, bytes]] = []
     for held, day in changes:
         path = journal.root / held.path
         text = path.read_bytes().decode("utf-8")  # a readable note is UTF-8 (note_days read it)
-        new = re.sub(_FRONT_DAY_RE.format(n=held.day), rf"\g<1>{day}", text, count=1)
-        pattern = _TEXT_DAY_RE.format(n=held.day)
-        named = [ln for ln in text.splitlines()
-                 if ln.lstrip().lower().startswith(("#", "title")) and re.search(pattern, ln)]
-        for line in named[:2]:  # the title and the first heading
-            new = new.replace(line, re.sub(pattern, rf"\g<1>{day}", line, count=1), 1)
+        new = renumber_day_words(text, held.day, day)
         origin = Path(held.path)
         check = read_head(origin, decode_note_bytes(origin, new.encode("utf-8")),
                           languages=journal.config.journal.date_languages)
