@@ -53,3 +53,11 @@ def test_show_date_leads_with_the_main_note(journal_dir, run_cli):
     assert "also on that date: notes/a-addendum.md" in result.stderr
     data = json.loads(run_cli("show", "--json", "2025-09-18").output)
     assert data["title"] == "Momentum Learning Day 2" and data["also_matching"] == ["notes/a-addendum.md"]
+
+
+def test_list_with_an_unreadable_note_exits_3_as_the_readme_says(journal_dir, run_cli):
+    fill(journal_dir)
+    write(journal_dir / "notes" / "broken.md", "---\ntitle: [unclosed\n---\ntext\n")
+    result = run_cli("list")
+    assert result.exit_code == 3 and "unreadable notes/broken.md" in result.stderr
+    assert len(result.stdout.splitlines()) == 7  # every other note is listed
