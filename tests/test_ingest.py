@@ -278,7 +278,7 @@ def test_progress_advances_per_embedded_batch_of_chunks(journal):
     for name in ("a", "b", "c"):
         write(journal.notes_dir / f"{name}.md", f"# Note {name}\n\n{body}")
     calls: list[tuple[int, int]] = []
-    report = ingest(journal, progress=lambda done, total: calls.append((done, total)))
+    report = ingest(journal, progress=lambda p: calls.append((p.chunks_done, p.chunks_total)))
     total = report.chunks_written
     assert total > 2 * EMBED_CALL_CHUNKS
     assert calls[0] == (0, total) and calls[-1] == (total, total)

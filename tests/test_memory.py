@@ -345,7 +345,7 @@ def test_recall_written_before_migrations_opens_with_every_row(journal):
         recall.close()
     applied = sqlite3.connect(path).execute("SELECT name FROM _migrations ORDER BY name").fetchall()
     assert [name for (name,) in applied] == ["m001_messages", "m002_conversations", "m003_agents",
-                                             "m004_alerts_out_of_view"]
+                                             "m004_alerts_out_of_view", "m005_conversation_command"]
 
 
 def test_recall_written_by_a_newer_version_is_refused(journal):

@@ -85,7 +85,7 @@ def test_rate_errors_are_one_line(journal_dir, run_cli):
     assert result.stderr.strip().splitlines() == [
         "Error: no card '0123456789abcdef'; `journal review --json --all` lists the ids"]
     bad = run_cli("review", "--rate", "0123", "perfect")
-    assert bad.exit_code == 2 and "'perfect' is not one of 'again', 'hard', 'good', 'easy'" in bad.stderr
+    assert bad.exit_code == 2 and "'perfect' is not a rating; use 1 again, 2 hard, 3 good or 4 easy" in bad.stderr
     both = run_cli("review", "--json", "--rate", "0123", "good")
     assert both.exit_code == 2 and "--json and --rate cannot be used together" in both.stderr
 

@@ -99,6 +99,14 @@ def m004_alerts_out_of_view(db: Database) -> None:
     db.execute("UPDATE messages SET in_context = 0 WHERE kind = 'memory_pressure' AND in_context = 1")
 
 
+@migrations
+def m005_conversation_command(db: Database) -> None:
+    """Which command started a conversation (``ask`` or ``chat``; issue 20: `journal log` said `chat` for both).
+    Conversations from before are unknown (``NULL``) and keep showing their kind."""
+    if "command" not in db.table("conversations").columns_dict:
+        db.table("conversations").add_column("command", str)
+
+
 class RecallMessage(BaseModel):
     """One stored message.
 
@@ -144,6 +152,7 @@ class Conversation(BaseModel):
         messages: how many messages it holds.
         title: its first learner message, shortened ('' when none).
         last: when its last message was stored.
+        command: the command that started it (``ask``, ``chat``), when it was recorded.
     """
 
     id: int
@@ -154,6 +163,12 @@ class Conversation(BaseModel):
     title: str
     last: dt.datetime | None
     agent: str = "journal"
+    command: str | None = None
+
+    @property
+    def label(self) -> str:
+        """What ``journal log`` calls it: the command that started it (``ask``, ``chat``), else its kind."""
+        return self.command or self.kind
 
 
 def message_text(payload: dict[str, Any]) -> str:
@@ -192,6 +207,7 @@ class RecallMemory:
         self.conversation_id: int | None = None
         self._new_kind: str = "chat"
         self._new_model: str | None = None
+        self.origin: str | None = None  # the command starting a new conversation (``ask``, ``chat``), if set
 
     @classmethod
     def open(cls, journal, agent: str | None = None) -> RecallMemory:
@@ -235,8 +251,9 @@ class RecallMemory:
 
     def _current(self, created: dt.datetime) -> int:
         if self.conversation_id is None:
-            cur = self.db.execute("INSERT INTO conversations (created, kind, model, agent) VALUES (?, ?, ?, ?)",
-                                   (created.isoformat(), self._new_kind, self._new_model, self.agent or "journal"))
+            cur = self.db.execute(
+                "INSERT INTO conversations (created, kind, model, agent, command) VALUES (?, ?, ?, ?, ?)",
+                (created.isoformat(), self._new_kind, self._new_model, self.agent or "journal", self.origin))
             self.conversation_id = cur.lastrowid
         return self.conversation_id  # type: ignore[return-value]
 
@@ -244,7 +261,7 @@ class RecallMemory:
         """The most recent conversations that hold messages, newest first."""
         where = "WHERE c.kind = ?" if kind else ""
         rows = self.db.execute(
-            "SELECT c.id, c.created, c.kind, c.model, c.agent, COUNT(m.id) AS n, MAX(m.created) AS last, "
+            "SELECT c.id, c.created, c.kind, c.model, c.agent, c.command, COUNT(m.id) AS n, MAX(m.created) AS last, "
             "(SELECT content FROM messages u WHERE u.conversation_id = c.id AND u.role = 'user' "
             " ORDER BY u.id LIMIT 1) AS first "
             f"FROM conversations c JOIN messages m ON m.conversation_id = c.id {where} "

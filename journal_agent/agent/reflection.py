@@ -21,12 +21,19 @@ held back); the excerpts that are sent are quoted between ``<note>`` tags as
 data, and the request (``prompts/reflection.md``) says an instruction inside
 a note is not an instruction (OWASP LLM01, "Prompt Injection": keep
 untrusted content apart from instructions).
+
+A line the agent adds with nothing in it, a section label with empty
+parentheses or an empty value ("Topics learned ()", "Topics learned:"), is
+taken out again before the reflection ends (:func:`_drop_empty_lines`; issue
+20: the learner block gained an empty "Topics learned ()" line, twice); an
+edit that added only such lines does not count as an update.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -45,6 +52,10 @@ SKIPPED_NO_MODEL = (
     "Reflection skipped: no model configured (set OPENAI_API_KEY, or OPENAI_BASE_URL for a local "
     "server, or [llm] base_url in journal.toml; then run `journal reflect`)."
 )
+
+
+# A line that names a section and says nothing: "Topics learned ()", "- Learned ( ):", "Goals:".
+_EMPTY_LINE_RE = re.compile(r"^\s*(?:[-*]\s*)?[^\W\d][\w ,/&'-]*?\s*(?:\(\s*\))?\s*:?\s*$")
 
 
 ReflectStatus = Literal["updated", "unchanged", "skipped", "failed"]
@@ -146,23 +157,24 @@ def reflect_on_notes(journal, notes: list, *, model: str | None = None, client=N
     except JournalError as exc:
         return ReflectOutcome("failed", f"Reflection failed: {exc}", withheld=withheld)
     try:
-        for start in range(0, len(ordered), NOTES_PER_EVENT):
-            batch = ordered[start:start + NOTES_PER_EVENT]
-            turns.append(agent.ask(notes_event(batch), event=True, on_step=on_step))
-    except AgentError as exc:
-        # edits of the turn that failed were applied too (opencode#9397: the edit went in, then step 2 failed)
-        edits = [e for t in turns for e in t.edits] + list(agent.turn.edits)
-        kept = (f" {len(edits)} core memory edit{'s were' if len(edits) != 1 else ' was'} made before it failed "
-                "and kept (`journal memory history`).") if edits else ""
-        return ReflectOutcome(
-            "failed",
-            f"Reflection failed: {exc}.{kept} Your notes are saved; run `journal reflect` to retry.{held}",
-            edits, turns, withheld,
-        )
+        try:
+            for start in range(0, len(ordered), NOTES_PER_EVENT):
+                batch = ordered[start:start + NOTES_PER_EVENT]
+                turns.append(agent.ask(notes_event(batch), event=True, on_step=on_step))
+        except AgentError as exc:
+            # edits of the turn that failed were applied too (opencode#9397: the edit went in, then step 2 failed)
+            edits = _drop_empty_lines(agent.core, [e for t in turns for e in t.edits] + list(agent.turn.edits))
+            kept = (f" {len(edits)} core memory edit{'s were' if len(edits) != 1 else ' was'} made before it "
+                    "failed and kept (`journal memory history`).") if edits else ""
+            return ReflectOutcome(
+                "failed",
+                f"Reflection failed: {exc}.{kept} Your notes are saved; run `journal reflect` to retry.{held}",
+                edits, turns, withheld,
+            )
+        _record_run(journal)
+        edits = _drop_empty_lines(agent.core, [e for t in turns for e in t.edits])
     finally:
         agent.close()
-    _record_run(journal)
-    edits = [e for t in turns for e in t.edits]
     count = f"{len(ordered)} note{'s' if len(ordered) != 1 else ''}"
     if left_out:
         count += (f" (the most recent; {len(left_out)} older skipped: "
@@ -180,6 +192,36 @@ def reflect_on_notes(journal, notes: list, *, model: str | None = None, client=N
         return ReflectOutcome("failed", f"Reflection made no update: {unparsed}.{held}", edits, turns, withheld)
     return ReflectOutcome("unchanged", f"Reflected on {count}; the learner profile needed no update.{held}",
                           edits, turns, withheld)
+
+
+def _empty_line(line: str) -> bool:
+    """True for a line that labels a section and says nothing ("Topics learned ()", "Goals:", "Learned ( )");
+    a label without parentheses or colon ("Rust") is content."""
+    stripped = line.strip()
+    return bool(stripped) and bool(_EMPTY_LINE_RE.match(stripped)) and (
+        stripped.endswith(":") or re.search(r"\(\s*\)\s*:?$", stripped) is not None)
+
+
+def _drop_empty_lines(core, edits: list) -> list:
+    """Take out the empty lines (:func:`_empty_line`) the edits added, and return the edits that still
+    changed something. Lines that were there before the reflection (the block's template) are kept."""
+    if not edits:
+        return edits
+    labels = {e.label for e in edits}
+    kept = []
+    for label in labels:
+        mine = [e for e in edits if e.label == label]
+        before = mine[0].before.splitlines()
+        value = core.block(label).value
+        lines = value.splitlines()
+        added = [ln for ln in lines if ln not in before and _empty_line(ln)]
+        if added:
+            cleaned = "\n".join(ln for ln in lines if ln not in added)
+            core.set_value(label, cleaned, tool="reflection: empty lines dropped")
+            if cleaned.splitlines() == before:
+                continue  # nothing but empty lines was added
+        kept += mine
+    return [e for e in edits if e in kept]
 
 
 def last_reflection(journal) -> dt.datetime | None:

@@ -25,8 +25,10 @@ in, below the ingested folder, as its category, as notes under ``notes/`` do.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import hashlib
+import itertools
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -34,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from journal_agent.errors import JournalError, NoteError
+from journal_agent.errors import JournalError, LockBusy, NoteError
 from journal_agent.locks import JournalLock
 from journal_agent.notes.journal import note_base, read_one
 from journal_agent.notes.model import Note
@@ -50,9 +52,36 @@ EMBED_CALL_CHUNKS = 64  # chunks per embedder call; progress advances after each
 LOCK_TIMEOUT_SECONDS = 600
 DEFAULT_SOURCE = "notes"
 
-ProgressCallback = Callable[[int, int], None]
-"""``progress(done, total)`` in chunks embedded: ``(0, total)`` once the changed
-notes are read and chunked, then after every embedder call."""
+
+
+@dataclass(frozen=True)
+class IngestProgress:
+    """How far an ingest is, given to its ``progress`` callback.
+
+    Attributes:
+        notes_done, notes_total: changed notes whose every chunk is embedded / to embed.
+        chunks_done, chunks_total: chunks embedded / to embed.
+        embed_seconds: time spent inside the embedding model so far.
+        waiting: set (and the counts zero) while another process holds the ingest lock: what is
+            waited for, as a user would name it.
+    """
+
+    notes_done: int = 0
+    notes_total: int = 0
+    chunks_done: int = 0
+    chunks_total: int = 0
+    embed_seconds: float = 0.0
+    waiting: str = ""
+
+    @property
+    def chunks_per_second(self) -> float | None:
+        """Chunks embedded per second of embedding so far; ``None`` before the first call returns."""
+        return self.chunks_done / self.embed_seconds if self.chunks_done and self.embed_seconds > 0 else None
+
+
+ProgressCallback = Callable[[IngestProgress], None]
+"""``progress(IngestProgress)``: with ``waiting`` set while another process holds the lock; then with the
+totals (nothing done) once the changed notes are read and chunked; then after every embedder call."""
 
 
 @dataclass
@@ -112,6 +141,9 @@ def ingest(
         progress: see :data:`ProgressCallback`.
         archive: an open archive to reuse.
 
+    Interrupted (``KeyboardInterrupt``, Ctrl-C) while embedding, the notes whose chunks were all
+    embedded are written before the interrupt goes on, so a rerun embeds only the rest.
+
     Raises:
         JournalError: a path in ``paths`` does not exist (nothing is done).
         LockBusy: another ingest has held the lock for too long.
@@ -128,7 +160,12 @@ def ingest(
             raise JournalError(f"{journal.relative(path)}: no such file or folder; nothing was ingested")
     lock = JournalLock(journal.writable_state_dir("journal ingest") / "ingest.lock", holder="`journal ingest`",
                        timeout=LOCK_TIMEOUT_SECONDS)
-    lock.acquire()
+    try:
+        lock.acquire(timeout=0)
+    except LockBusy:
+        if progress:
+            progress(IngestProgress(waiting=f"another `journal ingest` ({journal.relative(lock.path)})"))
+        lock.acquire()
     try:
         archive = archive or Archive.open(journal, check=False)
         archive.repair()
@@ -263,29 +300,57 @@ def _chunks(note: Note) -> list[Chunk]:
 
 def _embed_and_write(archive: Archive, work: list[tuple[Note, list[Chunk]]], report: IngestReport,
                      progress: ProgressCallback | None) -> None:
-    """Embed ``work`` and write it, one commit per :data:`EMBED_BATCH_CHUNKS` chunks (whole notes)."""
+    """Embed ``work`` and write it, one commit per :data:`EMBED_BATCH_CHUNKS` chunks (whole notes).
+
+    A ``KeyboardInterrupt`` during a batch's embedding writes the batch's notes already embedded whole,
+    then is raised again.
+    """
     import numpy as np
 
     total = sum(len(chunks) for _, chunks in work)
+    ends = list(itertools.accumulate(len(chunks) for _, chunks in work))  # chunks done when note i is
     done = 0
-    if progress:
-        progress(0, total)
+
+    def tell() -> None:
+        if progress:
+            progress(IngestProgress(bisect.bisect_right(ends, done), len(work), done, total, report.embed_seconds))
+
+    tell()
     batch: list[tuple[Note, list[Chunk]]] = []
     for index, (note, chunks) in enumerate(work):
         batch.append((note, chunks))
         if sum(len(c) for _, c in batch) < EMBED_BATCH_CHUNKS and index < len(work) - 1:
             continue
         texts = [chunk.embedding_text(n.title) for n, cs in batch for chunk in cs]
-        parts = []
-        for start in range(0, len(texts), EMBED_CALL_CHUNKS):
-            began = time.perf_counter()
-            parts.append(archive.embedder.embed(texts[start:start + EMBED_CALL_CHUNKS]))
-            report.embed_seconds += time.perf_counter() - began
-            done += len(texts[start:start + EMBED_CALL_CHUNKS])
-            if progress:
-                progress(done, total)
+        parts: list = []
+        try:
+            for start in range(0, len(texts), EMBED_CALL_CHUNKS):
+                began = time.perf_counter()
+                parts.append(archive.embedder.embed(texts[start:start + EMBED_CALL_CHUNKS]))
+                report.embed_seconds += time.perf_counter() - began
+                done += len(texts[start:start + EMBED_CALL_CHUNKS])
+                tell()
+        except KeyboardInterrupt:
+            _write_embedded(archive, batch, parts, report)
+            raise
         report.chunks_written += archive.replace_notes(batch, np.concatenate(parts) if parts else [])
         batch = []
+
+
+def _write_embedded(archive: Archive, batch: list[tuple[Note, list[Chunk]]], parts: list,
+                    report: IngestReport) -> None:
+    """Write the notes of ``batch`` whose chunks are all in ``parts`` (an interrupted batch's finished work)."""
+    import numpy as np
+
+    embedded = sum(len(part) for part in parts)
+    whole, used = [], 0
+    for note, chunks in batch:
+        if used + len(chunks) > embedded:
+            break
+        whole.append((note, chunks))
+        used += len(chunks)
+    if whole:
+        report.chunks_written += archive.replace_notes(whole, np.concatenate(parts)[:used])
 
 
 def _stored_hashes(archive: Archive) -> dict[str, str]:

@@ -42,6 +42,13 @@ adding 0.3 of a note's second-best chunk score (original-question MRR@10
 0.979 → 0.854), dropping words about journaling ("note", "learned", "wrote")
 from the query (no change).
 
+Whether anything really matched is said (``SearchResults.matched``, issue 20:
+``journal search xyzzyplugh`` showed five confident, unrelated notes): not
+when no chunk has a keyword (BM25) hit, no day or time window named in the
+question has notes, and the best cosine similarity is under
+:data:`WEAK_SIMILARITY`. Ranked lists always have a first place; a caller
+shows those notes as "closest by meaning", not as answers.
+
 Private and draft notes (the store's ``private`` column) are dropped unless
 ``include_private``; the ones that would have been on the page or before it
 are reported in ``withheld`` so a caller can say a private note matched.
@@ -82,6 +89,11 @@ WINDOW_POLICY: dict[str, Literal["boost", "filter"]] = {
     "year": "boost", "range": "boost",
 }
 WINDOW_WEIGHT = 0.5  # weight of the in-window ranking in the boost fusion (chosen by the sweep above)
+# Below this best cosine similarity (and with no keyword hit) nothing really matched. Measured with
+# all-MiniLM-L6-v2 on 60 simonw TIL notes + the seed note: nonsense and off-topic questions ("xyzzyplugh",
+# "banana bread recipe", "quantum chromodynamics") peak at 0.12-0.21, questions the notes answer ("agent
+# memory", "git rebase", "python packaging") at 0.40-0.64.
+WEAK_SIMILARITY = 0.3
 MIN_NOTE_DEPTH = 40  # notes ranked per list before fusing, so a lifted note can come from deep
 CHUNKS_PER_NOTE = 4  # chunks fetched per wanted note, so grouping still fills the page
 
@@ -265,6 +277,9 @@ class SearchResults:
         since, until: explicit hard bounds, when given.
         withheld: paths of private/draft notes that matched on or before this page but were left out.
         in_window: per hit, whether it is inside the window/day understood (``None`` when nothing was).
+        matched: ``False`` when nothing really matched (no keyword hit, no note of a named day or window,
+            weak similarity; see the module docstring): the hits are only the closest by meaning.
+        best_similarity: the best cosine similarity of a chunk to the words searched (``None`` in fts mode).
     """
 
     hits: list[SearchHit]
@@ -276,6 +291,8 @@ class SearchResults:
     until: dt.date | None = None
     withheld: list[str] = field(default_factory=list)
     in_window: list[bool | None] = field(default_factory=list)
+    matched: bool = True
+    best_similarity: float | None = None
 
     @property
     def notes(self) -> list[str]:
@@ -283,7 +300,8 @@ class SearchResults:
         return [hit.path for hit in self.hits]
 
     def to_json(self) -> dict:
-        """``{"query", "window": {"phrase", "since", "until"} | null, "day", "results": [...], "withheld"}``.
+        """``{"query", "window": {"phrase", "since", "until"} | null, "day", "matched", "best_similarity",
+        "results": [...], "withheld"}``.
 
         Each result is the :class:`SearchHit` as JSON plus ``in_window``. Explicit
         ``since``/``until`` show as a window whose ``phrase`` is ``null``.
@@ -303,6 +321,8 @@ class SearchResults:
             "search_text": self.search_text,
             "window": window,
             "day": self.day,
+            "matched": self.matched,
+            "best_similarity": None if self.best_similarity is None else round(self.best_similarity, 6),
             "results": [hit.model_dump(mode="json") | {"in_window": mark} for hit, mark in zip(self.hits, marks)],
             "withheld": list(self.withheld),
         }
@@ -408,10 +428,28 @@ def search_notes(
             continue
         visible.append(hit)
     hits = visible[offset:wanted]
+    in_window = [_inside(hit, window, day) for hit in hits]
+    where = where_clause(since, until, category, stored_source, include_private=include_private)
+    matched, similarity = _matched(archive, text, where, mode)
     return SearchResults(
         hits=hits, window=window, query=query, search_text=text, day=day, since=since, until=until,
-        withheld=withheld, in_window=[_inside(hit, window, day) for hit in hits],
+        withheld=withheld, in_window=in_window,
+        matched=matched or bool(day_notes) or any(in_window), best_similarity=similarity,
     )
+
+
+def _matched(archive: Archive, words: str, where: str | None, mode: SearchMode) -> tuple[bool, float | None]:
+    """Whether ``words`` really match a chunk (a keyword hit, or a similarity of :data:`WEAK_SIMILARITY` or
+    more), and the best similarity (``None`` in fts mode). Only the modes' own signals count: fts needs a
+    keyword hit, vector a similarity, hybrid either."""
+    if archive.table is None or not words.strip():
+        return False, None
+    keyword = mode != "vector" and bool(archive.fts_rows(words, where, 1, ["path"]))
+    if mode == "fts":
+        return keyword, None
+    nearest = archive.vector_rows(archive.query_vector(words), where, 1, ["path"])
+    similarity = 1.0 - float(nearest[0]["_distance"]) if nearest else None
+    return keyword or (similarity is not None and similarity >= WEAK_SIMILARITY), similarity
 
 
 def _words_left(found: DayReference, query: str) -> str:

@@ -1,4 +1,4 @@
-"""Click adapters for the journal's structure: ``list``, ``show``, ``stats``, ``export`` and ``mcp``.
+"""Click adapters for the journal's structure: ``list``, ``show``, ``tags``, ``stats``, ``export`` and ``mcp``.
 
 Each command parses its options, calls one library function
 (:mod:`journal_agent.notes.journal`, :mod:`journal_agent.notes.stats`,
@@ -21,6 +21,7 @@ from rich.text import Text
 
 from journal_agent.cli.boundary import EXIT_PARTIAL
 from journal_agent.cli.common import (
+    DATE,
     console,
     date_window_options,
     escape,
@@ -42,13 +43,19 @@ from journal_agent.notes.stats import journal_stats
 
 @click.command("list")
 @date_window_options
+@click.option("--on", "on", type=DATE, help='Only notes of this date ("yesterday", 2025-09-18).')
+@click.option("-n", "--last", type=click.IntRange(min=1), help="Only the newest N notes (still oldest first).")
 @click.option("--category", help="Only notes in this category (case-insensitive).")
 @click.option("--tag", help="Only notes with this tag (case-insensitive).")
 @json_option("Print JSON: {notes: [...], withheld, failed}.")
 @click.pass_context
-def list_command(ctx, since, until, category, tag, as_json) -> None:
+def list_command(ctx, since, until, on, last, category, tag, as_json) -> None:
     """List notes by date: day, date, title, words, categories, tags, path."""
-    listed = list_notes(journal_of(ctx), since=since, until=until, category=category, tag=tag)
+    if on is not None and (since or until):
+        raise click.UsageError("give --on DATE, or --since/--until, not both")
+    if on is not None:
+        since = until = on
+    listed = list_notes(journal_of(ctx), since=since, until=until, category=category, tag=tag, last=last)
     if as_json:
         print_json(listed.to_json())
     else:
@@ -105,6 +112,16 @@ def show(ctx, ref, as_json) -> None:
         print_json(NoteSummary.of(note).to_json() | {"text": note.body, "also_matching": others})
         return
     out = console()
+    for shown in [note, *match.others]:  # the day's main note leads, the others follow whole
+        if shown is not note:
+            out.print()
+            out.print("[dim]" + "─" * 40 + "[/dim]")
+        _print_note(out, shown)
+    if others:
+        console(stderr=True).print(f"[dim]also on that {match.how}: {escape(escape_name(', '.join(others)))}[/dim]")
+
+
+def _print_note(out, note) -> None:
     day = f" · Day {note.day}" if note.day is not None else ""
     out.print(f"[bold]{escape(escape_name(note.title))}[/bold]  [dim]{note.date.isoformat()}{day} · "
               f"{escape(escape_name(note.rel_path))}[/dim]")
@@ -115,8 +132,23 @@ def show(ctx, ref, as_json) -> None:
         out.print(Markdown(note.body))
     else:
         click.echo(note.body.strip("\n"))
-    if others:
-        console(stderr=True).print(f"[dim]also on that {match.how}: {escape(escape_name(', '.join(others)))}[/dim]")
+
+
+@click.command("tags")
+@json_option("Print JSON: {tag: notes}, most used first.")
+@click.pass_context
+def tags(ctx, as_json) -> None:
+    """Every tag with how many notes carry it, most used first (jrnl's --tags)."""
+    counts = journal_stats(journal_of(ctx)).tags
+    if as_json:
+        print_json(counts)
+        return
+    if not counts:
+        console(stderr=True).print("No tags yet. Give one with `journal add --tag NAME`.")
+        return
+    width = max(len(tag) for tag in counts)
+    for tag, count in counts.items():
+        click.echo(f"{tag:<{width}}  {count}")
 
 
 @click.command("stats")

@@ -266,14 +266,14 @@ def print_conversations(out, conversations) -> None:
         return
     for c in conversations:
         model = f"  {escape(c.model)}" if c.model else ""
-        out.print(f"[bold]#{c.id}[/bold]  {c.created:%Y-%m-%d %H:%M}  {c.agent}  {c.kind}{model}  "
+        out.print(f"[bold]#{c.id}[/bold]  {c.created:%Y-%m-%d %H:%M}  {c.agent}  {c.label}{model}  "
                   f"[dim]{c.messages} messages[/dim]  {escape(c.title)}")
 
 
 def print_conversation(out, conversation, messages) -> None:
     """``journal log ID``: the conversation's messages, tool calls on one line each."""
     model = f" · {escape(conversation.model)}" if conversation.model else ""
-    out.print(f"[bold]Conversation #{conversation.id}[/bold] · {conversation.agent} · {conversation.kind}{model} · "
+    out.print(f"[bold]Conversation #{conversation.id}[/bold] · {conversation.agent} · {conversation.label}{model} · "
               f"started {conversation.created:%Y-%m-%d %H:%M}")
     for m in messages:
         if m.kind == "summary":
@@ -300,7 +300,7 @@ def conversation_json(conversation, messages=None) -> dict[str, Any]:
     """``journal log --json`` view of a conversation (with its messages when given)."""
     data: dict[str, Any] = {
         "id": conversation.id, "created": conversation.created.isoformat(), "kind": conversation.kind,
-        "agent": conversation.agent,
+        "command": conversation.command, "agent": conversation.agent,
         "model": conversation.model, "messages": conversation.messages, "title": conversation.title,
         "last": conversation.last.isoformat() if conversation.last else None,
     }

@@ -23,6 +23,19 @@ QUIT_KEYS = ("q", "Q", "\x1b")  # q or Esc
 REVEAL_KEYS = ("\r", "\n", " ")
 
 
+class RatingParam(click.ParamType):
+    """A rating as the session's keys give it (1-4) or by name (again, hard, good, easy; any case) → its name."""
+
+    name = "rating"
+
+    def convert(self, value, param, ctx) -> str:
+        text = str(value).strip().lower()
+        rating = KEYS.get(text, text)
+        if rating not in RATINGS:
+            self.fail(f"{value!r} is not a rating; use 1 again, 2 hard, 3 good or 4 easy", param, ctx)
+        return rating
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -44,8 +57,9 @@ def _approx(moment: dt.datetime, now: dt.datetime) -> str:
 @json_option("Print the due cards as JSON (id, question, answer, path, due, kind, line, title, state, reviews).")
 @click.option("--all", "include_all", is_flag=True,
               help="Every card, not only the due ones (with --json; or to review early in a session).")
-@click.option("--rate", nargs=2, type=(str, click.Choice(RATINGS)), metavar="ID RATING", default=None,
-              help="Rate one card (again, hard, good or easy) without a session; ID may be a unique prefix.")
+@click.option("--rate", nargs=2, type=(str, RatingParam()), metavar="ID RATING", default=None,
+              help="Rate one card (1 again, 2 hard, 3 good, 4 easy; the number or the name) without a session; "
+                   "ID may be a unique prefix.")
 @click.option("--export-anki", "export_path", type=click.Path(dir_okay=False), metavar="FILE.apkg",
               help="Write every card to an Anki package; re-importing a later export updates the notes.")
 @include_private_option("With --export-anki: also cards of private and draft notes.")
@@ -55,9 +69,10 @@ def _approx(moment: dt.datetime, now: dt.datetime) -> str:
 @click.pass_context
 def review(ctx, as_json, include_all, rate, export_path, include_private, force, limit) -> None:
     """Review what your notes say, spaced by FSRS: cards from **term**: definition lines,
-    definition lists, Question::Answer lines and short sections.
+    definition lists, Question::Answer lines and short sections under a question heading.
 
     In a session: Enter shows the answer, then 1 again · 2 hard · 3 good · 4 easy; q quits.
+    --rate takes the same numbers or the names.
     """
     modes = [name for name, on in (("--json", as_json), ("--rate", rate), ("--export-anki", export_path)) if on]
     if len(modes) > 1:
@@ -134,7 +149,8 @@ def _session(journal, include_all: bool, limit: int | None) -> None:
     report = run_session(journal, ask, _now, include_all=include_all, limit=limit, on_sync=_report_sync)
     if report.total == 0:
         out.print("No cards yet. Write `**term**: definition` or `Question::Answer` lines in your notes, "
-                  "a definition list, or a heading over a short section; then run `journal review` again.")
+                  "a definition list, or a question heading (ending in ?) over a short section; "
+                  "then run `journal review` again.")
         return
     if report.rated == 0 and not report.stopped:
         when = f"; the next is due {_when(report.next_due)}" if report.next_due else ""

@@ -45,8 +45,13 @@ def search(ctx, query, limit, mode, since, until, category, source, as_json) -> 
         console(stderr=True).print(f"[dim]{' and '.join(understood)}: "
                                     f"{'matching notes first' if found else 'no note there; the best matches'}[/dim]")
     if not results.hits:
-        out.print("No matching notes. Try other words, --mode fts, or `journal ingest` if notes are missing.")
+        other = {"hybrid": "", "fts": ", --mode hybrid (by meaning)", "vector": ", --mode hybrid"}[mode]
+        out.print(f"No matching notes. Try other words{other}, or `journal ingest` if notes are missing.")
         return
+    if not results.matched:
+        words = escape(results.search_text.strip())
+        lead = (f"No note mentions “{words}”" if mode != "vector" else f"Nothing is close to “{words}”")
+        out.print(f"{lead}; closest by meaning:" if mode != "fts" else f"{lead}.")
     for rank, hit in enumerate(results.hits, start=1):
         day = f"Day {hit.day} · " if hit.day is not None else ""
         out.print(f"[bold]{rank}. {escape(hit.title)}[/bold]  [dim]{day}{hit.date.isoformat()} · {hit.path}[/dim]")

@@ -1,4 +1,4 @@
-"""Click adapters that write to the journal: ``init``, ``add`` and ``ingest``.
+"""Click adapters that write to the journal: ``init``, ``add``, ``renumber`` and ``ingest``.
 
 ``add`` and ``ingest`` end by letting the sleep-time agent update the learner
 profile (``[agent] reflect``) unless ``--no-reflect``.
@@ -6,18 +6,19 @@ profile (``[agent] reflect``) unless ``--no-reflect``.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
 import click
-from rich.progress import Progress
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from journal_agent import init_journal
 from journal_agent.agent.sleeptime import reflect_after
-from journal_agent.archive.ingest import ingest
+from journal_agent.archive.ingest import IngestProgress, ingest
 from journal_agent.cli.boundary import EXIT_PARTIAL
 from journal_agent.cli.common import DATE, console, escape, journal_of, json_option, print_json
-from journal_agent.notes.add import EDITOR_TEMPLATE, add_note
+from journal_agent.notes.add import EDITOR_TEMPLATE, NoFreeDay, add_note, renumber_journal
 from journal_agent.notes.days import MAX_DAY
 
 no_reflect_option = click.option("--no-reflect", is_flag=True,
@@ -38,18 +39,27 @@ def init(folder: str, series: str | None) -> None:
 @click.option("--file", "file_", type=click.Path(dir_okay=False, allow_dash=True),
               help="Read the note from FILE (- for stdin); its front matter is merged.")
 @click.option("--title", help='Note title (default: the note\'s own, else "<series> Day N").')
-@click.option("--date", type=DATE, help='Journal date, e.g. "yesterday", "last monday", 2025-09-18.')
+@click.option("--date", "date_text", help='Journal date, e.g. "yesterday", "last monday", 2025-09-18 '
+              "(a future date only as YYYY-MM-DD, or confirmed at the terminal).")
 @click.option("--day", type=click.IntRange(1, MAX_DAY),
-              help="Learning day (default: the note's own Day N, else that date's day, else the highest day + 1).")
+              help="Learning day (default: the note's own Day N, else that date's day, else the day that fits "
+                   "between its neighbours' days, else the highest day + 1).")
+@click.option("--renumber", is_flag=True,
+              help="When a backfilled date has no free day, move the later days up by one.")
 @click.option("--category", "categories", multiple=True, help="Category (repeatable; default from journal.toml).")
 @click.option("--tag", "tags", multiple=True, help="Tag (repeatable).")
 @no_reflect_option
 @click.pass_context
-def add(ctx, text, file_, title, date, day, categories, tags, no_reflect) -> None:
+def add(ctx, text, file_, title, date_text, day, renumber, categories, tags, no_reflect) -> None:
     """Write a note (TEXT, --file, stdin, or $EDITOR) and ingest it."""
     if text is not None and file_ is not None:
         raise click.UsageError("give the note as TEXT or as --file, not both")
     journal = journal_of(ctx)
+    date_param = next(p for p in ctx.command.params if p.name == "date_text")
+    date = DATE.convert(date_text, date_param, ctx) if date_text is not None else None
+    allow_future = date_text is not None and _is_iso_date(date_text)
+    if date is not None and date > dt.date.today() and not allow_future and sys.stdin.isatty():
+        allow_future = click.confirm(f"{date_text!r} is {date.isoformat()}, in the future; write the note there?")
     source = "note text"
     body: str | bytes | None = text
     if file_ is not None:
@@ -64,12 +74,52 @@ def add(ctx, text, file_, title, date, day, categories, tags, no_reflect) -> Non
         body, source = stdin.read(), "stdin"
     elif text is None:
         body = click.edit(EDITOR_TEMPLATE, extension=".md")
-    note = add_note(journal, body or "", title=title, date=date, day=day, source=source,
-                    categories=list(categories) or None, tags=list(tags) or None)
-    report = ingest(journal, [note.path])
+    def write(renumber: bool):
+        return add_note(journal, body or "", title=title, date=date, day=day, source=source,
+                        categories=list(categories) or None, tags=list(tags) or None,
+                        allow_future=allow_future, renumber=renumber)
+
+    try:
+        note = write(renumber)
+    except NoFreeDay as exc:
+        if not (sys.stdin.isatty() and click.confirm(
+                f"No day number is free for {date or 'this date'}: make this note Day {exc.day} and move "
+                f"Day {exc.day} and later up by one?", err=True)):
+            raise
+        renumber = True
+        note = write(renumber)
+    report = ingest(journal, None if renumber else [note.path],  # renumbered notes changed too
+                    progress=say_waiting)
     day_text = f"Day {note.day}, " if note.day else ""
     click.echo(f"Wrote {journal.relative(note.path)} ({note.title}, {day_text}{note.date.isoformat()}); "
                f"{report.chunks_written} chunks archived.")
+    if report.changed_notes and not no_reflect:
+        _reflect(journal, report.changed_notes)
+
+
+@click.command()
+@click.option("--yes", "-y", is_flag=True, help="Rewrite the notes without asking.")
+@no_reflect_option
+@click.pass_context
+def renumber(ctx, yes, no_reflect) -> None:
+    """Renumber the learning days in date order, without gaps.
+
+    Use it after backfilling days. Shows what changes first; only the "Day N" words of each note's
+    title, heading and `day:` change.
+    """
+    journal = journal_of(ctx)
+    plan = renumber_journal(journal, apply=False)
+    if not plan:
+        click.echo("The learning days already run in date order without gaps; nothing to renumber.")
+        return
+    for held, day in plan:
+        click.echo(f"{held.path}: Day {held.day} → Day {day}  ({held.date.isoformat()})")
+    if not yes and not (sys.stdin.isatty() and click.confirm(f"Renumber these {len(plan)} notes?", err=True)):
+        click.echo("Nothing was changed (give --yes to renumber).", err=True)
+        return
+    plan = renumber_journal(journal)
+    report = ingest(journal, progress=say_waiting)
+    click.echo(f"Renumbered {len(plan)} notes.")
     if report.changed_notes and not no_reflect:
         _reflect(journal, report.changed_notes)
 
@@ -119,25 +169,60 @@ def ingest_command(ctx, paths, full, no_reflect, as_json) -> None:
         ctx.exit(EXIT_PARTIAL)
 
 
+def say_waiting(step: IngestProgress) -> None:
+    """An ingest progress callback that only says, on stderr, when it waits for another ingest's lock
+    (for commands whose own ingest is one note: ``add``, ``digest``)."""
+    if step.waiting:
+        click.echo(f"waiting for {step.waiting} to finish...", err=True)
+
+
+def _is_iso_date(text: str) -> bool:
+    """True for a date written out as YYYY-MM-DD (a future date given that way is meant)."""
+    try:
+        dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return False
+    return True
+
+
 class _progress:
-    """A rich progress bar (chunks embedded) when stderr is a terminal; silent otherwise."""
+    """Ingest progress on stderr: a rich bar with notes and chunks done/total and chunks/s on a terminal;
+    otherwise one plain line per step (piped or logged runs are not silent for minutes). Either way it
+    says when the ingest waits for another process's lock."""
 
     def __init__(self, console):
         self.console = console
-        self.bar = None
+        self.bar: Progress | None = None
         self.task = None
+        self.last: tuple[int, int] | None = None
 
     def __enter__(self):
-        if not self.console.is_terminal:
-            return None
-        bar = self.bar = Progress(console=self.console, transient=True)
-        bar.start()
-        task = self.task = bar.add_task("embedding", total=None)
+        if self.console.is_terminal:
+            self.bar = Progress(
+                TextColumn("[progress.description]{task.description}"), BarColumn(),
+                TextColumn("notes {task.fields[notes]}  chunks {task.fields[chunks]}  {task.fields[rate]}"),
+                TimeElapsedColumn(), console=self.console, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("reading notes", total=None, notes="-", chunks="-", rate="")
+        return self.update
 
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        return update
+    def update(self, step: IngestProgress) -> None:
+        rate = f"{step.chunks_per_second:.1f} chunks/s" if step.chunks_per_second else ""
+        if step.waiting:
+            say_waiting(step)
+            return
+        if self.bar is not None and self.task is not None:
+            self.bar.update(self.task, description="embedding", completed=step.chunks_done,
+                            total=step.chunks_total or None,
+                            notes=f"{step.notes_done}/{step.notes_total}",
+                            chunks=f"{step.chunks_done}/{step.chunks_total}", rate=rate)
+            return
+        if (step.chunks_done, step.chunks_total) == self.last or not step.chunks_total:
+            return
+        self.last = (step.chunks_done, step.chunks_total)
+        self.console.print(f"ingest: notes {step.notes_done}/{step.notes_total}, chunks "
+                           f"{step.chunks_done}/{step.chunks_total}" + (f", {rate}" if rate else ""),
+                           markup=False, highlight=False, soft_wrap=True)
 
     def __exit__(self, *exc):
         if self.bar is not None:

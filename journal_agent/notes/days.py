@@ -12,6 +12,8 @@ nowhere else, with one bound:
   used to check a model-written digest against the week's days;
 * on the command line (``journal add --day``: ``click.IntRange(1, MAX_DAY)``).
 
+And rewritten here: :func:`renumber_day_words` (``journal renumber``, ``journal add --renumber``).
+
 Before issue 17 four regular expressions allowed 4 or 5 digits, so a note with
 ``day: 10000`` was listed while ``journal show 10000`` said there was no such note.
 """
@@ -77,6 +79,23 @@ def title_day(text: str | None) -> int | None:
         return None
     number = int(match.group(1) or match.group(2))
     return number if is_day(number) else None
+
+
+_FRONT_DAY_LINE = r"(?im)^(day\s*:\s*['\"]?){n}(?!\d)"
+_DAY_WORDS = r"(?i)(\bday\s*#?\s*){n}(?!\d)"
+
+
+def renumber_day_words(text: str, old: int, new: int) -> str:
+    """A note's text with Day ``old`` made Day ``new`` where a day is named: the first ``day: old`` line
+    (front matter), and "Day old" in the first two ``title``/``#`` lines (the title and the first heading).
+    Every other character is kept; the caller reads the result back to check the note now says ``new``."""
+    text = re.sub(_FRONT_DAY_LINE.format(n=old), rf"\g<1>{new}", text, count=1)
+    words = _DAY_WORDS.format(n=old)
+    named = [line for line in text.splitlines()
+             if line.lstrip().lower().startswith(("#", "title")) and re.search(words, line)]
+    for line in named[:2]:
+        text = text.replace(line, re.sub(words, rf"\g<1>{new}", line, count=1), 1)
+    return text
 
 
 def check_day(value: object) -> int | None:

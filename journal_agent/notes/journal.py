@@ -178,6 +178,7 @@ def list_notes(
     category: str | None = None,
     tag: str | None = None,
     include_private: bool = True,
+    last: int | None = None,
 ) -> NoteList:
     """Notes by date, filtered.
 
@@ -185,6 +186,7 @@ def list_notes(
         since, until: inclusive journal-date bounds.
         category, tag: keep notes having it (case-insensitive, exact otherwise).
         include_private: ``False`` leaves private and draft notes out (counted in ``withheld``).
+        last: keep only the newest ``last`` of the selected notes (jrnl's ``-n``), still oldest first.
     """
     read = read_journal(journal)
     selected, withheld = [], 0
@@ -199,12 +201,18 @@ def list_notes(
             withheld += 1
             continue
         selected.append(NoteSummary.of(note))
+    if last is not None:
+        selected = selected[-last:] if last > 0 else []
     return NoteList(selected, withheld, read.failed)
 
 
 @dataclass
 class NoteMatch:
-    """The note a reference names, and any other notes it also names (same day or date), oldest first."""
+    """The note a reference names, and any other notes it also names (same day or date), oldest first.
+
+    For a day or a date, ``note`` is the day's main note: the longest (most words), so a one-line
+    addendum never leads; ties go to the first in :func:`read_journal`'s order.
+    """
 
     note: Note
     others: list[Note] = field(default_factory=list)
@@ -217,8 +225,8 @@ def find_note(journal: Journal, ref: str, *, today: dt.date | None = None) -> No
     A date is anything :func:`~journal_agent.notes.dates.parse_date` reads
     ("2025-09-18", "18 Sep 2025", "yesterday"). A path may be absolute,
     relative to the current folder, the journal root or ``notes/``. When
-    several notes share the day or date, the first in :func:`read_journal`'s
-    order is the match and the rest are in ``others``.
+    several notes share the day or date, the longest is the match (the day's
+    main note) and the rest, oldest first, are in ``others``.
 
     Raises:
         NoteNotFound: nothing matches, with what exists nearby.
@@ -235,7 +243,7 @@ def find_note(journal: Journal, ref: str, *, today: dt.date | None = None) -> No
     if number is not None:
         found = [n for n in notes if n.day == number]
         if found:
-            return NoteMatch(found[0], found[1:], "day")
+            return _main_note(found, "day")
         days = sorted({n.day for n in notes if n.day is not None})
         span = f"the days run from {days[0]} to {days[-1]}" if days else "no note has a day number"
         raise NoteNotFound(f"no note for day {number} ({span}); try `journal list`")
@@ -246,9 +254,15 @@ def find_note(journal: Journal, ref: str, *, today: dt.date | None = None) -> No
             f"{ref!r} is not a note path, a day number (4, day 4) or a date (2025-09-18, yesterday)") from exc
     found = [n for n in notes if n.date == date]
     if found:
-        return NoteMatch(found[0], found[1:], "date")
+        return _main_note(found, "date")
     near = nearest_notes([n.date for n in notes], date, date)
     raise NoteNotFound(f"no note on {date.isoformat()}" + (f" ({near})" if near else "") + "; try `journal list`")
+
+
+def _main_note(found: list[Note], how: Literal["day", "date"]) -> NoteMatch:
+    """The match for several notes of one day or date: the longest leads, the others follow in order."""
+    main = max(found, key=lambda n: len(n.body.split()))  # max keeps the first of equals
+    return NoteMatch(main, [n for n in found if n is not main], how)
 
 
 def nearest_notes(dates: list[dt.date], since: dt.date, until: dt.date) -> str:
@@ -310,9 +324,9 @@ def export_notes(
         fmt: ``json``: one document ``{"exported_at", "notes": [...]}``, each
             note its :class:`NoteSummary` fields plus ``draft``,
             ``date_source``, ``modified``, ``metadata`` (other front matter)
-            and ``text`` (the Markdown body). ``markdown``: a zip with one file
-            per note at its journal-relative path, front matter (title, date,
-            day, categories, tags, flags, other keys) followed by the body.
+            and ``text`` (the Markdown body): the parsed metadata. ``markdown``: a
+            zip with each note's file byte for byte at its journal-relative path
+            (the learner's own front matter, line breaks and encoding kept).
         output: file to write; ``None`` returns the data in the result. Checked before anything is read
             (:func:`~journal_agent.outputs.check_output`): never inside ``notes/`` or ``.journal/``, and an
             existing file only when it is an earlier export (:func:`is_export`) or ``force``.
@@ -363,23 +377,6 @@ def is_export(path: Path) -> bool:
     return False
 
 
-def _note_metadata(note: Note) -> dict[str, Any]:
-    meta: dict[str, Any] = {"title": note.title, "date": note.date.isoformat()}
-    if note.day is not None:
-        meta["day"] = note.day
-    if note.categories:
-        meta["categories"] = list(note.categories)
-    if note.tags:
-        meta["tags"] = list(note.tags)
-    if note.private:
-        meta["private"] = True
-    if note.draft:
-        meta["draft"] = True
-    for key, value in note.metadata.items():
-        meta.setdefault(key, _plain(value))
-    return meta
-
-
 def _plain(value: Any) -> Any:
     """Front-matter values as JSON/YAML-safe types (dates as ISO text)."""
     if isinstance(value, (dt.date, dt.datetime)):
@@ -403,13 +400,16 @@ def _export_json(notes: list[Note]) -> str:
 
 
 def _export_zip(notes: list[Note]) -> bytes:
-    import frontmatter
-
+    """The notes' files, byte for byte, at their journal-relative paths (issue 20: rewriting the front matter
+    lost ``last_modified_at`` and trailing two-space line breaks, which change how a note renders)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.comment = EXPORT_ZIP_COMMENT
         for note in notes:
-            post = frontmatter.Post(note.body, **_note_metadata(note))
             name = note.rel_path if not note.rel_path.startswith("/") else Path(note.rel_path).name
-            archive.writestr(name, frontmatter.dumps(post, sort_keys=False) + "\n")
+            try:
+                data = note.path.read_bytes()
+            except OSError as exc:
+                raise JournalError(f"cannot read {note.rel_path} to export it: {exc.strerror or exc}") from exc
+            archive.writestr(name, data)
     return buffer.getvalue()

@@ -12,11 +12,15 @@ A card is a question and its answer taken from one note. Four structures make ca
 * **question lines** (kinds ``qa`` and ``qa-reverse``): ``Question::Answer`` on one line,
   and ``Question:::Answer`` which makes the pair both ways (the single-line syntax of
   the obsidian-spaced-repetition plug-in, https://www.stephenmwangi.com/obsidian-spaced-repetition/flashcards/).
-* **short sections** (kind ``heading``): a heading with no sub-headings whose own text is
-  short, at most :data:`SHORT_SECTION_CHARS` characters of Markdown in at most
+* **question headings** (kind ``heading``): a heading that asks a question (it ends with
+  ``?``: "## Why do CNNs shrink the image?") over a short section with no sub-headings, at
+  most :data:`SHORT_SECTION_CHARS` characters of Markdown in at most
   :data:`SHORT_SECTION_BLOCKS` blocks (paragraphs, lists, code blocks, ...). The heading is
   the question, the section the answer. The note's title heading (its first ``#``) never
-  makes a card, nor a section that already holds term or question lines.
+  makes a card, nor a section that already holds term or question lines. A heading that
+  only labels its section ("Reflection", "Next Step", "Good Tip", "2. **Spirituality**")
+  is not a question, and a card made of it is not worth keeping (issue 20: such cards were
+  most of what the learner's real notes gave).
 
 Everything is read from markdown-it-py tokens, never from a regular expression over the
 text, so nothing inside fenced or indented code, inline code, headings or tables becomes
@@ -301,7 +305,7 @@ def _definition_card(tokens: Sequence[Token], index: int, lines: list[str]):
 
 
 def _heading_cards(tokens: Sequence[Token], lines: list[str], card_lines: set[int]):
-    """Short leaf sections → heading cards (module doc); the first h1 is the note's title."""
+    """Short leaf sections under a question heading → heading cards (module doc); the first h1 is the title."""
     headings = [i for i, t in enumerate(tokens) if t.type == "heading_open" and t.level == 0]
     title = next((i for i in headings if tokens[i].tag == "h1"), None)
     for number, index in enumerate(headings):
@@ -321,6 +325,8 @@ def _heading_cards(tokens: Sequence[Token], lines: list[str], card_lines: set[in
             continue
         answer = "\n".join(lines[start:end]).strip()
         question = _render(tokens[index + 1].children or []).strip()
+        if not question.endswith("?"):
+            continue  # a label over its section, not a question
         if not answer or len(answer) > SHORT_SECTION_CHARS or not _is_term(question):
             continue
         if answer.endswith(":") or _only_media(blocks, tokens):
