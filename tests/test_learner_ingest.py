@@ -145,3 +145,27 @@ def test_add_says_it_waits_for_a_running_ingest(journal_dir, run_cli):
         other.join()
     assert result.exit_code == 0, result.output
     assert "waiting for another `journal ingest` (.journal/ingest.lock) to finish..." in result.stderr
+
+
+def test_digest_says_it_waits_for_a_running_ingest(journal_dir, run_cli):
+    """`journal digest` ingests the digest note: it waited 6 minutes silently for a running ingest (issue 20)."""
+    (journal_dir / "notes" / "2025-09-17-queues.md").write_text(
+        "---\ntitle: Momentum Learning Day 3\ndate: 2025-09-17\n---\nQueues decouple producers from consumers.\n")
+    (journal_dir / ".journal").mkdir(exist_ok=True)
+    held, done = threading.Event(), threading.Event()
+
+    def other_ingest():
+        with JournalLock(journal_dir / ".journal" / "ingest.lock", holder="test", timeout=0):
+            held.set()
+            done.wait(1.0)
+
+    other = threading.Thread(target=other_ingest)
+    other.start()
+    held.wait(10)
+    try:
+        result = run_cli("digest", "--offline", "--week", "2025-09-17")
+    finally:
+        done.set()
+        other.join()
+    assert result.exit_code == 0, result.output
+    assert "waiting for another `journal ingest` (.journal/ingest.lock) to finish..." in result.stderr

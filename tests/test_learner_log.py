@@ -5,29 +5,29 @@ from __future__ import annotations
 import json
 
 from journal_agent.agent.recall import RecallMemory
+from tests.support.openai_server import text
 
 
-def started(journal, origin: str | None, question: str) -> None:
+def test_log_labels_ask_and_chat(journal, server, run_cli):
+    """Through the commands: `journal ask` and `journal chat` record which of them started the conversation;
+    a conversation stored before the label existed keeps showing its kind."""
     recall = RecallMemory.open(journal)
     try:
-        recall.new_conversation("chat", "gpt-test")
-        recall.origin = origin
-        recall.append({"role": "user", "content": question})
+        recall.new_conversation("chat", "gpt-test")  # as stored before issue 20: no origin
+        recall.append({"role": "user", "content": "From before the label."})
         recall.append({"role": "assistant", "content": "An answer."})
     finally:
         recall.close()
-
-
-def test_log_labels_ask_and_chat(journal, run_cli):
-    started(journal, "ask", "What is RRF?")
-    started(journal, "chat", "Let's talk about MemGPT.")
-    started(journal, None, "From before the label.")  # unknown: its kind, as before
+    server.push(text("RRF fuses ranked lists."), text("MemGPT pages memory."))
+    assert run_cli("ask", "--no-stream", "What is RRF?").exit_code == 0
+    assert run_cli("chat", "--no-stream", input="Let's talk about MemGPT.\n").exit_code == 0
     lines = run_cli("log").stdout.splitlines()
-    assert "  ask  gpt-test" in lines[2] and "What is RRF?" in lines[2]
-    assert "  chat  gpt-test" in lines[1] and "  chat  gpt-test" in lines[0]
+    assert "  chat  " in lines[0] and "MemGPT" in lines[0]
+    assert "  ask  " in lines[1] and "What is RRF?" in lines[1]
+    assert "  chat  " in lines[2] and "From before the label." in lines[2]
     data = json.loads(run_cli("log", "--json").stdout)
-    assert [c["command"] for c in data] == [None, "chat", "ask"] and {c["kind"] for c in data} == {"chat"}
-    assert " · ask · " in run_cli("log", "1").stdout.splitlines()[0]
+    assert [c["command"] for c in data] == ["chat", "ask", None] and {c["kind"] for c in data} == {"chat"}
+    assert " · ask · " in run_cli("log", "2").stdout.splitlines()[0]
 
 
 def test_reflection_never_leaves_an_empty_topics_line(seeded_root, server, run_cli):

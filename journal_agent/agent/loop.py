@@ -218,6 +218,7 @@ class Agent:
         conversation: ``"new"`` (default, like ``journal ask``), ``"continue"`` (the last
             conversation of ``kind``, like ``-c``), or a conversation id.
         kind: ``"chat"``, ``"reflection"`` or ``"message"`` (a turn run for another agent).
+        origin: the command that starts a new conversation (``"ask"``, ``"chat"``), shown by ``journal log``.
         depth: 0 for the agent the learner talks to; one more for each agent-to-agent message.
         chain: the agents waiting for this one's reply, outermost first.
 
@@ -229,7 +230,7 @@ class Agent:
     def __init__(self, journal, *, name: str = "journal", model: str | None = None, client=None, archive=None,
                  max_steps: int | None = None, context_tokens: int | None = None,
                  conversation: int | Literal["new", "continue"] = "new", kind: ConversationKind = "chat",
-                 depth: int = 0, chain: tuple[str, ...] = ()):
+                 depth: int = 0, chain: tuple[str, ...] = (), origin: str | None = None):
         self.journal = journal
         self.name = name
         self.depth, self.chain = depth, chain
@@ -246,9 +247,9 @@ class Agent:
         self.max_tokens = journal.config.llm.max_tokens
         self.recall = RecallMemory.open(journal, agent=name)
         if conversation == "continue":
-            self.recall.continue_last(kind, self.model)
+            self.recall.continue_last(kind, self.model, origin)
         elif conversation == "new":
-            self.recall.new_conversation(kind, self.model)
+            self.recall.new_conversation(kind, self.model, origin)
         else:
             self.recall.use_conversation(int(conversation))
         self.tools = AgentTools(journal, self.core, self.recall, names=tool_names(self.spec), archive=archive,

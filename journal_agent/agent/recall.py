@@ -207,7 +207,7 @@ class RecallMemory:
         self.conversation_id: int | None = None
         self._new_kind: str = "chat"
         self._new_model: str | None = None
-        self.origin: str | None = None  # the command starting a new conversation (``ask``, ``chat``), if set
+        self._new_origin: str | None = None
 
     @classmethod
     def open(cls, journal, agent: str | None = None) -> RecallMemory:
@@ -219,18 +219,21 @@ class RecallMemory:
         self.db.close()
 
     # ---------------------------------------------------------- conversations
-    def new_conversation(self, kind: ConversationKind = "chat", model: str | None = None) -> None:
-        """Start a new conversation; it is stored with its first message."""
-        self.conversation_id, self._new_kind, self._new_model = None, kind, model
+    def new_conversation(self, kind: ConversationKind = "chat", model: str | None = None,
+                         origin: str | None = None) -> None:
+        """Start a new conversation; it is stored with its first message. ``origin``: the command that
+        started it (``ask``, ``chat``), shown by ``journal log``."""
+        self.conversation_id, self._new_kind, self._new_model, self._new_origin = None, kind, model, origin
 
-    def continue_last(self, kind: ConversationKind = "chat", model: str | None = None) -> int | None:
+    def continue_last(self, kind: ConversationKind = "chat", model: str | None = None,
+                      origin: str | None = None) -> int | None:
         """Make the most recent conversation of ``kind`` current; its id, or ``None`` (a new one starts)."""
         mine, params = self._mine("c")
         row = self.db.execute(
             "SELECT c.id FROM conversations c JOIN messages m ON m.conversation_id = c.id "
             f"WHERE c.kind = ? {mine} GROUP BY c.id ORDER BY MAX(m.id) DESC LIMIT 1", (kind, *params)).fetchone()
         if row is None:
-            self.new_conversation(kind, model)
+            self.new_conversation(kind, model, origin)
             return None
         self.conversation_id = row[0]
         return self.conversation_id
@@ -253,7 +256,7 @@ class RecallMemory:
         if self.conversation_id is None:
             cur = self.db.execute(
                 "INSERT INTO conversations (created, kind, model, agent, command) VALUES (?, ?, ?, ?, ?)",
-                (created.isoformat(), self._new_kind, self._new_model, self.agent or "journal", self.origin))
+                (created.isoformat(), self._new_kind, self._new_model, self.agent or "journal", self._new_origin))
             self.conversation_id = cur.lastrowid
         return self.conversation_id  # type: ignore[return-value]
 

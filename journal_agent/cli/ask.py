@@ -146,7 +146,8 @@ def ask(ctx, question, continue_, cid, show_steps, stream, model, agent_name, as
     live = view.LiveView(out, started=started, enabled=not as_json)
     live.waiting("thinking…", since_start=True)
     try:
-        agent = Agent(journal, name=agent_name, model=model, conversation=_conversation(continue_, cid))
+        agent = Agent(journal, name=agent_name, model=model, conversation=_conversation(continue_, cid),
+                      origin="ask")
     except JournalError as exc:
         live.stop()
         if as_json:  # a JSON consumer always gets an object on stdout; the boundary still says it on stderr
@@ -231,7 +232,8 @@ def chat(ctx, continue_, cid, show_steps, stream, model, agent_name) -> None:
     """Talk with an agent; Ctrl-D exits. Line editing and history (↑) on a terminal."""
     journal = journal_of(ctx)
     _require_model(journal)
-    agent = Agent(journal, name=agent_name, model=model, conversation=_conversation(continue_, cid))
+    agent = Agent(journal, name=agent_name, model=model, conversation=_conversation(continue_, cid),
+                  origin="chat")
     out = console()
     resumed = f" (continuing conversation #{agent.recall.conversation_id})" if agent.recall.conversation_id else ""
     who = "your journal's memory agent" if agent_name == "journal" else f"the {agent_name} agent"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
@@ -20,6 +20,9 @@ from journal_agent.config import DEFAULT_DATE_LANGUAGES
 from journal_agent.errors import JournalError
 from journal_agent.notes.dates import parse_date
 from journal_agent.workspace import Journal, open_journal
+
+if TYPE_CHECKING:
+    from journal_agent.archive.ingest import IngestProgress
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -97,3 +100,10 @@ def include_private_option(help: str = "Also private and draft notes.") -> Calla
 def model_option(fn: F) -> F:
     """``--model``: the chat model of this command."""
     return click.option("--model", help="Model name (default: JOURNAL_MODEL, else [llm] model in journal.toml).")(fn)
+
+
+def say_waiting(step: IngestProgress) -> None:
+    """An ingest progress callback that only says, on stderr, when it waits for another ingest's lock
+    (for commands whose own ingest is one note: ``add``, ``digest``)."""
+    if step.waiting:
+        click.echo(f"waiting for {step.waiting} to finish...", err=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 
 from journal_agent.archive.ingest import ingest
-from journal_agent.cli.common import include_private_option, journal_of, json_option, print_json
+from journal_agent.cli.common import include_private_option, journal_of, json_option, print_json, say_waiting
 from journal_agent.digest import make_digest, parse_week
 
 
@@ -39,7 +39,7 @@ def digest(ctx: click.Context, week_text: str | None, include_private: bool, off
             raise click.BadParameter(str(exc), param_hint="--week") from exc
     result = make_digest(journal, week, include_private=include_private, use_model=False if offline else None,
                          force=force)
-    report = ingest(journal, [result.path])
+    report = ingest(journal, [result.path], progress=say_waiting)  # one note: only a wait is worth saying
     if as_json:
         print_json({**result.to_json(), "chunks_written": report.chunks_written})
     else:

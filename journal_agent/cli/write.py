@@ -17,7 +17,7 @@ from journal_agent import init_journal
 from journal_agent.agent.sleeptime import reflect_after
 from journal_agent.archive.ingest import IngestProgress, ingest
 from journal_agent.cli.boundary import EXIT_PARTIAL
-from journal_agent.cli.common import DATE, console, escape, journal_of, json_option, print_json
+from journal_agent.cli.common import DATE, console, escape, journal_of, json_option, print_json, say_waiting
 from journal_agent.notes.add import EDITOR_TEMPLATE, NoFreeDay, add_note, renumber_journal
 from journal_agent.notes.days import MAX_DAY
 
@@ -167,13 +167,6 @@ def ingest_command(ctx, paths, full, no_reflect, as_json) -> None:
         _reflect(journal, report.changed_notes)
     if report.failed:
         ctx.exit(EXIT_PARTIAL)
-
-
-def say_waiting(step: IngestProgress) -> None:
-    """An ingest progress callback that only says, on stderr, when it waits for another ingest's lock
-    (for commands whose own ingest is one note: ``add``, ``digest``)."""
-    if step.waiting:
-        click.echo(f"waiting for {step.waiting} to finish...", err=True)
 
 
 def _is_iso_date(text: str) -> bool:
