@@ -199,7 +199,7 @@ def test_each_agent_has_its_own_conversations(journal_dir, server, run_cli):
     run_cli("ask", "-c", "hello", env=env_for(server))  # the journal agent has no conversation to continue
     assert [m["role"] for m in server.requests[2]["messages"]] == ["system", "user"]
     listed = run_cli("log").stdout.splitlines()
-    assert "  journal  chat  " in listed[0] and "  coach  chat  " in listed[1]
+    assert "  journal  ask  " in listed[0] and "  coach  ask  " in listed[1]  # started by `journal ask` (issue 20)
     wrong = run_cli("ask", "--cid", "1", "hi", env=env_for(server))
     assert wrong.exit_code == 1
     assert ("conversation #1 is the coach agent's, not the journal agent's; continue it with --agent coach"
