@@ -137,6 +137,17 @@ class JournalTools:
         return self._archive
 
     @property
+    def opened_archive(self) -> Archive | None:
+        """The archive if a call has opened it already, else ``None`` (nothing is opened)."""
+        return self._archive
+
+    def adopt_archive(self, other: JournalTools) -> None:
+        """Use the archive ``other`` opened when this one has none yet (an agent reusing what a called agent
+        opened: opening it again costs the LanceDB import and a table scan)."""
+        if self._archive is None:
+            self._archive = other.opened_archive
+
+    @property
     def today(self) -> dt.date:
         return self._today or dt.date.today()
 

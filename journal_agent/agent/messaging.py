@@ -87,7 +87,7 @@ def run_turn(caller, target: str, message: str, hooks):
         raise ToolError(why)
     try:
         other = type(caller)(caller.journal, name=target, model=caller.model, client=caller.client,
-                             archive=getattr(caller.tools, "_archive", None), max_steps=caller.max_steps,
+                             archive=caller.tools.opened_archive, max_steps=caller.max_steps,
                              kind="message", depth=caller.depth + 1, chain=(*caller.chain, caller.name))
     except JournalError as exc:
         raise ToolError(f"the {target} agent cannot run: {exc}") from exc
@@ -101,7 +101,6 @@ def run_turn(caller, target: str, message: str, hooks):
         turn = other.finish_turn(text, steps)
     finally:
         other.close()
-        if getattr(caller.tools, "_archive", None) is None:  # the next message reuses the archive it opened
-            caller.tools._archive = getattr(other.tools, "_archive", None)
+        caller.tools.adopt_archive(other.tools)  # the next message reuses the archive it opened
     return turn, ToolEffects(retrieved=dict(other.turn.retrieved), edits=list(turn.edits),
                              inserted=list(other.turn.inserted), withheld=list(turn.withheld))
