@@ -43,6 +43,7 @@ MkDocs is imported inside the functions: importing this module is cheap.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import logging
 import os
@@ -58,6 +59,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
+from journal_agent.atomic import write_atomic
 from journal_agent.errors import SiteError
 from journal_agent.site.render import EXCERPT_SEPARATOR, render_posts, trim_to_excerpt
 from journal_agent.site.sanitize import escape_text, head_title, xml_clean
@@ -317,7 +319,26 @@ def _load_config(journal: Journal, **overrides: Any):
     if not cfg.site.allow_html:
         config.markdown_extensions.append(sanitize_extension())
     _linear_tags_page(config)
+    _post_footer(config)
     return config
+
+
+FOOTER_FEATURE = "navigation.footer"
+
+
+def _post_footer(config: Any) -> None:
+    """Turn on Material's footer navigation (``navigation.footer``), which links each post to its neighbours.
+
+    The blog plugin already links its posts to each other in date order
+    (``page.previous_page`` is the older post, ``next_page`` the newer one;
+    ``on_nav``), and only published notes are posts, so private and draft notes
+    are never linked; the theme shows those links only with this feature. Added
+    here too, for ``mkdocs.yml`` files scaffolded before it was in the template.
+    Pages that are not posts keep no footer links (see :func:`_add_home_plugin`).
+    """
+    features = config.theme.get("features")
+    if isinstance(features, list) and FOOTER_FEATURE not in features:
+        features.append(FOOTER_FEATURE)
 
 
 def _linear_tags_page(config: Any) -> None:
@@ -392,12 +413,11 @@ def _add_home_plugin(config: Any, stats: SiteStats) -> None:
       one); otherwise it converts the raw Markdown with bare Python-Markdown,
       ``<script>`` included.
     """
-    from mkdocs.plugins import BasePlugin
+    from mkdocs.plugins import BasePlugin, event_priority
 
-    feed_on = any(
-        (name == "rss" or name.startswith("rss #")) and plugin.config.enabled
-        for name, plugin in config.plugins.items()
-    )
+    rss_plugins = [plugin for name, plugin in config.plugins.items()
+                   if (name == "rss" or name.startswith("rss #")) and plugin.config.enabled]
+    feed_on = bool(rss_plugins)
     block = home_block(stats, FEED_FILE if feed_on else None)
     posts_prefix = _posts_dir(config).relative_to(Path(config.docs_dir)).as_posix() + "/"
 
@@ -414,7 +434,18 @@ def _add_home_plugin(config: Any, stats: SiteStats) -> None:
             # (which decodes entities: see sanitize.head_title)
             if page.title and not page.is_homepage and isinstance(page.meta, dict):
                 page.meta["title"] = head_title(page.meta.get("title") or page.title)
+            if page.file.src_uri.startswith(posts_prefix):
+                page.previous_page = _footer_link(page.previous_page)
+                page.next_page = _footer_link(page.next_page)
+            elif isinstance(page.meta, dict):  # only posts link to neighbours: hide the footer's links
+                hidden = page.meta.get("hide")
+                page.meta["hide"] = [*(hidden if isinstance(hidden, list) else []), "footer"]
             return context
+
+        @event_priority(100)  # before mkdocs-rss-plugin writes the feeds (priority 0)
+        def on_post_build(self, *, config):
+            for plugin in rss_plugins:
+                _feed_text_for_rss(plugin)
 
         def on_page_content(self, html, *, page, config, files):
             if page.file.src_uri == STATS_PAGE:
@@ -427,7 +458,95 @@ def _add_home_plugin(config: Any, stats: SiteStats) -> None:
                     page.markdown = trim_to_excerpt(page.markdown)
             return html
 
+    class JournalFeedText(BasePlugin):
+        @event_priority(-100)  # after mkdocs-rss-plugin wrote the feeds
+        def on_post_build(self, *, config):
+            if rss_plugins:
+                plain_json_feeds(Path(config.site_dir))
+
     config.plugins["journal/site"] = JournalPlugin()
+    config.plugins["journal/feed-text"] = JournalFeedText()
+
+
+@dataclass(frozen=True)
+class _FooterLink:
+    """A neighbour post as Material's footer template reads it: ``url`` and an HTML-safe ``title``.
+
+    The template writes ``{{ page.next_page.title }}`` as it is and
+    ``{{ page.next_page.title | e }}`` in an ``aria-label``; a post's title is
+    already escaped HTML (``R&amp;D``), so a :class:`markupsafe.Markup` title is
+    escaped exactly once in both.
+    """
+
+    url: str
+    title: Any
+
+
+def _footer_link(page: Any) -> _FooterLink | None:
+    from markupsafe import Markup
+
+    if page is None:
+        return None
+    return _FooterLink(url=page.url, title=Markup(head_title(page.meta.get("title") or page.title or "")))
+
+
+def _feed_text_for_rss(plugin: Any) -> None:
+    """Make mkdocs-rss-plugin's titles escape exactly once in its RSS template.
+
+    Its template writes ``<title>{{ item.title|e }}</title>`` and
+    ``{{ feed.title|e }}`` (and, unescaped, ``{{ feed.title }}`` twice), while
+    our titles are already escaped HTML: ``A &lt; B`` came out as
+    ``A &amp;lt; B`` (issue 21). Item titles become plain text (the template
+    escapes them once; the JSON feed, written from the same items, gets plain
+    text, as JSON Feed requires); the channel's title, description and author
+    become :class:`markupsafe.Markup` (``|e`` leaves it as is), and
+    :func:`plain_json_feeds` makes them plain in the JSON feed afterwards.
+    """
+    from markupsafe import Markup
+
+    for info in getattr(plugin, "pages_to_filter", []):
+        if isinstance(info.title, str):
+            info.title = html.unescape(head_title(info.title))
+    for feed in (getattr(plugin, "feed_created", None), getattr(plugin, "feed_updated", None)):
+        for name in ("title", "description", "author"):
+            value = getattr(feed, name, None)
+            if isinstance(value, str):
+                setattr(feed, name, Markup(head_title(value)))
+
+
+def plain_json_feeds(output_dir: Path) -> None:
+    """Rewrite ``feed_*.json`` so its text fields are plain text, as JSON Feed 1.1 requires.
+
+    The feed's ``title``, ``description`` and author names, and each item's
+    ``tags`` and author names, come from escaped HTML values (``R&amp;D``) and
+    are decoded once (``R&D``). Item titles are plain already
+    (:func:`_feed_text_for_rss`); ``content_html`` stays HTML. A file that does
+    not parse is left for :func:`check_feeds` to report. Source: JSON Feed 1.1,
+    https://www.jsonfeed.org/version/1.1/ ("title … is plain text. HTML is not allowed").
+    """
+    for path in sorted(output_dir.glob("feed_*.json")):
+        try:
+            feed = json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, OSError):
+            continue
+        if not isinstance(feed, dict):
+            continue
+        for name in ("title", "description"):
+            if isinstance(feed.get(name), str):
+                feed[name] = html.unescape(feed[name])
+        _plain_authors(feed)
+        for item in feed.get("items") or []:
+            if isinstance(item, dict):
+                if isinstance(item.get("tags"), list):
+                    item["tags"] = [html.unescape(tag) if isinstance(tag, str) else tag for tag in item["tags"]]
+                _plain_authors(item)
+        write_atomic(path, json.dumps(feed), durable=False)
+
+
+def _plain_authors(record: dict[str, Any]) -> None:
+    for author in record.get("authors") or []:
+        if isinstance(author, dict) and isinstance(author.get("name"), str):
+            author["name"] = html.unescape(author["name"])
 
 
 # the toc extension's "¶" permalinks: page furniture, not part of a feed item's text
