@@ -21,6 +21,11 @@ stats page (streaks, gaps, months, topics, calendar heatmap) replaces
 Weekly digests (``journal digest``) are notes in the category "Weekly Digest":
 they are published as posts and feed items like any note, and are no learning day.
 
+Each post's page heading is the note's title (:func:`~journal_agent.site.render.adjust_markdown`),
+and its footer links the previous and next post in date order: the blog plugin
+links its posts to each other, and the build turns on Material's
+``navigation.footer`` for them (pages that are not posts keep their footer links hidden).
+
 Private notes (``private: true``, ``draft: true``, under ``notes/private/``) are
 never copied into ``site/docs/``, so they reach no page, search index, feed,
 sitemap, tag or category page; nor is a note that cannot be read. Nothing
@@ -32,7 +37,9 @@ every build adds the sanitizing Markdown extension to the loaded MkDocs config
 unless ``[site] allow_html = true``, so pages and the blog's excerpts are
 sanitized alike; the RSS/JSON feed items get the sanitized excerpt as their
 description (the RSS plugin would otherwise convert the raw Markdown itself);
-the ``[site]`` values are escaped like note titles. After the build every feed
+the ``[site]`` values are escaped like note titles. Feed titles are escaped
+exactly once: RSS holds them as XML text (``A &lt; B`` in the file, ``A < B``
+parsed), the JSON feed as plain text (:func:`plain_json_feeds`). After the build every feed
 file is parsed; one that does not parse is reported (``feed_errors``), never
 passed over. A plain ``mkdocs build`` has none of this: publish with
 ``journal site build``.

@@ -14,7 +14,10 @@ the Material blog plugin accepts::
 The body is the note's Markdown, adjusted where Python-Markdown (what MkDocs
 uses) reads CommonMark differently: indented ``#`` headings lose their
 indentation, and an excerpt marker (``<!-- more -->``) goes after the first
-paragraph so the home page shows excerpts, not whole notes.
+paragraph so the home page shows excerpts, not whole notes. The page heading is
+the note's ``title`` (the one ``journal list`` prints), which the theme writes as
+the h1: a body that opens with the same heading loses it, and the body's own h1s
+become h2s (:func:`adjust_markdown`).
 
 Private notes (``note.publishable`` is false, or anything under
 ``notes/private/`` in any letter case, whether the path or its symlink target

@@ -26,8 +26,9 @@ Three rules, each applied in exactly one place:
    category pages as ``# {name}`` Markdown, and the RSS plugin writes
    ``<category>{{ name }}</category>`` unescaped. So the generated post's front
    matter carries them HTML-escaped (:func:`escape_text`), which is right for
-   all of those at once. Feeds therefore hold these values in their HTML form
-   (``R&amp;D`` in a JSON feed title, ``R&D`` in an RSS category).
+   all of those at once. The feeds are the exception, put right by the build
+   (:mod:`journal_agent.site.build`): the RSS template escapes titles itself, and
+   JSON Feed wants plain text, so a feed carries ``R&D`` (``R&amp;D`` in the XML file).
 3. **Feeds are XML 1.0**, which forbids most C0 control characters even as
    character references. :func:`xml_clean` removes them from note bodies and
    metadata before anything is rendered (a form feed or vertical tab becomes a
