@@ -24,7 +24,7 @@ NOTES = {
     "2025-09-17-day-1.md": "---\ntitle: 'A < B & C: day 1'\ndate: 2025-09-17\n---\n"
                            "# A &lt; B &amp; C:   day 1\n\nFirst paragraph.\n\nSecond paragraph.\n",
     # no front matter title: the heading is the title; a second h1, a setext h1 and a #word line follow
-    "2025-09-20-day-3.md": "---\ndate: 2025-09-20\ntags: [R&D]\n---\n# Day 3 - pointers & borrowing\n\n"
+    "2025-09-20-day-3.md": "---\ndate: 2025-09-20\ntags: [R&D]\n---\n# Day 3 - `pointers` & *borrowing* in C#\n\n"
                            "Intro.\n\n# Second part\n\n## Detail\n\nSetext part\n===========\n\n"
                            "#hashtag at the start of a line\n",
     # a private and a draft note between Day 1 and Day 3: never linked
@@ -124,9 +124,41 @@ def post_page(journal, slug: str) -> PostPage:
 
 def test_post_heading_is_the_title_journal_list_prints(site):
     journal, titles = site
-    assert titles["day-1"] == "A < B & C: day 1" and titles["day-3"] == "Day 3 - pointers & borrowing"
+    assert titles["day-1"] == "A < B & C: day 1" and titles["day-3"] == "Day 3 - `pointers` & *borrowing* in C#"
     for slug, title in titles.items():
         assert post_page(journal, slug).h("h1") == [title], slug
+
+
+class ExcerptTitles(HTMLParser):
+    """The text of each excerpt heading link (``<a class="toclink" href="<post>/">``) of a list page."""
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=True)
+        self.titles: dict[str, str] = {}
+        self._href: str | None = None
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        if tag == "a" and values.get("class") == "toclink" and "#" not in (values.get("href") or "#"):
+            self._href = values["href"]
+            self.titles[self._href] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "a":
+            self._href = None
+
+    def handle_data(self, data):
+        if self._href:
+            self.titles[self._href] += data
+
+
+def test_excerpt_headings_on_the_home_page_are_the_titles_too(site):
+    """The blog writes ``# {title}`` into each excerpt's Markdown: `code`, *stars* and C# stay text."""
+    journal, titles = site
+    home = ExcerptTitles((journal.site_dir / "public" / "index.html").read_text(encoding="utf-8"))
+    assert {href.strip("/"): text for href, text in home.titles.items()} == titles
 
 
 def test_a_body_opening_with_the_title_does_not_show_it_twice(site):

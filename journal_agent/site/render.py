@@ -50,7 +50,7 @@ from journal_agent.notes.files import is_private_path, journal_relative
 from journal_agent.notes.journal import note_files, read_one
 from journal_agent.notes.markdown import parser
 from journal_agent.notes.model import Note, slugify
-from journal_agent.site.sanitize import escape_text, xml_clean
+from journal_agent.site.sanitize import escape_text, escape_title, xml_clean
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -118,7 +118,7 @@ def post_text(note: Note, slug: str) -> str:
     if modified.date() > note.date:  # an "updated" the same day would show the date twice
         dates["updated"] = modified
     meta = {
-        "title": escape_text(note.title) or "Untitled",
+        "title": escape_title(note.title) or "Untitled",
         "date": dates,
         "slug": slug,
         "categories": _escaped_list(note.categories),

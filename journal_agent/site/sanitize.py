@@ -104,6 +104,28 @@ def escape_text(value: Any) -> str:
     return html.escape(text, quote=True)
 
 
+# html.escape(quote=True) as a table, plus the ASCII punctuation that makes inline Markdown in a
+# one-line heading: backslash escapes, code, emphasis, links/images/footnotes, attribute lists,
+# ATX closing hashes, and ~ (pymdownx.tilde: ~~del~~, H~2~O).
+_HTML_TEXT = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;", ord("'"): "&#x27;"}
+_MARKDOWN_TEXT = {**_HTML_TEXT, **{ord(char): f"&#{ord(char)};" for char in "\\`*_[]{}#~"}}
+
+
+def escape_title(value: Any) -> str:
+    """A post title as HTML text that Markdown also reads as the same text.
+
+    :func:`escape_text`, and ``\\ ` * _ [ ] { } # ~`` as numeric character
+    references (``C# *tips*`` → ``C&#35; &#42;tips&#42;``). The page heading, the
+    ``<title>`` and the footer links read the title as HTML, where a reference is
+    its character; the blog writes the same value into Markdown as ``# {title}``
+    for the excerpts on the home, archive and category pages, where a reference
+    is text too (CommonMark §2.5) but a ``*`` would be emphasis: the excerpt's
+    heading then said something else than the post's (issue 20). Only titles:
+    category and tag names also become URL slugs, which references would change.
+    """
+    return re.sub(r"\s+", " ", xml_clean(str(value))).strip().translate(_MARKDOWN_TEXT)
+
+
 def head_title(value: Any) -> str:
     """A page title as the HTML text of ``<title>``: tags stripped, entities decoded once, then escaped.
 
