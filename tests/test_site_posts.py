@@ -22,7 +22,8 @@ from tests.test_site import MARKER, make_journal, write
 NOTES = {
     # front-matter title, and a body opening with the same heading in its entity spelling
     "2025-09-17-day-1.md": "---\ntitle: 'A < B & C: day 1'\ndate: 2025-09-17\n---\n"
-                           "# A &lt; B &amp; C:   day 1\n\nFirst paragraph.\n\nSecond paragraph.\n",
+                           "# A &lt; B &amp; C:   day 1\n\nFirst paragraph.\n\nSecond paragraph.\n\n"
+                           "<h1>Raw heading</h1>\n\n<div markdown>\n# In a div\n</div>\n",
     # no front matter title: the heading is the title; a second h1, a setext h1 and a #word line follow
     "2025-09-20-day-3.md": "---\ndate: 2025-09-20\ntags: [R&D]\n---\n# Day 3 - `pointers` & *borrowing* in C#\n\n"
                            "Intro.\n\n# Second part\n\n## Detail\n\nSetext part\n===========\n\n"
@@ -178,6 +179,8 @@ def test_other_h1_headings_move_one_level_down(site):
     day3 = post_page(journal, "day-3")
     assert day3.h("h2") == ["Second part", "Setext part"] and day3.h("h3") == ["Detail"]
     assert "#hashtag at the start of a line" in day3.paragraphs, "a #word line is a paragraph, as in CommonMark"
+    # h1s that only Python-Markdown or raw HTML make: h2 in the page, which keeps the title's h1
+    assert {"Raw heading", "In a div"} <= set(post_page(journal, "day-1").h("h2"))
 
 
 def test_posts_link_previous_and_next_in_date_order(site):

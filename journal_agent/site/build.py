@@ -458,6 +458,8 @@ def _add_home_plugin(config: Any, stats: SiteStats) -> None:
             if page.file.src_uri == STATS_PAGE:
                 return fill_heatmaps(html, stats)
             if page.file.src_uri.startswith(posts_prefix):
+                # an h1 the Markdown did not show (raw HTML, md_in_html) would hide the title's h1
+                html = _H1_TAG_RE.sub(r"<\1h2", html)
                 excerpt = _HEADERLINK_RE.sub("", html.partition(EXCERPT_SEPARATOR)[0]).strip()
                 if excerpt:
                     page.meta["rss"] = {"feed_description": xml_clean(excerpt)}
@@ -556,6 +558,8 @@ def _plain_authors(record: dict[str, Any]) -> None:
             author["name"] = html.unescape(author["name"])
 
 
+# Material writes the title as <h1> only when the content has none ("<h1" not in page.content)
+_H1_TAG_RE = re.compile(r"<(/?)h1(?=[\s>/])", re.IGNORECASE)
 # the toc extension's "¶" permalinks: page furniture, not part of a feed item's text
 _HEADERLINK_RE = re.compile(r'<a\b[^>]*\bclass="headerlink"[^>]*>[^<]*</a>')
 
