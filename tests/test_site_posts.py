@@ -211,9 +211,16 @@ def test_private_and_draft_notes_are_never_linked(site):
 
 
 def test_pages_that_are_not_posts_keep_no_footer_links(site):
+    """Home, tags, stats, archive and category pages: the footer's links stay hidden (``hide: [footer]``)."""
     journal, _ = site
-    home = PostPage((journal.site_dir / "public" / "index.html").read_text(encoding="utf-8"))
-    assert home.footer_hidden in (True, None)
+    public = journal.site_dir / "public"
+    pages = [path for path in sorted(public.rglob("index.html")) if path.parent.name not in ORDER]
+    folders = {path.relative_to(public).parts[0] for path in pages if path != public / "index.html"}
+    assert {"tags", "stats", "category", "archive"} <= folders
+    for path in pages:
+        page = PostPage(path.read_text(encoding="utf-8"))
+        assert page.footer_hidden in (True, None) and (page.footer_hidden or not page.footer), path
+    assert PostPage((public / "index.html").read_text(encoding="utf-8")).footer_hidden is True
 
 
 def test_feed_titles_are_the_titles_escaped_once(site):
