@@ -419,6 +419,12 @@ def _add_home_plugin(config: Any, stats: SiteStats) -> None:
       by mkdocs-rss-plugin at its ``on_page_content``, priority -75, after this
       one); otherwise it converts the raw Markdown with bare Python-Markdown,
       ``<script>`` included.
+    * gives each post's footer its neighbours with titles escaped once
+      (:class:`_FooterLink`) and hides the footer links of every other page;
+      turns a post's stray ``<h1>`` (raw HTML) into ``<h2>`` so the theme still
+      writes the title as the h1;
+    * escapes feed titles once: before the RSS plugin writes (:func:`_feed_text_for_rss`)
+      and, as a second plugin running after it, in the JSON feed (:func:`plain_json_feeds`).
     """
     from mkdocs.plugins import BasePlugin, event_priority
 
@@ -530,8 +536,13 @@ def plain_json_feeds(output_dir: Path) -> None:
     ``tags`` and author names, come from escaped HTML values (``R&amp;D``) and
     are decoded once (``R&D``). Item titles are plain already
     (:func:`_feed_text_for_rss`); ``content_html`` stays HTML. A file that does
-    not parse is left for :func:`check_feeds` to report. Source: JSON Feed 1.1,
-    https://www.jsonfeed.org/version/1.1/ ("title … is plain text. HTML is not allowed").
+    not parse is left for :func:`check_feeds` to report. Run it once, right after
+    mkdocs-rss-plugin wrote the files: a second pass would decode twice. Source:
+    JSON Feed 1.1, https://www.jsonfeed.org/version/1.1/ ("title … is plain text.
+    HTML is not allowed").
+
+    Raises:
+        OSError: a feed file cannot be written (the build then fails with a SiteError).
     """
     for path in sorted(output_dir.glob("feed_*.json")):
         try:
