@@ -213,12 +213,21 @@ def test_no_executable_html_from_a_note_in_any_page(hostile):
 
 
 def test_no_raw_hostile_markup_in_feeds_search_index_or_tags_export(hostile):
+    """The RSS XML, search index and tags export as files; in a JSON feed, its one HTML field.
+
+    A JSON feed's titles and tags are plain text (JSON Feed 1.1: "HTML is not allowed"), so
+    ``<svg onload=...>`` there is the title's text, checked exactly in the feed tests below.
+    """
     journal, _ = hostile
     public = journal.site_dir / "public"
-    for path in [*public.glob("feed_*"), public / "search" / "search_index.json", public / "tags.json"]:
-        lowered = path.read_text(encoding="utf-8").lower()
+    texts = [(path.name, path.read_text(encoding="utf-8")) for path in
+             [*public.glob("feed_*.xml"), public / "search" / "search_index.json", public / "tags.json"]]
+    for path in public.glob("feed_*.json"):
+        texts += [(path.name, item["content_html"]) for item in json.loads(path.read_text(encoding="utf-8"))["items"]]
+    assert len(texts) > 5
+    for name, text in texts:
         for raw in RAW_HOSTILE:
-            assert raw not in lowered, f"{raw} emitted raw in {path.name}"
+            assert raw not in text.lower(), f"{raw} emitted raw in {name}"
 
 
 def test_hostile_title_tag_and_category_show_as_text(hostile):
@@ -287,14 +296,23 @@ def test_every_feed_parses_and_carries_the_values(hostile):
     assert [p.name for p in rss] == ["feed_rss_created.xml", "feed_rss_updated.xml"]
     for path in rss:
         channel = ET.parse(path).getroot().find("channel")
-        assert channel.findtext("title") == "R&amp;D &lt;Notes&gt;"  # the site name's HTML
+        # XML text: parsing gives the values exactly as typed, each escaped once in the file (issue 21)
+        assert channel.findtext("title") == "R&D <Notes>"
+        assert channel.findtext("description") == "Tips & tricks"
+        assert channel.findtext("managingEditor") == 'The "Learner"'
+        assert channel.find("image").findtext("title") == "R&D <Notes>"
         items = {item.findtext("link"): item for item in channel.findall("item")}
         xss = items["https://journal.example.org/xss/"]
+        assert xss.findtext("title") == "<img src=x onerror=alert(1)>"
+        assert items["https://journal.example.org/heading-only/"].findtext("title") == (
+            "<svg onload=alert(11)> heading title")
         assert {c.text for c in xss.findall("category")} == {
             "<svg onload=alert(2)>", "R&D", 'say "hi"', "Tips & Tricks"}
         for item in items.values():
-            for field in ("title", "description"):
-                assert not executable_bits(item.findtext(field)), (path.name, field, item.findtext(field))
+            assert item.find("source").text == "R&D <Notes>"
+            assert not executable_bits(item.findtext("description")), (path.name, item.findtext("description"))
+        raw = path.read_text(encoding="utf-8")
+        assert "&amp;lt;" not in raw and "&amp;amp;" not in raw and "&amp;quot;" not in raw, "escaped twice"
         description = xss.findtext("description")
         assert "Intro" in description and "alert(3)" not in description and "headerlink" not in description
     for path in sorted(public.glob("feed_json_*.json")):
@@ -302,8 +320,14 @@ def test_every_feed_parses_and_carries_the_values(hostile):
         items = {item["url"]: item for item in feed["items"]}
         assert set(items) == {f"https://journal.example.org/{slug}/" for slug in ("day-2", "xss", "heading-only")}
         for item in items.values():
-            assert not executable_bits(item["content_html"]) and not executable_bits(item["title"])
-        assert "R&amp;D" in items["https://journal.example.org/xss/"]["tags"]
+            assert not executable_bits(item["content_html"])
+        # plain text, as JSON Feed 1.1 requires of titles: no HTML, no entities
+        assert feed["title"] == "R&D <Notes>" and feed["description"] == "Tips & tricks"
+        assert feed["authors"] == [{"name": 'The "Learner"'}]
+        xss = items["https://journal.example.org/xss/"]
+        assert xss["title"] == "<img src=x onerror=alert(1)>"
+        assert items["https://journal.example.org/heading-only/"]["title"] == "<svg onload=alert(11)> heading title"
+        assert sorted(xss["tags"]) == sorted(["<svg onload=alert(2)>", "R&D", 'say "hi"', "Tips & Tricks"])
 
 
 def test_sitemap_is_valid_and_lists_only_public_posts(hostile):
@@ -341,7 +365,8 @@ def test_old_mac_line_endings_build(small):
     assert report.failed == [] and report.published == 3
     html = (small.site_dir / "public" / "mac" / "index.html").read_text(encoding="utf-8")
     assert "<title>Mac note - " in html and "title: Mac note" not in html, "front matter read, not shown"
-    assert '<h1 id="mac-heading">' in html and "<!-- more -->" in html
+    # the title is the page heading; the note's own h1 is its first section
+    assert "<h1>Mac note</h1>" in html and '<h2 id="mac-heading">' in html and "<!-- more -->" in html
 
 
 def test_one_bad_note_never_stops_the_others(small):

@@ -21,6 +21,11 @@ stats page (streaks, gaps, months, topics, calendar heatmap) replaces
 Weekly digests (``journal digest``) are notes in the category "Weekly Digest":
 they are published as posts and feed items like any note, and are no learning day.
 
+Each post's page heading is the note's title (:func:`~journal_agent.site.render.adjust_markdown`),
+and its footer links the previous and next post in date order: the blog plugin
+links its posts to each other, and the build turns on Material's
+``navigation.footer`` for them (pages that are not posts keep their footer links hidden).
+
 Private notes (``private: true``, ``draft: true``, under ``notes/private/``) are
 never copied into ``site/docs/``, so they reach no page, search index, feed,
 sitemap, tag or category page; nor is a note that cannot be read. Nothing
@@ -32,7 +37,9 @@ every build adds the sanitizing Markdown extension to the loaded MkDocs config
 unless ``[site] allow_html = true``, so pages and the blog's excerpts are
 sanitized alike; the RSS/JSON feed items get the sanitized excerpt as their
 description (the RSS plugin would otherwise convert the raw Markdown itself);
-the ``[site]`` values are escaped like note titles. After the build every feed
+the ``[site]`` values are escaped like note titles. Feed titles are escaped
+exactly once: RSS holds them as XML text (``A &lt; B`` in the file, ``A < B``
+parsed), the JSON feed as plain text (:func:`plain_json_feeds`). After the build every feed
 file is parsed; one that does not parse is reported (``feed_errors``), never
 passed over. A plain ``mkdocs build`` has none of this: publish with
 ``journal site build``.
@@ -43,6 +50,7 @@ MkDocs is imported inside the functions: importing this module is cheap.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import logging
 import os
@@ -58,6 +66,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
+from journal_agent.atomic import write_atomic
 from journal_agent.errors import SiteError
 from journal_agent.site.render import EXCERPT_SEPARATOR, render_posts, trim_to_excerpt
 from journal_agent.site.sanitize import escape_text, head_title, xml_clean
@@ -317,7 +326,26 @@ def _load_config(journal: Journal, **overrides: Any):
     if not cfg.site.allow_html:
         config.markdown_extensions.append(sanitize_extension())
     _linear_tags_page(config)
+    _post_footer(config)
     return config
+
+
+FOOTER_FEATURE = "navigation.footer"
+
+
+def _post_footer(config: Any) -> None:
+    """Turn on Material's footer navigation (``navigation.footer``), which links each post to its neighbours.
+
+    The blog plugin already links its posts to each other in date order
+    (``page.previous_page`` is the older post, ``next_page`` the newer one;
+    ``on_nav``), and only published notes are posts, so private and draft notes
+    are never linked; the theme shows those links only with this feature. Added
+    here too, for ``mkdocs.yml`` files scaffolded before it was in the template.
+    Pages that are not posts keep no footer links (see :func:`_add_home_plugin`).
+    """
+    features = config.theme.get("features")
+    if isinstance(features, list) and FOOTER_FEATURE not in features:
+        features.append(FOOTER_FEATURE)
 
 
 def _linear_tags_page(config: Any) -> None:
@@ -391,13 +419,18 @@ def _add_home_plugin(config: Any, stats: SiteStats) -> None:
       by mkdocs-rss-plugin at its ``on_page_content``, priority -75, after this
       one); otherwise it converts the raw Markdown with bare Python-Markdown,
       ``<script>`` included.
+    * gives each post's footer its neighbours with titles escaped once
+      (:class:`_FooterLink`) and hides the footer links of every other page;
+      turns a post's stray ``<h1>`` (raw HTML) into ``<h2>`` so the theme still
+      writes the title as the h1;
+    * escapes feed titles once: before the RSS plugin writes (:func:`_feed_text_for_rss`)
+      and, as a second plugin running after it, in the JSON feed (:func:`plain_json_feeds`).
     """
-    from mkdocs.plugins import BasePlugin
+    from mkdocs.plugins import BasePlugin, event_priority
 
-    feed_on = any(
-        (name == "rss" or name.startswith("rss #")) and plugin.config.enabled
-        for name, plugin in config.plugins.items()
-    )
+    rss_plugins = [plugin for name, plugin in config.plugins.items()
+                   if (name == "rss" or name.startswith("rss #")) and plugin.config.enabled]
+    feed_on = bool(rss_plugins)
     block = home_block(stats, FEED_FILE if feed_on else None)
     posts_prefix = _posts_dir(config).relative_to(Path(config.docs_dir)).as_posix() + "/"
 
@@ -414,12 +447,25 @@ def _add_home_plugin(config: Any, stats: SiteStats) -> None:
             # (which decodes entities: see sanitize.head_title)
             if page.title and not page.is_homepage and isinstance(page.meta, dict):
                 page.meta["title"] = head_title(page.meta.get("title") or page.title)
+            if page.file.src_uri.startswith(posts_prefix):
+                page.previous_page = _footer_link(page.previous_page)
+                page.next_page = _footer_link(page.next_page)
+            elif isinstance(page.meta, dict):  # only posts link to neighbours: hide the footer's links
+                hidden = page.meta.get("hide")
+                page.meta["hide"] = [*(hidden if isinstance(hidden, list) else []), "footer"]
             return context
+
+        @event_priority(100)  # before mkdocs-rss-plugin writes the feeds (priority 0)
+        def on_post_build(self, *, config):
+            for plugin in rss_plugins:
+                _feed_text_for_rss(plugin)
 
         def on_page_content(self, html, *, page, config, files):
             if page.file.src_uri == STATS_PAGE:
                 return fill_heatmaps(html, stats)
             if page.file.src_uri.startswith(posts_prefix):
+                # an h1 the Markdown did not show (raw HTML, md_in_html) would hide the title's h1
+                html = _H1_TAG_RE.sub(r"<\1h2", html)
                 excerpt = _HEADERLINK_RE.sub("", html.partition(EXCERPT_SEPARATOR)[0]).strip()
                 if excerpt:
                     page.meta["rss"] = {"feed_description": xml_clean(excerpt)}
@@ -427,9 +473,104 @@ def _add_home_plugin(config: Any, stats: SiteStats) -> None:
                     page.markdown = trim_to_excerpt(page.markdown)
             return html
 
+    class JournalFeedText(BasePlugin):
+        @event_priority(-100)  # after mkdocs-rss-plugin wrote the feeds
+        def on_post_build(self, *, config):
+            if rss_plugins:
+                plain_json_feeds(Path(config.site_dir))
+
     config.plugins["journal/site"] = JournalPlugin()
+    config.plugins["journal/feed-text"] = JournalFeedText()
 
 
+@dataclass(frozen=True)
+class _FooterLink:
+    """A neighbour post as Material's footer template reads it: ``url`` and an HTML-safe ``title``.
+
+    The template writes ``{{ page.next_page.title }}`` as it is and
+    ``{{ page.next_page.title | e }}`` in an ``aria-label``; a post's title is
+    already escaped HTML (``R&amp;D``), so a :class:`markupsafe.Markup` title is
+    escaped exactly once in both.
+    """
+
+    url: str
+    title: Any
+
+
+def _footer_link(page: Any) -> _FooterLink | None:
+    from markupsafe import Markup
+
+    if page is None:
+        return None
+    return _FooterLink(url=page.url, title=Markup(head_title(page.meta.get("title") or page.title or "")))
+
+
+def _feed_text_for_rss(plugin: Any) -> None:
+    """Make mkdocs-rss-plugin's titles escape exactly once in its RSS template.
+
+    Its template writes ``<title>{{ item.title|e }}</title>`` and
+    ``{{ feed.title|e }}`` (and, unescaped, ``{{ feed.title }}`` twice), while
+    our titles are already escaped HTML: ``A &lt; B`` came out as
+    ``A &amp;lt; B`` (issue 21). Item titles become plain text (the template
+    escapes them once; the JSON feed, written from the same items, gets plain
+    text, as JSON Feed requires); the channel's title, description and author
+    become :class:`markupsafe.Markup` (``|e`` leaves it as is), and
+    :func:`plain_json_feeds` makes them plain in the JSON feed afterwards.
+    """
+    from markupsafe import Markup
+
+    for info in getattr(plugin, "pages_to_filter", []):
+        if isinstance(info.title, str):
+            info.title = html.unescape(head_title(info.title))
+    for feed in (getattr(plugin, "feed_created", None), getattr(plugin, "feed_updated", None)):
+        for name in ("title", "description", "author"):
+            value = getattr(feed, name, None)
+            if isinstance(value, str):
+                setattr(feed, name, Markup(head_title(value)))
+
+
+def plain_json_feeds(output_dir: Path) -> None:
+    """Rewrite ``feed_*.json`` so its text fields are plain text, as JSON Feed 1.1 requires.
+
+    The feed's ``title``, ``description`` and author names, and each item's
+    ``tags`` and author names, come from escaped HTML values (``R&amp;D``) and
+    are decoded once (``R&D``). Item titles are plain already
+    (:func:`_feed_text_for_rss`); ``content_html`` stays HTML. A file that does
+    not parse is left for :func:`check_feeds` to report. Run it once, right after
+    mkdocs-rss-plugin wrote the files: a second pass would decode twice. Source:
+    JSON Feed 1.1, https://www.jsonfeed.org/version/1.1/ ("title … is plain text.
+    HTML is not allowed").
+
+    Raises:
+        OSError: a feed file cannot be written (the build then fails with a SiteError).
+    """
+    for path in sorted(output_dir.glob("feed_*.json")):
+        try:
+            feed = json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, OSError):
+            continue
+        if not isinstance(feed, dict):
+            continue
+        for name in ("title", "description"):
+            if isinstance(feed.get(name), str):
+                feed[name] = html.unescape(feed[name])
+        _plain_authors(feed)
+        for item in feed.get("items") or []:
+            if isinstance(item, dict):
+                if isinstance(item.get("tags"), list):
+                    item["tags"] = [html.unescape(tag) if isinstance(tag, str) else tag for tag in item["tags"]]
+                _plain_authors(item)
+        write_atomic(path, json.dumps(feed), durable=False)
+
+
+def _plain_authors(record: dict[str, Any]) -> None:
+    for author in record.get("authors") or []:
+        if isinstance(author, dict) and isinstance(author.get("name"), str):
+            author["name"] = html.unescape(author["name"])
+
+
+# Material writes the title as <h1> only when the content has none ("<h1" not in page.content)
+_H1_TAG_RE = re.compile(r"<(/?)h1(?=[\s>/])", re.IGNORECASE)
 # the toc extension's "¶" permalinks: page furniture, not part of a feed item's text
 _HEADERLINK_RE = re.compile(r'<a\b[^>]*\bclass="headerlink"[^>]*>[^<]*</a>')
 

@@ -14,7 +14,10 @@ the Material blog plugin accepts::
 The body is the note's Markdown, adjusted where Python-Markdown (what MkDocs
 uses) reads CommonMark differently: indented ``#`` headings lose their
 indentation, and an excerpt marker (``<!-- more -->``) goes after the first
-paragraph so the home page shows excerpts, not whole notes.
+paragraph so the home page shows excerpts, not whole notes. The page heading is
+the note's ``title`` (the one ``journal list`` prints), which the theme writes as
+the h1: a body that opens with the same heading loses it, and the body's own h1s
+become h2s (:func:`adjust_markdown`).
 
 Private notes (``note.publishable`` is false, or anything under
 ``notes/private/`` in any letter case, whether the path or its symlink target
@@ -34,23 +37,24 @@ when MkDocs renders it.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from journal_agent.atomic import write_atomic
-from journal_agent.notes.markdown import parser
 from journal_agent.errors import JournalError, SiteError
-from journal_agent.notes.files import journal_relative
+from journal_agent.notes.files import is_private_path, journal_relative
 from journal_agent.notes.journal import note_files, read_one
-from journal_agent.notes.files import is_private_path
+from journal_agent.notes.markdown import parser
 from journal_agent.notes.model import Note, slugify
-from journal_agent.site.sanitize import escape_text, xml_clean
+from journal_agent.site.sanitize import escape_text, escape_title, xml_clean
 
 if TYPE_CHECKING:
+    from markdown_it.token import Token
+
     from journal_agent.workspace import Journal
 
 EXCERPT_SEPARATOR = "<!-- more -->"
@@ -114,7 +118,7 @@ def post_text(note: Note, slug: str) -> str:
     if modified.date() > note.date:  # an "updated" the same day would show the date twice
         dates["updated"] = modified
     meta = {
-        "title": escape_text(note.title) or "Untitled",
+        "title": escape_title(note.title) or "Untitled",
         "date": dates,
         "slug": slug,
         "categories": _escaped_list(note.categories),
@@ -123,7 +127,7 @@ def post_text(note: Note, slug: str) -> str:
     front = yaml.dump(meta, Dumper=_PlainDumper(), allow_unicode=True, sort_keys=False, width=1000)
     # the path goes into a YAML comment: one line, or a newline in a file name would add keys
     header = GENERATED_HEADER.format(source=_CONTROL_RE.sub("?", note.rel_path))
-    return f"---\n{header}\n{front}---\n\n{adjust_markdown(xml_clean(note.body))}"
+    return f"---\n{header}\n{front}---\n\n{adjust_markdown(xml_clean(note.body), title=note.title)}"
 
 
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]")
@@ -145,40 +149,99 @@ def _PlainDumper():
     return PlainDumper
 
 
-def adjust_markdown(body: str) -> str:
-    """CommonMark habits → Python-Markdown: unindent ATX headings, add the excerpt marker.
+def adjust_markdown(body: str, title: str | None = None) -> str:
+    """CommonMark habits → Python-Markdown, the title as the page heading, and the excerpt marker.
 
-    Only lines that markdown-it reads as headings are touched, so ``#`` lines
-    inside fenced code stay as they are. The marker goes after the first
-    top-level paragraph that is not just an image, unless the note has one.
+    * ATX headings lose their indentation, and a paragraph line starting ``#word``
+      (a paragraph in CommonMark, an h1 in Python-Markdown) gets its ``#`` escaped.
+    * With ``title`` (the note's title, plain text as :mod:`journal_agent.notes.model`
+      decides it and ``journal list`` prints it), the page's only h1 is the title:
+      Material writes ``<h1>`` from the post's ``title`` when the content has none
+      (``partials/content.html``), and so does the blog for excerpts. So a body
+      that opens with the same text (a heading of any level, or a one-block
+      paragraph; entities decoded, whitespace, ``|`` and letter case ignored) loses
+      that block, and when other h1 headings remain, every heading moves one level
+      down (h6 stays h6), as pandoc's ``--shift-heading-level-by=1`` does for a
+      document whose title is rendered as its h1.
+    * The excerpt marker goes after the first top-level paragraph that is not just
+      an image, unless the note has one.
+
+    Only lines that markdown-it reads as headings or paragraphs are touched, so
+    ``#`` lines inside fenced code stay as they are.
     """
     # markdown-it ends lines at \r\n, \r and \n; its line map must index the same lines
     body = body.replace("\r\n", "\n").replace("\r", "\n")
-    lines = body.split("\n")
+    lines: list[str | None] = list(body.split("\n"))  # None: a dropped line (indices stay put)
+    tokens = parser(inline=False).parse(body)
+    dropped = -1  # index of the opening token dropped as the title
+    if title is not None and len(tokens) > 1 and tokens[0].map and tokens[0].type in ("heading_open", "paragraph_open"):
+        if _same_text(tokens[1].content, title):
+            dropped = 0
+            for line in range(*tokens[0].map):
+                lines[line] = None
+    headings = [index for index, token in enumerate(tokens)
+                if token.type == "heading_open" and token.map and index != dropped]
+    shift = title is not None and any(tokens[index].tag == "h1" for index in headings)
+    for index in headings:
+        _move_heading(lines, tokens[index], tokens[index + 1].content if shift else None)
     excerpt_after: int | None = None
     previous = None
-    for token in parser(inline=False).parse(body):
-        if token.type == "heading_open" and token.map and token.markup.startswith("#"):
-            line = token.map[0]
-            lines[line] = lines[line].lstrip(" ")
-        elif (
-            token.type == "inline"
-            and excerpt_after is None
-            and previous is not None
-            and previous.type == "paragraph_open"
-            and previous.level == 0
-            and previous.map
-            and not _IMAGE_ONLY_RE.match(token.content)
-        ):
-            excerpt_after = previous.map[1]
+    for index, token in enumerate(tokens):
+        if token.type == "inline" and previous is not None and previous.type == "paragraph_open" and previous.map:
+            for line in range(*previous.map):
+                text = lines[line]
+                if text is not None and _HASH_WORD_RE.match(text):
+                    lines[line] = _HASH_WORD_RE.sub(r"\1\\\2", text, count=1)
+            if (excerpt_after is None and previous.level == 0 and index - 1 != dropped
+                    and not _IMAGE_ONLY_RE.match(token.content)):
+                excerpt_after = previous.map[1]
         previous = token
-    text = "\n".join(lines)
+    kept = [line for line in lines if line is not None]
+    text = "\n".join(kept).lstrip("\n")
     if EXCERPT_SEPARATOR not in text and excerpt_after is not None and excerpt_after < len(lines):
-        before = "\n".join(lines[:excerpt_after]).rstrip()
-        after = "\n".join(lines[excerpt_after:]).strip("\n")
+        before = "\n".join(line for line in lines[:excerpt_after] if line is not None).strip("\n")
+        after = "\n".join(line for line in lines[excerpt_after:] if line is not None).strip("\n")
         if after.strip():
             text = f"{before}\n\n{EXCERPT_SEPARATOR}\n\n{after}"
     return text.rstrip() + "\n"
+
+
+# a paragraph line Python-Markdown would read as a heading: "#word" (CommonMark needs "# word")
+_HASH_WORD_RE = re.compile(r"^( {0,3})(#{1,6}(?=[^#\s]))")
+_ATX_RE = re.compile(r"^(\s*(?:>\s*)*)(#{1,6})(?=\s|$)")
+
+
+def _same_text(markdown: str, title: str) -> bool:
+    """Whether a heading's or paragraph's source text reads as ``title``."""
+
+    def key(text: str) -> str:
+        return re.sub(r"[\s|]+", " ", html.unescape(text)).strip().casefold()
+
+    return key(markdown) == key(title)
+
+
+def _move_heading(lines: list[str | None], token: Token, content: str | None) -> None:
+    """Unindent an ATX heading; with ``content`` (its text), also move it one level down.
+
+    A setext h1 (``===``) becomes a setext h2; a top-level setext h2 becomes an
+    ATX h3 (there is no setext h3). A setext h2 inside a container stays h2.
+    """
+    assert token.map is not None
+    first, end = token.map
+    line = lines[first]
+    if line is None:
+        return
+    if token.markup.startswith("#"):
+        line = line.lstrip(" ")
+        if content is not None and token.tag != "h6":
+            line = _ATX_RE.sub(r"\1#\2", line, count=1)
+        lines[first] = line
+    elif content is not None and token.markup.startswith("=") and lines[end - 1] is not None:
+        lines[end - 1] = re.sub(r"=+", lambda match: "-" * len(match.group()), lines[end - 1] or "", count=1)
+    elif content is not None and token.level == 0:
+        lines[first] = "### " + " ".join(content.split())
+        for index in range(first + 1, end):
+            lines[index] = None
 
 
 _IMAGE_ONLY_RE = re.compile(r"^\s*(\[?!\[[^\]]*\]\([^)]*\)\]?(\([^)]*\))?\s*)+$")

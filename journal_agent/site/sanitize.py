@@ -26,8 +26,9 @@ Three rules, each applied in exactly one place:
    category pages as ``# {name}`` Markdown, and the RSS plugin writes
    ``<category>{{ name }}</category>`` unescaped. So the generated post's front
    matter carries them HTML-escaped (:func:`escape_text`), which is right for
-   all of those at once. Feeds therefore hold these values in their HTML form
-   (``R&amp;D`` in a JSON feed title, ``R&D`` in an RSS category).
+   all of those at once. The feeds are the exception, put right by the build
+   (:mod:`journal_agent.site.build`): the RSS template escapes titles itself, and
+   JSON Feed wants plain text, so a feed carries ``R&D`` (``R&amp;D`` in the XML file).
 3. **Feeds are XML 1.0**, which forbids most C0 control characters even as
    character references. :func:`xml_clean` removes them from note bodies and
    metadata before anything is rendered (a form feed or vertical tab becomes a
@@ -101,6 +102,28 @@ def escape_text(value: Any) -> str:
     """
     text = re.sub(r"\s+", " ", xml_clean(str(value))).strip()
     return html.escape(text, quote=True)
+
+
+# html.escape(quote=True) as a table, plus the ASCII punctuation that makes inline Markdown in a
+# one-line heading: backslash escapes, code, emphasis, links/images/footnotes, attribute lists,
+# ATX closing hashes, and ~ (pymdownx.tilde: ~~del~~, H~2~O).
+_HTML_TEXT = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;", ord("'"): "&#x27;"}
+_MARKDOWN_TEXT = {**_HTML_TEXT, **{ord(char): f"&#{ord(char)};" for char in "\\`*_[]{}#~"}}
+
+
+def escape_title(value: Any) -> str:
+    """A post title as HTML text that Markdown also reads as the same text.
+
+    :func:`escape_text`, and ``\\ ` * _ [ ] { } # ~`` as numeric character
+    references (``C# *tips*`` → ``C&#35; &#42;tips&#42;``). The page heading, the
+    ``<title>`` and the footer links read the title as HTML, where a reference is
+    its character; the blog writes the same value into Markdown as ``# {title}``
+    for the excerpts on the home, archive and category pages, where a reference
+    is text too (CommonMark §2.5) but a ``*`` would be emphasis: the excerpt's
+    heading then said something else than the post's (issue 20). Only titles:
+    category and tag names also become URL slugs, which references would change.
+    """
+    return re.sub(r"\s+", " ", xml_clean(str(value))).strip().translate(_MARKDOWN_TEXT)
 
 
 def head_title(value: Any) -> str:
