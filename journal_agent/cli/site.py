@@ -16,6 +16,7 @@ import click
 
 from journal_agent.cli.boundary import EXIT_PARTIAL
 from journal_agent.cli.common import console, escape, journal_of
+from journal_agent.notes.stats import days_text
 from journal_agent.site.build import build_site, serve_site
 
 
@@ -52,7 +53,7 @@ def build(ctx: click.Context, strict: bool, verbose: bool) -> None:
     stats = report.stats
     if stats and stats.notes:
         day = f"Day {stats.day_count} · " if stats.day_count is not None else ""
-        out.print(f"{day}streak {stats.streak} day(s) · latest note {stats.newest}")
+        out.print(f"{day}streak {days_text(stats.streak)} · latest note {stats.newest}")
     if report.feed:
         out.print(f"RSS feed: {escape(journal.relative(report.feed))}")
     if verbose:
