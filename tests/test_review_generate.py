@@ -7,6 +7,8 @@ through the real ``openai`` client, with scripted replies.
 from __future__ import annotations
 
 import json
+import sqlite3
+import zipfile
 
 import pytest
 
@@ -65,6 +67,32 @@ def test_yes_keeps_the_grounded_card_and_rejects_the_ungrounded_one(journal_dir,
     assert [(c["question"], c["answer"], c["kind"], c["path"], c["line"]) for c in cards] == [
         (GROUNDED["question"], GROUNDED["answer"], "generated", "notes/day5.md", 7)]
     assert cards[0]["state"] == "new"
+
+
+def test_kept_card_goes_to_anki_with_its_kind_as_a_tag(journal_dir, run_cli, server, tmp_path):
+    write(journal_dir / "notes" / "day5.md", PROSE)
+    server.push(text(json.dumps([GROUNDED])))
+    assert run_cli("review", "--generate", "--yes").exit_code == 0
+    exported = run_cli("review", "--export-anki", str(tmp_path / "deck.apkg"))
+    assert exported.exit_code == 0 and "Wrote 1 card(s)" in exported.stdout
+    with zipfile.ZipFile(tmp_path / "deck.apkg") as archive:
+        (tmp_path / "deck.anki2").write_bytes(archive.read("collection.anki2"))
+    db = sqlite3.connect(tmp_path / "deck.anki2")
+    try:
+        rows = db.execute("SELECT flds, tags FROM notes").fetchall()
+    finally:
+        db.close()
+    assert len(rows) == 1 and "reciprocal rank fusion" in rows[0][0] and "generated" in rows[0][1].split()
+
+
+def test_limit_sends_at_most_n_notes_and_says_nothing_of_those_with_cards(journal_dir, run_cli, server):
+    for day in (5, 6, 7):
+        write(journal_dir / "notes" / f"day{day}.md",
+              PROSE.replace("Day 5", f"Day {day}").replace("2025-09-21", f"2025-09-2{day - 4}"))
+    server.push(text("[]"), text("[]"))
+    result = run_cli("review", "--generate", "--yes", "--limit", "2")
+    assert result.exit_code == 0, result.output
+    assert len(server.requests) == 2 and "1 more note(s) without cards" in result.stderr
 
 
 def test_a_quote_that_differs_in_case_is_not_grounded(journal_dir, run_cli, server):
@@ -177,3 +205,73 @@ def test_find_quote_normalises_whitespace_only():
     assert find_quote(body, "Reciprocal rank fusion merges ranked lists.") == 2
     assert find_quote(body, "reciprocal rank fusion merges ranked lists.") is None
     assert find_quote(body, "   ") is None
+
+
+@pytest.mark.slow
+def test_on_a_terminal_each_card_is_kept_or_dropped_by_a_key(journal_dir, server):
+    """A real pseudo-terminal (stdin is a tty): ``k`` keeps the first card, ``d`` drops the second."""
+    import os
+    import pty
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    write(journal_dir / "notes" / "day5.md", PROSE)
+    other = {"question": "How did the day feel?", "answer": "Good.", "quote": "It felt good to finally get it."}
+    server.push(text(json.dumps([GROUNDED, other])))
+    root = Path(__file__).resolve().parents[1]
+    leader, follower = pty.openpty()
+    env = os.environ | {"PYTHONPATH": str(root), "COLUMNS": "200"}
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from journal_agent.cli import main; main()", "--root", str(journal_dir),
+         "review", "--generate"], stdin=follower, stdout=follower, stderr=follower, env=env, cwd=root)
+    os.close(follower)
+    try:
+        seen = _drive(leader, [b"k", b"d"])
+        assert process.wait(timeout=60) == 0, seen.decode(errors="replace")
+    finally:
+        os.close(leader)
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert b"2 card(s) proposed, 0 rejected (not grounded in the note); 1 kept" in seen
+    cards = [(c.question, c.kind) for c in _store_cards(journal_dir)]
+    assert cards == [(GROUNDED["question"], "generated")]
+
+
+def _store_cards(root):
+    from journal_agent.review.store import ReviewStore
+    from journal_agent.workspace import open_journal
+
+    with ReviewStore.open(open_journal(root=root)) as store:
+        return store.cards()
+
+
+def _drive(leader: int, keys: list[bytes], patience: int = 240) -> bytes:
+    """Read the terminal; at each "[k]eep · [d]rop · [q]uit" prompt send the next key until its "→" shows.
+
+    click reads a key in raw mode, entered with TCSAFLUSH, which drops a key typed before it: a key with
+    no answer after half a second is typed again. Stops at the child's end, or after ``patience`` quiet polls.
+    """
+    import os
+    import select
+
+    seen, sent, quiet = b"", 0, 0
+    while quiet < patience:
+        ready, _, _ = select.select([leader], [], [], 0.5)
+        if not ready:
+            quiet += 1
+            if sent and seen.count("→".encode()) < sent:
+                os.write(leader, keys[sent - 1])  # the key was flushed: type it again
+            continue
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+        if sent < len(keys) and seen.count(b"uit") > sent and seen.count("→".encode()) == sent:
+            os.write(leader, keys[sent])
+            sent += 1
+    return seen

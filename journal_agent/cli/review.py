@@ -1,7 +1,9 @@
 """``journal review``: the Click adapter over :mod:`journal_agent.review`.
 
 Without options it runs a review session in the terminal; ``--json`` lists cards,
-``--rate ID RATING`` rates one, ``--export-anki FILE`` writes an Anki package. Every
+``--rate ID RATING`` rates one, ``--export-anki FILE`` writes an Anki package,
+``--generate`` asks the model for cards of notes that have none
+(:mod:`journal_agent.review.generate`) and lets the learner keep or drop each. Every
 form first syncs the cards from the notes (only changed notes are re-read).
 Exit codes: 0 success; 1 error (one line on stderr); 2 usage error.
 """
@@ -176,7 +178,8 @@ def _session(journal, include_all: bool, limit: int | None) -> None:
     if report.total == 0:
         out.print("No cards yet. Write `**term**: definition` or `Question::Answer` lines in your notes, "
                   "a definition list, or a question heading (ending in ?) over a short section; "
-                  "then run `journal review` again.")
+                  "then run `journal review` again. With a model configured, `journal review --generate` "
+                  "proposes cards from your prose.")
         return
     if report.rated == 0 and not report.stopped:
         when = f"; the next is due {_when(report.next_due)}" if report.next_due else ""
@@ -210,6 +213,8 @@ def _generate(journal, note_ref: str | None, limit: int | None, yes: bool, model
     if not picked.notes:
         out.print("Every note has cards already; nothing to send." if not picked.withheld else "No note to send.")
         return
+    if picked.more:
+        err.print(f"[dim]{picked.more} more note(s) without cards (--limit {limit}); run it again for them[/dim]")
     choosing = not yes and sys.stdin.isatty()
     kept = proposed = rejected = 0
     quit_ = False
