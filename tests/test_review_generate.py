@@ -188,6 +188,15 @@ def test_reply_that_is_not_a_card_list_skips_the_note(journal_dir, run_cli, serv
     assert "skipped notes/day5.md: the model's reply is not a JSON list" in result.stderr
 
 
+def test_a_malformed_card_is_rejected_and_the_others_kept(journal_dir, run_cli, server):
+    write(journal_dir / "notes" / "day5.md", PROSE)
+    server.push(text(json.dumps([{"question": "What is RRF?", "answer": "A fusion."}, GROUNDED])))
+    result = run_cli("review", "--generate", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "rejected What is RRF?: it is not an object of text fields" in result.stderr
+    assert [c["question"] for c in _cards(run_cli)] == [GROUNDED["question"]]
+
+
 def test_generate_without_a_model_says_how_to_configure_one(journal_dir, run_cli):
     write(journal_dir / "notes" / "day5.md", PROSE)
     result = run_cli("review", "--generate")

@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from journal_agent.errors import JournalError, ReviewError
 from journal_agent.review.cards import CardDraft, QuotedDraft, card_id, find_quote
@@ -43,6 +43,7 @@ MIN_QUOTE_WORDS = 3  # a quote of one or two words grounds nothing
 MAX_NOTE_CHARS = 12_000  # of the note's body sent (about 3,000 tokens); the rest is cut
 MAX_REPLY_TOKENS = 1_500
 NO_QUOTE = "its quote is not in the note"
+MALFORMED = "it is not an object of text fields question, answer and quote"
 SHORT_QUOTE = f"its quote has fewer than {MIN_QUOTE_WORDS} words"
 KEEP_HINT = "add --yes to keep every grounded card, or run it on a terminal to choose"
 
@@ -53,9 +54,6 @@ class ProposedCard(BaseModel):
     question: str
     answer: str
     quote: str
-
-
-_REPLY = TypeAdapter(list[ProposedCard])
 
 
 @dataclass
@@ -158,11 +156,20 @@ def ground(note: Note, reply: str, max_cards: int = MAX_CARDS) -> Proposal:
     keep the cards grounded in ``note.body`` (module doc); at most ``max_cards`` are kept."""
     proposal = Proposal(note)
     try:
-        items = _REPLY.validate_python(_json_list(reply))
-    except (ValueError, ValidationError) as exc:
+        values = _json_list(reply)
+        if not isinstance(values, list):
+            raise ValueError(f"a JSON {type(values).__name__}, not a list")
+    except ValueError as exc:  # json.JSONDecodeError is a ValueError
         proposal.error = "the model's reply is not a JSON list of {question, answer, quote}: " + \
             (str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__)
         return proposal
+    items = []
+    for value in values:  # one malformed card is rejected, not the whole reply
+        try:
+            items.append(ProposedCard.model_validate(value))
+        except ValidationError:
+            question = value.get("question") if isinstance(value, dict) else None
+            proposal.rejected.append((str(question or "(a malformed card)"), MALFORMED))
     try:
         text = note.path.read_text(encoding="utf-8-sig")  # for line numbers in the file
     except (OSError, UnicodeDecodeError):
