@@ -211,7 +211,9 @@ def _generate(journal, note_ref: str | None, limit: int | None, yes: bool, model
         err.print(f"[dim]{len(picked.withheld)} private or draft note(s) not sent to the model "
                   "([llm] share_private = true sends them)[/dim]")
     if not picked.notes:
-        out.print("Every note has cards already; nothing to send." if not picked.withheld else "No note to send.")
+        out.print("No note to send: every other note has cards already." if picked.withheld else
+                  "Every note has cards already; nothing to send." if picked.sync.notes_read or
+                  picked.sync.notes_unchanged else "No notes yet; write one with `journal add`.")
         return
     if picked.more:
         err.print(f"[dim]{picked.more} more note(s) without cards (--limit {limit}); run it again for them[/dim]")
