@@ -236,7 +236,7 @@ def test_a_review_file_written_before_migrations_keeps_every_card_and_review(jou
     with _store(journal) as store:
         assert [c.id for c in store.cards(status="retired")] == ["ab12cd34"]
     tables = {name for (name,) in sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"notes", "cards", "reviews", "_migrations"} <= tables and "meta" not in tables
+    assert {"notes", "cards", "reviews", "generated", "_migrations"} <= tables and "meta" not in tables
 
 
 def test_a_damaged_or_newer_review_file_is_refused_with_a_named_error(journal):

@@ -1,7 +1,9 @@
 """``journal review``: the Click adapter over :mod:`journal_agent.review`.
 
 Without options it runs a review session in the terminal; ``--json`` lists cards,
-``--rate ID RATING`` rates one, ``--export-anki FILE`` writes an Anki package. Every
+``--rate ID RATING`` rates one, ``--export-anki FILE`` writes an Anki package,
+``--generate`` asks the model for cards of notes that have none
+(:mod:`journal_agent.review.generate`) and lets the learner keep or drop each. Every
 form first syncs the cards from the notes (only changed notes are re-read).
 Exit codes: 0 success; 1 error (one line on stderr); 2 usage error.
 """
@@ -9,11 +11,20 @@ Exit codes: 0 success; 1 error (one line on stderr); 2 usage error.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 
 import click
 from rich.markdown import Markdown
 
-from journal_agent.cli.common import console, escape, include_private_option, journal_of, json_option, print_json
+from journal_agent.cli.common import (
+    console,
+    escape,
+    include_private_option,
+    journal_of,
+    json_option,
+    model_option,
+    print_json,
+)
 from journal_agent.review.anki import export_anki
 from journal_agent.review.queue import list_cards, rate_card, run_session
 from journal_agent.review.schedule import RATINGS, describe_interval
@@ -65,22 +76,39 @@ def _approx(moment: dt.datetime, now: dt.datetime) -> str:
 @include_private_option("With --export-anki: also cards of private and draft notes.")
 @click.option("--force", is_flag=True, help="With --export-anki: replace an existing file that is not an Anki package.")
 @click.option("-n", "--limit", type=click.IntRange(1), default=None, metavar="N",
-              help="A session reviews at most N cards.")
+              help="A session reviews at most N cards; with --generate, at most N notes are sent.")
+@click.option("--generate", is_flag=True,
+              help="Ask the model for cards for notes that have none; you keep or drop each.")
+@click.option("--note", "note_ref", metavar="REF", help="With --generate: only this note (day number, date or path).")
+@click.option("--yes", "-y", is_flag=True, help="With --generate: keep every grounded card without asking.")
+@model_option
 @click.pass_context
-def review(ctx, as_json, include_all, rate, export_path, include_private, force, limit) -> None:
+def review(ctx, as_json, include_all, rate, export_path, include_private, force, limit, generate, note_ref, yes,
+           model) -> None:
     """Review what your notes say, spaced by FSRS: cards from **term**: definition lines,
     definition lists, Question::Answer lines and short sections under a question heading.
 
     In a session: Enter shows the answer, then 1 again · 2 hard · 3 good · 4 easy; q quits.
     --rate takes the same numbers or the names.
+
+    With a model configured, --generate proposes cards for notes that have none, each resting
+    on a sentence it quotes from its note (a card whose quote is not in the note is thrown away);
+    you keep or drop each before it joins the queue. Private and draft notes are not sent
+    unless [llm] share_private = true.
     """
-    modes = [name for name, on in (("--json", as_json), ("--rate", rate), ("--export-anki", export_path)) if on]
+    modes = [name for name, on in (("--json", as_json), ("--rate", rate), ("--export-anki", export_path),
+                                   ("--generate", generate)) if on]
     if len(modes) > 1:
         raise click.UsageError(f"{' and '.join(modes)} cannot be used together")
     if include_private and not export_path:
         raise click.UsageError("--include-private goes with --export-anki")
+    for name, given in (("--note", note_ref), ("--yes", yes), ("--model", model)):
+        if given and not generate:
+            raise click.UsageError(f"{name} goes with --generate")
     journal = journal_of(ctx)
-    if as_json:
+    if generate:
+        _generate(journal, note_ref, limit, yes, model)
+    elif as_json:
         listing = list_cards(journal, _now(), include_all=include_all)
         _report_sync(listing.sync)
         print_json([card.to_json() for card in listing.cards])
@@ -150,7 +178,8 @@ def _session(journal, include_all: bool, limit: int | None) -> None:
     if report.total == 0:
         out.print("No cards yet. Write `**term**: definition` or `Question::Answer` lines in your notes, "
                   "a definition list, or a question heading (ending in ?) over a short section; "
-                  "then run `journal review` again.")
+                  "then run `journal review` again. With a model configured, `journal review --generate` "
+                  "proposes cards from your prose.")
         return
     if report.rated == 0 and not report.stopped:
         when = f"; the next is due {_when(report.next_due)}" if report.next_due else ""
@@ -163,3 +192,88 @@ def _session(journal, include_all: bool, limit: int | None) -> None:
               + (f"; {report.left} left for later" if report.left else "") + ".")
     if report.next_due and report.next_due > _now():
         out.print(f"Next card due {_when(report.next_due)} (in {_interval(report.next_due, _now())}).")
+
+
+GENERATE_KEYS = {"k": "keep", "d": "drop", "q": "quit"}
+
+
+def _generate(journal, note_ref: str | None, limit: int | None, yes: bool, model: str | None) -> None:
+    """``--generate``: propose cards note by note; keep each as the learner says (``--yes``: all)."""
+    from journal_agent.openai_client import make_client
+    from journal_agent.review.generate import KEEP_HINT, keep, plan, propose
+
+    client = make_client(journal.config)  # ModelNotConfigured before anything else is done
+    model = model or journal.config.llm.model
+    out, err = console(), console(stderr=True)
+    picked = plan(journal, _now(), ref=note_ref, limit=limit)
+    _report_sync(picked.sync)
+    if picked.withheld:
+        err.print(f"[dim]{len(picked.withheld)} private or draft note(s) not sent to the model "
+                  "([llm] share_private = true sends them)[/dim]")
+    if not picked.notes:
+        out.print("No note to send: every other note has cards already." if picked.withheld else
+                  "Every note has cards already; nothing to send." if picked.sync.notes_read or
+                  picked.sync.notes_unchanged else "No notes yet; write one with `journal add`.")
+        return
+    if picked.more:
+        err.print(f"[dim]{picked.more} more note(s) without cards (--limit {limit}); run it again for them[/dim]")
+    choosing = not yes and sys.stdin.isatty()
+    kept = proposed = rejected = 0
+    quit_ = False
+    for number, note in enumerate(picked.notes, 1):
+        err.print(f"[dim]asking {escape(model)} for cards of {escape(note.rel_path)} "
+                  f"({number}/{len(picked.notes)})[/dim]")
+        proposal = propose(note, client=client, model=model)
+        rejected += len(proposal.rejected)
+        for question, reason in proposal.rejected:
+            err.print(f"[yellow]rejected[/yellow] {escape(question)}: {escape(reason)}")
+        if proposal.error:
+            err.print(f"[yellow]skipped[/yellow] {escape(note.rel_path)}: {escape(proposal.error)}")
+            continue
+        chosen = []
+        for quoted in proposal.cards:
+            proposed += 1
+            _show_proposed(out, quoted, proposed)
+            if yes:
+                chosen.append(quoted)
+            elif choosing:
+                decision = _keep_key(out)
+                if decision == "quit":
+                    quit_ = True
+                    break
+                if decision == "keep":
+                    chosen.append(quoted)
+        kept += keep(journal, proposal, chosen, model, _now())
+        if quit_:
+            break
+    summary = f"{proposed} card(s) proposed, {rejected} rejected (not grounded in the note)"
+    if yes or choosing:
+        out.print(f"{summary}; {kept} kept" + (" (quit early)" if quit_ else "") +
+                  (". `journal review` reviews them." if kept else "."))
+    elif proposed:
+        out.print(f"{summary}; none kept: stdin is not a terminal ({KEEP_HINT}).")
+    else:
+        out.print(f"{summary}.")
+
+
+def _show_proposed(out, quoted, number: int) -> None:
+    card = quoted.draft
+    out.rule(f"[dim]proposed card {number} · {escape(card.path)}:{card.line}[/dim]", style="dim")
+    out.print(Markdown(card.question), style="bold")
+    out.print(Markdown(card.answer))
+    out.print(f"[dim]quote: “{escape(quoted.quote)}”[/dim]")
+
+
+def _keep_key(out) -> str:
+    """``keep``, ``drop`` or ``quit``, read as one key from the terminal (Ctrl-C, Esc or EOF: quit)."""
+    out.print("[bold]k[/bold]eep · [bold]d[/bold]rop · [bold]q[/bold]uit")
+    while True:
+        try:
+            char = click.getchar()
+        except (EOFError, KeyboardInterrupt):
+            return "quit"
+        if not char or char in QUIT_KEYS:
+            return "quit"
+        if char.lower() in GENERATE_KEYS:
+            out.print(f"[dim]→ {GENERATE_KEYS[char.lower()]}[/dim]")
+            return GENERATE_KEYS[char.lower()]

@@ -31,8 +31,9 @@ A card's id is a hash of the note's path, the card's kind and its question norma
 answer changes, and re-reading a note never duplicates a card.
 
 Extension point: :func:`extract_cards` is an :data:`Extractor`; the review store takes a
-list of them. Cards proposed by a model (issue 14's second half) would be another
-extractor that returns drafts validated against the note's text; none exists yet.
+list of them. Cards proposed by a model (kind ``generated``, :mod:`~journal_agent.review.generate`)
+are not found in the note's structures but rest on a sentence of it: a :class:`QuotedDraft`,
+kept while :func:`find_quote` still finds its quote in the note.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
 
     from journal_agent.notes.model import Note
 
-CardKind = Literal["term", "qa", "qa-reverse", "heading"]
+CardKind = Literal["term", "qa", "qa-reverse", "heading", "generated"]
 
 SHORT_SECTION_CHARS = 400  # a short section: one idea, readable as an answer at a glance
 SHORT_SECTION_BLOCKS = 3
@@ -90,6 +91,39 @@ class CardDraft:
 
 Extractor = Callable[["Note", str, str], list[CardDraft]]
 """``(note, path, file_text) -> drafts``: one way of finding cards in a note."""
+
+
+@dataclass(frozen=True)
+class QuotedDraft:
+    """A card that rests on a sentence of its note rather than on a structure (kind ``generated``).
+
+    Attributes:
+        draft: the card; ``draft.line`` is the line where the quote starts.
+        quote: the note's words it is grounded in, as the model quoted them (:func:`find_quote` finds them).
+    """
+
+    draft: CardDraft
+    quote: str
+
+
+def find_quote(text: str, quote: str) -> int | None:
+    """The 1-based line of ``text`` where ``quote`` starts, or ``None`` when ``text`` does not hold it.
+
+    Whitespace is normalised on both sides (any run of spaces, tabs and newlines is one space,
+    so a sentence wrapped over lines is found); everything else is compared as written,
+    case-sensitively. An empty quote is never found.
+    """
+    words = list(re.finditer(r"\S+", text))
+    wanted = " ".join(quote.split())
+    if not wanted or not words:
+        return None
+    flat = " ".join(word.group() for word in words)
+    at = flat.find(wanted)
+    if at < 0:
+        return None
+    # Back from the flat string to the text: the word holding flat offset ``at``.
+    index = flat.count(" ", 0, at)
+    return text.count("\n", 0, words[index].start()) + 1
 
 
 def normalize_question(text: str) -> str:

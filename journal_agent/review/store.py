@@ -2,9 +2,10 @@
 
 Tables (built by the append-only :data:`migrations`): ``notes`` (journal-relative path →
 SHA-256 of the file's bytes when its cards were last read), ``cards`` (one row per card
-ever read: question, answer, source, FSRS state JSON, due time, ``retired`` time or NULL)
-and ``reviews`` (every rating, kept for good, also of retired cards: the review log an FSRS
-optimiser trains on).
+ever read: question, answer, source, FSRS state JSON, due time, ``retired`` time or NULL),
+``reviews`` (every rating, kept for good, also of retired cards: the review log an FSRS
+optimiser trains on) and ``generated`` (cards a model proposed and the learner kept, with
+the quote each rests on and the model's name).
 
 :meth:`ReviewStore.sync` re-reads only notes whose bytes changed since the last sync:
 
@@ -12,7 +13,9 @@ optimiser trains on).
 * the same question (same id, :func:`~journal_agent.review.cards.card_id`) with another
   answer → the card's answer and line are updated, its schedule kept;
 * a question gone from its note, or the note deleted → the card is retired (its
-  schedule and reviews stay; it comes back with them if the question returns).
+  schedule and reviews stay; it comes back with them if the question returns);
+* a card a model proposed and the learner kept (``generated``, :meth:`ReviewStore.keep_generated`)
+  is kept while the sentence it quotes is still in its note, else retired like the others.
 
 Renaming a note changes its cards' ids (the path is part of the id): the old cards are
 retired and new ones made. Every write happens in one SQLite transaction under
@@ -39,7 +42,7 @@ from journal_agent.errors import NoteError, ReviewError
 from journal_agent.locks import JournalLock
 from journal_agent.migrations import Migrations
 from journal_agent.review import schedule
-from journal_agent.review.cards import CardDraft, CardKind, Extractor, extract_cards
+from journal_agent.review.cards import CardDraft, CardKind, Extractor, QuotedDraft, extract_cards, find_quote
 
 if TYPE_CHECKING:
     from fsrs import Scheduler
@@ -78,6 +81,19 @@ def m001_initial(db: Database) -> None:
 def m002_drop_meta(db: Database) -> None:
     """The ``meta`` table held the schema version (always 1); ``_migrations`` records it now."""
     db.execute("DROP TABLE IF EXISTS meta")
+
+
+@migrations
+def m003_generated(db: Database) -> None:
+    """Cards a model proposed and the learner kept (``journal review --generate``), with the quote that grounds
+    each in its note: a sync keeps such a card while its quote is still in the note."""
+    db.executescript("""
+    CREATE TABLE IF NOT EXISTS generated (
+        id TEXT PRIMARY KEY, path TEXT NOT NULL, question TEXT NOT NULL, answer TEXT NOT NULL,
+        quote TEXT NOT NULL, model TEXT NOT NULL, created TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS generated_path ON generated (path);
+    """)
 
 
 class ReviewCard(BaseModel, frozen=True):
@@ -250,6 +266,7 @@ class ReviewStore:
                 drafts: list[CardDraft] = []
                 for extractor in () if note.is_digest else extractors:  # a digest repeats other notes
                     drafts += extractor(note, rel, text)
+                drafts += _generated_drafts(db, rel, text)
                 self._apply(db, rel, note.title, not note.publishable, drafts, stamp, report)
                 db.execute("INSERT OR REPLACE INTO notes VALUES (?, ?, ?)", (rel, digest, int(not note.publishable)))
                 report.notes_read += 1
@@ -270,10 +287,7 @@ class ReviewStore:
         for card_id, draft in wanted.items():
             row = rows.get(card_id)
             if row is None:
-                db.execute("INSERT INTO cards VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
-                           (card_id, path, draft.kind, draft.question, draft.answer, draft.line, title,
-                            int(private), stamp, stamp, schedule.new_state(card_id, dt.datetime.fromisoformat(stamp)),
-                            dt.datetime.fromisoformat(stamp).timestamp()))
+                _insert_card(db, draft, title, private, stamp)
                 report.added += 1
                 continue
             same = (row["question"], row["answer"], row["line"], row["title"], row["private"]) == \
@@ -286,6 +300,48 @@ class ReviewStore:
                 db.execute("UPDATE cards SET question = ?, answer = ?, line = ?, title = ?, private = ?, "
                            "retired = NULL, updated = ? WHERE id = ?",
                            (draft.question, draft.answer, draft.line, title, int(private), stamp, card_id))
+
+    def keep_generated(self, path: str, title: str, private: bool, kept: Sequence[QuotedDraft], model: str,
+                       now: dt.datetime) -> int:
+        """Store cards a model proposed for the note at ``path`` and the learner kept: due at ``now``, scheduled
+        by FSRS like every card, and kept by later syncs while their quotes stay in the note.
+
+        A card whose id is already active is left as it is; a retired one with that id comes back with the
+        new answer and its old schedule.
+
+        Args:
+            path, title, private: the note (journal-relative path; private or draft).
+            kept: the cards with their quotes (kind ``generated``).
+            model: the model that proposed them (recorded with each).
+
+        Returns:
+            How many cards were added or brought back.
+
+        Raises:
+            LockBusy: another review command is writing. ReviewError: the disk is full.
+        """
+        stamp = schedule.utc(now).isoformat()
+        count = 0
+        with self._write() as db:
+            for quoted in kept:
+                draft = quoted.draft
+                db.execute("INSERT OR REPLACE INTO generated VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           (draft.id, path, draft.question, draft.answer, quoted.quote, model, stamp))
+                row = db.execute("SELECT retired FROM cards WHERE id = ?", (draft.id,)).fetchone()
+                if row is None:
+                    _insert_card(db, draft, title, private, stamp)
+                elif row["retired"] is not None:
+                    db.execute("UPDATE cards SET question = ?, answer = ?, line = ?, title = ?, private = ?, "
+                               "retired = NULL, updated = ? WHERE id = ?",
+                               (draft.question, draft.answer, draft.line, title, int(private), stamp, draft.id))
+                else:
+                    continue
+                count += 1
+        return count
+
+    def active_paths(self) -> set[str]:
+        """Journal-relative paths of the notes that have at least one active card."""
+        return {row["path"] for row in self.db.execute("SELECT DISTINCT path FROM cards WHERE retired IS NULL")}
 
     def rate(self, card_id: str, rating: schedule.RatingName, now: dt.datetime,
              duration_ms: int | None = None) -> ReviewCard:
@@ -390,6 +446,24 @@ class ReviewStore:
 # What reading a damaged row raises: json (ValueError), fromtimestamp (OverflowError, OSError, ValueError,
 # TypeError), py-fsrs' Card.from_dict (KeyError, TypeError, AttributeError), pydantic (ValidationError).
 _DAMAGE = (ValueError, OverflowError, OSError, TypeError, KeyError, AttributeError)
+
+
+def _insert_card(db: Database, draft: CardDraft, title: str, private: bool, stamp: str) -> None:
+    """A new card row, never reviewed, due at ``stamp`` (UTC ISO 8601)."""
+    when = dt.datetime.fromisoformat(stamp)
+    db.execute("INSERT INTO cards VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
+               (draft.id, draft.path, draft.kind, draft.question, draft.answer, draft.line, title, int(private),
+                stamp, stamp, schedule.new_state(draft.id, when), when.timestamp()))
+
+
+def _generated_drafts(db: Database, path: str, text: str) -> list[CardDraft]:
+    """The kept generated cards of the note at ``path`` whose quotes ``text`` (the note's file) still holds."""
+    drafts = []
+    for row in db.execute("SELECT * FROM generated WHERE path = ? ORDER BY created, id", (path,)):
+        line = find_quote(text, row["quote"])
+        if line is not None:
+            drafts.append(CardDraft(row["id"], path, "generated", row["question"], row["answer"], line))
+    return drafts
 
 
 def _disk_full(exc: sqlite3.OperationalError) -> bool:

@@ -6,6 +6,7 @@
 * ``summary.md``: the recursive summarizer's instructions.
 * ``memory_pressure.md``: the memory-pressure alert (``{percent}``, ``{tokens}``, ``{budget}``).
 * ``reflection.md``: the request that closes a new-notes system event.
+* ``cards.md``: the request for review cards from one note (``{max_cards}``; ``journal review --generate``).
 
 The files ship with the package (``pyproject.toml`` package-data ``agent/prompts/*.md``).
 """
