@@ -25,7 +25,7 @@ PARAPHRASES = REPO / "benchmarks" / "til_paraphrases.jsonl"
 CONFIGS = {
     "fts (LanceDB BM25, no dates)": {"mode": "fts", "time_mode": "off"},
     "vector (MiniLM, no dates)": {"mode": "vector", "time_mode": "off"},
-    "hybrid RRF (no dates)": {"mode": "hybrid", "time_mode": "off"},
+    "hybrid (no dates)": {"mode": "hybrid", "time_mode": "off"},
     "hybrid + date filter→fallback": {"mode": "hybrid", "time_mode": "filter"},
     "hybrid + date boost": {"mode": "hybrid", "time_mode": "boost"},
     "hybrid, per window kind (default)": {"mode": "hybrid", "time_mode": "auto"},

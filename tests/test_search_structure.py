@@ -175,3 +175,13 @@ def test_cli_search_source_option(journal_dir, run_cli):
     agent = json.loads(run_cli("search", "--json", "--source", "agent", "pelicans").output)["results"]
     assert [r["source"] for r in notes] == ["note"] and [r["source"] for r in agent] == ["agent"]
     assert run_cli("search", "--source", "web", "x").exit_code == 2
+
+
+def test_hybrid_scores_are_the_convex_fusion_of_both_lists(learner):
+    """Issue 23: hybrid fuses min-max normalized BM25 and cosine scores (vector share 0.7), not ranks."""
+    from journal_agent.archive.search import VECTOR_SHARE
+
+    results = ask(learner, "cosine similarity of embeddings", time_mode="off", limit=10)
+    scores = [hit.score for hit in results.hits]
+    assert all(0.0 <= score <= 1.0 for score in scores) and scores == sorted(scores, reverse=True)
+    assert scores[0] >= VECTOR_SHARE  # at least the nearest chunk's share; rank fusion tops out near 2/61

@@ -9,8 +9,24 @@ The whole path from question to ranked notes is here; the store
 :meth:`~journal_agent.archive.store.Archive.scan`).
 
 Chunks are ranked by :func:`search_chunks`: BM25 over ``search_text``, cosine
-similarity of the embeddings, or both fused with reciprocal rank fusion
-(Cormack, Clarke & Büttcher, SIGIR 2009): ``score = sum(w_i / (RRF_K + rank_i))``.
+similarity of the embeddings, or both fused (:func:`fuse_convex`, the
+default): each list's scores min-max normalized over the candidates it
+returned, then ``VECTOR_SHARE * cosine + (1 - VECTOR_SHARE) * bm25``, a chunk
+missing from a list scoring 0 there (the convex combination Bruch, Gai &
+Ingber, "An Analysis of Fusion Functions for Hybrid Retrieval", ACM TOIS 2023,
+found better than RRF). Measured (issue 23, ``python -m benchmarks.ranking``,
+benchmarks/RESULTS.md): equal-weight reciprocal rank fusion of the two
+rankings (:func:`fuse_rrf`, Cormack, Clarke & Büttcher, SIGIR 2009) only
+counts ranks, so a clear semantic match ranked first by the vectors and
+lower by BM25 fell behind notes that both ranked middling; with the convex
+combination the TIL paraphrases go from Hit@1 0.883 to 0.950 (vector alone
+0.867), the harder set from 0.800 to 0.825 (vector 0.750), the original
+questions and the learner's stay (0.967 / 1.000). Tried and not kept:
+RRF with the vectors weighted 2 or 3, RRF of each list's best chunk per note,
+z-score normalization (equal or worse), a query-dependent share (0.5 when the
+best BM25 score stands out, a rare exact term; better on the original
+questions, worse on both paraphrase sets) and rewarding a note's other
+matching chunks (0.05-0.2 of their scores: worse).
 
 What a question names is applied as structure, not as words
 (:func:`~journal_agent.notes.days.find_day_number`,
@@ -72,13 +88,17 @@ if TYPE_CHECKING:
     from journal_agent.workspace import Journal
 
 T = TypeVar("T")
+Ranked = list[tuple[dict, float]]  # (stored row, score), best first
+HybridFusion = Callable[[Ranked, Ranked], Ranked]  # (BM25 ranking, vector ranking) -> fused ranking
 SearchMode = Literal["hybrid", "fts", "vector"]
 MODES: tuple[SearchMode, ...] = ("hybrid", "fts", "vector")
 RRF_K = 60
-# Weight of the vector ranking in hybrid RRF (BM25's is 1). Measured: 0.5 lifts
-# LoCoMo session Recall@5 0.866 -> 0.887 but drops our TIL questions' hybrid
-# Recall@5 (no dates) 0.983 -> 0.950; learning notes are what this tool is for.
+# Weight of the vector ranking in :func:`fuse_rrf` (BM25's is 1); no longer the default fusion.
 VECTOR_WEIGHT = 1.0
+# The vectors' share in :func:`fuse_convex` (BM25's is the rest). Swept 0.5-0.8 (benchmarks/RESULTS.md,
+# "Hybrid fusion by kind"): 0.65-0.75 is a plateau on the paraphrased and harder TIL sets; 0.8 loses
+# learner topic questions, 0.5-0.6 paraphrases.
+VECTOR_SHARE = 0.7
 TimeMode = Literal["auto", "boost", "filter", "off"]
 Source = Literal["note", "agent", "all"]
 TIME_MODES: tuple[TimeMode, ...] = ("auto", "boost", "filter", "off")
@@ -105,8 +125,9 @@ COLUMNS = ["path", "title", "date", "categories", "tags", "text", "heading", "ch
 class SearchHit(BaseModel):
     """One matching chunk; as JSON (``model_dump(mode="json")``) the date is ISO text and the score rounded to 6 places.
 
-    ``score``: RRF score in hybrid mode, BM25 in fts mode, cosine similarity
-    (1 - distance) in vector mode; higher is better in every mode.
+    ``score``: the fused score (0 to 1, :func:`fuse_convex`) in hybrid mode, BM25 in fts mode, cosine
+    similarity (1 - distance) in vector mode; after a time-window boost, the RRF score of the two note
+    rankings. Higher is better in every mode.
     """
 
     path: str
@@ -157,6 +178,44 @@ def rrf_fuse(
     return sorted(((item, score) for item, score in fused.values()), key=lambda pair: -pair[1])
 
 
+def fuse_rrf(fts: Ranked, vector: Ranked) -> Ranked:
+    """Chunk-level reciprocal rank fusion of the BM25 and vector rankings (the vector one at ``VECTOR_WEIGHT``).
+
+    The hybrid default until issue 23; kept as the baseline benchmarks compare against.
+    """
+    return [(row, score) for (row, _), score in rrf_fuse([fts, vector], key=_row_key, weights=[1.0, VECTOR_WEIGHT])]
+
+
+def fuse_convex(fts: Ranked, vector: Ranked, share: float = VECTOR_SHARE) -> Ranked:
+    """Convex combination of min-max normalized BM25 and cosine scores, chunk by chunk: the hybrid default.
+
+    Args:
+        fts: ``(row, BM25 score)``, best first.
+        vector: ``(row, cosine similarity)``, best first.
+        share: the vectors' weight in ``[0, 1]`` (BM25 gets ``1 - share``).
+
+    Returns:
+        ``(row, fused score in [0, 1])``, best first; each chunk (path, chunk index) once. Each list's
+        scores are scaled to [0, 1] over that list (its best 1, its worst 0; all 1 when they are equal), a
+        chunk absent from a list counts 0 for it (Bruch, Gai & Ingber, ACM TOIS 2023). Ties keep the
+        order first seen, vector rows first.
+    """
+    fused: dict[tuple[str, int], list] = {}
+    for ranked, weight in ((vector, share), (fts, 1.0 - share)):
+        for (row, _), scaled in zip(ranked, _min_max([score for _, score in ranked])):
+            entry = fused.setdefault(_row_key((row, 0.0)), [row, 0.0])
+            entry[1] += weight * scaled
+    return sorted(((row, score) for row, score in fused.values()), key=lambda pair: -pair[1])
+
+
+def _min_max(scores: list[float]) -> list[float]:
+    """``scores`` scaled to [0, 1] (lowest 0, highest 1); all 1.0 when they are all equal."""
+    if not scores:
+        return []
+    low, high = min(scores), max(scores)
+    return [(score - low) / (high - low) if high > low else 1.0 for score in scores]
+
+
 def where_clause(
     since: dt.date | None,
     until: dt.date | None,
@@ -196,6 +255,7 @@ def search_chunks(
     source: str | None = "note",
     day: int | None = None,
     include_private: bool = True,
+    fusion: HybridFusion | None = None,
 ) -> list[SearchHit]:
     """Rank the chunks of ``archive`` for ``query``.
 
@@ -203,12 +263,13 @@ def search_chunks(
         archive: the open archive.
         query: free text.
         limit, offset: page of results (chunks, best first).
-        mode: ``hybrid`` (BM25 + vector, RRF-fused), ``fts`` or ``vector``.
+        mode: ``hybrid`` (BM25 + vector, fused), ``fts`` or ``vector``.
         since, until: inclusive journal-date bounds.
         category: keep chunks of notes in this category (exact, case-sensitive).
         source: ``"note"``, ``"agent"``, or ``None`` for both.
         day: keep chunks of notes with this learning-day number.
         include_private: ``False`` drops chunks of private and draft notes.
+        fusion: how ``hybrid`` combines the BM25 and vector rankings (default :func:`fuse_convex`).
 
     Raises:
         ValueError: unknown mode.
@@ -233,8 +294,7 @@ def search_chunks(
         ranked = vector(depth)
     else:
         pool = max(depth * 4, 40)
-        ranked = [(row, score) for (row, _), score in rrf_fuse([fts(pool), vector(pool)], key=_row_key,
-                                                                weights=[1.0, VECTOR_WEIGHT])]
+        ranked = (fusion or fuse_convex)(fts(pool), vector(pool))
     return [SearchHit.of_row(row, score) for row, score in ranked[offset:depth]]
 
 
@@ -344,6 +404,7 @@ def search_notes(
     time_mode: TimeMode = "auto",
     today: dt.date | None = None,
     archive: Archive | None = None,
+    fusion: HybridFusion | None = None,
 ) -> SearchResults:
     """Search notes; one hit per note (its best chunk), best first; never the same note twice.
 
@@ -366,6 +427,7 @@ def search_notes(
             day or time handling).
         today: reference day for relative expressions (tests, benchmarks).
         archive: an open archive to reuse.
+        fusion: how ``hybrid`` combines BM25 and vectors (see :func:`search_chunks`; benchmarks compare others).
 
     Raises:
         ValueError: unknown ``mode``, ``time_mode`` or ``source``.
@@ -401,7 +463,7 @@ def search_notes(
 
     def run(lo: dt.date | None, hi: dt.date | None, day_number: int | None = None, words: str = text):
         return _best_per_note(search_chunks(archive, words, limit=depth, mode=mode, since=lo, until=hi,
-                                            category=category, source=stored_source, day=day_number))
+                                            category=category, source=stored_source, day=day_number, fusion=fusion))
 
     base = run(since, until)
     if len(base) < wanted and text != query:
