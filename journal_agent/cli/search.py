@@ -15,7 +15,7 @@ from journal_agent.text import plain_excerpt
 @click.argument("query", nargs=-1, required=True)
 @click.option("-n", "--limit", default=5, show_default=True, type=click.IntRange(1, 100), help="Number of notes.")
 @click.option("--mode", type=click.Choice(typing.get_args(SearchMode)), default="hybrid", show_default=True,
-              help="hybrid = full-text (BM25) + embeddings fused with RRF.")
+              help="hybrid = full-text (BM25) + embeddings, scores fused 0.3/0.7 (the default).")
 @date_window_options
 @click.option("--category", help="Only notes in this category.")
 @click.option("--source", type=click.Choice(typing.get_args(Source)), default="note", show_default=True,
