@@ -125,32 +125,9 @@ def test_ctrl_c_keeps_what_was_embedded(tmp_path, embedding_server):
     assert (report["added"], report["unchanged"]) == (12 - kept, kept), rerun.stderr
 
 
-def test_add_says_it_waits_for_a_running_ingest(journal_dir, run_cli):
-    """`journal add` ingests its note: while another ingest holds the lock, it says so (it waited silently)."""
-    (journal_dir / ".journal").mkdir(exist_ok=True)
-    held, done = threading.Event(), threading.Event()
-
-    def other_ingest():  # holds the lock in its own thread (filelock's locks are per thread), then finishes
-        with JournalLock(journal_dir / ".journal" / "ingest.lock", holder="test", timeout=0):
-            held.set()
-            done.wait(1.0)
-
-    other = threading.Thread(target=other_ingest)
-    other.start()
-    held.wait(10)
-    try:
-        result = run_cli("add", "--no-reflect", "Queues decouple producers from consumers.")
-    finally:
-        done.set()
-        other.join()
-    assert result.exit_code == 0, result.output
-    assert "waiting for another `journal ingest` (.journal/ingest.lock) to finish..." in result.stderr
-
-
-def test_digest_says_it_waits_for_a_running_ingest(journal_dir, run_cli):
-    """`journal digest` ingests the digest note: it waited 6 minutes silently for a running ingest (issue 20)."""
-    (journal_dir / "notes" / "2025-09-17-queues.md").write_text(
-        "---\ntitle: Momentum Learning Day 3\ndate: 2025-09-17\n---\nQueues decouple producers from consumers.\n")
+def while_another_ingest_runs(journal_dir, command):
+    """Run ``command()`` while another thread holds the ingest lock (filelock's locks are per thread) for up to a
+    second, then lets it go; returns what ``command`` returned."""
     (journal_dir / ".journal").mkdir(exist_ok=True)
     held, done = threading.Event(), threading.Event()
 
@@ -163,9 +140,27 @@ def test_digest_says_it_waits_for_a_running_ingest(journal_dir, run_cli):
     other.start()
     held.wait(10)
     try:
-        result = run_cli("digest", "--offline", "--week", "2025-09-17")
+        return command()
     finally:
         done.set()
         other.join()
+
+
+WAITING = "waiting for another `journal ingest` (.journal/ingest.lock) to finish..."
+
+
+def test_add_says_it_waits_for_a_running_ingest(journal_dir, run_cli):
+    """`journal add` ingests its note: while another ingest holds the lock, it says so (it waited silently)."""
+    result = while_another_ingest_runs(
+        journal_dir, lambda: run_cli("add", "--no-reflect", "Queues decouple producers from consumers."))
     assert result.exit_code == 0, result.output
-    assert "waiting for another `journal ingest` (.journal/ingest.lock) to finish..." in result.stderr
+    assert WAITING in result.stderr
+
+
+def test_digest_says_it_waits_for_a_running_ingest(journal_dir, run_cli):
+    """`journal digest` ingests the digest note: it waited 6 minutes silently for a running ingest (issue 20)."""
+    (journal_dir / "notes" / "2025-09-17-queues.md").write_text(
+        "---\ntitle: Momentum Learning Day 3\ndate: 2025-09-17\n---\nQueues decouple producers from consumers.\n")
+    result = while_another_ingest_runs(journal_dir, lambda: run_cli("digest", "--offline", "--week", "2025-09-17"))
+    assert result.exit_code == 0, result.output
+    assert WAITING in result.stderr
