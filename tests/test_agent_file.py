@@ -57,6 +57,10 @@ def used(seeded_journal, server):
         agent = Agent(seeded_journal, conversation=conversation)
         agent.ask(question)
         agent.close()
+    recall = RecallMemory.open(seeded_journal, agent="journal")
+    recall.continue_last("chat")
+    recall.evict([m.id for m in recall.messages()[:4]])  # the first question and answer left the window
+    recall.close()
     core = CoreMemory.open(seeded_journal, agent=None)
     core.create_block("projects", limit=800, description="What the learner is building.", value="A CLI journal.",
                       agents=["journal"])
@@ -76,6 +80,7 @@ def test_round_trip_into_a_fresh_journal(used, fresh, run_cli, tmp_path):
     assert "archival entries added" in imported.output
     assert _blocks(fresh) == _blocks(used)  # persona, learner, study_queue and the custom block, limits included
     assert _messages(fresh) == _messages(used) and len(_messages(used)) == 8
+    assert [m[3] for m in _messages(fresh)] == [False] * 4 + [True] * 4  # in the window as they were
     texts = [r["text"] for r in Archive.open(fresh).scan("source = 'agent'", ["text"]).to_pylist()]
     assert texts == ["The learner prefers worked examples."]
     again = run_cli("memory", "import", str(out), root=fresh.root)  # the same file twice: refused, named
