@@ -106,8 +106,14 @@ def main() -> None:
             "tokens of each step's request (messages + tool schemas) as the agent loop counts them for its budget, "
             "equal for every first step to what `journal context` previews (checked). "
             f"Tokenizer: {result['encoding_reason']}.\n\n{table(result)}\n\n"
+            "Issue 23 found two figures: `bench_agent` printed a median of 4,931 tokens *per question* (the largest "
+            "step, in one conversation grown over every question) with budget `None` (the unset setting), and this "
+            "section said 2,162 per step by re-tokenizing the received bodies with the tool schemas as spaced JSON "
+            "(`json.dumps` default, about 260 tokens more than the compact JSON the loop counts: 1,283 against "
+            "1,023 for the journal agent's 9 schemas; chat templates' `tojson` renders them spaced, OpenAI's own "
+            "format is terser). Now both report this one figure.\n\n"
             "Before the trim of issue 13 (commit 99cb296): median 2,766, p90 3,310, max 3,351; 44 of 88 steps "
-            "over 2,500.\n")
+            "over 2,500 (counted the old way).\n")
 
 
 if __name__ == "__main__":
