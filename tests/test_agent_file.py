@@ -165,3 +165,18 @@ def test_export_never_overwrites_a_file_it_did_not_write(used, run_cli, tmp_path
     ok = tmp_path / "ok.af"
     assert run_cli("memory", "export", "--format", "letta", "-o", str(ok), root=used.root).exit_code == 0
     assert run_cli("memory", "export", "--format", "letta", "-o", str(ok), root=used.root).exit_code == 0  # ours
+
+
+def test_archival_jsonl_leaves_private_notes_out_unless_asked(used, run_cli, tmp_path):
+    from journal_agent.archive.ingest import ingest
+    from tests.support.journals import write
+
+    write(used.root / "notes" / "secret.md",
+          "---\ntitle: Secret\ndate: 2025-09-02\nprivate: true\n---\nzorblax plans\n")
+    ingest(used)
+    for flags, expected in (((), False), (("--include-private",), True)):
+        out = tmp_path / f"out{len(flags)}.af"
+        assert run_cli("memory", "export", "--format", "letta", "-o", str(out), *flags, root=used.root).exit_code == 0
+        lines = [json.loads(line) for line in (tmp_path / f"out{len(flags)}.archival.jsonl").read_text().splitlines()]
+        assert any(p["metadata"]["source"] == "note" for p in lines)
+        assert any("zorblax" in p["text"] for p in lines) is expected

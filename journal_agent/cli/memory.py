@@ -20,7 +20,7 @@ from rich.text import Text
 
 from journal_agent.agent.agent_tools import list_agents
 from journal_agent.agent.core_memory import CoreMemory
-from journal_agent.cli.common import console, escape, journal_of, json_option, print_json
+from journal_agent.cli.common import console, escape, include_private_option, journal_of, json_option, print_json
 from journal_agent.cli.render_steps import diff_lines, print_agents
 from journal_agent.errors import JournalError
 
@@ -140,9 +140,10 @@ def memory_undo(ctx) -> None:
               help="With --format letta: the agent to export.")
 @click.option("--messages", "max_messages", default=100, show_default=True, type=click.IntRange(0),
               help="With --format letta: recent messages of the agent's last conversation.")
+@include_private_option("With --format letta: also private and draft notes' chunks in the archival JSONL.")
 @click.option("--force", is_flag=True, help="Replace an existing file that is not a memory export.")
 @click.pass_context
-def memory_export(ctx, file, output, fmt, agent_name, max_messages, force) -> None:
+def memory_export(ctx, file, output, fmt, agent_name, max_messages, include_private, force) -> None:
     """Export core memory (blocks, attachments, agents, edit history) as JSON to FILE or stdout;
     with --format letta, one agent as a Letta agent file."""
     from journal_agent.atomic import write_atomic
@@ -155,7 +156,7 @@ def memory_export(ctx, file, output, fmt, agent_name, max_messages, force) -> No
                             ours=_is_agent_file if fmt == "letta" else _is_memory_export,
                             what="the agent file" if fmt == "letta" else "the memory export")
     if fmt == "letta":
-        _export_letta(ctx, path, agent_name, max_messages, force)
+        _export_letta(ctx, path, agent_name, max_messages, include_private, force)
         return
     data = _core(ctx).export_data()
     if path is None:
@@ -168,7 +169,8 @@ def memory_export(ctx, file, output, fmt, agent_name, max_messages, force) -> No
     click.echo(f"Wrote {target}.")
 
 
-def _export_letta(ctx, path: Path | None, agent_name: str, max_messages: int, force: bool) -> None:
+def _export_letta(ctx, path: Path | None, agent_name: str, max_messages: int, include_private: bool,
+                  force: bool) -> None:
     """``journal memory export --format letta``: the .af to ``path`` (stdout when ``None``), archival beside it."""
     from journal_agent.agent.agent_file import build_agent_file, dump, export_archival
     from journal_agent.atomic import write_atomic
@@ -182,7 +184,7 @@ def _export_letta(ctx, path: Path | None, agent_name: str, max_messages: int, fo
     archival_path = path.with_name(path.stem + ".archival.jsonl")
     check_output(journal, archival_path, force=force, ours=_is_archival_export, what="the archival memory")
     agent_file = build_agent_file(journal, agent=agent_name, messages=max_messages, archival_file=archival_path.name)
-    passages = export_archival(journal)
+    passages = export_archival(journal, include_private=include_private)
     try:
         write_atomic(archival_path, "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in passages))
         write_atomic(path, dump(agent_file))
