@@ -94,3 +94,12 @@ def test_journal_context_command(seeded_root, seeded_journal, server, run_cli):
     assert "cl100k" in shown.output or "o200k" in shown.output or "estimate" in shown.output
     missing = run_cli("context", "--agent", "nobody", root=seeded_root)
     assert missing.exit_code == 1 and "no agent named 'nobody'" in missing.output
+
+
+def test_every_agent_has_a_context(seeded_journal):
+    coach = compile_context(seeded_journal, agent="coach", message="plan my week")
+    assert "task_queue_push" in {t["function"]["name"] for t in coach.tools}
+    assert {b.label for b in coach.blocks} == {"coach_persona", "learner", "study_queue"}
+    sleeptime = compile_context(seeded_journal, agent="sleeptime")
+    assert [b.label for b in sleeptime.blocks] == ["learner"] and sleeptime.conversation_id is None
+    assert sleeptime.messages[0]["role"] == "system" and "Today's date" in sleeptime.messages[0]["content"]

@@ -27,6 +27,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from journal_agent.agent.context import summary_section
+from journal_agent.agent.core_memory import CoreMemory
 
 SectionName = Literal["system_instructions", "core_memory", "summary", "memory_metadata", "messages",
                       "tool_schemas", "framing"]
@@ -144,14 +145,15 @@ def compile_context(journal, *, agent: str = "journal", message: str | None = No
         agent: the agent's name (``journal agents`` lists them).
         message: the learner's next message ('' or ``None``: none; see :attr:`CompiledContext.message`).
         conversation: ``"continue"`` (default: the last conversation, as ``journal ask -c`` and
-            ``journal chat`` go on), ``"new"`` (as ``journal ask`` starts one) or a conversation id.
+            ``journal chat`` go on; the sleep-time agent's last reflection), ``"new"`` (as ``journal ask``
+            starts one) or a conversation id.
         client: the ``openai`` client whose endpoint's learned window sets the budget; default: the
             configured one, or none when no model is configured (the preview never calls it).
         model: the model name; default ``[llm] model``.
         archive: an open ``Archive`` for the memory metadata; opened when ``None``.
 
     Raises:
-        CoreMemoryError: no agent called ``agent``, or it runs in the background only.
+        CoreMemoryError: no agent called ``agent``.
         JournalError: ``conversation`` is an id that does not exist or is another agent's.
     """
     from journal_agent.agent.loop import Agent
@@ -159,7 +161,9 @@ def compile_context(journal, *, agent: str = "journal", message: str | None = No
 
     if client is None:
         client = make_client(journal.config, max_retries=0) if is_configured(journal.config) else _NoModel()
-    runner = Agent(journal, name=agent, model=model, client=client, archive=archive, conversation=conversation)
+    role = CoreMemory.open(journal, agent=agent).spec(agent).role
+    runner = Agent(journal, name=agent, model=model, client=client, archive=archive, conversation=conversation,
+                   kind="reflection" if role == "sleeptime" else "chat")
     try:
         prepared = runner.preview(message or None)
         counter = runner.counter
