@@ -11,6 +11,14 @@ Notes are walked with :func:`~journal_agent.notes.walk.walk_notes` and parsed
 with :func:`~journal_agent.notes.model.read_note` (title, date, day,
 categories, flags are decided there and nowhere else). The files under
 ``notes/`` are the truth, so a note is listed before it is ingested.
+
+The journal's notes are ``notes/`` plus every folder ``journal ingest`` was
+given (issue 18: they were found by ``search`` and missing everywhere else):
+:func:`journal_sources` reads the record of those folders through the
+workspace (:meth:`~journal_agent.workspace.Journal.sources`; this layer never
+imports the archive), and each note is read with its own base for categories
+and ``private/`` folders (:func:`note_base`), so a private note of any folder
+is private to every reader.
 """
 
 from __future__ import annotations
