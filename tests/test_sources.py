@@ -176,3 +176,26 @@ def test_export_markdown_zip_holds_the_second_folders_files_at_their_paths(two_f
         names = archive.namelist()
         assert "other/ml/bpe.md" in names and "other/Private/hidden.md" not in names
         assert archive.read("other/ml/bpe.md") == (two_folders.root / "other/ml/bpe.md").read_bytes()
+
+
+@pytest.mark.slow
+def test_site_build_publishes_the_second_folder_and_leaves_out_an_excluded_one(two_folders, run_cli):
+    """The whole ``journal site build`` (MkDocs): other/'s public post is in the HTML, its private one nowhere;
+    with ``[site] exclude_sources = ["other"]`` the post is gone and the build says so."""
+    from journal_agent import init_journal
+
+    init_journal(two_folders.root)
+    built = run_cli("site", "build", "-v")
+    assert built.exit_code == 0, built.output
+    public = two_folders.root / "site" / "public"
+    html = "".join(p.read_text(encoding="utf-8", errors="replace") for p in public.rglob("*") if p.is_file()
+                   and p.suffix in (".html", ".xml", ".json"))
+    assert "byte pair encoding" in html and SECRET not in html
+    toml = two_folders.root / "journal.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("exclude_sources = []", 'exclude_sources = ["other"]'),
+                    encoding="utf-8")
+    again = run_cli("site", "build", "-v")
+    assert again.exit_code == 0 and "2 left out by [site] exclude_sources" in again.output
+    assert "left out ([site] exclude_sources): other/ml/bpe.md" in again.output
+    html = "".join(p.read_text(encoding="utf-8", errors="replace") for p in public.rglob("*.html"))
+    assert "byte pair encoding" not in html
