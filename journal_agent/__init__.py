@@ -45,6 +45,7 @@ _EXPORTS: dict[str, str] = {
     "search_notes": "journal_agent.archive.search",
     "ingest": "journal_agent.archive.ingest",
     "add_note": "journal_agent.notes.add",
+    "import_jrnl": "journal_agent.notes.jrnl",
     "Agent": "journal_agent.agent.loop",
     "JournalError": "journal_agent.errors",
 }
@@ -60,6 +61,7 @@ if TYPE_CHECKING:  # re-exported for type checkers (the ``X as X`` form); import
     from journal_agent.notes.journal import find_note as find_note
     from journal_agent.notes.journal import list_notes as list_notes
     from journal_agent.notes.journal import read_journal as read_journal
+    from journal_agent.notes.jrnl import import_jrnl as import_jrnl
     from journal_agent.notes.model import Note as Note
     from journal_agent.notes.model import read_note as read_note
     from journal_agent.workspace import Journal as Journal

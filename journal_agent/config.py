@@ -137,6 +137,10 @@ class SiteSettings(_Section):
     author: str = ""
     description: str = "A learning journal."
     allow_html: bool = Field(False, description="keep raw HTML written in notes (sanitized otherwise)")
+    exclude_sources: list[str] = Field(
+        default_factory=list, description='ingested folders whose notes the site leaves out, journal-relative '
+        '(as `journal ingest` was given them) or absolute, e.g. ["other"]; notes/ and every other ingested '
+        'folder are published')
 
     @field_validator("url")
     @classmethod

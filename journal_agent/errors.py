@@ -132,3 +132,8 @@ class ReviewError(JournalError):
 
 class NoteNotFound(JournalError):
     """No note matches a reference (day number, date or path) given by the user or the agent."""
+
+
+class ImportRefused(JournalError):
+    """An import (``journal import jrnl``) was refused before anything was written: not a journal of that
+    kind, over a bound (file size, entry count, one day's note), or a note it would write exists already."""

@@ -50,7 +50,6 @@ if TYPE_CHECKING:
 EMBED_BATCH_CHUNKS = 256  # chunks embedded, then written in one store commit
 EMBED_CALL_CHUNKS = 64  # chunks per embedder call; progress advances after each
 LOCK_TIMEOUT_SECONDS = 600
-DEFAULT_SOURCE = "notes"
 
 
 
@@ -368,8 +367,7 @@ def _stored_hashes(archive: Archive) -> dict[str, str]:
 
 
 def _stored_sources(archive: Archive) -> list[str]:
-    sources = archive.read_meta().get("sources")
-    return [str(s) for s in sources] if isinstance(sources, list) and sources else [DEFAULT_SOURCE]
+    return archive.sources()
 
 
 def _remember(journal: Journal, sources: list[str], folders: list[Path]) -> list[str]:

@@ -45,18 +45,12 @@ One ingest per journal at a time is still enforced by the file lock in
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from journal_agent.errors import ConfigError
+from journal_agent.workspace import REMOTE_SCHEMES, Journal, uri_scheme
 
-if TYPE_CHECKING:
-    from journal_agent.workspace import Journal
-
-REMOTE_SCHEMES = ("s3", "s3+ddb", "gs", "az", "abfs", "abfss")
 META_TABLE = "archive_meta"  # {key, value (JSON)} rows: archive.json of an archive in an object store
 
 
@@ -75,7 +69,7 @@ class ArchiveLocation:
 
     @property
     def is_local(self) -> bool:
-        return _scheme(self.uri) not in REMOTE_SCHEMES
+        return uri_scheme(self.uri) not in REMOTE_SCHEMES
 
     @property
     def path(self) -> Path:
@@ -96,37 +90,16 @@ class ArchiveLocation:
 
 
 def archive_location(journal: Journal) -> ArchiveLocation:
-    """The archive location of ``journal`` from ``[archive] uri`` (after ``JOURNAL_ARCHIVE_URI``).
+    """The archive location of ``journal``: :attr:`~journal_agent.workspace.Journal.archive_uri` (from
+    ``[archive] uri``, after ``JOURNAL_ARCHIVE_URI``) with ``[archive] storage_options``.
 
     Raises:
         ConfigError: ``db://`` (LanceDB Cloud, not supported yet) or a scheme
             LanceDB cannot store tables in.
     """
-    settings = journal.config.archive
-    options = dict(settings.storage_options)
-    uri = (settings.uri or "").strip()
-    if not uri:
-        return ArchiveLocation(str(journal.store_dir), options)
-    scheme = _scheme(uri)
-    if scheme in REMOTE_SCHEMES:
-        return ArchiveLocation(uri.rstrip("/"), options)
-    if scheme == "db":
-        raise ConfigError(f"[archive] uri {uri}: LanceDB Cloud (db://) is not supported yet; use a local folder "
-                          "or s3://, gs://, az://")
-    if scheme == "file":
-        uri = urlsplit(uri).path
-    elif scheme:
-        raise ConfigError(f"[archive] uri {uri}: unknown scheme {scheme}://; use a folder, s3://, gs:// or az://")
-    path = Path(os.path.expanduser(uri))
-    return ArchiveLocation(str(path if path.is_absolute() else journal.root / path), options)
+    return ArchiveLocation(journal.archive_uri, dict(journal.config.archive.storage_options))
 
 
 def as_location(where: ArchiveLocation | Path | str, storage_options: dict[str, str] | None = None) -> ArchiveLocation:
     """``where`` as an :class:`ArchiveLocation` (a ``Path`` or string is a folder or URI)."""
     return where if isinstance(where, ArchiveLocation) else ArchiveLocation(str(where), dict(storage_options or {}))
-
-
-def _scheme(uri: str) -> str:
-    """The URI scheme in lower case; ``""`` for a path (also a Windows drive letter)."""
-    head, sep, _ = uri.partition("://")
-    return head.lower() if sep and len(head) > 1 else ""

@@ -28,8 +28,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from journal_agent.errors import ReadOnlyStore, StoreError
+from journal_agent.workspace import ARCHIVE_RECORD
 
-META_FILE = "archive.json"
+META_FILE = ARCHIVE_RECORD  # archive.json: the workspace names it and reads its sources
 REBUILD_MARKER = ".rebuild-complete"  # written last into a rebuild: it is complete and may be swapped in
 # What LanceDB raises for I/O and format faults (lance errors come as RuntimeError).
 LANCE_ERRORS = (RuntimeError, OSError, ValueError)

@@ -99,23 +99,6 @@ def check_records(meta: dict[str, Any], recorded: dict[str, Any], embedding_mode
             raise StoreError(problem)
 
 
-def read_json(path: Path) -> dict[str, Any]:
-    """``archive.json`` as a dict (``{}`` when absent).
-
-    Raises:
-        StoreError: it exists but cannot be read or is not a JSON object.
-    """
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as exc:
-        raise StoreError(f"{path}: unreadable ({exc}); run `journal ingest --full`") from exc
-    if not isinstance(meta, dict):
-        raise StoreError(f"{path}: not a JSON object; run `journal ingest --full`")
-    return meta
-
-
 def write_json(path: Path, meta: dict[str, Any]) -> None:
     """Write ``meta`` to ``path`` atomically (:func:`~journal_agent.atomic.write_atomic`).
 

@@ -34,6 +34,7 @@ from journal_agent.archive import ann, location, remote, repair, schema
 from journal_agent.archive.location import ArchiveLocation
 from journal_agent.archive.schema import sql_text
 from journal_agent.errors import StoreError
+from journal_agent.workspace import read_record, recorded_sources
 
 if TYPE_CHECKING:
     from journal_agent.archive.embeddings import Embedder
@@ -185,15 +186,16 @@ class Archive:
         if not self.location.is_local:
             with repair.storage_errors(self.directory, writing=False):
                 return remote.read_meta(self._connect())
-        return schema.read_json(self.directory / repair.META_FILE)
+        return read_record(self.directory / repair.META_FILE)
 
     def sources(self) -> list[str]:
         """The folders the archive ingested (``sources`` of ``archive.json``: journal-relative, or absolute
-        outside the journal), ``["notes"]`` before any was recorded: what
-        :func:`~journal_agent.notes.journal.note_base` needs to read a note outside ``notes/`` as ingest read it
-        (its categories, its ``private/`` folders). Raises StoreError as :meth:`read_meta`."""
-        sources = self.read_meta().get("sources")
-        return [str(s) for s in sources] if isinstance(sources, list) and sources else ["notes"]
+        outside the journal), ``["notes"]`` before any was recorded, by the workspace's one rule
+        (:func:`~journal_agent.workspace.recorded_sources`; the notes layer reads a local record with
+        :meth:`~journal_agent.workspace.Journal.sources`): what :func:`~journal_agent.notes.journal.note_base`
+        needs to read a note outside ``notes/`` as ingest read it (its categories, its ``private/`` folders).
+        Raises StoreError as :meth:`read_meta`."""
+        return recorded_sources(self.read_meta())
 
     def write_meta(self, **changes: Any) -> None:
         """Update ``archive.json`` with ``changes``, atomically. Raises StoreError when it cannot be written."""

@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
                  "Renumber the learning days in date order, without gaps."),
     "ingest": ("journal_agent.cli.write:ingest_command",
                "Read notes into the archive; only changed notes are re-embedded."),
+    "import": ("journal_agent.cli.importing:import_group", "Import another tool's journal as notes (jrnl)."),
     "search": ("journal_agent.cli.search:search", "Search the archive; a day or a time in QUERY is applied."),
     "list": ("journal_agent.cli.browse:list_command", "List notes by date: day, date, title, words, labels, path."),
     "show": ("journal_agent.cli.browse:show", "Show one whole note."),

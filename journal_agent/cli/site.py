@@ -30,9 +30,9 @@ def site() -> None:
 @click.option("-v", "--verbose", is_flag=True, help="List every MkDocs warning and skipped note.")
 @click.pass_context
 def build(ctx: click.Context, strict: bool, verbose: bool) -> None:
-    """Render notes/ into site/docs/posts/ and build the HTML into site/public/.
+    """Render notes/ and every ingested folder into site/docs/posts/ and build the HTML into site/public/.
 
-    Private notes (private: true, draft: true, published: false, or under notes/private/) are
+    Private notes (private: true, draft: true, published: false, or under a private/ folder) are
     never published, nor are notes whose front matter cannot be read (listed; exit code 3).
     """
     out = console()
@@ -49,7 +49,9 @@ def build(ctx: click.Context, strict: bool, verbose: bool) -> None:
     output = journal.relative(report.output_dir) if report.output_dir else "?"
     out.print(f"[bold green]Built[/] {report.published} note(s) into [bold]{escape(output)}/[/] "
               f"in {report.seconds:.1f} s: {len(report.rendered)} rendered, {len(report.unchanged)} unchanged, "
-              f"{len(report.removed)} removed, {len(report.skipped_private)} private/draft not published.")
+              f"{len(report.removed)} removed, {len(report.skipped_private)} private/draft not published"
+              + (f", {len(report.left_out)} left out by {escape('[site]')} exclude_sources."
+                 if report.left_out else "."))
     stats = report.stats
     if stats and stats.notes:
         day = f"Day {stats.day_count} · " if stats.day_count is not None else ""
@@ -59,6 +61,8 @@ def build(ctx: click.Context, strict: bool, verbose: bool) -> None:
     if verbose:
         for path in report.skipped_private:
             out.print(f"  private: {escape(path)}", style="dim")
+        for path in report.left_out:
+            out.print(f"  left out ({escape('[site]')} exclude_sources): {escape(path)}", style="dim")
     shown = report.warnings if verbose else report.warnings[:5]
     for message in shown:
         out.print(f"[yellow]warning:[/] {escape(message)}")

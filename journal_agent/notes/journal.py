@@ -11,6 +11,14 @@ Notes are walked with :func:`~journal_agent.notes.walk.walk_notes` and parsed
 with :func:`~journal_agent.notes.model.read_note` (title, date, day,
 categories, flags are decided there and nowhere else). The files under
 ``notes/`` are the truth, so a note is listed before it is ingested.
+
+The journal's notes are ``notes/`` plus every folder ``journal ingest`` was
+given (issue 18: they were found by ``search`` and missing everywhere else):
+:func:`journal_sources` reads the record of those folders through the
+workspace (:meth:`~journal_agent.workspace.Journal.sources`; this layer never
+imports the archive), and each note is read with its own base for categories
+and ``private/`` folders (:func:`note_base`), so a private note of any folder
+is private to every reader.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
@@ -35,9 +43,7 @@ from journal_agent.notes.files import PRIVATE_FOLDER
 from journal_agent.notes.model import Note, NoteHead, read_note, read_note_head
 from journal_agent.notes.walk import iter_note_files
 from journal_agent.records import JsonRecord
-
-if TYPE_CHECKING:
-    from journal_agent.workspace import Journal
+from journal_agent.workspace import ARCHIVE_RECORD, DEFAULT_SOURCE, Journal
 
 ExportFormat = Literal["json", "markdown"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("json", "markdown")
@@ -84,10 +90,65 @@ class JournalNotes:
     failed: list[tuple[str, str]] = field(default_factory=list)
 
 
-def note_files(journal: Journal) -> list[Path]:
-    """The note files under ``notes/`` (``.md``, ``.markdown``, ``.txt``; hidden and unreadable entries left
-    out, see :func:`~journal_agent.notes.walk.walk_notes`), in walk order; ``[]`` without a ``notes/`` folder."""
-    return list(iter_note_files([journal.notes_dir])) if journal.notes_dir.is_dir() else []
+@dataclass
+class JournalSources:
+    """The folders a journal's notes are read from, and why any recorded one is not read.
+
+    Attributes:
+        folders: ``notes/`` first, then every folder the archive recorded as ingested
+            (:meth:`~journal_agent.workspace.Journal.sources`) that exists and is not inside
+            ``notes/``, absolute, in the order they were ingested.
+        recorded: the recorded sources as written (journal-relative or absolute), for :func:`note_base`.
+        failed: ``(path, reason)``: a recorded folder that is missing, or a record that cannot be read.
+    """
+
+    folders: list[Path]
+    recorded: list[str]
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+def journal_sources(journal: Journal) -> JournalSources:
+    """Where the journal's notes are: ``notes/`` plus every folder ``journal ingest`` was given (issue 18: a
+    second folder's notes were found by ``search`` and missing from ``list``, ``show``, ``stats``, ``export``,
+    review and the site). A damaged ``archive.json`` or ``[archive] uri`` leaves ``notes/`` alone, named in
+    ``failed``; it never stops a reader."""
+    try:
+        recorded = journal.sources()
+    except JournalError as exc:
+        return JournalSources([journal.notes_dir], [DEFAULT_SOURCE],
+                              [(ARCHIVE_RECORD, f"{exc}; only notes/ is read until it is fixed")])
+    found = JournalSources([journal.notes_dir], recorded)
+    notes = Path(os.path.abspath(journal.notes_dir))
+    for source in recorded:
+        folder = Path(os.path.abspath(journal.root / source))
+        if folder == notes or notes in folder.parents:
+            continue
+        if not folder.is_dir():
+            found.failed.append((source, "ingested folder is missing (not mounted?); its notes are left out"))
+        elif folder not in found.folders:
+            found.folders.append(folder)
+    return found
+
+
+def _outside_site(journal: Journal, path: Path) -> bool:
+    """Not under ``site/``: the published copies of notes there (``site/docs/posts/``) are never notes, also
+    when a folder holding the site (the journal root) was ingested."""
+    site = Path(os.path.abspath(journal.site_dir))
+    return site not in Path(os.path.abspath(path)).parents
+
+
+def note_files(journal: Journal, sources: JournalSources | None = None) -> list[Path]:
+    """The note files of the journal (``.md``, ``.markdown``, ``.txt``; hidden and unreadable entries left
+    out, see :func:`~journal_agent.notes.walk.walk_notes`): ``notes/`` then every ingested folder
+    (:func:`journal_sources`), each file once, in walk order; nothing under ``site/``; ``[]`` when there
+    are none.
+
+    Args:
+        sources: the folders, when the caller already has them (else read from the journal).
+    """
+    sources = sources or journal_sources(journal)
+    folders = [f for f in sources.folders if f.is_dir()]
+    return [p for p in iter_note_files(folders) if _outside_site(journal, p)]
 
 
 def read_one(journal: Journal, path: Path, base: Path | None = None) -> Note:
@@ -95,13 +156,16 @@ def read_one(journal: Journal, path: Path, base: Path | None = None) -> Note:
 
     Args:
         path: the note file.
-        base: the folder whose sub-folders name categories and ``private/`` (default ``notes/``;
-            an ingested folder outside ``notes/`` for its own notes).
+        base: the folder whose sub-folders name categories and ``private/``; default :func:`note_base`
+            with the journal's ingested folders (``notes/`` for a note inside it, else the ingested
+            folder holding it), so a note is read alike by every reader.
 
     Raises:
         NoteError: the file is not a readable note (see :func:`~journal_agent.notes.model.read_note`).
     """
-    return read_note(path, journal.root, base or journal.notes_dir, languages=journal.config.journal.date_languages)
+    if base is None:
+        base = note_base(journal, path, journal_sources(journal).recorded)
+    return read_note(path, journal.root, base, languages=journal.config.journal.date_languages)
 
 
 def note_base(journal: Journal, path: Path, sources: Sequence[str] = ()) -> Path:
@@ -146,11 +210,14 @@ def read_head(journal: Journal, path: Path) -> NoteHead:
 
 
 def read_journal(journal: Journal) -> JournalNotes:
-    """Read every note under ``notes/`` (see the module docstring); unreadable files go to ``failed``."""
-    found = JournalNotes()
-    for path in note_files(journal):
+    """Read every note of the journal: ``notes/`` and every ingested folder (:func:`note_files`), each with
+    its own base for categories and ``private/`` (:func:`note_base`); unreadable files, missing ingested
+    folders and a damaged record of them go to ``failed``."""
+    sources = journal_sources(journal)
+    found = JournalNotes(failed=list(sources.failed))
+    for path in note_files(journal, sources):
         try:
-            found.notes.append(read_one(journal, path))
+            found.notes.append(read_one(journal, path, note_base(journal, path, sources.recorded)))
         except JournalError as exc:
             found.failed.append((journal.relative(path), getattr(exc, "reason", str(exc))))
     found.notes.sort(key=lambda n: (n.date, n.day is None, n.day or 0, n.rel_path))

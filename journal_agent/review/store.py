@@ -226,7 +226,8 @@ class ReviewStore:
                            "queue anew (the schedule of every card is lost)")
 
     def sync(self, now: dt.datetime, extractors: Sequence[Extractor] = (extract_cards,)) -> SyncReport:
-        """Bring the cards in step with ``notes/`` (module doc); only notes whose bytes changed are parsed.
+        """Bring the cards in step with the notes (``notes/`` and every ingested folder; module doc); only notes
+        whose bytes changed are parsed.
 
         Args:
             now: the sync time: new cards are due then, retirements are stamped with it.
@@ -235,13 +236,14 @@ class ReviewStore:
         Returns:
             The counts. A note that cannot be read is listed in ``failed``; its cards stay as they were.
         """
-        from journal_agent.notes.journal import note_files, read_one
+        from journal_agent.notes.journal import journal_sources, note_base, note_files, read_one
 
         started = time.perf_counter()
         stamp = schedule.utc(now).isoformat()
         report = SyncReport()
         journal = self.journal
-        files = note_files(journal)
+        sources = journal_sources(journal)  # notes/ and every ingested folder, each its own base
+        files = note_files(journal, sources)
         with self._write() as db:
             known = {row["path"]: row["content_hash"] for row in db.execute("SELECT path, content_hash FROM notes")}
             seen: set[str] = set()
@@ -258,7 +260,7 @@ class ReviewStore:
                     report.notes_unchanged += 1
                     continue
                 try:
-                    note = read_one(journal, path)
+                    note = read_one(journal, path, note_base(journal, path, sources.recorded))
                 except NoteError as exc:
                     report.failed.append((rel, exc.reason))
                     continue

@@ -7,8 +7,9 @@
   runs with ``blog_dir: .``, so the home page lists the newest notes.
 * ``site/docs/index.md``, ``tags.md``, ``stats.md``, ``stylesheets/`` — committed, written once
   (a missing one is written again at the next build).
-* ``site/docs/posts/`` — generated from ``notes/`` by :func:`build_site`
-  (see :mod:`journal_agent.site.render`); git-ignored.
+* ``site/docs/posts/`` — generated from ``notes/`` and every ingested folder by
+  :func:`build_site` (see :mod:`journal_agent.site.render`; ``[site] exclude_sources``
+  leaves a folder out); git-ignored.
 * ``site/public/`` — the HTML; git-ignored.
 
 Site name, URL, author and description come from ``journal.toml`` ``[site]``
@@ -26,8 +27,8 @@ and its footer links the previous and next post in date order: the blog plugin
 links its posts to each other, and the build turns on Material's
 ``navigation.footer`` for them (pages that are not posts keep their footer links hidden).
 
-Private notes (``private: true``, ``draft: true``, under ``notes/private/``) are
-never copied into ``site/docs/``, so they reach no page, search index, feed,
+Private notes (``private: true``, ``draft: true``, under a ``private/`` folder of
+``notes/`` or of an ingested folder) are never copied into ``site/docs/``, so they reach no page, search index, feed,
 sitemap, tag or category page; nor is a note that cannot be read. Nothing
 under ``.journal/`` is read.
 
@@ -68,7 +69,8 @@ from urllib.parse import urljoin
 
 from journal_agent.atomic import write_atomic
 from journal_agent.errors import SiteError
-from journal_agent.site.render import EXCERPT_SEPARATOR, render_posts, trim_to_excerpt
+from journal_agent.notes.journal import journal_sources
+from journal_agent.site.render import EXCERPT_SEPARATOR, excluded_folders, render_posts, trim_to_excerpt
 from journal_agent.site.sanitize import escape_text, head_title, xml_clean
 from journal_agent.site.stats_page import (
     STATS_MARKER,
@@ -99,7 +101,8 @@ class SiteBuildReport:
         rendered: journal-relative paths of notes whose post file was (re)written.
         unchanged: notes whose post file was already up to date (file untouched).
         removed: stale generated post files deleted (``posts/<slug>.md``).
-        skipped_private: private or draft notes, and everything under ``notes/private/``.
+        skipped_private: private or draft notes, and everything under a ``private/`` folder.
+        left_out: notes of the ingested folders ``[site] exclude_sources`` names (never read).
         failed: ``(note path, reason)`` for notes that could not be rendered.
         output_dir: the built HTML (``site/public/``).
         seconds: wall time of the whole build.
@@ -115,6 +118,7 @@ class SiteBuildReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     skipped_private: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     output_dir: Path | None = None
     seconds: float = 0.0
@@ -165,15 +169,15 @@ def scaffold_site(journal: Journal) -> Path:
 
 def build_site(journal: Journal, strict: bool = False, progress: Progress | None = None, *,
                today: dt.date | None = None) -> SiteBuildReport:
-    """Render ``notes/`` into ``site/docs/posts/`` and build the HTML into ``site/public/``.
+    """Render the journal's notes into ``site/docs/posts/`` and build the HTML into ``site/public/``.
 
     Missing scaffold files are written first (:func:`scaffold_site`). Only
     posts whose text changed are rewritten. A note that cannot be read is
     listed in ``report.failed`` with its reason and left out; the rest is built.
 
     Args:
-        journal: the opened journal (notes come from ``journal.notes_dir`` via
-            the notes model; ``.journal/`` is never read).
+        journal: the opened journal (notes come from ``notes/`` and every ingested folder not in
+            ``[site] exclude_sources``, via the notes model; ``.journal/`` is never read).
         strict: make any failed note fatal: raise before anything is written.
         progress: called as ``progress(event, path)`` with ``event`` in
             ``rendered``/``unchanged``/``private``/``failed`` per note, then
@@ -196,6 +200,7 @@ def build_site(journal: Journal, strict: bool = False, progress: Progress | None
             unchanged=result.unchanged,
             removed=result.removed,
             skipped_private=result.skipped_private,
+            left_out=result.left_out,
             failed=result.failed,
             output_dir=Path(config.site_dir),
             published=len(result.notes),
@@ -259,7 +264,8 @@ def serve_site(journal: Journal, host: str = "127.0.0.1", port: int = 8000, open
             builder(first)
         except Exception as exc:  # shown to the user as a SiteError
             raise SiteError(f"the site did not build: {exc}") from exc
-        for path in (journal.notes_dir, Path(first.docs_dir), Path(first.config_file_path)):
+        watched = [f for f in journal_sources(journal).folders if f not in excluded_folders(journal)]
+        for path in (*watched, Path(first.docs_dir), Path(first.config_file_path)):
             if path.exists():
                 server.watch(str(path))
         try:

@@ -19,10 +19,14 @@ the note's ``title`` (the one ``journal list`` prints), which the theme writes a
 the h1: a body that opens with the same heading loses it, and the body's own h1s
 become h2s (:func:`adjust_markdown`).
 
-Private notes (``note.publishable`` is false, or anything under
-``notes/private/`` in any letter case, whether the path or its symlink target
-is there) are never rendered: they are counted, not read, when they sit under
-``notes/private/``. A note that cannot be read, for any reason, is never
+The notes are the journal's: ``notes/`` and every folder ``journal ingest``
+was given (:func:`~journal_agent.notes.journal.journal_sources`), less the
+folders ``[site] exclude_sources`` names (counted in ``left_out``, never read).
+Private notes (``note.publishable`` is false, or anything under a
+``private/`` folder in any letter case of ``notes/`` or of an ingested folder,
+:func:`~journal_agent.notes.journal.note_base`, whether the path or its symlink
+target is there) are never rendered: they are counted, not read, when they sit
+under such a folder. A note that cannot be read, for any reason, is never
 published: it lands in ``failed`` with the reason and the others are built.
 Only the notes model is read, never ``.journal/``.
 
@@ -38,6 +42,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -47,7 +52,7 @@ from typing import TYPE_CHECKING
 from journal_agent.atomic import write_atomic
 from journal_agent.errors import JournalError, SiteError
 from journal_agent.notes.files import is_private_path, journal_relative
-from journal_agent.notes.journal import note_files, read_one
+from journal_agent.notes.journal import journal_sources, note_base, note_files, read_one
 from journal_agent.notes.markdown import parser
 from journal_agent.notes.model import Note, slugify
 from journal_agent.site.sanitize import escape_text, escape_title, xml_clean
@@ -75,6 +80,7 @@ class RenderResult:
     unchanged: list[str] = field(default_factory=list)  # notes whose post was already current
     removed: list[str] = field(default_factory=list)  # stale post files deleted (docs-relative)
     skipped_private: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)  # notes of a folder in [site] exclude_sources
     failed: list[tuple[str, str]] = field(default_factory=list)  # (note path, reason)
 
 
@@ -269,6 +275,13 @@ def _as_datetime(value: dt.date | dt.datetime) -> dt.datetime:
     return value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
 
 
+def excluded_folders(journal: Journal) -> list[Path]:
+    """The folders ``[site] exclude_sources`` names (journal-relative, ``~`` or absolute), as absolute paths
+    (symlinks not resolved, as :func:`~journal_agent.notes.journal.note_files` gives notes)."""
+    return [Path(os.path.abspath(journal.root / Path(name).expanduser()))
+            for name in journal.config.site.exclude_sources]
+
+
 def render_posts(
     journal: Journal,
     posts_dir: Path,
@@ -283,7 +296,7 @@ def render_posts(
     are removed; ``posts_dir`` is generated and holds nothing else.
 
     ``progress(event, rel_path)`` is called per note with ``event`` one of
-    ``rendered``, ``unchanged``, ``private``, ``failed``.
+    ``rendered``, ``unchanged``, ``private``, ``left out`` (``[site] exclude_sources``), ``failed``.
 
     Notes that cannot be read or rendered (:class:`~journal_agent.errors.NoteError`,
     an ``OSError``, or any other exception from the reader, such as YAML's own
@@ -295,14 +308,22 @@ def render_posts(
     result = RenderResult()
     notes: list[Note] = []
     report = progress or (lambda event, path: None)
-    for path in note_files(journal):
+    sources = journal_sources(journal)
+    excluded = excluded_folders(journal)
+    for path in note_files(journal, sources):
         rel = journal_relative(path, journal.root)
-        if is_private_path(path, journal.notes_dir):
+        given = Path(os.path.abspath(path))
+        if any(folder == given or folder in given.parents for folder in excluded):
+            result.left_out.append(rel)
+            report("left out", rel)
+            continue
+        base = note_base(journal, path, sources.recorded)
+        if is_private_path(path, base):
             result.skipped_private.append(rel)
             report("private", rel)
             continue
         try:
-            note = read_one(journal, path)
+            note = read_one(journal, path, base)
         except JournalError as exc:
             reason = getattr(exc, "reason", None) or str(exc)
             line = getattr(exc, "line", None)
