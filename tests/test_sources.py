@@ -199,3 +199,16 @@ def test_site_build_publishes_the_second_folder_and_leaves_out_an_excluded_one(t
     assert "left out ([site] exclude_sources): other/ml/bpe.md" in again.output
     html = "".join(p.read_text(encoding="utf-8", errors="replace") for p in public.rglob("*.html"))
     assert "byte pair encoding" not in html
+
+
+def test_another_folders_day_numbers_neither_number_new_notes_nor_get_rewritten(two_folders, run_cli):
+    """``journal add`` numbers the learner's series in ``notes/`` only, and ``journal renumber`` rewrites only
+    there: a second folder's log (another journal, Day 81) is read, never renumbered or overwritten."""
+    log = two_folders.root / "other" / "log.md"
+    write(log, "# 100 Days Of Code - Log\n\n### Day 81: September 22, 2025\n\nBinary trees.\n")
+    before = log.read_bytes()
+    from journal_agent.notes.add import highest_day, renumber_journal
+
+    assert highest_day(two_folders) == 2  # the seed's Day 2, not the other log's Day 81
+    renumber_journal(two_folders)
+    assert log.read_bytes() == before

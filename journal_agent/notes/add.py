@@ -50,7 +50,7 @@ from journal_agent.errors import JournalError, NoteError
 from journal_agent.locks import JournalLock
 from journal_agent.notes.days import renumber_day_words, title_day
 from journal_agent.notes.files import MAX_NOTE_BYTES, decode_note_bytes, normalize_newlines
-from journal_agent.notes.journal import note_files, read_one
+from journal_agent.notes.journal import note_files, own_notes, read_one
 from journal_agent.notes.journal import read_head as read_journal_head
 from journal_agent.notes.model import Note, read_head, slugify
 
@@ -89,13 +89,17 @@ class DayOfNote:
 def note_days(journal: Journal) -> list[DayOfNote]:
     """Every note under ``notes/`` that names a learning day, read with the notes model's rules.
 
+    Only ``notes/``, the folder ``journal add`` writes into and ``journal renumber`` rewrites: another
+    ingested folder (an older journal, another learner's log) keeps its own day numbers and is never
+    rewritten (no command overwrites a file it did not write).
+
     Uses the cheap reader (:func:`~journal_agent.notes.model.read_note_head`);
     the full reader only for a day note whose date is not in its front matter
     (file-name, git or mtime date). Notes that cannot be read are skipped
     (``journal ingest`` names them).
     """
     days: list[DayOfNote] = []
-    for path in note_files(journal):
+    for path in note_files(journal, own_notes(journal)):
         try:
             head = read_journal_head(journal, path)
             if head.day is None:

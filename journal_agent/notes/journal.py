@@ -130,6 +130,12 @@ def journal_sources(journal: Journal) -> JournalSources:
     return found
 
 
+def own_notes(journal: Journal) -> JournalSources:
+    """``notes/`` alone, as :class:`JournalSources`: the folder journal-agent writes notes into (``journal add``,
+    ``journal renumber``); other ingested folders are read, never numbered or rewritten."""
+    return JournalSources([journal.notes_dir], [DEFAULT_SOURCE])
+
+
 def _outside_site(journal: Journal, path: Path) -> bool:
     """Not under ``site/``: the published copies of notes there (``site/docs/posts/``) are never notes, also
     when a folder holding the site (the journal root) was ingested."""
