@@ -170,7 +170,7 @@ def _norm_path(path: str) -> str:
 
 def same_note(found: str | None, expected: str) -> bool:
     """Whether a path the tool printed (absolute, journal-relative, ``notes/<name>/...``) is ``expected``."""
-    return bool(found) and _norm_path(found).endswith("/" + expected)
+    return found is not None and _norm_path(found).endswith("/" + expected)
 
 
 def names_entry(record: dict, e: dict) -> bool | None:
@@ -366,7 +366,7 @@ def report(results: list[dict], seconds: float, commit: str) -> str:
     parts = [
         "## Journal shapes (issue 18)",
         "",
-        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, commit {commit}; {platform.machine()}, "
+        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, journal_agent/ as of commit {commit}; {platform.machine()}, "
         f"{os.cpu_count()} cores shared with other jobs. "
         "Command: `python -m benchmarks.journal_shapes.fetch_journals && python -m benchmarks.journal_shapes.run "
         "--write`.",
@@ -387,6 +387,8 @@ def report(results: list[dict], seconds: float, commit: str) -> str:
                else "copied into `notes/<name>/`, then `journal ingest`")
         parts += ["", f"Placement **{placement}**: {how}.", "", format_tables(results, placement)]
     named = sum(r[m]["names_entries"] for r in results for m in ("hybrid", "fts"))
+    parts += ["", ("`journal search` returns one hit per note (its best chunk), so a single-file log is one "
+                   "result: Hit@5 equals Hit@1 there, and note level is always 1.000.")]
     parts += ["", (f"Search results naming an entry field (`entry`/`entry_heading`/`line`, or a chunk `heading` "
                    f"path): {named} result lists of "
                    f"{sum(len(r[m]['rows']) for r in results for m in ('hybrid', 'fts'))}; where none is named the "
@@ -404,7 +406,17 @@ def main() -> None:
     parser.add_argument("--subprocess", action="store_true", help="one `python -m journal_agent.cli` per call")
     parser.add_argument("--write", action="store_true", help="replace the section in benchmarks/RESULTS.md")
     parser.add_argument("--dump", type=Path, help="write every row as JSON here")
+    parser.add_argument("--from-dump", type=Path, help="only write the report of an earlier run's --dump")
     args = parser.parse_args()
+    if args.from_dump:
+        saved = json.loads(args.from_dump.read_text(encoding="utf-8"))
+        section = report(saved["results"], saved["seconds"], saved["commit"])
+        print(section)
+        if args.write:
+            from benchmarks.results import write_section
+
+            write_section(section)
+        return
     run = as_subprocess if args.subprocess else in_process()
     names = args.only or [j["name"] for j in load_journals()]
     start = time.perf_counter()
@@ -416,12 +428,14 @@ def main() -> None:
             print(f"{placement}/{name}: {time.perf_counter() - began:.0f} s "
                   f"(ingest {results[-1]['ingest']['seconds']:.0f} s, exit {results[-1]['ingest']['exit']})",
                   flush=True)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                            cwd=REPO).stdout.strip()
-    section = report(results, time.perf_counter() - start, commit)
+    commit = subprocess.run(["git", "log", "-1", "--format=%h", "--", "journal_agent"], capture_output=True,
+                            text=True, cwd=REPO).stdout.strip()
+    seconds = time.perf_counter() - start
+    section = report(results, seconds, commit)
     print(section)
     if args.dump:
-        args.dump.write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+        args.dump.write_text(json.dumps({"results": results, "seconds": seconds, "commit": commit}, indent=1,
+                                        default=str), encoding="utf-8")
     if args.write:
         from benchmarks.results import write_section
 
