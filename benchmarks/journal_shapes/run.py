@@ -15,7 +15,7 @@ are asked through the real command line (click's runner in this process, so
 the model loads once; ``--subprocess`` starts ``python -m journal_agent.cli``
 per call instead):
 
-* search questions (kinds day, date, range, first, topic): ``journal search
+* search questions (kinds day, date, range, first, topic, relative): ``journal search
   --json -n 10 QUESTION`` in hybrid mode and with ``--mode fts`` (BM25 only, the
   baseline). A question names its expected note path(s) and entry heading(s).
   Scored at **entry level**: a hit is right when its path is an expected note
@@ -64,7 +64,7 @@ from benchmarks.metrics import summarize
 
 HERE = Path(__file__).resolve().parent
 WORK = REPO / "benchmarks" / ".work" / "journal_shapes"
-SEARCH_KINDS = ("day", "date", "range", "first", "topic")
+SEARCH_KINDS = ("day", "date", "range", "first", "topic", "relative")
 PLACEMENTS = ("source", "notes")
 ENTRY_TEXT_KEYS = ("entry_heading", "entry", "heading")
 ENTRY_LINE_KEYS = ("entry_line", "line")
@@ -75,9 +75,17 @@ Runner = Callable[[Path, Sequence[str]], tuple[int, str]]
 
 
 def load_questions(name: str) -> list[dict]:
-    """The questions of ``<name>.jsonl`` (id, kind, question/ref/stat, expect/answer)."""
-    with open(HERE / f"{name}.jsonl", encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+    """The questions of ``<name>.jsonl`` and ``<name>.batch2.jsonl`` (id, kind, question/ref/stat, expect/answer).
+
+    Batch 2 (kind ``relative``: "the day after I finished X", "my first ten days") was written after the first
+    run of batch 1 and committed before its own first run.
+    """
+    out = []
+    for path in (HERE / f"{name}.jsonl", HERE / f"{name}.batch2.jsonl"):
+        if path.exists():
+            with open(path, encoding="utf-8") as handle:
+                out += [json.loads(line) for line in handle if line.strip()]
+    return out
 
 
 def _clean(heading: str) -> str:
@@ -325,9 +333,9 @@ def format_tables(results: list[dict], placement: str) -> str:
     """Per journal: entry-level Hit@1 by kind (hybrid; BM25 after the slash), Hit@5, MRR@10, note-level Hit@1,
     show and stats right/total; then all journals pooled."""
     chosen = [r for r in results if r["placement"] == placement]
-    head = ("| journal | n | day | date | range | first | topic | all Hit@1 | Hit@5 | MRR@10 | note-level Hit@1 "
+    head = (f"| journal | n | {' | '.join(SEARCH_KINDS)} | all Hit@1 | Hit@5 | MRR@10 | note-level Hit@1 "
             "| show right | stats right |")
-    lines = [head, "|---" * 13 + "|"]
+    lines = [head, "|---" * (8 + len(SEARCH_KINDS)) + "|"]
 
     def line(label: str, hybrid: dict, fts: dict, note: dict, show: list, stats: list) -> str:
         kinds = " | ".join(f"{_cell(hybrid, k)} / {_cell(fts, k)}" for k in SEARCH_KINDS)
