@@ -223,8 +223,10 @@ def ask_search(root: Path, questions: list[dict], mode: str, run: Runner) -> lis
             results = []
         named = any(names_entry(h, {"entry": "\0", "line": -1}) is not None for h in results)
         top = results[0] if results else {}
+        paths = [h.get("path") for h in results]
         out.append({"id": q["id"], "kind": q["kind"], "entry_rank": hit_rank(results, q, True),
                     "note_rank": hit_rank(results, q, False), "names_entries": named, "exit": code,
+                    "per_entry": len(paths) != len(set(paths)),
                     "top": f"{top.get('path', '-')} :: {top.get('heading', '')}"[:160]})
     return out
 
@@ -395,8 +397,9 @@ def report(results: list[dict], seconds: float, commit: str) -> str:
                else "copied into `notes/<name>/`, then `journal ingest`")
         parts += ["", f"Placement **{placement}**: {how}.", "", format_tables(results, placement)]
     named = sum(r[m]["names_entries"] for r in results for m in ("hybrid", "fts"))
-    parts += ["", ("`journal search` returns one hit per note (its best chunk), so a single-file log is one "
-                   "result: Hit@5 equals Hit@1 there, and note level is always 1.000.")]
+    if not any(row.get("per_entry") for r in results for m in ("hybrid", "fts") for row in r[m]["rows"]):
+        parts += ["", ("`journal search` returned one hit per note (its best chunk), so a single-file log is one "
+                       "result: Hit@5 equals Hit@1 there, and note level is always 1.000.")]
     parts += ["", (f"Search results naming an entry field (`entry`/`entry_heading`/`line`, or a chunk `heading` "
                    f"path): {named} result lists of "
                    f"{sum(len(r[m]['rows']) for r in results for m in ('hybrid', 'fts'))}; where none is named the "
