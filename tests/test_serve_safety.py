@@ -3,6 +3,7 @@ one turn per agent conversation (409) while reads go on, and the model key in no
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 
@@ -139,3 +140,25 @@ def test_the_model_key_is_in_no_response_and_no_log(seeded_journal, server, monk
     for response in (failed, streamed, chat, fine, listed, agents):
         assert key not in response.text and key[:12] not in response.text
     assert key not in caplog.text and key[:12] not in caplog.text
+
+
+def test_private_notes_are_not_served_or_sent_unless_configured(seeded_root, server):
+    from journal_agent.archive.ingest import ingest
+    from journal_agent.workspace import open_journal
+    from tests.support.journals import set_config, write
+
+    write(seeded_root / "notes" / "secret.md",
+          "---\ntitle: Secret\ndate: 2025-09-26\nprivate: true\n---\nMy zanzibar salary negotiation notes.\n")
+    ingest(open_journal(root=seeded_root))
+    server.responder = rule_responder
+    ask = {"messages": [{"role": "user", "content": "zanzibar salary negotiation"}]}
+    with running(create_app(open_journal(root=seeded_root))) as url:
+        found = httpx.get(f"{url}/v1/agents/{JOURNAL_ID}/archival-memory/search", params={"query": "zanzibar salary"})
+        turn = httpx.post(f"{url}/v1/agents/{JOURNAL_ID}/messages", json=ask, timeout=30)
+    assert found.status_code == 200 and "zanzibar" not in found.text
+    assert turn.status_code == 200 and "zanzibar salary negotiation notes" not in turn.text
+    assert not any("negotiation notes" in json.dumps(r) for r in server.requests)  # the model never saw it
+    set_config(seeded_root, "llm", "share_private", True)  # the learner chose to share them
+    with running(create_app(open_journal(root=seeded_root))) as url:
+        shared = httpx.get(f"{url}/v1/agents/{JOURNAL_ID}/archival-memory/search", params={"query": "zanzibar salary"})
+    assert "zanzibar salary negotiation notes" in shared.json()["results"][0]["content"]

@@ -57,6 +57,7 @@ from journal_agent.service.http.guard import MAX_BODY_BYTES, Guard
 from journal_agent.service.http.letta import (
     agent_json,
     block_json,
+    context_json,
     message_cursor,
     passage_json,
     row_messages,
@@ -275,6 +276,19 @@ def create_app(journal, *, token: str | None = None, client=None, model: str | N
         await in_thread(agent_of, request)
         return JSONResponse(await in_thread(_search, request.query_params))
 
+    # ------------------------------------------------------------ context
+    def _context(name: str, message: str | None) -> dict[str, Any]:
+        from journal_agent.agent.compiled import compile_context
+
+        cid = agents.conversation_id(name)
+        view = compile_context(journal, agent=name, message=message, conversation=cid if cid is not None else "new",
+                               client=agents.client, model=agents.model)
+        return context_json(view)
+
+    async def get_context(request: Request) -> Response:
+        info = await in_thread(agent_of, request)
+        return JSONResponse(await in_thread(_context, info.name, request.query_params.get("message")))
+
     async def no_site(request: Request) -> Response:
         return JSONResponse({"detail": "no site is built here: run `journal site build`, then start `journal serve` "
                                        "again (the API is under /v1/)"}, status_code=404)
@@ -302,6 +316,7 @@ def create_app(journal, *, token: str | None = None, client=None, model: str | N
         Route(base + "/core-memory/blocks/{block_label}", get_block, methods=["GET"]),
         Route(base + "/core-memory/blocks/{block_label}", update_block, methods=["PATCH"]),
         Route(f"{base}/archival-memory/search", search_passages, methods=["GET"]),
+        Route(f"{base}/context", get_context, methods=["GET"]),
         Route("/v1/chat/completions", chat_completions(agents, journal.site_dir), methods=["POST"]),
         *mcp_routes,
     ]
