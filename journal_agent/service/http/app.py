@@ -1,4 +1,4 @@
-"""The ``journal serve`` ASGI app (Starlette on uvicorn): a Letta-compatible subset of the v1 REST API.
+"""The ``journal serve`` ASGI app (Starlette on uvicorn): a Letta-compatible subset of the v1 REST API and more.
 
 Routes (the README's table lists what exists and what does not):
 
@@ -13,8 +13,13 @@ Routes (the README's table lists what exists and what does not):
   core memory, changed through :meth:`~journal_agent.agent.core_memory.CoreMemory.set_value`, the call
   ``journal memory edit`` makes (limit enforced, edit recorded in the history);
 * ``GET /v1/agents/{agent_id}/archival-memory/search`` — the one search pipeline
-  (:func:`~journal_agent.archive.search.search_notes`);
-* ``GET /v1/health/``.
+  (:func:`~journal_agent.archive.search.search_notes`), private notes as ``[llm] share_private`` says;
+* ``GET /v1/agents/{agent_id}/context`` — :func:`~journal_agent.agent.compiled.compile_context` of the
+  server conversation (``?message=`` previews one), as Letta's context-window overview;
+* ``POST /v1/chat/completions`` — OpenAI-compatible chat (:mod:`.chat`);
+* ``/mcp`` — MCP over streamable HTTP, the server object of ``journal mcp``
+  (:func:`~journal_agent.service.mcp.build_server`);
+* ``GET /v1/health/``; and ``/``: the built site (``site/public/``), when there is one.
 
 Errors are JSON ``{"detail": "..."}``: 401 (token), 404 (no such agent, block or route), 409 (a turn of
 the agent is running), 413 (body too large), 422 (a request the API cannot read), 400 (a change the
