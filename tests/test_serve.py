@@ -20,7 +20,7 @@ from journal_agent.agent.recall import RecallMemory
 from journal_agent.service.http import create_app
 from journal_agent.service.http.letta import agent_id
 from tests.support.http_server import running
-from tests.support.openai_server import call, reasoned, rule_responder
+from tests.support.openai_server import call, reasoned, rule_responder, without_tail
 
 SEED_PATH = "notes/Momentum Learning Day 2.markdown"
 QUESTION = "Which course did I start about agent memory?"
@@ -189,3 +189,21 @@ def test_reasoning_is_a_reasoning_message_before_the_calls_it_led_to(letta, serv
         ("tool_call_message", None), ("tool_return_message", None),
         ("reasoning_message", "Found it in Day 2."), ("assistant_message", None)]
     assert response.messages[-1].content == "You started the agent memory course."
+
+
+def test_the_server_conversation_goes_on_across_turns_and_restarts(seeded_journal, server):
+    server.responder = rule_responder
+    ask = [{"role": "user", "content": QUESTION}]
+    with running(create_app(seeded_journal)) as url:
+        client = Letta(base_url=url, api_key="x", max_retries=0)
+        first = client.agents.messages.create(JOURNAL_ID, messages=ask)
+        second = client.agents.messages.create(JOURNAL_ID, messages=[{"role": "user", "content": "And then?"}])
+    assert len(second.messages) == 3 and not {m.id for m in first.messages} & {m.id for m in second.messages}
+    with running(create_app(seeded_journal)) as url:  # a restarted server continues the same conversation
+        client = Letta(base_url=url, api_key="x", max_retries=0)
+        third = client.agents.messages.create(JOURNAL_ID, messages=[{"role": "user", "content": "Once more"}])
+        listed = client.agents.messages.list(JOURNAL_ID, order="asc", limit=1000).items
+    users = [without_tail(m["content"]) for m in server.tool_requests[-1]["messages"] if m["role"] == "user"]
+    assert users == [QUESTION, "And then?", "Once more"]
+    assert [m.id for m in listed if m.message_type != "user_message"][-3:] == [m.id for m in third.messages]
+    assert len(RecallMemory.open(seeded_journal).conversations()) == 1
