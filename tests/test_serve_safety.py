@@ -162,3 +162,35 @@ def test_private_notes_are_not_served_or_sent_unless_configured(seeded_root, ser
     with running(create_app(open_journal(root=seeded_root))) as url:
         shared = httpx.get(f"{url}/v1/agents/{JOURNAL_ID}/archival-memory/search", params={"query": "zanzibar salary"})
     assert "zanzibar salary negotiation notes" in shared.json()["results"][0]["content"]
+
+
+def test_without_a_model_turns_are_503_and_reads_still_work(seeded_journal):
+    with running(create_app(seeded_journal)) as url:  # no OPENAI_* in the environment, no [llm] base_url
+        turn = httpx.post(f"{url}/v1/agents/{JOURNAL_ID}/messages", json=ASK)
+        chat = httpx.post(f"{url}/v1/chat/completions", json={"model": "journal", **ASK})
+        reads = [httpx.get(f"{url}{path}") for path in (
+            "/v1/agents/", f"/v1/agents/{JOURNAL_ID}/messages", f"/v1/agents/{JOURNAL_ID}/core-memory/blocks/learner",
+            f"/v1/agents/{JOURNAL_ID}/archival-memory/search?query=agent+memory")]
+        again = httpx.post(f"{url}/v1/agents/{JOURNAL_ID}/messages", json=ASK)
+    assert turn.status_code == chat.status_code == 503 and "No model configured" in turn.json()["detail"]
+    assert chat.json()["error"]["message"] == chat.json()["detail"]  # the openai SDK shows error.message
+    assert [r.status_code for r in reads] == [200, 200, 200, 200]
+    assert again.status_code == 503  # a failed start leaves the agent free, not busy
+
+
+def test_a_model_failure_mid_stream_ends_the_stream_with_an_error_message(seeded_journal, server):
+    from tests.support.openai_server import call, error
+
+    server.push(call("archival_memory_search", {"query": "agent memory"}), error(400, "context too odd"))
+    with running(create_app(seeded_journal)) as url:
+        response = httpx.post(f"{url}/v1/agents/{JOURNAL_ID}/messages/stream", json=ASK, timeout=30)
+        listed = httpx.get(f"{url}/v1/agents/{JOURNAL_ID}/messages", params={"order": "asc"}).json()
+        bad = httpx.get(f"{url}/v1/agents/{JOURNAL_ID}/messages", params={"conversation_id": "999"})
+    lines = [line[6:] for line in response.text.splitlines() if line.startswith("data: ")]
+    assert lines[-1] == "[DONE]"
+    events = [json.loads(line) for line in lines[:-1]]
+    assert [e["message_type"] for e in events] == ["tool_call_message", "tool_return_message", "error_message",
+                                                   "stop_reason"]
+    assert "context too odd" in events[2]["message"] and events[3]["stop_reason"] == "llm_api_error"
+    assert [m["message_type"] for m in listed][-2:] == ["tool_call_message", "tool_return_message"]  # kept
+    assert bad.status_code == 404 and "no conversation #999" in bad.json()["detail"]

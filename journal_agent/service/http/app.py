@@ -186,6 +186,8 @@ def create_app(journal, *, token: str | None = None, client=None, model: str | N
         try:
             recall.use_conversation(cid)
             rows = recall.messages(cid)
+        except JournalError as exc:  # no such conversation, or another agent's
+            raise ApiError(404, str(exc)) from exc
         finally:
             recall.close()
         order = params.get("order", "desc")
