@@ -14,7 +14,7 @@ import httpx
 import pytest
 from letta_client import Letta
 
-from tests.support.openai_server import FakeOpenAI, rule_responder
+from tests.support.openai_server import FakeOpenAI, echo_key_error, rule_responder
 
 REPO = Path(__file__).resolve().parents[1]
 KEY = "sk-process-secret-abcdef0123456789"
@@ -54,6 +54,10 @@ def test_journal_serve_command_answers_letta_client_with_the_token_from_the_envi
             assert "Momentum Learning Day 2" in reply.messages[-1].content
             learner = letta.agents.blocks.retrieve("learner", agent_id=agent.id)
             assert learner.limit == 5000
+            model.push(echo_key_error(400))  # a proxy quoting the key back: not in the response, not in the log
+            failed = httpx.post(f"{url}/v1/agents/{agent.id}/messages", json={"messages": ask}, timeout=30,
+                                headers={"Authorization": "Bearer proc-token"})
+            assert failed.status_code == 502 and KEY not in failed.text
         finally:
             process.send_signal(signal.SIGINT)
             output, _ = process.communicate(timeout=30)
