@@ -122,8 +122,8 @@ class TurnStream:
     model is an HTTP error, not a broken stream), then iterate :meth:`events`.
     """
 
-    def __init__(self, agents: Agents, name: str, text: str):
-        self.agents, self.name, self.text = agents, name, text
+    def __init__(self, agents: Agents, name: str, text: str, max_steps: int | None = None):
+        self.agents, self.name, self.text, self.max_steps = agents, name, text, max_steps
         self.queue: asyncio.Queue[TurnEvent] = asyncio.Queue()
         self.task: asyncio.Task | None = None
         self.first: TurnEvent | None = None  # an event that came before ``started`` (none in practice)
@@ -141,7 +141,8 @@ class TurnStream:
         def emit(event: TurnEvent) -> None:
             loop.call_soon_threadsafe(self.queue.put_nowait, event)
 
-        self.task = asyncio.ensure_future(anyio.to_thread.run_sync(self.agents.run_turn, self.name, self.text, emit))
+        self.task = asyncio.ensure_future(anyio.to_thread.run_sync(self.agents.run_turn, self.name, self.text, emit,
+                                                                   self.max_steps))
         first = await self.queue.get()
         if first.kind == "error":
             assert first.error is not None
