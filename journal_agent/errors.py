@@ -137,3 +137,15 @@ class NoteNotFound(JournalError):
 class ImportRefused(JournalError):
     """An import (``journal import jrnl``) was refused before anything was written: not a journal of that
     kind, over a bound (file size, entry count, one day's note), or a note it would write exists already."""
+
+
+class ServerError(JournalError):
+    """``journal serve`` cannot start or cannot do what a request asked (:mod:`journal_agent.service.http`)."""
+
+
+class TokenRequired(ServerError):
+    """``journal serve`` was asked to listen on an address other than loopback without a bearer token."""
+
+
+class AgentBusy(ServerError):
+    """An agent's conversation is running a turn already (the server's HTTP 409: one turn at a time)."""
