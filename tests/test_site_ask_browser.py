@@ -107,18 +107,30 @@ STREAM = [
 ]
 
 
-def _letta_handler(public: Path, pause: threading.Event, busy: list[bool]):
+def _letta_handler(public: Path, pause: threading.Event, busy: list[bool], token: str | None = None):
     class Handler(_Files):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, directory=str(public), **kwargs)
 
+        def _refused(self) -> bool:
+            if token and self.headers.get("Authorization") != f"Bearer {token}":
+                self._json(401, {"detail": "this server needs its token: Authorization: Bearer <token>"})
+                return True
+            return False
+
         def do_GET(self):
             if self.path.startswith("/v1/agents"):
-                return self._json(200, [{"id": "agent-journal", "name": "journal"}])
+                if self._refused():
+                    return None
+                return self._json(200, [{"id": "agent-journal", "name": "journal"},
+                                        {"id": "agent-coach", "name": "coach"}] if token else
+                                  [{"id": "agent-journal", "name": "journal"}])
             return super().do_GET()
 
         def do_POST(self):
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+            if self._refused():
+                return None
             assert body == {"messages": [{"role": "user", "content": body["messages"][0]["content"]}]}
             if self.path != "/v1/agents/agent-journal/messages/stream":
                 return self._json(404, {"detail": "not found"})
@@ -204,6 +216,39 @@ def test_steps_appear_as_they_stream_and_the_citation_opens_the_post(site, tmp_p
         server.server_close()
     assert dialogs == []
     assert (tmp_path / "ask.png").stat().st_size > 10_000
+
+
+def test_a_server_with_a_token_asks_for_it(site):
+    """A server bound beyond 127.0.0.1 needs its bearer token: the page asks for it, then sends it."""
+    from playwright.sync_api import sync_playwright
+
+    _, public = site
+    pause = threading.Event()
+    pause.set()
+    server, base = _serve(_letta_handler(public, pause, [], token="s3cret"))
+    try:
+        with sync_playwright() as pw:
+            browser = _launch(pw)
+            try:
+                page = browser.new_page()
+                page.goto(base + "ask/")
+                page.locator("#journal-ask-token").wait_for(timeout=20_000)
+                assert "needs its token" in page.inner_text("#journal-ask-problem")
+                page.fill("#journal-ask-token", "s3cret")
+                page.click("#journal-ask-submit")
+                page.wait_for_selector('#journal-ask[data-ready="true"]', timeout=20_000)
+                assert not page.locator("#journal-ask-token").is_visible()
+                agents = page.locator("#journal-ask-agent")
+                assert agents.is_visible() and agents.input_value() == "agent-journal", "two agents: a choice"
+                page.fill("#journal-ask-question", "Which course did I start?")
+                page.click("#journal-ask-submit")
+                page.locator("#journal-ask-answer .journal-ask__sources").wait_for(timeout=20_000)
+                assert "Momentum Learning Day 2" in page.inner_text("#journal-ask-answer")
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 # -- against `journal serve` --------------------------------------------------------------------------

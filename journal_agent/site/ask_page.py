@@ -118,7 +118,7 @@ answer. In the journal's folder run <code>journal site build</code>, then <code>
 and open <a href="{html.escape(serve_url)}">{html.escape(serve_url)}</a>.</p>
 <p class="journal-ask__problem" id="journal-ask-problem" hidden></p>
 </div>
-<form class="journal-ask__form" id="journal-ask-form" hidden>
+<form class="journal-ask__form" id="journal-ask-form" novalidate hidden>
 <label for="journal-ask-question">Ask your journal</label>
 <textarea id="journal-ask-question" name="question" rows="3" required
  placeholder="Which course did I start to learn about agent memory?"></textarea>

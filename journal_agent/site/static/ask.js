@@ -302,6 +302,7 @@
     }
     var text = question.value.trim();
     if (text && agentSelect.value) ask(text);
+    else question.focus();
   });
   question.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) form.requestSubmit();
