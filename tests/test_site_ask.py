@@ -122,3 +122,18 @@ def test_the_script_never_writes_html():
                 "createContextualFragment", "eval(", "new Function"):
         assert api not in source, api
     assert "textContent" in source and "createTextNode" in source
+
+
+def test_a_hand_written_nav_gets_the_ask_page(tmp_path):
+    """A ``nav:`` in mkdocs.yml lists only what it names: the build appends the Ask page to it."""
+    from journal_agent.site.build import build_site, scaffold_site
+
+    journal = make_journal(tmp_path / "journal", private=False, broken=False)
+    scaffold_site(journal)
+    config = journal.site_dir / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "\nnav:\n  - index.md\n  - Stats: stats.md\n",
+                      encoding="utf-8")
+    report = build_site(journal)
+    home = (report.output_dir / "index.html").read_text(encoding="utf-8")
+    tabs = re.findall(r'class="md-tabs__link"[^>]*>\s*([^<]*?)\s*<', home)
+    assert "Ask" in tabs and "Stats" in tabs and "Tags" not in tabs, tabs  # the nav as written, plus Ask

@@ -336,7 +336,30 @@ def _load_config(journal: Journal, **overrides: Any):
         config.markdown_extensions.append(sanitize_extension())
     _linear_tags_page(config)
     _post_footer(config)
+    _ask_in_nav(config)
     return config
+
+
+def _ask_in_nav(config: Any) -> None:
+    """Keep the Ask page in a hand-written ``nav:`` of ``mkdocs.yml`` (appended as "Ask" when missing).
+
+    Without ``nav:`` MkDocs lists every page of ``docs/`` and the Ask page is there already.
+    """
+    nav = config.get("nav")
+    if not isinstance(nav, list):
+        return
+
+    def mentions(entry: Any) -> bool:
+        if isinstance(entry, str):
+            return entry == ASK_PAGE
+        if isinstance(entry, dict):
+            return any(mentions(value) for value in entry.values())
+        if isinstance(entry, list):
+            return any(mentions(value) for value in entry)
+        return False
+
+    if not mentions(nav) and (Path(config.docs_dir) / ASK_PAGE).is_file():
+        nav.append({"Ask": ASK_PAGE})
 
 
 FOOTER_FEATURE = "navigation.footer"
