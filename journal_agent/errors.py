@@ -132,3 +132,15 @@ class ReviewError(JournalError):
 
 class NoteNotFound(JournalError):
     """No note matches a reference (day number, date or path) given by the user or the agent."""
+
+
+class ServerError(JournalError):
+    """``journal serve`` cannot start or cannot do what a request asked (:mod:`journal_agent.service.http`)."""
+
+
+class TokenRequired(ServerError):
+    """``journal serve`` was asked to listen on an address other than loopback without a bearer token."""
+
+
+class AgentBusy(ServerError):
+    """An agent's conversation is running a turn already (the server's HTTP 409: one turn at a time)."""

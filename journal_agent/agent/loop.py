@@ -336,7 +336,7 @@ class Agent:
 
     # -------------------------------------------------------------------- loop
     def run(self, message: str, *, event: bool = False, on_token: Callable[[str], None] | None = None,
-            hooks: TurnHooks | None = None) -> Iterator[Step]:
+            hooks: TurnHooks | None = None, lock_timeout: float | None = None) -> Iterator[Step]:
         """Run one turn for ``message``, yielding each :class:`Step` as it finishes.
 
         Args:
@@ -344,6 +344,8 @@ class Agent:
             event: store the message as a ``[system event]`` from the journal software.
             on_token: called with each content delta of every model reply (streams the answer).
             hooks: callbacks as requests and tool calls start (:class:`TurnHooks`).
+            lock_timeout: seconds to wait for the conversation lock (default 300; 15 for a turn run
+                for another agent); ``0`` fails at once (``journal serve`` answers 409).
 
         Raises:
             AgentError: a model call failed; messages stored so far are kept in recall memory
@@ -354,7 +356,8 @@ class Agent:
         lock_name = "conversation.lock" if self.name == "journal" else f"conversation-{self.name}.lock"
         # a turn run for another agent waits less: the caller's tool call says the agent is busy
         lock = JournalLock(self.journal.state_dir / lock_name, holder=f"turn of the {self.name} agent "
-                           "(`journal ask`/`chat`)", timeout=300 if self.depth == 0 else 15)
+                           "(`journal ask`/`chat`/`serve`)",
+                           timeout=lock_timeout if lock_timeout is not None else 300 if self.depth == 0 else 15)
         lock.acquire()
         try:
             self.turn = ToolEffects()

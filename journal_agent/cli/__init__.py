@@ -46,6 +46,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "review": ("journal_agent.cli.review:review", "Review what your notes say, spaced by FSRS."),
     "digest": ("journal_agent.cli.digest:digest", "Write the weekly digest note."),
     "site": ("journal_agent.cli.site:site", "Publish the journal as a website (MkDocs Material blog)."),
+    "serve": ("journal_agent.cli.serve:serve", "Serve the agents and the site over HTTP (Letta API, MCP)."),
     "_sleeptime": ("journal_agent.cli.sleeptime:sleeptime", ""),
 }
 

@@ -1,0 +1,418 @@
+"""The ``journal serve`` ASGI app (Starlette on uvicorn): a Letta-compatible subset of the v1 REST API.
+
+Routes (the README's table lists what exists and what does not):
+
+* ``GET /v1/agents/``, ``GET /v1/agents/{agent_id}`` — the chat agents as Letta ``AgentState``;
+* ``POST /v1/agents/{agent_id}/messages`` — one turn; the agent's steps as Letta messages with
+  ``usage`` and ``stop_reason`` (``"streaming": true`` in the body streams them as below);
+* ``POST /v1/agents/{agent_id}/messages/stream`` — the same turn as server-sent events, one
+  ``data: {json}`` per message as it happens, then ``stop_reason``, ``usage_statistics``, ``[DONE]``;
+* ``GET /v1/agents/{agent_id}/messages`` — the agent's server conversation, paged
+  (``before``/``after`` message ids, ``limit``, ``order``; ``conversation_id`` another conversation);
+* ``GET /v1/agents/{agent_id}/core-memory/blocks`` and ``GET``/``PATCH .../blocks/{block_label}`` —
+  core memory, changed through :meth:`~journal_agent.agent.core_memory.CoreMemory.set_value`, the call
+  ``journal memory edit`` makes (limit enforced, edit recorded in the history);
+* ``GET /v1/agents/{agent_id}/archival-memory/search`` — the one search pipeline
+  (:func:`~journal_agent.archive.search.search_notes`);
+* ``GET /v1/health/``.
+
+Errors are JSON ``{"detail": "..."}``: 401 (token), 404 (no such agent, block or route), 409 (a turn of
+the agent is running), 413 (body too large), 422 (a request the API cannot read), 400 (a change the
+journal refuses, such as a block over its limit), 502/503 (the model failed / none is configured).
+The model's key never appears in a response: every detail goes through
+:func:`~journal_agent.agent.llm.redact`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import os
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import anyio
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from journal_agent import __version__
+from journal_agent.agent.core_memory import CoreMemory, CoreMemoryError
+from journal_agent.agent.llm import redact
+from journal_agent.agent.prompts import load as load_prompt
+from journal_agent.agent.recall import RecallMemory
+from journal_agent.errors import AgentBusy, AgentError, JournalError, LockBusy, ModelNotConfigured
+from journal_agent.service.http.guard import MAX_BODY_BYTES, Guard
+from journal_agent.service.http.letta import (
+    agent_json,
+    block_json,
+    message_cursor,
+    passage_json,
+    row_messages,
+    stop_json,
+)
+from journal_agent.service.http.turns import Agents, TurnEvent, UnknownAgent
+
+log = logging.getLogger(__name__)
+MAX_PAGE = 1000
+
+
+class ApiError(Exception):
+    """A request the API refuses: ``status`` and the ``detail`` it answers with."""
+
+    def __init__(self, status: int, detail: str):
+        super().__init__(detail)
+        self.status, self.detail = status, detail
+
+
+def status_of(exc: BaseException) -> int:
+    """The HTTP status a failure answers with (see the module docstring)."""
+    if isinstance(exc, ApiError):
+        return exc.status
+    if isinstance(exc, UnknownAgent):
+        return 404
+    if isinstance(exc, AgentBusy | LockBusy):
+        return 409
+    if isinstance(exc, ModelNotConfigured):
+        return 503
+    if isinstance(exc, AgentError):
+        return 502
+    if isinstance(exc, JournalError):
+        return 400
+    return 500
+
+
+def detail_of(exc: BaseException) -> str:
+    """What a failure says, without any secret (:func:`~journal_agent.agent.llm.redact`)."""
+    if isinstance(exc, ApiError):
+        text = exc.detail
+    elif isinstance(exc, JournalError):
+        text = f"{exc} ({exc.hint})" if exc.hint else str(exc)
+    else:
+        text = f"internal error: {type(exc).__name__}; the server log has the details"
+    return redact(text, secrets())
+
+
+def secrets() -> tuple[str, ...]:
+    """The values no response or log line may hold: the model key."""
+    key = os.environ.get("OPENAI_API_KEY", "")
+    return (key,) if key else ()
+
+
+def error_response(exc: BaseException) -> JSONResponse:
+    """``{"detail": ...}`` with the status of ``exc``; an unexpected error is logged (redacted), not shown."""
+    status = status_of(exc)
+    if status >= 500 and not isinstance(exc, JournalError):
+        log.error("unexpected error: %s", redact(repr(exc), secrets()))
+    return JSONResponse({"detail": detail_of(exc)}, status_code=status)
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    try:
+        data = json.loads(await request.body() or b"{}")
+    except ValueError as exc:
+        raise ApiError(422, f"the request body is not JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ApiError(422, "the request body must be a JSON object")
+    return data
+
+
+def _text_of(content: Any) -> str:
+    """The text of a message's ``content``: a string, or a list of ``{"type": "text", "text": ...}`` parts."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(str(p.get("text", "")) for p in content if isinstance(p, dict) and p.get("type") == "text")
+    return ""
+
+
+def user_text(body: dict[str, Any]) -> str:
+    """The learner's message of a Letta ``messages`` request (``messages`` of role user, or ``input``).
+
+    Raises:
+        ApiError: 422 when there is no text to send.
+    """
+    parts: list[str] = []
+    if isinstance(body.get("input"), str | list):
+        parts.append(_text_of(body["input"]))
+    for message in body.get("messages") or []:
+        if isinstance(message, dict) and message.get("role", "user") == "user":
+            parts.append(_text_of(message.get("content")))
+    text = "\n\n".join(p for p in parts if p.strip()).strip()
+    if not text:
+        raise ApiError(422, 'no message to send: give {"messages": [{"role": "user", "content": "..."}]}')
+    return text
+
+
+class TurnStream:
+    """One turn running in a worker thread, its events read on the event loop (see :mod:`.turns`).
+
+    Use :meth:`start` (it waits until the turn holds its conversation, so a busy agent or a missing
+    model is an HTTP error, not a broken stream), then iterate :meth:`events`.
+    """
+
+    def __init__(self, agents: Agents, name: str, text: str):
+        self.agents, self.name, self.text = agents, name, text
+        self.queue: asyncio.Queue[TurnEvent] = asyncio.Queue()
+        self.task: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        """Claim the agent and start the turn.
+
+        Raises:
+            AgentBusy, LockBusy: a turn of this agent is running (409).
+            JournalError: the turn could not start (no model, a damaged store).
+        """
+        self.agents.claim(self.name)
+        loop = asyncio.get_running_loop()
+
+        def emit(event: TurnEvent) -> None:
+            loop.call_soon_threadsafe(self.queue.put_nowait, event)
+
+        self.task = asyncio.ensure_future(anyio.to_thread.run_sync(self.agents.run_turn, self.name, self.text, emit))
+        first = await self.queue.get()
+        if first.kind == "error":
+            assert first.error is not None
+            raise first.error
+        if first.kind != "started":  # pragma: no cover - the loop always requests before it answers
+            self.queue.put_nowait(first)
+
+    async def events(self) -> AsyncIterator[TurnEvent]:
+        """The turn's events after ``started``, ending with ``done`` or ``error``."""
+        while True:
+            event = await self.queue.get()
+            yield event
+            if event.kind in ("done", "error"):
+                return
+
+
+def page_by_id(items: list[dict[str, Any]], params) -> list[dict[str, Any]]:
+    """One page of a short list in its own order: the items after ``after`` / before ``before`` (ids), at
+    most ``limit``. A cursor that is not in the list gives an empty page (the SDKs stop paging there)."""
+    ids = [item["id"] for item in items]
+    after, before = params.get("after"), params.get("before")
+    if after:
+        items = items[ids.index(after) + 1:] if after in ids else []
+    if before:
+        items = items[:ids.index(before)] if before in ids else []
+    limit = params.get("limit") or ""
+    return items[:int(limit)] if limit.isdigit() and int(limit) > 0 else items
+
+
+def _sse(data: Any) -> str:
+    return f"data: {data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def create_app(journal, *, token: str | None = None, client=None, model: str | None = None,
+               max_body: int = MAX_BODY_BYTES) -> Guard:
+    """The ``journal serve`` app for ``journal`` (an ASGI callable: Starlette behind :class:`Guard`).
+
+    Args:
+        journal: the journal to serve.
+        token: the bearer token every request must carry (``None``: none; only safe on loopback).
+        client: an ``openai.OpenAI``-compatible client for the agents (default: the journal's).
+        model: the chat model (default ``[llm] model``).
+        max_body: the largest request body accepted, in bytes (413 above it).
+    """
+    agents = Agents(journal, client=client, model=model)
+
+    def agent_of(request: Request):
+        return agents.resolve(request.path_params["agent_id"])
+
+    async def in_thread(fn: Callable[..., Any], *args: Any) -> Any:
+        return await anyio.to_thread.run_sync(fn, *args)
+
+    # ------------------------------------------------------------- agents
+    def _agent_json(info) -> dict[str, Any]:
+        core = CoreMemory.open(journal, agent=info.name)
+        spec = core.spec(info.name)
+        return agent_json(info, core.blocks, model=agents.model,
+                          system=load_prompt(spec.prompt), context_window=journal.config.llm.context_window)
+
+    async def list_agents_(request: Request) -> Response:
+        params = request.query_params
+        infos = [i for i in await in_thread(agents.infos) if params.get("name") in (None, i.name)]
+        shown = page_by_id([await in_thread(_agent_json, i) for i in infos], params)
+        return JSONResponse(shown)
+
+    async def get_agent(request: Request) -> Response:
+        info = await in_thread(agent_of, request)
+        return JSONResponse(await in_thread(_agent_json, info))
+
+    # ----------------------------------------------------------- messages
+    async def create_message(request: Request) -> Response:
+        body = await _body(request)
+        text = user_text(body)
+        info = await in_thread(agent_of, request)
+        turn = TurnStream(agents, info.name, text)
+        await turn.start()
+        if body.get("streaming") is True or request.url.path.rstrip("/").endswith("/stream"):
+            return StreamingResponse(_letta_stream(turn), media_type="text/event-stream",
+                                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        async for event in turn.events():
+            if event.kind == "error":
+                assert event.error is not None
+                raise event.error
+            if event.kind == "done":
+                assert event.outcome is not None
+                out = event.outcome
+                return JSONResponse({"messages": out.messages, "usage": out.usage, "stop_reason": out.stop_reason})
+        raise ApiError(500, "the turn ended without an answer")  # pragma: no cover
+
+    async def _letta_stream(turn: TurnStream) -> AsyncIterator[str]:
+        async for event in turn.events():
+            if event.kind == "message":
+                yield _sse(event.message)
+            elif event.kind == "done":
+                assert event.outcome is not None
+                yield _sse(event.outcome.stop_reason)
+                yield _sse(event.outcome.usage)
+            elif event.kind == "error":
+                assert event.error is not None
+                yield _sse({"message_type": "error_message", "error_type": type(event.error).__name__,
+                            "message": detail_of(event.error), "run_id": ""})
+                yield _sse(stop_json("llm_api_error" if isinstance(event.error, AgentError) else "error"))
+        yield _sse("[DONE]")
+
+    def _messages(name: str, params) -> list[dict[str, Any]]:
+        conversation = params.get("conversation_id")
+        if conversation:
+            digits = conversation.rsplit("-", 1)[-1]
+            if not digits.isdigit():
+                raise ApiError(422, f"conversation_id {conversation!r} is not a conversation number (`journal log`)")
+            cid: int | None = int(digits)
+        else:
+            cid = agents.conversation_id(name)
+        if cid is None:
+            return []
+        recall = RecallMemory.open(journal, agent=name)
+        try:
+            recall.use_conversation(cid)
+            rows = recall.messages(cid)
+        finally:
+            recall.close()
+        order = params.get("order", "desc")
+        if order not in ("asc", "desc"):
+            raise ApiError(422, "order must be asc (oldest first) or desc (newest first)")
+        descending = order == "desc"
+        found = [m for row in rows for m in row_messages(row)]
+        if descending:
+            found.reverse()
+
+        def key(message: dict[str, Any]) -> tuple[int, int]:
+            return message_cursor(message["id"]) or (0, 0)
+
+        for name_, keep in (("after", lambda k, c: k < c if descending else k > c),
+                            ("before", lambda k, c: k > c if descending else k < c)):
+            value = params.get(name_)
+            if value:
+                cursor = message_cursor(value)
+                if cursor is None:
+                    raise ApiError(422, f"{name_}={value!r} is not a message id of this server")
+                found = [m for m in found if keep(key(m), cursor)]
+        limit = params.get("limit", "100")
+        if not limit.isdigit() or not 1 <= int(limit) <= MAX_PAGE:
+            raise ApiError(422, f"limit must be a whole number from 1 to {MAX_PAGE}")
+        if params.get("before") and not params.get("after"):
+            return found[-int(limit):]
+        return found[:int(limit)]
+
+    async def list_messages(request: Request) -> Response:
+        info = await in_thread(agent_of, request)
+        return JSONResponse(await in_thread(_messages, info.name, request.query_params))
+
+    # ------------------------------------------------------- core memory
+    def _block(name: str, label: str):
+        core = CoreMemory.open(journal, agent=name)
+        if label not in core.labels:
+            raise ApiError(404, f"the {name} agent has no core memory block {label!r}; its blocks are: "
+                                f"{', '.join(core.labels)}")
+        return core, core.block(label)
+
+    async def list_blocks(request: Request) -> Response:
+        info = await in_thread(agent_of, request)
+        core = await in_thread(CoreMemory.open, journal, info.name)
+        return JSONResponse(page_by_id([block_json(b) for b in core.blocks], request.query_params))
+
+    async def get_block(request: Request) -> Response:
+        info = await in_thread(agent_of, request)
+        _, block = await in_thread(_block, info.name, request.path_params["block_label"])
+        return JSONResponse(block_json(block))
+
+    async def update_block(request: Request) -> Response:
+        body = await _body(request)
+        info = await in_thread(agent_of, request)
+        label = request.path_params["block_label"]
+        core, block = await in_thread(_block, info.name, label)
+        changed = {k for k, v in body.items() if v is not None and k != "value"
+                   and not (k in ("label", "limit", "description", "read_only") and getattr(block, k) == v)}
+        if changed:
+            raise ApiError(422, f"only a block's value can be changed here, not {', '.join(sorted(changed))}; "
+                                f"use `journal memory block` for the rest")
+        if isinstance(body.get("value"), str):
+            try:
+                await in_thread(core.set_value, label, body["value"])
+            except CoreMemoryError as exc:
+                exc.hint = exc.hint or "nothing was saved"
+                raise
+        _, block = await in_thread(_block, info.name, label)
+        return JSONResponse(block_json(block))
+
+    # ---------------------------------------------------- archival memory
+    def _search(params) -> dict[str, Any]:
+        from journal_agent.archive.search import search_notes
+
+        query = (params.get("query") or "").strip()
+        if not query:
+            raise ApiError(422, "query is required: what to search archival memory for")
+        top_k = params.get("top_k") or "5"
+        if not top_k.isdigit() or not 1 <= int(top_k) <= 50:
+            raise ApiError(422, "top_k must be a whole number from 1 to 50")
+        bounds: list[dt.date | None] = []
+        for key in ("start_datetime", "end_datetime"):
+            value = params.get(key)
+            try:
+                bounds.append(dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date() if value else None)
+            except ValueError as exc:
+                raise ApiError(422, f"{key}={value!r} is not an ISO 8601 date-time") from exc
+        found = search_notes(journal, query, limit=int(top_k), since=bounds[0], until=bounds[1],
+                             include_private=journal.config.llm.share_private)
+        results = [passage_json(hit) for hit in found.hits]
+        return {"count": len(results), "results": results}
+
+    async def search_passages(request: Request) -> Response:
+        await in_thread(agent_of, request)
+        return JSONResponse(await in_thread(_search, request.query_params))
+
+    async def health(request: Request) -> Response:
+        return JSONResponse({"status": "ok", "version": __version__})
+
+    # ------------------------------------------------------------- errors
+    async def on_error(request: Request, exc: Exception) -> Response:
+        return error_response(exc)
+
+    async def on_http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+    base = "/v1/agents/{agent_id}"
+    routes = [
+        Route("/v1/health/", health, methods=["GET"]),
+        Route("/v1/agents/", list_agents_, methods=["GET"]),
+        Route(base, get_agent, methods=["GET"]),
+        Route(f"{base}/messages", create_message, methods=["POST"]),
+        Route(f"{base}/messages/stream", create_message, methods=["POST"]),
+        Route(f"{base}/messages", list_messages, methods=["GET"]),
+        Route(f"{base}/core-memory/blocks", list_blocks, methods=["GET"]),
+        Route(base + "/core-memory/blocks/{block_label}", get_block, methods=["GET"]),
+        Route(base + "/core-memory/blocks/{block_label}", update_block, methods=["PATCH"]),
+        Route(f"{base}/archival-memory/search", search_passages, methods=["GET"]),
+    ]
+    app = Starlette(routes=routes, exception_handlers={HTTPException: on_http_error, Exception: on_error,
+                                                       JournalError: on_error, ApiError: on_error})
+    app.state.agents = agents
+    return Guard(app, token=token, max_body=max_body)
