@@ -215,7 +215,8 @@ async def writer(client, agent: str, number: int, until: float, load: Load) -> N
                 load.record("send message", started, type(exc).__name__)
                 load.errors.append(f"send message {marker}: {type(exc).__name__}: {exc}")
                 break
-            load.record("send message", started, response.status_code)
+            load.record("send message" if response.status_code != 409 else "send message: 409 busy", started,
+                        response.status_code)
             if response.status_code == 409:
                 load.refused.append(marker)
                 if time.monotonic() >= until:
@@ -288,7 +289,7 @@ def check_recall(root: Path, load: Load) -> tuple[int, int, int]:
 
 def table(load: Load) -> str:
     lines = ["| endpoint | requests | p50 ms | p95 ms | max ms | status codes |", "|---|---|---|---|---|---|"]
-    for name in ("search", "block", "messages list", "send message"):
+    for name in ("search", "block", "messages list", "send message", "send message: 409 busy"):
         values = load.latencies.get(name, [])
         codes = ", ".join(f"{code}×{count}" for code, count in sorted(load.statuses[name].items(), key=str))
         lines.append(f"| {name} | {len(values)} | {percentile(values, .5):.0f} | {percentile(values, .95):.0f} | "
