@@ -214,20 +214,10 @@ def bench_search(runs: int) -> tuple[str, dict]:
 
 # -- agent, site, quality -----------------------------------------------------------
 def bench_agent(runs: int) -> tuple[str, dict]:
-    from benchmarks.bench_agent import run
+    from benchmarks.bench_agent import run, table
 
     d = run(WORK / "agent")
-    s, q, t = d["non_llm_ms_per_step"], d["non_llm_ms_per_question"], d["context_tokens_per_question"]
-    table = ("| measure | value |\n|---|---|\n"
-             f"| journal | {d['notes']} notes, {d['chunks']} chunks |\n"
-             f"| questions / steps | {d['questions']} / {d['steps']} |\n"
-             f"| non-LLM ms per step (median / p90 / max) | {s['median']} / {s['p90']} / {s['max']} |\n"
-             f"| non-LLM ms per question (median / max) | {q['median']} / {q['max']} |\n"
-             f"| context tokens per question (median / max, budget {d['budget_tokens']}) | "
-             f"{t['median']} / {t['max']} |\n"
-             f"| first step of a fresh process (model load) ms | {d['cold_first_step_ms']} |\n"
-             f"| answers citing the expected note | {d['cited_expected_note']} |")
-    return table + "\n\nAgainst the local rule-driven OpenAI-compatible server of tests/support/openai_server.py.", d
+    return table(d), d
 
 
 def bench_site(runs: int) -> tuple[str, dict]:

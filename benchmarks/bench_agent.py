@@ -10,10 +10,13 @@ then an answer citing the first note found).
 Non-LLM time of a step = the step's wall time minus the time spent inside the
 HTTP calls to the model server (``Step.llm_seconds``): context assembly,
 token counting, tool execution (query embedding + LanceDB hybrid search),
-recall-memory writes. Context tokens = the prompt tokens counted for the
-largest request of the question (messages + tool schemas).
+recall-memory writes. Context tokens: the one figure of
+:mod:`benchmarks.context_tokens` (prompt tokens per step as the loop counts them,
+each question in a new conversation as ``journal ask`` asks it, checked against
+``journal context``'s preview).
 
-Run: ``python benchmarks/bench_agent.py`` (prints JSON and a summary).
+Run: ``python benchmarks/bench_agent.py [--write]`` (prints JSON and the table; ``--write`` replaces the
+"Agent overhead" section of RESULTS.md through ``results.write_section``).
 """
 
 from __future__ import annotations
@@ -67,11 +70,14 @@ def run(work_dir: Path) -> dict:
 
     Returns:
         ``{"notes", "chunks", "questions", "steps", "non_llm_ms_per_step": {median, p90, max,
-        by_step}, "non_llm_ms_per_question": {median, max}, "context_tokens_per_question":
-        {median, max, values}, "cold_first_step_ms", "cited_expected_note"}``.
+        by_step}, "non_llm_ms_per_question": {median, max}, "cold_first_step_ms", "cited_expected_note"}``
+        and the context-token figures of :func:`context_tokens.summarize`.
     """
+    from context_tokens import ask_measured, summarize
+
     from journal_agent.agent.loop import Agent
     from journal_agent.archive.ingest import ingest
+    from journal_agent.archive.store import Archive
     from journal_agent.workspace import open_journal
     from tests.support.openai_server import FakeOpenAI, rule_responder
 
@@ -81,47 +87,44 @@ def run(work_dir: Path) -> dict:
     ingest(journal)
     ingest_seconds = time.perf_counter() - started
     for name in ("recall.sqlite3", "recall.sqlite3-wal", "recall.sqlite3-shm", "core_memory.json"):
-        (journal.state_dir / name).unlink(missing_ok=True)  # a fresh conversation each run
+        (journal.state_dir / name).unlink(missing_ok=True)  # a fresh recall store each run
 
     questions = _questions()
     per_step: dict[int, list[float]] = {}
-    per_question, tokens, cited = [], [], 0
+    per_question, tokens, views, cited = [], [], [], 0
     cold = None
     env_before = {k: os.environ.get(k) for k in ("OPENAI_BASE_URL", "OPENAI_API_KEY")}
     with FakeOpenAI(rule_responder) as server:
         os.environ["OPENAI_BASE_URL"] = server.base_url
         os.environ["OPENAI_API_KEY"] = "sk-bench-dummy"
         try:
-            agent = Agent(journal)
+            archive = Archive.open(journal)
+            agent = Agent(journal, archive=archive)
             warm = agent.ask("Which course did I start about agent memory?")  # loads models, opens the store
+            agent.close()
             cold = warm.steps[0].non_llm_seconds * 1000
             for q in questions:
-                t0 = time.perf_counter()
-                turn = agent.ask(q["question"])
-                wall = time.perf_counter() - t0
+                turn, step_tokens, view, wall = ask_measured(journal, q["question"], archive=archive)
                 llm = sum(s.llm_seconds for s in turn.steps)
                 per_question.append((wall - llm) * 1000)
-                tokens.append(max(s.context_tokens for s in turn.steps))
+                tokens.extend(step_tokens)
+                views.append(view)
                 for s in turn.steps:
                     per_step.setdefault(s.number, []).append(s.non_llm_seconds * 1000)
                 cited += any(src.path.endswith(q["path"]) for src in turn.sources)
-            agent.close()
         finally:
             for key, value in env_before.items():
                 if value is None:
                     os.environ.pop(key, None)
                 else:
                     os.environ[key] = value
-    from journal_agent.archive.store import Archive
-
-    stats = Archive.open(journal).stats()
+    stats = archive.stats()
     all_steps = sorted(v for values in per_step.values() for v in values)
     return {
         "notes": stats.notes,
         "chunks": stats.chunks,
         "ingest_seconds": round(ingest_seconds, 1),
         "questions": len(questions),
-        "steps": len(all_steps),
         "cold_first_step_ms": round(cold, 1),
         "non_llm_ms_per_step": {
             "median": round(statistics.median(all_steps), 1),
@@ -131,22 +134,41 @@ def run(work_dir: Path) -> dict:
         },
         "non_llm_ms_per_question": {"median": round(statistics.median(per_question), 1),
                                     "max": round(max(per_question), 1)},
-        "context_tokens_per_question": {"median": statistics.median(tokens), "max": max(tokens),
-                                        "values": tokens},
-        "budget_tokens": journal.config.agent.context_tokens,
         "cited_expected_note": f"{cited}/{len(questions)}",
-        "encoding": agent.counter.encoding_name,
+        **summarize(tokens, views),
     }
+
+
+def table(d: dict) -> str:
+    """The "Agent overhead" table of RESULTS.md for a :func:`run` result."""
+    from context_tokens import table_rows
+
+    s, q = d["non_llm_ms_per_step"], d["non_llm_ms_per_question"]
+    return ("| measure | value |\n|---|---|\n"
+            f"| journal | {d['notes']} notes, {d['chunks']} chunks |\n"
+            f"| questions / steps | {d['questions']} / {d['steps']} |\n"
+            f"| non-LLM ms per step (median / p90 / max) | {s['median']} / {s['p90']} / {s['max']} |\n"
+            f"| non-LLM ms per question (median / max) | {q['median']} / {q['max']} |\n"
+            f"{table_rows(d)}\n"
+            f"| first step of a fresh process (model load) ms | {d['cold_first_step_ms']} |\n"
+            f"| answers citing the expected note | {d['cited_expected_note']} |\n\n"
+            "Against the local rule-driven OpenAI-compatible server of tests/support/openai_server.py; each "
+            "question in a new conversation, as `journal ask` asks it. Context tokens: prompt tokens of each "
+            "step's request (messages + tool schemas) as the agent loop counts them for its budget, the figure "
+            "`journal context` shows (benchmarks/context_tokens.py).")
 
 
 if __name__ == "__main__":
     result = run(REPO / "benchmarks" / ".work" / "agent")
     print(json.dumps(result, indent=2))
-    steps = result["non_llm_ms_per_step"]
-    print(f"\n{result['notes']} notes / {result['chunks']} chunks; {result['questions']} questions, "
-          f"{result['steps']} steps")
-    print(f"non-LLM time per step: median {steps['median']} ms (p90 {steps['p90']}, max {steps['max']}); "
-          f"by step number {steps['by_step']}")
-    ctx = result["context_tokens_per_question"]
-    print(f"context tokens per question: median {ctx['median']}, max {ctx['max']} "
-          f"(budget {result['budget_tokens']}); cited the expected note {result['cited_expected_note']}")
+    print(table(result))
+    if "--write" in sys.argv:
+        import datetime as dt
+        import subprocess
+
+        from results import write_section
+
+        commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True).stdout.strip()
+        write_section(f"## Agent overhead\n\n{dt.datetime.now():%Y-%m-%d %H:%M}, commit {commit}. Command: "
+                      f"`python benchmarks/bench_agent.py --write`.\n\n{table(result)}\n")

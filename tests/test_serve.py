@@ -9,6 +9,7 @@ one, retrieve and modify the `learner` block, search passages.
 from __future__ import annotations
 
 import json
+import threading
 
 import httpx
 import pytest
@@ -19,7 +20,7 @@ from journal_agent.agent.recall import RecallMemory
 from journal_agent.service.http import create_app
 from journal_agent.service.http.letta import agent_id
 from tests.support.http_server import running
-from tests.support.openai_server import rule_responder
+from tests.support.openai_server import call, reasoned, rule_responder, without_tail
 
 SEED_PATH = "notes/Momentum Learning Day 2.markdown"
 QUESTION = "Which course did I start about agent memory?"
@@ -136,3 +137,73 @@ def test_unknown_agent_is_404_with_a_detail(base_url):
     response = httpx.get(f"{base_url}/v1/agents/agent-nope")
     assert response.status_code == 404
     assert "no agent 'agent-nope'" in response.json()["detail"] and JOURNAL_ID in response.json()["detail"]
+
+
+def test_context_shows_what_the_next_request_sends(letta, base_url):
+    letta.agents.messages.create(JOURNAL_ID, messages=[{"role": "user", "content": QUESTION}])
+    view = httpx.get(f"{base_url}/v1/agents/{JOURNAL_ID}/context", params={"message": "And next?"}).json()
+    assert view["context_window_size_current"] == view["journal"]["tokens"] > 0
+    assert sum(s["tokens"] for s in view["journal"]["sections"]) == view["journal"]["tokens"]
+    learner = next(b for b in view["journal"]["blocks"] if b["label"] == "learner")
+    assert learner["chars_limit"] == 5000 and learner["chars_current"] > 0
+    assert "<learner>" in view["core_memory"]
+    assert {f["function"]["name"] for f in view["functions_definitions"]} >= {"archival_memory_search"}
+    users = [m["content"] for m in view["messages"] if m["role"] == "user"]
+    assert users[0] == QUESTION and users[-1].startswith("And next?")  # the server conversation, continued
+    assert view["journal"]["conversation_id"] is not None
+
+
+def test_steps_are_streamed_while_the_turn_runs(seeded_journal, server):
+    """The tool call and its result reach the client before the model has written the answer."""
+    gate = threading.Event()
+
+    def answer_when_released(body):
+        if body["messages"][-1]["role"] == "tool":
+            assert gate.wait(20), "the client never saw the tool result"
+        return rule_responder(body)
+
+    server.responder = answer_when_released
+    seen = []
+    with running(create_app(seeded_journal)) as url, httpx.stream(
+            "POST", f"{url}/v1/agents/{JOURNAL_ID}/messages/stream",
+            json={"messages": [{"role": "user", "content": QUESTION}]}, timeout=30) as response:
+        for line in response.iter_lines():
+            if not line.startswith("data: {"):
+                continue
+            seen.append(json.loads(line[6:])["message_type"])
+            if seen[-1] == "tool_return_message":
+                assert not gate.is_set() and "assistant_message" not in seen
+                gate.set()  # now the model may answer
+    assert seen == ["tool_call_message", "tool_return_message", "assistant_message", "stop_reason",
+                    "usage_statistics"]
+
+
+def test_reasoning_is_a_reasoning_message_before_the_calls_it_led_to(letta, server):
+    server.responder = None
+    search = call("archival_memory_search", {"query": "agent memory"})
+    server.push(reasoned("", "The learner asks about a course; search the notes.", tool_calls=search["tool_calls"]),
+                reasoned("You started the agent memory course.", "Found it in Day 2."))
+    response = letta.agents.messages.create(JOURNAL_ID, messages=[{"role": "user", "content": QUESTION}])
+    assert [(m.message_type, getattr(m, "reasoning", None)) for m in response.messages] == [
+        ("reasoning_message", "The learner asks about a course; search the notes."),
+        ("tool_call_message", None), ("tool_return_message", None),
+        ("reasoning_message", "Found it in Day 2."), ("assistant_message", None)]
+    assert response.messages[-1].content == "You started the agent memory course."
+
+
+def test_the_server_conversation_goes_on_across_turns_and_restarts(seeded_journal, server):
+    server.responder = rule_responder
+    ask = [{"role": "user", "content": QUESTION}]
+    with running(create_app(seeded_journal)) as url:
+        client = Letta(base_url=url, api_key="x", max_retries=0)
+        first = client.agents.messages.create(JOURNAL_ID, messages=ask)
+        second = client.agents.messages.create(JOURNAL_ID, messages=[{"role": "user", "content": "And then?"}])
+    assert len(second.messages) == 3 and not {m.id for m in first.messages} & {m.id for m in second.messages}
+    with running(create_app(seeded_journal)) as url:  # a restarted server continues the same conversation
+        client = Letta(base_url=url, api_key="x", max_retries=0)
+        third = client.agents.messages.create(JOURNAL_ID, messages=[{"role": "user", "content": "Once more"}])
+        listed = client.agents.messages.list(JOURNAL_ID, order="asc", limit=1000).items
+    users = [without_tail(m["content"]) for m in server.tool_requests[-1]["messages"] if m["role"] == "user"]
+    assert users == [QUESTION, "And then?", "Once more"]
+    assert [m.id for m in listed if m.message_type != "user_message"][-3:] == [m.id for m in third.messages]
+    assert len(RecallMemory.open(seeded_journal).conversations()) == 1

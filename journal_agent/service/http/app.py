@@ -1,4 +1,4 @@
-"""The ``journal serve`` ASGI app (Starlette on uvicorn): a Letta-compatible subset of the v1 REST API.
+"""The ``journal serve`` ASGI app (Starlette on uvicorn): a Letta-compatible subset of the v1 REST API and more.
 
 Routes (the README's table lists what exists and what does not):
 
@@ -13,8 +13,13 @@ Routes (the README's table lists what exists and what does not):
   core memory, changed through :meth:`~journal_agent.agent.core_memory.CoreMemory.set_value`, the call
   ``journal memory edit`` makes (limit enforced, edit recorded in the history);
 * ``GET /v1/agents/{agent_id}/archival-memory/search`` — the one search pipeline
-  (:func:`~journal_agent.archive.search.search_notes`);
-* ``GET /v1/health/``.
+  (:func:`~journal_agent.archive.search.search_notes`), private notes as ``[llm] share_private`` says;
+* ``GET /v1/agents/{agent_id}/context`` — :func:`~journal_agent.agent.compiled.compile_context` of the
+  server conversation (``?message=`` previews one), as Letta's context-window overview;
+* ``POST /v1/chat/completions`` — OpenAI-compatible chat (:mod:`.chat`);
+* ``/mcp`` — MCP over streamable HTTP, the server object of ``journal mcp``
+  (:func:`~journal_agent.service.mcp.build_server`);
+* ``GET /v1/health/``; and ``/``: the built site (``site/public/``), when there is one.
 
 Errors are JSON ``{"detail": "..."}``: 401 (token), 404 (no such agent, block or route), 409 (a turn of
 the agent is running), 413 (body too large), 422 (a request the API cannot read), 400 (a change the
@@ -25,11 +30,8 @@ The model's key never appears in a response: every detail goes through
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import datetime as dt
-import json
-import logging
-import os
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -38,156 +40,38 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from journal_agent import __version__
 from journal_agent.agent.core_memory import CoreMemory, CoreMemoryError
-from journal_agent.agent.llm import redact
 from journal_agent.agent.prompts import load as load_prompt
 from journal_agent.agent.recall import RecallMemory
-from journal_agent.errors import AgentBusy, AgentError, JournalError, LockBusy, ModelNotConfigured
+from journal_agent.errors import AgentError, JournalError
+from journal_agent.service.http.chat import chat_completions
+from journal_agent.service.http.common import (
+    ApiError,
+    TurnStream,
+    detail_of,
+    error_response,
+    read_body,
+    sse,
+    user_text,
+)
 from journal_agent.service.http.guard import MAX_BODY_BYTES, Guard
 from journal_agent.service.http.letta import (
     agent_json,
     block_json,
+    context_json,
     message_cursor,
     passage_json,
     row_messages,
     stop_json,
 )
-from journal_agent.service.http.turns import Agents, TurnEvent, UnknownAgent
+from journal_agent.service.http.turns import Agents
 
-log = logging.getLogger(__name__)
 MAX_PAGE = 1000
-
-
-class ApiError(Exception):
-    """A request the API refuses: ``status`` and the ``detail`` it answers with."""
-
-    def __init__(self, status: int, detail: str):
-        super().__init__(detail)
-        self.status, self.detail = status, detail
-
-
-def status_of(exc: BaseException) -> int:
-    """The HTTP status a failure answers with (see the module docstring)."""
-    if isinstance(exc, ApiError):
-        return exc.status
-    if isinstance(exc, UnknownAgent):
-        return 404
-    if isinstance(exc, AgentBusy | LockBusy):
-        return 409
-    if isinstance(exc, ModelNotConfigured):
-        return 503
-    if isinstance(exc, AgentError):
-        return 502
-    if isinstance(exc, JournalError):
-        return 400
-    return 500
-
-
-def detail_of(exc: BaseException) -> str:
-    """What a failure says, without any secret (:func:`~journal_agent.agent.llm.redact`)."""
-    if isinstance(exc, ApiError):
-        text = exc.detail
-    elif isinstance(exc, JournalError):
-        text = f"{exc} ({exc.hint})" if exc.hint else str(exc)
-    else:
-        text = f"internal error: {type(exc).__name__}; the server log has the details"
-    return redact(text, secrets())
-
-
-def secrets() -> tuple[str, ...]:
-    """The values no response or log line may hold: the model key."""
-    key = os.environ.get("OPENAI_API_KEY", "")
-    return (key,) if key else ()
-
-
-def error_response(exc: BaseException) -> JSONResponse:
-    """``{"detail": ...}`` with the status of ``exc``; an unexpected error is logged (redacted), not shown."""
-    status = status_of(exc)
-    if status >= 500 and not isinstance(exc, JournalError):
-        log.error("unexpected error: %s", redact(repr(exc), secrets()))
-    return JSONResponse({"detail": detail_of(exc)}, status_code=status)
-
-
-async def _body(request: Request) -> dict[str, Any]:
-    try:
-        data = json.loads(await request.body() or b"{}")
-    except ValueError as exc:
-        raise ApiError(422, f"the request body is not JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ApiError(422, "the request body must be a JSON object")
-    return data
-
-
-def _text_of(content: Any) -> str:
-    """The text of a message's ``content``: a string, or a list of ``{"type": "text", "text": ...}`` parts."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "\n".join(str(p.get("text", "")) for p in content if isinstance(p, dict) and p.get("type") == "text")
-    return ""
-
-
-def user_text(body: dict[str, Any]) -> str:
-    """The learner's message of a Letta ``messages`` request (``messages`` of role user, or ``input``).
-
-    Raises:
-        ApiError: 422 when there is no text to send.
-    """
-    parts: list[str] = []
-    if isinstance(body.get("input"), str | list):
-        parts.append(_text_of(body["input"]))
-    for message in body.get("messages") or []:
-        if isinstance(message, dict) and message.get("role", "user") == "user":
-            parts.append(_text_of(message.get("content")))
-    text = "\n\n".join(p for p in parts if p.strip()).strip()
-    if not text:
-        raise ApiError(422, 'no message to send: give {"messages": [{"role": "user", "content": "..."}]}')
-    return text
-
-
-class TurnStream:
-    """One turn running in a worker thread, its events read on the event loop (see :mod:`.turns`).
-
-    Use :meth:`start` (it waits until the turn holds its conversation, so a busy agent or a missing
-    model is an HTTP error, not a broken stream), then iterate :meth:`events`.
-    """
-
-    def __init__(self, agents: Agents, name: str, text: str):
-        self.agents, self.name, self.text = agents, name, text
-        self.queue: asyncio.Queue[TurnEvent] = asyncio.Queue()
-        self.task: asyncio.Task | None = None
-
-    async def start(self) -> None:
-        """Claim the agent and start the turn.
-
-        Raises:
-            AgentBusy, LockBusy: a turn of this agent is running (409).
-            JournalError: the turn could not start (no model, a damaged store).
-        """
-        self.agents.claim(self.name)
-        loop = asyncio.get_running_loop()
-
-        def emit(event: TurnEvent) -> None:
-            loop.call_soon_threadsafe(self.queue.put_nowait, event)
-
-        self.task = asyncio.ensure_future(anyio.to_thread.run_sync(self.agents.run_turn, self.name, self.text, emit))
-        first = await self.queue.get()
-        if first.kind == "error":
-            assert first.error is not None
-            raise first.error
-        if first.kind != "started":  # pragma: no cover - the loop always requests before it answers
-            self.queue.put_nowait(first)
-
-    async def events(self) -> AsyncIterator[TurnEvent]:
-        """The turn's events after ``started``, ending with ``done`` or ``error``."""
-        while True:
-            event = await self.queue.get()
-            yield event
-            if event.kind in ("done", "error"):
-                return
+SITE_OUTPUT = "public"  # `journal site build` writes the HTML to site/public/ (site_dir in site/mkdocs.yml)
 
 
 def page_by_id(items: list[dict[str, Any]], params) -> list[dict[str, Any]]:
@@ -203,12 +87,8 @@ def page_by_id(items: list[dict[str, Any]], params) -> list[dict[str, Any]]:
     return items[:int(limit)] if limit.isdigit() and int(limit) > 0 else items
 
 
-def _sse(data: Any) -> str:
-    return f"data: {data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)}\n\n"
-
-
 def create_app(journal, *, token: str | None = None, client=None, model: str | None = None,
-               max_body: int = MAX_BODY_BYTES) -> Guard:
+               max_body: int = MAX_BODY_BYTES, host: str = "127.0.0.1") -> Guard:
     """The ``journal serve`` app for ``journal`` (an ASGI callable: Starlette behind :class:`Guard`).
 
     Args:
@@ -217,8 +97,21 @@ def create_app(journal, *, token: str | None = None, client=None, model: str | N
         client: an ``openai.OpenAI``-compatible client for the agents (default: the journal's).
         model: the chat model (default ``[llm] model``).
         max_body: the largest request body accepted, in bytes (413 above it).
+        host: the address the server listens on; on loopback the MCP endpoint also refuses other
+            ``Host`` and ``Origin`` headers (the MCP SDK's DNS-rebinding protection).
     """
+    from journal_agent.service.mcp import build_server
+
     agents = Agents(journal, client=client, model=model)
+    mcp = build_server(journal)
+    mcp_routes = mcp.streamable_http_app(streamable_http_path="/mcp", host=host).routes
+    public = journal.site_dir / SITE_OUTPUT
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with mcp.session_manager.run():
+            yield
+        await anyio.to_thread.run_sync(agents.close)
 
     def agent_of(request: Request):
         return agents.resolve(request.path_params["agent_id"])
@@ -245,7 +138,7 @@ def create_app(journal, *, token: str | None = None, client=None, model: str | N
 
     # ----------------------------------------------------------- messages
     async def create_message(request: Request) -> Response:
-        body = await _body(request)
+        body = await read_body(request)
         text = user_text(body)
         info = await in_thread(agent_of, request)
         turn = TurnStream(agents, info.name, text)
@@ -266,17 +159,17 @@ def create_app(journal, *, token: str | None = None, client=None, model: str | N
     async def _letta_stream(turn: TurnStream) -> AsyncIterator[str]:
         async for event in turn.events():
             if event.kind == "message":
-                yield _sse(event.message)
+                yield sse(event.message)
             elif event.kind == "done":
                 assert event.outcome is not None
-                yield _sse(event.outcome.stop_reason)
-                yield _sse(event.outcome.usage)
+                yield sse(event.outcome.stop_reason)
+                yield sse(event.outcome.usage)
             elif event.kind == "error":
                 assert event.error is not None
-                yield _sse({"message_type": "error_message", "error_type": type(event.error).__name__,
+                yield sse({"message_type": "error_message", "error_type": type(event.error).__name__,
                             "message": detail_of(event.error), "run_id": ""})
-                yield _sse(stop_json("llm_api_error" if isinstance(event.error, AgentError) else "error"))
-        yield _sse("[DONE]")
+                yield sse(stop_json("llm_api_error" if isinstance(event.error, AgentError) else "error"))
+        yield sse("[DONE]")
 
     def _messages(name: str, params) -> list[dict[str, Any]]:
         conversation = params.get("conversation_id")
@@ -293,6 +186,8 @@ def create_app(journal, *, token: str | None = None, client=None, model: str | N
         try:
             recall.use_conversation(cid)
             rows = recall.messages(cid)
+        except JournalError as exc:  # no such conversation, or another agent's
+            raise ApiError(404, str(exc)) from exc
         finally:
             recall.close()
         order = params.get("order", "desc")
@@ -344,7 +239,7 @@ def create_app(journal, *, token: str | None = None, client=None, model: str | N
         return JSONResponse(block_json(block))
 
     async def update_block(request: Request) -> Response:
-        body = await _body(request)
+        body = await read_body(request)
         info = await in_thread(agent_of, request)
         label = request.path_params["block_label"]
         core, block = await in_thread(_block, info.name, label)
@@ -388,12 +283,29 @@ def create_app(journal, *, token: str | None = None, client=None, model: str | N
         await in_thread(agent_of, request)
         return JSONResponse(await in_thread(_search, request.query_params))
 
+    # ------------------------------------------------------------ context
+    def _context(name: str, message: str | None) -> dict[str, Any]:
+        from journal_agent.agent.compiled import compile_context
+
+        cid = agents.conversation_id(name)
+        view = compile_context(journal, agent=name, message=message, conversation=cid if cid is not None else "new",
+                               client=agents.client, model=agents.model)
+        return context_json(view)
+
+    async def get_context(request: Request) -> Response:
+        info = await in_thread(agent_of, request)
+        return JSONResponse(await in_thread(_context, info.name, request.query_params.get("message")))
+
+    async def no_site(request: Request) -> Response:
+        return JSONResponse({"detail": "no site is built here: run `journal site build`, then start `journal serve` "
+                                       "again (the API is under /v1/)"}, status_code=404)
+
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok", "version": __version__})
 
     # ------------------------------------------------------------- errors
     async def on_error(request: Request, exc: Exception) -> Response:
-        return error_response(exc)
+        return error_response(exc, openai_style=request.url.path.startswith("/v1/chat/"))
 
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -411,8 +323,16 @@ def create_app(journal, *, token: str | None = None, client=None, model: str | N
         Route(base + "/core-memory/blocks/{block_label}", get_block, methods=["GET"]),
         Route(base + "/core-memory/blocks/{block_label}", update_block, methods=["PATCH"]),
         Route(f"{base}/archival-memory/search", search_passages, methods=["GET"]),
+        Route(f"{base}/context", get_context, methods=["GET"]),
+        Route("/v1/chat/completions", chat_completions(agents, journal.site_dir), methods=["POST"]),
+        *mcp_routes,
     ]
-    app = Starlette(routes=routes, exception_handlers={HTTPException: on_http_error, Exception: on_error,
-                                                       JournalError: on_error, ApiError: on_error})
+    if public.is_dir():
+        routes.append(Mount("/", StaticFiles(directory=public, html=True)))
+    else:
+        routes.append(Route("/", no_site, methods=["GET"]))
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    exception_handlers={HTTPException: on_http_error, Exception: on_error,
+                                        JournalError: on_error, ApiError: on_error})
     app.state.agents = agents
     return Guard(app, token=token, max_body=max_body)

@@ -158,3 +158,23 @@ def passage_json(hit: Any) -> dict[str, Any]:
             "content": hit.text, "timestamp": dt.datetime.combine(hit.date, dt.time()).astimezone().isoformat(),
             "tags": list(hit.tags),
             "title": hit.title, "path": hit.path, "date": hit.date.isoformat(), "score": hit.score}
+
+
+def context_json(view: Any) -> dict[str, Any]:
+    """A compiled context (:class:`~journal_agent.agent.compiled.CompiledContext`) as Letta's context-window
+    overview (``GET /v1/agents/{agent_id}/context``: sizes and tokens per part), with the whole view under
+    ``journal`` (every block with ``chars_current/chars_limit``, the messages, the tool schemas)."""
+    tokens = {section.name: section.tokens for section in view.sections}
+    return {
+        "context_window_size_max": view.budget, "context_window_size_current": view.tokens,
+        "num_messages": len(view.messages), "num_archival_memory": view.num_archival_memory,
+        "num_recall_memory": view.num_recall_memory,
+        "num_tokens_external_memory_summary": tokens.get("memory_metadata", 0),
+        "external_memory_summary": view.memory_metadata,
+        "num_tokens_system": tokens.get("system_instructions", 0), "system_prompt": view.system_instructions,
+        "num_tokens_core_memory": tokens.get("core_memory", 0), "core_memory": view.core_memory,
+        "num_tokens_summary_memory": tokens.get("summary", 0), "summary_memory": view.summary or None,
+        "num_tokens_functions_definitions": tokens.get("tool_schemas", 0), "functions_definitions": view.tools,
+        "num_tokens_messages": tokens.get("messages", 0), "messages": view.messages,
+        "journal": view.model_dump(mode="json"),
+    }

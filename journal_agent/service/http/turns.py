@@ -79,6 +79,8 @@ class Agents:
         self._guard = threading.Lock()
         self._busy: set[str] = set()
         self._agents: dict[str, Agent] = {}
+        self._conversations: dict[str, int] = {}  # each agent's server conversation, once it has one
+        self._seen: dict[str, int] = {}  # the last recall message id each cached agent has sent
 
     # ------------------------------------------------------------ the agents
     def infos(self) -> list[AgentInfo]:
@@ -102,14 +104,22 @@ class Agents:
         """The id of agent ``name``'s server conversation, ``None`` before its first message."""
         with self._guard:
             cached = self._agents.get(name)
+            known = self._conversations.get(name)
+        if known is not None:
+            return known
         if cached is not None and cached.recall.conversation_id is not None:
-            return cached.recall.conversation_id
-        recall = RecallMemory.open(self.journal, agent=name)
-        try:
-            return next((c.id for c in recall.conversations(limit=1_000_000, kind="chat")
-                         if c.agent == name and c.command == ORIGIN), None)
-        finally:
-            recall.close()
+            found: int | None = cached.recall.conversation_id
+        else:
+            recall = RecallMemory.open(self.journal, agent=name)
+            try:
+                found = next((c.id for c in recall.conversations(limit=1_000_000, kind="chat")
+                              if c.agent == name and c.command == ORIGIN), None)
+            finally:
+                recall.close()
+        if found is not None:
+            with self._guard:
+                self._conversations[name] = found
+        return found
 
     # -------------------------------------------------------------- turns
     def claim(self, name: str) -> None:
@@ -144,6 +154,7 @@ class Agents:
     def _forget(self, name: str) -> None:
         with self._guard:
             agent = self._agents.pop(name, None)
+            self._seen.pop(name, None)
         if agent is not None:
             agent.close()
 
@@ -165,15 +176,18 @@ class Agents:
 
     def _run(self, name: str, text: str, emit: Callable[[TurnEvent], None]) -> None:
         agent = self._agent(name)
-        before = agent.recall.messages() if agent.recall.conversation_id is not None else []
-        seen = before[-1].id if before else 0
+        last = self._seen.get(name)
+        if last is None:  # the first turn of this agent object: what the conversation holds already
+            before = agent.recall.messages() if agent.recall.conversation_id is not None else []
+            last = before[-1].id if before else 0
+        seen: int = last
         sent: list[dict[str, Any]] = []
         failed: set[str] = set()
         pending = {"reasoning": "", "started": False}
 
         def flush(*_: object) -> None:
             nonlocal seen
-            rows: list[RecallMessage] = [r for r in agent.recall.messages() if r.id > seen]
+            rows: list[RecallMessage] = agent.recall.messages(after=seen) if agent.recall.conversation_id else []
             for row in rows:
                 seen = row.id
                 if row.role == "user" and row.kind == "message":
@@ -200,7 +214,10 @@ class Agents:
 
         hooks = TurnHooks(on_request=on_request, on_reasoning=on_reasoning, on_tool=flush,
                           on_tool_done=on_tool_done, on_step=flush)
-        steps: list[Step] = list(agent.run(text, hooks=hooks, lock_timeout=0))
+        try:
+            steps: list[Step] = list(agent.run(text, hooks=hooks, lock_timeout=0))
+        finally:
+            self._seen[name] = seen
         turn = agent.finish_turn(text, steps)
         counter = agent.counter
         completion = sum(counter.count(s.content) + counter.count(s.reasoning)
