@@ -276,13 +276,6 @@ def _wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
     raise AssertionError(f"journal serve did not answer {url}")
 
 
-def _no_serve() -> bool:
-    from journal_agent.cli import COMMANDS
-
-    return "serve" not in COMMANDS
-
-
-@pytest.mark.skipif(_no_serve(), reason="needs the `journal serve` command (issue 22, branch wt-serve)")
 def test_ask_journal_serve_and_follow_the_citation(site, tmp_path):
     from playwright.sync_api import sync_playwright
 
@@ -290,7 +283,15 @@ def test_ask_journal_serve_and_follow_the_citation(site, tmp_path):
 
     root, _ = site
     port = _free_port()
-    with FakeOpenAI(rule_responder, first_token_delay=0.3, chunk_delay=0.01) as model:
+    answer_now = threading.Event()
+
+    def model_script(body):
+        """The rule-driven model, whose answer (the reply after the tool result) waits for the test."""
+        if body.get("tools") and body["messages"][-1]["role"] == "tool":
+            answer_now.wait(30)
+        return rule_responder(body)
+
+    with FakeOpenAI(model_script) as model:
         env = {**os.environ, "OPENAI_BASE_URL": model.base_url, "OPENAI_API_KEY": "sk-test-dummy"}
         process = subprocess.Popen([sys.executable, "-m", "journal_agent.cli", "--root", str(root), "serve",
                                     "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
@@ -306,8 +307,10 @@ def test_ask_journal_serve_and_follow_the_citation(site, tmp_path):
                     page.wait_for_selector('#journal-ask[data-ready="true"]', timeout=20_000)
                     page.fill("#journal-ask-question", "Which course did I start to learn about agent memory?")
                     page.click("#journal-ask-submit")
-                    page.locator("#journal-ask-steps .abstract").first.wait_for(timeout=30_000)
-                    assert "archival_memory_search" in page.inner_text("#journal-ask-steps")
+                    page.locator("#journal-ask-steps details.success").first.wait_for(timeout=30_000)
+                    assert "archival_memory_search" in page.inner_text("#journal-ask-steps .abstract")
+                    assert page.inner_text("#journal-ask-answer") == "", "the steps are shown while the turn runs"
+                    answer_now.set()
                     page.locator("#journal-ask-answer .journal-ask__sources").wait_for(timeout=30_000)
                     tool_result = page.locator("#journal-ask-steps details.success").first.text_content() or ""
                     assert "Momentum Learning Day 2" in tool_result
@@ -320,6 +323,7 @@ def test_ask_journal_serve_and_follow_the_citation(site, tmp_path):
                 finally:
                     browser.close()
         finally:
+            answer_now.set()
             process.terminate()
             try:
                 process.wait(timeout=20)

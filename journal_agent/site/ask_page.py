@@ -56,6 +56,9 @@ _ASK_CSS = (
     "background:var(--md-default-bg-color);color:var(--md-default-fg-color)}"
     ".journal-ask__form{display:grid;gap:.6em;margin:1em 0}"
     ".journal-ask__form .journal-ask__row{display:flex;gap:.8em;align-items:center;flex-wrap:wrap}"
+    ".journal-ask__form select,.journal-ask__form input{font:inherit;padding:.3em .5em;"
+    "border:1px solid var(--md-default-fg-color--lighter);border-radius:.2rem;"
+    "background:var(--md-default-bg-color);color:var(--md-default-fg-color)}"
     ".journal-ask__text{white-space:pre-wrap;overflow-wrap:anywhere}"
     ".journal-ask__status{color:var(--md-default-fg-color--light)}"
 )
