@@ -16,8 +16,9 @@ scripted model server (tests/support/openai_server.py, run as its own process on
 Afterwards the server is stopped and recall memory (``.journal/recall.sqlite3``) is read:
 every message the server accepted (200) must be stored exactly once as a learner message
 with its answer after it, and no refused one (409) at all: "lost" and "duplicated" count the
-misses. Reported: requests, p50/p95/max per endpoint, status codes, the server's RSS before
-the load (after one request of each kind) and after it, and its peak (``VmHWM``).
+misses. Reported: requests, p50/p95/max per endpoint, status codes, the p50 of one client
+reading alone before the load (``IDLE_ROUNDS`` reads of each kind), the server's RSS before
+the load (after one request of each kind), every 10 s during it and after it, and its peak (``VmHWM``).
 
     python -m benchmarks.bench_serve_load [--seconds 60] [--readers 20] [--writers 2] [--notes 200] [--no-write]
 
@@ -61,6 +62,8 @@ class Load:
     errors: list[str] = field(default_factory=list)
     accepted: list[str] = field(default_factory=list)  # markers of messages answered 200
     refused: list[str] = field(default_factory=list)  # markers of attempts refused 409 (retried)
+    rss: list[float] = field(default_factory=list)  # the server's RSS (MiB), sampled every RSS_EVERY seconds
+    idle: dict[str, list[float]] = field(default_factory=dict)  # latencies of one client alone, before the load
 
     def record(self, endpoint: str, started: float, status: int | str) -> None:
         self.latencies[endpoint].append((time.perf_counter() - started) * 1000)
@@ -84,6 +87,17 @@ def rss_mib(pid: int) -> tuple[float, float]:
             if name in ("VmRSS", "VmHWM"):
                 values[name] = int(rest.split()[0]) / 1024
     return values.get("VmRSS", float("nan")), values.get("VmHWM", float("nan"))
+
+
+RSS_EVERY = 10.0
+IDLE_ROUNDS = 5  # reads of each kind by one client before the load
+
+
+async def sample_rss(pid: int, until: float, samples: list[float]) -> None:
+    """Append the RSS of ``pid`` (MiB) to ``samples`` every :data:`RSS_EVERY` seconds until ``until``."""
+    while time.monotonic() < until:
+        await asyncio.sleep(min(RSS_EVERY, max(0.0, until - time.monotonic())))
+        samples.append(rss_mib(pid)[0])
 
 
 def free_port() -> int:
@@ -237,18 +251,22 @@ async def run_load(port: int, process: subprocess.Popen, seconds: float, readers
     limits = httpx.Limits(max_connections=readers + writers + 4, max_keepalive_connections=readers + writers + 4)
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=120, limits=limits) as client:
         agent = await wait_ready(client, process)
-        warm = Load()
         for i in range(len(READS)):  # one read of each kind: models loaded, stores open
-            await read_once(client, agent, i, warm)
+            await read_once(client, agent, i, Load())
+        idle = Load()
+        for i in range(IDLE_ROUNDS * len(READS)):  # one client alone: the latency without load
+            await read_once(client, agent, i, idle)
         before = rss_mib(process.pid)
         load = Load()
         started = time.monotonic()
         until = started + seconds
         tasks = [reader(client, agent, n, until, load) for n in range(readers)]
         tasks += [writer(client, agent, n, until, load) for n in range(writers)]
+        tasks.append(sample_rss(process.pid, until, load.rss))
         await asyncio.gather(*tasks)
         elapsed = time.monotonic() - started
         after = rss_mib(process.pid)
+    load.idle = idle.latencies
     return load, before, after, elapsed
 
 
@@ -288,12 +306,15 @@ def check_recall(root: Path, load: Load) -> tuple[int, int, int]:
 
 
 def table(load: Load) -> str:
-    lines = ["| endpoint | requests | p50 ms | p95 ms | max ms | status codes |", "|---|---|---|---|---|---|"]
+    lines = ["| endpoint | requests | p50 ms | p95 ms | max ms | status codes | alone: p50 ms |",
+             "|---|---|---|---|---|---|---|"]
     for name in ("search", "block", "messages list", "send message", "send message: 409 busy"):
         values = load.latencies.get(name, [])
         codes = ", ".join(f"{code}×{count}" for code, count in sorted(load.statuses[name].items(), key=str))
+        alone = load.idle.get(name)
         lines.append(f"| {name} | {len(values)} | {percentile(values, .5):.0f} | {percentile(values, .95):.0f} | "
-                     f"{max(values, default=float('nan')):.0f} | {codes} |")
+                     f"{max(values, default=float('nan')):.0f} | {codes} | "
+                     f"{f'{percentile(alone, .5):.0f}' if alone else '–'} |")
     return "\n".join(lines)
 
 
@@ -329,7 +350,8 @@ def main(argv: list[str] | None = None) -> int:
                f"refused while a turn ran (409, retried): {len(load.refused)}; recall: lost {lost}, "
                f"duplicated {duplicated}, refused-but-stored {stray}.\n"
                f"Server RSS: {before[0]:.0f} MiB before the load, {after[0]:.0f} MiB after "
-               f"(peak {after[1]:.0f} MiB).")
+               f"(peak {after[1]:.0f} MiB); every {RSS_EVERY:g} s: "
+               f"{', '.join(f'{value:.0f}' for value in load.rss)} MiB.")
     print(result)
     print(summary)
     for error in load.errors[:5]:
