@@ -207,3 +207,23 @@ def test_the_server_conversation_goes_on_across_turns_and_restarts(seeded_journa
     assert users == [QUESTION, "And then?", "Once more"]
     assert [m.id for m in listed if m.message_type != "user_message"][-3:] == [m.id for m in third.messages]
     assert len(RecallMemory.open(seeded_journal).conversations()) == 1
+
+
+def test_only_a_blocks_value_can_be_changed_over_http(base_url, seeded_journal):
+    url = f"{base_url}/v1/agents/{JOURNAL_ID}/core-memory/blocks/learner"
+    refused = httpx.patch(url, json={"limit": 9000, "value": "Goals: x"})
+    assert refused.status_code == 422 and "not limit" in refused.json()["detail"]
+    same = httpx.patch(url, json={"label": "learner", "limit": 5000, "value": "Goals: y"})  # unchanged fields pass
+    assert same.status_code == 200 and same.json()["value"] == "Goals: y"
+    blocks = httpx.get(f"{base_url}/v1/agents/{JOURNAL_ID}/core-memory/blocks").json()
+    assert [b["label"] for b in blocks] == ["persona", "learner", "study_queue"]
+    assert blocks[1]["metadata"]["chars_current"] == len("Goals: y")
+
+
+def test_max_steps_caps_the_turn_as_letta_does(letta):
+    response = letta.agents.messages.create(JOURNAL_ID, messages=[{"role": "user", "content": QUESTION}],
+                                            max_steps=1)
+    assert response.stop_reason.stop_reason == "max_steps" and response.usage.step_count == 1
+    assert response.messages[-1].content.startswith("I stopped after 1 steps")
+    again = letta.agents.messages.create(JOURNAL_ID, messages=[{"role": "user", "content": QUESTION}])
+    assert again.stop_reason.stop_reason == "end_turn"  # the cap was for that request only

@@ -71,6 +71,7 @@ from journal_agent.service.http.letta import (
 from journal_agent.service.http.turns import Agents
 
 MAX_PAGE = 1000
+MAX_STEPS = 50  # the most steps a request may ask one turn for (Letta's max_steps)
 SITE_OUTPUT = "public"  # `journal site build` writes the HTML to site/public/ (site_dir in site/mkdocs.yml)
 
 
@@ -141,7 +142,10 @@ def create_app(journal, *, token: str | None = None, client=None, model: str | N
         body = await read_body(request)
         text = user_text(body)
         info = await in_thread(agent_of, request)
-        turn = TurnStream(agents, info.name, text)
+        max_steps = body.get("max_steps")
+        if max_steps is not None and (not isinstance(max_steps, int) or not 1 <= max_steps <= MAX_STEPS):
+            raise ApiError(422, f"max_steps must be a whole number from 1 to {MAX_STEPS}")
+        turn = TurnStream(agents, info.name, text, max_steps)
         await turn.start()
         if body.get("streaming") is True or request.url.path.rstrip("/").endswith("/stream"):
             return StreamingResponse(_letta_stream(turn), media_type="text/event-stream",

@@ -122,10 +122,11 @@ class TurnStream:
     model is an HTTP error, not a broken stream), then iterate :meth:`events`.
     """
 
-    def __init__(self, agents: Agents, name: str, text: str):
-        self.agents, self.name, self.text = agents, name, text
+    def __init__(self, agents: Agents, name: str, text: str, max_steps: int | None = None):
+        self.agents, self.name, self.text, self.max_steps = agents, name, text, max_steps
         self.queue: asyncio.Queue[TurnEvent] = asyncio.Queue()
         self.task: asyncio.Task | None = None
+        self.first: TurnEvent | None = None  # an event that came before ``started`` (none in practice)
 
     async def start(self) -> None:
         """Claim the agent and start the turn.
@@ -140,22 +141,24 @@ class TurnStream:
         def emit(event: TurnEvent) -> None:
             loop.call_soon_threadsafe(self.queue.put_nowait, event)
 
-        self.task = asyncio.ensure_future(anyio.to_thread.run_sync(self.agents.run_turn, self.name, self.text, emit))
+        self.task = asyncio.ensure_future(anyio.to_thread.run_sync(self.agents.run_turn, self.name, self.text, emit,
+                                                                   self.max_steps))
         first = await self.queue.get()
         if first.kind == "error":
             assert first.error is not None
             raise first.error
         if first.kind != "started":  # pragma: no cover - the loop always requests before it answers
-            self.queue.put_nowait(first)
+            self.first = first
 
     async def events(self) -> AsyncIterator[TurnEvent]:
         """The turn's events after ``started``, ending with ``done`` or ``error``."""
         while True:
-            event = await self.queue.get()
+            event, self.first = (self.first, None) if self.first is not None else (await self.queue.get(), None)
             yield event
             if event.kind in ("done", "error"):
                 return
 
 
 def sse(data: Any) -> str:
+    """One server-sent event: ``data: <data as JSON, or a string as it is>`` and the blank line."""
     return f"data: {data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)}\n\n"

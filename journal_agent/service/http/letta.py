@@ -24,12 +24,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from journal_agent.agent.agent_tools import AgentInfo
 from journal_agent.agent.core_memory import Block
 from journal_agent.agent.llm import REASONING_FIELDS
 from journal_agent.agent.recall import RecallMessage
+
+if TYPE_CHECKING:
+    from journal_agent.agent.compiled import CompiledContext
+    from journal_agent.archive.search import SearchHit
 
 AGENT_NAMESPACE = uuid.UUID("5f0c2a52-9d1e-4f4b-a3a1-6a6f75726e61")  # fixed: ids survive restarts
 AGENT_TYPE = "memgpt_v2_agent"  # Letta's agent type with core/archival/recall memory tools
@@ -152,7 +156,7 @@ def stop_json(reason: str) -> dict[str, Any]:
     return {"message_type": "stop_reason", "stop_reason": STOP_REASONS.get(reason, reason)}
 
 
-def passage_json(hit: Any) -> dict[str, Any]:
+def passage_json(hit: SearchHit) -> dict[str, Any]:
     """A search hit (:class:`~journal_agent.archive.search.SearchHit`) as a passage search result."""
     return {"id": f"passage-{uuid.uuid5(AGENT_NAMESPACE, f'{hit.path}#{hit.chunk_index}')}",
             "content": hit.text, "timestamp": dt.datetime.combine(hit.date, dt.time()).astimezone().isoformat(),
@@ -160,7 +164,7 @@ def passage_json(hit: Any) -> dict[str, Any]:
             "title": hit.title, "path": hit.path, "date": hit.date.isoformat(), "score": hit.score}
 
 
-def context_json(view: Any) -> dict[str, Any]:
+def context_json(view: CompiledContext) -> dict[str, Any]:
     """A compiled context (:class:`~journal_agent.agent.compiled.CompiledContext`) as Letta's context-window
     overview (``GET /v1/agents/{agent_id}/context``: sizes and tokens per part), with the whole view under
     ``journal`` (every block with ``chars_current/chars_limit``, the messages, the tool schemas)."""

@@ -158,24 +158,26 @@ class Agents:
         if agent is not None:
             agent.close()
 
-    def run_turn(self, name: str, text: str, emit: Callable[[TurnEvent], None]) -> None:
+    def run_turn(self, name: str, text: str, emit: Callable[[TurnEvent], None], max_steps: int | None = None) -> None:
         """Run one turn of agent ``name`` (claimed with :meth:`claim`) for ``text``, in the calling thread.
 
         Reports through ``emit``: ``started`` once the turn holds its conversation, each Letta
         message as it happens, then ``done`` with the :class:`TurnOutcome`, or ``error`` with the
         exception (a :class:`~journal_agent.errors.JournalError` says what went wrong; ``LockBusy``
         when a turn in another process holds the conversation). Releases the claim at the end.
+        ``max_steps`` caps this turn's steps (Letta's request field; default ``[agent] max_steps``).
         """
         try:
-            self._run(name, text, emit)
+            self._run(name, text, emit, max_steps)
         except Exception as exc:  # noqa: BLE001 - every failure goes back to the request that started the turn
             self._forget(name)  # the next turn starts from what recall memory holds
             emit(TurnEvent("error", error=exc))
         finally:
             self.release(name)
 
-    def _run(self, name: str, text: str, emit: Callable[[TurnEvent], None]) -> None:
+    def _run(self, name: str, text: str, emit: Callable[[TurnEvent], None], max_steps: int | None) -> None:
         agent = self._agent(name)
+        configured = agent.max_steps
         last = self._seen.get(name)
         if last is None:  # the first turn of this agent object: what the conversation holds already
             before = agent.recall.messages() if agent.recall.conversation_id is not None else []
@@ -214,10 +216,12 @@ class Agents:
 
         hooks = TurnHooks(on_request=on_request, on_reasoning=on_reasoning, on_tool=flush,
                           on_tool_done=on_tool_done, on_step=flush)
+        agent.max_steps = max(1, max_steps) if max_steps else configured
         try:
             steps: list[Step] = list(agent.run(text, hooks=hooks, lock_timeout=0))
         finally:
             self._seen[name] = seen
+            agent.max_steps = configured
         turn = agent.finish_turn(text, steps)
         counter = agent.counter
         completion = sum(counter.count(s.content) + counter.count(s.reasoning)
