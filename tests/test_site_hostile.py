@@ -123,26 +123,35 @@ def output_files(journal) -> list[tuple[Path, str]]:
 
 
 class Elements(HTMLParser):
-    """Every start tag with its attributes, and the text inside <script> elements."""
+    """Every start tag with its attributes, the text inside <script> elements, and JSON data blocks.
+
+    A ``<script type="application/json">`` is a data block the browser never runs (HTML
+    standard, "the script element"); its text goes to ``data_blocks``, not ``scripts``.
+    """
 
     def __init__(self, text: str):
         super().__init__()
         self.tags: list[tuple[str, dict[str, str]]] = []
         self.scripts: list[str] = []
-        self._script = False
+        self.data_blocks: list[str] = []
+        self._script: list[str] | None = None
         self.feed(text)
         self.close()
 
     def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, {name: value or "" for name, value in attrs}))
-        self._script = tag == "script"
+        values = {name: value or "" for name, value in attrs}
+        self.tags.append((tag, values))
+        if tag == "script":
+            self._script = self.data_blocks if values.get("type") == "application/json" else self.scripts
+        else:
+            self._script = None
 
     def handle_endtag(self, tag):
-        self._script = False
+        self._script = None
 
     def handle_data(self, data):
-        if self._script:
-            self.scripts.append(data)
+        if self._script is not None:
+            self._script.append(data)
 
 
 def executable_bits(html: str) -> list[str]:
@@ -158,6 +167,9 @@ def executable_bits(html: str) -> list[str]:
         if tag in ("iframe", "object", "embed"):
             found.append(f"<{tag}>")
     found += [f"<script>{text[:60]}" for text in parsed.scripts if "alert(" in text]
+    # a data block that held "</" or "<!--" could end early, and what follows would run
+    found += [f"<script type=application/json>{text[:60]}" for text in parsed.data_blocks
+              if "</" in text or "<!--" in text]
     return found
 
 

@@ -127,7 +127,9 @@ def test_no_payload_escapes_its_context(built, context):
     found = []
     for path, page in html_pages(built):
         if context == "script elements":
-            found += [(path, text[:80]) for _, text in page.scripts if "alert(" in text]
+            # a JSON data block is never run (the "json in script" case checks that it cannot end early)
+            found += [(path, text[:80]) for attrs, text in page.scripts
+                      if "alert(" in text and attrs.get("type") != "application/json"]
         elif context == "attributes":
             for tag, attrs in page.tags:
                 found += [(path, tag, name) for name in attrs if name.startswith("on")]

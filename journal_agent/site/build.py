@@ -5,7 +5,7 @@
 * ``site/mkdocs.yml`` — committed; written by :func:`scaffold_site` (``journal
   init``) from ``journal_agent/site/templates/``. The Material **blog** plugin
   runs with ``blog_dir: .``, so the home page lists the newest notes.
-* ``site/docs/index.md``, ``tags.md``, ``stats.md``, ``stylesheets/`` — committed, written once
+* ``site/docs/index.md``, ``tags.md``, ``stats.md``, ``ask.md``, ``stylesheets/`` — committed, written once
   (a missing one is written again at the next build).
 * ``site/docs/posts/`` — generated from ``notes/`` and every ingested folder by
   :func:`build_site` (see :mod:`journal_agent.site.render`; ``[site] exclude_sources``
@@ -70,6 +70,15 @@ from urllib.parse import urljoin
 from journal_agent.atomic import write_atomic
 from journal_agent.errors import SiteError
 from journal_agent.notes.journal import journal_sources
+from journal_agent.site.ask_page import (
+    ASK_MARKER,
+    ASK_PAGE,
+    ASK_SCRIPT,
+    ask_placeholder,
+    ask_script_file,
+    fill_ask,
+    post_links,
+)
 from journal_agent.site.render import EXCERPT_SEPARATOR, excluded_folders, render_posts, trim_to_excerpt
 from journal_agent.site.sanitize import escape_text, head_title, xml_clean
 from journal_agent.site.stats_page import (
@@ -212,7 +221,7 @@ def build_site(journal: Journal, strict: bool = False, progress: Progress | None
             )
         if progress:
             progress("mkdocs", str(config.site_dir))
-        report.warnings += _run_mkdocs_build(config, stats)
+        report.warnings += _run_mkdocs_build(config, stats, post_links(result.notes, result.slugs))
     finally:
         _shutdown(config)
     feed = Path(config.site_dir) / FEED_FILE
@@ -252,7 +261,7 @@ def serve_site(journal: Journal, host: str = "127.0.0.1", port: int = 8000, open
             result = render_posts(journal, _posts_dir(config))
             for path, reason in result.failed:
                 log.warning(f"note not published: {path}: {reason}")
-            _add_home_plugin(config, site_stats(result.notes))
+            _add_home_plugin(config, site_stats(result.notes), post_links(result.notes, result.slugs))
             build(config, serve_url=serve_url)
 
     try:
@@ -333,7 +342,30 @@ def _load_config(journal: Journal, **overrides: Any):
         config.markdown_extensions.append(sanitize_extension())
     _linear_tags_page(config)
     _post_footer(config)
+    _ask_in_nav(config)
     return config
+
+
+def _ask_in_nav(config: Any) -> None:
+    """Keep the Ask page in a hand-written ``nav:`` of ``mkdocs.yml`` (appended as "Ask" when missing).
+
+    Without ``nav:`` MkDocs lists every page of ``docs/`` and the Ask page is there already.
+    """
+    nav = config.get("nav")
+    if not isinstance(nav, list):
+        return
+
+    def mentions(entry: Any) -> bool:
+        if isinstance(entry, str):
+            return entry == ASK_PAGE
+        if isinstance(entry, dict):
+            return any(mentions(value) for value in entry.values())
+        if isinstance(entry, list):
+            return any(mentions(value) for value in entry)
+        return False
+
+    if not mentions(nav) and (Path(config.docs_dir) / ASK_PAGE).is_file():
+        nav.append({"Ask": ASK_PAGE})
 
 
 FOOTER_FEATURE = "navigation.footer"
@@ -409,8 +441,10 @@ def _configure_feed(config: Any) -> bool:
     return bool(config.site_url)
 
 
-def _add_home_plugin(config: Any, stats: SiteStats) -> None:
+def _add_home_plugin(config: Any, stats: SiteStats, links: dict[str, dict[str, str]] | None = None) -> None:
     """Register the in-process ``journal`` plugin (not needed by a plain ``mkdocs build``).
+
+    ``links`` is :func:`~journal_agent.site.ask_page.post_links` of the published notes.
 
     * fills ``<!-- journal:stats -->`` on the home page with the day count and streak,
       and ``<!-- journal:stats-page -->`` of the stats page; once that page is rendered
@@ -431,6 +465,9 @@ def _add_home_plugin(config: Any, stats: SiteStats) -> None:
       writes the title as the h1;
     * escapes feed titles once: before the RSS plugin writes (:func:`_feed_text_for_rss`)
       and, as a second plugin running after it, in the JSON feed (:func:`plain_json_feeds`).
+    * makes the Ask page (:mod:`journal_agent.site.ask_page`): ``<!-- journal:ask -->``
+      becomes a placeholder, the placeholder (after the sanitizer) the question box with
+      the post links, and ``javascripts/ask.js`` is added to the site's files.
     """
     from mkdocs.plugins import BasePlugin, event_priority
 
@@ -446,7 +483,14 @@ def _add_home_plugin(config: Any, stats: SiteStats) -> None:
                 return markdown.replace(STATS_MARKER, block, 1)
             if page.file.src_uri == STATS_PAGE and STATS_PAGE_MARKER in markdown:
                 return markdown.replace(STATS_PAGE_MARKER, stats_page_markdown(stats), 1)
+            if page.file.src_uri == ASK_PAGE and ASK_MARKER in markdown:
+                return markdown.replace(ASK_MARKER, ask_placeholder(), 1)
             return markdown
+
+        def on_files(self, files, *, config):
+            if files.get_file_from_path(ASK_PAGE) is not None and files.get_file_from_path(ASK_SCRIPT) is None:
+                files.append(ask_script_file(config))
+            return files
 
         def on_page_context(self, context, *, page, config, nav):
             # every page's <title> from an escaped meta.title, never from `page.title | striptags`
@@ -469,6 +513,8 @@ def _add_home_plugin(config: Any, stats: SiteStats) -> None:
         def on_page_content(self, html, *, page, config, files):
             if page.file.src_uri == STATS_PAGE:
                 return fill_heatmaps(html, stats)
+            if page.file.src_uri == ASK_PAGE:
+                return fill_ask(html, links or {}, page.url)
             if page.file.src_uri.startswith(posts_prefix):
                 # an h1 the Markdown did not show (raw HTML, md_in_html) would hide the title's h1
                 html = _H1_TAG_RE.sub(r"<\1h2", html)
@@ -581,11 +627,11 @@ _H1_TAG_RE = re.compile(r"<(/?)h1(?=[\s>/])", re.IGNORECASE)
 _HEADERLINK_RE = re.compile(r'<a\b[^>]*\bclass="headerlink"[^>]*>[^<]*</a>')
 
 
-def _run_mkdocs_build(config: Any, stats: SiteStats) -> list[str]:
+def _run_mkdocs_build(config: Any, stats: SiteStats, links: dict[str, dict[str, str]]) -> list[str]:
     """Run MkDocs in-process; returns its warnings. Raises SiteError when it fails."""
     from mkdocs.commands.build import build
 
-    _add_home_plugin(config, stats)
+    _add_home_plugin(config, stats, links)
     with _quiet_mkdocs() as captured:
         try:
             config.plugins.on_startup(command="build", dirty=False)
