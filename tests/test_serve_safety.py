@@ -49,12 +49,15 @@ def test_with_a_token_every_endpoint_needs_it(seeded_journal, server):
     with running(create_app(seeded_journal, token="s3cret-token")) as url:
         for method, path in [("GET", "/v1/agents/"), ("GET", f"/v1/agents/{JOURNAL_ID}/messages"),
                              ("POST", f"/v1/agents/{JOURNAL_ID}/messages"), ("POST", "/v1/chat/completions"),
-                             ("POST", "/mcp"), ("GET", "/"), ("GET", "/v1/health/")]:
+                             ("POST", "/mcp"), ("GET", "/v1/health/"), ("POST", "/")]:
             refused = httpx.request(method, url + path, json={})
             assert refused.status_code == 401, path
             assert "Authorization: Bearer" in refused.json()["detail"]
             wrong = httpx.request(method, url + path, json={}, headers={"Authorization": "Bearer nope"})
             assert wrong.status_code == 401 and "wrong bearer token" in wrong.json()["detail"]
+        # the published site's pages load without it (a browser opening /ask/ cannot send a bearer header)
+        page = httpx.get(url + "/")
+        assert page.status_code != 401 and "journal site" in page.text  # no site built: says how to build it
         letta = Letta(base_url=url, api_key="s3cret-token", max_retries=0)
         assert [a.name for a in letta.agents.list()] == ["journal", "coach"]
         answer = letta.agents.messages.create(JOURNAL_ID, messages=ASK["messages"]).messages[-1]

@@ -1,8 +1,12 @@
 """What every request to ``journal serve`` passes first: the bearer token and the body bound (pure ASGI).
 
-* With a token, every request (API, MCP, site) needs ``Authorization: Bearer <token>``; the
-  token is compared in constant time (:func:`hmac.compare_digest`) and never logged. Without
-  one the server only listens on loopback (:func:`check_bind`).
+* With a token, every API and MCP request (``/v1/...``, ``/mcp``, any method but GET/HEAD) needs
+  ``Authorization: Bearer <token>``; the token is compared in constant time
+  (:func:`hmac.compare_digest`) and never logged. Pages of the built site are not guarded: they are
+  what ``journal site`` publishes (no private or draft note is ever in them), and a browser cannot
+  send a bearer header when it opens a page, so the Ask page could not load (it asks for the token
+  and sends it with each API call). Without a token the server only listens on loopback
+  (:func:`check_bind`).
 * A request body over ``max_body`` bytes is refused with 413 before the app reads it: by its
   ``Content-Length``, or while it arrives when it is sent in chunks.
 
@@ -45,6 +49,13 @@ def check_bind(host: str, token: str | None) -> None:
             hint=f"give one with --token TOKEN or {TOKEN_ENV}, or listen on 127.0.0.1")
 
 
+def needs_token(scope: dict[str, Any]) -> bool:
+    """True for an API or MCP request; False for a GET/HEAD of the published site's pages."""
+    path = scope.get("path", "")
+    api = path == "/mcp" or path.startswith(("/mcp/", "/v1/")) or path == "/v1"
+    return api or scope.get("method") not in ("GET", "HEAD")
+
+
 async def send_json(send, status: int, detail: str, headers: dict[str, str] | None = None) -> None:
     """Send ``{"detail": detail}`` with ``status`` (an ASGI response)."""
     body = json.dumps({"detail": detail}).encode()
@@ -71,7 +82,7 @@ class Guard:
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        if self.token is not None:
+        if self.token is not None and needs_token(scope):
             given = headers.get("authorization", "")
             scheme, _, credential = given.partition(" ")
             if scheme.lower() != "bearer" or not hmac.compare_digest(credential.strip().encode(),
