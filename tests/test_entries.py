@@ -194,3 +194,33 @@ def test_split_entries_calls_the_fallback_only_when_undated():
     assert [e.date for e in dated] == [D(2020, 1, 1), D(2020, 1, 2)] and not calls
     undated = split_entries("Just text.\n", fallback=fallback)
     assert undated[0].date == D(2000, 1, 1) and undated[0].date_source == "mtime" and calls == [1]
+
+
+@pytest.mark.parametrize("written, days", [
+    ("0", (0,)), ("'45-50'", tuple(range(45, 51))), ("[57, 56]", (56, 57)), ("'11 to 15'", (11, 12, 13, 14, 15))])
+def test_front_matter_day_lists_and_ranges(tmp_path, written, days):
+    note = entries_of(tmp_path, "d.md", f"---\ntitle: Catching up\ndate: 2021-01-01\nday: {written}\n---\ntext\n")
+    assert note.days == days and note.day == days[0]
+
+
+@pytest.mark.parametrize("written", ["six", "true", "'45-50 days of joy'", "[1, two]", "100000"])
+def test_front_matter_day_that_is_no_day_is_an_error(tmp_path, written):
+    from journal_agent.errors import NoteError
+
+    with pytest.raises(NoteError, match="front matter day"):
+        entries_of(tmp_path, "d.md", f"---\ndate: 2021-01-01\nday: {written}\n---\ntext\n")
+
+
+def test_date_sources_in_order_front_matter_heading_file_name_mtime(tmp_path):
+    from journal_agent.notes.model import dated_by_file_time, file_time_hint
+
+    front = entries_of(tmp_path, "2020-02-02-a.md", "---\ndate: 2020-03-03\n---\n## 2020-01-01\n\nA\n")
+    heading = entries_of(tmp_path, "2020-02-02-b.md", "## 2020-01-01\n\nA\n")
+    named = entries_of(tmp_path, "2020-02-02-c.md", "## Setup\n\nA\n")
+    loose = entries_of(tmp_path, "c.md", "## Setup\n\nA\n")  # tmp_path is no git repository
+    assert [(n.date, n.date_source) for n in (front, heading, named, loose)] == [
+        (D(2020, 3, 3), "date"), (D(2020, 1, 1), "heading"), (D(2020, 2, 2), "file name"),
+        (loose.modified.date(), "mtime")]
+    assert dated_by_file_time([front, heading, named, loose]) == [loose]
+    assert file_time_hint(1).startswith("1 note dated by file time") and "`date:`" in file_time_hint(2)
+    assert file_time_hint(0) == ""

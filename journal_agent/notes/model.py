@@ -47,6 +47,7 @@ from journal_agent.notes.files import (  # noqa: F401 - NOTE_SUFFIXES is read fr
 from journal_agent.notes.front_matter import FrontMatter, split_front_matter, text_field, words_field, written
 from journal_agent.notes.markdown import parser
 
+FILE_TIME_SOURCE = "mtime"  # Note.date_source of a note dated by its file's modification time: a guess
 DIGEST_KEY = "digest"  # front-matter key of a weekly digest (``digest: 2025-W38``), written by ``journal digest``
 
 TitleSource = Literal["front matter", "heading", "first line", ""]
@@ -119,6 +120,20 @@ class Note:
         return bool(self.metadata.get(DIGEST_KEY))
 
 
+def dated_by_file_time(notes: Sequence[Note]) -> list[Note]:
+    """The notes dated by their file's modification time (nothing they say dates them, git neither): a copied
+    folder's notes would all be "today". Ingest and ``journal stats`` count them with :func:`file_time_hint`."""
+    return [note for note in notes if note.date_source == FILE_TIME_SOURCE]
+
+
+def file_time_hint(count: int) -> str:
+    """What to say about ``count`` notes dated by file time (``""`` for none): how many, and how to fix it."""
+    if not count:
+        return ""
+    return (f"{count} note{'' if count == 1 else 's'} dated by file time (modification time); add `date:` "
+            "front matter, a dated heading (## 2025-09-23) or a dated file name (2025-09-23-day-4.md)")
+
+
 def read_note(
     path: Path, root: Path, notes_dir: Path | None = None, *, languages: Sequence[str] = DEFAULT_LANGUAGES) -> Note:
     """Read and parse one note.
@@ -153,8 +168,8 @@ def read_note(
       its mtime; ``date_source`` says which.
     * **Entries.** :func:`~journal_agent.notes.entries.split_entries`: headings (or jrnl lines) naming a
       day or a date split the note; each entry has its days and date.
-    * **Day.** Front-matter ``day`` (a whole number >= 0; Day 0 is a day), else the days the
-      title names ("Day 45-50" covers 45..50), else the first heading's, else the file name's
+    * **Day.** Front-matter ``day`` (a whole number >= 0, Day 0 is a day; a list; a range "45-50"),
+      else the days the title names ("Day 45-50" covers 45..50), else the first heading's, else the file name's
       (``day-12.md``, ``day-one.md``): a one-entry note's days. A note of several entries has the
       days its entries' headings name (they win over a title such as "Reaching day 50").
     * **Categories, tags.** Each item as written; a string is split on commas,
@@ -269,8 +284,7 @@ def read_head(path: Path, text: str, *, suffix: str | None = None,
     if not title:
         title = (first_line_title(body) if suffix == ".txt" else heading()) or ""
         title_from = ("first line" if suffix == ".txt" else "heading") if title else ""
-    front_day = _front_matter_day(path, front)
-    days = TitleDays((front_day,)) if front_day is not None else title_days(title)
+    days = _front_matter_days(path, front) or title_days(title)
     if not days.days:
         days = title_days(heading())
     if not days.days:
@@ -372,15 +386,29 @@ def _flag(path: Path, front: FrontMatter, key: str, default: bool = False) -> bo
     raise NoteError(path, f"front matter {key}: {written(front, key)} is not true or false")
 
 
-def _front_matter_day(path: Path, front: FrontMatter) -> int | None:
+_DAYS_WRITTEN_RE = re.compile(r"^[\d\s,&\u2013\u2014-]*(?:(?:to|and|through)[\d\s,&-]*)*$", re.IGNORECASE)
+
+
+def _front_matter_days(path: Path, front: FrontMatter) -> TitleDays | None:
+    """Front-matter ``day``: a whole number (``4``, ``"4"``, ``0``), a list of them (``[56, 57]``) or a range
+    as written in a title (``"45-50"``, ``"11 to 15"``, ``"56, 57"``); ``None`` when absent.
+
+    Raises:
+        NoteError: anything else (``day: six``, ``day: true``, a number past :data:`MAX_DAY`).
+    """
     value = front.values.get("day")
     if value is None:
         return None
-    day = check_day(value)
-    if day is None:
-        raise NoteError(path, f"front matter day: {written(front, 'day')} is not a day number "
-                              f"({MIN_DAY} to {MAX_DAY})")
-    return day
+    items = value if isinstance(value, list) else [value]
+    days = [check_day(item) for item in items]
+    if items and all(day is not None for day in days):
+        return TitleDays(tuple(sorted({day for day in days if day is not None})))
+    if isinstance(value, str) and _DAYS_WRITTEN_RE.match(value.strip()):
+        named = title_days(f"Day {value.strip()}")
+        if named.days:
+            return named
+    raise NoteError(path, f"front matter day: {written(front, 'day')} is not a day number "
+                          f"({MIN_DAY} to {MAX_DAY}), a list of them or a range such as 45-50")
 
 
 def _front_matter_when(path: Path, front: FrontMatter, key: str, languages: Sequence[str]) -> dt.datetime | None:
