@@ -19,9 +19,10 @@ The rules (:func:`split_entries`):
   line. When marks sit at several heading levels, the level with the most marks
   splits the note (the deeper on a tie); marks at other levels stay inside their entry.
 * **One entry.** A note with fewer than two marks is one entry: heading ``""``,
-  anchor ``""``, line 1, the whole body; its days are the note's (front matter,
+  anchor ``""``, the body's first line, the whole body; its days are the note's (front matter,
   title, first heading, file name; see :mod:`~journal_agent.notes.model`), else the one
-  mark's; its date is the note's.
+  mark's when no heading comes before it; its date is the note's (which is that mark's when
+  the front matter names none).
 * **Several entries.** Each mark starts an entry that runs to the next mark. Text
   before the first mark (an introduction, the log's own title) is a *preamble*
   entry: it has no day and the note's date, and ``list``/``show``/``stats`` leave it
@@ -219,8 +220,9 @@ def _plain(content: str) -> str:
     return "".join(parts)
 
 
-def _marks(body: str) -> list[_Mark]:
-    """Every heading and jrnl line of ``body`` that names a day or a date, in order."""
+def _marks(body: str) -> tuple[list[_Mark], int | None]:
+    """Every heading and jrnl line of ``body`` that names a day or a date, in order; and the (0-based) line of
+    the body's first heading (``None`` without one)."""
     from markdown.extensions.toc import slugify, unique
 
     tokens = parser(inline=False).parse(body)
@@ -252,7 +254,7 @@ def _marks(body: str) -> list[_Mark]:
         anchors = {line: unique(slugify(_plain(text), "-"), ids) for line, text in all_headings}
         marks = [_Mark(m.line, m.level, m.text, m.days, m.date, anchors.get(m.line, "") if m.level < JRNL_LEVEL
                        else "") for m in marks]
-    return sorted(marks, key=lambda m: m.line)
+    return sorted(marks, key=lambda m: m.line), min((line for line, _ in all_headings), default=None)
 
 
 def _entry_level(marks: list[_Mark]) -> int | None:
@@ -272,6 +274,7 @@ def split_entries(
     days: TitleDays = NO_DAYS,
     hint: dt.date | None = None,
     first_line: int = 1,
+    split: bool = True,
 ) -> list[Entry]:
     """Split a note's Markdown body into its entries (see the module docstring for the rules).
 
@@ -288,6 +291,8 @@ def split_entries(
             match (else each entry all of them), unless they are a milestone ("Reaching day 50").
         hint: a date near the note's (front matter or file name) for headings without a year.
         first_line: the 1-based file line where ``body`` starts (after front matter).
+        split: ``False`` keeps the note one entry whatever its headings say (a weekly digest, whose day
+            headings cite other notes); its days are then ``days`` alone.
 
     Returns:
         At least one :class:`Entry`, in order.
@@ -295,7 +300,7 @@ def split_entries(
     Raises:
         ValueError: the note is undated (no ``date``, no heading date) and there is no ``fallback``.
     """
-    marks = _marks(body)
+    marks, first_heading = _marks(body) if split else ([], None)
     level = _entry_level(marks)
     lines = body.split("\n")
     fallen: list[tuple[dt.date, str]] = []
@@ -311,8 +316,8 @@ def split_entries(
         full = [resolve(m.date.start, None) for m in marks if m.date and m.date.start[0] is not None]
         return hint or next((d for d in full if d), None) or fallback_date()[0]
 
-    if level is None:  # one entry: the whole note
-        mark = marks[0] if marks else None
+    if level is None:  # one entry: the whole note; a mark dates it and names its days only when it opens it
+        mark = marks[0] if marks and (first_heading is None or marks[0].line <= first_heading) else None
         own = None
         if mark and mark.date:
             own = resolve(mark.date.start, None if mark.date.start[0] is not None else near_default())
@@ -360,6 +365,18 @@ def split_entries(
         entries.append(Entry(len(entries), mark.text, mark.anchor, first_line + mark.line, tuple(own_days[number]),
                              start or when, end or start or when, HEADING_SOURCE if start else source, text))
     return entries
+
+
+def listed(entries: list[Entry]) -> list[Entry]:
+    """The entries ``list``, ``show`` and ``stats`` count: all but a preamble, or the one entry of a
+    one-entry note (never empty for a note's entries)."""
+    return [entry for entry in entries if not entry.preamble] or entries[:1]
+
+
+def covered_dates(entry: Entry) -> list[dt.date]:
+    """Every date an entry covers, ``date`` to ``end_date`` (a heading's range, at most a year), in order."""
+    span = min((entry.end_date - entry.date).days, 365)
+    return [entry.date + dt.timedelta(days=offset) for offset in range(span + 1)]
 
 
 def note_days(entries: list[Entry]) -> tuple[int, ...]:
