@@ -206,8 +206,13 @@ class _Mark:
     anchor: str
 
 
+_MARKUP_RE = re.compile(r"[\\`*_\[\]<>&!~]")
+
+
 def _plain(content: str) -> str:
     """A heading's inline Markdown as the text the toc extension slugs (markup dropped)."""
+    if not _MARKUP_RE.search(content):  # most headings are plain text: no parse (a log has thousands)
+        return content
     tokens = parser().parseInline(content)
     parts: list[str] = []
     for token in tokens[0].children or [] if tokens else []:
