@@ -224,3 +224,17 @@ def test_date_sources_in_order_front_matter_heading_file_name_mtime(tmp_path):
     assert dated_by_file_time([front, heading, named, loose]) == [loose]
     assert file_time_hint(1).startswith("1 note dated by file time") and "`date:`" in file_time_hint(2)
     assert file_time_hint(0) == ""
+
+
+def test_anchors_are_the_ids_python_markdown_toc_gives_the_headings(tmp_path):
+    import re
+
+    import markdown
+
+    text = ("# Log\n\n## Day 1: `pytest` *fixtures*\n\nA.\n\n## Notes\n\nB.\n\n## Day 2 & 3: Notes\n\nC.\n\n"
+            "## Day 4: Notes\n\nD.\n\n### Day 4: Notes\n\nE.\n")
+    note = entries_of(tmp_path, "a.md", text)
+    html = markdown.Markdown(extensions=["toc"]).convert(note.body)
+    ids = re.findall(r'<h\d id="([^"]+)"', html)
+    assert ids == ["log", "day-1-pytest-fixtures", "notes", "day-2-3-notes", "day-4-notes", "day-4-notes_1"]
+    assert [e.anchor for e in note.entries if not e.preamble] == [ids[1], ids[3], ids[4]]
