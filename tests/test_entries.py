@@ -87,6 +87,9 @@ def test_milestone_title_is_the_day_of_a_one_entry_note(tmp_path):
     note = entries_of(tmp_path, "m.md", "---\ntitle: Reaching day 50\ndate: 2021-05-01\n---\nHalfway!\n")
     assert note.days == (50,)
     assert title_days("Reaching day 50").milestone
+    # ... unless the heading that opens it names the days it covers
+    covered = entries_of(tmp_path, "c.md", "---\ntitle: Reaching day 50\n---\n## Day 44 to 49\n\nA week.\n")
+    assert covered.days == (44, 45, 46, 47, 48, 49)
 
 
 def test_dated_section_headings_date_the_entries_and_the_note(tmp_path):

@@ -335,7 +335,8 @@ def split_entries(
         last = when
         if mark and mark.date and mark.date.end and own == when:
             last = resolve(mark.date.end, when) or when
-        whole = days.days or (mark.days.days if mark else ())
+        marked = mark.days.days if mark else ()
+        whole = marked if marked and (days.milestone or not days.days) else days.days  # "Reaching day 50" yields
         return [Entry(0, "", "", first_line, tuple(whole), when, max(last, when), source, body)]
 
     splitting = [m for m in marks if m.level == level]
