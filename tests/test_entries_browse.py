@@ -113,3 +113,9 @@ def test_stats_count_a_date_range_heading_day_by_day_and_say_when_notes_are_date
     assert stats.per_day[D(2020, 1, 5)] == 1 and stats.longest_streak.days == 4
     assert stats.dated_by_file_time == 1
     assert "1 note dated by file time" in cli(root, "stats").output
+
+
+def test_show_by_path_prints_the_whole_log_with_its_days(shapes):
+    out = cli(shapes, "show", "notes/log.md").output
+    assert out.startswith("100 Days Of Code - Log  2020-01-01 · Days 0-2, 4 · notes/log.md\n")
+    assert "My rules" in out and "caught up on list comprehensions" in out

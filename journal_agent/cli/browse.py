@@ -89,14 +89,18 @@ def _escape_char(char: str) -> str:
 
 
 def _day_label(days: list[int] | tuple[int, ...]) -> str:
-    """"Day 12", "Days 45-50", "Days 56, 57", "" for none: how list and show name an entry's days."""
+    """"Day 12", "Days 45-50", "Days 0-2, 4", "" for none: how list and show name an entry's days."""
     if not days:
         return ""
     if len(days) == 1:
         return f"Day {days[0]}"
-    if list(days) == list(range(days[0], days[-1] + 1)):
-        return f"Days {days[0]}-{days[-1]}"
-    return "Days " + ", ".join(map(str, days))
+    runs: list[list[int]] = []
+    for day in days:
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return "Days " + ", ".join(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs)
 
 
 def _print_list(listed, *, filtered: bool) -> None:
