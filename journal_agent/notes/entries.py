@@ -147,7 +147,8 @@ def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
     "January 4, 2020", "Jan. 4th 2020", "4 January 2020", "4th of June", "June 16th" (no year),
     and ranges: "January 4-6, 2020", "4 to 6 June", "2020-01-04 to 2020-01-06". A date with a
     year is preferred to one without; then the first in the text. Day names and learning days
-    ("Day 12 January ...") are not read as dates. English month names only.
+    ("Day 12 January ...") are not read as dates, nor is the verb "may" (the month is "May"). English
+    month names only.
     """
     found: list[tuple[bool, int, int, HeadingDate]] = []  # (year missing, position, end, date)
     for match in _ISO_RE.finditer(text):
@@ -158,6 +159,8 @@ def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
         found.append((False, match.start(), match.end(), HeadingDate((int(match[3]), month, day))))
     for pattern in (_MONTH_FIRST_RE, _DAY_FIRST_RE):
         for match in pattern.finditer(text):
+            if match["month"] == "may":  # the verb ("I may 2x it"); the month is written May
+                continue
             month = _MONTHS[match["month"].rstrip(".").lower()]
             year = int(match["year"]) if match["year"] else None
             end = (year, month, int(match["end"])) if match["end"] else None
