@@ -245,3 +245,26 @@ def test_anchors_are_the_ids_python_markdown_toc_gives_the_headings(tmp_path):
     ids = re.findall(r'<h\d id="([^"]+)"', html)
     assert ids == ["log", "day-1-pytest-fixtures", "notes", "day-2-3-notes", "day-4-notes", "day-4-notes_1"]
     assert [e.anchor for e in note.entries if not e.preamble] == [ids[1], ids[3], ids[4]]
+
+
+@pytest.mark.parametrize("text, days, dates", [
+    ("05/10/2024 && 06/10/2024 - Day 30 & 31", (30, 31), (D(2024, 10, 5), D(2024, 10, 6))),
+    ("Days 54 - 55 - 56 - 18/01/2025 - 22/01/2025 - 30/01/2025", (54, 55, 56),
+     (D(2025, 1, 18), D(2025, 1, 22), D(2025, 1, 30))),  # three dates, not 13 days
+    ("Day 43 - 13/11/2024 - Day 44 - 14/11/2024", (43, 44), (D(2024, 11, 13), D(2024, 11, 14))),
+    ("Day 40 && Day 41 - 10/11/2024 & 11/11/2024", (40, 41), (D(2024, 11, 10), D(2024, 11, 11))),
+])
+def test_headings_listing_several_days_and_dates(tmp_path, text, days, dates):
+    note = entries_of(tmp_path, "l.md", f"#### {text}\n\nA.\n\n#### 01/02/2026 - Day 99\n\nB.\n")
+    entry = note.entries[0]
+    assert entry.days == days and entry.dates == dates
+    assert (entry.date, entry.end_date) == (dates[0], dates[-1])
+    assert title_days("Day 45: recap of day 30").days == (45,)  # a later day in words is not the heading's
+
+
+def test_a_misspelt_month_and_a_year_slip_are_read_as_meant(tmp_path):
+    text = ("### Day 13: Novermber 11, 2018\n\nA.\n\n### Day 46: December 31, 2018\n\nB.\n\n"
+            "### Day 47: January 1, 2018\n\nC.\n\n### Day 48: January 2, 2018\n\nD.\n")
+    note = entries_of(tmp_path, "log.md", text)
+    assert [e.date for e in note.entries] == [D(2018, 11, 11), D(2018, 12, 31), D(2019, 1, 1), D(2019, 1, 2)]
+    assert heading_date("Day 3: decided 2 things") is None  # a word is not a month because it starts like one

@@ -119,3 +119,16 @@ def test_show_by_path_prints_the_whole_log_with_its_days(shapes):
     out = cli(shapes, "show", "notes/log.md").output
     assert out.startswith("100 Days Of Code - Log  2020-01-01 · Days 0-2, 4 · notes/log.md\n")
     assert "My rules" in out and "caught up on list comprehensions" in out
+
+
+def test_an_entry_listing_dates_is_found_on_each_and_not_between(tmp_path):
+    root = make_journal_dir(tmp_path / "j")
+    write(root / "notes" / "post.md", "#### Days 54 - 55 - 56 - 18/01/2025 - 22/01/2025 - 30/01/2025\n\nA.\n\n"
+                                      "#### 05/02/2025 - Day 57\n\nB.\n")
+    journal = open_journal(root=root)
+    assert find_note(journal, "2025-01-22").entry.days == (54, 55, 56)
+    with pytest.raises(NoteNotFound):
+        find_note(journal, "2025-01-25")
+    assert [r.days for r in list_notes(journal, since=D(2025, 1, 23), until=D(2025, 1, 31)).notes] == [[54, 55, 56]]
+    assert list_notes(journal, since=D(2025, 1, 23), until=D(2025, 1, 29)).notes == []
+    assert journal_stats(journal).days == 4

@@ -31,7 +31,7 @@ from pydantic.dataclasses import dataclass as pydantic_dataclass
 from journal_agent.errors import JournalError, NoteNotFound
 from journal_agent.notes.dates import parse_date
 from journal_agent.notes.days import bare_day, find_day_number
-from journal_agent.notes.entries import Entry, listed
+from journal_agent.notes.entries import Entry, covered_dates, listed
 from journal_agent.notes.files import PRIVATE_FOLDER
 from journal_agent.notes.model import Note, NoteHead, read_note, read_note_head
 from journal_agent.notes.walk import iter_note_files
@@ -220,8 +220,8 @@ def list_notes(
     """Entries by date, filtered: one row per entry (:func:`listed_entries`), a plain note one row.
 
     Args:
-        since, until: inclusive bounds on the entry's dates (an entry covering a date range is kept when the
-            range meets the window).
+        since, until: inclusive bounds on the entry's dates (an entry covering a date range or a list of
+            dates is kept when one of its dates is in the window).
         category, tag: keep entries of notes having it (case-insensitive, exact otherwise).
         include_private: ``False`` leaves private and draft notes' entries out (counted in ``withheld``).
         last: keep only the newest ``last`` of the selected entries (jrnl's ``-n``), still oldest first.
@@ -234,7 +234,8 @@ def list_notes(
         if tag and tag.casefold() not in {t.casefold() for t in note.tags}:
             continue
         for entry in listed_entries(note):
-            if (since and entry.end_date < since) or (until and entry.date > until):
+            if (since or until) and not any((not since or since <= d) and (not until or d <= until)
+                                            for d in covered_dates(entry)):
                 continue
             if not include_private and not note.publishable:
                 withheld += 1
@@ -280,7 +281,7 @@ def find_note(journal: Journal, ref: str, *, today: dt.date | None = None) -> No
     A date is anything :func:`~journal_agent.notes.dates.parse_date` reads
     ("2025-09-18", "January 4, 2020", "18 Sep 2025", "yesterday"). A day or a date is looked for in every
     entry (:func:`listed_entries`), so "Day 13" inside a multi-day post and "2020-01-04" inside a single-file
-    log are found; an entry covering a date range matches each of its dates. A path may be absolute,
+    log are found; an entry covering a date range or listing dates matches each of its dates. A path may be absolute,
     relative to the current folder, the journal root or ``notes/``. When several entries share the day or
     date, the longest is the match (the day's main entry) and the rest, oldest first, are in ``also``.
 
@@ -312,7 +313,7 @@ def find_note(journal: Journal, ref: str, *, today: dt.date | None = None) -> No
     except ValueError as exc:
         raise NoteNotFound(
             f"{ref!r} is not a note path, a day number (4, day 4) or a date (2025-09-18, yesterday)") from exc
-    found = [(n, e) for n, e in entries if e.date <= date <= e.end_date]
+    found = [(n, e) for n, e in entries if e.date <= date <= e.end_date and date in covered_dates(e)]
     if found:
         return _main_entry(found, "date")
     near = nearest_notes([e.date for _, e in entries], date, date)
