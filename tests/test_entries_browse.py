@@ -111,7 +111,11 @@ def test_stats_count_a_date_range_heading_day_by_day_and_say_when_notes_are_date
     write(root / "notes" / "undated.md", "No date anywhere.\n")
     stats = journal_stats(open_journal(root=root))
     assert stats.per_day[D(2020, 1, 5)] == 1 and stats.longest_streak.days == 4
-    assert stats.dated_by_file_time == 1
+    assert stats.dated_by_file_time == 1 and stats.notes == 2
+    assert stats.days == 4 and stats.last_date == D(2020, 1, 7)  # the file time is no study day
+    (root / "notes" / "trip.md").unlink()
+    alone = journal_stats(open_journal(root=root))  # ... unless it is all there is
+    assert alone.days == 1 and alone.dated_by_file_time == 1
     assert "1 note dated by file time" in cli(root, "stats").output
 
 
