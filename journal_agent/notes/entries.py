@@ -28,6 +28,9 @@ The rules (:func:`split_entries`):
   entry: it has no day and the note's date, and ``list``/``show``/``stats`` leave it
   out (it is not a study day). An entry's days are its heading's; its date is its
   heading's, else the note's (never guessed from day arithmetic: learners skip days).
+* **Lists.** A heading listing dates ("05/10/2024 && 06/10/2024", three dates joined by "-") covers
+  those dates (``Entry.dates``), not the days between; two joined by "-" or "to" are a range
+  (``date`` to ``end_date``). Misspelt month names close to a month are read ("Novermber 11, 2018").
 * **A year slip.** A full date over 300 days before the entry above it, that a year later would follow
   it (within two months), is taken a year later: "Day 47: January 1, 2018" after "Day 46: December 31, 2018".
 * **Dates in numbers.** ``13/11/2024`` is day first unless some heading of the same note
@@ -42,6 +45,11 @@ The rules (:func:`split_entries`):
 
 A note's date is its front-matter date, else the first entry heading's date
 (``date_source`` ``"heading"``; the first entry's date then), else the file name's, git's or mtime's.
+
+Sources: the shapes are those of public #100DaysOfCode logs (Kallaway's ``log.md`` template:
+``### Day N: Month D, YYYY`` sections, Day 0 first), Jekyll posts, and jrnl's plain-text format
+(``[YYYY-MM-DD HH:MM] title`` per entry, jrnl.sh "Journal file format"); anchors follow Python-Markdown's
+``toc`` extension, which MkDocs uses.
 """
 
 from __future__ import annotations
