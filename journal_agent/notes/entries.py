@@ -153,8 +153,8 @@ class HeadingDate:
 
 def _month(word: str) -> int | None:
     """The month a word names: a name or abbreviation ("Mar", "Sept."), or a misspelt name close to one
-    ("Novermber", "Febuary": difflib ratio >= 0.8); ``None`` for other words ("decided", "market") and for
-    the verb "may" (the month is written "May")."""
+    ("Novermber", "Febuary", "Janurary": difflib ratio >= 0.88; not "marches"); ``None`` for other words
+    ("decided", "market") and for the verb "may" (the month is written "May")."""
     import difflib
 
     if word == "may":
@@ -164,7 +164,7 @@ def _month(word: str) -> int | None:
         return _MONTHS[name]
     if len(name) < 5:
         return None
-    close = difflib.get_close_matches(name, _FULL_MONTHS, n=1, cutoff=0.8)
+    close = difflib.get_close_matches(name, _FULL_MONTHS, n=1, cutoff=0.88)
     return _MONTHS[close[0]] if close else None
 
 
