@@ -268,3 +268,13 @@ def test_a_misspelt_month_and_a_year_slip_are_read_as_meant(tmp_path):
     note = entries_of(tmp_path, "log.md", text)
     assert [e.date for e in note.entries] == [D(2018, 11, 11), D(2018, 12, 31), D(2019, 1, 1), D(2019, 1, 2)]
     assert heading_date("Day 3: decided 2 things") is None  # a word is not a month because it starts like one
+
+
+def test_bold_lines_split_a_log_kept_without_headings(tmp_path):
+    text = ("My log.\n\n**Day 1: May 4, 2020**\nSet up Flask.\n\n**Day 2: May 5, 2020**\n\nRoutes.\n\n"
+            "Not **bold** alone.\n\n__Day 3 (06/05/20)__\n\nTemplates.\n")
+    note = entries_of(tmp_path, "log.md", text)
+    assert [(e.heading, e.days, e.date) for e in note.entries if not e.preamble] == [
+        ("Day 1: May 4, 2020", (1,), D(2020, 5, 4)), ("Day 2: May 5, 2020", (2,), D(2020, 5, 5)),
+        ("Day 3 (06/05/20)", (3,), D(2020, 5, 6))]
+    assert "Set up Flask." in note.entries[1].body and note.entries[1].anchor == ""

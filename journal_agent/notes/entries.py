@@ -15,8 +15,9 @@ The rules (:func:`split_entries`):
   text names a learning day (:func:`~journal_agent.notes.days.title_days`:
   "Day 12", "Day 45-50", "Day 56, 57", "Day 0") or a date (:func:`heading_date`:
   ``2025-09-23``, ``13/11/2024``, "January 4, 2020", "4th of June 2021",
-  "June 16th", "January 4-6, 2020"), and jrnl's ``[YYYY-MM-DD HH:MM] Title``
-  line. When marks sit at several heading levels, the level with the most marks
+  "June 16th", "January 4-6, 2020"), jrnl's ``[YYYY-MM-DD HH:MM] Title``
+  line, and a paragraph opening with a whole bold line that names one (``**Day 3: May 5, 2020**``,
+  logs kept without headings). When marks sit at several heading levels, the level with the most marks
   splits the note (the deeper on a tie); marks at other levels stay inside their entry.
 * **One entry.** A note with fewer than two marks is one entry: heading ``""``,
   anchor ``""``, the body's first line, the whole body; its days are the note's (front matter,
@@ -67,6 +68,7 @@ from journal_agent.notes.markdown import parser
 HEADING_SOURCE = "heading"  # Entry.date_source / Note.date_source of a date written in an entry heading
 NO_DAYS = TitleDays()
 JRNL_LEVEL = 7  # jrnl's "[2020-01-04 09:00] Title" lines rank below every Markdown heading level
+BOLD_LEVEL = 8  # a paragraph opening with a whole bold line ("**Day 3: May 5, 2020**") ranks below them all
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,7 @@ _MONTH = r"(?:" + "|".join(sorted({name[:3] for name in _MONTHS})) + r")[a-z]{0,
 _ORD = r"(?:st|nd|rd|th)?"
 _TO = r"\s*(?:-|\u2013|\u2014|to|until|through|thru)\s*"
 _ISO_RE = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
-_NUMERIC_RE = re.compile(r"(?<![\d/.-])(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?!\d)")
+_NUMERIC_RE = re.compile(r"(?<![\d/.-])(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?![\d/.-]?\d)")
 _MONTH_FIRST_RE = re.compile(
     rf"\b(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}}){_ORD}\b(?:{_TO}(?P<end>\d{{1,2}}){_ORD}\b)?"
     rf"(?:,?\s+(?P<year>\d{{4}})(?!\d))?", re.IGNORECASE)
@@ -130,6 +132,7 @@ _DAY_FIRST_RE = re.compile(
     rf"(?P<month>{_MONTH})(?![a-z])(?:,?\s+(?P<year>\d{{4}})(?!\d))?", re.IGNORECASE)
 # what may stand between the dates of a list: "&&", "and", ",", "-", "to", and learning days ("- Day 44 -")
 _JOIN_RE = re.compile(r"(?:\s|[-,&+/\u2013\u2014]|and\b|to\b|days?\s*#?\s*\d{1,5}\b)*", re.IGNORECASE)
+_BOLD_LINE_RE = re.compile(r"^ {0,3}(\*\*|__)(?P<text>[^*_\n]+?)\1\s*$")
 _JRNL_RE = re.compile(r"^\[(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?)?\]\s*(.*)$")
 
 Written = tuple[int | None, int, int]  # (year or None, month, day) as a heading writes it
@@ -180,7 +183,8 @@ def numeric_order(texts: list[str]) -> str:
 def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
     """The date a heading names, or ``None``.
 
-    Reads ``2025-09-23``, ``13/11/2024`` (``order`` decides ``NN/NN/YYYY``, see :func:`numeric_order`),
+    Reads ``2025-09-23``, ``13/11/2024`` and ``13/11/24`` (``order`` decides ``NN/NN/YYYY``, see
+    :func:`numeric_order`; a two-digit year is 20YY),
     "January 4, 2020", "Jan. 4th 2020", "4 January 2020", "4th of June", "June 16th" (no year),
     ranges: "January 4-6, 2020", "4 to 6 June", "2020-01-04 to 2020-01-06", and lists of full dates
     ("05/10/2024 && 06/10/2024", "18/01/2025 - 22/01/2025 - 30/01/2025": three dates, not a range; two
@@ -195,7 +199,8 @@ def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
     for match in _NUMERIC_RE.finditer(text):
         first, second = int(match[1]), int(match[2])
         day, month = (second, first) if order == "MDY" else (first, second)
-        found.append((False, match.start(), match.end(), HeadingDate((int(match[3]), month, day))))
+        full = int(match[3]) + (2000 if len(match[3]) == 2 else 0)  # "04/01/20": a learning journal's 2020
+        found.append((False, match.start(), match.end(), HeadingDate((full, month, day))))
     for pattern in (_MONTH_FIRST_RE, _DAY_FIRST_RE):
         for match in pattern.finditer(text):
             named = _month(match["month"])
@@ -297,9 +302,12 @@ def _marks(body: str) -> tuple[list[_Mark], int | None]:
                 if match:
                     jrnl.append((number, match[4].strip(), HeadingDate((int(match[1]), int(match[2]),
                                                                         int(match[3])))))
+            bold = _BOLD_LINE_RE.match(lines[token.map[0]]) if token.map[0] < len(lines) else None
+            if bold:  # "**Day 3: May 5, 2020**" standing as a heading (logs kept in plain paragraphs)
+                headings.append((token.map[0], BOLD_LEVEL, bold["text"].strip().rstrip(":").strip()))
     order = numeric_order([text for _, _, text in headings])
     marks = []
-    for line, level, text in headings:
+    for line, level, text in sorted(headings):
         days, date = title_days(text), heading_date(text, order)
         if days.days or date:
             marks.append(_Mark(line, level, text, days, date, ""))
@@ -308,7 +316,7 @@ def _marks(body: str) -> tuple[list[_Mark], int | None]:
         ids: set[str] = set()
         anchors = {line: unique(slugify(_plain(text), "-"), ids) for line, text in all_headings}
         marks = [_Mark(m.line, m.level, m.text, m.days, m.date, anchors.get(m.line, "") if m.level < JRNL_LEVEL
-                       else "") for m in marks]
+                       else "") for m in marks]  # a jrnl line or a bold line is no heading: no id
     return sorted(marks, key=lambda m: m.line), min((line for line, _ in all_headings), default=None)
 
 
