@@ -67,6 +67,8 @@ def test_month_first_numeric_dates_when_a_heading_can_only_be_month_first(tmp_pa
     ("Day 12, 2020", (12,)),  # a year is not day 2020
     ("13/11/2024 - Day 13", (13,)),
     ("retry day 40 times", ()),
+    ("R1D12: React hooks", (12,)),  # #100DaysOfCode round 1, day 12
+    ("R2D0", (0,)),
 ])
 def test_ranges_in_titles_cover_every_day(tmp_path, title, days):
     assert title_days(title).days == days
