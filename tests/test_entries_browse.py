@@ -136,3 +136,13 @@ def test_an_entry_listing_dates_is_found_on_each_and_not_between(tmp_path):
     assert [r.days for r in list_notes(journal, since=D(2025, 1, 23), until=D(2025, 1, 31)).notes] == [[54, 55, 56]]
     assert list_notes(journal, since=D(2025, 1, 23), until=D(2025, 1, 29)).notes == []
     assert journal_stats(journal).days == 4
+
+
+def test_a_daily_page_leads_the_weekly_post_spanning_its_day(tmp_path):
+    root = make_journal_dir(tmp_path / "j")
+    week = "---\ntitle: Week 3 (Days 15-21)\ndate: 2021-03-21\n---\n" + "A long weekly summary. " * 60 + "\n"
+    write(root / "notes" / "2021-03-21-week-3.md", week)
+    write(root / "notes" / "2021-03-16-day-16.md", "---\ntitle: Day 16\ndate: 2021-03-16\n---\nShort day.\n")
+    match = find_note(open_journal(root=root), "Day 16")
+    assert match.note.rel_path == "notes/2021-03-16-day-16.md"
+    assert [n.rel_path for n, _ in match.also] == ["notes/2021-03-21-week-3.md"]

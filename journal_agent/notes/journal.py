@@ -252,8 +252,9 @@ class NoteMatch:
     """The entry a reference names, in its note, and any other notes and entries it also names (same day or
     date), oldest first.
 
-    For a day or a date, the match is the day's main entry: the longest (most words), so a one-line
-    addendum never leads; ties go to the first in :func:`read_journal`'s order.
+    For a day or a date, the match is the day's main entry: the one covering fewest days (a daily page
+    before the weekly post whose range holds it), then the longest (most words), so a one-line addendum
+    never leads; ties go to the first in :func:`read_journal`'s order.
 
     Attributes:
         note: the note holding the match (a path: that note).
@@ -321,8 +322,14 @@ def find_note(journal: Journal, ref: str, *, today: dt.date | None = None) -> No
 
 
 def _main_entry(found: list[tuple[Note, Entry]], how: Literal["day", "date"]) -> NoteMatch:
-    """The match for several entries of one day or date: the longest leads, the others follow in order."""
-    main = max(found, key=lambda pair: len(pair[1].body.split()))  # max keeps the first of equals
+    """The match for several entries of one day or date: the most specific leads (fewest days, or dates, covered:
+    a daily page before the weekly post spanning it), then the longest; the others follow in order."""
+    def rank(pair: tuple[Note, Entry]) -> tuple[int, int]:
+        entry = pair[1]
+        span = len(entry.days) if how == "day" else len(covered_dates(entry))
+        return -span, len(entry.body.split())
+
+    main = max(found, key=rank)  # max keeps the first of equals
     note, entry = main
     also = [pair for pair in found if pair is not main]
     others = list({id(n): n for n, _ in also if n is not note}.values())
