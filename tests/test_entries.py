@@ -69,6 +69,9 @@ def test_month_first_numeric_dates_when_a_heading_can_only_be_month_first(tmp_pa
     ("retry day 40 times", ()),
     ("R1D12: React hooks", (12,)),  # #100DaysOfCode round 1, day 12
     ("R2D0", (0,)),
+    ("Day One: setting up", (1,)),
+    ("Reflections on day twenty-one", (21,)),
+    ("one day one will see", ()),
 ])
 def test_ranges_in_titles_cover_every_day(tmp_path, title, days):
     assert title_days(title).days == days
