@@ -172,7 +172,7 @@ def test_headings_in_lists_and_other_levels_stay_inside_an_entry(tmp_path):
 def test_plain_note_is_one_whole_note_entry(tmp_path):
     note = entries_of(tmp_path, "p.md", "---\ntitle: Day 3 | RRF\ndate: 2025-09-18\n---\n## What\n\nFusion.\n")
     (entry,) = note.entries
-    assert (entry.index, entry.heading, entry.anchor, entry.line, entry.days) == (0, "", "", 5, (3,))
+    assert (entry.index, entry.heading, entry.anchor, entry.line, entry.days) == (0, "", "", 1, (3,))
     assert entry.date == entry.end_date == D(2025, 9, 18) and entry.body == note.body
 
 

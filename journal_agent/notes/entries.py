@@ -20,7 +20,7 @@ The rules (:func:`split_entries`):
   logs kept without headings). When marks sit at several heading levels, the level with the most marks
   splits the note (the deeper on a tie); marks at other levels stay inside their entry.
 * **One entry.** A note with fewer than two marks is one entry: heading ``""``,
-  anchor ``""``, the body's first line, the whole body; its days are the note's (front matter,
+  anchor ``""``, line 1 (the file), the whole body; its days are the note's (front matter,
   title, first heading, file name; see :mod:`~journal_agent.notes.model`), else the one
   mark's when no heading comes before it; its date is the note's (which is that mark's when
   the front matter names none).
@@ -81,8 +81,8 @@ class Entry:
             entry and for a preamble).
         anchor: the heading's HTML id in the published post (``""`` for a whole-note entry, a preamble,
             a jrnl line).
-        line: 1-based line of the heading in the note FILE (the body's first line for a whole-note
-            entry or a preamble).
+        line: 1-based line of the heading in the note FILE (1 for a whole-note entry: the file; the
+            body's first line for a preamble).
         days: every learning day it covers, ascending ("Day 45-50" -> 45..50; "Day 56, 57"); ``()`` if none.
         date: the date it is about (its own heading date, else the note's date).
         end_date: the last date it covers (== ``date`` unless its heading names a date range).
@@ -395,7 +395,7 @@ def split_entries(
             last = resolve(mark.date.end, when) or when
         marked = mark.days.days if mark else ()
         whole = marked if marked and (days.milestone or not days.days) else days.days  # "Reaching day 50" yields
-        return [Entry(0, "", "", first_line, tuple(whole), when, max(last, when), source, body)]
+        return [Entry(0, "", "", 1, tuple(whole), when, max(last, when), source, body)]  # line 1: the file
 
     splitting = [m for m in marks if m.level == level]
     dated: list[tuple[_Mark, dt.date | None, dt.date | None, tuple[dt.date, ...]]] = []
