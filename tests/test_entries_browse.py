@@ -146,3 +146,12 @@ def test_a_daily_page_leads_the_weekly_post_spanning_its_day(tmp_path):
     match = find_note(open_journal(root=root), "Day 16")
     assert match.note.rel_path == "notes/2021-03-16-day-16.md"
     assert [n.rel_path for n, _ in match.also] == ["notes/2021-03-21-week-3.md"]
+
+
+def test_a_date_without_a_year_is_found_in_the_journals_year(shapes):
+    journal = open_journal(root=shapes)
+    match = find_note(journal, "January 3", today=D(2026, 12, 7))  # dateparser alone says 2026-01-03
+    assert match.entry is not None and match.entry.days == (2,) and match.note.rel_path == "notes/log.md"
+    assert find_note(journal, "Nov 12th", today=D(2026, 12, 7)).entry.days == (12,)
+    with pytest.raises(NoteNotFound):
+        find_note(journal, "2026-01-03")  # a year written is a year meant

@@ -282,7 +282,9 @@ def find_note(journal: Journal, ref: str, *, today: dt.date | None = None) -> No
     A date is anything :func:`~journal_agent.notes.dates.parse_date` reads
     ("2025-09-18", "January 4, 2020", "18 Sep 2025", "yesterday"). A day or a date is looked for in every
     entry (:func:`listed_entries`), so "Day 13" inside a multi-day post and "2020-01-04" inside a single-file
-    log are found; an entry covering a date range or listing dates matches each of its dates. A path may be absolute,
+    log are found; an entry covering a date range or listing dates matches each of its dates. A date
+    written without a year ("June 16th", "4 Jan") that has no entry in the year dateparser gives it is
+    looked for in the journal's years, the latest first. A path may be absolute,
     relative to the current folder, the journal root or ``notes/``. When several entries share the day or
     date, the longest is the match (the day's main entry) and the rest, oldest first, are in ``also``.
 
@@ -315,6 +317,14 @@ def find_note(journal: Journal, ref: str, *, today: dt.date | None = None) -> No
         raise NoteNotFound(
             f"{ref!r} is not a note path, a day number (4, day 4) or a date (2025-09-18, yesterday)") from exc
     found = [(n, e) for n, e in entries if e.date <= date <= e.end_date and date in covered_dates(e)]
+    if not found and not re.search(r"\d{4}", text):  # "June 16th": the journal's year, not this one
+        same_day = [(n, e) for n, e in entries
+                    if any((d.month, d.day) == (date.month, date.day) for d in covered_dates(e))]
+        latest = max((d.year for _, e in same_day for d in covered_dates(e)
+                      if (d.month, d.day) == (date.month, date.day)), default=None)
+        if latest is not None:
+            date = date.replace(year=latest)
+            found = [(n, e) for n, e in same_day if date in covered_dates(e)]
     if found:
         return _main_entry(found, "date")
     near = nearest_notes([e.date for _, e in entries], date, date)
