@@ -155,3 +155,5 @@ def test_a_date_without_a_year_is_found_in_the_journals_year(shapes):
     assert find_note(journal, "Nov 12th", today=D(2026, 12, 7)).entry.days == (12,)
     with pytest.raises(NoteNotFound):
         find_note(journal, "2026-01-03")  # a year written is a year meant
+    with pytest.raises(NoteNotFound):
+        find_note(journal, "yesterday", today=D(2026, 1, 4))  # 2026-01-03, not the log's January 3

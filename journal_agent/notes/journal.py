@@ -31,7 +31,7 @@ from pydantic.dataclasses import dataclass as pydantic_dataclass
 from journal_agent.errors import JournalError, NoteNotFound
 from journal_agent.notes.dates import parse_date
 from journal_agent.notes.days import bare_day, find_day_number
-from journal_agent.notes.entries import Entry, covered_dates, listed
+from journal_agent.notes.entries import Entry, covered_dates, heading_date, listed
 from journal_agent.notes.files import PRIVATE_FOLDER
 from journal_agent.notes.model import Note, NoteHead, read_note, read_note_head
 from journal_agent.notes.walk import iter_note_files
@@ -317,7 +317,8 @@ def find_note(journal: Journal, ref: str, *, today: dt.date | None = None) -> No
         raise NoteNotFound(
             f"{ref!r} is not a note path, a day number (4, day 4) or a date (2025-09-18, yesterday)") from exc
     found = [(n, e) for n, e in entries if e.date <= date <= e.end_date and date in covered_dates(e)]
-    if not found and not re.search(r"\d{4}", text):  # "June 16th": the journal's year, not this one
+    written = heading_date(text)
+    if not found and written is not None and written.start[0] is None:  # "June 16th": the journal's year
         same_day = [(n, e) for n, e in entries
                     if any((d.month, d.day) == (date.month, date.day) for d in covered_dates(e))]
         latest = max((d.year for _, e in same_day for d in covered_dates(e)
