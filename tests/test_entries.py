@@ -156,6 +156,7 @@ def test_jrnl_single_file_journal(tmp_path):
             "Moves, borrows and the `Copy` trait.\n\n"
             "[2020-01-07 08:15 PM] Lifetimes. Not yet.\n")
     note = entries_of(tmp_path, "journal.txt", text)
+    assert note.title == "journal"  # the file names a jrnl journal, not its first entry
     assert [(e.date, e.days) for e in note.entries] == [(D(2020, 1, 4), ()), (D(2020, 1, 5), (2,)), (D(2020, 1, 7), ())]
     assert note.entries[1].heading.startswith("Day 2 of Rust") and note.entries[1].line == 3
     assert "Copy" in note.entries[1].body and note.entries[1].anchor == ""

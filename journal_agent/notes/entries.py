@@ -154,6 +154,11 @@ class HeadingDate:
     more: tuple[Written, ...] = ()
 
 
+def is_jrnl_line(line: str) -> bool:
+    """Whether ``line`` opens a jrnl entry: ``[YYYY-MM-DD HH:MM] Title`` (jrnl's plain-text journal format)."""
+    return bool(_JRNL_RE.match(line))
+
+
 def _month(word: str) -> int | None:
     """The month a word names: a name or abbreviation ("Mar", "Sept."), or a misspelt name close to one
     ("Novermber", "Febuary", "Janurary": difflib ratio >= 0.88; not "marches"); ``None`` for other words
