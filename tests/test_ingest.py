@@ -13,6 +13,7 @@ from collections import Counter
 import pytest
 
 from journal_agent.archive.ingest import ingest
+from journal_agent.archive.schema import SCHEMA_VERSION
 from journal_agent.archive.search import search_chunks
 from journal_agent.archive.store import Archive
 from journal_agent.errors import StoreError
@@ -267,7 +268,7 @@ def test_private_column_marks_private_and_draft_notes(journal):
     flags = {path: row["private"] for path, row in stored_notes(journal).items()}
     assert flags == {"notes/public.md": False, "notes/secret.md": True, "notes/wip.md": True,
                      "notes/private/diary.md": True}
-    assert Archive.open(journal).table_meta()["schema_version"] == 2
+    assert Archive.open(journal).table_meta()["schema_version"] == SCHEMA_VERSION == 3
 
 
 def test_progress_advances_per_embedded_batch_of_chunks(journal):

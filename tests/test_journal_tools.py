@@ -67,7 +67,7 @@ def test_agent_search_puts_day_n_first(learner, server):
     agent = Agent(learner)
     result = agent.ask("What did I study on Day 4?").steps[0].tool_calls[0].result
     agent.close()
-    assert result.splitlines()[1] == "(Understood Day 4: those notes are listed first.)"
+    assert result.splitlines()[1] == "(Understood Day 4: those entries are listed first.)"
     assert result.splitlines()[3].startswith(f'1. "Momentum Learning Day 4" | 2025-09-20 | {DAY4} | Day 4')
     paths = re.findall(r'^\d+\. "[^"]+" \| \S+ \| ([^|\n]+?) \|', result, re.MULTILINE)
     assert len(paths) == len(set(paths)) == PAGE_SIZE

@@ -1,4 +1,4 @@
-"""Note search, the one pipeline: a question → filters, BM25 and vector rankings, fusion → one hit per note.
+"""Journal search, the one pipeline: a question → filters, BM25 and vector rankings, fusion → one hit per entry.
 
 Used by ``journal search``, the no-model answer of ``journal ask``, the
 agent's ``archival_memory_search`` and the MCP server's ``search_notes``.
@@ -32,11 +32,32 @@ What a question names is applied as structure, not as words
 (:func:`~journal_agent.notes.days.find_day_number`,
 :func:`~journal_agent.notes.time_expressions.find_time_window`):
 
+* The unit is the **entry** (issue 18): the part of a note with its own day or date
+  (:mod:`journal_agent.notes.entries`); a hit is an entry's best chunk and names it
+  (:class:`SearchHit`: path, entry heading, line), and one note's entries rank separately.
+  Days and dates match entries: "Day 13" is any entry whose ``days`` hold 13 (inside a
+  "Day 11 to 15" post), a date any entry whose ``date``-``end_date`` holds it.
 * A learning-day number ("Day 4", "day four") is a filter on the stored
-  ``day``: that day's notes first (ranked among themselves, every one of them
+  ``days``: that day's entries first (ranked among themselves, every one of them
   even when its words do not match), the normal ranking after, so a wrong day
-  never leaves the learner with nothing. A number that no note has is
-  ignored (its words stay in the query).
+  never leaves the learner with nothing.
+* The challenge's own calendar ("the second week of the challenge" = days 8-14, "my first
+  ten days", "the last week of the challenge" counted back from the last day;
+  :func:`~journal_agent.notes.time_expressions.find_day_span`) is a range of days, applied as a day.
+* A window around an event ("the day after I finished the course", "the week before I started
+  React"; :func:`~journal_agent.notes.time_expressions.find_event_window`) finds the event's
+  entry first (its words' best match; the earliest of the strong matches for a start, the latest
+  for an end), then applies the window after or before it.
+* A date without a year ("June 16th") takes the year that puts it inside the archive's span
+  (:meth:`~journal_agent.archive.store.Archive.span`), not the current year.
+* A day, days or window that holds no entry is said (``SearchResults.empty``) and the nearest
+  entries before and after it are offered first (:func:`nearest_entries`), then only what the
+  question's words really match; never unrelated notes in its place. (A month-wide or wider
+  window with words left still boosts, below: a misremembered month.)
+* "First/last time" and "when did I start" questions
+  (:func:`~journal_agent.notes.time_expressions.find_order`) put the entries matching the words
+  about as well as the best (:data:`ORDER_SHARE` of its score, among the first :data:`ORDER_POOL`)
+  in date order, earliest (or latest) first.
 * A time window is applied by its kind (:data:`WINDOW_POLICY`): ``filter``
   puts the in-window notes first and the rest after; ``boost`` searches twice,
   inside the window and without it, and fuses the two note rankings with
@@ -53,7 +74,7 @@ What a question names is applied as structure, not as words
   benchmarks/RESULTS.md), so those filter.
 * ``since``/``until`` given explicitly are always a hard filter.
 
-A note ranks by its best chunk. Measured and not kept (benchmarks/RESULTS.md):
+An entry ranks by its best chunk. Measured (on notes, before entries) and not kept (benchmarks/RESULTS.md):
 adding 0.3 of a note's second-best chunk score (original-question MRR@10
 0.979 → 0.854), dropping words about journaling ("note", "learned", "wrote")
 from the query (no change).
@@ -567,8 +588,8 @@ def search_notes(
         return entries_where(archive, category=category, source=stored_source, **bounds)
 
     base = run(since, until)
-    if len(base) < wanted and text != query and not named:
-        # Nothing but the structure was asked ("When did I first?"): the rest ranks by the whole question.
+    if len(base) < wanted and text != query:
+        # Nothing but the day/date was asked ("What did I do on Day 4?"): the rest ranks by the whole question.
         base = _best_per_entry(base + run(since, until, words=query))
     first: list[SearchHit] = []
     structured: list[SearchHit] = []  # the entries the named day, days or window hold
