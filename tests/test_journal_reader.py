@@ -95,6 +95,6 @@ def test_day_numbers_read_alike_in_titles_questions_references_and_citations():
         reference = find_day_number(f"what did I learn on Day {number}?")
         assert reference is not None and reference.day == number
         assert days_cited(f"On Day {number} I read about RRF.") == {number}
-    assert title_day("Day 0: setting up") is None  # not a day (yet: issue 18 may change it, here in one place)
+    assert title_day("Day 0: setting up") == 0  # issue 18 made Day 0 a day (it was None), here in one place
     assert title_day("Momentum Learning Day 100000") is None
     assert days_cited("I studied on days 3, 4 and 5.") == {3, 4, 5}

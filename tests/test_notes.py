@@ -150,7 +150,8 @@ def test_highest_day_ignores_day_words_inside_code(journal):
     ("Day #7", 7),
     ("retry day 40 times", None),  # a sentence, not a learning day
     ("A day 2 remember", None),
-    ("Day 0", None),
+    ("Day 0", 0),  # issue 18: Day 0 is a day (#100DaysOfCode logs start there); it was None before
+    ("Day 45-50: Reaching day 50", 45),
 ])
 def test_day_named_in_title(tmp_path, title, day):
     path = write(tmp_path / "notes" / "n.md", f"---\ntitle: '{title}'\ndate: 2025-09-18\n---\nbody\n")

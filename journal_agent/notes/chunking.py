@@ -15,6 +15,14 @@ model does). ``str.splitlines`` also breaks at form feed, vertical tab, NEL,
 U+2028/U+2029 and FS/GS/RS; using it against markdown-it's map shifted every
 later line and dropped text (issue 11), so it is not used here.
 
+:func:`chunk_note` chunks a whole note the way ingest stores it: entry by entry
+(:mod:`~journal_agent.notes.entries`), so a chunk never spans two entries and each
+chunk knows its entry (``Chunk.entry``), and with the text a learner writes in front
+matter (``learnings``, ``summary``, ``description``, ``excerpt``, ``takeaways``) as
+chunks of their own under the heading "Front matter", first, in entry 0: separate
+chunks (not appended to the body's first chunk) so the body's chunks and their lines
+stay as written and a ``learnings:`` list is found as itself.
+
 The text that is embedded is the note title plus heading path plus the chunk,
 so a chunk deep in a note still carries what the note is about. 1,000
 characters is about 200-250 word pieces, inside all-MiniLM-L6-v2's 256-token
@@ -24,11 +32,18 @@ window (Reimers & Gurevych 2019 trained it at 128; it was fine-tuned to 256).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from journal_agent.notes.files import normalize_newlines
 from journal_agent.notes.markdown import parser
 
+if TYPE_CHECKING:
+    from journal_agent.notes.model import Note
+
+# front-matter fields whose text a learner writes about the note: searchable with it (issue 18)
+SEARCHABLE_FRONT_MATTER = ("summary", "description", "excerpt", "learnings", "takeaways")
+FRONT_MATTER_HEADING = "Front matter"
 MAX_CHARS = 1000
 MIN_CHARS = 200
 HARD_SPLIT_CHARS = 4000  # even fenced code is split past this; a chunk must stay searchable
@@ -40,13 +55,16 @@ class Chunk:
 
     Attributes:
         index: 0-based position in the note.
-        heading: heading path, ``" > "``-joined, ``""`` before the first heading.
+        heading: heading path, ``" > "``-joined, ``""`` before the first heading
+            (``"Front matter"`` for a note's searchable front-matter text, see :func:`chunk_note`).
         text: the Markdown source of the chunk.
+        entry: index into the note's ``entries`` (``0`` for :func:`chunk_markdown`, which knows no entries).
     """
 
     index: int
     heading: str
     text: str
+    entry: int = 0
 
     def embedding_text(self, title: str) -> str:
         """Title + heading path + text: what the embedding model sees."""
@@ -151,3 +169,53 @@ def _split_block(source: str, kind: str, max_chars: int) -> list[str]:
     if current.strip():
         pieces.append(current.strip())
     return pieces
+
+
+def chunk_note(note: Note, max_chars: int = MAX_CHARS, min_chars: int = MIN_CHARS) -> list[Chunk]:
+    """Chunk a note entry by entry, its searchable front matter first (see the module docstring).
+
+    Args:
+        note: a note as :func:`~journal_agent.notes.model.read_note` reads it (``note.entries`` at least one).
+        max_chars, min_chars: as :func:`chunk_markdown`.
+
+    Returns:
+        Chunks numbered 0.. across the note, each with ``entry`` (an index into ``note.entries``); no chunk
+        spans two entries. At least one: a note with no text to chunk gives its title as chunk 0.
+    """
+    chunks: list[Chunk] = []
+    front = front_matter_text(note.metadata)
+    if front:
+        chunks += [replace(c, heading=FRONT_MATTER_HEADING) for c in chunk_markdown(front, max_chars, min_chars)]
+    for entry in note.entries:
+        chunks += [replace(c, entry=entry.index) for c in chunk_markdown(entry.body, max_chars, min_chars)]
+    chunks = [replace(c, index=number) for number, c in enumerate(chunks)]
+    return chunks or [Chunk(0, "", note.title)]
+
+
+def front_matter_text(metadata: dict[str, Any]) -> str:
+    """The searchable front matter of a note as Markdown: ``Learnings:`` then its items as a list, ``Summary:``
+    then its text, for each of :data:`SEARCHABLE_FRONT_MATTER` present (keys lower-case, as the notes model
+    keeps them; nested lists and mappings give their strings); ``""`` when there is none."""
+    parts = []
+    for key in SEARCHABLE_FRONT_MATTER:
+        words = _strings(metadata.get(key))
+        if not words:
+            continue
+        label = f"{key.capitalize()}:"
+        if isinstance(metadata[key], (list, tuple, dict)):
+            parts.append(label + "\n\n" + "\n".join(f"- {w}" for w in words))
+        else:
+            parts.append(f"{label} {' '.join(words)}")
+    return "\n\n".join(parts)
+
+
+def _strings(value: Any) -> list[str]:
+    """Every non-empty string in a front-matter value, in order (numbers and dates as text, one line each)."""
+    if value is None or isinstance(value, bool):
+        return []
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _strings(v)]
+    text = re.sub(r"\s+", " ", str(value)).strip()
+    return [text] if text else []

@@ -1,10 +1,12 @@
 """Learning-day numbers: the one place that reads "Day N", wherever it is written.
 
-A learning day is a whole number from 1 to :data:`MAX_DAY`. It is read here and
+A learning day is a whole number from 0 to :data:`MAX_DAY`. It is read here and
 nowhere else, with one bound:
 
-* in a note's **title or first heading** (:func:`title_day`: "Momentum Learning Day 3",
-  "Day 2| Momentum Learning Series", "Day 12 of 100"; not "retry day 40 times");
+* in a note's **title or a heading** (:func:`title_day`, :func:`title_days`: "Momentum Learning Day 3",
+  "Day 2| Momentum Learning Series", "Day 12 of 100", ranges "Day 45-50", "Day 11 to 15", "Day 56, 57";
+  not "retry day 40 times");
+* in a note's **file name** (:func:`file_name_day`: ``day-12.md``, ``2020-01-22-day-19.md``, ``day-one.md``);
 * in front matter (``day: 4``; :func:`check_day`);
 * in a **question** (:func:`find_day_number`: "on Day 4", "day four", "my first day");
 * in a **reference** given to ``journal show`` (:func:`bare_day`: "4", "day 4", "Day #10000");
@@ -16,6 +18,10 @@ And rewritten here: :func:`renumber_day_words` (``journal renumber``, ``journal 
 
 Before issue 17 four regular expressions allowed 4 or 5 digits, so a note with
 ``day: 10000`` was listed while ``journal show 10000`` said there was no such note.
+
+**Day 0 is a day** (issue 18): both public #100DaysOfCode logs the issue measured start at
+"Day 0" (the #100DaysOfCode rules call the setup day Day 0), so 0 is read wherever 1 is.
+Before issue 18 ``title_day("Day 0: setting up")`` was ``None``.
 """
 
 from __future__ import annotations
@@ -23,7 +29,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+MIN_DAY = 0  # Day 0 is a day (issue 18): #100DaysOfCode logs start there
 MAX_DAY = 99_999  # five digits: 270 years of daily notes
+MAX_RANGE_DAYS = 366  # a heading naming more days than a year ("Day 12, 2020") is not a range of days
 _DIGITS = r"\d{1,5}"
 
 # -- number words ("four", "twenty-one", "fourth", "4th") -------------------------------
@@ -57,27 +65,86 @@ def parse_number(text: str) -> int | None:
 
 
 def is_day(number: int | None) -> bool:
-    """True for a learning-day number: 1 to :data:`MAX_DAY`."""
-    return number is not None and 1 <= number <= MAX_DAY
+    """True for a learning-day number: :data:`MIN_DAY` (0) to :data:`MAX_DAY`."""
+    return number is not None and MIN_DAY <= number <= MAX_DAY
 
 
 # -- titles and headings ------------------------------------------------------------
-_TITLE_DAY_RE = re.compile(
-    rf"^\W*day\s*#?\s*({_DIGITS})(?!\d)|\bday\s*#?\s*({_DIGITS})\s*(?=$|[|:;,.!?)\]/\u2013\u2014-]|of\b)",
-    re.IGNORECASE)
+_DAY_END = r"\s*(?:$|[|:;,.!?()\[\]/\u2013\u2014-]|of\b)"  # what may follow "Day N" that does not open a title
+_MORE_DAYS = (r"(?:\s*(?:-|\u2013|\u2014|to|through|thru|until|till|and|&|,)\s*(?:days?\s*#?\s*)?"
+              rf"{_DIGITS}(?!\d)(?![-/.]\d))")
+_TITLE_DAYS_RE = re.compile(
+    rf"(?:^(?P<opening>\W*)|\b)days?\s*#?\s*(?P<first>{_DIGITS})(?!\d)(?P<more>{_MORE_DAYS}*)", re.IGNORECASE)
+_RANGE_SEP_RE = re.compile(r"-|\u2013|\u2014|to|through|thru|until|till", re.IGNORECASE)
+# "Reaching day 50", "until day 50": where a post ends up, not a day it is about (see :func:`title_days`)
+_MILESTONE_RE = re.compile(r"\b(?:reach(?:ing|ed)?|until|till|up\s+to|to|towards?|approaching|before|by)\s*$",
+                           re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class TitleDays:
+    """The learning days a title or heading names.
+
+    Attributes:
+        days: every day named, ascending ("Day 45-50" -> 45..50; "Day 56, 57" -> 56, 57).
+        milestone: the days were named as a point reached ("Reaching day 50", "until day 50"): the
+            end of what a post covers, not its days; a note with several entries ignores such a title.
+    """
+
+    days: tuple[int, ...] = ()
+    milestone: bool = False
+
+
+def title_days(text: str | None) -> TitleDays:
+    """Every learning day a title or heading names, ranges and lists included.
+
+    "Day 12: January 4, 2020" -> (12,); "Day 45-50" and "Days 45 to 50" -> 45..50;
+    "Day 56, 57" and "Day 56 & 57" -> (56, 57); "Day 1 - Day 3" -> 1..3; "Day 0" -> (0,).
+    "Day N" counts when it opens the text or is followed by the end, punctuation or "of"; a
+    following number counts as more days only when it is larger and at most :data:`MAX_RANGE_DAYS`
+    on ("13/11/2024 - Day 13" is day 13; "Day 12, 2020" is day 12).
+    "retry day 40 times" names no day (the words "day N" must open the text or end a phrase).
+    ``milestone`` is set for "reaching/until/up to day N" (see :class:`TitleDays`).
+    """
+    for match in _TITLE_DAYS_RE.finditer(text or ""):
+        tail = (text or "")[match.end():]
+        if match.group("opening") is None and not re.match(_DAY_END, tail, re.IGNORECASE):
+            continue
+        first = int(match.group("first"))
+        if not is_day(first):
+            continue
+        days = [first]
+        for sep, number in re.findall(rf"\s*(-|\u2013|\u2014|to|through|thru|until|till|and|&|,)\s*"
+                                      rf"(?:days?\s*#?\s*)?({_DIGITS})", match.group("more"), re.IGNORECASE):
+            value = int(number)
+            if not is_day(value) or value <= days[-1] or value - days[0] > MAX_RANGE_DAYS:
+                break
+            days.extend(range(days[-1] + 1, value + 1) if _RANGE_SEP_RE.fullmatch(sep) else [value])
+        before = (text or "")[: match.start()]
+        return TitleDays(tuple(days), bool(_MILESTONE_RE.search(before)))
+    return TitleDays()
 
 
 def title_day(text: str | None) -> int | None:
-    """The learning day a title or heading names ("Momentum Learning Day 3" → 3), else ``None``.
+    """The (first) learning day a title or heading names ("Momentum Learning Day 3" → 3), else ``None``.
 
-    "Day N" counts when it opens the text or is followed by the end, punctuation
-    or "of"; so "Day 2| Momentum Learning Series" and "Day 12 of 100" name
-    days and "retry day 40 times" does not. Day 0 is not a day.
+    See :func:`title_days` for the rule; Day 0 is a day ("Day 0: setting up" -> 0).
     """
-    match = _TITLE_DAY_RE.search(text or "")
+    days = title_days(text).days
+    return days[0] if days else None
+
+
+_FILE_DAY_RE = re.compile(rf"(?:^|[-_. ])day[-_ ]?(?P<n>\d{{1,5}}|{NUMBER_WORD})(?=$|[-_. ])", re.IGNORECASE)
+
+
+def file_name_day(stem: str) -> int | None:
+    """The learning day a note's file name names: ``day-12`` -> 12, ``2020-01-22-day-19`` -> 19,
+    ``day-one`` and ``day_twenty-one`` -> 1 and 21 (number words as :func:`parse_number` reads them),
+    ``100DaysOfCode`` -> ``None`` (the file stem, without its suffix)."""
+    match = _FILE_DAY_RE.search(stem.replace("_", "-"))
     if not match:
         return None
-    number = int(match.group(1) or match.group(2))
+    number = parse_number(match.group("n").replace("-", " ") if not match.group("n").isdigit() else match.group("n"))
     return number if is_day(number) else None
 
 
@@ -101,7 +168,7 @@ def renumber_day_words(text: str, old: int, new: int) -> str:
 def check_day(value: object) -> int | None:
     """A front-matter ``day`` value as a day number; ``None`` when it is not one (the caller names the error).
 
-    Whole numbers and their digit strings (``4``, ``"4"``) from 1 to :data:`MAX_DAY`; ``True`` is not 1.
+    Whole numbers and their digit strings (``4``, ``"4"``) from 0 to :data:`MAX_DAY`; ``True`` is not 1.
     """
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())

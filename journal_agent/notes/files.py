@@ -24,7 +24,9 @@ NOTE_SUFFIXES = (".md", ".markdown", ".txt")
 MAX_NOTE_BYTES = 1_000_000  # a learning note is a few KB; 1 MB is a pasted dump
 _CITED_PATH_RE = re.compile(r"[\w./~-]+\.(?:" + "|".join(s.lstrip(".") for s in NOTE_SUFFIXES) + r")\b", re.IGNORECASE)
 PRIVATE_FOLDER = "private"
-_FILENAME_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+# 2020-01-22-day-19, 2020_01_22, 2020.01.22, 20200122 (year first); 22-01-2020, 22_01_2020 (day first)
+_FILENAME_DATE_RE = re.compile(r"(?<!\d)(?:(?P<y>\d{4})([-_.]?)(?P<m>\d{2})\2(?P<d>\d{2})"
+                               r"|(?P<d2>\d{1,2})([-_.])(?P<m2>\d{1,2})\6(?P<y2>\d{4}))(?!\d)")
 
 
 def paths_cited(text: str) -> list[str]:
@@ -222,22 +224,40 @@ def is_private_path(path: Path, notes_dir: Path) -> bool:
 def fallback_date(path: Path, mtime: dt.datetime) -> tuple[dt.date, str]:
     """The date of a note whose front matter names none, and where it came from.
 
-    A ``YYYY-MM-DD`` in the file name (a real date, in the years notes are
-    accepted for), else the file's first git commit, else its mtime. Returns
-    ``(date, "file name" | "git" | "mtime")``.
+    A date in the file name (:func:`file_name_date`), else the file's first git commit, else its mtime.
+    Returns ``(date, "file name" | "git" | "mtime")``; ingest counts the ``mtime`` ones (a copied folder's
+    notes are all "today") and says how to date them.
     """
-    match = _FILENAME_DATE_RE.search(path.name)
-    if match:
-        try:
-            named = dt.date(*map(int, match.groups()))
-            if MIN_NOTE_YEAR <= named.year <= MAX_NOTE_YEAR:
-                return named, "file name"
-        except ValueError:
-            pass
+    named = file_name_date(path)
+    if named is not None:
+        return named, "file name"
     created = git_first_commit_dates(str(path.parent)).get(str(path))
     if created is not None:
         return created, "git"
     return mtime.date(), "mtime"
+
+def file_name_date(path: Path) -> dt.date | None:
+    """The date a note's file name gives, or ``None``.
+
+    Year first with ``-``, ``_``, ``.`` or nothing between (``2020-01-22-day-19.md``, ``2020_01_22.md``,
+    ``20200122.md``), or day first (``22-01-2020.md``; ``01-22-2020.md``, whose second number cannot be a
+    month, is month first: January 22). Only real dates in the years notes are accepted for (1900-2199).
+    """
+    for match in _FILENAME_DATE_RE.finditer(Path(path).name):
+        if match.group("y"):
+            year, month, day = int(match.group("y")), int(match.group("m")), int(match.group("d"))
+        else:
+            year, month, day = int(match.group("y2")), int(match.group("m2")), int(match.group("d2"))
+            if month > 12 >= day:  # 01-22-2020: month first
+                month, day = day, month
+        try:
+            named = dt.date(year, month, day)
+        except ValueError:
+            continue
+        if MIN_NOTE_YEAR <= named.year <= MAX_NOTE_YEAR:
+            return named
+    return None
+
 
 @lru_cache(maxsize=32)
 def git_first_commit_dates(folder: str) -> dict[str, dt.date]:

@@ -239,7 +239,9 @@ def find_note(journal: Journal, ref: str, *, today: dt.date | None = None) -> No
         return NoteMatch(read_one(journal, path), how="path")
     notes = read_journal(journal).notes
     day_ref = find_day_number(text)
-    number = bare_day(text) or (day_ref.day if day_ref and not day_ref.query.strip() else None)
+    number = bare_day(text)
+    if number is None and day_ref and not day_ref.query.strip():
+        number = day_ref.day  # Day 0 is a day: never `or` a day number
     if number is not None:
         found = [n for n in notes if n.day == number]
         if found:

@@ -31,13 +31,15 @@ from typing import Any, Literal
 
 from journal_agent.errors import NoteError
 from journal_agent.notes.dates import DEFAULT_LANGUAGES, MAX_NOTE_YEAR, MIN_NOTE_YEAR, parse_note_date
-from journal_agent.notes.days import MAX_DAY, check_day, title_day
+from journal_agent.notes.days import MAX_DAY, MIN_DAY, TitleDays, check_day, file_name_day, title_days
+from journal_agent.notes.entries import Entry, note_days, split_entries
 from journal_agent.notes.files import (  # noqa: F401 - NOTE_SUFFIXES is read from here by older callers
     NOTE_SUFFIXES,
     PRIVATE_FOLDER,
     check_nesting,
     decode_note_bytes,
     fallback_date,
+    file_name_date,
     folders_under,
     read_note_bytes,
     relative_path,
@@ -45,6 +47,7 @@ from journal_agent.notes.files import (  # noqa: F401 - NOTE_SUFFIXES is read fr
 from journal_agent.notes.front_matter import FrontMatter, split_front_matter, text_field, words_field, written
 from journal_agent.notes.markdown import parser
 
+FILE_TIME_SOURCE = "mtime"  # Note.date_source of a note dated by its file's modification time: a guess
 DIGEST_KEY = "digest"  # front-matter key of a weekly digest (``digest: 2025-W38``), written by ``journal digest``
 
 TitleSource = Literal["front matter", "heading", "first line", ""]
@@ -61,17 +64,22 @@ class Note:
         rel_path: path relative to the journal root (POSIX), the note's id in the store; made
             from the path as given, so a link inside the journal keeps its own name.
         title: cleaned title (never empty).
-        date: the journal date, the day the note is about.
-        date_source: where ``date`` came from: ``date``, ``last_modified_at``,
-            ``file name``, ``git`` or ``mtime``.
+        date: the journal date, the day the note is about (a note of several entries: its first entry's,
+            unless front matter says).
+        date_source: where ``date`` came from: ``date``, ``last_modified_at``, ``heading`` (an entry
+            heading, :mod:`~journal_agent.notes.entries`), ``file name``, ``git`` or ``mtime``.
         modified: when the note was last modified (front matter, else file mtime), UTC-naive local.
         categories, tags: lists of strings, order kept, duplicates removed.
-        day: the learning day: front-matter ``day``, else "Day N" in the title, else in
-            the first heading (see :func:`~journal_agent.notes.days.title_day`), else ``None``.
+        day: the first of ``days``, else ``None``.
         body: Markdown body without front matter.
         draft, private: publication flags (``private`` also set under a ``private`` folder, any case).
         content_hash: SHA-256 hex of the file's bytes; the ingest's change detector.
         metadata: the remaining front-matter keys (``layout``, ``image``, ...).
+        entries: the note's entries (:func:`~journal_agent.notes.entries.split_entries`), at least one; a
+            one-day note is one whole-note entry.
+        days: every learning day its entries cover, ascending (``()`` if none); a one-entry note's days
+            are front-matter ``day``, else the days the title names ("Day 45-50" -> 45..50), else the
+            first heading's, else the file name's (``day-12.md``, ``day-one.md``).
     """
 
     path: Path
@@ -88,6 +96,17 @@ class Note:
     private: bool = False
     content_hash: str = ""
     metadata: dict[str, Any] = field(default_factory=dict)
+    entries: list[Entry] = field(default_factory=list)
+    days: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        """A note built by hand (tests, callers without a file) is one whole-note entry of its own day."""
+        if not self.days and self.day is not None:
+            self.days = (self.day,)
+        if self.day is None and self.days:
+            self.day = self.days[0]
+        if not self.entries:
+            self.entries = [Entry(0, "", "", 1, self.days, self.date, self.date, self.date_source, self.body)]
 
     @property
     def publishable(self) -> bool:
@@ -99,6 +118,20 @@ class Note:
         """True for a weekly digest (front matter ``digest: YYYY-Www``): a summary of other notes, not a
         learning day, so streaks, gaps and counts leave it out (:mod:`journal_agent.digest`)."""
         return bool(self.metadata.get(DIGEST_KEY))
+
+
+def dated_by_file_time(notes: Sequence[Note]) -> list[Note]:
+    """The notes dated by their file's modification time (nothing they say dates them, git neither): a copied
+    folder's notes would all be "today". Ingest and ``journal stats`` count them with :func:`file_time_hint`."""
+    return [note for note in notes if note.date_source == FILE_TIME_SOURCE]
+
+
+def file_time_hint(count: int) -> str:
+    """What to say about ``count`` notes dated by file time (``""`` for none): how many, and how to fix it."""
+    if not count:
+        return ""
+    return (f"{count} note{'' if count == 1 else 's'} dated by file time (modification time); add `date:` "
+            "front matter, a dated heading (## 2025-09-23) or a dated file name (2025-09-23-day-4.md)")
 
 
 def read_note(
@@ -129,10 +162,16 @@ def read_note(
       date as :func:`~journal_agent.notes.dates.parse_note_date` reads it.
       Anything else is an error, not a guess: ``date: tomorrow`` (a note's date
       must not move with the day it is read), ``date: [1, 2]``,
-      ``date: -0001-01-01`` and years outside 1900-2199. Without either: a
-      ``YYYY-MM-DD`` file name, the file's first git commit, its mtime.
-    * **Day.** Front-matter ``day`` (a whole number >= 1), else "Day N" in the
-      title, else in the first heading (see :func:`~journal_agent.notes.days.title_day`); else ``None``.
+      ``date: -0001-01-01`` and years outside 1900-2199. Without either: the first
+      entry heading's date (``### Day 12: January 4, 2020``, ``## 2025-09-23``), a dated file name
+      (``2020-01-22-day-19.md``, ``22-01-2020.md``, ``2020_01_22.md``), the file's first git commit,
+      its mtime; ``date_source`` says which.
+    * **Entries.** :func:`~journal_agent.notes.entries.split_entries`: headings (or jrnl lines) naming a
+      day or a date split the note; each entry has its days and date.
+    * **Day.** Front-matter ``day`` (a whole number >= 0, Day 0 is a day; a list; a range "45-50"),
+      else the days the title names ("Day 45-50" covers 45..50), else the first heading's, else the file name's
+      (``day-12.md``, ``day-one.md``): a one-entry note's days. A note of several entries has the
+      days its entries' headings name (they win over a title such as "Reaching day 50").
     * **Categories, tags.** Each item as written; a string is split on commas,
       else on spaces (Jekyll); an item that is a list or mapping is an error.
       Without categories, a note in a subfolder of ``notes/`` takes the folder's name.
@@ -156,9 +195,13 @@ def read_note(
     notes_dir = Path(notes_dir) if notes_dir is not None else root / "notes"
     raw, mtime = read_note_bytes(given)
     head = read_head(given, decode_note_bytes(given, raw), languages=languages)
+    entries = split_entries(head.body, date=head.date, date_source=head.date_source,
+                            fallback=lambda: fallback_date(resolved, mtime), days=head.days,
+                            hint=head.date or file_name_date(given), first_line=head.body_line)
     date, date_source = head.date, head.date_source
-    if date is None:
-        date, date_source = fallback_date(resolved, mtime)
+    if date is None:  # the first entry's: its heading's date, else the file name's, git's, mtime's
+        date, date_source = entries[0].date, entries[0].date_source
+    days = note_days(entries)
     folders = folders_under(given, resolved, notes_dir)
     categories = head.categories
     if not categories and folders and folders[-1].casefold() != PRIVATE_FOLDER:
@@ -169,10 +212,10 @@ def read_note(
     check_nesting(given, head.body, head.body_line)
     return Note(path=resolved, rel_path=relative_path(given, resolved, Path(root)),
                 title=head.title or file_name_title(given), date=date, date_source=date_source,
-                modified=head.modified or mtime, categories=categories, tags=head.tags, day=head.day, body=head.body,
-                draft=head.draft,
+                modified=head.modified or mtime, categories=categories, tags=head.tags,
+                day=days[0] if days else None, body=head.body, draft=head.draft,
                 private=head.private or any(part.casefold() == PRIVATE_FOLDER for part in folders),
-                content_hash=hashlib.sha256(raw).hexdigest(), metadata=head.metadata)
+                content_hash=hashlib.sha256(raw).hexdigest(), metadata=head.metadata, entries=entries, days=days)
 
 
 @dataclass
@@ -199,6 +242,7 @@ class NoteHead:
     body_line: int
     has_front_matter: bool
     metadata: dict[str, Any] = field(default_factory=dict)
+    days: TitleDays = TitleDays()  # every day named (front matter, title, first heading, file name); day is the first
 
 
 def read_note_head(path: Path, *, languages: Sequence[str] = DEFAULT_LANGUAGES) -> NoteHead:
@@ -240,7 +284,13 @@ def read_head(path: Path, text: str, *, suffix: str | None = None,
     if not title:
         title = (first_line_title(body) if suffix == ".txt" else heading()) or ""
         title_from = ("first line" if suffix == ".txt" else "heading") if title else ""
-    day = _front_matter_day(path, front) or title_day(title) or title_day(heading())
+    days = _front_matter_days(path, front) or title_days(title)
+    if not days.days:
+        days = title_days(heading())
+    if not days.days:
+        named = file_name_day(path.stem)
+        days = TitleDays((named,)) if named is not None else days
+    day = days.days[0] if days.days else None
     written_date = _front_matter_when(path, front, "date", languages)
     modified = _front_matter_when(path, front, "last_modified_at", languages)
     when, date_source = ((written_date, "date") if written_date else (modified, "last_modified_at") if modified
@@ -253,7 +303,8 @@ def read_head(path: Path, text: str, *, suffix: str | None = None,
                     date_source=date_source, modified=modified, day=day, categories=categories, tags=tags,
                     draft=_flag(path, front, "draft") or _flag(path, front, "published", default=True) is False,
                     private=_flag(path, front, "private"), body=body, body_line=front.body_line + skipped,
-                    has_front_matter=front.present, metadata={k: v for k, v in front.values.items() if k not in known})
+                    has_front_matter=front.present, metadata={k: v for k, v in front.values.items() if k not in known},
+                    days=days)
 
 
 def slugify(text: str) -> str:
@@ -335,14 +386,29 @@ def _flag(path: Path, front: FrontMatter, key: str, default: bool = False) -> bo
     raise NoteError(path, f"front matter {key}: {written(front, key)} is not true or false")
 
 
-def _front_matter_day(path: Path, front: FrontMatter) -> int | None:
+_DAYS_WRITTEN_RE = re.compile(r"^[\d\s,&\u2013\u2014-]*(?:(?:to|and|through)[\d\s,&-]*)*$", re.IGNORECASE)
+
+
+def _front_matter_days(path: Path, front: FrontMatter) -> TitleDays | None:
+    """Front-matter ``day``: a whole number (``4``, ``"4"``, ``0``), a list of them (``[56, 57]``) or a range
+    as written in a title (``"45-50"``, ``"11 to 15"``, ``"56, 57"``); ``None`` when absent.
+
+    Raises:
+        NoteError: anything else (``day: six``, ``day: true``, a number past :data:`MAX_DAY`).
+    """
     value = front.values.get("day")
     if value is None:
         return None
-    day = check_day(value)
-    if day is None:
-        raise NoteError(path, f"front matter day: {written(front, 'day')} is not a day number (1 to {MAX_DAY})")
-    return day
+    items = value if isinstance(value, list) else [value]
+    days = [check_day(item) for item in items]
+    if items and all(day is not None for day in days):
+        return TitleDays(tuple(sorted({day for day in days if day is not None})))
+    if isinstance(value, str) and _DAYS_WRITTEN_RE.match(value.strip()):
+        named = title_days(f"Day {value.strip()}")
+        if named.days:
+            return named
+    raise NoteError(path, f"front matter day: {written(front, 'day')} is not a day number "
+                          f"({MIN_DAY} to {MAX_DAY}), a list of them or a range such as 45-50")
 
 
 def _front_matter_when(path: Path, front: FrontMatter, key: str, languages: Sequence[str]) -> dt.datetime | None:

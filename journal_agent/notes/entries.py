@@ -1,0 +1,367 @@
+"""Entries: the parts of a note that carry their own learning day and/or date (issue 18).
+
+The one place that splits a note into entries. A learning journal is kept in
+many shapes: one note per day (the learner's own Jekyll posts), a single-file
+#100DaysOfCode log with a ``### Day 12: January 4, 2020`` section per day, Jekyll
+posts that each cover several days with ``#### 13/11/2024 - Day 13``
+sub-entries, dated sections (``## 2025-09-23``), and jrnl's plain-text journal
+(``[2020-01-04 09:00] Title`` lines). The **entry** is the unit of day and date
+filters, ``show``, ``list`` and ``stats``; the note stays the unit of files and
+of the site (an entry is an anchor in its post).
+
+The rules (:func:`split_entries`):
+
+* **Entry marks.** A heading (any level, outside code, lists and quotes) whose
+  text names a learning day (:func:`~journal_agent.notes.days.title_days`:
+  "Day 12", "Day 45-50", "Day 56, 57", "Day 0") or a date (:func:`heading_date`:
+  ``2025-09-23``, ``13/11/2024``, "January 4, 2020", "4th of June 2021",
+  "June 16th", "January 4-6, 2020"), and jrnl's ``[YYYY-MM-DD HH:MM] Title``
+  line. When marks sit at several heading levels, the level with the most marks
+  splits the note (the deeper on a tie); marks at other levels stay inside their entry.
+* **One entry.** A note with fewer than two marks is one entry: heading ``""``,
+  anchor ``""``, line 1, the whole body; its days are the note's (front matter,
+  title, first heading, file name; see :mod:`~journal_agent.notes.model`), else the one
+  mark's; its date is the note's.
+* **Several entries.** Each mark starts an entry that runs to the next mark. Text
+  before the first mark (an introduction, the log's own title) is a *preamble*
+  entry: it has no day and the note's date, and ``list``/``show``/``stats`` leave it
+  out (it is not a study day). An entry's days are its heading's; its date is its
+  heading's, else the note's (never guessed from day arithmetic: learners skip days).
+* **Dates in numbers.** ``13/11/2024`` is day first unless some heading of the same note
+  can only be month first (``11/13/2024``); then every numeric date of the note is.
+* **A date without a year** ("June 16th") takes the year that puts it nearest the
+  entry before it, else the note's own date (front matter or file name), else the
+  first full date of the note, else the note's fallback date (git, mtime): so a 2025
+  journal's "June 16th" is 2025, and "December 30, 2020" then "January 2" is 2021.
+* **Anchors** are the ids MkDocs' ``toc`` extension gives the heading
+  (``markdown.extensions.toc.slugify``/``unique`` over every heading of the post,
+  in order); ``""`` for a whole-note entry, a preamble and a jrnl line.
+
+A note's date is its front-matter date, else the first entry heading's date
+(``date_source`` ``"heading"``; the first entry's date then), else the file name's, git's or mtime's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from journal_agent.notes.dates import MAX_NOTE_YEAR, MIN_NOTE_YEAR
+from journal_agent.notes.days import TitleDays, title_days
+from journal_agent.notes.markdown import parser
+
+HEADING_SOURCE = "heading"  # Entry.date_source / Note.date_source of a date written in an entry heading
+NO_DAYS = TitleDays()
+JRNL_LEVEL = 7  # jrnl's "[2020-01-04 09:00] Title" lines rank below every Markdown heading level
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entry of a note: the part that carries its own learning day and/or date.
+
+    Attributes:
+        index: 0-based position in the note.
+        heading: the entry heading's text as written (a jrnl line: its title; ``""`` for a whole-note
+            entry and for a preamble).
+        anchor: the heading's HTML id in the published post (``""`` for a whole-note entry, a preamble,
+            a jrnl line).
+        line: 1-based line of the heading in the note FILE (the body's first line for a whole-note
+            entry or a preamble).
+        days: every learning day it covers, ascending ("Day 45-50" -> 45..50; "Day 56, 57"); ``()`` if none.
+        date: the date it is about (its own heading date, else the note's date).
+        end_date: the last date it covers (== ``date`` unless its heading names a date range).
+        date_source: ``"heading"``, or the note's ``date_source`` when inherited.
+        body: its Markdown, heading line included.
+        preamble: text before the first entry heading of a note with several entries (an introduction,
+            a log's own title): no day, not a study day, not listed.
+    """
+
+    index: int
+    heading: str
+    anchor: str
+    line: int
+    days: tuple[int, ...]
+    date: dt.date
+    end_date: dt.date
+    date_source: str
+    body: str
+    preamble: bool = False
+
+    @property
+    def day(self) -> int | None:
+        """The entry's first learning day, or ``None``."""
+        return self.days[0] if self.days else None
+
+
+# -- dates written in headings --------------------------------------------------------
+_MONTHS = {name: number for number, names in enumerate(
+    [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
+     ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
+     ("november", "nov"), ("december", "dec")], start=1) for name in names}
+_MONTH = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_ORD = r"(?:st|nd|rd|th)?"
+_TO = r"\s*(?:-|\u2013|\u2014|to|until|through|thru)\s*"
+_ISO_RE = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
+_NUMERIC_RE = re.compile(r"(?<![\d/.-])(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?!\d)")
+_MONTH_FIRST_RE = re.compile(
+    rf"\b(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}}){_ORD}\b(?:{_TO}(?P<end>\d{{1,2}}){_ORD}\b)?"
+    rf"(?:,?\s+(?P<year>\d{{4}})(?!\d))?", re.IGNORECASE)
+_DAY_FIRST_RE = re.compile(
+    rf"(?<![Dd]ay )(?<![Dd]ay)(?<![#\d])\b(?P<day>\d{{1,2}}){_ORD}(?:{_TO}(?P<end>\d{{1,2}}){_ORD})?\s+(?:of\s+)?"
+    rf"(?P<month>{_MONTH})(?![a-z])(?:,?\s+(?P<year>\d{{4}})(?!\d))?", re.IGNORECASE)
+_JRNL_RE = re.compile(r"^\[(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?)?\]\s*(.*)$")
+
+Written = tuple[int | None, int, int]  # (year or None, month, day) as a heading writes it
+
+
+@dataclass(frozen=True)
+class HeadingDate:
+    """A date (or date range) as a heading writes it; a year may be missing ("June 16th").
+
+    Attributes:
+        start: ``(year or None, month, day)``.
+        end: the range's last day, ``None`` for a single date.
+    """
+
+    start: Written
+    end: Written | None = None
+
+
+def numeric_order(texts: list[str]) -> str:
+    """``"MDY"`` when some ``NN/NN/YYYY`` in ``texts`` can only be month first (``11/13/2024``) and none
+    only day first; else ``"DMY"`` (Jekyll and most of the world write day first)."""
+    firsts = [(int(a), int(b)) for text in texts for a, b, _ in _NUMERIC_RE.findall(text)]
+    month_first = any(b > 12 >= a for a, b in firsts)
+    day_first = any(a > 12 >= b for a, b in firsts)
+    return "MDY" if month_first and not day_first else "DMY"
+
+
+def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
+    """The date a heading names, or ``None``.
+
+    Reads ``2025-09-23``, ``13/11/2024`` (``order`` decides ``NN/NN/YYYY``, see :func:`numeric_order`),
+    "January 4, 2020", "Jan. 4th 2020", "4 January 2020", "4th of June", "June 16th" (no year),
+    and ranges: "January 4-6, 2020", "4 to 6 June", "2020-01-04 to 2020-01-06". A date with a
+    year is preferred to one without; then the first in the text. Day names and learning days
+    ("Day 12 January ...") are not read as dates. English month names only.
+    """
+    found: list[tuple[bool, int, int, HeadingDate]] = []  # (year missing, position, end, date)
+    for match in _ISO_RE.finditer(text):
+        found.append((False, match.start(), match.end(), HeadingDate((int(match[1]), int(match[2]), int(match[3])))))
+    for match in _NUMERIC_RE.finditer(text):
+        first, second = int(match[1]), int(match[2])
+        day, month = (second, first) if order == "MDY" else (first, second)
+        found.append((False, match.start(), match.end(), HeadingDate((int(match[3]), month, day))))
+    for pattern in (_MONTH_FIRST_RE, _DAY_FIRST_RE):
+        for match in pattern.finditer(text):
+            month = _MONTHS[match["month"].rstrip(".").lower()]
+            year = int(match["year"]) if match["year"] else None
+            end = (year, month, int(match["end"])) if match["end"] else None
+            found.append((year is None, match.start(), match.end(), HeadingDate((year, month, int(match["day"])), end)))
+    if not found:
+        return None
+    found.sort(key=lambda item: item[:2])
+    missing, _, stop, date = found[0]
+    if not missing and date.end is None:  # "2020-01-04 to 2020-01-06": a range of two full dates
+        joined = re.match(_TO, text[stop:], re.IGNORECASE)
+        if joined:
+            after = [item for item in found if item[1] == stop + joined.end() and not item[0]]
+            if after:
+                date = HeadingDate(date.start, after[0][3].start)
+    return date
+
+
+def _real(written: Written, year: int) -> dt.date | None:
+    try:
+        day = dt.date(year, written[1], written[2])
+    except ValueError:  # "February 30, 2016" (a real log's Day 0) is no date
+        return None
+    return day if MIN_NOTE_YEAR <= day.year <= MAX_NOTE_YEAR else None
+
+
+def resolve(written: Written, near: dt.date | None) -> dt.date | None:
+    """A written date as a real date: its own year, else the year (of ``near``'s, one before, one after) that
+    puts it nearest ``near`` ("June 16th" near 2025-06-10 is 2025-06-16); ``None`` when it is no real date
+    or has no year and nothing is ``near``."""
+    if written[0] is not None:
+        return _real(written, written[0])
+    if near is None:
+        return None
+    candidates = [d for d in (_real(written, near.year + k) for k in (-1, 0, 1)) if d is not None]
+    return min(candidates, key=lambda d: (abs((d - near).days), d < near), default=None)
+
+
+# -- marks: the headings and jrnl lines that open entries ------------------------------
+@dataclass(frozen=True)
+class _Mark:
+    line: int  # 0-based line in the body
+    level: int  # 1-6, or JRNL_LEVEL
+    text: str  # the heading's text as written
+    days: TitleDays
+    date: HeadingDate | None
+    anchor: str
+
+
+def _plain(content: str) -> str:
+    """A heading's inline Markdown as the text the toc extension slugs (markup dropped)."""
+    tokens = parser().parseInline(content)
+    parts: list[str] = []
+    for token in tokens[0].children or [] if tokens else []:
+        if token.type in ("text", "code_inline"):
+            parts.append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif token.type == "image":
+            parts.append("".join(child.content for child in token.children or []))
+    return "".join(parts)
+
+
+def _marks(body: str) -> list[_Mark]:
+    """Every heading and jrnl line of ``body`` that names a day or a date, in order."""
+    from markdown.extensions.toc import slugify, unique
+
+    tokens = parser(inline=False).parse(body)
+    lines = body.split("\n")
+    headings: list[tuple[int, int, str]] = []  # (line, level, text) of top-level headings
+    jrnl: list[tuple[int, str, HeadingDate]] = []
+    all_headings: list[tuple[int, str]] = []  # (line, text) of every heading, for unique anchors
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.map is not None:
+            text = tokens[index + 1].content.strip()
+            all_headings.append((token.map[0], text))
+            if token.level == 0:
+                headings.append((token.map[0], int(token.tag[1]), text))
+        elif token.type == "paragraph_open" and token.level == 0 and token.map is not None:
+            for number in range(*token.map):
+                match = _JRNL_RE.match(lines[number]) if number < len(lines) else None
+                if match:
+                    jrnl.append((number, match[4].strip(), HeadingDate((int(match[1]), int(match[2]),
+                                                                        int(match[3])))))
+    order = numeric_order([text for _, _, text in headings])
+    marks = []
+    for line, level, text in headings:
+        days, date = title_days(text), heading_date(text, order)
+        if days.days or date:
+            marks.append(_Mark(line, level, text, days, date, ""))
+    marks += [_Mark(line, JRNL_LEVEL, text, title_days(text), date, "") for line, text, date in jrnl]
+    if len(marks) >= 2:  # anchors only matter when the note splits; slug every heading, in order, as toc does
+        ids: set[str] = set()
+        anchors = {line: unique(slugify(_plain(text), "-"), ids) for line, text in all_headings}
+        marks = [_Mark(m.line, m.level, m.text, m.days, m.date, anchors.get(m.line, "") if m.level < JRNL_LEVEL
+                       else "") for m in marks]
+    return sorted(marks, key=lambda m: m.line)
+
+
+def _entry_level(marks: list[_Mark]) -> int | None:
+    """The level whose marks split the note: the most marks, the deeper on a tie; ``None`` under two marks."""
+    counts = Counter(m.level for m in marks)
+    level, count = max(counts.items(), key=lambda item: (item[1], item[0]), default=(None, 0))
+    return level if count >= 2 else None
+
+
+# -- splitting ----------------------------------------------------------------------
+def split_entries(
+    body: str,
+    *,
+    date: dt.date | None = None,
+    date_source: str = "",
+    fallback: Callable[[], tuple[dt.date, str]] | None = None,
+    days: TitleDays = NO_DAYS,
+    hint: dt.date | None = None,
+    first_line: int = 1,
+) -> list[Entry]:
+    """Split a note's Markdown body into its entries (see the module docstring for the rules).
+
+    Args:
+        body: the note's Markdown without front matter, lines split on ``\\n`` (as the notes model gives it).
+        date, date_source: the note's own date (front matter) and where it came from; ``None`` when it
+            names none.
+        fallback: gives ``(date, source)`` when neither ``date`` nor an entry heading dates the note
+            (the file name, git, mtime: :func:`~journal_agent.notes.files.fallback_date`); called at most once,
+            and only when needed.
+        days: the note's days as its front matter, title, first heading or file name name them
+            (:class:`~journal_agent.notes.days.TitleDays`): a whole-note entry's days; a note with several
+            entries none of whose headings names a day gives them one each, in order, when the counts
+            match (else each entry all of them), unless they are a milestone ("Reaching day 50").
+        hint: a date near the note's (front matter or file name) for headings without a year.
+        first_line: the 1-based file line where ``body`` starts (after front matter).
+
+    Returns:
+        At least one :class:`Entry`, in order.
+
+    Raises:
+        ValueError: the note is undated (no ``date``, no heading date) and there is no ``fallback``.
+    """
+    marks = _marks(body)
+    level = _entry_level(marks)
+    lines = body.split("\n")
+    fallen: list[tuple[dt.date, str]] = []
+
+    def fallback_date() -> tuple[dt.date, str]:
+        if not fallen:
+            if fallback is None:
+                raise ValueError("an undated note needs a fallback date")
+            fallen.append(fallback())
+        return fallen[0]
+
+    def near_default() -> dt.date | None:
+        full = [resolve(m.date.start, None) for m in marks if m.date and m.date.start[0] is not None]
+        return hint or next((d for d in full if d), None) or fallback_date()[0]
+
+    if level is None:  # one entry: the whole note
+        mark = marks[0] if marks else None
+        own = None
+        if mark and mark.date:
+            own = resolve(mark.date.start, None if mark.date.start[0] is not None else near_default())
+        if date is not None:
+            when, source = date, date_source
+        elif own is not None:
+            when, source = own, HEADING_SOURCE
+        else:
+            when, source = fallback_date()
+        last = when
+        if mark and mark.date and mark.date.end and own == when:
+            last = resolve(mark.date.end, when) or when
+        whole = days.days or (mark.days.days if mark else ())
+        return [Entry(0, "", "", first_line, tuple(whole), when, max(last, when), source, body)]
+
+    splitting = [m for m in marks if m.level == level]
+    dated: list[tuple[_Mark, dt.date | None, dt.date | None]] = []
+    near = hint
+    for mark in splitting:
+        start: dt.date | None = None
+        end: dt.date | None = None
+        if mark.date:
+            start = resolve(mark.date.start, near or (None if mark.date.start[0] is not None else near_default()))
+            if start and mark.date.end:
+                end = resolve(mark.date.end, start)
+            near = start or near
+        dated.append((mark, start, end if end and start and end >= start else start))
+    if date is not None:
+        when, source = date, date_source
+    else:
+        first = next((start for _, start, _ in dated if start), None)
+        when, source = (first, HEADING_SOURCE) if first is not None else fallback_date()
+
+    entries: list[Entry] = []
+    head = "\n".join(lines[: splitting[0].line]).strip()
+    if head:
+        entries.append(Entry(0, "", "", first_line, (), when, when, source, head, preamble=True))
+    own_days = [mark.days.days for mark, _, _ in dated]
+    if not any(own_days) and days.days and not days.milestone:  # the note's days, its entries naming none
+        # "Days 1-7" over seven dated sections: one each; otherwise each covers them all (never lost)
+        own_days = [(day,) for day in days.days] if len(days.days) == len(dated) else [days.days] * len(dated)
+    for number, (mark, start, end) in enumerate(dated):
+        stop = splitting[number + 1].line if number + 1 < len(splitting) else len(lines)
+        text = "\n".join(lines[mark.line: stop]).rstrip()
+        entries.append(Entry(len(entries), mark.text, mark.anchor, first_line + mark.line, tuple(own_days[number]),
+                             start or when, end or start or when, HEADING_SOURCE if start else source, text))
+    return entries
+
+
+def note_days(entries: list[Entry]) -> tuple[int, ...]:
+    """Every learning day a note's entries cover, ascending, each once."""
+    return tuple(sorted({day for entry in entries for day in entry.days}))
