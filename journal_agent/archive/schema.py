@@ -11,7 +11,8 @@ agent's entries.
 
 A chunk belongs to one entry of its note (:mod:`journal_agent.notes.entries`, issue 18): ``entry`` is the
 entry's index in the note, ``entry_heading``/``entry_line``/``anchor`` its heading as written, its 1-based
-line in the note file and its HTML id in the published post (``""``/1/``""`` for a whole-note entry);
+line in the note file and its HTML id in the published post (``""``/1/``""`` for a whole-note entry),
+``preamble`` whether it is the text before a note's first entry heading (no day, not a study day);
 ``date``/``end_date`` are the entry's dates (equal unless it covers a date range), ``days`` every learning
 day it covers (``[]`` for none; filter with ``array_has(days, 12)``) and ``day`` the first of them (or null).
 
@@ -54,6 +55,7 @@ def arrow_schema(dimension: int, record: dict[str, Any] | None = None):
                         ("categories", pa.list_(pa.string())), ("tags", pa.list_(pa.string())),
                         ("day", pa.int32()), ("days", pa.list_(pa.int32())), ("entry", pa.int32()),
                         ("entry_heading", pa.string()), ("entry_line", pa.int32()), ("anchor", pa.string()),
+                        ("preamble", pa.bool_()),
                         ("chunk_index", pa.int32()), ("heading", pa.string()),
                         ("text", pa.string()), ("search_text", pa.string()), ("content_hash", pa.string()),
                         ("private", pa.bool_()), ("vector", pa.list_(pa.float32(), dimension))])
@@ -145,7 +147,8 @@ def note_row(note: Note, chunk: Chunk, vector) -> dict[str, Any]:
             "title": note.title, "date": entry.date, "end_date": entry.end_date, "modified": note.modified,
             "categories": note.categories, "tags": note.tags, "day": entry.days[0] if entry.days else None,
             "days": list(entry.days), "entry": entry.index, "entry_heading": entry.heading,
-            "entry_line": entry.line, "anchor": entry.anchor, "chunk_index": chunk.index, "heading": chunk.heading,
+            "entry_line": entry.line, "anchor": entry.anchor, "preamble": entry.preamble,
+            "chunk_index": chunk.index, "heading": chunk.heading,
             "text": chunk.text, "search_text": f"{note.title}\n{heading}{chunk.text}",
             "content_hash": note.content_hash, "private": bool(note.private or note.draft), "vector": _floats(vector)}
 
@@ -154,7 +157,7 @@ def agent_row(entry_id: str, content: str, tags: list[str], when: dt.datetime, v
     """The row of an agent entry (``source = "agent"``)."""
     return {"id": entry_id, "source": "agent", "path": entry_id, "title": "Agent memory",
             "date": when.date(), "end_date": when.date(), "modified": when, "categories": [], "tags": tags,
-            "day": None, "days": [], "entry": 0, "entry_heading": "", "entry_line": 1, "anchor": "",
+            "day": None, "days": [], "entry": 0, "entry_heading": "", "entry_line": 1, "anchor": "", "preamble": False,
             "chunk_index": 0, "heading": "", "text": content,
             "search_text": content, "content_hash": "", "private": False, "vector": _floats(vector)}
 
@@ -165,7 +168,8 @@ def carried_row(row: dict[str, Any]) -> dict[str, Any]:
     its one day, its one date); a row whose privacy is unknown is private unless it is the agent's."""
     out = {name: row.get(name) for name in arrow_schema(1).names}
     defaults = {"end_date": out["date"], "days": [] if out["day"] is None else [out["day"]], "entry": 0,
-                "entry_heading": "", "entry_line": 1, "anchor": "", "private": out["source"] == "note"}
+                "entry_heading": "", "entry_line": 1, "anchor": "", "preamble": False,
+                "private": out["source"] == "note"}
     return out | {name: value for name, value in defaults.items() if out[name] is None}
 
 

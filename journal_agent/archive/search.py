@@ -147,10 +147,13 @@ CHUNKS_PER_NOTE = 4  # chunks fetched per wanted note, so grouping still fills t
 
 
 COLUMNS = ["path", "title", "date", "end_date", "categories", "tags", "text", "heading", "chunk_index", "source",
-           "day", "days", "entry", "entry_heading", "entry_line", "anchor", "private"]  # what a hit reads of a row
-# "First/last time" questions (issue 18): entries scoring at least this share of the best entry's score for
-# the words asked count as matching, and are ordered by date.
+           "day", "days", "entry", "entry_heading", "entry_line", "anchor", "preamble", "private"]  # a hit reads
+# "First/last time" questions (issue 18): entries scoring at least ORDER_SHARE of the best entry's score for
+# the words asked count as matching, and are ordered by date; so do entries with a keyword (BM25) hit scoring
+# at least ORDER_KEYWORD_SHARE of it ("closures again, inside React hooks" beside a whole entry on closures
+# scores 0.39-0.45 with MiniLM). Chosen on the test notes of tests/test_entry_search.py, not measured further.
 ORDER_SHARE = 0.6
+ORDER_KEYWORD_SHARE = 0.3
 ORDER_POOL = 20  # entries of the word ranking looked at for a first/last-time question
 
 
@@ -165,7 +168,8 @@ class SearchHit(BaseModel):
     A hit names its entry (issue 18): ``path`` (the note), ``entry`` (its index in the note),
     ``entry_heading`` (the heading as written, ``""`` when the note is one entry), ``line`` (the heading's
     1-based line in the note file) and ``anchor`` (its HTML id in the published post, ``""`` for a
-    whole-note entry). ``date``/``end_date`` are the entry's (equal unless it covers a range), ``days``
+    whole-note entry); ``preamble`` marks the text before a note's first entry heading (no day, not a study
+    day, never inside a day or window). ``date``/``end_date`` are the entry's (equal unless it covers a range), ``days``
     every learning day it covers and ``day`` the first of them (``null`` when none). ``heading`` is the
     chunk's heading path inside the note.
     """
@@ -188,6 +192,7 @@ class SearchHit(BaseModel):
     entry_heading: str = ""
     line: int = 1
     anchor: str = ""
+    preamble: bool = False
 
     @property
     def last_date(self) -> dt.date:
@@ -212,7 +217,7 @@ class SearchHit(BaseModel):
             chunk_index=int(row["chunk_index"]), source=row["source"], day=row["day"],
             private=bool(row.get("private")), end_date=row.get("end_date"), days=list(row.get("days") or []),
             entry=int(row.get("entry") or 0), entry_heading=row.get("entry_heading") or "",
-            line=int(row.get("entry_line") or 1), anchor=row.get("anchor") or "",
+            line=int(row.get("entry_line") or 1), anchor=row.get("anchor") or "", preamble=bool(row.get("preamble")),
         )
 
 
@@ -382,12 +387,13 @@ def entries_where(
     (score 0), oldest first (by date, path, entry).
 
     The structured side of search: which entries a day number or a date window names, whether or not their
-    text matches the words asked. At most ``limit`` entries (the oldest ones when there are more).
+    text matches the words asked. A preamble (the text before a note's first entry heading) is no entry
+    here. At most ``limit`` entries (the oldest ones when there are more).
     """
     if archive.table is None:
         return []
     where = where_clause(since, until, category, source, day=day, days=days, include_private=include_private)
-    rows = archive.scan(where, COLUMNS).to_pylist()
+    rows = [row for row in archive.scan(where, COLUMNS).to_pylist() if not row.get("preamble")]
     rows.sort(key=lambda row: (row["date"], row["path"], row.get("entry") or 0, row["chunk_index"]))
     first = _best_per_entry([SearchHit.of_row(row, 0.0) for row in rows])
     return first[:limit]
@@ -413,7 +419,7 @@ def nearest_entries(
     if archive.table is None:
         return []
     where = where_clause(None, None, category, source, include_private=include_private)
-    rows = [SearchHit.of_row(row, 0.0) for row in archive.scan(where, COLUMNS).to_pylist()]
+    rows = [SearchHit.of_row(row, 0.0) for row in archive.scan(where, COLUMNS).to_pylist() if not row.get("preamble")]
     rows.sort(key=lambda hit: (hit.date, hit.path, hit.entry, hit.chunk_index))
     rows = _best_per_entry(rows)
     found: list[tuple[int, SearchHit]] = []
@@ -484,9 +490,9 @@ class SearchResults:
              "nearest": [<result>, ...], "results": [<result>, ...], "withheld": [path, ...]}
 
         A ``<result>`` is the :class:`SearchHit` as JSON (``path``, ``title``, ``date``, ``end_date``,
-        ``day``, ``days``, ``entry``, ``entry_heading``, ``line``, ``anchor``, ``heading``, ``chunk_index``,
-        ``text``, ``score``, ``categories``, ``tags``, ``source``, ``private``) plus ``in_window``. Explicit
-        ``since``/``until`` show as a window whose ``phrase`` is ``null``.
+        ``day``, ``days``, ``entry``, ``entry_heading``, ``line``, ``anchor``, ``preamble``, ``heading``,
+        ``chunk_index``, ``text``, ``score``, ``categories``, ``tags``, ``source``, ``private``) plus
+        ``in_window``. Explicit ``since``/``until`` show as a window whose ``phrase`` is ``null``.
         """
         window: dict[str, str | None] | None
         if self.window is not None:
@@ -621,8 +627,9 @@ def search_notes(
         if policy != "boost" or not words_left:  # never unrelated entries: the nearest, then what the words match
             base = nearest + (base if words_left and matched else [])
     if structure.order is not None:
-        base = _by_date(base, structure.order)
-        first = _by_date(first, structure.order) if first else first
+        keyword = _keyword_entries(archive, text, where, mode)
+        base = _by_date(base, structure.order, keyword)
+        first = _by_date(first, structure.order, keyword) if first else first
     ranked = _best_per_entry(first + base)
     visible: list[SearchHit] = []
     withheld: list[str] = []
@@ -724,17 +731,28 @@ def _event_entry(archive: Archive, event: str) -> SearchHit | None:
     if not ranked:
         return None
     order = "first" if _STARTS.search(event) else "last" if _ENDS.search(event) else None
-    return _by_date(ranked, order)[0] if order else ranked[0]
+    return _by_date(ranked, order, set())[0] if order else ranked[0]
 
 
-def _by_date(ranked: list[SearchHit], order: str) -> list[SearchHit]:
-    """For a first/last-time question: the entries among the first :data:`ORDER_POOL` that score at least
-    :data:`ORDER_SHARE` of the best, by date (earliest first for ``"first"``, latest first for ``"last"``),
-    then the rest in rank order."""
+def _keyword_entries(archive: Archive, words: str, where: str | None, mode: SearchMode) -> set[tuple[str, int]]:
+    """The entries (``(path, entry)``) with a BM25 hit for ``words`` among the best :data:`ORDER_POOL`
+    entries' chunks (none in vector mode)."""
+    if mode == "vector" or not words.strip():
+        return set()
+    rows = archive.fts_rows(words, where, ORDER_POOL * CHUNKS_PER_NOTE, ["path", "entry"])
+    return {(row["path"], int(row.get("entry") or 0)) for row in rows}
+
+
+def _by_date(ranked: list[SearchHit], order: str, keyword: set[tuple[str, int]]) -> list[SearchHit]:
+    """For a first/last-time question: the entries among the first :data:`ORDER_POOL` that match about as well
+    as the best (:data:`ORDER_SHARE` of its score, or :data:`ORDER_KEYWORD_SHARE` with a keyword hit, one of
+    ``keyword``), by date (earliest first for ``"first"``, latest first for ``"last"``), then the rest in rank
+    order. Preambles (a note's text before its first entry) are not dated entries and stay in rank order."""
     if not ranked:
         return ranked
     best = max(hit.score for hit in ranked[:ORDER_POOL])
-    strong = [hit for hit in ranked[:ORDER_POOL] if best > 0 and hit.score >= ORDER_SHARE * best]
+    strong = [hit for hit in ranked[:ORDER_POOL] if best > 0 and not hit.preamble and (
+        hit.score >= ORDER_SHARE * best or (hit.key in keyword and hit.score >= ORDER_KEYWORD_SHARE * best))]
     if not strong:
         return ranked
     latest = order == "last"
@@ -763,6 +781,8 @@ def _inside(hit: SearchHit, window: TimeWindow | None, day: int | None,
     """Whether ``hit``'s entry overlaps the window and covers the day or a day of the range (``None``: none)."""
     if window is None and day is None and day_range is None:
         return None
+    if hit.preamble:
+        return False
     in_time = window is None or (hit.date <= window.until and hit.last_date >= window.since)
     in_days = day_range is None or any(day_range[0] <= n <= day_range[1] for n in hit.days)
     return in_time and in_days and (day is None or day in hit.days)
