@@ -252,3 +252,24 @@ def test_a_year_less_date_outside_the_journal_is_still_its_nearest_year(posts):
     results = ask(posts, "What did I do on June 30th?")
     assert results.window.since == dt.date(2025, 6, 30) and results.empty
     assert [heading(hit) for hit in results.nearest] == ["June 23, 2025"]
+
+
+# ----------------------------------------------------------------- the CLI names entries; --json fields
+def test_cli_search_names_the_entry_and_says_when_a_window_is_empty(journal_dir, run_cli):
+    import json
+
+    write(journal_dir / "notes" / "100-days-log.md", LOG)
+    assert run_cli("ingest", "--no-reflect").exit_code == 0
+    shown = json.loads(run_cli("search", "--json", "What did I do on Day 3?").output)
+    first = shown["results"][0]
+    assert {k: first[k] for k in ("path", "entry", "entry_heading", "line", "anchor", "date", "end_date", "day",
+                                  "days", "preamble", "in_window")} == {
+        "path": "notes/100-days-log.md", "entry": 4, "entry_heading": "Day 3: January 4, 2020", "line": 17,
+        "anchor": "day-3-january-4-2020", "date": "2020-01-04", "end_date": "2020-01-04", "day": 3, "days": [3],
+        "preamble": False, "in_window": True}
+    assert set(shown) >= {"day_range", "order", "event", "empty", "nearest"}
+    human = run_cli("search", "What did I do on Day 3?").output
+    assert "notes/100-days-log.md:17 “Day 3: January 4, 2020”" in human
+    empty = run_cli("search", "What did I do on January 11, 2020?")
+    assert "no entry there; the nearest before and after" in empty.output
+    assert json.loads(run_cli("search", "--json", "What did I do on January 11, 2020?").output)["empty"] is True
