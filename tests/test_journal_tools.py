@@ -205,7 +205,7 @@ def test_an_empty_window_says_so_and_gives_the_nearest_entries(log_journal):
     lines = result.splitlines()
     assert lines[0] == 'No journal entry for "on January 11, 2020" = 2020-01-11.'
     assert lines[1] == "Nearest entries before and after it:"
-    assert "notes/100-days-log.md:49 | Day 9" in result and "| Day 10 |" in result
+    assert "notes/100-days-log.md:41 | Day 9" in result and "| Day 10 |" in result
     assert "Tell the learner there is no entry then" in result
 
 
