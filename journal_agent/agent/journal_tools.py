@@ -552,12 +552,12 @@ def check_page(page: int) -> None:
 
 
 def check_day(day: int | None) -> None:
-    """A learning day (:func:`~journal_agent.notes.days.is_day`; Day 0 is one once issue 18's notes layer
-    reads it), or ``None``; ToolError otherwise."""
-    from journal_agent.notes.days import MAX_DAY, is_day
+    """A learning day (:func:`~journal_agent.notes.days.is_day`: Day 0 is one, issue 18), or ``None``;
+    ToolError otherwise."""
+    from journal_agent.notes.days import MAX_DAY, MIN_DAY, is_day
 
     if day is not None and not is_day(day):
-        raise ToolError(f"day must be a learning day up to {MAX_DAY:,}, e.g. 4")
+        raise ToolError(f"day must be a learning day from {MIN_DAY} to {MAX_DAY:,}, e.g. 4")
 
 
 def parse_day(name: str, value: str | None, *, end: bool) -> dt.date | None:
