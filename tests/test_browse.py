@@ -134,7 +134,10 @@ def test_list_command(journal_dir, run_cli):
     assert [n["date"] for n in notes] == sorted(n["date"] for n in notes) and len(notes) == 11
     assert notes[0] == {"title": "Momentum Learning Day 1", "date": "2025-09-17", "day": 1,
                         "categories": ["Momentum_Learning", "Learning Journey"], "tags": [], "words": notes[0]["words"],
-                        "path": "notes/2025-09-17-momentum-learning-day-1.markdown", "private": False}
+                        "path": "notes/2025-09-17-momentum-learning-day-1.markdown", "private": False,
+                        # issue 18: a row is an entry; a one-day note is one whole-note entry
+                        "days": [1], "entry": 0, "heading": "", "line": notes[0]["line"], "anchor": "",
+                        "end_date": "2025-09-17", "date_source": "last_modified_at"}
     assert notes[0]["words"] > 150 and notes[-1]["words"] == 3
 
     def paths(*args):

@@ -87,6 +87,9 @@ def test_milestone_title_is_the_day_of_a_one_entry_note(tmp_path):
     note = entries_of(tmp_path, "m.md", "---\ntitle: Reaching day 50\ndate: 2021-05-01\n---\nHalfway!\n")
     assert note.days == (50,)
     assert title_days("Reaching day 50").milestone
+    # ... unless the heading that opens it names the days it covers
+    covered = entries_of(tmp_path, "c.md", "---\ntitle: Reaching day 50\n---\n## Day 44 to 49\n\nA week.\n")
+    assert covered.days == (44, 45, 46, 47, 48, 49)
 
 
 def test_dated_section_headings_date_the_entries_and_the_note(tmp_path):
@@ -124,6 +127,10 @@ def test_year_less_dates_take_the_year_of_the_notes_span(tmp_path):
 def test_heading_dates(text, start, end):
     date = heading_date(text)
     assert date is not None and date.start == start and date.end == end
+
+
+def test_the_verb_may_is_no_month():
+    assert heading_date("Day 3: I may 2x the tests") is None and heading_date("May 2") == heading_date("May 2nd")
 
 
 def test_date_range_heading_has_an_end_date(tmp_path):
@@ -224,3 +231,40 @@ def test_date_sources_in_order_front_matter_heading_file_name_mtime(tmp_path):
     assert dated_by_file_time([front, heading, named, loose]) == [loose]
     assert file_time_hint(1).startswith("1 note dated by file time") and "`date:`" in file_time_hint(2)
     assert file_time_hint(0) == ""
+
+
+def test_anchors_are_the_ids_python_markdown_toc_gives_the_headings(tmp_path):
+    import re
+
+    import markdown
+
+    text = ("# Log\n\n## Day 1: `pytest` *fixtures*\n\nA.\n\n## Notes\n\nB.\n\n## Day 2 & 3: Notes\n\nC.\n\n"
+            "## Day 4: Notes\n\nD.\n\n### Day 4: Notes\n\nE.\n")
+    note = entries_of(tmp_path, "a.md", text)
+    html = markdown.Markdown(extensions=["toc"]).convert(note.body)
+    ids = re.findall(r'<h\d id="([^"]+)"', html)
+    assert ids == ["log", "day-1-pytest-fixtures", "notes", "day-2-3-notes", "day-4-notes", "day-4-notes_1"]
+    assert [e.anchor for e in note.entries if not e.preamble] == [ids[1], ids[3], ids[4]]
+
+
+@pytest.mark.parametrize("text, days, dates", [
+    ("05/10/2024 && 06/10/2024 - Day 30 & 31", (30, 31), (D(2024, 10, 5), D(2024, 10, 6))),
+    ("Days 54 - 55 - 56 - 18/01/2025 - 22/01/2025 - 30/01/2025", (54, 55, 56),
+     (D(2025, 1, 18), D(2025, 1, 22), D(2025, 1, 30))),  # three dates, not 13 days
+    ("Day 43 - 13/11/2024 - Day 44 - 14/11/2024", (43, 44), (D(2024, 11, 13), D(2024, 11, 14))),
+    ("Day 40 && Day 41 - 10/11/2024 & 11/11/2024", (40, 41), (D(2024, 11, 10), D(2024, 11, 11))),
+])
+def test_headings_listing_several_days_and_dates(tmp_path, text, days, dates):
+    note = entries_of(tmp_path, "l.md", f"#### {text}\n\nA.\n\n#### 01/02/2026 - Day 99\n\nB.\n")
+    entry = note.entries[0]
+    assert entry.days == days and entry.dates == dates
+    assert (entry.date, entry.end_date) == (dates[0], dates[-1])
+    assert title_days("Day 45: recap of day 30").days == (45,)  # a later day in words is not the heading's
+
+
+def test_a_misspelt_month_and_a_year_slip_are_read_as_meant(tmp_path):
+    text = ("### Day 13: Novermber 11, 2018\n\nA.\n\n### Day 46: December 31, 2018\n\nB.\n\n"
+            "### Day 47: January 1, 2018\n\nC.\n\n### Day 48: January 2, 2018\n\nD.\n")
+    note = entries_of(tmp_path, "log.md", text)
+    assert [e.date for e in note.entries] == [D(2018, 11, 11), D(2018, 12, 31), D(2019, 1, 1), D(2019, 1, 2)]
+    assert heading_date("Day 3: decided 2 things") is None  # a word is not a month because it starts like one

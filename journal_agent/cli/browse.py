@@ -38,6 +38,7 @@ from journal_agent.notes.journal import (
     find_note,
     list_notes,
 )
+from journal_agent.notes.model import file_time_hint
 from journal_agent.notes.stats import journal_stats
 
 
@@ -47,10 +48,14 @@ from journal_agent.notes.stats import journal_stats
 @click.option("-n", "--last", type=click.IntRange(min=1), help="Only the newest N notes (still oldest first).")
 @click.option("--category", help="Only notes in this category (case-insensitive).")
 @click.option("--tag", help="Only notes with this tag (case-insensitive).")
-@json_option("Print JSON: {notes: [...], withheld, failed}.")
+@json_option("Print JSON: {notes: [...], withheld, failed}; one row per entry: title, date, day, categories, tags, "
+             "words, path, private, and the entry's days, entry (index), heading, line, anchor, end_date, date_source.")
 @click.pass_context
 def list_command(ctx, since, until, on, last, category, tag, as_json) -> None:
-    """List notes by date: day, date, title, words, categories, tags, path."""
+    """List entries by date: date, day(s), title (and entry heading), words, categories, tags, path (:line).
+
+    A plain note is one row; a single-file log or a multi-day post is one row per day entry.
+    """
     if on is not None and (since or until):
         raise click.UsageError("give --on DATE, or --since/--until, not both")
     if on is not None:
@@ -83,14 +88,31 @@ def _escape_char(char: str) -> str:
     return escaped if escaped != char else f"\\u{ord(char):04x}"
 
 
+def _day_label(days: list[int] | tuple[int, ...]) -> str:
+    """"Day 12", "Days 45-50", "Days 0-2, 4", "" for none: how list and show name an entry's days."""
+    if not days:
+        return ""
+    if len(days) == 1:
+        return f"Day {days[0]}"
+    runs: list[list[int]] = []
+    for day in days:
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return "Days " + ", ".join(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs)
+
+
 def _print_list(listed, *, filtered: bool) -> None:
     out = console()
-    for note in listed.notes:
-        day = f"Day {note.day}" if note.day is not None else "     "
-        labels = ", ".join(note.categories + [f"#{t}" for t in note.tags])
-        flag = " [yellow](private)[/yellow]" if note.private else ""
-        out.print(f"{note.date.isoformat()}  {day:<8} [bold]{escape(escape_name(note.title))}[/bold]{flag}  "
-                  f"[dim]{note.words} words · {escape(escape_name(labels))} · {escape(escape_name(note.path))}[/dim]")
+    for row in listed.notes:
+        day = _day_label(row.days) or ("" if row.day is None else f"Day {row.day}")
+        labels = ", ".join(row.categories + [f"#{t}" for t in row.tags])
+        flag = " [yellow](private)[/yellow]" if row.private else ""
+        heading = f" › {escape(escape_name(row.heading))}" if row.heading else ""
+        where = row.path + (f":{row.line}" if row.heading else "")
+        out.print(f"{row.date.isoformat()}  {day:<8} [bold]{escape(escape_name(row.title))}[/bold]{heading}{flag}  "
+                  f"[dim]{row.words} words · {escape(escape_name(labels))} · {escape(escape_name(where))}[/dim]")
     err = console(stderr=True)
     if not listed.notes and not listed.failed:
         err.print("No notes match." if filtered else "No notes yet. Write one with `journal add`.")
@@ -100,38 +122,50 @@ def _print_list(listed, *, filtered: bool) -> None:
 
 @click.command("show")
 @click.argument("ref", nargs=-1, required=True)
-@json_option("Print the note as JSON (metadata and text).")
+@json_option("Print the entry as JSON: the list fields (entry, heading, line, anchor, days, end_date, "
+             "date_source) and text.")
 @click.pass_context
 def show(ctx, ref, as_json) -> None:
-    """Show one whole note. REF: a day number (4, day 4), a date (2025-09-18, yesterday) or a path."""
+    """Show one entry: a whole note, or the entry of a single-file log or multi-day post a day or date names.
+
+    REF: a day number (4, day 4, Day 0), a date (2025-09-18, "January 4, 2020", yesterday) or a path.
+    """
     journal = journal_of(ctx)
     match = find_note(journal, " ".join(ref))
-    note = match.note
-    others = [n.rel_path for n in match.others]
+    also = [_where(note, entry) for note, entry in match.also]
     if as_json:
-        print_json(NoteSummary.of(note).to_json() | {"text": note.body, "also_matching": others})
+        summary = NoteSummary.of(match.note, match.entry) if match.entry is not None else NoteSummary.of(match.note)
+        print_json(summary.to_json() | {"text": match.text, "also_matching": also})
         return
     out = console()
-    for shown in [note, *match.others]:  # the day's main note leads, the others follow whole
-        if shown is not note:
-            out.print()
-            out.print("[dim]" + "─" * 40 + "[/dim]")
-        _print_note(out, shown)
-    if others:
-        console(stderr=True).print(f"[dim]also on that {match.how}: {escape(escape_name(', '.join(others)))}[/dim]")
+    _print_entry(out, match.note, match.entry, match.text)
+    for note, entry in match.also:  # the day's main entry leads, the others follow whole
+        out.print()
+        out.print("[dim]" + "─" * 40 + "[/dim]")
+        _print_entry(out, note, entry, entry.body if len(note.entries) > 1 else note.body)
+    if also:
+        console(stderr=True).print(f"[dim]also on that {match.how}: {escape(escape_name(', '.join(also)))}[/dim]")
 
 
-def _print_note(out, note) -> None:
-    day = f" · Day {note.day}" if note.day is not None else ""
-    out.print(f"[bold]{escape(escape_name(note.title))}[/bold]  [dim]{note.date.isoformat()}{day} · "
-              f"{escape(escape_name(note.rel_path))}[/dim]")
+def _where(note, entry) -> str:
+    """"notes/log.md:14" for an entry of several, the path for a whole note."""
+    return f"{note.rel_path}:{entry.line}" if entry is not None and len(note.entries) > 1 else note.rel_path
+
+
+def _print_entry(out, note, entry, text: str) -> None:
+    """The note's title, the entry's date, days and place (path:line), labels, then the text."""
+    part = entry is not None and len(note.entries) > 1
+    date = entry.date if part else note.date
+    days = _day_label(entry.days if part else note.days)
+    out.print(f"[bold]{escape(escape_name(note.title))}[/bold]  [dim]{date.isoformat()}"
+              f"{' · ' + days if days else ''} · {escape(escape_name(_where(note, entry)))}[/dim]")
     if note.categories or note.tags:
         out.print("[dim]" + escape(", ".join(note.categories + [f"#{t}" for t in note.tags])) + "[/dim]")
     out.print()
     if out.is_terminal:
-        out.print(Markdown(note.body))
+        out.print(Markdown(text))
     else:
-        click.echo(note.body.strip("\n"))
+        click.echo(text.strip("\n"))
 
 
 @click.command("tags")
@@ -152,10 +186,12 @@ def tags(ctx, as_json) -> None:
 
 
 @click.command("stats")
-@json_option("Print JSON (streaks, gaps, counts).")
+@json_option("Print JSON (streaks, gaps, counts; entries, month_days, learning_days, first_day, last_day, "
+             "dated_by_file_time).")
 @click.pass_context
 def stats(ctx, as_json) -> None:
-    """Notes, writing days, current and longest streak, missed days, counts by category, tag and month."""
+    """Notes, entries, study days, current and longest streak, missed days, counts by category, tag and
+    study days per month. Counted over entries: a single-file log's day sections each count."""
     result = journal_stats(journal_of(ctx))
     if as_json:
         print_json(result.to_json())
@@ -164,18 +200,24 @@ def stats(ctx, as_json) -> None:
     if not result.notes:
         out.print("No notes yet. Write one with `journal add`.")
         return
-    out.print(f"[bold]{result.notes}[/bold] notes on [bold]{result.days}[/bold] days, "
+    entries = f" ([bold]{result.entries}[/bold] entries)" if result.entries != result.notes else ""
+    out.print(f"[bold]{result.notes}[/bold] notes{entries} on [bold]{result.days}[/bold] days, "
               f"{result.first_date} to {result.last_date}")
+    if result.learning_days:
+        out.print(f"Learning days: {result.learning_days} (Day {result.first_day} to Day {result.last_day})")
     out.print(f"Current streak: [bold]{result.current_streak.describe()}[/bold]")
     out.print(f"Longest streak: [bold]{result.longest_streak.describe()}[/bold]")
     missed = sum(g.days for g in result.gaps)
     out.print(f"Missed days: {missed}" + (f" in {len(result.gaps)} gaps" if result.gaps else ""))
     for gap in result.gaps[-5:]:
         out.print(f"  [dim]{gap.describe()}[/dim]")
-    for title, counts in (("Categories", result.categories), ("Tags", result.tags), ("Months", result.months)):
+    for title, counts in (("Categories", result.categories), ("Tags", result.tags),
+                          ("Study days per month", result.month_days)):
         if counts:
-            shown = list(counts.items())[-12:] if title == "Months" else list(counts.items())[:10]
+            shown = list(counts.items())[-12:] if title.endswith("month") else list(counts.items())[:10]
             out.print(f"{title}: " + escape(", ".join(f"{k} {v}" for k, v in shown)))
+    if result.dated_by_file_time:
+        console(stderr=True).print(f"[yellow]{escape(file_time_hint(result.dated_by_file_time))}[/yellow]")
     if out.is_terminal:
         out.print()
         out.print(_heatmap(result))

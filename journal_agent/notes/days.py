@@ -71,8 +71,10 @@ def is_day(number: int | None) -> bool:
 
 # -- titles and headings ------------------------------------------------------------
 _DAY_END = r"\s*(?:$|[|:;,.!?()\[\]/\u2013\u2014-]|of\b)"  # what may follow "Day N" that does not open a title
-_MORE_DAYS = (r"(?:\s*(?:-|\u2013|\u2014|to|through|thru|until|till|and|&|,)\s*(?:days?\s*#?\s*)?"
+_MORE_DAYS = (r"(?:\s*(?:-|\u2013|\u2014|to|through|thru|until|till|and|&&|&|,)\s*(?:days?\s*#?\s*)?"
               rf"{_DIGITS}(?!\d)(?![-/.]\d))")
+# between two "Day N" of one heading: separators and dates only ("Day 43 - 13/11/2024 - Day 44")
+_BETWEEN_DAYS_RE = re.compile(r"(?:\s|[-,&+/|:\u2013\u2014]|and\b|\d{1,4}[-/.]\d{1,2}[-/.]\d{2,4})*", re.IGNORECASE)
 _TITLE_DAYS_RE = re.compile(
     rf"(?:^(?P<opening>\W*)|\b)days?\s*#?\s*(?P<first>{_DIGITS})(?!\d)(?P<more>{_MORE_DAYS}*)", re.IGNORECASE)
 _RANGE_SEP_RE = re.compile(r"-|\u2013|\u2014|to|through|thru|until|till", re.IGNORECASE)
@@ -114,15 +116,30 @@ def title_days(text: str | None) -> TitleDays:
         if not is_day(first):
             continue
         days = [first]
-        for sep, number in re.findall(rf"\s*(-|\u2013|\u2014|to|through|thru|until|till|and|&|,)\s*"
-                                      rf"(?:days?\s*#?\s*)?({_DIGITS})", match.group("more"), re.IGNORECASE):
-            value = int(number)
+        _more_days(days, match.group("more"))
+        stop = match.end()
+        for later in _TITLE_DAYS_RE.finditer(text or "", match.end()):  # "Day 43 - 13/11/2024 - Day 44"
+            if not _BETWEEN_DAYS_RE.fullmatch((text or "")[stop:later.start()]):
+                break
+            value = int(later.group("first"))
             if not is_day(value) or value <= days[-1] or value - days[0] > MAX_RANGE_DAYS:
                 break
-            days.extend(range(days[-1] + 1, value + 1) if _RANGE_SEP_RE.fullmatch(sep) else [value])
+            days.append(value)
+            _more_days(days, later.group("more"))
+            stop = later.end()
         before = (text or "")[: match.start()]
         return TitleDays(tuple(days), bool(_MILESTONE_RE.search(before)))
     return TitleDays()
+
+
+def _more_days(days: list[int], more: str) -> None:
+    """Extend ``days`` with the days ``more`` names after them ("-50", ", 57", " to Day 15"), in place."""
+    for sep, number in re.findall(rf"\s*(-|\u2013|\u2014|to|through|thru|until|till|and|&&|&|,)\s*"
+                                  rf"(?:days?\s*#?\s*)?({_DIGITS})", more, re.IGNORECASE):
+        value = int(number)
+        if not is_day(value) or value <= days[-1] or value - days[0] > MAX_RANGE_DAYS:
+            break
+        days.extend(range(days[-1] + 1, value + 1) if _RANGE_SEP_RE.fullmatch(sep) else [value])
 
 
 def title_day(text: str | None) -> int | None:

@@ -19,14 +19,17 @@ The rules (:func:`split_entries`):
   line. When marks sit at several heading levels, the level with the most marks
   splits the note (the deeper on a tie); marks at other levels stay inside their entry.
 * **One entry.** A note with fewer than two marks is one entry: heading ``""``,
-  anchor ``""``, line 1, the whole body; its days are the note's (front matter,
+  anchor ``""``, the body's first line, the whole body; its days are the note's (front matter,
   title, first heading, file name; see :mod:`~journal_agent.notes.model`), else the one
-  mark's; its date is the note's.
+  mark's when no heading comes before it; its date is the note's (which is that mark's when
+  the front matter names none).
 * **Several entries.** Each mark starts an entry that runs to the next mark. Text
   before the first mark (an introduction, the log's own title) is a *preamble*
   entry: it has no day and the note's date, and ``list``/``show``/``stats`` leave it
   out (it is not a study day). An entry's days are its heading's; its date is its
   heading's, else the note's (never guessed from day arithmetic: learners skip days).
+* **A year slip.** A full date over 300 days before the entry above it, that a year later would follow
+  it (within two months), is taken a year later: "Day 47: January 1, 2018" after "Day 46: December 31, 2018".
 * **Dates in numbers.** ``13/11/2024`` is day first unless some heading of the same note
   can only be month first (``11/13/2024``); then every numeric date of the note is.
 * **A date without a year** ("June 16th") takes the year that puts it nearest the
@@ -77,6 +80,8 @@ class Entry:
         body: its Markdown, heading line included.
         preamble: text before the first entry heading of a note with several entries (an introduction,
             a log's own title): no day, not a study day, not listed.
+        dates: every date it covers, ascending, when its heading lists several ("05/10/2024 && 06/10/2024",
+            three dates joined by "-"); ``()`` means ``date`` to ``end_date`` (see :func:`covered_dates`).
     """
 
     index: int
@@ -89,6 +94,7 @@ class Entry:
     date_source: str
     body: str
     preamble: bool = False
+    dates: tuple[dt.date, ...] = ()
 
     @property
     def day(self) -> int | None:
@@ -101,7 +107,9 @@ _MONTHS = {name: number for number, names in enumerate(
     [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
      ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
      ("november", "nov"), ("december", "dec")], start=1) for name in names}
-_MONTH = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_FULL_MONTHS = [name for name in _MONTHS if len(name) > 4 or name in ("may", "june", "july")]
+# a word that may name a month: a month's first three letters and up to 8 more ("Novermber" is read, see _month)
+_MONTH = r"(?:" + "|".join(sorted({name[:3] for name in _MONTHS})) + r")[a-z]{0,8}\.?"
 _ORD = r"(?:st|nd|rd|th)?"
 _TO = r"\s*(?:-|\u2013|\u2014|to|until|through|thru)\s*"
 _ISO_RE = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
@@ -112,6 +120,8 @@ _MONTH_FIRST_RE = re.compile(
 _DAY_FIRST_RE = re.compile(
     rf"(?<![Dd]ay )(?<![Dd]ay)(?<![#\d])\b(?P<day>\d{{1,2}}){_ORD}(?:{_TO}(?P<end>\d{{1,2}}){_ORD})?\s+(?:of\s+)?"
     rf"(?P<month>{_MONTH})(?![a-z])(?:,?\s+(?P<year>\d{{4}})(?!\d))?", re.IGNORECASE)
+# what may stand between the dates of a list: "&&", "and", ",", "-", "to", and learning days ("- Day 44 -")
+_JOIN_RE = re.compile(r"(?:\s|[-,&+/\u2013\u2014]|and\b|to\b|days?\s*#?\s*\d{1,5}\b)*", re.IGNORECASE)
 _JRNL_RE = re.compile(r"^\[(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?)?\]\s*(.*)$")
 
 Written = tuple[int | None, int, int]  # (year or None, month, day) as a heading writes it
@@ -119,15 +129,35 @@ Written = tuple[int | None, int, int]  # (year or None, month, day) as a heading
 
 @dataclass(frozen=True)
 class HeadingDate:
-    """A date (or date range) as a heading writes it; a year may be missing ("June 16th").
+    """A date, a date range or a list of dates as a heading writes it; a year may be missing ("June 16th").
 
     Attributes:
         start: ``(year or None, month, day)``.
-        end: the range's last day, ``None`` for a single date.
+        end: the range's last day, ``None`` for a single date or a list.
+        more: the other dates of a list ("05/10/2024 && 06/10/2024", "18/01/2025 - 22/01/2025 - 30/01/2025"),
+            after ``start``; ``()`` otherwise.
     """
 
     start: Written
     end: Written | None = None
+    more: tuple[Written, ...] = ()
+
+
+def _month(word: str) -> int | None:
+    """The month a word names: a name or abbreviation ("Mar", "Sept."), or a misspelt name close to one
+    ("Novermber", "Febuary": difflib ratio >= 0.8); ``None`` for other words ("decided", "market") and for
+    the verb "may" (the month is written "May")."""
+    import difflib
+
+    if word == "may":
+        return None
+    name = word.rstrip(".").lower()
+    if name in _MONTHS:
+        return _MONTHS[name]
+    if len(name) < 5:
+        return None
+    close = difflib.get_close_matches(name, _FULL_MONTHS, n=1, cutoff=0.8)
+    return _MONTHS[close[0]] if close else None
 
 
 def numeric_order(texts: list[str]) -> str:
@@ -144,9 +174,12 @@ def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
 
     Reads ``2025-09-23``, ``13/11/2024`` (``order`` decides ``NN/NN/YYYY``, see :func:`numeric_order`),
     "January 4, 2020", "Jan. 4th 2020", "4 January 2020", "4th of June", "June 16th" (no year),
-    and ranges: "January 4-6, 2020", "4 to 6 June", "2020-01-04 to 2020-01-06". A date with a
-    year is preferred to one without; then the first in the text. Day names and learning days
-    ("Day 12 January ...") are not read as dates. English month names only.
+    ranges: "January 4-6, 2020", "4 to 6 June", "2020-01-04 to 2020-01-06", and lists of full dates
+    ("05/10/2024 && 06/10/2024", "18/01/2025 - 22/01/2025 - 30/01/2025": three dates, not a range; two
+    dates joined by "-" or "to" are a range). A date with a year is preferred to one without; then the
+    first in the text. Misspelt month names close to one are read ("Novermber 11, 2018"). Day names and learning days
+    ("Day 12 January ...") are not read as dates, nor is the verb "may" (the month is "May"). English
+    month names only.
     """
     found: list[tuple[bool, int, int, HeadingDate]] = []  # (year missing, position, end, date)
     for match in _ISO_RE.finditer(text):
@@ -157,21 +190,31 @@ def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
         found.append((False, match.start(), match.end(), HeadingDate((int(match[3]), month, day))))
     for pattern in (_MONTH_FIRST_RE, _DAY_FIRST_RE):
         for match in pattern.finditer(text):
-            month = _MONTHS[match["month"].rstrip(".").lower()]
+            named = _month(match["month"])
+            if named is None:
+                continue
             year = int(match["year"]) if match["year"] else None
-            end = (year, month, int(match["end"])) if match["end"] else None
-            found.append((year is None, match.start(), match.end(), HeadingDate((year, month, int(match["day"])), end)))
+            last = (year, named, int(match["end"])) if match["end"] else None
+            written = HeadingDate((year, named, int(match["day"])), last)
+            found.append((year is None, match.start(), match.end(), written))
     if not found:
         return None
     found.sort(key=lambda item: item[:2])
     missing, _, stop, date = found[0]
-    if not missing and date.end is None:  # "2020-01-04 to 2020-01-06": a range of two full dates
-        joined = re.match(_TO, text[stop:], re.IGNORECASE)
-        if joined:
-            after = [item for item in found if item[1] == stop + joined.end() and not item[0]]
-            if after:
-                date = HeadingDate(date.start, after[0][3].start)
-    return date
+    if missing or date.end is not None:
+        return date
+    # full dates that follow with nothing but separators (and "Day N") between: a range of two, or a list
+    chain, joins = [date.start], []
+    for _, begins, ends, other in (item for item in found[1:] if not item[0] and item[3].end is None):
+        between = text[stop:begins]
+        if begins < stop or not _JOIN_RE.fullmatch(between):
+            break
+        chain.append(other.start)
+        joins.append(between)
+        stop = ends
+    if len(chain) == 2 and re.fullmatch(_TO, joins[0], re.IGNORECASE):
+        return HeadingDate(chain[0], chain[1])  # "2020-01-04 to 2020-01-06", "13/08/2024 - 14/08/2024"
+    return HeadingDate(chain[0], None, tuple(chain[1:]))
 
 
 def _real(written: Written, year: int) -> dt.date | None:
@@ -205,8 +248,13 @@ class _Mark:
     anchor: str
 
 
+_MARKUP_RE = re.compile(r"[\\`*_\[\]<>&!~]")
+
+
 def _plain(content: str) -> str:
     """A heading's inline Markdown as the text the toc extension slugs (markup dropped)."""
+    if not _MARKUP_RE.search(content):  # most headings are plain text: no parse (a log has thousands)
+        return content
     tokens = parser().parseInline(content)
     parts: list[str] = []
     for token in tokens[0].children or [] if tokens else []:
@@ -219,8 +267,9 @@ def _plain(content: str) -> str:
     return "".join(parts)
 
 
-def _marks(body: str) -> list[_Mark]:
-    """Every heading and jrnl line of ``body`` that names a day or a date, in order."""
+def _marks(body: str) -> tuple[list[_Mark], int | None]:
+    """Every heading and jrnl line of ``body`` that names a day or a date, in order; and the (0-based) line of
+    the body's first heading (``None`` without one)."""
     from markdown.extensions.toc import slugify, unique
 
     tokens = parser(inline=False).parse(body)
@@ -252,7 +301,7 @@ def _marks(body: str) -> list[_Mark]:
         anchors = {line: unique(slugify(_plain(text), "-"), ids) for line, text in all_headings}
         marks = [_Mark(m.line, m.level, m.text, m.days, m.date, anchors.get(m.line, "") if m.level < JRNL_LEVEL
                        else "") for m in marks]
-    return sorted(marks, key=lambda m: m.line)
+    return sorted(marks, key=lambda m: m.line), min((line for line, _ in all_headings), default=None)
 
 
 def _entry_level(marks: list[_Mark]) -> int | None:
@@ -272,6 +321,7 @@ def split_entries(
     days: TitleDays = NO_DAYS,
     hint: dt.date | None = None,
     first_line: int = 1,
+    split: bool = True,
 ) -> list[Entry]:
     """Split a note's Markdown body into its entries (see the module docstring for the rules).
 
@@ -288,6 +338,8 @@ def split_entries(
             match (else each entry all of them), unless they are a milestone ("Reaching day 50").
         hint: a date near the note's (front matter or file name) for headings without a year.
         first_line: the 1-based file line where ``body`` starts (after front matter).
+        split: ``False`` keeps the note one entry whatever its headings say (a weekly digest, whose day
+            headings cite other notes); its days are then ``days`` alone.
 
     Returns:
         At least one :class:`Entry`, in order.
@@ -295,7 +347,7 @@ def split_entries(
     Raises:
         ValueError: the note is undated (no ``date``, no heading date) and there is no ``fallback``.
     """
-    marks = _marks(body)
+    marks, first_heading = _marks(body) if split else ([], None)
     level = _entry_level(marks)
     lines = body.split("\n")
     fallen: list[tuple[dt.date, str]] = []
@@ -311,8 +363,8 @@ def split_entries(
         full = [resolve(m.date.start, None) for m in marks if m.date and m.date.start[0] is not None]
         return hint or next((d for d in full if d), None) or fallback_date()[0]
 
-    if level is None:  # one entry: the whole note
-        mark = marks[0] if marks else None
+    if level is None:  # one entry: the whole note; a mark dates it and names its days only when it opens it
+        mark = marks[0] if marks and (first_heading is None or marks[0].line <= first_heading) else None
         own = None
         if mark and mark.date:
             own = resolve(mark.date.start, None if mark.date.start[0] is not None else near_default())
@@ -325,41 +377,89 @@ def split_entries(
         last = when
         if mark and mark.date and mark.date.end and own == when:
             last = resolve(mark.date.end, when) or when
-        whole = days.days or (mark.days.days if mark else ())
+        marked = mark.days.days if mark else ()
+        whole = marked if marked and (days.milestone or not days.days) else days.days  # "Reaching day 50" yields
         return [Entry(0, "", "", first_line, tuple(whole), when, max(last, when), source, body)]
 
     splitting = [m for m in marks if m.level == level]
-    dated: list[tuple[_Mark, dt.date | None, dt.date | None]] = []
+    dated: list[tuple[_Mark, dt.date | None, dt.date | None, tuple[dt.date, ...]]] = []
     near = hint
+    previous: dt.date | None = None
     for mark in splitting:
         start: dt.date | None = None
         end: dt.date | None = None
+        listed_dates: tuple[dt.date, ...] = ()
         if mark.date:
             start = resolve(mark.date.start, near or (None if mark.date.start[0] is not None else near_default()))
             if start and mark.date.end:
                 end = resolve(mark.date.end, start)
+            if start and mark.date.more:
+                listed_dates = tuple(sorted({start, *(d for w in mark.date.more if (d := resolve(w, start)))}))
+            slipped = _year_slip(start, previous)
+            if slipped:  # "Day 47: January 1, 2018" after "Day 46: December 31, 2018": the author meant 2019
+                start, end = _add_year(start), _add_year(end)
+                listed_dates = tuple(d for d in map(_add_year, listed_dates) if d)
             near = start or near
-        dated.append((mark, start, end if end and start and end >= start else start))
+            previous = start or previous
+        end = end if end and start and end >= start else start
+        dated.append((mark, start, listed_dates[-1] if listed_dates else end, listed_dates))
     if date is not None:
         when, source = date, date_source
     else:
-        first = next((start for _, start, _ in dated if start), None)
+        first = next((start for _, start, _, _ in dated if start), None)
         when, source = (first, HEADING_SOURCE) if first is not None else fallback_date()
 
     entries: list[Entry] = []
     head = "\n".join(lines[: splitting[0].line]).strip()
     if head:
         entries.append(Entry(0, "", "", first_line, (), when, when, source, head, preamble=True))
-    own_days = [mark.days.days for mark, _, _ in dated]
+    own_days = [mark.days.days for mark, _, _, _ in dated]
     if not any(own_days) and days.days and not days.milestone:  # the note's days, its entries naming none
         # "Days 1-7" over seven dated sections: one each; otherwise each covers them all (never lost)
         own_days = [(day,) for day in days.days] if len(days.days) == len(dated) else [days.days] * len(dated)
-    for number, (mark, start, end) in enumerate(dated):
+    for number, (mark, start, end, listed_dates) in enumerate(dated):
         stop = splitting[number + 1].line if number + 1 < len(splitting) else len(lines)
         text = "\n".join(lines[mark.line: stop]).rstrip()
         entries.append(Entry(len(entries), mark.text, mark.anchor, first_line + mark.line, tuple(own_days[number]),
-                             start or when, end or start or when, HEADING_SOURCE if start else source, text))
+                             start or when, end or start or when, HEADING_SOURCE if start else source, text,
+                             dates=listed_dates))
     return entries
+
+
+YEAR_SLIP_DAYS = 62  # a date a year behind the entry before it, but within this many days after it a year on
+
+
+def _year_slip(start: dt.date | None, previous: dt.date | None) -> bool:
+    """Whether ``start`` is the entry before's year written by mistake in January: over 300 days before
+    ``previous`` and, a year later, on or after it by at most :data:`YEAR_SLIP_DAYS` days. A log runs forward."""
+    if start is None or previous is None or (previous - start).days <= 300:
+        return False
+    later = _add_year(start)
+    return later is not None and 0 <= (later - previous).days <= YEAR_SLIP_DAYS
+
+
+def _add_year(day: dt.date | None) -> dt.date | None:
+    if day is None:
+        return None
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # February 29th
+        return day + dt.timedelta(days=365)
+
+
+def listed(entries: list[Entry]) -> list[Entry]:
+    """The entries ``list``, ``show`` and ``stats`` count: all but a preamble, or the one entry of a
+    one-entry note (never empty for a note's entries)."""
+    return [entry for entry in entries if not entry.preamble] or entries[:1]
+
+
+def covered_dates(entry: Entry) -> list[dt.date]:
+    """Every date an entry covers, in order: the dates its heading lists (``entry.dates``), else ``date`` to
+    ``end_date`` (a heading's range, at most a year)."""
+    if entry.dates:
+        return list(entry.dates)
+    span = min((entry.end_date - entry.date).days, 365)
+    return [entry.date + dt.timedelta(days=offset) for offset in range(span + 1)]
 
 
 def note_days(entries: list[Entry]) -> tuple[int, ...]:

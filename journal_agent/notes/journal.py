@@ -31,6 +31,7 @@ from pydantic.dataclasses import dataclass as pydantic_dataclass
 from journal_agent.errors import JournalError, NoteNotFound
 from journal_agent.notes.dates import parse_date
 from journal_agent.notes.days import bare_day, find_day_number
+from journal_agent.notes.entries import Entry, covered_dates, listed
 from journal_agent.notes.files import PRIVATE_FOLDER
 from journal_agent.notes.model import Note, NoteHead, read_note, read_note_head
 from journal_agent.notes.walk import iter_note_files
@@ -45,13 +46,22 @@ EXPORT_FORMATS: tuple[ExportFormat, ...] = ("json", "markdown")
 
 @pydantic_dataclass
 class NoteSummary(JsonRecord):
-    """What ``journal list`` shows of one note (JSON: these fields, the date as ISO text).
+    """What ``journal list`` shows of one entry of a note (a one-entry note: the note). JSON: these fields,
+    dates as ISO text.
 
     Attributes:
-        title, date, day, categories, tags: as read by ``read_note``.
-        words: whitespace-separated words in the body (front matter excluded).
-        path: journal-relative path, the note's id.
+        title, categories, tags: the note's, as read by ``read_note``.
+        date, day: the entry's date and first learning day (the note's, for a one-entry note).
+        words: whitespace-separated words in the entry's body (front matter excluded).
+        path: journal-relative path of the note, its id.
         private: private or draft (not shared with a model unless ``[llm] share_private``).
+        days: every learning day the entry covers, ascending ("Day 45-50": 45..50).
+        entry: the entry's index in ``note.entries`` (:mod:`~journal_agent.notes.entries`).
+        heading: the entry's heading as written (``""`` for a whole-note entry).
+        line: 1-based line of the entry's heading in the note file.
+        anchor: the heading's HTML id in the published post (``""`` for a whole-note entry).
+        end_date: the last date the entry covers (== ``date`` unless its heading names a range).
+        date_source: where ``date`` came from (``date``, ``heading``, ``file name``, ``git``, ``mtime``, ...).
     """
 
     title: str
@@ -62,13 +72,32 @@ class NoteSummary(JsonRecord):
     words: int
     path: str
     private: bool = False
+    days: list[int] = field(default_factory=list)
+    entry: int = 0
+    heading: str = ""
+    line: int = 1
+    anchor: str = ""
+    end_date: dt.date | None = None
+    date_source: str = ""
 
     @classmethod
-    def of(cls, note: Note) -> NoteSummary:
-        """The summary of a note read by ``read_note``."""
-        return cls(note.title, note.date, note.day, list(note.categories), list(note.tags), len(note.body.split()),
-                   note.rel_path, not note.publishable)
+    def of(cls, note: Note, entry: Entry | None = None) -> NoteSummary:
+        """The summary of one entry of a note read by ``read_note``; without ``entry``, of the whole note
+        (its date, days and words; the entry fields of its first entry)."""
+        if entry is None:
+            first = note.entries[0]
+            return cls(note.title, note.date, note.day, list(note.categories), list(note.tags), len(note.body.split()),
+                       note.rel_path, not note.publishable, list(note.days), 0, first.heading, first.line,
+                       first.anchor, max(e.end_date for e in note.entries), note.date_source)
+        return cls(note.title, entry.date, entry.day, list(note.categories), list(note.tags), len(entry.body.split()),
+                   note.rel_path, not note.publishable, list(entry.days), entry.index, entry.heading, entry.line,
+                   entry.anchor, entry.end_date, entry.date_source)
 
+
+def listed_entries(note: Note) -> list[Entry]:
+    """The entries of ``note`` that ``list``, ``show`` and ``stats`` count: all but a preamble (the text
+    before the first entry heading), or the one entry of a one-entry note (:func:`.entries.listed`)."""
+    return listed(note.entries)
 
 
 @dataclass
@@ -159,7 +188,11 @@ def read_journal(journal: Journal) -> JournalNotes:
 
 @dataclass
 class NoteList:
-    """The notes ``list_notes`` selected (oldest first), how many private ones were left out, unreadable files."""
+    """The entries ``list_notes`` selected (oldest first), how many private ones were left out, unreadable files.
+
+    ``notes`` holds one :class:`NoteSummary` per entry (a one-entry note is one row); the name is kept from
+    when a row was a note.
+    """
 
     notes: list[NoteSummary]
     withheld: int = 0
@@ -168,6 +201,10 @@ class NoteList:
     def to_json(self) -> dict[str, Any]:
         return {"notes": [n.to_json() for n in self.notes], "withheld": self.withheld,
                 "failed": [{"path": p, "reason": r} for p, r in self.failed]}
+
+
+def _row_order(row: NoteSummary) -> tuple:
+    return row.date, row.day is None, row.day or 0, row.path, row.entry
 
 
 def list_notes(
@@ -180,27 +217,31 @@ def list_notes(
     include_private: bool = True,
     last: int | None = None,
 ) -> NoteList:
-    """Notes by date, filtered.
+    """Entries by date, filtered: one row per entry (:func:`listed_entries`), a plain note one row.
 
     Args:
-        since, until: inclusive journal-date bounds.
-        category, tag: keep notes having it (case-insensitive, exact otherwise).
-        include_private: ``False`` leaves private and draft notes out (counted in ``withheld``).
-        last: keep only the newest ``last`` of the selected notes (jrnl's ``-n``), still oldest first.
+        since, until: inclusive bounds on the entry's dates (an entry covering a date range or a list of
+            dates is kept when one of its dates is in the window).
+        category, tag: keep entries of notes having it (case-insensitive, exact otherwise).
+        include_private: ``False`` leaves private and draft notes' entries out (counted in ``withheld``).
+        last: keep only the newest ``last`` of the selected entries (jrnl's ``-n``), still oldest first.
     """
     read = read_journal(journal)
     selected, withheld = [], 0
     for note in read.notes:
-        if (since and note.date < since) or (until and note.date > until):
-            continue
         if category and category.casefold() not in {c.casefold() for c in note.categories}:
             continue
         if tag and tag.casefold() not in {t.casefold() for t in note.tags}:
             continue
-        if not include_private and not note.publishable:
-            withheld += 1
-            continue
-        selected.append(NoteSummary.of(note))
+        for entry in listed_entries(note):
+            if (since or until) and not any((not since or since <= d) and (not until or d <= until)
+                                            for d in covered_dates(entry)):
+                continue
+            if not include_private and not note.publishable:
+                withheld += 1
+                continue
+            selected.append(NoteSummary.of(note, entry))
+    selected.sort(key=_row_order)
     if last is not None:
         selected = selected[-last:] if last > 0 else []
     return NoteList(selected, withheld, read.failed)
@@ -208,28 +249,44 @@ def list_notes(
 
 @dataclass
 class NoteMatch:
-    """The note a reference names, and any other notes it also names (same day or date), oldest first.
+    """The entry a reference names, in its note, and any other notes and entries it also names (same day or
+    date), oldest first.
 
-    For a day or a date, ``note`` is the day's main note: the longest (most words), so a one-line
+    For a day or a date, the match is the day's main entry: the longest (most words), so a one-line
     addendum never leads; ties go to the first in :func:`read_journal`'s order.
+
+    Attributes:
+        note: the note holding the match (a path: that note).
+        others: the other notes holding a match (not ``note``), oldest first.
+        how: what the reference was: ``path``, ``day`` or ``date``.
+        entry: the entry matched; ``None`` for a path (the whole note).
+        also: every other matching ``(note, entry)``, ``note``'s own other entries included, oldest first.
     """
 
     note: Note
     others: list[Note] = field(default_factory=list)
     how: Literal["path", "day", "date"] = "path"
+    entry: Entry | None = None
+    also: list[tuple[Note, Entry]] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """What ``show`` prints: the matched entry's Markdown, or the whole note's (a path, a one-entry note)."""
+        return self.entry.body if self.entry is not None and len(self.note.entries) > 1 else self.note.body
 
 
 def find_note(journal: Journal, ref: str, *, today: dt.date | None = None) -> NoteMatch:
-    """The note ``ref`` names: a path, a learning-day number ("4", "day 4", "Day four") or a date.
+    """The entry ``ref`` names: a path, a learning-day number ("4", "day 4", "Day four", "Day 0") or a date.
 
     A date is anything :func:`~journal_agent.notes.dates.parse_date` reads
-    ("2025-09-18", "18 Sep 2025", "yesterday"). A path may be absolute,
-    relative to the current folder, the journal root or ``notes/``. When
-    several notes share the day or date, the longest is the match (the day's
-    main note) and the rest, oldest first, are in ``others``.
+    ("2025-09-18", "January 4, 2020", "18 Sep 2025", "yesterday"). A day or a date is looked for in every
+    entry (:func:`listed_entries`), so "Day 13" inside a multi-day post and "2020-01-04" inside a single-file
+    log are found; an entry covering a date range or listing dates matches each of its dates. A path may be absolute,
+    relative to the current folder, the journal root or ``notes/``. When several entries share the day or
+    date, the longest is the match (the day's main entry) and the rest, oldest first, are in ``also``.
 
     Raises:
-        NoteNotFound: nothing matches, with what exists nearby.
+        NoteNotFound: nothing matches, with the nearest entries before and after.
     """
     text = ref.strip()
     if not text:
@@ -238,33 +295,47 @@ def find_note(journal: Journal, ref: str, *, today: dt.date | None = None) -> No
     if path is not None:
         return NoteMatch(read_one(journal, path), how="path")
     notes = read_journal(journal).notes
+    entries = [(note, entry) for note in notes for entry in listed_entries(note)]
     day_ref = find_day_number(text)
     number = bare_day(text)
     if number is None and day_ref and not day_ref.query.strip():
         number = day_ref.day  # Day 0 is a day: never `or` a day number
     if number is not None:
-        found = [n for n in notes if n.day == number]
+        found = [(n, e) for n, e in entries if number in e.days]
         if found:
-            return _main_note(found, "day")
-        days = sorted({n.day for n in notes if n.day is not None})
+            return _main_entry(found, "day")
+        days = sorted({d for _, e in entries for d in e.days})
         span = f"the days run from {days[0]} to {days[-1]}" if days else "no note has a day number"
-        raise NoteNotFound(f"no note for day {number} ({span}); try `journal list`")
+        near = _nearest_days(days, number)
+        raise NoteNotFound(f"no note for day {number} ({span}{near}); try `journal list`")
     try:
         date = parse_date(text, today, journal.config.journal.date_languages)
     except ValueError as exc:
         raise NoteNotFound(
             f"{ref!r} is not a note path, a day number (4, day 4) or a date (2025-09-18, yesterday)") from exc
-    found = [n for n in notes if n.date == date]
+    found = [(n, e) for n, e in entries if e.date <= date <= e.end_date and date in covered_dates(e)]
     if found:
-        return _main_note(found, "date")
-    near = nearest_notes([n.date for n in notes], date, date)
+        return _main_entry(found, "date")
+    near = nearest_notes([e.date for _, e in entries], date, date)
     raise NoteNotFound(f"no note on {date.isoformat()}" + (f" ({near})" if near else "") + "; try `journal list`")
 
 
-def _main_note(found: list[Note], how: Literal["day", "date"]) -> NoteMatch:
-    """The match for several notes of one day or date: the longest leads, the others follow in order."""
-    main = max(found, key=lambda n: len(n.body.split()))  # max keeps the first of equals
-    return NoteMatch(main, [n for n in found if n is not main], how)
+def _main_entry(found: list[tuple[Note, Entry]], how: Literal["day", "date"]) -> NoteMatch:
+    """The match for several entries of one day or date: the longest leads, the others follow in order."""
+    main = max(found, key=lambda pair: len(pair[1].body.split()))  # max keeps the first of equals
+    note, entry = main
+    also = [pair for pair in found if pair is not main]
+    others = list({id(n): n for n, _ in also if n is not note}.values())
+    return NoteMatch(note, others, how, entry, also)
+
+
+def _nearest_days(days: list[int], number: int) -> str:
+    """"; the nearest are Day 11 and Day 13" for a day without an entry inside the span ('' outside it)."""
+    before = [d for d in days if d < number]
+    after = [d for d in days if d > number]
+    if not before or not after:
+        return ""
+    return f"; the nearest are Day {max(before)} and Day {min(after)}"
 
 
 def nearest_notes(dates: list[dt.date], since: dt.date, until: dt.date) -> str:

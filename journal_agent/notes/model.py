@@ -32,7 +32,7 @@ from typing import Any, Literal
 from journal_agent.errors import NoteError
 from journal_agent.notes.dates import DEFAULT_LANGUAGES, MAX_NOTE_YEAR, MIN_NOTE_YEAR, parse_note_date
 from journal_agent.notes.days import MAX_DAY, MIN_DAY, TitleDays, check_day, file_name_day, title_days
-from journal_agent.notes.entries import Entry, note_days, split_entries
+from journal_agent.notes.entries import NO_DAYS, Entry, note_days, split_entries
 from journal_agent.notes.files import (  # noqa: F401 - NOTE_SUFFIXES is read from here by older callers
     NOTE_SUFFIXES,
     PRIVATE_FOLDER,
@@ -167,7 +167,8 @@ def read_note(
       (``2020-01-22-day-19.md``, ``22-01-2020.md``, ``2020_01_22.md``), the file's first git commit,
       its mtime; ``date_source`` says which.
     * **Entries.** :func:`~journal_agent.notes.entries.split_entries`: headings (or jrnl lines) naming a
-      day or a date split the note; each entry has its days and date.
+      day or a date split the note; each entry has its days and date. A weekly digest (``digest:``
+      front matter) is one entry without days: its day headings cite other notes.
     * **Day.** Front-matter ``day`` (a whole number >= 0, Day 0 is a day; a list; a range "45-50"),
       else the days the title names ("Day 45-50" covers 45..50), else the first heading's, else the file name's
       (``day-12.md``, ``day-one.md``): a one-entry note's days. A note of several entries has the
@@ -195,9 +196,10 @@ def read_note(
     notes_dir = Path(notes_dir) if notes_dir is not None else root / "notes"
     raw, mtime = read_note_bytes(given)
     head = read_head(given, decode_note_bytes(given, raw), languages=languages)
+    digest = bool(head.metadata.get(DIGEST_KEY))  # a summary of other notes' days: one entry, no day of its own
     entries = split_entries(head.body, date=head.date, date_source=head.date_source,
-                            fallback=lambda: fallback_date(resolved, mtime), days=head.days,
-                            hint=head.date or file_name_date(given), first_line=head.body_line)
+                            fallback=lambda: fallback_date(resolved, mtime), days=NO_DAYS if digest else head.days,
+                            hint=head.date or file_name_date(given), first_line=head.body_line, split=not digest)
     date, date_source = head.date, head.date_source
     if date is None:  # the first entry's: its heading's date, else the file name's, git's, mtime's
         date, date_source = entries[0].date, entries[0].date_source

@@ -1,11 +1,16 @@
-"""Journal statistics: notes, writing days, streaks, gaps, and counts by category, tag and month.
+"""Journal statistics: notes, entries, study days, streaks, gaps, and counts by category, tag and month.
 
-A **streak** is a run of consecutive calendar days with at least one note
-each (several notes on one day count once). The **current streak** is the
+Counted over **entries** (issue 18, :mod:`~journal_agent.notes.entries`): a single-file
+log of 80 ``### Day N: <date>`` sections is 80 entries on their own dates, not one note
+dated the day it was copied; an entry whose heading names a date range covers each of
+its dates. A plain note is one entry.
+
+A **study day** (a writing day) is a date with at least one entry. A **streak** is a run of
+consecutive calendar days with at least one entry each (several on one day count once). The **current streak** is the
 run that ends today, or yesterday when today has no note yet (the day is not
 over); otherwise it is 0. The **longest streak** is the longest run (the most
-recent one on a tie). A **gap** is a run of days without a note between the
-first and the last note.
+recent one on a tie). A **gap** is a run of days without an entry between the
+first and the last.
 
 Weekly digests (``journal digest``, :attr:`~journal_agent.notes.model.Note.is_digest`)
 summarize other notes: they are not writing days and count nowhere here.
@@ -23,6 +28,7 @@ from typing import TYPE_CHECKING, Annotated
 from pydantic import Field
 from pydantic.dataclasses import dataclass
 
+from journal_agent.notes.entries import covered_dates, listed
 from journal_agent.notes.journal import read_journal
 from journal_agent.records import JsonRecord
 
@@ -75,19 +81,25 @@ class Gap(JsonRecord):
 
 @dataclass
 class JournalStats(JsonRecord):
-    """What ``journal stats`` reports (see the module docstring for streaks and gaps).
+    """What ``journal stats`` reports (see the module docstring for study days, streaks and gaps).
 
     Attributes:
-        notes: how many notes; days: how many distinct journal dates.
-        first_date, last_date: the oldest and newest note dates (``None`` when empty).
+        notes: how many notes; days: how many distinct study days (dates with an entry).
+        first_date, last_date: the oldest and newest entry dates (``None`` when empty).
         current_streak, longest_streak: :class:`Streak`.
         gaps: every :class:`Gap`, oldest first.
         categories, tags: notes per category/tag, most first (only shareable
             notes when private notes were excluded).
-        months: notes per ``YYYY-MM``, in date order.
-        per_day: notes per date (for the calendar heatmap).
+        months: entries per ``YYYY-MM`` (a one-entry-per-note journal: notes per month), in date order.
+        per_day: entries per date (for the calendar heatmap).
         private_notes: private or draft notes among ``notes`` (their dates count, their labels may not).
         today: the day the current streak was computed for.
+        entries: how many entries (:func:`~journal_agent.notes.entries.listed`: preambles left out).
+        month_days: study days per ``YYYY-MM``, in date order ("how many days did I study in May?").
+        learning_days: how many distinct learning-day numbers the entries name (Day 0 counts).
+        first_day, last_day: the lowest and highest learning-day number (``None`` when none is named).
+        dated_by_file_time: notes dated by their file's modification time (a guess: see
+            :func:`~journal_agent.notes.model.file_time_hint`).
     """
 
     notes: int
@@ -100,9 +112,15 @@ class JournalStats(JsonRecord):
     categories: dict[str, int]
     tags: dict[str, int]
     months: dict[str, int]
-    per_day: dict[dt.date, int] = Field(default_factory=dict, exclude=True)  # the notes' dates again: not in JSON
+    per_day: dict[dt.date, int] = Field(default_factory=dict, exclude=True)  # the entries' dates again: not in JSON
     private_notes: int = 0
     today: dt.date = field(default_factory=dt.date.today)
+    entries: int = 0
+    month_days: dict[str, int] = Field(default_factory=dict)
+    learning_days: int = 0
+    first_day: int | None = None
+    last_day: int | None = None
+    dated_by_file_time: int = 0
 
 
 def _spans(dates: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
@@ -137,27 +155,37 @@ def streaks(dates: Iterable[dt.date], today: dt.date) -> tuple[Streak, Streak, l
 
 
 def compute_stats(notes: list[Note], *, today: dt.date | None = None, include_private: bool = True) -> JournalStats:
-    """Statistics of ``notes`` (see :class:`JournalStats`); weekly digests are left out first.
+    """Statistics of ``notes`` over their entries (see :class:`JournalStats`); weekly digests are left out first.
 
-    Every other note counts in the dates, streaks, gaps and months; with
+    Every other note's entries count in the dates, streaks, gaps and months; with
     ``include_private=False`` private and draft notes do not count in the
     category and tag counts, so their labels are not shown.
     """
+    from journal_agent.notes.model import FILE_TIME_SOURCE
+
     today = today or dt.date.today()
     notes = [n for n in notes if not n.is_digest]
-    dates = [n.date for n in notes]
+    entries = [entry for note in notes for entry in listed(note.entries)]
+    dates = [day for entry in entries for day in covered_dates(entry)]
     current, longest, gaps = streaks(dates, today)
     labelled = [n for n in notes if include_private or n.publishable]
     categories = Counter(c for n in labelled for c in n.categories)
     tags = Counter(t for n in labelled for t in n.tags)
-    months = Counter(d.strftime("%Y-%m") for d in dates)
+    months = Counter(e.date.strftime("%Y-%m") for e in entries)
+    month_days = Counter(d.strftime("%Y-%m") for d in set(dates))
+    numbers = {day for entry in entries for day in entry.days}
     return JournalStats(notes=len(notes), days=len(set(dates)), first_date=min(dates, default=None),
                         last_date=max(dates, default=None), current_streak=current, longest_streak=longest, gaps=gaps,
                         categories=dict(categories.most_common()), tags=dict(tags.most_common()),
                         months=dict(sorted(months.items())), per_day=dict(Counter(dates)),
-                        private_notes=sum(1 for n in notes if not n.publishable), today=today)
+                        private_notes=sum(1 for n in notes if not n.publishable), today=today,
+                        entries=len(entries), month_days=dict(sorted(month_days.items())),
+                        learning_days=len(numbers), first_day=min(numbers, default=None),
+                        last_day=max(numbers, default=None),
+                        dated_by_file_time=sum(1 for n in notes if n.date_source == FILE_TIME_SOURCE))
 
 
 def journal_stats(journal: Journal, *, today: dt.date | None = None, include_private: bool = True) -> JournalStats:
-    """:func:`compute_stats` over every note under ``notes/`` (unreadable files are skipped)."""
+    """:func:`compute_stats` over every note :func:`~journal_agent.notes.journal.read_journal` reads (unreadable
+    files are skipped)."""
     return compute_stats(read_journal(journal).notes, today=today, include_private=include_private)

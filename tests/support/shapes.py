@@ -1,6 +1,8 @@
 """Sample notes of other journal shapes (issue 18), written for the tests in the style of public
 #100DaysOfCode logs; no other learner's text is copied."""
 
+import datetime as dt
+
 SINGLE_FILE_LOG = """# 100 Days Of Code - Log
 
 My rules: one hour of code a day, and a line here every evening.
@@ -47,3 +49,14 @@ CSS grid areas for the landing page.
 
 Media queries; the navbar collapses under 600px.
 """
+
+
+def long_log(first: dt.date, streak: int, gap: int, rest: int) -> str:
+    """A single-file #100DaysOfCode log: Day 0 to Day ``streak + rest - 1``, ``streak`` consecutive dates from
+    ``first``, then ``gap`` days without an entry, then ``rest`` consecutive dates (one section per day)."""
+    parts = ["# 100 Days Of Code - Log", "", "Rules: code an hour a day, log it here.", ""]
+    for day in range(streak + rest):
+        when = first + dt.timedelta(days=day if day < streak else day + gap)
+        parts += [f"### Day {day}: {when:%B} {when.day}, {when.year}", "",
+                  f"**Today's Progress**: exercise {day} of the course.", ""]
+    return "\n".join(parts)
