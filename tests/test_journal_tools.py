@@ -216,8 +216,6 @@ def test_journal_stats_is_where_counting_questions_go(log_journal):
     assert "journal_stats" in tools.tool("archival_memory_search").description  # search sends counts there
 
 
-@pytest.mark.xfail(strict=True, reason="needs the entry-based notes/stats.py of wt-entries (issue 18); "
-                                       "remove this mark once it is merged")
 def test_journal_stats_counts_the_study_days_of_a_single_file_log(log_journal):
     result = run(tools_for(log_journal), "journal_stats").content
     assert "Study days per month: 2020-01: 13." in result  # Day 0-10, 14, 15; the preamble is not a day
