@@ -273,3 +273,20 @@ def test_cli_search_names_the_entry_and_says_when_a_window_is_empty(journal_dir,
     empty = run_cli("search", "What did I do on January 11, 2020?")
     assert "no entry there; the nearest before and after" in empty.output
     assert json.loads(run_cli("search", "--json", "What did I do on January 11, 2020?").output)["empty"] is True
+
+
+def test_a_misremembered_month_keeps_the_words_and_still_names_the_nearest(posts):
+    from journal_agent.agent.journal_tools import JournalTools
+
+    results = ask(posts, "What did I learn about Docker in March 2025?")
+    assert results.window.kind == "month" and results.empty
+    assert results.hits[0].path.endswith("week-three.md")  # boosted, not filtered: the words still find Docker
+    assert [hit.date for hit in results.nearest] == [dt.date(2025, 6, 15)]  # none before; the first after
+    said = JournalTools(posts, today=TODAY).search_notes("What did I learn about Docker in March 2025?")
+    assert said.startswith('No journal entry for "in March 2025" = 2025-03-01 to 2025-03-31.')
+    assert "Nearest entries before and after it:" in said and "Entries the words match, at other dates:" in said
+
+
+@pytest.mark.parametrize("question", ["What did I do on Day 17?", "What did I learn on June 17th?"])
+def test_a_sub_entry_of_a_weekly_post(posts, question):
+    assert heading(ask(posts, question).hits[0]) == "17/06/2025 - Day 17"

@@ -212,6 +212,9 @@ class JournalTools:
         private = (f"\n{len(results.withheld)} private or draft note(s) also matched but are not shared with you."
                    if results.withheld else "")
         if results.empty and not page:
+            for hit in [*results.nearest, *hits]:
+                if hit.source == "note":
+                    self._effects.retrieved.setdefault(hit.path, hit)
             return _empty_window(results, hits, self.search_name) + private
         if not hits:
             if page:
@@ -482,10 +485,9 @@ def _entry_line(hit: SearchHit) -> str:
     return f"\"{hit.title}\" | {dates} | {where}{days}{entry}{section}"
 
 
-def _understood(results) -> str:
+def _named(results) -> list[str]:
+    """What the question was understood to name of the journal's structure, as words for the model."""
     parts = []
-    if results.order:
-        parts.append(f"the {results.order} time: matching entries by date, {results.order} first")
     if results.day is not None:
         parts.append(f"Day {results.day}")
     if results.day_range is not None:
@@ -495,23 +497,33 @@ def _understood(results) -> str:
     if results.window is not None:
         w = results.window
         parts.append(f"\"{w.phrase}\" = {w.since}" + (f" to {w.until}" if w.until != w.since else ""))
+    return parts
+
+
+def _understood(results) -> str:
+    parts = _named(results)
+    if results.order:
+        parts.insert(0, f"the {results.order} time, so matching entries by date, {results.order} first")
     return f"(Understood {'; '.join(parts)}: those entries are listed first.)" if parts else ""
 
 
 def _empty_window(results, hits: list[SearchHit], search_name: str) -> str:
     """The answer when the day, days or dates asked hold no entry: it says so, then the nearest entries
-    before and after (and entries the words match, if any), never silently another date."""
-    asked = _understood(results).removeprefix("(Understood ").split(":")[0] or "that time"
-    lines = [f"No journal entry for {asked}."]
-    if results.nearest:
-        lines.append("Nearest entries before and after it:")
-    else:
-        lines.append("The journal has no entries before or after it.")
+    before and after, then entries the words match at other dates (if any); never silently another date."""
+    lines = [f"No journal entry for {' and '.join(_named(results)) or 'that time'}."]
+    near = list(results.nearest)
+    other = [hit for hit in hits if hit.key not in {n.key for n in near}]
+    lines.append("Nearest entries before and after it:" if near else "No entries before or after it are shared.")
     lines.append(DATA_NOTICE)
-    for number, hit in enumerate(hits, start=1):
-        lines.append(defuse_markers(f"{number}. {_entry_line(hit)}"))
-        lines.append(quote_note(excerpt(hit.text)))
-    if hits:
+    number = 0
+    for group, title in ((near, ""), (other, "Entries the words match, at other dates:")):
+        if group and title:
+            lines.append(title)
+        for hit in group:
+            number += 1
+            lines.append(defuse_markers(f"{number}. {_entry_line(hit)}"))
+            lines.append(quote_note(excerpt(hit.text)))
+    if number:
         lines.append(f"Tell the learner there is no entry then; call {search_name} again for other dates.")
     return "\n".join(lines)
 
