@@ -64,7 +64,9 @@ def search(ctx, query, limit, mode, since, until, category, source, as_json) -> 
         other = {"hybrid": "", "fts": ", --mode hybrid (by meaning)", "vector": ", --mode hybrid"}[mode]
         out.print(f"No matching notes. Try other words{other}, or `journal ingest` if notes are missing.")
         return
-    if not results.matched:
+    if results.empty and not results.matched:
+        out.print("No entry there; the nearest entries before and after it:")
+    elif not results.matched:
         words = escape(results.search_text.strip())
         lead = (f"No note mentions “{words}”" if mode != "vector" else f"Nothing is close to “{words}”")
         out.print(f"{lead}; closest by meaning:" if mode != "fts" else f"{lead}.")
