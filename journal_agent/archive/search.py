@@ -576,7 +576,8 @@ def search_notes(
 
         archive = Archive.open(journal)
     stored_source = None if source == "all" else source
-    structure = _Structure(query) if time_mode == "off" else _understand(archive, query, day, since, until, today)
+    structure = (_Structure(query) if time_mode == "off"
+                 else _understand(archive, query, day, since, until, today, include_private))
     text = structure.text
     day = structure.day
     window, day_range = structure.window, structure.day_range
@@ -663,7 +664,7 @@ class _Structure:
 
 
 def _understand(archive: Archive, query: str, day: int | None, since: dt.date | None, until: dt.date | None,
-                today: dt.date | None) -> _Structure:
+                today: dt.date | None, include_private: bool = False) -> _Structure:
     """Read the journal's structure in ``query``, in this order, each phrase taken out of the words:
     first/last time (:func:`find_order`), the challenge's calendar (:func:`find_day_span`: days when the
     entries have day numbers, else the same count of calendar days from the journal's first or last date),
@@ -706,7 +707,7 @@ def _understand(archive: Archive, query: str, day: int | None, since: dt.date | 
         return found
     event = find_event_window(found.text)
     if event is not None:
-        anchor = _event_entry(archive, event.event)
+        anchor = _event_entry(archive, event.event, include_private)
         if anchor is not None:
             found.event = anchor
             found.window = event.window(anchor.date, anchor.last_date)
@@ -723,11 +724,13 @@ _STARTS = re.compile(r"(?:start|started|starting|began|begin|beginning|first)"
 _ENDS = re.compile(r"(?:finish|finished|finishing|complete|completed|completing|end|ended|last)", re.IGNORECASE)
 
 
-def _event_entry(archive: Archive, event: str) -> SearchHit | None:
+def _event_entry(archive: Archive, event: str, include_private: bool) -> SearchHit | None:
     """The entry that records ``event`` ("I finished the course"): the best match of its words, or among the
     entries that match about as well (:data:`ORDER_SHARE`) the earliest for a start ("I started React") and
-    the latest for an end; ``None`` when nothing matches."""
-    ranked = _best_per_entry(search_chunks(archive, event, limit=ORDER_POOL * CHUNKS_PER_NOTE))
+    the latest for an end; ``None`` when nothing matches. A private or draft note is an event only with
+    ``include_private``."""
+    ranked = _best_per_entry(search_chunks(archive, event, limit=ORDER_POOL * CHUNKS_PER_NOTE,
+                                           include_private=include_private))
     if not ranked:
         return None
     order = "first" if _STARTS.search(event) else "last" if _ENDS.search(event) else None
