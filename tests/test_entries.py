@@ -67,6 +67,11 @@ def test_month_first_numeric_dates_when_a_heading_can_only_be_month_first(tmp_pa
     ("Day 12, 2020", (12,)),  # a year is not day 2020
     ("13/11/2024 - Day 13", (13,)),
     ("retry day 40 times", ()),
+    ("R1D12: React hooks", (12,)),  # #100DaysOfCode round 1, day 12
+    ("R2D0", (0,)),
+    ("Day One: setting up", (1,)),
+    ("Reflections on day twenty-one", (21,)),
+    ("one day one will see", ()),
 ])
 def test_ranges_in_titles_cover_every_day(tmp_path, title, days):
     assert title_days(title).days == days
@@ -151,6 +156,7 @@ def test_jrnl_single_file_journal(tmp_path):
             "Moves, borrows and the `Copy` trait.\n\n"
             "[2020-01-07 08:15 PM] Lifetimes. Not yet.\n")
     note = entries_of(tmp_path, "journal.txt", text)
+    assert note.title == "journal"  # the file names a jrnl journal, not its first entry
     assert [(e.date, e.days) for e in note.entries] == [(D(2020, 1, 4), ()), (D(2020, 1, 5), (2,)), (D(2020, 1, 7), ())]
     assert note.entries[1].heading.startswith("Day 2 of Rust") and note.entries[1].line == 3
     assert "Copy" in note.entries[1].body and note.entries[1].anchor == ""
@@ -167,7 +173,7 @@ def test_headings_in_lists_and_other_levels_stay_inside_an_entry(tmp_path):
 def test_plain_note_is_one_whole_note_entry(tmp_path):
     note = entries_of(tmp_path, "p.md", "---\ntitle: Day 3 | RRF\ndate: 2025-09-18\n---\n## What\n\nFusion.\n")
     (entry,) = note.entries
-    assert (entry.index, entry.heading, entry.anchor, entry.line, entry.days) == (0, "", "", 5, (3,))
+    assert (entry.index, entry.heading, entry.anchor, entry.line, entry.days) == (0, "", "", 1, (3,))
     assert entry.date == entry.end_date == D(2025, 9, 18) and entry.body == note.body
 
 
@@ -268,3 +274,13 @@ def test_a_misspelt_month_and_a_year_slip_are_read_as_meant(tmp_path):
     note = entries_of(tmp_path, "log.md", text)
     assert [e.date for e in note.entries] == [D(2018, 11, 11), D(2018, 12, 31), D(2019, 1, 1), D(2019, 1, 2)]
     assert heading_date("Day 3: decided 2 things") is None  # a word is not a month because it starts like one
+
+
+def test_bold_lines_split_a_log_kept_without_headings(tmp_path):
+    text = ("My log.\n\n**Day 1: May 4, 2020**\nSet up Flask.\n\n**Day 2: May 5, 2020**\n\nRoutes.\n\n"
+            "Not **bold** alone.\n\n__Day 3 (06/05/20)__\n\nTemplates.\n")
+    note = entries_of(tmp_path, "log.md", text)
+    assert [(e.heading, e.days, e.date) for e in note.entries if not e.preamble] == [
+        ("Day 1: May 4, 2020", (1,), D(2020, 5, 4)), ("Day 2: May 5, 2020", (2,), D(2020, 5, 5)),
+        ("Day 3 (06/05/20)", (3,), D(2020, 5, 6))]
+    assert "Set up Flask." in note.entries[1].body and note.entries[1].anchor == ""

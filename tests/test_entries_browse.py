@@ -111,7 +111,11 @@ def test_stats_count_a_date_range_heading_day_by_day_and_say_when_notes_are_date
     write(root / "notes" / "undated.md", "No date anywhere.\n")
     stats = journal_stats(open_journal(root=root))
     assert stats.per_day[D(2020, 1, 5)] == 1 and stats.longest_streak.days == 4
-    assert stats.dated_by_file_time == 1
+    assert stats.dated_by_file_time == 1 and stats.notes == 2
+    assert stats.days == 4 and stats.last_date == D(2020, 1, 7)  # the file time is no study day
+    (root / "notes" / "trip.md").unlink()
+    alone = journal_stats(open_journal(root=root))  # ... unless it is all there is
+    assert alone.days == 1 and alone.dated_by_file_time == 1
     assert "1 note dated by file time" in cli(root, "stats").output
 
 
@@ -132,3 +136,24 @@ def test_an_entry_listing_dates_is_found_on_each_and_not_between(tmp_path):
     assert [r.days for r in list_notes(journal, since=D(2025, 1, 23), until=D(2025, 1, 31)).notes] == [[54, 55, 56]]
     assert list_notes(journal, since=D(2025, 1, 23), until=D(2025, 1, 29)).notes == []
     assert journal_stats(journal).days == 4
+
+
+def test_a_daily_page_leads_the_weekly_post_spanning_its_day(tmp_path):
+    root = make_journal_dir(tmp_path / "j")
+    week = "---\ntitle: Week 3 (Days 15-21)\ndate: 2021-03-21\n---\n" + "A long weekly summary. " * 60 + "\n"
+    write(root / "notes" / "2021-03-21-week-3.md", week)
+    write(root / "notes" / "2021-03-16-day-16.md", "---\ntitle: Day 16\ndate: 2021-03-16\n---\nShort day.\n")
+    match = find_note(open_journal(root=root), "Day 16")
+    assert match.note.rel_path == "notes/2021-03-16-day-16.md"
+    assert [n.rel_path for n, _ in match.also] == ["notes/2021-03-21-week-3.md"]
+
+
+def test_a_date_without_a_year_is_found_in_the_journals_year(shapes):
+    journal = open_journal(root=shapes)
+    match = find_note(journal, "January 3", today=D(2026, 12, 7))  # dateparser alone says 2026-01-03
+    assert match.entry is not None and match.entry.days == (2,) and match.note.rel_path == "notes/log.md"
+    assert find_note(journal, "Nov 12th", today=D(2026, 12, 7)).entry.days == (12,)
+    with pytest.raises(NoteNotFound):
+        find_note(journal, "2026-01-03")  # a year written is a year meant
+    with pytest.raises(NoteNotFound):
+        find_note(journal, "yesterday", today=D(2026, 1, 4))  # 2026-01-03, not the log's January 3

@@ -77,6 +77,8 @@ _MORE_DAYS = (r"(?:\s*(?:-|\u2013|\u2014|to|through|thru|until|till|and|&&|&|,)\
 _BETWEEN_DAYS_RE = re.compile(r"(?:\s|[-,&+/|:\u2013\u2014]|and\b|\d{1,4}[-/.]\d{1,2}[-/.]\d{2,4})*", re.IGNORECASE)
 _TITLE_DAYS_RE = re.compile(
     rf"(?:^(?P<opening>\W*)|\b)days?\s*#?\s*(?P<first>{_DIGITS})(?!\d)(?P<more>{_MORE_DAYS}*)", re.IGNORECASE)
+_TITLE_DAY_WORD_RE = re.compile(rf"(?:^(?P<opening>\W*)|\b)day\s+(?P<word>{NUMBER_WORD})\b", re.IGNORECASE)
+_ROUND_DAY_RE = re.compile(r"\bR\d{1,2}\s?D(\d{1,3})\b", re.IGNORECASE)
 _RANGE_SEP_RE = re.compile(r"-|\u2013|\u2014|to|through|thru|until|till", re.IGNORECASE)
 # "Reaching day 50", "until day 50": where a post ends up, not a day it is about (see :func:`title_days`)
 _MILESTONE_RE = re.compile(r"\b(?:reach(?:ing|ed)?|until|till|up\s+to|to|towards?|approaching|before|by)\s*$",
@@ -106,7 +108,9 @@ def title_days(text: str | None) -> TitleDays:
     following number counts as more days only when it is larger and at most :data:`MAX_RANGE_DAYS`
     on ("13/11/2024 - Day 13" is day 13; "Day 12, 2020" is day 12).
     "retry day 40 times" names no day (the words "day N" must open the text or end a phrase).
-    ``milestone`` is set for "reaching/until/up to day N" (see :class:`TitleDays`).
+    ``milestone`` is set for "reaching/until/up to day N" (see :class:`TitleDays`). Without "Day N",
+    a number word does ("Day One: setup" -> (1,), by the same rule), else #100DaysOfCode's round-and-day
+    tag: "R1D12" -> (12,).
     """
     for match in _TITLE_DAYS_RE.finditer(text or ""):
         tail = (text or "")[match.end():]
@@ -129,6 +133,16 @@ def title_days(text: str | None) -> TitleDays:
             stop = later.end()
         before = (text or "")[: match.start()]
         return TitleDays(tuple(days), bool(_MILESTONE_RE.search(before)))
+    for match in _TITLE_DAY_WORD_RE.finditer(text or ""):  # "Day One: setting up", "Day twenty-one"
+        tail = (text or "")[match.end():]
+        number = parse_number(match.group("word"))
+        if (match.group("opening") is not None or re.match(_DAY_END, tail, re.IGNORECASE)) and is_day(number):
+            assert number is not None
+            before = (text or "")[: match.start()]
+            return TitleDays((number,), bool(_MILESTONE_RE.search(before)))
+    rounds = _ROUND_DAY_RE.search(text or "")  # #100DaysOfCode's "R1D12": round 1, day 12
+    if rounds and is_day(int(rounds.group(1))):
+        return TitleDays((int(rounds.group(1)),))
     return TitleDays()
 
 

@@ -15,11 +15,12 @@ The rules (:func:`split_entries`):
   text names a learning day (:func:`~journal_agent.notes.days.title_days`:
   "Day 12", "Day 45-50", "Day 56, 57", "Day 0") or a date (:func:`heading_date`:
   ``2025-09-23``, ``13/11/2024``, "January 4, 2020", "4th of June 2021",
-  "June 16th", "January 4-6, 2020"), and jrnl's ``[YYYY-MM-DD HH:MM] Title``
-  line. When marks sit at several heading levels, the level with the most marks
+  "June 16th", "January 4-6, 2020"), jrnl's ``[YYYY-MM-DD HH:MM] Title``
+  line, and a paragraph opening with a whole bold line that names one (``**Day 3: May 5, 2020**``,
+  logs kept without headings). When marks sit at several heading levels, the level with the most marks
   splits the note (the deeper on a tie); marks at other levels stay inside their entry.
 * **One entry.** A note with fewer than two marks is one entry: heading ``""``,
-  anchor ``""``, the body's first line, the whole body; its days are the note's (front matter,
+  anchor ``""``, line 1 (the file), the whole body; its days are the note's (front matter,
   title, first heading, file name; see :mod:`~journal_agent.notes.model`), else the one
   mark's when no heading comes before it; its date is the note's (which is that mark's when
   the front matter names none).
@@ -28,6 +29,9 @@ The rules (:func:`split_entries`):
   entry: it has no day and the note's date, and ``list``/``show``/``stats`` leave it
   out (it is not a study day). An entry's days are its heading's; its date is its
   heading's, else the note's (never guessed from day arithmetic: learners skip days).
+* **Lists.** A heading listing dates ("05/10/2024 && 06/10/2024", three dates joined by "-") covers
+  those dates (``Entry.dates``), not the days between; two joined by "-" or "to" are a range
+  (``date`` to ``end_date``). Misspelt month names close to a month are read ("Novermber 11, 2018").
 * **A year slip.** A full date over 300 days before the entry above it, that a year later would follow
   it (within two months), is taken a year later: "Day 47: January 1, 2018" after "Day 46: December 31, 2018".
 * **Dates in numbers.** ``13/11/2024`` is day first unless some heading of the same note
@@ -42,6 +46,11 @@ The rules (:func:`split_entries`):
 
 A note's date is its front-matter date, else the first entry heading's date
 (``date_source`` ``"heading"``; the first entry's date then), else the file name's, git's or mtime's.
+
+Sources: the shapes are those of public #100DaysOfCode logs (Kallaway's ``log.md`` template:
+``### Day N: Month D, YYYY`` sections, Day 0 first), Jekyll posts, and jrnl's plain-text format
+(``[YYYY-MM-DD HH:MM] title`` per entry, jrnl.sh "Journal file format"); anchors follow Python-Markdown's
+``toc`` extension, which MkDocs uses.
 """
 
 from __future__ import annotations
@@ -59,6 +68,7 @@ from journal_agent.notes.markdown import parser
 HEADING_SOURCE = "heading"  # Entry.date_source / Note.date_source of a date written in an entry heading
 NO_DAYS = TitleDays()
 JRNL_LEVEL = 7  # jrnl's "[2020-01-04 09:00] Title" lines rank below every Markdown heading level
+BOLD_LEVEL = 8  # a paragraph opening with a whole bold line ("**Day 3: May 5, 2020**") ranks below them all
 
 
 @dataclass(frozen=True)
@@ -71,8 +81,8 @@ class Entry:
             entry and for a preamble).
         anchor: the heading's HTML id in the published post (``""`` for a whole-note entry, a preamble,
             a jrnl line).
-        line: 1-based line of the heading in the note FILE (the body's first line for a whole-note
-            entry or a preamble).
+        line: 1-based line of the heading in the note FILE (1 for a whole-note entry: the file; the
+            body's first line for a preamble).
         days: every learning day it covers, ascending ("Day 45-50" -> 45..50; "Day 56, 57"); ``()`` if none.
         date: the date it is about (its own heading date, else the note's date).
         end_date: the last date it covers (== ``date`` unless its heading names a date range).
@@ -113,7 +123,7 @@ _MONTH = r"(?:" + "|".join(sorted({name[:3] for name in _MONTHS})) + r")[a-z]{0,
 _ORD = r"(?:st|nd|rd|th)?"
 _TO = r"\s*(?:-|\u2013|\u2014|to|until|through|thru)\s*"
 _ISO_RE = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
-_NUMERIC_RE = re.compile(r"(?<![\d/.-])(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?!\d)")
+_NUMERIC_RE = re.compile(r"(?<![\d/.-])(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?![\d/.-]?\d)")
 _MONTH_FIRST_RE = re.compile(
     rf"\b(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}}){_ORD}\b(?:{_TO}(?P<end>\d{{1,2}}){_ORD}\b)?"
     rf"(?:,?\s+(?P<year>\d{{4}})(?!\d))?", re.IGNORECASE)
@@ -122,6 +132,7 @@ _DAY_FIRST_RE = re.compile(
     rf"(?P<month>{_MONTH})(?![a-z])(?:,?\s+(?P<year>\d{{4}})(?!\d))?", re.IGNORECASE)
 # what may stand between the dates of a list: "&&", "and", ",", "-", "to", and learning days ("- Day 44 -")
 _JOIN_RE = re.compile(r"(?:\s|[-,&+/\u2013\u2014]|and\b|to\b|days?\s*#?\s*\d{1,5}\b)*", re.IGNORECASE)
+_BOLD_LINE_RE = re.compile(r"^ {0,3}(\*\*|__)(?P<text>[^*_\n]+?)\1\s*$")
 _JRNL_RE = re.compile(r"^\[(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?)?\]\s*(.*)$")
 
 Written = tuple[int | None, int, int]  # (year or None, month, day) as a heading writes it
@@ -143,10 +154,15 @@ class HeadingDate:
     more: tuple[Written, ...] = ()
 
 
+def is_jrnl_line(line: str) -> bool:
+    """Whether ``line`` opens a jrnl entry: ``[YYYY-MM-DD HH:MM] Title`` (jrnl's plain-text journal format)."""
+    return bool(_JRNL_RE.match(line))
+
+
 def _month(word: str) -> int | None:
     """The month a word names: a name or abbreviation ("Mar", "Sept."), or a misspelt name close to one
-    ("Novermber", "Febuary": difflib ratio >= 0.8); ``None`` for other words ("decided", "market") and for
-    the verb "may" (the month is written "May")."""
+    ("Novermber", "Febuary", "Janurary": difflib ratio >= 0.88; not "marches"); ``None`` for other words
+    ("decided", "market") and for the verb "may" (the month is written "May")."""
     import difflib
 
     if word == "may":
@@ -156,7 +172,7 @@ def _month(word: str) -> int | None:
         return _MONTHS[name]
     if len(name) < 5:
         return None
-    close = difflib.get_close_matches(name, _FULL_MONTHS, n=1, cutoff=0.8)
+    close = difflib.get_close_matches(name, _FULL_MONTHS, n=1, cutoff=0.88)
     return _MONTHS[close[0]] if close else None
 
 
@@ -172,7 +188,8 @@ def numeric_order(texts: list[str]) -> str:
 def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
     """The date a heading names, or ``None``.
 
-    Reads ``2025-09-23``, ``13/11/2024`` (``order`` decides ``NN/NN/YYYY``, see :func:`numeric_order`),
+    Reads ``2025-09-23``, ``13/11/2024`` and ``13/11/24`` (``order`` decides ``NN/NN/YYYY``, see
+    :func:`numeric_order`; a two-digit year is 20YY),
     "January 4, 2020", "Jan. 4th 2020", "4 January 2020", "4th of June", "June 16th" (no year),
     ranges: "January 4-6, 2020", "4 to 6 June", "2020-01-04 to 2020-01-06", and lists of full dates
     ("05/10/2024 && 06/10/2024", "18/01/2025 - 22/01/2025 - 30/01/2025": three dates, not a range; two
@@ -187,7 +204,8 @@ def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
     for match in _NUMERIC_RE.finditer(text):
         first, second = int(match[1]), int(match[2])
         day, month = (second, first) if order == "MDY" else (first, second)
-        found.append((False, match.start(), match.end(), HeadingDate((int(match[3]), month, day))))
+        full = int(match[3]) + (2000 if len(match[3]) == 2 else 0)  # "04/01/20": a learning journal's 2020
+        found.append((False, match.start(), match.end(), HeadingDate((full, month, day))))
     for pattern in (_MONTH_FIRST_RE, _DAY_FIRST_RE):
         for match in pattern.finditer(text):
             named = _month(match["month"])
@@ -289,9 +307,12 @@ def _marks(body: str) -> tuple[list[_Mark], int | None]:
                 if match:
                     jrnl.append((number, match[4].strip(), HeadingDate((int(match[1]), int(match[2]),
                                                                         int(match[3])))))
+            bold = _BOLD_LINE_RE.match(lines[token.map[0]]) if token.map[0] < len(lines) else None
+            if bold:  # "**Day 3: May 5, 2020**" standing as a heading (logs kept in plain paragraphs)
+                headings.append((token.map[0], BOLD_LEVEL, bold["text"].strip().rstrip(":").strip()))
     order = numeric_order([text for _, _, text in headings])
     marks = []
-    for line, level, text in headings:
+    for line, level, text in sorted(headings):
         days, date = title_days(text), heading_date(text, order)
         if days.days or date:
             marks.append(_Mark(line, level, text, days, date, ""))
@@ -300,7 +321,7 @@ def _marks(body: str) -> tuple[list[_Mark], int | None]:
         ids: set[str] = set()
         anchors = {line: unique(slugify(_plain(text), "-"), ids) for line, text in all_headings}
         marks = [_Mark(m.line, m.level, m.text, m.days, m.date, anchors.get(m.line, "") if m.level < JRNL_LEVEL
-                       else "") for m in marks]
+                       else "") for m in marks]  # a jrnl line or a bold line is no heading: no id
     return sorted(marks, key=lambda m: m.line), min((line for line, _ in all_headings), default=None)
 
 
@@ -379,7 +400,7 @@ def split_entries(
             last = resolve(mark.date.end, when) or when
         marked = mark.days.days if mark else ()
         whole = marked if marked and (days.milestone or not days.days) else days.days  # "Reaching day 50" yields
-        return [Entry(0, "", "", first_line, tuple(whole), when, max(last, when), source, body)]
+        return [Entry(0, "", "", 1, tuple(whole), when, max(last, when), source, body)]  # line 1: the file
 
     splitting = [m for m in marks if m.level == level]
     dated: list[tuple[_Mark, dt.date | None, dt.date | None, tuple[dt.date, ...]]] = []

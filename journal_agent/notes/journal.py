@@ -31,7 +31,7 @@ from pydantic.dataclasses import dataclass as pydantic_dataclass
 from journal_agent.errors import JournalError, NoteNotFound
 from journal_agent.notes.dates import parse_date
 from journal_agent.notes.days import bare_day, find_day_number
-from journal_agent.notes.entries import Entry, covered_dates, listed
+from journal_agent.notes.entries import Entry, covered_dates, heading_date, listed
 from journal_agent.notes.files import PRIVATE_FOLDER
 from journal_agent.notes.model import Note, NoteHead, read_note, read_note_head
 from journal_agent.notes.walk import iter_note_files
@@ -252,8 +252,9 @@ class NoteMatch:
     """The entry a reference names, in its note, and any other notes and entries it also names (same day or
     date), oldest first.
 
-    For a day or a date, the match is the day's main entry: the longest (most words), so a one-line
-    addendum never leads; ties go to the first in :func:`read_journal`'s order.
+    For a day or a date, the match is the day's main entry: the one covering fewest days (a daily page
+    before the weekly post whose range holds it), then the longest (most words), so a one-line addendum
+    never leads; ties go to the first in :func:`read_journal`'s order.
 
     Attributes:
         note: the note holding the match (a path: that note).
@@ -281,7 +282,9 @@ def find_note(journal: Journal, ref: str, *, today: dt.date | None = None) -> No
     A date is anything :func:`~journal_agent.notes.dates.parse_date` reads
     ("2025-09-18", "January 4, 2020", "18 Sep 2025", "yesterday"). A day or a date is looked for in every
     entry (:func:`listed_entries`), so "Day 13" inside a multi-day post and "2020-01-04" inside a single-file
-    log are found; an entry covering a date range or listing dates matches each of its dates. A path may be absolute,
+    log are found; an entry covering a date range or listing dates matches each of its dates. A date
+    written without a year ("June 16th", "4 Jan") that has no entry in the year dateparser gives it is
+    looked for in the journal's years, the latest first. A path may be absolute,
     relative to the current folder, the journal root or ``notes/``. When several entries share the day or
     date, the longest is the match (the day's main entry) and the rest, oldest first, are in ``also``.
 
@@ -314,6 +317,15 @@ def find_note(journal: Journal, ref: str, *, today: dt.date | None = None) -> No
         raise NoteNotFound(
             f"{ref!r} is not a note path, a day number (4, day 4) or a date (2025-09-18, yesterday)") from exc
     found = [(n, e) for n, e in entries if e.date <= date <= e.end_date and date in covered_dates(e)]
+    written = heading_date(text)
+    if not found and written is not None and written.start[0] is None:  # "June 16th": the journal's year
+        same_day = [(n, e) for n, e in entries
+                    if any((d.month, d.day) == (date.month, date.day) for d in covered_dates(e))]
+        latest = max((d.year for _, e in same_day for d in covered_dates(e)
+                      if (d.month, d.day) == (date.month, date.day)), default=None)
+        if latest is not None:
+            date = date.replace(year=latest)
+            found = [(n, e) for n, e in same_day if date in covered_dates(e)]
     if found:
         return _main_entry(found, "date")
     near = nearest_notes([e.date for _, e in entries], date, date)
@@ -321,8 +333,14 @@ def find_note(journal: Journal, ref: str, *, today: dt.date | None = None) -> No
 
 
 def _main_entry(found: list[tuple[Note, Entry]], how: Literal["day", "date"]) -> NoteMatch:
-    """The match for several entries of one day or date: the longest leads, the others follow in order."""
-    main = max(found, key=lambda pair: len(pair[1].body.split()))  # max keeps the first of equals
+    """The match for several entries of one day or date: the most specific leads (fewest days, or dates, covered:
+    a daily page before the weekly post spanning it), then the longest; the others follow in order."""
+    def rank(pair: tuple[Note, Entry]) -> tuple[int, int]:
+        entry = pair[1]
+        span = len(entry.days) if how == "day" else len(covered_dates(entry))
+        return -span, len(entry.body.split())
+
+    main = max(found, key=rank)  # max keeps the first of equals
     note, entry = main
     also = [pair for pair in found if pair is not main]
     others = list({id(n): n for n, _ in also if n is not note}.values())

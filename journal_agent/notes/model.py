@@ -32,7 +32,7 @@ from typing import Any, Literal
 from journal_agent.errors import NoteError
 from journal_agent.notes.dates import DEFAULT_LANGUAGES, MAX_NOTE_YEAR, MIN_NOTE_YEAR, parse_note_date
 from journal_agent.notes.days import MAX_DAY, MIN_DAY, TitleDays, check_day, file_name_day, title_days
-from journal_agent.notes.entries import NO_DAYS, Entry, note_days, split_entries
+from journal_agent.notes.entries import NO_DAYS, Entry, is_jrnl_line, note_days, split_entries
 from journal_agent.notes.files import (  # noqa: F401 - NOTE_SUFFIXES is read from here by older callers
     NOTE_SUFFIXES,
     PRIVATE_FOLDER,
@@ -342,8 +342,11 @@ def first_heading_title(body: str) -> str | None:
 
 
 def first_line_title(body: str) -> str | None:
-    """First non-empty line of a plain-text note, trimmed to 120 characters."""
+    """First non-empty line of a plain-text note, trimmed to 120 characters; ``None`` for a jrnl journal
+    (its first line is its first entry's, ``[2020-01-04 09:00] ...``: the file name titles the journal)."""
     line = next((line for line in body.split("\n") if line.strip()), "")
+    if is_jrnl_line(line):
+        return None
     return _clean_heading(line.strip().lstrip("#").strip())[:120] or None
 
 

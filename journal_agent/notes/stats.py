@@ -5,6 +5,10 @@ log of 80 ``### Day N: <date>`` sections is 80 entries on their own dates, not o
 dated the day it was copied; an entry whose heading names a date range covers each of
 its dates. A plain note is one entry.
 
+A note dated only by its file's modification time (a copied folder is all "today"; a Jekyll
+``draft.md``) counts in ``notes`` and ``dated_by_file_time`` but in no date, streak, gap or
+month while other notes say their dates.
+
 A **study day** (a writing day) is a date with at least one entry. A **streak** is a run of
 consecutive calendar days with at least one entry each (several on one day count once). The **current streak** is the
 run that ends today, or yesterday when today has no note yet (the day is not
@@ -99,7 +103,8 @@ class JournalStats(JsonRecord):
         learning_days: how many distinct learning-day numbers the entries name (Day 0 counts).
         first_day, last_day: the lowest and highest learning-day number (``None`` when none is named).
         dated_by_file_time: notes dated by their file's modification time (a guess: see
-            :func:`~journal_agent.notes.model.file_time_hint`).
+            :func:`~journal_agent.notes.model.file_time_hint`); their entries count in no date, streak, gap
+            or month unless no note says its date (then the file times are all there is).
     """
 
     notes: int
@@ -165,7 +170,10 @@ def compute_stats(notes: list[Note], *, today: dt.date | None = None, include_pr
 
     today = today or dt.date.today()
     notes = [n for n in notes if not n.is_digest]
-    entries = [entry for note in notes for entry in listed(note.entries)]
+    guessed = [n for n in notes if n.date_source == FILE_TIME_SOURCE]
+    # a file time is when a file was copied or saved, not a study day: left out when other notes say their dates
+    dated = [n for n in notes if n.date_source != FILE_TIME_SOURCE] or notes
+    entries = [entry for note in dated for entry in listed(note.entries)]
     dates = [day for entry in entries for day in covered_dates(entry)]
     current, longest, gaps = streaks(dates, today)
     labelled = [n for n in notes if include_private or n.publishable]
@@ -182,7 +190,7 @@ def compute_stats(notes: list[Note], *, today: dt.date | None = None, include_pr
                         entries=len(entries), month_days=dict(sorted(month_days.items())),
                         learning_days=len(numbers), first_day=min(numbers, default=None),
                         last_day=max(numbers, default=None),
-                        dated_by_file_time=sum(1 for n in notes if n.date_source == FILE_TIME_SOURCE))
+                        dated_by_file_time=len(guessed))
 
 
 def journal_stats(journal: Journal, *, today: dt.date | None = None, include_private: bool = True) -> JournalStats:
