@@ -134,6 +134,7 @@ def test_a_yearless_date_in_a_journal_over_two_years_takes_the_latest_inside():
     ("What did I build in the last week of the challenge?", 1, 7, True, "What did I build?"),
     ("my third week", 15, 21, False, ""),
     ("what did I do on the last day of the challenge", 1, 1, True, "what did I do"),
+    ("what did I do on the third day of the challenge", 3, 3, False, "what did I do"),
 ])
 def test_day_span_of_the_challenge(question, first, last, from_end, rest):
     span = find_day_span(question)

@@ -479,7 +479,7 @@ def find_day_span(question: str) -> DaySpan | None:
 
     Understands "the first/second/.../last week of the challenge" (also of "my journey", "the course",
     "#100DaysOfCode"), "my second week" (``my`` needs no "of the challenge"), "the first N days of the
-    challenge", "my first ten days", "my last 5 days", "the last day of the challenge". "The first week of
+    challenge", "my first ten days", "my last 5 days", "the first/third/last day of the challenge". "The first week of
     September" and "the last 10 days" are calendar dates (:func:`find_time_window`); "my first day" is a
     day number (:func:`~journal_agent.notes.days.find_day_number`).
     """
@@ -488,8 +488,8 @@ def find_day_span(question: str) -> DaySpan | None:
         if match.group("owner").lower() == "the" and not named_challenge:
             continue
         which, unit = match.group("which").lower(), match.group("unit").lower()
-        if unit == "day" and not (which in _FROM_END and named_challenge):
-            continue  # "my first day", "the third day": day numbers
+        if unit == "day" and not named_challenge:
+            continue  # "my first day", "the third day": day numbers (find_day_number)
         length = 7 if unit == "week" else 1
         number = 1 if which in _FROM_END else _ORDINAL_NUMBERS[which]
         first, last = length * (number - 1) + 1, length * number
