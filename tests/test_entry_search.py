@@ -290,3 +290,25 @@ def test_a_misremembered_month_keeps_the_words_and_still_names_the_nearest(posts
 @pytest.mark.parametrize("question", ["What did I do on Day 17?", "What did I learn on June 17th?"])
 def test_a_sub_entry_of_a_weekly_post(posts, question):
     assert heading(ask(posts, question).hits[0]) == "17/06/2025 - Day 17"
+
+
+JRNL = """[2020-01-04 09:00] Regex lookaheads
+Learned positive and negative lookahead in Python's re module.
+
+[2020-01-05 21:30] SQLite window functions
+Ranked rows with ROW_NUMBER over a partition.
+
+[2020-01-07 08:15] Git bisect
+Found the commit that broke the build with git bisect run.
+"""
+
+
+def test_a_jrnl_journal_is_searched_entry_by_entry(journal_dir):
+    write(journal_dir / "notes" / "journal.txt", JRNL)
+    journal = open_journal(root=journal_dir)
+    ingest(journal)
+    assert [(hit.entry_heading, hit.line) for hit in entries_where(Archive.open(journal))] == [
+        ("Regex lookaheads", 1), ("SQLite window functions", 4), ("Git bisect", 7)]
+    assert heading(ask(journal, "What did I learn on January 5th?").hits[0]) == "SQLite window functions"
+    gap = ask(journal, "What did I do on January 6, 2020?")
+    assert gap.empty and [heading(hit) for hit in gap.hits] == ["SQLite window functions", "Git bisect"]
