@@ -419,20 +419,28 @@ def nearest_entries(
     if archive.table is None:
         return []
     where = where_clause(None, None, category, source, include_private=include_private)
-    rows = [SearchHit.of_row(row, 0.0) for row in archive.scan(where, COLUMNS).to_pylist() if not row.get("preamble")]
-    rows.sort(key=lambda hit: (hit.date, hit.path, hit.entry, hit.chunk_index))
-    rows = _best_per_entry(rows)
-    found: list[tuple[int, SearchHit]] = []
+    light = ["path", "entry", "date", "end_date", "days", "preamble"]  # the text is read for the two chosen only
+    rows = [row for row in archive.scan(where, light).to_pylist() if not row.get("preamble")]
+    rows.sort(key=lambda row: (row["date"], row["path"], row.get("entry") or 0))
+    found: list[tuple[int, dict]] = []
     if days is not None:
-        below = [(days[0] - max(n for n in h.days if n < days[0]), h) for h in rows if any(n < days[0] for n in h.days)]
-        above = [(min(n for n in h.days if n > days[1]) - days[1], h) for h in rows if any(n > days[1] for n in h.days)]
+        below = [(days[0] - max(n for n in r["days"] if n < days[0]), r) for r in rows
+                 if any(n < days[0] for n in r["days"] or [])]
+        above = [(min(n for n in r["days"] if n > days[1]) - days[1], r) for r in rows
+                 if any(n > days[1] for n in r["days"] or [])]
     else:
-        below = [((since - h.last_date).days, h) for h in rows if since and h.last_date < since]
-        above = [((h.date - until).days, h) for h in rows if until and h.date > until]
+        below = [((since - (r["end_date"] or r["date"])).days, r) for r in rows
+                 if since and (r["end_date"] or r["date"]) < since]
+        above = [((r["date"] - until).days, r) for r in rows if until and r["date"] > until]
     for side in (below, above):
         if side:
             found.append(min(side, key=lambda pair: pair[0]))
-    return [hit for _, hit in sorted(found, key=lambda pair: pair[0])]
+    hits = []
+    for _, row in sorted(found, key=lambda pair: pair[0]):
+        entry = f"path = {sql_text(row['path'])} AND entry = {int(row.get('entry') or 0)}"
+        chunks = archive.scan(entry + (f" AND {where}" if where else ""), COLUMNS).to_pylist()
+        hits.append(SearchHit.of_row(min(chunks, key=lambda chunk: chunk["chunk_index"]), 0.0))
+    return hits
 
 
 @dataclass
