@@ -156,8 +156,8 @@ def test_category_and_tag_arguments_are_bounded(hostile_titles, tool, arguments,
 
 
 @pytest.mark.parametrize("tool, arguments, words", [
-    ("search_notes", {"query": "x", "day": 10**30}, "day must be a learning day from 1 to 99,999"),
-    ("search_notes", {"query": "x", "day": 0}, "day must be a learning day"),
+    ("search_notes", {"query": "x", "day": 10**30}, "day must be a learning day from 0 to 99,999"),
+    ("search_notes", {"query": "x", "day": -1}, "day must be a learning day"),  # Day 0 is a day (issue 18)
     ("search_notes", {"query": "x", "page": 10**30}, "page must be from 0 to 10,000"),
     ("list_notes", {"page": 10_001}, "page must be from 0 to 10,000"),
     ("read_note", {"day": -1}, "day must be a learning day"),

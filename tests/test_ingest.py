@@ -13,6 +13,7 @@ from collections import Counter
 import pytest
 
 from journal_agent.archive.ingest import ingest
+from journal_agent.archive.schema import SCHEMA_VERSION
 from journal_agent.archive.search import search_chunks
 from journal_agent.archive.store import Archive
 from journal_agent.errors import StoreError
@@ -267,7 +268,7 @@ def test_private_column_marks_private_and_draft_notes(journal):
     flags = {path: row["private"] for path, row in stored_notes(journal).items()}
     assert flags == {"notes/public.md": False, "notes/secret.md": True, "notes/wip.md": True,
                      "notes/private/diary.md": True}
-    assert Archive.open(journal).table_meta()["schema_version"] == 2
+    assert Archive.open(journal).table_meta()["schema_version"] == SCHEMA_VERSION == 3
 
 
 def test_progress_advances_per_embedded_batch_of_chunks(journal):
@@ -293,3 +294,37 @@ def test_one_note_that_breaks_the_reader_never_stops_the_others(journal_dir, run
     assert result.exit_code == 3, result.output  # was: AttributeError, 0 of 3 notes stored
     report = json.loads(result.stdout)
     assert report["added"] == 2 and [f["path"].split(":")[0] for f in report["failed"]] == ["notes/b.md"]
+
+
+def test_ingest_counts_notes_dated_by_file_time_and_says_how_to_fix_it(journal_dir, run_cli):
+    """Issue 18: files without a written date were dated by their modification time silently."""
+    notes = journal_dir / "notes"
+    write(notes / "undated.md", "# Undated\n\nNo date anywhere.\n")
+    write(notes / "2025-01-02-named.md", "# Named\n\nDated by its file name.\n")
+    write(notes / "front.md", "---\ndate: 2025-01-03\n---\n# Front\n\nDated in front matter.\n")
+    write(notes / "log.md", "# Log\n\n### Day 1: January 4, 2025\n\nOne.\n\n### Day 2: January 5, 2025\n\nTwo.\n")
+    report = ingest(open_journal(root=journal_dir))
+    assert report.dated_by_file_time == ["notes/undated.md"]
+    write(notes / "undated2.md", "# Also undated\n\ntext\n")
+    result = run_cli("ingest", "--no-reflect")
+    assert result.exit_code == 0, result.output
+    assert "1 note(s) dated by file time" in result.output and "`date:` line" in result.output
+    write(notes / "undated2.md", "# Also undated\n\nchanged\n")
+    output = run_cli("ingest", "--no-reflect", "--json").output  # progress lines (stderr) come first here
+    shown = json.loads(output[output.index("{"):])
+    assert shown["dated_by_file_time"] == ["notes/undated2.md"]  # the notes read by this ingest
+
+
+def test_a_full_rebuild_carries_older_rows_over_with_entry_columns():
+    """Rows of schema version 2 (no entry columns) kept by ``ingest --full`` become one-entry rows."""
+    import datetime as dt
+
+    from journal_agent.archive.schema import carried_row
+
+    old = {"id": "notes/a.md#0", "source": "note", "path": "notes/a.md", "title": "A", "date": dt.date(2025, 1, 2),
+           "day": 4, "chunk_index": 0, "heading": "", "text": "t", "search_text": "A\nt", "private": None}
+    row = carried_row(old)
+    assert (row["days"], row["end_date"], row["entry"], row["entry_line"], row["preamble"], row["private"]) == (
+        [4], dt.date(2025, 1, 2), 0, 1, False, True)
+    agent = carried_row({**old, "source": "agent", "day": None, "private": None})
+    assert agent["days"] == [] and agent["private"] is False

@@ -67,7 +67,7 @@ def test_agent_search_puts_day_n_first(learner, server):
     agent = Agent(learner)
     result = agent.ask("What did I study on Day 4?").steps[0].tool_calls[0].result
     agent.close()
-    assert result.splitlines()[1] == "(Understood Day 4: those notes are listed first.)"
+    assert result.splitlines()[1] == "(Understood Day 4: those entries are listed first.)"
     assert result.splitlines()[3].startswith(f'1. "Momentum Learning Day 4" | 2025-09-20 | {DAY4} | Day 4')
     paths = re.findall(r'^\d+\. "[^"]+" \| \S+ \| ([^|\n]+?) \|', result, re.MULTILINE)
     assert len(paths) == len(set(paths)) == PAGE_SIZE
@@ -179,3 +179,43 @@ def test_read_note_by_path_of_a_note_ingested_from_another_folder(journal_dir):
     result = run(tools_for(journal), "read_note", path="til/sqlite/vacuum.md")
     assert not result.error, result.content
     assert result.content.startswith('"SQLite VACUUM" | ') and "VACUUM needs free disk space." in result.content
+
+
+# ------------------------------------------------------------------ issue 18: entries, empty windows, counting
+@pytest.fixture
+def log_journal(journal_dir):
+    from tests.test_entry_search import LOG
+
+    write(journal_dir / "notes" / "100-days-log.md", LOG)
+    journal = open_journal(root=journal_dir)
+    ingest(journal)
+    return journal
+
+
+def test_search_results_name_the_entry(log_journal):
+    result = run(tools_for(log_journal), "archival_memory_search", query="What did I do on Day 3?").content
+    assert '1. "100 Days Of Code - Log" | 2020-01-04 | notes/100-days-log.md:17 | Day 3 | entry: Day 3: January 4, ' \
+           "2020" in result
+    assert "(Understood Day 3: those entries are listed first.)" in result
+
+
+def test_an_empty_window_says_so_and_gives_the_nearest_entries(log_journal):
+    result = run(tools_for(log_journal), "archival_memory_search",
+                 query="What did I do on January 11, 2020?").content
+    lines = result.splitlines()
+    assert lines[0] == 'No journal entry for "on January 11, 2020" = 2020-01-11.'
+    assert lines[1] == "Nearest entries before and after it:"
+    assert "notes/100-days-log.md:41 | Day 9" in result and "| Day 10 |" in result
+    assert "Tell the learner there is no entry then" in result
+
+
+def test_journal_stats_is_where_counting_questions_go(log_journal):
+    tools = tools_for(log_journal)
+    description = tools.tool("journal_stats").description
+    assert "How many days did I study in May?" in description and "streak" in description
+    assert "journal_stats" in tools.tool("archival_memory_search").description  # search sends counts there
+
+
+def test_journal_stats_counts_the_study_days_of_a_single_file_log(log_journal):
+    result = run(tools_for(log_journal), "journal_stats").content
+    assert "Study days per month: 2020-01: 13." in result  # Day 0-10, 14, 15; the preamble is not a day

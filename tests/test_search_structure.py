@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from journal_agent.archive.ingest import ingest
-from journal_agent.archive.search import notes_where, search_notes
+from journal_agent.archive.search import entries_where, search_notes
 from journal_agent.archive.store import Archive
 from journal_agent.workspace import open_journal
 from tests.support.journals import SEED, write
@@ -53,11 +53,12 @@ def test_day_n_question_is_answered_by_day_n_first(learner, day):
         assert len(results.hits) == 5  # the normal ranking follows
 
 
-def test_a_day_without_a_note_keeps_the_normal_ranking(learner):
+def test_a_day_without_a_note_says_so_and_offers_the_nearest_then_the_words(learner):
     results = ask(learner, "What did I learn about cosine similarity on Day 40?")
-    assert results.day == 40 and results.search_text == "What did I learn about cosine similarity on Day 40?"
-    assert results.hits and all(mark is False for mark in results.in_window)
-    assert any(hit.day == 4 for hit in results.hits)  # the embeddings note is still found
+    assert results.day == 40 and results.search_text == "What did I learn about cosine similarity?"
+    assert results.empty and [hit.day for hit in results.nearest] == [9]  # the last day before 40; none after
+    assert results.hits[0].day == 9 and all(mark is False for mark in results.in_window)
+    assert any(hit.day == 4 for hit in results.hits)  # the embeddings note is still found by the words
 
 
 @pytest.mark.parametrize("question, day", [
@@ -118,7 +119,7 @@ def test_private_and_draft_notes_are_withheld_unless_asked(journal_dir):
     assert len(everything.notes) == 4 and everything.withheld == []
     assert {hit.path: hit.private for hit in everything.hits}["notes/secret.md"] is True
     archive = Archive.open(journal)
-    assert [h.path for h in notes_where(archive, include_private=False)] == ["notes/open.md"]
+    assert [h.path for h in entries_where(archive, include_private=False)] == ["notes/open.md"]
 
 
 def test_source_note_agent_all(journal_dir):

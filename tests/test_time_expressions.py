@@ -96,3 +96,90 @@ def test_day_number(question, day, rest):
 ])
 def test_no_day_number(question):
     assert find_day_number(question) is None
+
+
+# ------------------------------------------------------------------ issue 18: the journal's own structure
+from journal_agent.notes.time_expressions import find_day_span, find_event_window, find_order  # noqa: E402
+
+SPAN_2025 = (dt.date(2025, 3, 1), dt.date(2025, 9, 30))  # a 2025 journal
+
+
+@pytest.mark.parametrize("question, today, since", [
+    ("What did I learn on June 16th?", dt.date(2026, 12, 7), "2025-06-16"),  # not 2026: the journal is 2025's
+    ("What did I do on the 3rd of March?", dt.date(2026, 1, 2), "2025-03-03"),
+    ("What did I study in May?", dt.date(2027, 8, 1), "2025-05-01"),
+    ("the first week of April", dt.date(2026, 12, 7), "2025-04-01"),
+    ("what did I learn in Q2", dt.date(2026, 12, 7), "2025-04-01"),
+    ("between June 1 and June 3", dt.date(2026, 12, 7), "2025-06-01"),
+    ("What did I learn on December 24?", dt.date(2026, 12, 7), "2024-12-24"),  # outside: the nearest (67 d)
+])
+def test_a_yearless_date_takes_the_year_inside_the_journals_span(question, today, since):
+    window = find_time_window(question, today, SPAN_2025)
+    assert window is not None and window.since.isoformat() == since, question
+    asked = []
+    lazy = find_time_window("What did I learn last week?", today, lambda: asked.append(1) or SPAN_2025)
+    assert lazy is not None and asked == []  # the span is only read when a year is missing
+
+
+def test_a_yearless_date_in_a_journal_over_two_years_takes_the_latest_inside():
+    span = (dt.date(2024, 5, 1), dt.date(2025, 7, 1))
+    assert find_time_window("on June 16th", dt.date(2026, 3, 1), span).since == dt.date(2025, 6, 16)
+    assert find_time_window("on August 2nd", dt.date(2026, 3, 1), span).since == dt.date(2024, 8, 2)
+
+
+@pytest.mark.parametrize("question, first, last, from_end, rest", [
+    ("What did I learn in the second week of the challenge?", 8, 14, False, "What did I learn?"),
+    ("what did I do in my first ten days", 1, 10, False, "what did I do"),
+    ("the first 10 days of #100DaysOfCode", 1, 10, False, ""),
+    ("What did I build in the last week of the challenge?", 1, 7, True, "What did I build?"),
+    ("my third week", 15, 21, False, ""),
+    ("what did I do on the last day of the challenge", 1, 1, True, "what did I do"),
+    ("what did I do on the third day of the challenge", 3, 3, False, "what did I do"),
+])
+def test_day_span_of_the_challenge(question, first, last, from_end, rest):
+    span = find_day_span(question)
+    assert span is not None and (span.first, span.last, span.from_end, span.query) == (first, last, from_end, rest)
+
+
+def test_a_span_from_the_end_needs_the_last_day():
+    span = find_day_span("the last week of the challenge")
+    assert span.days(80) == (74, 80) and span.days(None) is None
+    assert find_day_span("my first ten days").days(None) == (1, 10)
+
+
+@pytest.mark.parametrize("question", ["what did I do in the last 10 days", "the first week of September",
+                                      "my first day", "the third day", "What did I learn last week?"])
+def test_no_day_span(question):
+    assert find_day_span(question) is None
+
+
+def test_event_windows():
+    after = find_event_window("What did I learn the day after I finished the course?")
+    assert (after.days, after.direction, after.event, after.query) == (1, "after", "I finished the course",
+                                                                       "What did I learn?")
+    window = after.window(dt.date(2025, 5, 3), dt.date(2025, 5, 3))
+    assert (window.since, window.until, window.kind) == (dt.date(2025, 5, 4), dt.date(2025, 5, 4), "day")
+    before = find_event_window("What did I study in the week before I started React?")
+    assert (before.days, before.direction, before.event) == (7, "before", "I started React")
+    window = before.window(dt.date(2025, 5, 10), dt.date(2025, 5, 12))
+    assert (window.since, window.until, window.kind) == (dt.date(2025, 5, 3), dt.date(2025, 5, 9), "week")
+    assert find_event_window("two days after my first deploy").days == 2
+    assert find_event_window("What did I do before lunch?") is None
+
+
+@pytest.mark.parametrize("question, direction, rest", [
+    ("When did I first learn about docker?", "first", "learn about docker?"),
+    ("When did I start learning Rust?", "first", "learning Rust?"),
+    ("the first time I used pandas", "first", "I used pandas"),
+    ("When did I last touch CSS grid?", "last", "touch CSS grid?"),
+    ("What was the last time I wrote about SQL?", "last", "What was I wrote about SQL?"),
+])
+def test_first_and_last_time(question, direction, rest):
+    order = find_order(question)
+    assert order is not None and (order.direction, order.query) == (direction, rest)
+
+
+@pytest.mark.parametrize("question", ["What did I learn in my first week?", "What did I learn last week?",
+                                      "my first day", "the first week of September"])
+def test_no_order(question):
+    assert find_order(question) is None

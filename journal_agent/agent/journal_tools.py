@@ -175,9 +175,12 @@ class JournalTools:
         day: int | None = None,
         page: int = 0,
     ) -> str:
-        """Search the learner's journal notes by meaning and keywords; one result per note, best first.
+        """Search the learner's journal by meaning and keywords; one result per entry (a dated part of a note).
 
-        A learning day ("Day 4") or a date ("last week") in the query puts those notes first.
+        Put the learner's own words about time in the query; they are applied: a learning day ("Day 4"),
+        a date ("on June 16th", "last week"), the challenge's calendar ("the second week of the challenge",
+        "my first ten days"), an event ("the day after I finished the course"), and first/last-time
+        questions ("When did I first learn about Docker?": matching entries earliest first).
 
         Args:
             query: What to look for.
@@ -208,6 +211,11 @@ class JournalTools:
         where = range_text(since, until) + (f" in category {category!r}" if category else "")
         private = (f"\n{len(results.withheld)} private or draft note(s) also matched but are not shared with you."
                    if results.withheld else "")
+        if results.empty and not page:
+            for hit in [*results.nearest, *hits]:
+                if hit.source == "note":
+                    self._effects.retrieved.setdefault(hit.path, hit)
+            return _empty_window(results, hits, self.search_name) + private
         if not hits:
             if page:
                 return f"No more archival memory results for {json.dumps(query)}{where} (page {page} is past the end)."
@@ -226,10 +234,7 @@ class JournalTools:
                 lines.append(quote_note(excerpt(hit.text), tag="agent_entry"))
                 continue
             self._effects.retrieved.setdefault(hit.path, hit)
-            day_text = f" | Day {hit.day}" if hit.day is not None else ""
-            section = f" | section: {hit.heading}" if hit.heading and hit.heading != hit.title else ""
-            lines.append(defuse_markers(
-                f"{number}. \"{hit.title}\" | {hit.date.isoformat()} | {hit.path}{day_text}{section}"))
+            lines.append(defuse_markers(f"{number}. {_entry_line(hit)}"))
             lines.append(quote_note(excerpt(hit.text)))
         if more:
             lines.append(f"More results: call {self.search_name} with page={page + 1}.")
@@ -330,7 +335,10 @@ class JournalTools:
         return "\n".join(lines)
 
     def journal_stats(self) -> str:
-        """Journal statistics: notes, writing days, current and longest streak, missed days, notes per month.
+        """Journal statistics: study days, current and longest streak, gaps (missed days), days and notes per month.
+
+        Use it for counting questions ("How many days did I study in May?", "What is my longest streak?",
+        "How many days did I miss?"); search does not count.
         """
         from journal_agent.notes.journal import read_journal
         from journal_agent.notes.stats import compute_stats
@@ -351,11 +359,14 @@ class JournalTools:
             + (": " + ", ".join(f"{g.since} to {g.until} ({g.days} days)" for g in stats.gaps[-10:])
                if stats.gaps else "") + ".",
         ]
-        for title, counts in (("Notes per category", stats.categories), ("Notes per tag", stats.tags),
-                              ("Notes per month", stats.months)):
+        studied: dict[str, int] = {}
+        for day in sorted(stats.per_day):
+            studied[f"{day:%Y-%m}"] = studied.get(f"{day:%Y-%m}", 0) + 1
+        for title, counts in (("Study days per month", studied), ("Notes per category", stats.categories),
+                              ("Notes per tag", stats.tags), ("Notes per month", stats.months)):
             if counts:
                 items = list(counts.items())
-                items = items[-24:] if title.endswith("month") else items[:20]
+                items = items[-24:] if title.endswith("per month") else items[:20]
                 lines.append(f"{title}: " + ", ".join(f"{k}: {v}" for k, v in items) + ".")
         if len(shared) < len(notes):
             lines.append(f"{len(notes) - len(shared)} private or draft note(s) are not shared with you and are "
@@ -398,9 +409,9 @@ class JournalTools:
     def _archived_notes(self) -> dict[str, bool]:
         """Journal-relative path → whether the archive stored it as private (``{}`` without an archive)."""
         try:
-            from journal_agent.archive.search import notes_where
+            from journal_agent.archive.search import entries_where
 
-            return {hit.path: hit.private for hit in notes_where(self.archive, limit=1_000_000)}
+            return {hit.path: hit.private for hit in entries_where(self.archive, limit=1_000_000)}
         except JournalError:
             return {}
 
@@ -461,14 +472,60 @@ def _labels(note: Any) -> str:
                     f" | tags: {', '.join(note.tags)}" if note.tags else ""])
 
 
-def _understood(results) -> str:
+def _entry_line(hit: SearchHit) -> str:
+    """A result line naming the entry: title | dates | path[:line] | days | entry heading | section."""
+    dates = hit.date.isoformat() + (f" to {hit.end_date.isoformat()}" if hit.end_date and hit.end_date != hit.date
+                                    else "")
+    where = f"{hit.path}:{hit.line}" if hit.entry_heading else hit.path
+    days = (" | Day " + ", ".join(str(n) for n in hit.days) if len(hit.days) <= 3
+            else f" | Days {hit.days[0]}-{hit.days[-1]}") if hit.days else ""
+    entry = f" | entry: {hit.entry_heading}" if hit.entry_heading else ""
+    section = (f" | section: {hit.heading}" if hit.heading and hit.heading not in (hit.title, hit.entry_heading)
+               else "")
+    return f"\"{hit.title}\" | {dates} | {where}{days}{entry}{section}"
+
+
+def _named(results) -> list[str]:
+    """What the question was understood to name of the journal's structure, as words for the model."""
     parts = []
     if results.day is not None:
         parts.append(f"Day {results.day}")
+    if results.day_range is not None:
+        parts.append(f"Days {results.day_range[0]}-{results.day_range[1]} of the challenge")
+    if results.event is not None:
+        parts.append(f"the event as the entry of {results.event.date} ({results.event.path})")
     if results.window is not None:
         w = results.window
         parts.append(f"\"{w.phrase}\" = {w.since}" + (f" to {w.until}" if w.until != w.since else ""))
-    return f"(Understood {' and '.join(parts)}: those notes are listed first.)" if parts else ""
+    return parts
+
+
+def _understood(results) -> str:
+    parts = _named(results)
+    if results.order:
+        parts.insert(0, f"the {results.order} time, so matching entries by date, {results.order} first")
+    return f"(Understood {'; '.join(parts)}: those entries are listed first.)" if parts else ""
+
+
+def _empty_window(results, hits: list[SearchHit], search_name: str) -> str:
+    """The answer when the day, days or dates asked hold no entry: it says so, then the nearest entries
+    before and after, then entries the words match at other dates (if any); never silently another date."""
+    lines = [f"No journal entry for {' and '.join(_named(results)) or 'that time'}."]
+    near = list(results.nearest)
+    other = [hit for hit in hits if hit.key not in {n.key for n in near}]
+    lines.append("Nearest entries before and after it:" if near else "No entries before or after it are shared.")
+    lines.append(DATA_NOTICE)
+    number = 0
+    for group, title in ((near, ""), (other, "Entries the words match, at other dates:")):
+        if group and title:
+            lines.append(title)
+        for hit in group:
+            number += 1
+            lines.append(defuse_markers(f"{number}. {_entry_line(hit)}"))
+            lines.append(quote_note(excerpt(hit.text)))
+    if number:
+        lines.append(f"Tell the learner there is no entry then; call {search_name} again for other dates.")
+    return "\n".join(lines)
 
 
 def _note_hit(note: Note, text: str) -> SearchHit:
@@ -507,11 +564,12 @@ def check_page(page: int) -> None:
 
 
 def check_day(day: int | None) -> None:
-    """A learning day from 1 to :data:`~journal_agent.notes.days.MAX_DAY`, or ``None``; ToolError otherwise."""
-    from journal_agent.notes.days import MAX_DAY
+    """A learning day (:func:`~journal_agent.notes.days.is_day`: Day 0 is one, issue 18), or ``None``;
+    ToolError otherwise."""
+    from journal_agent.notes.days import MAX_DAY, MIN_DAY, is_day
 
-    if day is not None and not 1 <= day <= MAX_DAY:
-        raise ToolError(f"day must be a learning day from 1 to {MAX_DAY:,}, e.g. 4")
+    if day is not None and not is_day(day):
+        raise ToolError(f"day must be a learning day from {MIN_DAY} to {MAX_DAY:,}, e.g. 4")
 
 
 def parse_day(name: str, value: str | None, *, end: bool) -> dt.date | None:

@@ -65,9 +65,13 @@ class MemoryTools(JournalTools):
     search_name = "archival_memory_search"
     search_source = "all"
     search_description = (
-        "Search the learner's notes and your saved entries by meaning and keywords; one result per note.\n\n"
-        "A learning day (\"Day 4\") or a date (\"last week\") in the query puts those notes first. Cite what you "
-        "use by title, date and path.")
+        "Search the learner's notes and your saved entries by meaning and keywords; one result per entry (a dated "
+        "part of a note).\n\n"
+        "Keep the learner's words about time in the query; they are applied: a learning day (\"Day 4\"), a date "
+        "(\"on June 16th\", \"last week\"), the challenge's calendar (\"the second week of the challenge\"), an "
+        "event (\"the day after I finished the course\") and first/last-time questions (\"When did I first use "
+        "Docker?\": matching entries by date). For counts (days studied in a month, streaks, gaps) call "
+        "journal_stats instead. Cite what you use by title, date and path.")
 
     def __init__(self, journal, core, recall, *, archive=None, page_size: int = PAGE_SIZE,
                  include_private: bool | None = None, today=None):

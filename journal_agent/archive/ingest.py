@@ -50,6 +50,9 @@ if TYPE_CHECKING:
 EMBED_BATCH_CHUNKS = 256  # chunks embedded, then written in one store commit
 EMBED_CALL_CHUNKS = 64  # chunks per embedder call; progress advances after each
 LOCK_TIMEOUT_SECONDS = 600
+FILE_TIME_SOURCES = ("git", "mtime")  # date sources that are the file's, not the learner's
+DATING_HINT = ("give each a `date:` line in its front matter, a date in its file name (2020-01-22-day-19.md) "
+               "or dated headings (### Day 12: January 4, 2020), then run `journal ingest`")
 
 
 
@@ -97,6 +100,9 @@ class IngestReport:
         chunks_written: note chunks written to the store.
         agent_entries: agent entries carried over by a full rebuild.
         sources: the folders the archive now remembers.
+        dated_by_file_time: paths of the notes read whose date (of the note or of an entry) came from the
+            file's first git commit or its modification time, not from what the learner wrote
+            (:data:`FILE_TIME_SOURCES`): a copied folder is all "today" (issue 18). See :data:`DATING_HINT`.
         seconds: wall time.
         embed_seconds: part of ``seconds`` spent inside the embedding model.
 
@@ -113,6 +119,7 @@ class IngestReport:
     chunks_written: int = 0
     agent_entries: int = 0
     sources: list[str] = field(default_factory=list)
+    dated_by_file_time: list[str] = field(default_factory=list)
     seconds: float = 0.0
     embed_seconds: float = 0.0
 
@@ -282,6 +289,8 @@ def _read(journal: Journal, files, stored: dict[str, str], report: IngestReport
             continue
         note = dataclasses.replace(note, rel_path=rel)
         work.append((note, _chunks(note)))
+        if any(entry.date_source in FILE_TIME_SOURCES for entry in note.entries):
+            report.dated_by_file_time.append(rel)
         if rel in stored:
             report.updated += 1
         else:
@@ -291,10 +300,11 @@ def _read(journal: Journal, files, stored: dict[str, str], report: IngestReport
 
 
 def _chunks(note: Note) -> list[Chunk]:
-    """The note's chunks; a note with no body text is one chunk holding its title (stored, so not re-added)."""
-    from journal_agent.notes.chunking import Chunk, chunk_markdown
+    """The note's chunks, each of one entry (:func:`~journal_agent.notes.chunking.chunk_note`); a note with no
+    text at all is one chunk holding its title (stored, so not re-added)."""
+    from journal_agent.notes.chunking import Chunk, chunk_note
 
-    return chunk_markdown(note.body) or [Chunk(0, "", note.title)]
+    return chunk_note(note) or [Chunk(0, "", note.title, entry=0)]
 
 
 def _embed_and_write(archive: Archive, work: list[tuple[Note, list[Chunk]]], report: IngestReport,

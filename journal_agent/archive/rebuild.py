@@ -30,7 +30,7 @@ from contextlib import suppress
 from typing import Any
 
 from journal_agent.archive.repair import LANCE_ERRORS, REBUILD_MARKER
-from journal_agent.archive.schema import arrow_schema, embedding_text
+from journal_agent.archive.schema import carried_row, embedding_text
 from journal_agent.archive.store import Archive
 from journal_agent.errors import StoreError
 
@@ -87,11 +87,7 @@ def carry_over(old: Archive, target: Archive, keep_paths: set[str]) -> tuple[int
     built = old.table_meta() or old.read_meta()
     dimension = len(rows[0]["vector"] or [])
     reuse = built.get("embedding_model") == target.embedding_name and target.dimension in (None, dimension)
-    columns = arrow_schema(1).names
-    clean = [{name: row.get(name) for name in columns} for row in rows]
-    for out in clean:
-        if out["private"] is None:  # privacy unknown (older schema): never show it as public
-            out["private"] = out["source"] == "note"
+    clean = [carried_row(row) for row in rows]  # an older schema's rows in this one's columns
     for start in range(0, len(clean), PAGE_ROWS):
         page = clean[start:start + PAGE_ROWS]
         if not reuse:  # another model: embedded again from the stored text

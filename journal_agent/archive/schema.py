@@ -2,13 +2,22 @@
 
 One row per chunk (Arrow schema :func:`arrow_schema`)::
 
-    id, source ("note" | "agent"), path, title, date, modified, categories,
-    tags, day, chunk_index, heading, text, search_text, content_hash, private, vector
+    id, source ("note" | "agent"), path, title, date, end_date, modified, categories,
+    tags, day, days, entry, entry_heading, entry_line, anchor, chunk_index, heading, text,
+    search_text, content_hash, private, vector
 
 ``id`` is ``<path>#<chunk_index>`` for note chunks and ``agent:<hex>`` for the
-agent's entries. ``private`` is true for a note that is private or a draft
-(``note.private or note.draft``); agent entries are false (they are never
-published, and are told apart by ``source``).
+agent's entries.
+
+A chunk belongs to one entry of its note (:mod:`journal_agent.notes.entries`, issue 18): ``entry`` is the
+entry's index in the note, ``entry_heading``/``entry_line``/``anchor`` its heading as written, its 1-based
+line in the note file and its HTML id in the published post (``""``/1/``""`` for a whole-note entry),
+``preamble`` whether it is the text before a note's first entry heading (no day, not a study day);
+``date``/``end_date`` are the entry's dates (equal unless it covers a date range), ``days`` every learning
+day it covers (``[]`` for none; filter with ``array_has(days, 12)``) and ``day`` the first of them (or null).
+
+``private`` is true for a note that is private or a draft (``note.private or note.draft``); agent
+entries are false (they are never published, and are told apart by ``source``).
 
 How the archive was built (schema version, embedding model, vector dimension)
 is recorded twice: in the table's Arrow schema metadata under
@@ -32,7 +41,7 @@ from journal_agent.notes.chunking import Chunk
 if TYPE_CHECKING:
     from journal_agent.notes.model import Note
 
-SCHEMA_VERSION = 2  # 2: the ``private`` column and the schema-metadata record
+SCHEMA_VERSION = 3  # 2: the ``private`` column and the schema-metadata record; 3: entries (days, end_date, ...)
 SCHEMA_METADATA_KEY = "journal_agent"  # {"schema_version", "embedding_model", "dimension"} as JSON
 
 
@@ -41,9 +50,13 @@ def arrow_schema(dimension: int, record: dict[str, Any] | None = None):
     import pyarrow as pa
 
     schema = pa.schema([("id", pa.string()), ("source", pa.string()), ("path", pa.string()),
-                        ("title", pa.string()), ("date", pa.date32()), ("modified", pa.timestamp("s")),
+                        ("title", pa.string()), ("date", pa.date32()), ("end_date", pa.date32()),
+                        ("modified", pa.timestamp("s")),
                         ("categories", pa.list_(pa.string())), ("tags", pa.list_(pa.string())),
-                        ("day", pa.int32()), ("chunk_index", pa.int32()), ("heading", pa.string()),
+                        ("day", pa.int32()), ("days", pa.list_(pa.int32())), ("entry", pa.int32()),
+                        ("entry_heading", pa.string()), ("entry_line", pa.int32()), ("anchor", pa.string()),
+                        ("preamble", pa.bool_()),
+                        ("chunk_index", pa.int32()), ("heading", pa.string()),
                         ("text", pa.string()), ("search_text", pa.string()), ("content_hash", pa.string()),
                         ("private", pa.bool_()), ("vector", pa.list_(pa.float32(), dimension))])
     return schema.with_metadata({SCHEMA_METADATA_KEY: json.dumps(record)}) if record else schema
@@ -109,11 +122,16 @@ def write_json(path: Path, meta: dict[str, Any]) -> None:
 
 
 def note_row(note: Note, chunk: Chunk, vector) -> dict[str, Any]:
-    """The row of chunk ``chunk`` of ``note``; ``vector`` is its embedding."""
+    """The row of chunk ``chunk`` of ``note`` (of the entry ``note.entries[chunk.entry]``); ``vector`` is its
+    embedding."""
     heading = f"{chunk.heading}\n" if chunk.heading else ""
+    entry = note.entries[chunk.entry]
     return {"id": f"{note.rel_path}#{chunk.index}", "source": "note", "path": note.rel_path,
-            "title": note.title, "date": note.date, "modified": note.modified, "categories": note.categories,
-            "tags": note.tags, "day": note.day, "chunk_index": chunk.index, "heading": chunk.heading,
+            "title": note.title, "date": entry.date, "end_date": entry.end_date, "modified": note.modified,
+            "categories": note.categories, "tags": note.tags, "day": entry.days[0] if entry.days else None,
+            "days": list(entry.days), "entry": entry.index, "entry_heading": entry.heading,
+            "entry_line": entry.line, "anchor": entry.anchor, "preamble": entry.preamble,
+            "chunk_index": chunk.index, "heading": chunk.heading,
             "text": chunk.text, "search_text": f"{note.title}\n{heading}{chunk.text}",
             "content_hash": note.content_hash, "private": bool(note.private or note.draft), "vector": _floats(vector)}
 
@@ -121,9 +139,21 @@ def note_row(note: Note, chunk: Chunk, vector) -> dict[str, Any]:
 def agent_row(entry_id: str, content: str, tags: list[str], when: dt.datetime, vector) -> dict[str, Any]:
     """The row of an agent entry (``source = "agent"``)."""
     return {"id": entry_id, "source": "agent", "path": entry_id, "title": "Agent memory",
-            "date": when.date(), "modified": when, "categories": [], "tags": tags,
-            "day": None, "chunk_index": 0, "heading": "", "text": content,
+            "date": when.date(), "end_date": when.date(), "modified": when, "categories": [], "tags": tags,
+            "day": None, "days": [], "entry": 0, "entry_heading": "", "entry_line": 1, "anchor": "", "preamble": False,
+            "chunk_index": 0, "heading": "", "text": content,
             "search_text": content, "content_hash": "", "private": False, "vector": _floats(vector)}
+
+
+def carried_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored row of any schema version in this version's columns (a full rebuild carries agent entries and
+    unreadable notes over): the entry columns an older row lacks become its note's (the whole note one entry,
+    its one day, its one date); a row whose privacy is unknown is private unless it is the agent's."""
+    out = {name: row.get(name) for name in arrow_schema(1).names}
+    defaults = {"end_date": out["date"], "days": [] if out["day"] is None else [out["day"]], "entry": 0,
+                "entry_heading": "", "entry_line": 1, "anchor": "", "preamble": False,
+                "private": out["source"] == "note"}
+    return out | {name: value for name, value in defaults.items() if out[name] is None}
 
 
 def embedding_text(row: dict[str, Any]) -> str:
@@ -134,7 +164,8 @@ def embedding_text(row: dict[str, Any]) -> str:
     """
     if row.get("source") == "agent":
         return row["text"]
-    return Chunk(int(row["chunk_index"]), row.get("heading") or "", row["text"]).embedding_text(row["title"])
+    chunk = Chunk(int(row["chunk_index"]), row.get("heading") or "", row["text"], entry=int(row.get("entry") or 0))
+    return chunk.embedding_text(row["title"])
 
 
 def _floats(vector) -> list[float]:

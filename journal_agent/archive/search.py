@@ -1,4 +1,4 @@
-"""Note search, the one pipeline: a question → filters, BM25 and vector rankings, fusion → one hit per note.
+"""Journal search, the one pipeline: a question → filters, BM25 and vector rankings, fusion → one hit per entry.
 
 Used by ``journal search``, the no-model answer of ``journal ask``, the
 agent's ``archival_memory_search`` and the MCP server's ``search_notes``.
@@ -32,11 +32,32 @@ What a question names is applied as structure, not as words
 (:func:`~journal_agent.notes.days.find_day_number`,
 :func:`~journal_agent.notes.time_expressions.find_time_window`):
 
+* The unit is the **entry** (issue 18): the part of a note with its own day or date
+  (:mod:`journal_agent.notes.entries`); a hit is an entry's best chunk and names it
+  (:class:`SearchHit`: path, entry heading, line), and one note's entries rank separately.
+  Days and dates match entries: "Day 13" is any entry whose ``days`` hold 13 (inside a
+  "Day 11 to 15" post), a date any entry whose ``date``-``end_date`` holds it.
 * A learning-day number ("Day 4", "day four") is a filter on the stored
-  ``day``: that day's notes first (ranked among themselves, every one of them
+  ``days``: that day's entries first (ranked among themselves, every one of them
   even when its words do not match), the normal ranking after, so a wrong day
-  never leaves the learner with nothing. A number that no note has is
-  ignored (its words stay in the query).
+  never leaves the learner with nothing.
+* The challenge's own calendar ("the second week of the challenge" = days 8-14, "my first
+  ten days", "the last week of the challenge" counted back from the last day;
+  :func:`~journal_agent.notes.time_expressions.find_day_span`) is a range of days, applied as a day.
+* A window around an event ("the day after I finished the course", "the week before I started
+  React"; :func:`~journal_agent.notes.time_expressions.find_event_window`) finds the event's
+  entry first (its words' best match; the earliest of the strong matches for a start, the latest
+  for an end), then applies the window after or before it.
+* A date without a year ("June 16th") takes the year that puts it inside the archive's span
+  (:meth:`~journal_agent.archive.store.Archive.span`), not the current year.
+* A day, days or window that holds no entry is said (``SearchResults.empty``) and the nearest
+  entries before and after it are offered first (:func:`nearest_entries`), then only what the
+  question's words really match; never unrelated notes in its place. (A month-wide or wider
+  window with words left still boosts, below: a misremembered month.)
+* "First/last time" and "when did I start" questions
+  (:func:`~journal_agent.notes.time_expressions.find_order`) put the entries matching the words
+  about as well as the best (:data:`ORDER_SHARE` of its score, among the first :data:`ORDER_POOL`)
+  in date order, earliest (or latest) first.
 * A time window is applied by its kind (:data:`WINDOW_POLICY`): ``filter``
   puts the in-window notes first and the rest after; ``boost`` searches twice,
   inside the window and without it, and fuses the two note rankings with
@@ -53,7 +74,7 @@ What a question names is applied as structure, not as words
   benchmarks/RESULTS.md), so those filter.
 * ``since``/``until`` given explicitly are always a hard filter.
 
-A note ranks by its best chunk. Measured and not kept (benchmarks/RESULTS.md):
+An entry ranks by its best chunk. Measured (on notes, before entries) and not kept (benchmarks/RESULTS.md):
 adding 0.3 of a note's second-best chunk score (original-question MRR@10
 0.979 → 0.854), dropping words about journaling ("note", "learned", "wrote")
 from the query (no change).
@@ -73,15 +94,22 @@ are reported in ``withheld`` so a caller can say a private note matched.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, TypeVar
 
-from pydantic import BaseModel, field_serializer
+from pydantic import BaseModel, Field, field_serializer
 
 from journal_agent.archive.schema import sql_text
-from journal_agent.notes.days import DayReference, find_day_number
-from journal_agent.notes.time_expressions import TimeWindow, find_time_window
+from journal_agent.notes.days import find_day_number
+from journal_agent.notes.time_expressions import (
+    TimeWindow,
+    find_day_span,
+    find_event_window,
+    find_order,
+    find_time_window,
+)
 
 if TYPE_CHECKING:
     from journal_agent.archive.store import Archive
@@ -118,16 +146,32 @@ MIN_NOTE_DEPTH = 40  # notes ranked per list before fusing, so a lifted note can
 CHUNKS_PER_NOTE = 4  # chunks fetched per wanted note, so grouping still fills the page
 
 
-COLUMNS = ["path", "title", "date", "categories", "tags", "text", "heading", "chunk_index", "source", "day",
-           "private"]  # what a hit reads of a row
+COLUMNS = ["path", "title", "date", "end_date", "categories", "tags", "text", "heading", "chunk_index", "source",
+           "day", "days", "entry", "entry_heading", "entry_line", "anchor", "preamble", "private"]  # a hit reads
+# "First/last time" questions (issue 18): entries scoring at least ORDER_SHARE of the best entry's score for
+# the words asked count as matching, and are ordered by date; so do entries with a keyword (BM25) hit scoring
+# at least ORDER_KEYWORD_SHARE of it ("closures again, inside React hooks" beside a whole entry on closures
+# scores 0.39-0.45 with MiniLM). Chosen on the test notes of tests/test_entry_search.py, not measured further.
+ORDER_SHARE = 0.6
+ORDER_KEYWORD_SHARE = 0.3
+ORDER_POOL = 20  # entries of the word ranking looked at for a first/last-time question
 
 
 class SearchHit(BaseModel):
-    """One matching chunk; as JSON (``model_dump(mode="json")``) the date is ISO text and the score rounded to 6 places.
+    """One matching chunk, of one entry of a note; as JSON (``model_dump(mode="json")``) the dates are ISO text
+    and the score rounded to 6 places.
 
     ``score``: the fused score (0 to 1, :func:`fuse_convex`) in hybrid mode, BM25 in fts mode, cosine
-    similarity (1 - distance) in vector mode; after a time-window boost, the RRF score of the two note
-    rankings. Higher is better in every mode.
+    similarity (1 - distance) in vector mode; after a time-window boost, the RRF score of the two entry
+    rankings; 0 for an entry listed because its day or date was named. Higher is better in every mode.
+
+    A hit names its entry (issue 18): ``path`` (the note), ``entry`` (its index in the note),
+    ``entry_heading`` (the heading as written, ``""`` when the note is one entry), ``line`` (the heading's
+    1-based line in the note file) and ``anchor`` (its HTML id in the published post, ``""`` for a
+    whole-note entry); ``preamble`` marks the text before a note's first entry heading (no day, not a study
+    day, never inside a day or window). ``date``/``end_date`` are the entry's (equal unless it covers a range), ``days``
+    every learning day it covers and ``day`` the first of them (``null`` when none). ``heading`` is the
+    chunk's heading path inside the note.
     """
 
     path: str
@@ -142,6 +186,23 @@ class SearchHit(BaseModel):
     source: str
     day: int | None
     private: bool = False
+    end_date: dt.date | None = None
+    days: list[int] = Field(default_factory=list)
+    entry: int = 0
+    entry_heading: str = ""
+    line: int = 1
+    anchor: str = ""
+    preamble: bool = False
+
+    @property
+    def last_date(self) -> dt.date:
+        """The last date the entry covers (``end_date``, else ``date``)."""
+        return self.end_date or self.date
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """``(path, entry)``: which entry of which note this is."""
+        return self.path, self.entry
 
     @field_serializer("score", when_used="json")
     def _rounded(self, score: float) -> float:
@@ -154,7 +215,9 @@ class SearchHit(BaseModel):
             path=row["path"], title=row["title"], date=row["date"], categories=list(row["categories"] or []),
             tags=list(row["tags"] or []), score=score, text=row["text"], heading=row["heading"],
             chunk_index=int(row["chunk_index"]), source=row["source"], day=row["day"],
-            private=bool(row.get("private")),
+            private=bool(row.get("private")), end_date=row.get("end_date"), days=list(row.get("days") or []),
+            entry=int(row.get("entry") or 0), entry_heading=row.get("entry_heading") or "",
+            line=int(row.get("entry_line") or 1), anchor=row.get("anchor") or "", preamble=bool(row.get("preamble")),
         )
 
 
@@ -223,20 +286,28 @@ def where_clause(
     source: str | None,
     *,
     day: int | None = None,
+    days: tuple[int, int] | None = None,
     include_private: bool = True,
 ) -> str | None:
-    """The SQL filter (LanceDB/DataFusion) for the given bounds; ``None`` when nothing is filtered."""
+    """The SQL filter (LanceDB/DataFusion) for the given bounds; ``None`` when nothing is filtered.
+
+    Dates and days match entries: an entry dated 3 to 5 May is inside a window that holds 4 May
+    (``date <= until AND end_date >= since``); ``day`` is any of an entry's days (``array_has(days, 13)``,
+    so "Day 13" inside a "Day 11 to 15" entry), ``days`` an inclusive range of them (``array_has_any``).
+    """
     clauses = []
     if source:
         clauses.append(f"source = {sql_text(source)}")
     if since:
-        clauses.append(f"date >= date '{since.isoformat()}'")
+        clauses.append(f"end_date >= date '{since.isoformat()}'")
     if until:
         clauses.append(f"date <= date '{until.isoformat()}'")
     if category:
         clauses.append(f"array_has_any(categories, [{sql_text(category)}])")
     if day is not None:
-        clauses.append(f"day = {int(day)}")
+        clauses.append(f"array_has(days, {int(day)})")
+    if days is not None:
+        clauses.append(f"array_has_any(days, [{', '.join(str(n) for n in range(days[0], days[1] + 1))}])")
     if not include_private:
         clauses.append("private = false")
     return " AND ".join(clauses) or None
@@ -254,6 +325,7 @@ def search_chunks(
     category: str | None = None,
     source: str | None = "note",
     day: int | None = None,
+    days: tuple[int, int] | None = None,
     include_private: bool = True,
     fusion: HybridFusion | None = None,
 ) -> list[SearchHit]:
@@ -267,7 +339,8 @@ def search_chunks(
         since, until: inclusive journal-date bounds.
         category: keep chunks of notes in this category (exact, case-sensitive).
         source: ``"note"``, ``"agent"``, or ``None`` for both.
-        day: keep chunks of notes with this learning-day number.
+        day: keep chunks of entries covering this learning day.
+        days: keep chunks of entries covering a day of this inclusive range.
         include_private: ``False`` drops chunks of private and draft notes.
         fusion: how ``hybrid`` combines the BM25 and vector rankings (default :func:`fuse_convex`).
 
@@ -278,7 +351,7 @@ def search_chunks(
         raise ValueError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
     if archive.table is None or not query.strip():
         return []
-    where = where_clause(since, until, category, source, day=day, include_private=include_private)
+    where = where_clause(since, until, category, source, day=day, days=days, include_private=include_private)
     depth = offset + limit
 
     def fts(n: int) -> list[tuple[dict, float]]:
@@ -298,7 +371,7 @@ def search_chunks(
     return [SearchHit.of_row(row, score) for row, score in ranked[offset:depth]]
 
 
-def notes_where(
+def entries_where(
     archive: Archive,
     *,
     since: dt.date | None = None,
@@ -306,40 +379,92 @@ def notes_where(
     category: str | None = None,
     source: str | None = "note",
     day: int | None = None,
+    days: tuple[int, int] | None = None,
     include_private: bool = True,
     limit: int = 200,
 ) -> list[SearchHit]:
-    """Notes of ``archive`` matching the filters, unranked: each note's first chunk (score 0), oldest first.
+    """Entries of ``archive`` matching the filters (:func:`where_clause`), unranked: each entry's first chunk
+    (score 0), oldest first (by date, path, entry).
 
-    The structured side of search: which notes a day number or a date
-    window names, whether or not their text matches the words asked.
-    At most ``limit`` notes (the oldest ones when there are more).
+    The structured side of search: which entries a day number or a date window names, whether or not their
+    text matches the words asked. A preamble (the text before a note's first entry heading) is no entry
+    here. At most ``limit`` entries (the oldest ones when there are more).
     """
     if archive.table is None:
         return []
-    where = where_clause(since, until, category, source, day=day, include_private=include_private)
-    first = "chunk_index = 0" + (f" AND {where}" if where else "")
-    rows = archive.scan(first, COLUMNS).to_pylist()
-    rows.sort(key=lambda row: (row["date"], row["path"]))
-    return [SearchHit.of_row(row, 0.0) for row in rows[:limit]]
+    where = where_clause(since, until, category, source, day=day, days=days, include_private=include_private)
+    rows = [row for row in archive.scan(where, COLUMNS).to_pylist() if not row.get("preamble")]
+    rows.sort(key=lambda row: (row["date"], row["path"], row.get("entry") or 0, row["chunk_index"]))
+    first = _best_per_entry([SearchHit.of_row(row, 0.0) for row in rows])
+    return first[:limit]
+
+
+def nearest_entries(
+    archive: Archive,
+    *,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    days: tuple[int, int] | None = None,
+    category: str | None = None,
+    source: str | None = "note",
+    include_private: bool = True,
+) -> list[SearchHit]:
+    """The entries nearest an empty window, one before and one after, nearest first (issue 18: "what did I
+    do on June 16th?" with no entry then says so and offers these, not unrelated notes).
+
+    A date window (``since``/``until``) looks at dates: the last entry ending before ``since`` and the first
+    starting after ``until``; a day range (``days``) at learning days: the highest day below it and the
+    lowest above it. Ties (two entries on that date or day) keep the first by path and entry.
+    """
+    if archive.table is None:
+        return []
+    where = where_clause(None, None, category, source, include_private=include_private)
+    light = ["path", "entry", "date", "end_date", "days", "preamble"]  # the text is read for the two chosen only
+    rows = [row for row in archive.scan(where, light).to_pylist() if not row.get("preamble")]
+    rows.sort(key=lambda row: (row["date"], row["path"], row.get("entry") or 0))
+    found: list[tuple[int, dict]] = []
+    if days is not None:
+        below = [(days[0] - max(n for n in r["days"] if n < days[0]), r) for r in rows
+                 if any(n < days[0] for n in r["days"] or [])]
+        above = [(min(n for n in r["days"] if n > days[1]) - days[1], r) for r in rows
+                 if any(n > days[1] for n in r["days"] or [])]
+    else:
+        below = [((since - (r["end_date"] or r["date"])).days, r) for r in rows
+                 if since and (r["end_date"] or r["date"]) < since]
+        above = [((r["date"] - until).days, r) for r in rows if until and r["date"] > until]
+    for side in (below, above):
+        if side:
+            found.append(min(side, key=lambda pair: pair[0]))
+    hits = []
+    for _, row in sorted(found, key=lambda pair: pair[0]):
+        entry = f"path = {sql_text(row['path'])} AND entry = {int(row.get('entry') or 0)}"
+        chunks = archive.scan(entry + (f" AND {where}" if where else ""), COLUMNS).to_pylist()
+        hits.append(SearchHit.of_row(min(chunks, key=lambda chunk: chunk["chunk_index"]), 0.0))
+    return hits
 
 
 @dataclass
 class SearchResults:
-    """Ranked notes (best chunk each) and what the question was understood to name.
+    """Ranked entries (best chunk each) and what the question was understood to name.
 
     Attributes:
-        hits: one ``SearchHit`` per note, best first (the requested page).
-        window: the time window found in the question, or ``None``.
+        hits: one ``SearchHit`` per entry, best first (the requested page).
+        window: the time window found in the question (or resolved around an event), or ``None``.
         query: the question as asked.
         search_text: the words searched (the question without the day/time phrases applied).
         day: the learning-day number applied (found in the question or given), or ``None``.
+        day_range: the learning days named by the challenge's calendar ("the second week of the
+            challenge" = ``(8, 14)``), or ``None``.
         since, until: explicit hard bounds, when given.
         withheld: paths of private/draft notes that matched on or before this page but were left out.
         in_window: per hit, whether it is inside the window/day understood (``None`` when nothing was).
-        matched: ``False`` when nothing really matched (no keyword hit, no note of a named day or window,
+        matched: ``False`` when nothing really matched (no keyword hit, no entry of a named day or window,
             weak similarity; see the module docstring): the hits are only the closest by meaning.
         best_similarity: the best cosine similarity of a chunk to the words searched (``None`` in fts mode).
+        order: ``"first"`` or ``"last"`` for a first/last-time question (matching entries then come by date).
+        event: the entry an event-relative window was counted from ("the day after I finished the course").
+        empty: a day, day range or window was named and no entry is in it.
+        nearest: when ``empty``, the nearest entries before and after it, nearest first.
     """
 
     hits: list[SearchHit]
@@ -353,18 +478,29 @@ class SearchResults:
     in_window: list[bool | None] = field(default_factory=list)
     matched: bool = True
     best_similarity: float | None = None
+    day_range: tuple[int, int] | None = None
+    order: str | None = None
+    event: SearchHit | None = None
+    empty: bool = False
+    nearest: list[SearchHit] = field(default_factory=list)
 
     @property
     def notes(self) -> list[str]:
-        """The paths of the hits, in order."""
+        """The note paths of the hits, in order (a note twice when two of its entries matched)."""
         return [hit.path for hit in self.hits]
 
     def to_json(self) -> dict:
-        """``{"query", "window": {"phrase", "since", "until"} | null, "day", "matched", "best_similarity",
-        "results": [...], "withheld"}``.
+        """The results as JSON (``journal search --json``)::
 
-        Each result is the :class:`SearchHit` as JSON plus ``in_window``. Explicit
-        ``since``/``until`` show as a window whose ``phrase`` is ``null``.
+            {"query", "search_text", "window": {"phrase", "since", "until", "kind"} | null, "day",
+             "day_range": [first, last] | null, "order": "first" | "last" | null,
+             "event": <result> | null, "matched", "best_similarity", "empty",
+             "nearest": [<result>, ...], "results": [<result>, ...], "withheld": [path, ...]}
+
+        A ``<result>`` is the :class:`SearchHit` as JSON (``path``, ``title``, ``date``, ``end_date``,
+        ``day``, ``days``, ``entry``, ``entry_heading``, ``line``, ``anchor``, ``preamble``, ``heading``,
+        ``chunk_index``, ``text``, ``score``, ``categories``, ``tags``, ``source``, ``private``) plus
+        ``in_window``. Explicit ``since``/``until`` show as a window whose ``phrase`` is ``null``.
         """
         window: dict[str, str | None] | None
         if self.window is not None:
@@ -381,8 +517,13 @@ class SearchResults:
             "search_text": self.search_text,
             "window": window,
             "day": self.day,
+            "day_range": list(self.day_range) if self.day_range else None,
+            "order": self.order,
+            "event": self.event.model_dump(mode="json") if self.event else None,
             "matched": self.matched,
             "best_similarity": None if self.best_similarity is None else round(self.best_similarity, 6),
+            "empty": self.empty,
+            "nearest": [hit.model_dump(mode="json") for hit in self.nearest],
             "results": [hit.model_dump(mode="json") | {"in_window": mark} for hit, mark in zip(self.hits, marks)],
             "withheld": list(self.withheld),
         }
@@ -406,14 +547,15 @@ def search_notes(
     archive: Archive | None = None,
     fusion: HybridFusion | None = None,
 ) -> SearchResults:
-    """Search notes; one hit per note (its best chunk), best first; never the same note twice.
+    """Search the journal; one hit per entry (its best chunk), best first; never the same entry twice.
 
     Args:
         journal: the journal whose archive to search.
-        query: free text; a day number and a time expression in it are applied
-            (see the module docstring) unless ``time_mode="off"``; a time
-            expression is not looked for when ``since`` or ``until`` are given.
-        limit, offset: the page of notes.
+        query: free text; what it names of the journal's structure is applied unless ``time_mode="off"``
+            (see the module docstring): a first/last-time question, the challenge's calendar ("the
+            second week of the challenge"), a day number, a window around an event ("the day after I
+            finished the course") or a time expression (not looked for when ``since`` or ``until`` are given).
+        limit, offset: the page of entries.
         mode: ``hybrid``, ``fts`` or ``vector`` (see :func:`search_chunks`).
         since, until: explicit inclusive journal-date bounds (a hard filter).
         category: only notes in this category.
@@ -423,7 +565,7 @@ def search_notes(
         include_private: keep private and draft notes; otherwise they are
             left out and listed in ``withheld``.
         time_mode: ``auto`` (per window kind, :data:`WINDOW_POLICY`),
-            ``boost``, ``filter`` (in-window notes first) or ``off`` (no
+            ``boost``, ``filter`` (in-window entries first) or ``off`` (no
             day or time handling).
         today: reference day for relative expressions (tests, benchmarks).
         archive: an open archive to reuse.
@@ -442,62 +584,193 @@ def search_notes(
 
         archive = Archive.open(journal)
     stored_source = None if source == "all" else source
-    text = query
-    day_notes: list[SearchHit] = []
-    if time_mode != "off":
-        found = find_day_number(query) if day is None else None
-        number = day if day is not None else (found.day if found else None)
-        if number is not None:
-            day_notes = notes_where(archive, day=number, category=category, source=stored_source,
-                                    since=since, until=until)
-            if found is not None and day_notes:
-                text = _words_left(found, query)
-            day = number
-    window = None
-    if since is None and until is None and time_mode != "off":
-        window = find_time_window(text, today)
-        if window is not None and window.query.strip(" ?"):
-            text = window.query
+    structure = (_Structure(query) if time_mode == "off"
+                 else _understand(archive, query, day, since, until, today, include_private))
+    text = structure.text
+    day = structure.day
+    window, day_range = structure.window, structure.day_range
     wanted = offset + limit
-    depth = max(wanted, MIN_NOTE_DEPTH if (window or day_notes) else 0) * CHUNKS_PER_NOTE
+    named = window is not None or day is not None or day_range is not None
+    depth = max(wanted, MIN_NOTE_DEPTH if named else 0) * CHUNKS_PER_NOTE
 
-    def run(lo: dt.date | None, hi: dt.date | None, day_number: int | None = None, words: str = text):
-        return _best_per_note(search_chunks(archive, words, limit=depth, mode=mode, since=lo, until=hi,
-                                            category=category, source=stored_source, day=day_number, fusion=fusion))
+    def run(lo: dt.date | None, hi: dt.date | None, day_number: int | None = None, words: str = text,
+            span: tuple[int, int] | None = None):
+        return _best_per_entry(search_chunks(archive, words, limit=depth, mode=mode, since=lo, until=hi,
+                                             category=category, source=stored_source, day=day_number, days=span,
+                                             fusion=fusion))
+
+    def listed(**bounds) -> list[SearchHit]:
+        return entries_where(archive, category=category, source=stored_source, **bounds)
 
     base = run(since, until)
     if len(base) < wanted and text != query:
         # Nothing but the day/date was asked ("What did I do on Day 4?"): the rest ranks by the whole question.
-        base = _best_per_note(base + run(since, until, words=query))
+        base = _best_per_entry(base + run(since, until, words=query))
     first: list[SearchHit] = []
-    if day_notes:
-        first += run(since, until, day) + day_notes
+    structured: list[SearchHit] = []  # the entries the named day, days or window hold
+    if day is not None:
+        structured = listed(day=day, since=since, until=until)
+        first += run(since, until, day) + structured
+    if day_range is not None:
+        structured = listed(days=day_range, since=since, until=until)
+        first += run(since, until, span=day_range) + structured
+    policy: str | None = None
     if window is not None:
         policy = WINDOW_POLICY[window.kind] if time_mode == "auto" else time_mode
         inside = run(window.since, window.until)
+        structured = listed(since=window.since, until=window.until, limit=wanted + len(inside))
         if policy == "boost":
             base = _fuse(base, inside)
         else:
-            first += inside + notes_where(archive, since=window.since, until=window.until, category=category,
-                                          source=stored_source, limit=wanted + len(inside))
-    ranked = _best_per_note(first + base)
+            first += inside + structured
+    where = where_clause(since, until, category, stored_source, include_private=include_private)
+    words_left = bool(text.strip(" ?")) and text != query
+    matched, similarity = _matched(archive, text, where, mode)
+    empty = named and not structured
+    nearest: list[SearchHit] = []
+    if empty:
+        nearest = nearest_entries(archive, since=window.since if window else None,
+                                  until=window.until if window else None,
+                                  days=day_range or ((day, day) if day is not None and window is None else None),
+                                  category=category, source=stored_source, include_private=include_private)
+        if policy != "boost" or not words_left:  # never unrelated entries: the nearest, then what the words match
+            base = nearest + (base if words_left and matched else [])
+    if structure.order is not None:
+        keyword = _keyword_entries(archive, text, where, mode)
+        base = _by_date(base, structure.order, keyword)
+        first = _by_date(first, structure.order, keyword) if first else first
+    ranked = _best_per_entry(first + base)
     visible: list[SearchHit] = []
     withheld: list[str] = []
     for hit in ranked:
         if hit.private and not include_private:
-            if len(visible) < wanted:
+            if len(visible) < wanted and hit.path not in withheld:
                 withheld.append(hit.path)
             continue
         visible.append(hit)
     hits = visible[offset:wanted]
-    in_window = [_inside(hit, window, day) for hit in hits]
-    where = where_clause(since, until, category, stored_source, include_private=include_private)
-    matched, similarity = _matched(archive, text, where, mode)
+    in_window = [_inside(hit, window, day, day_range) for hit in hits]
     return SearchResults(
         hits=hits, window=window, query=query, search_text=text, day=day, since=since, until=until,
         withheld=withheld, in_window=in_window,
-        matched=matched or bool(day_notes) or any(in_window), best_similarity=similarity,
+        matched=(matched or bool(structured) or any(in_window)) and not (empty and not words_left),
+        best_similarity=similarity, day_range=day_range, order=structure.order, event=structure.event,
+        empty=empty, nearest=[hit for hit in nearest if include_private or not hit.private],
     )
+
+
+@dataclass
+class _Structure:
+    """What a question names of the journal's structure, and the words left to search."""
+
+    text: str
+    day: int | None = None
+    day_range: tuple[int, int] | None = None
+    window: TimeWindow | None = None
+    order: str | None = None
+    event: SearchHit | None = None
+
+
+def _understand(archive: Archive, query: str, day: int | None, since: dt.date | None, until: dt.date | None,
+                today: dt.date | None, include_private: bool = False) -> _Structure:
+    """Read the journal's structure in ``query``, in this order, each phrase taken out of the words:
+    first/last time (:func:`find_order`), the challenge's calendar (:func:`find_day_span`: days when the
+    entries have day numbers, else the same count of calendar days from the journal's first or last date),
+    a day number (:func:`find_day_number`), a window around an event (:func:`find_event_window`: the event's
+    entry is searched first) and a time expression (:func:`find_time_window`, year-less dates put inside
+    the archive's span)."""
+    found = _Structure(query)
+
+    def take(rest: str) -> None:
+        if rest.strip(" ?"):
+            found.text = rest
+
+    order = find_order(found.text)
+    if order is not None:
+        found.order = order.direction
+        take(order.query)
+    explicit = since is not None or until is not None
+    if day is None:
+        span = find_day_span(found.text)
+        if span is not None:
+            journal = archive.span()
+            days = span.days(journal.last_day)
+            if journal.last_day is not None and days is not None:
+                found.day_range = days
+            elif journal.dates and not explicit:  # no day numbers: the challenge's calendar counted in dates
+                first, last = journal.dates
+                lo, hi = (last - dt.timedelta(days=span.last - 1), last - dt.timedelta(days=span.first - 1)) \
+                    if span.from_end else (first + dt.timedelta(days=span.first - 1),
+                                           first + dt.timedelta(days=span.last - 1))
+                found.window = TimeWindow(lo, hi, span.phrase, span.query, "days")
+            take(span.query)
+    if found.day_range is None and found.window is None:
+        reference = find_day_number(found.text) if day is None else None
+        number = day if day is not None else (reference.day if reference else None)
+        if number is not None:
+            found.day = number
+            if reference is not None:
+                take(reference.query)
+    if explicit or found.window is not None:
+        return found
+    event = find_event_window(found.text)
+    if event is not None:
+        anchor = _event_entry(archive, event.event, include_private)
+        if anchor is not None:
+            found.event = anchor
+            found.window = event.window(anchor.date, anchor.last_date)
+            take(event.query)
+            return found
+    window = find_time_window(found.text, today, lambda: archive.span().dates)
+    if window is not None:
+        found.window = window
+        take(window.query)
+    return found
+
+
+_STARTS = re.compile(r"(?:start|started|starting|began|begin|beginning|first)", re.IGNORECASE)
+_ENDS = re.compile(r"(?:finish|finished|finishing|complete|completed|completing|end|ended|last)", re.IGNORECASE)
+
+
+def _event_entry(archive: Archive, event: str, include_private: bool) -> SearchHit | None:
+    """The entry that records ``event`` ("I finished the course"): the best match of its words, or among the
+    entries that match about as well (:data:`ORDER_SHARE`) the earliest for a start ("I started React") and
+    the latest for an end; ``None`` when nothing matches. A private or draft note is an event only with
+    ``include_private``."""
+    ranked = _best_per_entry(search_chunks(archive, event, limit=ORDER_POOL * CHUNKS_PER_NOTE,
+                                           include_private=include_private))
+    if not ranked:
+        return None
+    order = "first" if _STARTS.search(event) else "last" if _ENDS.search(event) else None
+    return _by_date(ranked, order, set())[0] if order else ranked[0]
+
+
+def _keyword_entries(archive: Archive, words: str, where: str | None, mode: SearchMode) -> set[tuple[str, int]]:
+    """The entries (``(path, entry)``) with a BM25 hit for ``words`` among the best :data:`ORDER_POOL`
+    entries' chunks (none in vector mode)."""
+    if mode == "vector" or not words.strip():
+        return set()
+    rows = archive.fts_rows(words, where, ORDER_POOL * CHUNKS_PER_NOTE, ["path", "entry"])
+    return {(row["path"], int(row.get("entry") or 0)) for row in rows}
+
+
+def _by_date(ranked: list[SearchHit], order: str, keyword: set[tuple[str, int]]) -> list[SearchHit]:
+    """For a first/last-time question: the entries among the first :data:`ORDER_POOL` that match about as well
+    as the best (:data:`ORDER_SHARE` of its score, or :data:`ORDER_KEYWORD_SHARE` with a keyword hit, one of
+    ``keyword``), by date (earliest first for ``"first"``, latest first for ``"last"``), then the rest in rank
+    order. Preambles (a note's text before its first entry) are not dated entries and stay in rank order."""
+    if not ranked:
+        return ranked
+    best = max(hit.score for hit in ranked[:ORDER_POOL])
+    strong = [hit for hit in ranked[:ORDER_POOL] if best > 0 and not hit.preamble and (
+        hit.score >= ORDER_SHARE * best or (hit.key in keyword and hit.score >= ORDER_KEYWORD_SHARE * best))]
+    if not strong:
+        return ranked
+    latest = order == "last"
+    strong.sort(key=lambda hit: (hit.last_date if latest else hit.date, -hit.entry if latest else hit.entry),
+                reverse=latest)
+    keys = {hit.key for hit in strong}
+    return strong + [hit for hit in ranked if hit.key not in keys]
 
 
 def _matched(archive: Archive, words: str, where: str | None, mode: SearchMode) -> tuple[bool, float | None]:
@@ -514,21 +787,21 @@ def _matched(archive: Archive, words: str, where: str | None, mode: SearchMode) 
     return keyword or (similarity is not None and similarity >= WEAK_SIMILARITY), similarity
 
 
-def _words_left(found: DayReference, query: str) -> str:
-    """The question without its day phrase; the question itself when nothing but the phrase was asked."""
-    return found.query if found.query.strip(" ?") else query
-
-
-def _inside(hit: SearchHit, window: TimeWindow | None, day: int | None) -> bool | None:
-    if window is None and day is None:
+def _inside(hit: SearchHit, window: TimeWindow | None, day: int | None,
+            day_range: tuple[int, int] | None = None) -> bool | None:
+    """Whether ``hit``'s entry overlaps the window and covers the day or a day of the range (``None``: none)."""
+    if window is None and day is None and day_range is None:
         return None
-    in_time = window is None or window.since <= hit.date <= window.until
-    return in_time and (day is None or hit.day == day)
+    if hit.preamble:
+        return False
+    in_time = window is None or (hit.date <= window.until and hit.last_date >= window.since)
+    in_days = day_range is None or any(day_range[0] <= n <= day_range[1] for n in hit.days)
+    return in_time and in_days and (day is None or day in hit.days)
 
 
 def _fuse(everywhere: list[SearchHit], inside: list[SearchHit]) -> list[SearchHit]:
-    """Weighted RRF of the unfiltered and in-window note rankings (the in-window one at ``WINDOW_WEIGHT``)."""
-    fused = rrf_fuse([everywhere, inside], key=lambda hit: (hit.path, hit.chunk_index), weights=[1.0, WINDOW_WEIGHT])
+    """Weighted RRF of the unfiltered and in-window entry rankings (the in-window one at ``WINDOW_WEIGHT``)."""
+    fused = rrf_fuse([everywhere, inside], key=lambda hit: hit.key, weights=[1.0, WINDOW_WEIGHT])
     return [hit.model_copy(update={"score": score}) for hit, score in fused]
 
 
@@ -536,11 +809,12 @@ def _row_key(ranked: tuple[dict, float]) -> tuple[str, int]:
     return ranked[0]["path"], ranked[0]["chunk_index"]
 
 
-def _best_per_note(hits: list[SearchHit]) -> list[SearchHit]:
-    seen: set[str] = set()
+def _best_per_entry(hits: list[SearchHit]) -> list[SearchHit]:
+    """The first hit of each entry (``(path, entry)``), in order: an entry ranks by its best chunk."""
+    seen: set[tuple[str, int]] = set()
     best = []
     for hit in hits:
-        if hit.path not in seen:
-            seen.add(hit.path)
+        if hit.key not in seen:
+            seen.add(hit.key)
             best.append(hit)
     return best

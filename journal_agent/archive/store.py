@@ -59,6 +59,23 @@ class ArchiveStats:
     last_date: dt.date | None
 
 
+@dataclass(frozen=True)
+class ArchiveSpan:
+    """What the stored note entries cover: the first and last date (an entry's ``end_date`` counts) and the
+    lowest and highest learning day (``None`` when no entry has one). Used to read a question's year-less
+    date ("June 16th", issue 18) and "the last week of the challenge"."""
+
+    first_date: dt.date | None
+    last_date: dt.date | None
+    first_day: int | None
+    last_day: int | None
+
+    @property
+    def dates(self) -> tuple[dt.date, dt.date] | None:
+        """``(first_date, last_date)``, or ``None`` for an empty archive."""
+        return (self.first_date, self.last_date) if self.first_date and self.last_date else None
+
+
 class Archive:
     """The archival store of one journal. Open with :meth:`open`.
 
@@ -82,6 +99,7 @@ class Archive:
         self.table: Any = None
         self.damage: StoreError | None = None
         self._query_vectors: dict[str, Any] = {}  # query text → embedding (see query_vector)
+        self._span: tuple[Any, ArchiveSpan] | None = None  # (table version, span) of the last span()
         self._open_table()
 
     @classmethod
@@ -479,13 +497,28 @@ class Archive:
 
     def stats(self) -> ArchiveStats:
         """Counts and journal-date span of what the store holds (notes and chunks of ``source = "note"``)."""
-        table = self.scan(None, ["source", "path", "date"])  # no rows before the first write
+        table = self.scan(None, ["source", "path"])  # no rows before the first write
         sources = table.column("source").to_pylist()
         paths = table.column("path").to_pylist()
-        dates = [d for d, s in zip(table.column("date").to_pylist(), sources, strict=True) if s == "note"]
+        span = self.span()
         return ArchiveStats(notes=len({p for p, s in zip(paths, sources, strict=True) if s == "note"}),
                             chunks=sources.count("note"), agent_entries=sources.count("agent"),
-                            first_date=min(dates) if dates else None, last_date=max(dates) if dates else None)
+                            first_date=span.first_date, last_date=span.last_date)
+
+    def span(self) -> ArchiveSpan:
+        """The dates and learning days the stored note entries cover (:class:`ArchiveSpan`); one scan of three
+        columns, remembered until the table changes."""
+        if self.table is None:
+            return ArchiveSpan(None, None, None, None)
+        version = self.table.version
+        if self._span is None or self._span[0] != version:
+            table = self.scan("source = 'note'", ["date", "end_date", "days"])
+            starts = [d for d in table.column("date").to_pylist() if d is not None]
+            ends = [d for d in table.column("end_date").to_pylist() if d is not None] + starts
+            days = [n for listed in table.column("days").to_pylist() for n in listed or []]
+            self._span = (version, ArchiveSpan(min(starts, default=None), max(ends, default=None),
+                                               min(days, default=None), max(days, default=None)))
+        return self._span[1]
 
 
 def _rows(builder, where: str | None, limit: int, columns: list[str]) -> list[dict]:

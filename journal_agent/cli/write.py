@@ -15,7 +15,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from journal_agent import init_journal
 from journal_agent.agent.sleeptime import reflect_after
-from journal_agent.archive.ingest import IngestProgress, ingest
+from journal_agent.archive.ingest import DATING_HINT, IngestProgress, ingest
 from journal_agent.cli.boundary import EXIT_PARTIAL
 from journal_agent.cli.common import DATE, console, escape, journal_of, json_option, print_json, say_waiting
 from journal_agent.notes.add import EDITOR_TEMPLATE, NoFreeDay, add_note, renumber_journal
@@ -147,6 +147,7 @@ def ingest_command(ctx, paths, full, no_reflect, as_json) -> None:
             "added": report.added, "updated": report.updated, "removed": report.removed,
             "unchanged": report.unchanged, "chunks_written": report.chunks_written,
             "agent_entries_kept": report.agent_entries, "sources": report.sources,
+            "dated_by_file_time": report.dated_by_file_time,
             "failed": [{"path": p, "reason": r} for p, r in report.failed],
             "skipped": [{"path": p, "reason": r} for p, r in report.skipped],
             "seconds": round(report.seconds, 3), "embed_seconds": round(report.embed_seconds, 3),
@@ -163,6 +164,10 @@ def ingest_command(ctx, paths, full, no_reflect, as_json) -> None:
         if report.skipped:
             path, reason = report.skipped[0]
             err.print(f"[dim]skipped {len(report.skipped)} files, e.g. {escape(path)}: {escape(reason)}[/dim]")
+        if report.dated_by_file_time:
+            dated = report.dated_by_file_time
+            err.print(f"[yellow]{len(dated)} note(s) dated by file time[/yellow] (git history or modification "
+                      f"time, e.g. {escape(dated[0])}): {escape(DATING_HINT)}.")
     if report.changed_notes and not no_reflect:
         _reflect(journal, report.changed_notes)
     if report.failed:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -28,6 +29,8 @@ _PARTS = {"early": (1, 4), "mid": (5, 8), "middle of": (5, 8), "late": (9, 12), 
 _LEAD = r"(?:\b(?:back\s+)?(?:in|during|around|from|on|over|throughout|of)\s+(?:the\s+)?)?"
 
 
+JournalSpan = tuple[dt.date, dt.date] | Callable[[], tuple[dt.date, dt.date] | None] | None
+"""The journal's first and last entry dates (or a function returning them) for dates named without a year."""
 WindowKind = Literal["day", "days", "week", "month", "quarter", "season", "year", "range"]
 
 
@@ -50,7 +53,7 @@ class TimeWindow:
     kind: WindowKind = "range"
 
 
-def find_time_window(question: str, today: dt.date | None = None) -> TimeWindow | None:
+def find_time_window(question: str, today: dt.date | None = None, span: JournalSpan = None) -> TimeWindow | None:
     """The first time expression in ``question`` as a date range, or ``None``.
 
     Understands, with its :data:`WindowKind`:
@@ -76,12 +79,19 @@ def find_time_window(question: str, today: dt.date | None = None) -> TimeWindow 
     * ``range``: "between March and April 2021", "March to May 2021", "the
       last N months".
 
+    A date, week, month or quarter named without a year ("June 16th", "in May") is the latest one not after
+    ``today``; given the journal's ``span`` (its first and last entry dates, or a function returning them, called
+    only when a year is missing), it takes the year that puts it inside that span instead, the latest such
+    year when several do (the nearest to the span when none does): a question about a 2025 journal asked in
+    2026 means 2025's June 16th (issue 18).
+
     The first finder that matches wins, in the order of :data:`_FINDERS`
     (ranges before their endpoints, days before the months that hold them).
     """
     today = today or dt.date.today()
+    journal = _Span(span)
     for finder in _FINDERS:
-        found = finder(question, today)
+        found = finder(question, today, journal)
         if found is not None:
             since, until, match, kind = found
             return TimeWindow(since, until, match.group(0).strip(), without_phrase(question, match), kind)
@@ -107,6 +117,58 @@ def _latest_year(month: int, today: dt.date, day: int = 1) -> int:
     return today.year if (month, day) <= (today.month, today.day) else today.year - 1
 
 
+class _Span:
+    """The journal's date span, asked for once and only when a year is missing."""
+
+    def __init__(self, source: JournalSpan):
+        self._source = source
+        self._value: tuple[dt.date, dt.date] | None = None
+        self._asked = source is None
+
+    def get(self) -> tuple[dt.date, dt.date] | None:
+        if not self._asked:
+            self._asked = True
+            source = self._source
+            self._value = source() if callable(source) else source
+        return self._value
+
+
+NO_SPAN = _Span(None)
+
+
+def _year_for(month: int, today: dt.date, span: _Span, *, day: int | None = None, months: int = 1) -> int:
+    """The year of a date (``day`` of ``month``) or of ``months`` months from ``month`` named without a year.
+
+    Without a journal span: the latest one not after ``today``. With one: the latest year whose date or
+    months fall inside the span (not after ``today`` when several do), else the one nearest to the span.
+    """
+    latest = _latest_year(month, today, min(day or 1, 28))
+    journal = span.get()
+    if journal is None:
+        return latest
+    first, last = journal
+
+    def bounds(year: int) -> tuple[dt.date, dt.date] | None:
+        if day is not None:
+            date = _date(year, month, day)
+            return (date, date) if date else None
+        return _months_span(year, month, month + months - 1)
+
+    years = {year: bounds(year) for year in range(first.year - 1, last.year + 2)}
+    inside = [year for year, b in years.items() if b and b[0] <= last and b[1] >= first]
+    if inside:
+        past = [year for year in inside if years[year][0] <= today]  # type: ignore[index]
+        return max(past or inside)
+
+    def distance(year: int) -> int:
+        b = years[year]
+        assert b is not None
+        return min(abs((b[0] - last).days), abs((first - b[1]).days))
+
+    candidates = [year for year, b in years.items() if b]
+    return min(candidates, key=lambda year: (distance(year), -year)) if candidates else latest
+
+
 def _year_span(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
@@ -125,7 +187,7 @@ _DAY_OF_MONTH = r"(\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"((?:19|20)\d\d)"
 
 
-def _exact_day(question: str, today: dt.date):
+def _exact_day(question: str, today: dt.date, span: _Span = NO_SPAN):
     """ "September 23, 2025", "Sept 23rd", "23 September 2025", "the 23rd of September", "2025-09-23"."""
     match = _search(rf"{_LEAD}\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b", question)
     if match:
@@ -138,14 +200,14 @@ def _exact_day(question: str, today: dt.date):
             month, number = _MONTHS[match.group(m).lower()], int(match.group(d))
             if not 1 <= number <= 31:
                 continue
-            year = int(match.group(y)) if match.group(y) else _latest_year(month, today, number)
+            year = int(match.group(y)) if match.group(y) else _year_for(month, today, span, day=number)
             day = _date(year, month, number)
             if day:
                 return day, day, match, "day"
     return None
 
 
-def _weekday(question: str, today: dt.date):
+def _weekday(question: str, today: dt.date, span: _Span = NO_SPAN):
     """ "yesterday", "the day before yesterday", "today", "last/this/on Monday"."""
     match = _search(r"\b(?:on\s+)?(?:the\s+)?day\s+before\s+yesterday\b", question)
     if match:
@@ -171,7 +233,7 @@ _WEEK_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd"
                   "last": 5, "final": 5}
 
 
-def _week_of_month(question: str, today: dt.date):
+def _week_of_month(question: str, today: dt.date, span: _Span = NO_SPAN):
     """ "the first week of September [2025]" (days 1-7, 8-14, 15-21, 22-28; last = the final 7);
     "the week of Sep 22"."""
     names = "|".join(_WEEK_ORDINALS)
@@ -179,7 +241,7 @@ def _week_of_month(question: str, today: dt.date):
         rf"{_LEAD}(?:\bthe\s+)?\b({names})\s+week\s+(?:of|in)\s+({_MONTH_RE})\b\.?(?:,?\s+{_YEAR}\b)?", question)
     if match:
         month = _MONTHS[match.group(2).lower()]
-        year = int(match.group(3)) if match.group(3) else _latest_year(month, today)
+        year = int(match.group(3)) if match.group(3) else _year_for(month, today, span)
         first, last = _month_span(year, month)
         which = _WEEK_ORDINALS[match.group(1).lower()]
         since = last - dt.timedelta(days=6) if which == 5 else first + dt.timedelta(days=7 * (which - 1))
@@ -188,7 +250,7 @@ def _week_of_month(question: str, today: dt.date):
         rf"{_LEAD}(?:\bthe\s+)?\bweek\s+of\s+({_MONTH_RE})\.?\s+{_DAY_OF_MONTH}\b(?:,?\s+{_YEAR}\b)?", question)
     if match:
         month, number = _MONTHS[match.group(1).lower()], int(match.group(2))
-        year = int(match.group(3)) if match.group(3) else _latest_year(month, today, min(number, 28))
+        year = int(match.group(3)) if match.group(3) else _year_for(month, today, span, day=number)
         day = _date(year, month, number)
         if day:
             monday = day - dt.timedelta(days=day.weekday())
@@ -200,7 +262,7 @@ _QUARTER_WORDS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd"
                   "last": 4}
 
 
-def _quarter(question: str, today: dt.date):
+def _quarter(question: str, today: dt.date, span: _Span = NO_SPAN):
     """ "Q1 2021", "Q3 of 2020", "the first quarter of 2021", "in Q2" (the latest Q2 that has begun)."""
     match = _search(rf"{_LEAD}\bq([1-4])\b(?:\s+(?:of\s+)?{_YEAR}\b)?", question)
     if match:
@@ -212,7 +274,7 @@ def _quarter(question: str, today: dt.date):
             return None
         quarter, year = _QUARTER_WORDS[match.group(1).lower()], match.group(2)
     first = 3 * quarter - 2
-    year = int(year) if year else _latest_year(first, today)
+    year = int(year) if year else _year_for(first, today, span, months=3)
     return (*_months_span(year, first, first + 2), match, "quarter")
 
 
@@ -222,7 +284,7 @@ _ENDPOINT = (r"(?:(?:19|20)\d\d-\d\d-\d\d"  # one end of a range: ISO date, mont
              rf"|(?:{_MONTH_RE})\.?(?:,?\s+(?:19|20)\d\d)?|(?:19|20)\d\d)")  # ... month [year], year
 
 
-def _range(question: str, today: dt.date):
+def _range(question: str, today: dt.date, span: _Span = NO_SPAN):
     """ "between March and April 2021", "from 2025-09-18 to 2025-09-20", "March to May 2021"."""
     joiner = r"\s+(?:and|to|until|till|through|thru)\s+|\s*[-–]\s*(?=[A-Za-z])"
     match = _search(rf"\b(?:(?:between|from)\s+(?:the\s+)?)({_ENDPOINT})(?:{joiner})(?:the\s+)?({_ENDPOINT})\b",
@@ -231,18 +293,19 @@ def _range(question: str, today: dt.date):
         match = _search(rf"{_LEAD}\b({_ENDPOINT})\s+(?:to|until|till|through|thru|–)\s+({_ENDPOINT})\b", question)
         if match is None or not (_search(_MONTH_RE, match.group(1)) and _search(_MONTH_RE, match.group(2))):
             return None
-    end = _point(match.group(2), today, None)
+    end = _point(match.group(2), today, None, span)
     if end is None:
         return None
-    start = _point(match.group(1), today, end[1])
+    start = _point(match.group(1), today, end[1], span)
     if start is None or start[0] > end[1]:
         return None
     return start[0], end[1], match, "days" if start[0] == start[1] and end[0] == end[1] else "range"
 
 
-def _point(text: str, today: dt.date, before: dt.date | None) -> tuple[dt.date, dt.date] | None:
+def _point(text: str, today: dt.date, before: dt.date | None, span: _Span = NO_SPAN) -> tuple[dt.date, dt.date] | None:
     """One endpoint of a range as its own span; a missing year comes from ``before`` (the range's end)."""
-    for found in filter(None, (finder(text, today) for finder in (_exact_day, _month_year, _bare_month, _bare_year))):
+    finders = (_exact_day, _month_year, _bare_month, _bare_year)
+    for found in filter(None, (finder(text, today, span) for finder in finders)):
         since, until = found[:2]
         if before is not None and not _search(r"(?:19|20)\d\d", text):
             # "between March and April 2021": the first month takes the last one's year.
@@ -261,20 +324,20 @@ def _shift_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _bare_month(text: str, today: dt.date):
+def _bare_month(text: str, today: dt.date, span: _Span = NO_SPAN):
     match = _search(rf"^\s*({_MONTH_RE})\.?\s*$", text)
     if match:
         month = _MONTHS[match.group(1).lower()]
-        return (*_month_span(_latest_year(month, today), month), match, "month")
+        return (*_month_span(_year_for(month, today, span), month), match, "month")
     return None
 
 
-def _bare_year(text: str, today: dt.date):
+def _bare_year(text: str, today: dt.date, span: _Span = NO_SPAN):
     match = _search(r"^\s*((?:19|20)\d\d)\s*$", text)
     return (*_year_span(int(match.group(1))), match, "year") if match else None
 
 
-def _month_year(question: str, today: dt.date):
+def _month_year(question: str, today: dt.date, span: _Span = NO_SPAN):
     match = _search(rf"{_LEAD}\b({_MONTH_RE})\.?,?\s+(?:of\s+)?((?:19|20)\d\d)\b", question)
     if match:
         return (*_month_span(int(match.group(2)), _MONTHS[match.group(1).lower()]), match, "month")
@@ -282,21 +345,21 @@ def _month_year(question: str, today: dt.date):
     return (*_month_span(int(match.group(1)), int(match.group(2))), match, "month") if match else None
 
 
-def _year(question: str, today: dt.date):
+def _year(question: str, today: dt.date, span: _Span = NO_SPAN):
     match = _search(r"\b(?:in|during|throughout|of|back\s+in)\s+((?:19|20)\d\d)\b", question)
     return (*_year_span(int(match.group(1))), match, "year") if match else None
 
 
-def _month_only(question: str, today: dt.date):
+def _month_only(question: str, today: dt.date, span: _Span = NO_SPAN):
     # Only with a preposition: "may" alone is a verb far more often than a month.
     match = _search(rf"\b(?:back\s+)?(?:in|during|last)\s+({_MONTH_RE})\b(?!\s+\d)", question)
     if match:
         month = _MONTHS[match.group(1).lower()]
-        return (*_month_span(_latest_year(month, today), month), match, "month")
+        return (*_month_span(_year_for(month, today, span), month), match, "month")
     return None
 
 
-def _part_of_year(question: str, today: dt.date):
+def _part_of_year(question: str, today: dt.date, span: _Span = NO_SPAN):
     names = "|".join(list(_SEASONS) + [re.escape(p) for p in _PARTS])
     match = _search(rf"{_LEAD}\b({names})\s+(?:of\s+)?((?:19|20)\d\d)\b", question)
     if not match:
@@ -306,7 +369,7 @@ def _part_of_year(question: str, today: dt.date):
     return (*_months_span(year, first, last), match, "season")
 
 
-def _season_relative(question: str, today: dt.date):
+def _season_relative(question: str, today: dt.date, span: _Span = NO_SPAN):
     """ "last summer", "this spring", "two years ago", "a year ago"."""
     names = "|".join(_SEASONS)
     match = _search(rf"\b(?:in\s+)?(last|this|past)\s+({names})\b", question)
@@ -323,7 +386,7 @@ def _season_relative(question: str, today: dt.date):
     return None
 
 
-def _relative(question: str, today: dt.date):
+def _relative(question: str, today: dt.date, span: _Span = NO_SPAN):
     match = _search(r"\b(today|yesterday|(this|last|past)\s+(week|month|year))\b", question)
     if match:
         word = match.group(1).lower()
@@ -362,3 +425,178 @@ def _relative(question: str, today: dt.date):
 
 _FINDERS = (_range, _week_of_month, _exact_day, _weekday, _relative, _quarter, _season_relative, _part_of_year,
             _month_year, _year, _month_only)
+
+
+# -- the challenge's own calendar, events in the journal, first and last times (issue 18) ------------------
+_ORDINAL_NUMBERS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
+                    "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7, "eighth": 8, "8th": 8,
+                    "ninth": 9, "9th": 9, "tenth": 10, "10th": 10}
+_FROM_END = ("last", "final")
+_CHALLENGE = (r"(?:(?:the|my|this)\s+)?(?:(?:whole|entire|learning|coding)\s+)?"
+              r"(?:challenge|journey|course|bootcamp|journal|log|streak|#?100\s*days(?:\s*of\s*code)?"
+              r"|#?100daysofcode|hundred\s+days)")
+_ORDINAL_RE = "|".join(sorted([*_ORDINAL_NUMBERS, *_FROM_END], key=len, reverse=True))
+_WEEK_SPAN_RE = re.compile(
+    rf"(?:\b(?:in|during|on|over|from|of)\s+)?\b(?P<owner>the|my)\s+(?P<which>{_ORDINAL_RE})\s+(?P<unit>week|day)"
+    rf"(?:\s+of\s+{_CHALLENGE}\b|(?=\W|$))", re.IGNORECASE)
+_DAYS_SPAN_RE = re.compile(
+    rf"(?:\b(?:in|during|on|over|from|of)\s+)?\b(?P<owner>the|my)\s+(?P<which>first|last|final)\s+"
+    rf"(?P<n>\d{{1,3}}|{NUMBER_WORD})\s+days(?P<of>\s+of\s+{_CHALLENGE}\b)?", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class DaySpan:
+    """Learning days named by the challenge's own calendar, not the calendar's.
+
+    "the second week of the challenge" is days 8-14, "my first ten days" days 1-10, "the last week of
+    the challenge" the final 7 learning days (counted back from the journal's last day, so
+    ``from_end``). A week is 7 learning days from Day 1.
+
+    Attributes:
+        first, last: inclusive day numbers from Day 1 (``from_end``: counted back from the last day, 1 = it).
+        phrase: the words that named them; query: the question without them.
+        from_end: counted from the end of the challenge ("the last week").
+    """
+
+    first: int
+    last: int
+    phrase: str
+    query: str
+    from_end: bool = False
+
+    def days(self, last_day: int | None) -> tuple[int, int] | None:
+        """The inclusive day numbers, given the journal's last learning day (``None`` when unknown: a span
+        counted from the end then names nothing)."""
+        if not self.from_end:
+            return self.first, self.last
+        if last_day is None:
+            return None
+        return max(last_day - self.last + 1, 0), last_day - self.first + 1
+
+
+def find_day_span(question: str) -> DaySpan | None:
+    """Learning days named by the challenge's calendar in ``question`` (:class:`DaySpan`), or ``None``.
+
+    Understands "the first/second/.../last week of the challenge" (also of "my journey", "the course",
+    "#100DaysOfCode"), "my second week" (``my`` needs no "of the challenge"), "the first N days of the
+    challenge", "my first ten days", "my last 5 days", "the first/third/last day of the challenge". "The first week of
+    September" and "the last 10 days" are calendar dates (:func:`find_time_window`); "my first day" is a
+    day number (:func:`~journal_agent.notes.days.find_day_number`).
+    """
+    for match in _WEEK_SPAN_RE.finditer(question):
+        named_challenge = match.group(0).lower().rstrip().endswith(tuple(_CHALLENGE_WORDS))
+        if match.group("owner").lower() == "the" and not named_challenge:
+            continue
+        which, unit = match.group("which").lower(), match.group("unit").lower()
+        if unit == "day" and not named_challenge:
+            continue  # "my first day", "the third day": day numbers (find_day_number)
+        length = 7 if unit == "week" else 1
+        number = 1 if which in _FROM_END else _ORDINAL_NUMBERS[which]
+        first, last = length * (number - 1) + 1, length * number
+        return DaySpan(first, last, match.group(0).strip(), without_phrase(question, match), which in _FROM_END)
+    for match in _DAYS_SPAN_RE.finditer(question):
+        if match.group("owner").lower() == "the" and not match.group("of"):
+            continue  # "the last 10 days": the calendar's
+        count = parse_number(match.group("n"))
+        if not count:
+            continue
+        from_end = match.group("which").lower() in _FROM_END
+        return DaySpan(1, count, match.group(0).strip(), without_phrase(question, match), from_end)
+    return None
+
+
+_CHALLENGE_WORDS = ("challenge", "journey", "course", "bootcamp", "journal", "log", "streak", "days", "code",
+                    "100daysofcode")
+_EVENT_UNITS = {"day": 1, "week": 7, "month": 30}
+_EVENT_RE = re.compile(
+    rf"(?:\b(?:on|in|during|over|for)\s+)?(?:\bthe\s+)?(?:\b(?P<count>\d{{1,2}}|{NUMBER_WORD}|a|an)\s+)?"
+    r"\b(?P<unit>day|week|month)s?\s+(?P<direction>after|before)\s+"
+    r"(?P<event>(?:I|I'd|I'm|we|my)\b[^?.!;,]*)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class EventWindow:
+    """A time named relative to an event in the journal ("the day after I finished the course").
+
+    Attributes:
+        days: the window's length in days (a week 7, a month 30).
+        direction: ``"after"`` or ``"before"`` the event.
+        event: the words that name the event ("I finished the course"), to be found in the journal first.
+        phrase: the words that named the window; query: the question without them.
+    """
+
+    days: int
+    direction: Literal["after", "before"]
+    event: str
+    phrase: str
+    query: str
+
+    def window(self, start: dt.date, end: dt.date) -> TimeWindow:
+        """The window around an event entry dated ``start`` to ``end``: the ``days`` after ``end`` or before
+        ``start`` (the event's own days excluded)."""
+        if self.direction == "after":
+            since, until = end + dt.timedelta(days=1), end + dt.timedelta(days=self.days)
+        else:
+            since, until = start - dt.timedelta(days=self.days), start - dt.timedelta(days=1)
+        kind: WindowKind = "day" if self.days == 1 else "week" if self.days == 7 else "days"
+        return TimeWindow(since, until, self.phrase, self.query, kind)
+
+
+def find_event_window(question: str) -> EventWindow | None:
+    """A window relative to an event ("the week before I started React", "two days after my first deploy").
+
+    The event is what follows "after"/"before" up to the end of the clause, starting with I, we or my.
+    Returns ``None`` when there is none.
+    """
+    match = _EVENT_RE.search(question)
+    if match is None or not match.group("event").strip():
+        return None
+    token = (match.group("count") or "a").lower()
+    count = 1 if token in ("a", "an") else parse_number(token)
+    if not count:
+        return None
+    direction: Literal["after", "before"] = "after" if match.group("direction").lower() == "after" else "before"
+    return EventWindow(count * _EVENT_UNITS[match.group("unit").lower()], direction, match.group("event").strip(),
+                       match.group(0).strip(), without_phrase(question, match))
+
+
+_VERBS = (r"(?:learn|learned|learnt|hear|heard|use|used|try|tried|read|wrote|write|see|saw|mention|mentioned|"
+          r"touch|touched|encounter|encountered|start|started|study|studied|look|looked|work|worked|meet|met|"
+          r"come|came|do|did|build|built|practice|practiced|practise|practised|set|get|got|install|installed)\b")
+_ORDER_PATTERNS: tuple[tuple[Literal["first", "last"], re.Pattern], ...] = (
+    ("first", re.compile(r"\bwhen\s+did\s+I\s+(?:first|start|begin|began)\b(?:\s+to\b)?", re.IGNORECASE)),
+    ("last", re.compile(r"\bwhen\s+did\s+I\s+last\b", re.IGNORECASE)),
+    ("first", re.compile(r"\b(?:the\s+|my\s+)?(?:very\s+)?first\s+time\b", re.IGNORECASE)),
+    ("last", re.compile(r"\b(?:the\s+|my\s+)?(?:very\s+)?last\s+time\b", re.IGNORECASE)),
+    ("first", re.compile(rf"\b(?:first|initially)\s+(?={_VERBS})", re.IGNORECASE)),
+    ("last", re.compile(rf"\b(?:last|most\s+recently)\s+(?={_VERBS})", re.IGNORECASE)),
+    ("first", re.compile(r"\b(?:the\s+)?earliest\b", re.IGNORECASE)),
+    ("last", re.compile(r"\b(?:the\s+)?most\s+recent(?:ly)?\b", re.IGNORECASE)),
+)
+
+
+@dataclass(frozen=True)
+class OrderReference:
+    """A question about the first or the last time something happened ("When did I first learn about X?").
+
+    Attributes:
+        direction: ``"first"`` (also "when did I start") or ``"last"``.
+        phrase: the words that asked it; query: the question without them.
+    """
+
+    direction: Literal["first", "last"]
+    phrase: str
+    query: str
+
+
+def find_order(question: str) -> OrderReference | None:
+    """Whether ``question`` asks for the first or the last time (:class:`OrderReference`), or ``None``.
+
+    "the first time I", "when did I first/start/begin", "I first learned", "earliest"; "the last time I",
+    "when did I last", "most recently". "My first day" and "the first week of ..." are not (days and windows).
+    """
+    for direction, pattern in _ORDER_PATTERNS:
+        match = pattern.search(question)
+        if match:
+            return OrderReference(direction, match.group(0).strip(), without_phrase(question, match))
+    return None
