@@ -312,3 +312,49 @@ def test_a_jrnl_journal_is_searched_entry_by_entry(journal_dir):
     assert heading(ask(journal, "What did I learn on January 5th?").hits[0]) == "SQLite window functions"
     gap = ask(journal, "What did I do on January 6, 2020?")
     assert gap.empty and [heading(hit) for hit in gap.hits] == ["SQLite window functions", "Git bisect"]
+
+
+# Written in the way public #100DaysOfCode logs are (benchmarks/journal_shapes: "When did I first use jQuery?"
+# ranked Day 2 first there: it shares "use" and "did" with the question, not jQuery).
+VERB_LOG = """# 100 Days Of Code - Log
+
+### Day 1: March 2, 2021
+
+**Today's Progress**: I did two Project Euler problems and learned to use list comprehensions. I used them
+for everything today and did some reading on generators.
+
+### Day 2: March 3, 2021
+
+**Today's Progress**: Did more Euler problems. I want to use a library for the UI later, maybe jQuery.
+
+### Day 3: March 4, 2021
+
+**Today's Progress**: Built the to-do page with jQuery: selectors, click handlers, toggling classes with
+jQuery's addClass and removeClass, and fading items out with jQuery animations.
+
+### Day 4: March 5, 2021
+
+**Today's Progress**: More jQuery events on the to-do page: delegated handlers with jQuery's on().
+"""
+
+
+@pytest.fixture(scope="module")
+def verb_log(tmp_path_factory):
+    return _journal(tmp_path_factory, "verbs", {"log.md": VERB_LOG})
+
+
+def test_order_topic_leaves_the_question_words_out():
+    from journal_agent.notes.time_expressions import order_topic
+
+    assert order_topic("use jQuery?") == "jquery"
+    assert order_topic("start reading the Let's Go book?") == "let's go book"
+    assert order_topic("did I") == ""
+
+
+def test_first_time_is_the_first_entry_about_the_topic_not_one_sharing_the_questions_verbs(verb_log):
+    """The entries about the topic are those with a strong keyword hit for its own words (ORDER_TOPIC_SHARE):
+    Day 1 (which "used" and "did" a lot) and Day 2 (jQuery named in passing) are not the first time."""
+    results = ask(verb_log, "When did I first use jQuery?")
+    assert results.order == "first" and heading(results.hits[0]) == "Day 3: March 4, 2021"
+    last = ask(verb_log, "When was the last time I used jQuery?")
+    assert heading(last.hits[0]) == "Day 4: March 5, 2021"

@@ -96,6 +96,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, TypeVar
 
@@ -109,6 +110,7 @@ from journal_agent.notes.time_expressions import (
     find_event_window,
     find_order,
     find_time_window,
+    order_topic,
 )
 
 if TYPE_CHECKING:
@@ -154,6 +156,12 @@ COLUMNS = ["path", "title", "date", "end_date", "categories", "tags", "text", "h
 # scores 0.39-0.45 with MiniLM). Chosen on the test notes of tests/test_entry_search.py, not measured further.
 ORDER_SHARE = 0.6
 ORDER_KEYWORD_SHARE = 0.3
+# With keyword hits for the topic itself (OrderReference.topic: "jquery" of "When did I first use jQuery?"), the
+# entries about it are those whose BM25 score for the topic is at least ORDER_TOPIC_SHARE of the best entry's,
+# ordered by date. On the 23 first/start questions of benchmarks/journal_shapes (four public journals), Hit@1 was
+# 4/23 with the fused-score rule alone, 13/23 at 0.6, 15 at 0.65-0.7, 16 at 0.75, 15 at 0.8, 11 at 0.9 (a
+# plateau; 0.7 is its middle); below 0.5 an entry that only names the topic in passing comes first.
+ORDER_TOPIC_SHARE = 0.7
 ORDER_POOL = 20  # entries of the word ranking looked at for a first/last-time question
 
 
@@ -636,9 +644,12 @@ def search_notes(
         if policy != "boost" or not words_left:  # never unrelated entries: the nearest, then what the words match
             base = nearest + (base if words_left and matched else [])
     if structure.order is not None:
-        keyword = _keyword_entries(archive, text, where, mode)
-        base = _by_date(base, structure.order, keyword)
-        first = _by_date(first, structure.order, keyword) if first else first
+        keyword = set(_keyword_entries(archive, text, where, mode))
+        topic = _about_topic(_keyword_entries(archive, structure.topic, where, mode)) if structure.topic else set()
+        if topic - {hit.key for hit in base}:  # an entry about the topic below the page: rank it in
+            base = _best_per_entry(base + run(since, until, words=structure.topic))
+        base = _by_date(base, structure.order, keyword, topic)
+        first = _by_date(first, structure.order, keyword, topic) if first else first
     ranked = _best_per_entry(first + base)
     visible: list[SearchHit] = []
     withheld: list[str] = []
@@ -669,6 +680,11 @@ class _Structure:
     window: TimeWindow | None = None
     order: str | None = None
     event: SearchHit | None = None
+
+    @property
+    def topic(self) -> str:
+        """For a first/last-time question, the thing asked about (:func:`order_topic` of the words left)."""
+        return order_topic(self.text) if self.order else ""
 
 
 def _understand(archive: Archive, query: str, day: int | None, since: dt.date | None, until: dt.date | None,
@@ -745,25 +761,43 @@ def _event_entry(archive: Archive, event: str, include_private: bool) -> SearchH
     return _by_date(ranked, order, set())[0] if order else ranked[0]
 
 
-def _keyword_entries(archive: Archive, words: str, where: str | None, mode: SearchMode) -> set[tuple[str, int]]:
-    """The entries (``(path, entry)``) with a BM25 hit for ``words`` among the best :data:`ORDER_POOL`
-    entries' chunks (none in vector mode)."""
+def _keyword_entries(archive: Archive, words: str, where: str | None, mode: SearchMode) -> dict[tuple[str, int], float]:
+    """The entries (``(path, entry)``) with a BM25 hit for ``words`` among the best :data:`ORDER_POOL` entries'
+    chunks, with their best BM25 score (none in vector mode)."""
     if mode == "vector" or not words.strip():
-        return set()
-    rows = archive.fts_rows(words, where, ORDER_POOL * CHUNKS_PER_NOTE, ["path", "entry"])
-    return {(row["path"], int(row.get("entry") or 0)) for row in rows}
+        return {}
+    best: dict[tuple[str, int], float] = {}
+    for row in archive.fts_rows(words, where, ORDER_POOL * CHUNKS_PER_NOTE, ["path", "entry", "preamble"]):
+        if row.get("preamble"):
+            continue
+        key = (row["path"], int(row.get("entry") or 0))
+        best[key] = max(best.get(key, 0.0), float(row["_score"]))
+    return best
 
 
-def _by_date(ranked: list[SearchHit], order: str, keyword: set[tuple[str, int]]) -> list[SearchHit]:
-    """For a first/last-time question: the entries among the first :data:`ORDER_POOL` that match about as well
-    as the best (:data:`ORDER_SHARE` of its score, or :data:`ORDER_KEYWORD_SHARE` with a keyword hit, one of
-    ``keyword``), by date (earliest first for ``"first"``, latest first for ``"last"``), then the rest in rank
-    order. Preambles (a note's text before its first entry) are not dated entries and stay in rank order."""
+def _about_topic(keyword: dict[tuple[str, int], float]) -> set[tuple[str, int]]:
+    """The entries whose topic BM25 score is at least :data:`ORDER_TOPIC_SHARE` of the best one's."""
+    top = max(keyword.values(), default=0.0)
+    return {key for key, score in keyword.items() if top > 0 and score >= ORDER_TOPIC_SHARE * top}
+
+
+def _by_date(ranked: list[SearchHit], order: str, keyword: set[tuple[str, int]],
+             topic: AbstractSet[tuple[str, int]] = frozenset()) -> list[SearchHit]:
+    """For a first/last-time question: the entries that are about what was asked, by date (earliest first for
+    ``"first"``, latest first for ``"last"``), then the rest in rank order.
+
+    "About what was asked": the entries of ``topic`` (a strong keyword hit for the topic's own words,
+    :func:`_about_topic`) when any of them is ranked; else those among the first :data:`ORDER_POOL` that match
+    about as well as the best (:data:`ORDER_SHARE` of its score, or :data:`ORDER_KEYWORD_SHARE` with a keyword
+    hit, one of ``keyword``). Preambles (a note's text before its first entry) are not dated entries and stay
+    in rank order."""
     if not ranked:
         return ranked
-    best = max(hit.score for hit in ranked[:ORDER_POOL])
-    strong = [hit for hit in ranked[:ORDER_POOL] if best > 0 and not hit.preamble and (
-        hit.score >= ORDER_SHARE * best or (hit.key in keyword and hit.score >= ORDER_KEYWORD_SHARE * best))]
+    strong = [hit for hit in ranked if hit.key in topic and not hit.preamble]
+    if not strong:
+        best = max(hit.score for hit in ranked[:ORDER_POOL])
+        strong = [hit for hit in ranked[:ORDER_POOL] if best > 0 and not hit.preamble and (
+            hit.score >= ORDER_SHARE * best or (hit.key in keyword and hit.score >= ORDER_KEYWORD_SHARE * best))]
     if not strong:
         return ranked
     latest = order == "last"

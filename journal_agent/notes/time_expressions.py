@@ -588,6 +588,27 @@ class OrderReference:
     phrase: str
     query: str
 
+    @property
+    def topic(self) -> str:
+        """The thing asked about (:func:`order_topic` of :attr:`query`)."""
+        return order_topic(self.query)
+
+
+def order_topic(text: str) -> str:
+    """The thing a first/last-time question asks about: ``text`` without the verbs and function words of the
+    question around it ("use jQuery?" -> "jquery", "start reading the Let's Go book" -> "let's go book");
+    ``""`` when nothing is left. Searched by keyword to tell the entries about the thing from those that only
+    share "use" or "learn" with the question."""
+    words = (w.strip(".,;:!?'\"()") for w in re.findall(r"[\w'+#.-]+", text.lower()))
+    return " ".join(w for w in words if w and w not in _QUESTION_WORDS)
+
+
+# Verbs and function words of "when did I first/start/last ..." questions, not the topic asked about.
+_QUESTION_WORDS = frozenset("""a about an and at begin began beginning did do doing for get getting got how i in
+into is it its learn learned learning learnt make made me my of on or read reading start started starting the this
+that to try tried trying use used using was were what when which with work worked working write wrote writing
+""".split())
+
 
 def find_order(question: str) -> OrderReference | None:
     """Whether ``question`` asks for the first or the last time (:class:`OrderReference`), or ``None``.
