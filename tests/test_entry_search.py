@@ -224,11 +224,14 @@ def test_the_week_before_an_event(log):
 
 
 @pytest.mark.parametrize("question, days", [
-    ("What did I do in the second week of the challenge?", {8, 9, 10, 14}),  # days 8-14
-    ("What did I learn in my first ten days?", {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}),
+    # the log starts at Day 0, so its calendar does: the second week is its 8th-14th days, Days 7-13
+    ("What did I do in the second week of the challenge?", {7, 8, 9, 10}),
+    ("What did I learn in my first ten days?", {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}),
     ("What did I build in the last week of the challenge?", {9, 10, 14, 15}),  # days 9-15: the log ends at 15
 ])
 def test_the_challenges_own_calendar(log, question, days):
+    """The challenge's calendar counts from the journal's own first day (journal shapes: both #100DaysOfCode logs
+    start at Day 0, and "the second day of the challenge" there is Day 1)."""
     results = ask(log, question, limit=12)
     inside = {hit.days[0] for hit, mark in zip(results.hits, results.in_window) if mark}
     assert inside == days and all(results.in_window[: len(days)]), question
@@ -358,3 +361,10 @@ def test_first_time_is_the_first_entry_about_the_topic_not_one_sharing_the_quest
     assert results.order == "first" and heading(results.hits[0]) == "Day 3: March 4, 2021"
     last = ask(verb_log, "When was the last time I used jQuery?")
     assert heading(last.hits[0]) == "Day 4: March 5, 2021"
+
+
+def test_days_written_as_a_range_are_the_entries_of_those_days(log):
+    results = ask(log, "What did I do on days 3 to 5?", limit=5)
+    assert results.day_range == (3, 5)
+    inside = [hit.days[0] for hit, mark in zip(results.hits, results.in_window) if mark]
+    assert sorted(inside) == [3, 4, 5] and all(results.in_window[:3])

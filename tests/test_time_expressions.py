@@ -183,3 +183,35 @@ def test_first_and_last_time(question, direction, rest):
                                       "my first day", "the first week of September"])
 def test_no_order(question):
     assert find_order(question) is None
+
+
+@pytest.mark.parametrize("question, span", [
+    ("What did I do on days 20 to 25?", (20, 25)),
+    ("what did I learn from day 3 to day 5", (3, 5)),
+    ("What did I build between days 11 and 15?", (11, 15)),
+    ("Show me day 3-5", (3, 5)),
+])
+def test_day_numbers_written_as_a_range_are_that_span(question, span):
+    """journal shapes: "What did I do on days 20 to 25?" was read as words, and Day 56-57 came first."""
+    from journal_agent.notes.time_expressions import find_day_span
+
+    found = find_day_span(question)
+    assert found is not None and (found.first, found.last) == span and not found.from_end
+    assert "day" not in found.query.lower()
+
+
+def test_a_backwards_day_range_is_not_a_span():
+    from journal_agent.notes.time_expressions import find_day_span
+
+    assert find_day_span("What did I do on days 25 to 20?") is None
+
+
+def test_an_event_can_be_named_by_what_happened_not_only_by_i():
+    """journal shapes: "the day before the Codility test" and "the day after the budget app started working on
+    Heroku" were read as words (the event had to start with I, we or my)."""
+    from journal_agent.notes.time_expressions import find_event_window
+
+    found = find_event_window("What did I do the day before the Codility test?")
+    assert found is not None and (found.direction, found.days, found.event) == ("before", 1, "the Codility test")
+    after = find_event_window("What did I do the day after the budget app started working on Heroku?")
+    assert after is not None and after.event == "the budget app started working on Heroku"

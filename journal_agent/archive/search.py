@@ -710,7 +710,7 @@ def _understand(archive: Archive, query: str, day: int | None, since: dt.date | 
         span = find_day_span(found.text)
         if span is not None:
             journal = archive.span()
-            days = span.days(journal.last_day)
+            days = span.days(journal.last_day, journal.first_day)
             if journal.last_day is not None and days is not None:
                 found.day_range = days
             elif journal.dates and not explicit:  # no day numbers: the challenge's calendar counted in dates

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from journal_agent.notes.days import NUMBER_WORD, parse_number, without_phrase
+from journal_agent.notes.days import MAX_DAY, NUMBER_WORD, parse_number, without_phrase
 
 _MONTHS = {name.lower(): index for index, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): index for index, name in enumerate(calendar.month_abbr) if name})
@@ -443,6 +443,11 @@ _DAYS_SPAN_RE = re.compile(
     rf"(?:\b(?:in|during|on|over|from|of)\s+)?\b(?P<owner>the|my)\s+(?P<which>first|last|final)\s+"
     rf"(?P<n>\d{{1,3}}|{NUMBER_WORD})\s+days(?P<of>\s+of\s+{_CHALLENGE}\b)?", re.IGNORECASE)
 
+# "days 20 to 25", "from day 20 to day 25", "between days 11 and 15", "day 3-5": day numbers written out
+_DAY_NUMBERS_SPAN_RE = re.compile(
+    r"(?:\b(?:on|in|during|over|from|between|for)\s+)?\bdays?\s+(?P<first>\d{1,5})\s*"
+    r"(?:-|–|—|\bto\b|\bthrough\b|\buntil\b|\band\b)\s*(?:days?\s+)?(?P<last>\d{1,5})\b", re.IGNORECASE)
+
 
 @dataclass(frozen=True)
 class DaySpan:
@@ -463,12 +468,18 @@ class DaySpan:
     phrase: str
     query: str
     from_end: bool = False
+    literal: bool = False  # day numbers as written ("days 20 to 25"), not counted in the challenge's calendar
 
-    def days(self, last_day: int | None) -> tuple[int, int] | None:
-        """The inclusive day numbers, given the journal's last learning day (``None`` when unknown: a span
-        counted from the end then names nothing)."""
-        if not self.from_end:
+    def days(self, last_day: int | None, first_day: int | None = 1) -> tuple[int, int] | None:
+        """The inclusive day numbers, given the journal's first and last learning day (``None`` when the last
+        is unknown: a span counted from the end then names nothing). The calendar counts from the journal's
+        own first day: in a #100DaysOfCode log that starts at Day 0, "the second day of the challenge" is
+        Day 1 and "my first ten days" are Days 0-9; a literal span is as written."""
+        if self.literal:
             return self.first, self.last
+        if not self.from_end:
+            shift = (first_day if first_day is not None and first_day < 1 else 1) - 1
+            return self.first + shift, self.last + shift
         if last_day is None:
             return None
         return max(last_day - self.last + 1, 0), last_day - self.first + 1
@@ -481,8 +492,13 @@ def find_day_span(question: str) -> DaySpan | None:
     "#100DaysOfCode"), "my second week" (``my`` needs no "of the challenge"), "the first N days of the
     challenge", "my first ten days", "my last 5 days", "the first/third/last day of the challenge". "The first week of
     September" and "the last 10 days" are calendar dates (:func:`find_time_window`); "my first day" is a
-    day number (:func:`~journal_agent.notes.days.find_day_number`).
+    day number (:func:`~journal_agent.notes.days.find_day_number`). Day numbers written out as a range ("days
+    20 to 25", "from day 3 to day 5", "between days 11 and 15", "day 3-5") are that span as written.
     """
+    for match in _DAY_NUMBERS_SPAN_RE.finditer(question):
+        first, last = int(match.group("first")), int(match.group("last"))
+        if first <= last <= MAX_DAY:
+            return DaySpan(first, last, match.group(0).strip(), without_phrase(question, match), literal=True)
     for match in _WEEK_SPAN_RE.finditer(question):
         named_challenge = match.group(0).lower().rstrip().endswith(tuple(_CHALLENGE_WORDS))
         if match.group("owner").lower() == "the" and not named_challenge:
@@ -511,7 +527,7 @@ _EVENT_UNITS = {"day": 1, "week": 7, "month": 30}
 _EVENT_RE = re.compile(
     rf"(?:\b(?:on|in|during|over|for)\s+)?(?:\bthe\s+)?(?:\b(?P<count>\d{{1,2}}|{NUMBER_WORD}|a|an)\s+)?"
     r"\b(?P<unit>day|week|month)s?\s+(?P<direction>after|before)\s+"
-    r"(?P<event>(?:I|I'd|I'm|we|my)\b[^?.!;,]*)", re.IGNORECASE)
+    r"(?P<event>(?:I|I'd|I'm|we|my|our|the)\b[^?.!;,]*)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -545,7 +561,8 @@ class EventWindow:
 def find_event_window(question: str) -> EventWindow | None:
     """A window relative to an event ("the week before I started React", "two days after my first deploy").
 
-    The event is what follows "after"/"before" up to the end of the clause, starting with I, we or my.
+    The event is what follows "after"/"before" up to the end of the clause, starting with I, we, my, our or the
+    ("the day before the Codility test", "the day after the budget app started working").
     Returns ``None`` when there is none.
     """
     match = _EVENT_RE.search(question)
