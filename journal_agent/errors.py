@@ -148,4 +148,10 @@ class TokenRequired(ServerError):
 
 
 class AgentBusy(ServerError):
-    """An agent's conversation is running a turn already (the server's HTTP 409: one turn at a time)."""
+    """An agent's conversation is running a turn already (the server's HTTP 409: one turn at a time).
+
+    Attributes:
+        started: when the running turn started (ISO 8601, UTC, ``Z``), or ``None`` when unknown.
+    """
+
+    started: str | None = None

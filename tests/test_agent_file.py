@@ -26,6 +26,9 @@ from tests.support.journals import make_journal_dir
 from tests.support.openai_server import rule_responder
 
 GOLDEN = Path(__file__).parent / "golden" / "letta_agent_file.af"
+# shaped like a Letta server's export (letta-ai/agent-file memgpt_agent.af, schemas/agent_file.py): every field
+# Letta writes, its default human and persona blocks (limit 20,000), a system message; our own text
+LETTA_EXPORT = Path(__file__).parent / "golden" / "letta_server_export.af"
 
 
 def _blocks(journal, agent="journal"):
@@ -110,14 +113,16 @@ def test_export_uses_letta_field_names(used, tmp_path):
 
 
 def test_a_letta_file_imports_with_force(fresh, tmp_path):
-    with pytest.raises(AgentFileConflict, match="would change the persona block"):
+    with pytest.raises(AgentFileConflict, match=r"would change the persona, learner \(the file's human\) blocks"):
         import_agent(fresh, GOLDEN)
     assert "persona" in {b[0]: b for b in _blocks(fresh)}
     assert _messages(fresh) == []  # refused before any change
     result = import_agent(fresh, GOLDEN, force=True)
-    assert (result.agent, result.blocks_created, result.blocks_updated) == ("journal", ["human"], ["persona"])
+    assert (result.agent, result.blocks_created, result.blocks_updated) == ("journal", [], ["persona", "learner"])
+    assert result.renamed == {"human": "learner"}
     blocks = {b[0]: b[1] for b in _blocks(fresh)}
-    assert blocks["persona"] == "I am a patient study companion." and blocks["human"].startswith("Name: Sam.")
+    assert blocks["persona"] == "I am a patient study companion." and blocks["learner"].startswith("Name: Sam.")
+    assert "human" not in blocks  # Letta's learner profile is ours, not a block beside it
     messages = _messages(fresh)
     assert [m[0] for m in messages] == ["user", "assistant", "tool", "assistant"]  # the system message is ours
     assert messages[1][4] == [("call_abc123", "archival_memory_search", '{"query": "gradient descent"}')]
@@ -180,3 +185,36 @@ def test_archival_jsonl_leaves_private_notes_out_unless_asked(used, run_cli, tmp
         lines = [json.loads(line) for line in (tmp_path / f"out{len(flags)}.archival.jsonl").read_text().splitlines()]
         assert any(p["metadata"]["source"] == "note" for p in lines)
         assert any("zorblax" in p["text"] for p in lines) is expected
+
+
+def test_a_letta_server_export_lands_in_learner_and_persona(fresh):
+    """Letta's default ``human`` block is the learner profile: it replaces ``learner``; ``persona`` the persona."""
+    parsed = read_agent_file(LETTA_EXPORT)
+    letta_blocks = {b.label: b for b in parsed.blocks}
+    assert set(letta_blocks) == {"human", "persona"} and letta_blocks["human"].limit == 20000
+    result = import_agent(fresh, LETTA_EXPORT, force=True)
+    assert result.renamed == {"human": "learner"}
+    assert (result.blocks_created, sorted(result.blocks_updated)) == ([], ["learner", "persona"])
+    blocks = {b[0]: b for b in _blocks(fresh)}
+    assert "human" not in blocks
+    assert blocks["learner"][1] == letta_blocks["human"].value and blocks["learner"][2] == 5000  # our limit holds
+    assert blocks["persona"][1] == letta_blocks["persona"].value
+    assert [(m[0], m[1]) for m in _messages(fresh)] == [
+        ("user", "I finished the lesson on memory blocks today."),
+        ("assistant", "Well done, Robin. What surprised you about the block limits?")]  # the system message is ours
+
+
+def test_letta_persona_goes_to_the_coachs_persona_and_a_learner_block_keeps_human_apart(fresh, tmp_path):
+    result = import_agent(fresh, LETTA_EXPORT, into="coach", force=True)
+    assert result.renamed == {"human": "learner", "persona": "coach_persona"}
+    blocks = {b[0]: b[1] for b in _blocks(fresh, agent="coach")}
+    assert blocks["coach_persona"].startswith("\nI am a calm study partner.")
+    data = json.loads(LETTA_EXPORT.read_text(encoding="utf-8"))
+    data["blocks"].append({**data["blocks"][0], "id": "block-2", "label": "learner", "value": "Goals: ship it"})
+    data["agents"][0]["block_ids"].append("block-2")
+    both = tmp_path / "both.af"
+    both.write_text(json.dumps(data), encoding="utf-8")
+    again = import_agent(fresh, both, force=True)
+    assert again.renamed == {}  # the file has a learner block of its own: human stays human
+    blocks = {b[0]: b[1] for b in _blocks(fresh)}
+    assert blocks["learner"] == "Goals: ship it" and blocks["human"].startswith("\nThis is what I know")

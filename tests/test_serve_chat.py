@@ -123,3 +123,53 @@ def test_the_built_site_is_served_at_the_root(seeded_journal, server):
 def test_without_a_built_site_the_root_says_how_to_build_it(base_url):
     response = httpx.get(f"{base_url}/")
     assert response.status_code == 404 and "journal site build" in response.json()["detail"]
+
+
+ENTRY_NOTE = "notes/sprint-log.md"
+ENTRY_TEXT = """# Sprint log
+
+## 2025-09-20 Vector stores
+
+Compared LanceDB with pgvector for the archive of the journal.
+
+## 2025-09-21 Reciprocal rank fusion
+
+Learned that reciprocal rank fusion merges the keyword ranking and the vector ranking.
+"""
+
+
+def test_a_cited_entry_links_to_its_anchor_the_same_in_chat_and_on_the_ask_page(seeded_journal, server):
+    """One function makes the link: /v1/chat/completions' Markdown link and the URL the Ask page follows
+    (the stream's ``sources``, next to the page's own post map) name the same post and entry anchor."""
+    from journal_agent.archive.ingest import ingest
+    from journal_agent.notes.journal import read_one
+    from journal_agent.service.http.letta import agent_id
+    from journal_agent.site.ask_page import post_links
+    from journal_agent.site.render import note_slugs
+
+    (seeded_journal.root / ENTRY_NOTE).write_text(ENTRY_TEXT, encoding="utf-8")
+    assert not ingest(seeded_journal).failed
+    note = read_one(seeded_journal, seeded_journal.root / ENTRY_NOTE)
+    anchor = note.entries[-1].anchor
+    assert anchor == "2025-09-21-reciprocal-rank-fusion"
+    page_map = post_links([note], note_slugs([note]))  # what the built Ask page holds
+    slug = page_map[ENTRY_NOTE]["url"].rstrip("/")
+    posts, public = seeded_journal.root / "site" / "docs" / "posts", seeded_journal.root / "site" / "public"
+    posts.mkdir(parents=True)
+    (posts / f"{slug}.md").write_text(f"---\n{GENERATED_HEADER.format(source=ENTRY_NOTE)}\ntitle: Sprint log\n---\n",
+                                      encoding="utf-8")
+    (public / slug).mkdir(parents=True)
+    (public / slug / "index.html").write_text(f'<h2 id="{anchor}">2025-09-21</h2>', encoding="utf-8")
+    server.responder = rule_responder
+    question = [{"role": "user", "content": "What did I learn about reciprocal rank fusion?"}]
+    with running(create_app(seeded_journal)) as url:
+        client = openai.OpenAI(base_url=f"{url}/v1", api_key="unused", max_retries=0)
+        content = client.chat.completions.create(model="journal", messages=question).choices[0].message.content
+        with httpx.stream("POST", f"{url}/v1/agents/{agent_id('journal')}/messages/stream",
+                          json={"messages": question}, timeout=30) as response:
+            events = [json.loads(line[6:]) for line in response.iter_lines() if line.startswith("data: {")]
+    [stop] = [e for e in events if e["message_type"] == "stop_reason"]
+    [source] = stop["sources"]
+    assert source["path"] == ENTRY_NOTE and source["anchor"] == anchor
+    assert source["url"] == f"{page_map[ENTRY_NOTE]['url']}#{anchor}"  # the Ask page's post URL + the entry
+    assert content.endswith(f"Sources:\n- [Sprint log (2025-09-21)](/{source['url']})")

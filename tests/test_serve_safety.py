@@ -197,3 +197,49 @@ def test_a_model_failure_mid_stream_ends_the_stream_with_an_error_message(seeded
     assert "context too odd" in events[2]["message"] and events[3]["stop_reason"] == "llm_api_error"
     assert [m["message_type"] for m in listed][-2:] == ["tool_call_message", "tool_return_message"]  # kept
     assert bad.status_code == 404 and "no conversation #999" in bad.json()["detail"]
+
+
+def test_a_client_that_leaves_mid_stream_leaves_a_whole_turn_behind(seeded_journal, server):
+    """The turn runs to its end without its client; meanwhile a 409 says when it started and that it
+    finishes; then the next message is answered and recall memory holds both turns whole."""
+    from journal_agent.agent.recall import RecallMemory
+
+    gate = threading.Event()
+
+    def answer_when_released(body):
+        if body["messages"][-1]["role"] == "tool":
+            assert gate.wait(20), "the test never let the model answer"
+        return rule_responder(body)
+
+    server.responder = answer_when_released
+    with running(create_app(seeded_journal)) as url:
+        with httpx.stream("POST", f"{url}/v1/agents/{JOURNAL_ID}/messages/stream", json=ASK, timeout=30) as left:
+            for line in left.iter_lines():
+                if '"tool_return_message"' in line:
+                    break  # the client goes away before the answer
+        busy = httpx.post(f"{url}/v1/agents/{JOURNAL_ID}/messages", json=ASK, timeout=30)
+        assert busy.status_code == 409
+        detail = busy.json()["detail"]
+        assert "started at " + busy.json()["started_at"] in detail
+        assert "runs to its end" in detail and "disconnect" in detail
+        gate.set()
+        for _ in range(600):  # a read never waits for the turn: poll the messages until the answer is stored
+            listed = httpx.get(f"{url}/v1/agents/{JOURNAL_ID}/messages", params={"order": "asc"}, timeout=5).json()
+            if listed and listed[-1]["message_type"] == "assistant_message":
+                break
+            threading.Event().wait(0.05)
+        again = None
+        for _ in range(600):  # the claim is released just after the answer is stored
+            again = httpx.post(f"{url}/v1/agents/{JOURNAL_ID}/messages", json=ASK, timeout=30)
+            if again.status_code != 409:
+                break
+            threading.Event().wait(0.05)
+        assert again is not None and again.status_code == 200
+        assert again.json()["messages"][-1]["message_type"] == "assistant_message"
+    recall = RecallMemory.open(seeded_journal)
+    [conversation] = recall.conversations()
+    rows = recall.messages(conversation.id)
+    roles = [row.role for row in rows]
+    assert roles == ["user", "assistant", "tool", "assistant"] * 2  # both turns whole, nothing twice
+    assert len({row.id for row in rows}) == len(rows)
+    assert "Momentum Learning Day 2" in rows[3].content and rows[3].content == rows[7].content

@@ -137,3 +137,26 @@ def test_a_hand_written_nav_gets_the_ask_page(tmp_path):
     home = (report.output_dir / "index.html").read_text(encoding="utf-8")
     tabs = re.findall(r'class="md-tabs__link"[^>]*>\s*([^<]*?)\s*<', home)
     assert "Ask" in tabs and "Stats" in tabs and "Tags" not in tabs, tabs  # the nav as written, plus Ask
+
+
+def test_the_built_site_and_the_build_give_one_post_url_per_note(tmp_path):
+    """site/links.py: the server's map read from a built site equals the build's map; a cited entry adds its
+    anchor to that URL (percent-encoded), and an unpublished note has no URL."""
+    from journal_agent.site.links import built_post_links, cited_url, post_url
+    from journal_agent.site.render import GENERATED_HEADER
+
+    site = tmp_path / "site"
+    (site / "docs" / "posts").mkdir(parents=True)
+    for slug, path, title in (("day-2", "notes/Day 2.md", "Day 2: memory"), ("draft", "notes/draft.md", "Draft")):
+        (site / "docs" / "posts" / f"{slug}.md").write_text(
+            f"---\n{GENERATED_HEADER.format(source=path)}\ntitle: '{title}'\nslug: {slug}\n---\n\nText\n",
+            encoding="utf-8")
+    (site / "public" / "day-2").mkdir(parents=True)
+    (site / "public" / "day-2" / "index.html").write_text("<h1>Day 2</h1>", encoding="utf-8")
+    links = built_post_links(site)
+    assert links == {"notes/Day 2.md": {"url": post_url("day-2"), "title": "Day 2: memory"}}  # draft: no page
+    assert cited_url(links, "notes/Day 2.md") == "day-2/"
+    assert cited_url(links, "notes/Day 2.md", "2025-09-21-rrf") == "day-2/#2025-09-21-rrf" == post_url(
+        "day-2", "2025-09-21-rrf")
+    assert cited_url(links, "notes/Day 2.md", "über uns") == "day-2/#%C3%BCber%20uns"
+    assert cited_url(links, "notes/draft.md", "x") is None and built_post_links(tmp_path / "none") == {}

@@ -107,7 +107,8 @@ STREAM = [
 ]
 
 
-def _letta_handler(public: Path, pause: threading.Event, busy: list[bool], token: str | None = None):
+def _letta_handler(public: Path, pause: threading.Event, busy: list[bool], token: str | None = None,
+                   stream: list[dict] = STREAM):
     class Handler(_Files):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, directory=str(public), **kwargs)
@@ -140,7 +141,7 @@ def _letta_handler(public: Path, pause: threading.Event, busy: list[bool], token
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-cache")
             self.end_headers()
-            for number, event in enumerate(STREAM):
+            for number, event in enumerate(stream):
                 if number == 4:  # the steps are out, the answer is not: the test looks now
                     pause.wait(20)
                 self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
@@ -216,6 +217,43 @@ def test_steps_appear_as_they_stream_and_the_citation_opens_the_post(site, tmp_p
         server.server_close()
     assert dialogs == []
     assert (tmp_path / "ask.png").stat().st_size > 10_000
+
+
+def test_a_cited_entry_links_to_its_anchor_as_the_server_says(site):
+    """The server's ``url`` of a source (site/links.py ``cited_url``, the chat endpoint's link too) is followed,
+    so a cited entry opens at its heading; a ``url`` that is not the note's post is ignored."""
+    from playwright.sync_api import sync_playwright
+
+    _, public = site
+    anchor = "book-part"  # the seed note's "## Book part" heading, as MkDocs' toc names it
+    assert f'id="{anchor}"' in (public / "day-2" / "index.html").read_text(encoding="utf-8")
+    stop = {"message_type": "stop_reason", "stop_reason": "end_turn",
+            "sources": [{"path": SEED_PATH, "anchor": anchor, "url": f"day-2/#{anchor}"}]}
+    foreign = {**stop, "sources": [{"path": SEED_PATH, "anchor": "", "url": "https://evil.example/"}]}
+    pause = threading.Event()
+    pause.set()
+    for last, expected in ((stop, f"day-2/#{anchor}"), (foreign, "day-2/")):
+        stream = [e if e["message_type"] != "stop_reason" else last for e in STREAM]
+        server, base = _serve(_letta_handler(public, pause, [], stream=stream))
+        try:
+            with sync_playwright() as pw:
+                browser = _launch(pw)
+                try:
+                    page = browser.new_page()
+                    page.goto(base + "ask/")
+                    page.wait_for_selector('#journal-ask[data-ready="true"]', timeout=20_000)
+                    page.fill("#journal-ask-question", "Which course did I start?")
+                    page.click("#journal-ask-submit")
+                    page.locator("#journal-ask-answer .journal-ask__sources").wait_for(timeout=20_000)
+                    hrefs = page.locator("#journal-ask-answer a").evaluate_all("els => els.map(a => a.href)")
+                    assert hrefs and set(hrefs) == {base + expected}
+                    page.locator("#journal-ask-answer .journal-ask__sources a").first.click()
+                    page.wait_for_url(base + expected, timeout=20_000)
+                finally:
+                    browser.close()
+        finally:
+            server.shutdown()
+            server.server_close()
 
 
 def test_a_server_with_a_token_asks_for_it(site):

@@ -17,7 +17,8 @@ schemas (``json_schema``), its system prompt, and the recent messages of its las
 conversation; archival memory goes beside it as JSONL (:func:`export_archival`), one
 passage per line (``text``, ``tags``, ``created_at``, ``metadata``), since Letta keeps
 passages out of the agent file. :func:`import_agent` reads one back: blocks into core
-memory (limits enforced, an existing block changed only with ``force``), messages into
+memory (limits enforced, an existing block changed only with ``force``; Letta's ``human``
+block into ``learner``, its ``persona`` into the agent's persona: :func:`our_labels`), messages into
 recall memory as a new conversation (those in ``in_context_message_ids`` in the
 window), and the agent's own archival entries from the JSONL beside it. A file over
 :data:`MAX_FILE_BYTES`, of another layout (Letta's first agent files had ``agent_type``
@@ -194,13 +195,16 @@ class ImportResult(BaseModel):
 
     Attributes:
         agent: the journal's agent the file was imported into.
-        blocks_created, blocks_updated, blocks_unchanged: block labels by outcome.
+        renamed: the file's block labels imported under another label (``{"human": "learner"}``,
+            :func:`our_labels`).
+        blocks_created, blocks_updated, blocks_unchanged: block labels (ours) by outcome.
         messages: messages stored in recall memory; ``conversation_id``: their conversation.
         archival: archival entries added from the JSONL beside the file; ``archival_skipped``:
             passages not added (already stored, or note chunks: those come from notes/).
     """
 
     agent: str
+    renamed: dict[str, str] = {}
     blocks_created: list[str] = []
     blocks_updated: list[str] = []
     blocks_unchanged: list[str] = []
@@ -386,9 +390,11 @@ def import_agent(journal, path: Path, *, agent: str | None = None, into: str | N
         raise AgentFileError(f"{path} has no agent named {agent!r}; it has: {', '.join(a.name for a in parsed.agents)}")
     core = CoreMemory.open(journal, agent=None)
     target = into or (chosen.name if chosen.name in core.state.agents else "journal")
-    core.spec(target)
+    spec = core.spec(target)
     by_id = {b.id: b for b in parsed.blocks}
     blocks = [by_id[i] for i in chosen.block_ids if i in by_id]
+    renamed = our_labels([b.label for b in blocks], spec.persona)
+    blocks = [b.model_copy(update={"label": renamed[b.label]}) if b.label in renamed else b for b in blocks]
     for block in blocks:  # every check before any change
         if not 1 <= block.limit <= MAX_LIMIT:
             raise AgentFileError(f"{path}: block {block.label!r} has a limit of {block.limit:,}; limits are 1 to "
@@ -407,13 +413,15 @@ def import_agent(journal, path: Path, *, agent: str | None = None, into: str | N
     try:
         seen_key = f"agent_file:{digest}"
         if not force and changed:
-            raise AgentFileConflict(f"importing {path} would change the {', '.join(changed)} block"
+            from_file = {ours: theirs for theirs, ours in renamed.items()}
+            named = [f"{label} (the file's {from_file[label]})" if label in from_file else label for label in changed]
+            raise AgentFileConflict(f"importing {path} would change the {', '.join(named)} block"
                                     f"{'s' if len(changed) > 1 else ''} of this journal; nothing was imported",
                                     hint="add --force to replace them (`journal memory export` keeps a copy first)")
         if not force and recall.get_state(seen_key):
             raise AgentFileConflict(f"{path} was imported before (conversation #{recall.get_state(seen_key)}); "
                                     "nothing was imported", hint="add --force to import its messages again")
-        result = ImportResult(agent=target)
+        result = ImportResult(agent=target, renamed=renamed)
         for block in blocks:
             if block.label not in core.state.blocks:
                 core.create_block(block.label, limit=block.limit, description=block.description or "",
@@ -437,6 +445,24 @@ def import_agent(journal, path: Path, *, agent: str | None = None, into: str | N
         if beside.is_file():
             result.archival, result.archival_skipped = _import_archival(journal, beside, archive)
     return result
+
+
+def our_labels(labels: list[str], persona: str) -> dict[str, str]:
+    """Which of an agent file's block labels land in a block of another name here: file label → ours.
+
+    Letta's default blocks are ``human`` (what the agent knows of the person it talks to; the
+    learner profile, our ``learner``) and ``persona`` (Letta ``schemas/block.py``: ``Human``,
+    ``Persona``). ``human`` becomes ``learner`` and ``persona`` becomes the target agent's persona
+    block (``persona``, or ``coach_persona`` for the coach), each unless the file has a block of
+    that name too (then both keep their labels). Other labels are kept (not in the result).
+
+    Args:
+        labels: the labels of the blocks of the file's agent.
+        persona: the label of the target agent's persona block (``""``: it has none).
+    """
+    wanted = {"human": "learner", "persona": persona}
+    return {theirs: ours for theirs, ours in wanted.items()
+            if ours and ours != theirs and theirs in labels and ours not in labels}
 
 
 def _import_messages(recall: RecallMemory, agent: AgentSchema) -> tuple[int, int | None]:

@@ -26,15 +26,23 @@ from journal_agent.notes.model import file_name_title
 
 @dataclass
 class Source:
-    """A cited note: ``title``, ``date`` (``datetime.date``) and journal-relative ``path``."""
+    """A cited note: ``title``, ``date`` (``datetime.date``) and journal-relative ``path``.
+
+    ``anchor`` is the cited entry's heading id in the note's post when the note splits into
+    entries (``Entry.anchor``, :mod:`journal_agent.notes.entries`; the retrieved hit's), else ``""``.
+    """
 
     title: str
     date: dt.date
     path: str
+    anchor: str = ""
 
     def to_dict(self) -> dict[str, str]:
-        """``{"title", "date" (ISO), "path"}``."""
-        return {"title": self.title, "date": self.date.isoformat(), "path": self.path}
+        """``{"title", "date" (ISO), "path"}``, and ``"anchor"`` when the source is an entry with one."""
+        found = {"title": self.title, "date": self.date.isoformat(), "path": self.path}
+        if self.anchor:
+            found["anchor"] = self.anchor
+        return found
 
 
 @dataclass
@@ -84,14 +92,14 @@ def find_citations(answer: str, retrieved: dict[str, Any],
 
     Args:
         answer: the agent's final answer.
-        retrieved: note path → ``SearchHit`` (``title``, ``date``, ``path``) retrieved this turn.
+        retrieved: note path → ``SearchHit`` (``title``, ``date``, ``path``, ``anchor``) retrieved this turn.
         known: every note's name (see :func:`known_notes`), to spot notes named but not retrieved.
 
     Returns:
-        ``(sources, flagged)``: sources in retrieval order; flagged as
+        ``(sources, flagged)``: sources in retrieval order, each with its hit's entry anchor; flagged as
         human-readable strings (title and path, or the unknown path as written).
     """
-    sources = [Source(hit.title, hit.date, path) for path, hit in retrieved.items()
+    sources = [Source(hit.title, hit.date, path, getattr(hit, "anchor", "") or "") for path, hit in retrieved.items()
                if _mentions(answer, hit.title) or _names_path(answer, path)]
     retrieved_titles = {hit.title.lower() for hit in retrieved.values()}
     known = list(known)

@@ -7,7 +7,8 @@ like ``stats.md``) holds ``<!-- journal:ask -->``. At build time:
   which the sanitizer keeps; once the page is rendered (and sanitized), the placeholder
   becomes the widget (:func:`fill_ask`): the "needs ``journal serve``" notice, a hidden
   question form, empty step and answer regions, and the published posts as JSON
-  (:func:`post_links`: note path → post URL and title), so citations link to posts.
+  (:func:`~journal_agent.site.links.post_links`: note path → post URL and title), so citations
+  link to posts.
   The widget is our own markup, made here with every value escaped; it never holds
   note or model text as HTML.
 * :data:`ASK_SCRIPT` (``javascripts/ask.js``, one small file shipped in the package
@@ -23,7 +24,9 @@ Letta message of the server-sent event stream as it arrives (``reasoning_message
 docs.letta.com "Streaming") with Material's admonition and details markup. Model text
 is only ever set as text (``textContent``), never parsed as HTML. Note paths and post
 titles named in the answer become links to their posts, and the cited posts are listed
-under "Sources". On a static host the request fails and the notice stays: the page
+under "Sources"; a source the server sends with a ``url`` (the ``sources`` of the ``stop_reason``
+message: :func:`~journal_agent.site.links.cited_url`, the link ``/v1/chat/completions`` gives too)
+links to the cited entry's anchor in its post. On a static host the request fails and the notice stays: the page
 needs ``journal serve``, and says how to start it.
 
 Only published notes are in the map (private and draft notes never reach
@@ -35,12 +38,11 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from journal_agent.notes.model import Note
+from journal_agent.site.links import PostLinks
+from journal_agent.site.links import post_links as post_links  # the Ask page's map (build.py builds it)
 
 ASK_PAGE = "ask.md"
 ASK_MARKER = "<!-- journal:ask -->"
@@ -69,22 +71,6 @@ def ask_placeholder() -> str:
     return _PLACEHOLDER
 
 
-def post_links(notes: Iterable[Note], slugs: dict[str, str]) -> dict[str, dict[str, str]]:
-    """Note path → ``{"url": "<slug>/", "title": <plain title>}`` for each published note.
-
-    ``url`` is relative to the site's root, the way the blog plugin names posts
-    (``post_url_format: "{slug}"`` with the slugs of
-    :func:`~journal_agent.site.render.note_slugs`). Keys are journal-relative POSIX
-    paths (``notes/…``), as the agent cites them. Notes without a slug are left out.
-    """
-    links: dict[str, dict[str, str]] = {}
-    for note in notes:
-        slug = slugs.get(note.rel_path)
-        if slug:
-            links[note.rel_path] = {"url": f"{slug}/", "title": note.title or Path(note.rel_path).stem}
-    return links
-
-
 def script_json(value: Any) -> str:
     """``value`` as JSON that is safe inside ``<script type="application/json">``.
 
@@ -95,12 +81,12 @@ def script_json(value: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def fill_ask(page_html: str, links: dict[str, dict[str, str]], page_url: str) -> str:
+def fill_ask(page_html: str, links: PostLinks, page_url: str) -> str:
     """``page_html`` of the rendered Ask page with its placeholder replaced by the widget.
 
     Args:
         page_html: the page's content HTML after Markdown and the sanitizer.
-        links: :func:`post_links` (URLs relative to the site's root).
+        links: :func:`~journal_agent.site.links.post_links` (URLs relative to the site's root).
         page_url: the page's URL relative to the site's root (``"ask/"``); the
             widget's ``data-base`` is the way back to the root (``"../"``), against
             which the script resolves the API and the post URLs.

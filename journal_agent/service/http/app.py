@@ -4,9 +4,11 @@ Routes (the README's table lists what exists and what does not):
 
 * ``GET /v1/agents/``, ``GET /v1/agents/{agent_id}`` — the chat agents as Letta ``AgentState``;
 * ``POST /v1/agents/{agent_id}/messages`` — one turn; the agent's steps as Letta messages with
-  ``usage`` and ``stop_reason`` (``"streaming": true`` in the body streams them as below);
+  ``usage``, ``stop_reason`` and ``sources`` (the cited notes with their site links,
+  :func:`~.letta.sources_json`; ``"streaming": true`` in the body streams them as below);
 * ``POST /v1/agents/{agent_id}/messages/stream`` — the same turn as server-sent events, one
-  ``data: {json}`` per message as it happens, then ``stop_reason``, ``usage_statistics``, ``[DONE]``;
+  ``data: {json}`` per message as it happens, then ``stop_reason`` (with ``sources``),
+  ``usage_statistics``, ``[DONE]``;
 * ``GET /v1/agents/{agent_id}/messages`` — the agent's server conversation, paged
   (``before``/``after`` message ids, ``limit``, ``order``; ``conversation_id`` another conversation);
 * ``GET /v1/agents/{agent_id}/core-memory/blocks`` and ``GET``/``PATCH .../blocks/{block_label}`` —
@@ -22,7 +24,8 @@ Routes (the README's table lists what exists and what does not):
 * ``GET /v1/health/``; and ``/``: the built site (``site/public/``), when there is one.
 
 Errors are JSON ``{"detail": "..."}``: 401 (token), 404 (no such agent, block or route), 409 (a turn of
-the agent is running), 413 (body too large), 422 (a request the API cannot read), 400 (a change the
+the agent is running; ``started_at`` says since when, and the turn runs to its end even when its
+client disconnects), 413 (body too large), 422 (a request the API cannot read), 400 (a change the
 journal refuses, such as a block over its limit), 502/503 (the model failed / none is configured).
 The model's key never appears in a response: every detail goes through
 :func:`~journal_agent.agent.llm.redact`.
@@ -66,9 +69,11 @@ from journal_agent.service.http.letta import (
     message_cursor,
     passage_json,
     row_messages,
+    sources_json,
     stop_json,
 )
-from journal_agent.service.http.turns import Agents
+from journal_agent.service.http.turns import Agents, TurnOutcome
+from journal_agent.site.links import built_post_links
 
 MAX_PAGE = 1000
 MAX_STEPS = 50  # the most steps a request may ask one turn for (Letta's max_steps)
@@ -157,8 +162,12 @@ def create_app(journal, *, token: str | None = None, client=None, model: str | N
             if event.kind == "done":
                 assert event.outcome is not None
                 out = event.outcome
-                return JSONResponse({"messages": out.messages, "usage": out.usage, "stop_reason": out.stop_reason})
+                return JSONResponse({"messages": out.messages, "usage": out.usage, "stop_reason": out.stop_reason,
+                                     "sources": _sources(out)})
         raise ApiError(500, "the turn ended without an answer")  # pragma: no cover
+
+    def _sources(outcome: TurnOutcome) -> list[dict[str, Any]]:
+        return sources_json(outcome.turn.sources, built_post_links(journal.site_dir))
 
     async def _letta_stream(turn: TurnStream) -> AsyncIterator[str]:
         async for event in turn.events():
@@ -166,7 +175,7 @@ def create_app(journal, *, token: str | None = None, client=None, model: str | N
                 yield sse(event.message)
             elif event.kind == "done":
                 assert event.outcome is not None
-                yield sse(event.outcome.stop_reason)
+                yield sse({**event.outcome.stop_reason, "sources": await in_thread(_sources, event.outcome)})
                 yield sse(event.outcome.usage)
             elif event.kind == "error":
                 assert event.error is not None

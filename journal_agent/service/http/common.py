@@ -66,13 +66,16 @@ def secrets() -> tuple[str, ...]:
 def error_response(exc: BaseException, *, openai_style: bool = False) -> JSONResponse:
     """``{"detail": ...}`` with the status of ``exc``; an unexpected error is logged (redacted), not shown.
 
-    ``openai_style`` adds OpenAI's ``{"error": {"message", "type"}}`` beside ``detail`` (the ``openai`` SDK
-    shows its message).
+    A 409 for a running turn (:class:`~journal_agent.errors.AgentBusy`) adds ``started_at``, when that
+    turn started (ISO 8601, UTC). ``openai_style`` adds OpenAI's ``{"error": {"message", "type"}}``
+    beside ``detail`` (the ``openai`` SDK shows its message).
     """
     status = status_of(exc)
     if status >= 500 and not isinstance(exc, JournalError):
         log.error("unexpected error: %s", redact(repr(exc), secrets()))
     body: dict[str, Any] = {"detail": detail_of(exc)}
+    if isinstance(exc, AgentBusy) and exc.started:
+        body["started_at"] = exc.started  # when the turn that holds the agent started
     if openai_style:
         body["error"] = {"message": body["detail"], "type": type(exc).__name__, "code": status}
     return JSONResponse(body, status_code=status)
@@ -115,8 +118,14 @@ def user_text(body: dict[str, Any]) -> str:
     return text
 
 
+_RUNNING: set[asyncio.Future] = set()  # the turns running now (the event loop keeps only weak references)
+
+
 class TurnStream:
     """One turn running in a worker thread, its events read on the event loop (see :mod:`.turns`).
+
+    A client that disconnects stops reading the events, not the turn: the worker thread runs it to its
+    end (its answer stored in recall memory) and then releases the agent (:meth:`Agents.run_turn`).
 
     Use :meth:`start` (it waits until the turn holds its conversation, so a busy agent or a missing
     model is an HTTP error, not a broken stream), then iterate :meth:`events`.
@@ -139,10 +148,15 @@ class TurnStream:
         loop = asyncio.get_running_loop()
 
         def emit(event: TurnEvent) -> None:
-            loop.call_soon_threadsafe(self.queue.put_nowait, event)
+            try:
+                loop.call_soon_threadsafe(self.queue.put_nowait, event)
+            except RuntimeError:  # the event loop has closed (the server stopped): nobody is listening;
+                pass  # the turn still runs to its end, so what it stores stays whole
 
         self.task = asyncio.ensure_future(anyio.to_thread.run_sync(self.agents.run_turn, self.name, self.text, emit,
                                                                    self.max_steps))
+        _RUNNING.add(self.task)  # held until the turn ends, also when its client has gone
+        self.task.add_done_callback(_RUNNING.discard)
         first = await self.queue.get()
         if first.kind == "error":
             assert first.error is not None

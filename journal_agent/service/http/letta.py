@@ -15,6 +15,10 @@ hold the recall-memory row id and the part of the row (one stored assistant
 message can be a reasoning message, an assistant message and several tool-call
 messages, as in Letta), so a message id is a paging cursor (:func:`message_cursor`).
 
+One addition: a turn's cited notes, ``sources`` (:func:`sources_json`), ride on its
+``stop_reason`` message when streamed and on the response when not (extra fields the
+SDK keeps); the Ask page links them.
+
 Sources: Letta API reference ("Agents", "Messages", "Blocks", "Passages");
 Letta ``schemas/letta_message.py``, ``schemas/block.py``.
 """
@@ -30,8 +34,10 @@ from journal_agent.agent.agent_tools import AgentInfo
 from journal_agent.agent.core_memory import Block
 from journal_agent.agent.llm import REASONING_FIELDS
 from journal_agent.agent.recall import RecallMessage
+from journal_agent.site.links import PostLinks, cited_url
 
 if TYPE_CHECKING:
+    from journal_agent.agent.citations import Source
     from journal_agent.agent.compiled import CompiledContext
     from journal_agent.archive.search import SearchHit
 
@@ -154,6 +160,17 @@ def usage_json(*, prompt_tokens: int, completion_tokens: int, steps: int) -> dic
 def stop_json(reason: str) -> dict[str, Any]:
     """Letta's ``stop_reason`` message for a turn's stop reason (``answer`` → ``end_turn``, …; else as given)."""
     return {"message_type": "stop_reason", "stop_reason": STOP_REASONS.get(reason, reason)}
+
+
+def sources_json(sources: list[Source], links: PostLinks) -> list[dict[str, Any]]:
+    """A turn's cited notes: ``{"title", "date", "path", "anchor", "url"}`` each.
+
+    ``url`` is the note's post on the built site, at the cited entry's anchor
+    (:func:`~journal_agent.site.links.cited_url`, relative to the site's root; the link
+    ``/v1/chat/completions`` gives), or ``None`` when the note is not published.
+    """
+    return [{**source.to_dict(), "anchor": source.anchor, "url": cited_url(links, source.path, source.anchor)}
+            for source in sources]
 
 
 def passage_json(hit: SearchHit) -> dict[str, Any]:

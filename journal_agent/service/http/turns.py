@@ -12,13 +12,18 @@ when the step ends. The same converter pages stored messages, so a streamed
 message and the listed one have one id.
 
 One turn at a time per agent: :meth:`Agents.claim` refuses a second one at once
-(:class:`~journal_agent.errors.AgentBusy`, the server's 409), and the loop's own
-conversation lock is taken without waiting, so a ``journal ask`` running in another
-process is a 409 too. Reads (messages, blocks, search) never wait for a turn.
+(:class:`~journal_agent.errors.AgentBusy`, the server's 409, saying when the running turn
+started), and the loop's own conversation lock is taken without waiting, so a ``journal ask``
+running in another process is a 409 too. Reads (messages, blocks, search) never wait for a turn.
+
+A turn whose client disconnects runs to its end all the same: its effects (the answer in
+recall memory, block edits) are stored whole, never cut between a tool call and its return,
+and the agent takes its next message once the turn has finished.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -77,7 +82,7 @@ class Agents:
         self.client = client
         self.model = model or journal.config.llm.model
         self._guard = threading.Lock()
-        self._busy: set[str] = set()
+        self._busy: dict[str, dt.datetime] = {}  # agent name → when its running turn started (UTC)
         self._agents: dict[str, Agent] = {}
         self._conversations: dict[str, int] = {}  # each agent's server conversation, once it has one
         self._seen: dict[str, int] = {}  # the last recall message id each cached agent has sent
@@ -126,18 +131,25 @@ class Agents:
         """Reserve agent ``name`` for one turn; release with :meth:`release` (``run_turn`` does).
 
         Raises:
-            AgentBusy: a turn of this agent is running.
+            AgentBusy: a turn of this agent is running; its ``started`` is when that turn started (UTC).
         """
         with self._guard:
-            if name in self._busy:
-                raise AgentBusy(f"the {name} agent is answering another message in this conversation; "
-                                "send this one when that turn has finished (one turn at a time per agent)")
-            self._busy.add(name)
+            started = self._busy.get(name)
+            if started is None:
+                self._busy[name] = dt.datetime.now(dt.UTC).replace(microsecond=0)
+                return
+        stamp = started.isoformat().replace("+00:00", "Z")
+        busy = AgentBusy(f"the {name} agent is answering another message in this conversation (a turn started "
+                         f"at {stamp}); a turn in progress runs to its end and is stored whole, even when its "
+                         "client disconnects; send this one when that turn has finished (one turn at a time "
+                         "per agent)")
+        busy.started = stamp
+        raise busy
 
     def release(self, name: str) -> None:
         """Let agent ``name`` take its next turn."""
         with self._guard:
-            self._busy.discard(name)
+            self._busy.pop(name, None)
 
     def _agent(self, name: str) -> Agent:
         with self._guard:

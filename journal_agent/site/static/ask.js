@@ -2,7 +2,8 @@
  *
  * GET  v1/agents/                                -> the agents; none reachable: the "needs journal serve" notice stays
  * POST v1/agents/{agent_id}/messages/stream      -> server-sent events, one Letta message per `data:` line,
- *                                                   then stop_reason, usage_statistics and `data: [DONE]`
+ *                                                   then stop_reason (with the cited `sources`), usage_statistics
+ *                                                   and `data: [DONE]`
  * Model text is only ever set with textContent: nothing from the server is parsed as HTML.
  */
 (function () {
@@ -30,7 +31,10 @@
   needles.sort(function (a, b) { return b.text.length - a.text.length; });
   needles.forEach(function (n) { n.lower = n.text.toLowerCase(); });
 
-  function postUrl(path) { return new URL(posts[path].url, base).href; }
+  // a cited entry: the server's `url` for a source (journal_agent/site/links.py cited_url, the link
+  // /v1/chat/completions gives) is the post's URL with the entry's #anchor; anything else is ignored
+  var citedUrls = {};
+  function postUrl(path) { return new URL(citedUrls[path] || posts[path].url, base).href; }
   function api(path) { return new URL(path, base).href; }
   function isWord(ch) { return !!ch && /[0-9A-Za-z_\u00C0-\uFFFF]/.test(ch); }
 
@@ -169,6 +173,13 @@
 
   function finish() {
     var found = [];
+    citedUrls = {};
+    extraSources.forEach(function (source) {
+      var path = source && source.path, url = source && source.url, post = posts[path];
+      if (post && typeof url === "string" && (url === post.url || url.indexOf(post.url + "#") === 0)) {
+        citedUrls[path] = url;
+      }
+    });
     answers.forEach(function (entry) {
       entry.node.textContent = "";
       entry.node.appendChild(cited(entry.text, found));
