@@ -20,6 +20,7 @@ from journal_agent.agent.retrieval_only import LABEL, NO_TOOLS_LABEL, retrieval_
 from journal_agent.cli import render_steps as view
 from journal_agent.cli.boundary import EXIT_INTERRUPTED, user_message
 from journal_agent.cli.common import DATE, console, escape, journal_of, json_option, model_option, print_json
+from journal_agent.cli.search import entry_name
 from journal_agent.errors import AgentError, JournalError, ModelNotConfigured, ToolsUnsupported
 from journal_agent.openai_client import NOT_CONFIGURED, is_configured
 from journal_agent.text import one_line
@@ -189,6 +190,10 @@ def _retrieval_only(journal, question: str, out, as_json: bool, reason: str = "n
     if not answer.hits:
         out.print("No matching passages. Run `journal ingest` if your notes are not in the archive yet.")
         return
+    if answer.empty:
+        out.print(f"No entry on {escape(answer.named)}; the nearest entries before and after it:")
+        for hit in answer.nearest_hits:
+            out.print(f"- {answer.side(hit)}: {escape(hit.title)} ({hit.date.isoformat()}) {escape(entry_name(hit))}")
     for rank, hit in enumerate(answer.hits, start=1):
         out.print()
         out.print(f"[bold]{rank}. {escape(hit.title)}[/bold] [dim]({hit.date.isoformat()}) {escape(hit.path)}[/dim]")
