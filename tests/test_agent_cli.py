@@ -152,7 +152,7 @@ def test_no_model_ask_says_an_empty_day_or_window_and_offers_the_nearest_entries
     day = run_cli("ask", "What did I do on Day 9?", root=seeded_root)
     assert day.exit_code == 0, day.output
     out = day.stdout.splitlines()
-    assert out[1] == "No entry on Day 9; the nearest entries before and after it:"
+    assert out[1] == "No entry for Day 9; the nearest entries before and after it:"
     assert out[2] == f"- before: Momentum Learning Day 2 (2025-09-18) {SEED_PATH}"
     data = json.loads(run_cli("ask", "--json", "What did I learn in March 2024?", root=seeded_root).stdout)
     assert data["empty"] is True and data["named"].endswith("(2024-03-01 to 2024-03-31)")

@@ -187,13 +187,14 @@ def _retrieval_only(journal, question: str, out, as_json: bool, reason: str = "n
         print_json(answer.to_json())
         return
     out.print(f"[bold]{escape(LABEL if reason == 'no model configured' else NO_TOOLS_LABEL)}[/bold]")
+    if answer.empty:  # the named day or window holds no entry: say so, and offer the entries around it
+        around = "the nearest entries before and after it:" if answer.nearest_hits else "no entry before or after it."
+        out.print(f"No entry for {escape(answer.named)}; {around}")
+        for hit in answer.nearest_hits:
+            out.print(f"- {answer.side(hit)}: {escape(hit.title)} ({hit.date.isoformat()}) {escape(entry_name(hit))}")
     if not answer.hits:
         out.print("No matching passages. Run `journal ingest` if your notes are not in the archive yet.")
         return
-    if answer.empty:
-        out.print(f"No entry on {escape(answer.named)}; the nearest entries before and after it:")
-        for hit in answer.nearest_hits:
-            out.print(f"- {answer.side(hit)}: {escape(hit.title)} ({hit.date.isoformat()}) {escape(entry_name(hit))}")
     for rank, hit in enumerate(answer.hits, start=1):
         out.print()
         out.print(f"[bold]{rank}. {escape(hit.title)}[/bold] [dim]({hit.date.isoformat()}) {escape(hit.path)}[/dim]")
