@@ -98,6 +98,13 @@ def score(questions: list[dict], rankings: list[list[str]]) -> dict:
     return table
 
 
+def note_ranking(paths: list[str]) -> list[str]:
+    """Note paths in rank order, each once: ``SearchResults.notes`` names a note once per entry that matched
+    (a single-file log's sections), and the questions here expect notes, so a note counts at its best rank
+    and its other entries do not push the next note down (note-level Hit@k, MRR, coverage)."""
+    return list(dict.fromkeys(paths))
+
+
 def evaluate(journal, questions: list[dict], configs=CONFIGS) -> dict[str, dict]:
     from journal_agent.archive.search import search_notes
     from journal_agent.archive.store import Archive
@@ -109,7 +116,7 @@ def evaluate(journal, questions: list[dict], configs=CONFIGS) -> dict[str, dict]
         for q in questions:
             today = dt.date.fromisoformat(q["today"])
             found = search_notes(journal, q["question"], limit=10, archive=archive, today=today, **options)
-            rankings.append(found.notes)
+            rankings.append(note_ranking(found.notes))
         table[name] = score(questions, rankings)
     try:
         table["bm25s baseline (whole notes)"] = score(questions, bm25s_rankings(journal, questions))

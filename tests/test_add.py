@@ -134,6 +134,22 @@ def test_day_option_sets_the_day(day2_dir, run_cli):
     assert post["title"] == "Momentum Learning Day 1" and str(post["date"]) == "2025-09-10"
 
 
+def test_day_zero_is_a_day_for_add(day2_dir, run_cli):
+    """Day 0 is a day (#100DaysOfCode logs start there): ``--day 0`` is accepted and kept, and so is a title's."""
+    result = run_cli("add", "--no-reflect", "--date", "2025-09-10", "--day", "0", "Set up the editor.")
+    assert result.exit_code == 0, result.output
+    assert "Day 0, 2025-09-10" in result.output
+    [post] = added(day2_dir, {}).values()
+    assert post["title"] == "Momentum Learning Day 0" and str(post["date"]) == "2025-09-10"
+    before = notes_in(day2_dir)
+    titled = run_cli("add", "--no-reflect", "--date", "2025-09-10", "--title", "Day 0: more setup", "Installed Rust.")
+    assert titled.exit_code == 0, titled.output
+    [again] = added(day2_dir, before).values()
+    assert again["title"] == "Day 0: more setup" and "day" not in again.metadata
+    refused = run_cli("add", "--no-reflect", "--day", "0", "--title", "Day 3: loops", "text")
+    assert refused.exit_code == 1 and "disagrees" in refused.output
+
+
 def test_day_option_that_disagrees_with_the_title_is_refused(journal_dir, run_cli):
     result = run_cli("add", "--no-reflect", "--day", "5", "--title", "Momentum Learning Day 6", "text")
     assert result.exit_code == 1 and "disagrees" in result.output

@@ -146,6 +146,21 @@ def test_no_model_ask_gives_retrieval_only_answer(seeded_root, run_cli):
     assert data["sources"][0]["path"] == SEED_PATH
 
 
+def test_no_model_ask_says_an_empty_day_or_window_and_offers_the_nearest_entries(seeded_root, run_cli):
+    """Issue 18: a day or window with no entry is said, and the nearest entries before and after it are
+    offered, as ``journal search`` does (the seeded journal holds Day 2, 2025-09-18, only)."""
+    day = run_cli("ask", "What did I do on Day 9?", root=seeded_root)
+    assert day.exit_code == 0, day.output
+    out = day.stdout.splitlines()
+    assert out[1] == "No entry for Day 9; the nearest entries before and after it:"
+    assert out[2] == f"- before: Momentum Learning Day 2 (2025-09-18) {SEED_PATH}"
+    data = json.loads(run_cli("ask", "--json", "What did I learn in March 2024?", root=seeded_root).stdout)
+    assert data["empty"] is True and data["named"].endswith("(2024-03-01 to 2024-03-31)")
+    assert [(n["path"], n["side"]) for n in data["nearest"]] == [(SEED_PATH, "after")]
+    full = json.loads(run_cli("ask", "--json", "What did I do on Day 2?", root=seeded_root).stdout)
+    assert full["empty"] is False and full["nearest"] == [] and full["named"] == "Day 2"
+
+
 def test_no_model_chat_and_reflect_exit_with_the_same_line(journal_dir, run_cli):
     for command in ("chat", "reflect"):
         result = run_cli(command, input="hello\n")

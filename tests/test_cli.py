@@ -140,6 +140,15 @@ def test_every_lazy_subcommand_loads_and_help_lists_the_visible_ones():
         assert (help or "Run").split()[0] in (command.help or ""), name  # the listed line says what it runs
 
 
+def test_help_of_the_entry_commands_speaks_of_entries():
+    """``list``, ``show``, ``stats`` and ``search`` work on entries (issue 18): ``journal --help`` says so."""
+    from journal_agent.cli import COMMANDS
+
+    for name in ("list", "show", "stats", "search"):
+        assert "entr" in COMMANDS[name][1], name
+    assert not [name for name, (_, help) in COMMANDS.items() if "one whole note" in help or "writing days" in help]
+
+
 def test_debug_shows_what_a_command_swallowed(journal_dir, run_cli):
     """The sleep-time notice never breaks a command; what it swallowed is logged, shown with --debug only."""
     import json

@@ -97,6 +97,40 @@ def test_milestone_title_is_the_day_of_a_one_entry_note(tmp_path):
     assert covered.days == (44, 45, 46, 47, 48, 49)
 
 
+@pytest.mark.parametrize("text, heading, days, start, end", [
+    ("## June 20-22, 2025\n\nA long weekend.\n", "June 20-22, 2025", (), D(2025, 6, 20), D(2025, 6, 22)),
+    ("### Day 45-50: February 17-21, 2020\n\nSix days.\n", "Day 45-50: February 17-21, 2020",
+     tuple(range(45, 51)), D(2020, 2, 17), D(2020, 2, 21)),
+])
+@pytest.mark.parametrize("before", ["", "# My week\n\n", "---\ntitle: Week\ndate: 2025-06-23\n---\n"])
+def test_a_lone_range_heading_keeps_its_range(tmp_path, text, heading, days, start, end, before):
+    """The one entry heading of a note names a range: its entry covers the range, whatever comes before it
+    (a title heading, a front-matter date of another day)."""
+    note = entries_of(tmp_path, "week.md", before + text)
+    [entry] = [e for e in note.entries if not e.preamble]
+    assert (entry.heading, entry.days, entry.date, entry.end_date) == (heading, days, start, end)
+    assert entry.anchor and note.days == days
+    assert note.date == (D(2025, 6, 23) if "date:" in before else start)
+
+
+def test_time_headings_are_entries_of_the_notes_date(tmp_path):
+    """``journal import jrnl`` writes ``## HH:MM Title`` sections in a dated day note: each is an entry."""
+    text = ("---\ntitle: Rust\ndate: 2020-01-04\n---\nA day of Rust.\n\n## 09:00 Started the book\n\nSetup.\n\n"
+            "## 9:30 PM Day 2 of Rust: ownership\n\nMoves.\n")
+    note = entries_of(tmp_path, "rust.md", text)
+    assert [(e.heading, e.days, e.date, e.date_source, e.preamble) for e in note.entries] == [
+        ("", (), D(2020, 1, 4), "date", True),
+        ("09:00 Started the book", (), D(2020, 1, 4), "date", False),
+        ("9:30 PM Day 2 of Rust: ownership", (2,), D(2020, 1, 4), "date", False)]
+    assert note.entries[1].anchor == "0900-started-the-book"
+    named = entries_of(tmp_path, "2020-01-05-rust.md", "## 07:15 A\n\nx\n\n## 18:00 B\n\ny\n")  # file-name date
+    assert [(e.heading, e.date) for e in named.entries] == [("07:15 A", D(2020, 1, 5)), ("18:00 B", D(2020, 1, 5))]
+    # an undated note's times are no entries (the date would be the file time's); nor are "25:00", "13:00 PM"
+    assert len(entries_of(tmp_path, "undated.md", "## 07:15 A\n\nx\n\n## 18:00 B\n\ny\n").entries) == 1
+    bad = entries_of(tmp_path, "2020-01-06-bad.md", "## 25:00 A\n\nx\n\n## 13:00 PM B\n\ny\n")
+    assert len(bad.entries) == 1
+
+
 def test_dated_section_headings_date_the_entries_and_the_note(tmp_path):
     text = "# Notes on Rust\n\n## 2025-09-23\n\nOwnership.\n\n## 2025-09-24\n\nBorrowing.\n"
     note = entries_of(tmp_path, "rust.md", text)

@@ -98,6 +98,9 @@ def test_import_writes_one_note_per_day_with_entries_as_sections(journal, text_f
     assert first.body.index("## 09:00 Started #100DaysOfCode with @python") < first.body.index(
         "## 18:30 Evening review.") and "Wrote three of them." in first.body
     assert find_note(journal, "day 2").note.rel_path == "notes/jrnl/2020-01-05-jrnl.md"
+    # each jrnl entry is an entry of its day's note (list, show, stats, search count it)
+    assert [(e.heading, e.date.isoformat()) for e in first.entries] == [
+        ("09:00 Started #100DaysOfCode with @python", "2020-01-04"), ("18:30 Evening review.", "2020-01-04")]
 
 
 def test_the_json_export_imports_to_the_same_notes(journal, json_file, text_file, tmp_path):

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 
 import pytest
@@ -94,9 +93,11 @@ def _kill_test_note(number: int) -> str:
 
 @pytest.mark.slow
 def test_kill_mid_ingest_then_rerun_stores_each_chunk_once(tmp_path):
-    # Each /v1/embeddings reply waits 0.6 s, so the ~5 s of embedding spans three commits
-    # (256 chunks each) and the poll below sees the first one long before the last.
-    with FakeOpenAI(embed_delay=0.6) as server:
+    # The embeddings server answers every request until one carries the last note's text, and holds that one:
+    # the earlier store commits (256 chunks of whole notes each) have landed, the last cannot, and the ingest
+    # cannot finish, so the kill lands mid-ingest on any machine (no timing).
+    last = f"Kill test note {KILL_NOTES - 1}\n"
+    with FakeOpenAI(embed_hold=lambda texts: any(text.startswith(last) for text in texts)) as server:
         root = make_journal_dir(tmp_path / "journal", embedding_base_url=server.base_url)
         for number in range(KILL_NOTES):
             write(root / "notes" / f"note-{number:03d}.md", _kill_test_note(number))
@@ -104,16 +105,16 @@ def test_kill_mid_ingest_then_rerun_stores_each_chunk_once(tmp_path):
         env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "JOURNAL_"))}
         command = [sys.executable, "-m", "journal_agent.cli", "--root", str(root), "ingest", "--no-reflect"]
         process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        deadline = time.time() + 60
-        while time.time() < deadline and process.poll() is None:  # kill once some, not all, notes are stored
-            if {p for p, _ in chunk_keys(journal)}:
-                break
-            time.sleep(0.05)
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+        try:
+            assert server.embed_held.wait(300), "the ingest never asked for the last note"  # a bound, not a measure
+            assert process.poll() is None, "the ingest ended while its last request was held"
+        finally:
+            process.send_signal(signal.SIGKILL)
+            process.wait()
         partial = len({p for p, _ in chunk_keys(journal)})
         assert 0 < partial < KILL_NOTES, "the kill should land mid-ingest"
 
+        server.release_embeddings()
         rerun = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
         assert rerun.returncode == 0, rerun.stderr
         assert f"added {KILL_NOTES - partial}, updated 0" in rerun.stdout

@@ -59,6 +59,16 @@ def test_tools_are_read_only_and_described_by_their_docstrings(learner):
     assert set(tools["read_note"].input_schema["properties"]) == {"path", "day", "date", "page"}
 
 
+def test_instructions_describe_entries_not_only_daily_notes(learner):
+    """The server's instructions tell a client the journal is entries: single-file logs and multi-day posts."""
+    async def script(client):
+        return client.instructions
+
+    text = talk(build_server(learner), script)
+    assert "entries" in text and "single-file log" in text and "multi-day post" in text
+    assert "daily notes titled" not in text and "<note>" in text
+
+
 def test_input_schemas_are_the_agents_schemas(learner):
     """Golden: one schema per tool, everywhere. The MCP tools' input schemas and descriptions are the
     agent's (search_notes's parameters are archival_memory_search's: one function, two names)."""

@@ -20,6 +20,7 @@ from journal_agent.agent.retrieval_only import LABEL, NO_TOOLS_LABEL, retrieval_
 from journal_agent.cli import render_steps as view
 from journal_agent.cli.boundary import EXIT_INTERRUPTED, user_message
 from journal_agent.cli.common import DATE, console, escape, journal_of, json_option, model_option, print_json
+from journal_agent.cli.search import entry_name
 from journal_agent.errors import AgentError, JournalError, ModelNotConfigured, ToolsUnsupported
 from journal_agent.openai_client import NOT_CONFIGURED, is_configured
 from journal_agent.text import one_line
@@ -186,6 +187,11 @@ def _retrieval_only(journal, question: str, out, as_json: bool, reason: str = "n
         print_json(answer.to_json())
         return
     out.print(f"[bold]{escape(LABEL if reason == 'no model configured' else NO_TOOLS_LABEL)}[/bold]")
+    if answer.empty:  # the named day or window holds no entry: say so, and offer the entries around it
+        around = "the nearest entries before and after it:" if answer.nearest_hits else "no entry before or after it."
+        out.print(f"No entry for {escape(answer.named)}; {around}")
+        for hit in answer.nearest_hits:
+            out.print(f"- {answer.side(hit)}: {escape(hit.title)} ({hit.date.isoformat()}) {escape(entry_name(hit))}")
     if not answer.hits:
         out.print("No matching passages. Run `journal ingest` if your notes are not in the archive yet.")
         return

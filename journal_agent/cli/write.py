@@ -19,7 +19,7 @@ from journal_agent.archive.ingest import DATING_HINT, IngestProgress, ingest
 from journal_agent.cli.boundary import EXIT_PARTIAL
 from journal_agent.cli.common import DATE, console, escape, journal_of, json_option, print_json, say_waiting
 from journal_agent.notes.add import EDITOR_TEMPLATE, NoFreeDay, add_note, renumber_journal
-from journal_agent.notes.days import MAX_DAY
+from journal_agent.notes.days import MAX_DAY, MIN_DAY
 
 no_reflect_option = click.option("--no-reflect", is_flag=True,
                                  help="Do not ask the agent to update the learner profile.")
@@ -41,9 +41,9 @@ def init(folder: str, series: str | None) -> None:
 @click.option("--title", help='Note title (default: the note\'s own, else "<series> Day N").')
 @click.option("--date", "date_text", help='Journal date, e.g. "yesterday", "last monday", 2025-09-18 '
               "(a future date only as YYYY-MM-DD, or confirmed at the terminal).")
-@click.option("--day", type=click.IntRange(1, MAX_DAY),
-              help="Learning day (default: the note's own Day N, else that date's day, else the day that fits "
-                   "between its neighbours' days, else the highest day + 1).")
+@click.option("--day", type=click.IntRange(MIN_DAY, MAX_DAY),
+              help="Learning day, 0 or more (default: the note's own Day N, else that date's day, else the day "
+                   "that fits between its neighbours' days, else the highest day + 1).")
 @click.option("--renumber", is_flag=True,
               help="When a backfilled date has no free day, move the later days up by one.")
 @click.option("--category", "categories", multiple=True, help="Category (repeatable; default from journal.toml).")
@@ -90,7 +90,7 @@ def add(ctx, text, file_, title, date_text, day, renumber, categories, tags, no_
         note = write(renumber)
     report = ingest(journal, None if renumber else [note.path],  # renumbered notes changed too
                     progress=say_waiting)
-    day_text = f"Day {note.day}, " if note.day else ""
+    day_text = f"Day {note.day}, " if note.day is not None else ""  # Day 0 is a day
     click.echo(f"Wrote {journal.relative(note.path)} ({note.title}, {day_text}{note.date.isoformat()}); "
                f"{report.chunks_written} chunks archived.")
     if report.changed_notes and not no_reflect:

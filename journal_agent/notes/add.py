@@ -314,7 +314,8 @@ def add_note(
         raise JournalError(f"the note's date {date.isoformat()} (from {given}) is in the future, after "
                            f"{today.isoformat()}; nothing was written (give --date {date.isoformat()} "
                            "if you mean it)")
-    named_day = title_day(title) or head.day
+    named_day = title_day(title)
+    named_day = head.day if named_day is None else named_day  # "Day 0" is a day, not "no day"
     if day is not None and named_day is not None and day != named_day:
         raise JournalError(f"--day {day} disagrees with the note, which says Day {named_day}; give one of them")
 
@@ -323,7 +324,7 @@ def add_note(
     lock.acquire()
     try:
         days = note_days(journal)
-        day = day or named_day
+        day = named_day if day is None else day
         if day is None and renumber and (moved := backfill_day(days, date)) is not None:
             shift_days(journal, days, moved, date)
             day = moved

@@ -19,7 +19,14 @@ The rules (:func:`split_entries`):
   line, and a paragraph opening with a whole bold line that names one (``**Day 3: May 5, 2020**``,
   logs kept without headings). When marks sit at several heading levels, the level with the most marks
   splits the note (the deeper on a tie); marks at other levels stay inside their entry.
-* **One entry.** A note with fewer than two marks is one entry: heading ``""``,
+* **Times.** In a note whose date is known from its front matter or file name, a heading opening with a
+  time of day alone (``## 09:00 Title``, ``## 9:00 AM Title``: :func:`is_time_heading`) is a mark too: an
+  entry of the note's date. ``journal import jrnl`` writes each jrnl entry so, and notes imported before
+  this rule split too. An undated note's times are plain headings (their date would be a file time).
+* **A range.** A note whose one mark names several days or dates (``## June 20-22, 2025``,
+  ``### Day 45-50: February 17-21, 2020``) splits at it, as under several marks: the range is its entry's,
+  after a title heading or under a front-matter date of another day too.
+* **One entry.** Otherwise a note with fewer than two marks is one entry: heading ``""``,
   anchor ``""``, line 1 (the file), the whole body; its days are the note's (front matter,
   title, first heading, file name; see :mod:`~journal_agent.notes.model`), else the one
   mark's when no heading comes before it; its date is the note's (which is that mark's when
@@ -133,6 +140,8 @@ _DAY_FIRST_RE = re.compile(
 # what may stand between the dates of a list: "&&", "and", ",", "-", "to", and learning days ("- Day 44 -")
 _JOIN_RE = re.compile(r"(?:\s|[-,&+/\u2013\u2014]|and\b|to\b|days?\s*#?\s*\d{1,5}\b)*", re.IGNORECASE)
 _BOLD_LINE_RE = re.compile(r"^ {0,3}(\*\*|__)(?P<text>[^*_\n]+?)\1\s*$")
+# a heading opening with a time of day alone: "09:00 Title" (jrnl's import), "9:00 AM Title", "21:30"
+_TIME_RE = re.compile(r"^(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::\d{2})?(?:\s*(?P<half>[AaPp])\.?[Mm]\.?)?(?=\s|$)")
 _JRNL_RE = re.compile(r"^\[(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?)?\]\s*(.*)$")
 
 Written = tuple[int | None, int, int]  # (year or None, month, day) as a heading writes it
@@ -157,6 +166,17 @@ class HeadingDate:
 def is_jrnl_line(line: str) -> bool:
     """Whether ``line`` opens a jrnl entry: ``[YYYY-MM-DD HH:MM] Title`` (jrnl's plain-text journal format)."""
     return bool(_JRNL_RE.match(line))
+
+
+def is_time_heading(text: str) -> bool:
+    """Whether a heading's text opens with a time of day alone: ``09:00 Title``, ``9:00 AM Title``,
+    ``21:30:05`` (hours 0-23, or 1-12 with AM/PM; minutes 0-59). ``journal import jrnl`` writes each jrnl
+    entry as ``## HH:MM Title`` in its day's note."""
+    match = _TIME_RE.match(text)
+    if not match:
+        return False
+    hour, minute = int(match["hour"]), int(match["minute"])
+    return minute < 60 and (1 <= hour <= 12 if match["half"] else hour < 24)
 
 
 def _month(word: str) -> int | None:
@@ -264,6 +284,12 @@ class _Mark:
     days: TitleDays
     date: HeadingDate | None
     anchor: str
+    time: bool = False  # a time-only heading ("09:00 Title"): an entry of the note's own date
+
+    @property
+    def several(self) -> bool:
+        """Whether it names several days or dates: a range ("June 20-22", "Day 45-50") or a list."""
+        return len(self.days.days) > 1 or bool(self.date and (self.date.end or self.date.more))
 
 
 _MARKUP_RE = re.compile(r"[\\`*_\[\]<>&!~]")
@@ -285,9 +311,10 @@ def _plain(content: str) -> str:
     return "".join(parts)
 
 
-def _marks(body: str) -> tuple[list[_Mark], int | None]:
-    """Every heading and jrnl line of ``body`` that names a day or a date, in order; and the (0-based) line of
-    the body's first heading (``None`` without one)."""
+def _marks(body: str, times: bool = False) -> tuple[list[_Mark], int | None]:
+    """Every heading and jrnl line of ``body`` that names a day or a date (and, when ``times``, every heading
+    opening with a time of day alone: :func:`is_time_heading`), in order; and the (0-based) line of the body's
+    first heading (``None`` without one)."""
     from markdown.extensions.toc import slugify, unique
 
     tokens = parser(inline=False).parse(body)
@@ -314,19 +341,23 @@ def _marks(body: str) -> tuple[list[_Mark], int | None]:
     marks = []
     for line, level, text in sorted(headings):
         days, date = title_days(text), heading_date(text, order)
-        if days.days or date:
-            marks.append(_Mark(line, level, text, days, date, ""))
+        timed = times and level < JRNL_LEVEL and date is None and is_time_heading(text)
+        if days.days or date or timed:
+            marks.append(_Mark(line, level, text, days, date, "", timed))
     marks += [_Mark(line, JRNL_LEVEL, text, title_days(text), date, "") for line, text, date in jrnl]
-    if len(marks) >= 2:  # anchors only matter when the note splits; slug every heading, in order, as toc does
-        ids: set[str] = set()
+    if len(marks) >= 2 or (marks and marks[0].several):  # anchors matter when the note splits (see split_entries)
+        ids: set[str] = set()  # slug every heading, in order, as toc does
         anchors = {line: unique(slugify(_plain(text), "-"), ids) for line, text in all_headings}
         marks = [_Mark(m.line, m.level, m.text, m.days, m.date, anchors.get(m.line, "") if m.level < JRNL_LEVEL
-                       else "") for m in marks]  # a jrnl line or a bold line is no heading: no id
+                       else "", m.time) for m in marks]  # a jrnl line or a bold line is no heading: no id
     return sorted(marks, key=lambda m: m.line), min((line for line, _ in all_headings), default=None)
 
 
 def _entry_level(marks: list[_Mark]) -> int | None:
-    """The level whose marks split the note: the most marks, the deeper on a tie; ``None`` under two marks."""
+    """The level whose marks split the note: the most marks, the deeper on a tie; ``None`` under two marks,
+    unless the one mark names several days or dates (a range keeps its own entry: "## June 20-22, 2025")."""
+    if len(marks) == 1 and marks[0].several:
+        return marks[0].level
     counts = Counter(m.level for m in marks)
     level, count = max(counts.items(), key=lambda item: (item[1], item[0]), default=(None, 0))
     return level if count >= 2 else None
@@ -368,7 +399,7 @@ def split_entries(
     Raises:
         ValueError: the note is undated (no ``date``, no heading date) and there is no ``fallback``.
     """
-    marks, first_heading = _marks(body) if split else ([], None)
+    marks, first_heading = _marks(body, times=hint is not None or date is not None) if split else ([], None)
     level = _entry_level(marks)
     lines = body.split("\n")
     fallen: list[tuple[dt.date, str]] = []

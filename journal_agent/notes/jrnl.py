@@ -19,9 +19,12 @@ matter ``title`` (the day's entry titles), ``date``, ``tags`` (the day's tags
 without their symbol), ``starred`` (the headings of its starred entries) and
 ``imported_from: jrnl``; then each entry, in time order, as its own
 ``## HH:MM Title`` section with its body as written, so a day's entries stay
-entries of that day. Nothing is overwritten: a note that exists already is
-refused before anything is written (:class:`~journal_agent.errors.ImportRefused`,
-naming it), and new files are created with :func:`~journal_agent.atomic.write_new`.
+entries of that day: the entries splitter reads a time-only heading in a dated note as an entry of the
+note's date (:func:`~journal_agent.notes.entries.is_time_heading`), so ``list``, ``show``, ``stats`` and
+``search`` see each jrnl entry, and notes written by an earlier import need no rewrite.
+Nothing is overwritten: a note that exists already is refused before anything is written
+(:class:`~journal_agent.errors.ImportRefused`, naming it),
+and new files are created with :func:`~journal_agent.atomic.write_new`.
 Input is bounded: :data:`MAX_IMPORT_BYTES`, :data:`MAX_IMPORT_ENTRIES`, and a
 day's note at most :data:`~journal_agent.notes.files.MAX_NOTE_BYTES`.
 """

@@ -216,13 +216,16 @@ class FakeOpenAI:
         chunk_delay: seconds between streamed chunks.
         first_token_delay: seconds before the first streamed chunk (a model "thinking").
         embed_delay: seconds before each embeddings reply.
+        embed_hold: ``input texts -> bool``: an embeddings request it is true for is held, unanswered, until
+            :meth:`release_embeddings` (or the server stops); ``embed_held`` (a ``threading.Event``) is set
+            when one is. A test that must interrupt a client mid-work waits on ``embed_held``, not on time.
     """
 
     def __init__(self, responder: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
                  script: list | None = None, *, modes: Iterable[str] = (), strict: bool = True,
                  context_window: int | None = None, context_style: ContextStyle = "openai",
                  chunk_chars: int = 4, chunk_delay: float = 0.0, first_token_delay: float = 0.0,
-                 embed_delay: float = 0.0, port: int = 0):
+                 embed_delay: float = 0.0, embed_hold: Callable[[list[str]], bool] | None = None, port: int = 0):
         unknown = set(modes) - set(MODES)
         if unknown:
             raise ValueError(f"unknown modes {sorted(unknown)}; known: {', '.join(MODES)}")
@@ -236,6 +239,9 @@ class FakeOpenAI:
         self.chunk_delay = chunk_delay
         self.first_token_delay = first_token_delay
         self.embed_delay = embed_delay
+        self.embed_hold = embed_hold
+        self.embed_held = threading.Event()
+        self._embed_release = threading.Event()
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.embedding_requests: list[dict[str, Any]] = []
@@ -260,7 +266,18 @@ class FakeOpenAI:
                         server.embedding_requests.append(body)
                     if server.embed_delay:
                         time.sleep(server.embed_delay)
-                    self._json(200, embeddings_response(body))
+                    texts = body.get("input")
+                    texts = [texts] if isinstance(texts, str) else list(texts or [])
+                    if server.embed_hold and server.embed_hold(texts):
+                        server.embed_held.set()
+                        while not (server._embed_release.wait(0.05) or server._stopping.is_set()):
+                            pass
+                        if server._stopping.is_set():
+                            return
+                    try:
+                        self._json(200, embeddings_response(body))
+                    except (BrokenPipeError, ConnectionResetError):  # the client was killed while held
+                        pass
                     return
                 if not path.endswith("/chat/completions"):
                     self._json(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})
@@ -365,6 +382,11 @@ class FakeOpenAI:
         self._stopping.set()
         self._httpd.shutdown()
         self._httpd.server_close()
+
+    def release_embeddings(self) -> None:
+        """Answer the held embeddings requests (``embed_hold``) and every later one."""
+        self.embed_hold = None
+        self._embed_release.set()
 
     def push(self, *replies) -> None:
         """Queue replies (dicts or callables taking the request)."""
