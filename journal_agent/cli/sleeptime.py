@@ -3,6 +3,9 @@
 ``_sleeptime`` is what a background reflection runs in its detached process
 (:func:`journal_agent.agent.sleeptime.start_background`); it prints nothing a
 learner reads (its output goes to ``.journal/sleeptime/log.txt``).
+
+Every command runs :func:`sleeptime_notice` first, so this module imports the agent only when there is
+a reflection to tell about (``journal search`` through a running server stays light).
 """
 
 from __future__ import annotations
@@ -11,9 +14,7 @@ import logging
 
 import click
 
-from journal_agent.agent.sleeptime import notice, run_jobs
-from journal_agent.cli.common import journal_of
-from journal_agent.workspace import STATE_DIR, find_root
+from journal_agent.root import STATE_DIR, find_root
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,9 @@ log = logging.getLogger(__name__)
 @click.pass_context
 def sleeptime(ctx) -> None:
     """Run the pending background reflections (started by `journal add`/`ingest`; not for people)."""
+    from journal_agent.agent.sleeptime import run_jobs
+    from journal_agent.cli.common import journal_of
+
     status = run_jobs(journal_of(ctx))
     if status is not None:
         click.echo(f"{status.finished} {status.state}: {status.message}")
@@ -37,6 +41,8 @@ def sleeptime_notice(root: str | None) -> None:
         state_dir = find_root(explicit=root) / STATE_DIR
         if not (state_dir / "sleeptime").is_dir():
             return
+        from journal_agent.agent.sleeptime import notice  # here: a journal without reflections imports no agent
+
         line = notice(state_dir)
     except Exception:  # noqa: BLE001 - a notice must never break the command it precedes
         log.debug("no sleep-time notice", exc_info=True)
