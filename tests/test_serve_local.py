@@ -222,6 +222,24 @@ def test_search_through_a_server_imports_no_archive_no_pydantic_and_list_no_arch
 
 
 @pytest.mark.slow
+def test_a_background_reflection_already_shown_costs_a_served_search_nothing(root):
+    """After one background reflection every command reads its status; once its outcome was printed the
+    status is read without pydantic, and a status not yet shown is still told (once)."""
+    from journal_agent.agent.sleeptime import Status, read_status, write_status
+
+    state = root / ".journal"
+    write_status(state, Status(state="done", started="2026-01-01T10:00:00", finished="2026-01-01T10:01:00",
+                               message="Learner profile unchanged.", shown=False))
+    with serving(root):
+        first = search(root, ["agent", "memory"])
+        assert "Background reflection: Learner profile unchanged." in first[2]
+        status = read_status(state)
+        assert status is not None and status.shown
+        assert modules_after(root, ["search", "agent", "memory"]) == []
+        assert search(root, ["agent", "memory"])[2] == ""
+
+
+@pytest.mark.slow
 def test_journal_serve_announces_itself_and_removes_the_file_when_it_stops(root):
     import signal
     import time

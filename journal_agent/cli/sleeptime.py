@@ -10,7 +10,9 @@ a reflection to tell about (``journal search`` through a running server stays li
 
 from __future__ import annotations
 
+import json
 import logging
+from pathlib import Path
 
 import click
 
@@ -39,9 +41,9 @@ def sleeptime_notice(root: str | None) -> None:
     """
     try:
         state_dir = find_root(explicit=root) / STATE_DIR
-        if not (state_dir / "sleeptime").is_dir():
+        if not (state_dir / "sleeptime").is_dir() or already_shown(state_dir / "sleeptime" / "status.json"):
             return
-        from journal_agent.agent.sleeptime import notice  # here: a journal without reflections imports no agent
+        from journal_agent.agent.sleeptime import notice  # here: only when there may be something to say
 
         line = notice(state_dir)
     except Exception:  # noqa: BLE001 - a notice must never break the command it precedes
@@ -49,3 +51,16 @@ def sleeptime_notice(root: str | None) -> None:
         return
     if line:
         click.echo(line, err=True)
+
+
+def already_shown(status_file: Path) -> bool:
+    """Whether the recorded status (``agent.sleeptime.Status`` as JSON) says its outcome was printed
+    (``"shown": true``), read with the standard library: then there is nothing to say, and every command
+    of a journal with a past background reflection skips loading pydantic and the agent for it (issue 23,
+    start-up). Anything else (no file, not JSON, not shown) is left to :func:`~journal_agent.agent.sleeptime.notice`.
+    """
+    try:
+        data = json.loads(status_file.read_bytes())
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("shown") is True
