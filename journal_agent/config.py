@@ -30,7 +30,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from journal_agent.errors import ConfigError
 
-CONFIG_FILE = "journal.toml"
 DEFAULT_SERIES = "Momentum Learning"
 DEFAULT_DATE_LANGUAGES: tuple[str, ...] = ("en",)  # dateparser language codes
 DEFAULT_CHAT_MODEL = "gpt-4o-mini"

@@ -47,7 +47,7 @@ def check_output(journal: Journal, path: Path, *, force: bool = False,
         OutputRefused: the path is inside ``notes/`` or ``.journal/``, is a folder or special file, or is an
             existing file that is not ``ours`` and ``force`` is false.
     """
-    from journal_agent.workspace import STATE_DIR
+    from journal_agent.root import STATE_DIR
 
     given = Path(os.path.abspath(Path(path).expanduser()))
     shown = journal.relative(given)

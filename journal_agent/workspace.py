@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from journal_agent.config import CONFIG_FILE, DEFAULT_SERIES, Config, default_toml, load_config
-from journal_agent.errors import ConfigError, JournalNotFound, ReadOnlyStore, StoreError
+from journal_agent.config import DEFAULT_SERIES, Config, default_toml, load_config
+from journal_agent.errors import ConfigError, ReadOnlyStore, StoreError
 from journal_agent.notes.files import journal_relative
+from journal_agent.root import CONFIG_FILE, STATE_DIR, find_root
 
-STATE_DIR = ".journal"
 GITIGNORED = [f"{STATE_DIR}/", "site/public/", "site/docs/posts/", "site/.cache/"]
 ARCHIVE_RECORD = "archive.json"  # beside a local archive's table: how it was built, the folders ingested
 DEFAULT_SOURCE = "notes"  # the folder every journal's archive ingests first
@@ -181,26 +181,6 @@ class Journal:
         the journal keeps its own name.
         """
         return journal_relative(path, self.root)
-
-
-def find_root(start: Path | None = None, explicit: str | os.PathLike[str] | None = None) -> Path:
-    """Find the journal root: ``explicit`` > ``$JOURNAL_ROOT`` > walk up from ``start``.
-
-    Raises:
-        JournalNotFound: no ``journal.toml`` on the way up (or at the explicit root).
-    """
-    explicit = explicit or os.environ.get("JOURNAL_ROOT")
-    if explicit:
-        root = Path(explicit).expanduser().resolve()
-        if not (root / CONFIG_FILE).is_file():
-            raise JournalNotFound(f"{root} is not a journal (no {CONFIG_FILE}); run `journal init {root}` first")
-        return root
-    here = Path(start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / CONFIG_FILE).is_file():
-            return folder
-    raise JournalNotFound(f"no {CONFIG_FILE} in {here} or any parent folder; run `journal init` to create "
-                          "a journal here, or pass --root / set JOURNAL_ROOT")
 
 
 def open_journal(start: Path | None = None, root: str | os.PathLike[str] | None = None) -> Journal:

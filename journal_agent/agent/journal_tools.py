@@ -34,7 +34,8 @@ from journal_agent.errors import JournalError, NoteNotFound
 from journal_agent.text import one_line
 
 if TYPE_CHECKING:
-    from journal_agent.archive.search import SearchHit, Source
+    from journal_agent.archive.modes import Source
+    from journal_agent.archive.search import SearchHit
     from journal_agent.archive.store import Archive
     from journal_agent.notes.model import Note
     from journal_agent.workspace import Journal

@@ -102,6 +102,7 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 
 from pydantic import BaseModel, Field, field_serializer
 
+from journal_agent.archive.modes import MODES, SOURCES, SearchMode, Source
 from journal_agent.archive.schema import sql_text
 from journal_agent.notes.days import find_day_number
 from journal_agent.notes.time_expressions import (
@@ -120,8 +121,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 Ranked = list[tuple[dict, float]]  # (stored row, score), best first
 HybridFusion = Callable[[Ranked, Ranked], Ranked]  # (BM25 ranking, vector ranking) -> fused ranking
-SearchMode = Literal["hybrid", "fts", "vector"]
-MODES: tuple[SearchMode, ...] = ("hybrid", "fts", "vector")
 RRF_K = 60
 # Weight of the vector ranking in :func:`fuse_rrf` (BM25's is 1); no longer the default fusion.
 VECTOR_WEIGHT = 1.0
@@ -130,9 +129,7 @@ VECTOR_WEIGHT = 1.0
 # learner topic questions, 0.5-0.6 paraphrases.
 VECTOR_SHARE = 0.7
 TimeMode = Literal["auto", "boost", "filter", "off"]
-Source = Literal["note", "agent", "all"]
 TIME_MODES: tuple[TimeMode, ...] = ("auto", "boost", "filter", "off")
-SOURCES: tuple[Source, ...] = ("note", "agent", "all")
 # How ``time_mode="auto"`` applies a window of each kind (chosen by measurement, see the module docstring).
 WINDOW_POLICY: dict[str, Literal["boost", "filter"]] = {
     "day": "filter", "days": "filter", "week": "filter", "month": "boost", "quarter": "boost", "season": "boost",

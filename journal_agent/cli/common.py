@@ -1,5 +1,8 @@
 """What every Click adapter shares: the journal of the command, consoles, escaping, JSON, the repeated options.
 
+Imports of the journal's configuration (pydantic), dates (dateparser) and workspace happen inside the
+functions that need them: ``journal search`` answered by a running ``journal serve`` never loads them.
+
 Option bundles are decorators (the style of sqlite-utils' ``output_options``):
 :func:`json_option`, :func:`date_window_options`, :func:`include_private_option`,
 :func:`model_option`; a command applies them instead of restating the option.
@@ -16,13 +19,11 @@ import click
 from rich.console import Console
 from rich.markup import escape as escape  # re-exported: a note title like [x] prints as written
 
-from journal_agent.config import DEFAULT_DATE_LANGUAGES
 from journal_agent.errors import JournalError
-from journal_agent.notes.dates import parse_date
-from journal_agent.workspace import Journal, open_journal
 
 if TYPE_CHECKING:
     from journal_agent.archive.ingest import IngestProgress
+    from journal_agent.workspace import Journal
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,6 +34,8 @@ def journal_of(ctx: click.Context) -> Journal:
     Raises:
         JournalNotFound, ConfigError: shown by the CLI boundary as one line.
     """
+    from journal_agent.workspace import open_journal
+
     return open_journal(root=(ctx.find_object(dict) or {}).get("root"))
 
 
@@ -52,6 +55,9 @@ def date_languages(ctx: click.Context | None) -> list[str]:
     if obj is None:
         obj = {}
     if "date_languages" not in obj:
+        from journal_agent.config import DEFAULT_DATE_LANGUAGES
+        from journal_agent.workspace import open_journal
+
         try:
             obj["date_languages"] = list(open_journal(root=obj.get("root")).config.journal.date_languages)
         except JournalError:
@@ -72,6 +78,8 @@ class DateParam(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
         if isinstance(value, dt.date):
             return value
+        from journal_agent.notes.dates import parse_date
+
         try:
             return parse_date(str(value), languages=date_languages(ctx))
         except ValueError as exc:

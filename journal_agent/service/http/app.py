@@ -16,6 +16,12 @@ Routes (the README's table lists what exists and what does not):
   ``journal memory edit`` makes (limit enforced, edit recorded in the history);
 * ``GET /v1/agents/{agent_id}/archival-memory/search`` — the one search pipeline
   (:func:`~journal_agent.archive.search.search_notes`), private notes as ``[llm] share_private`` says;
+* ``GET /v1/journal/search`` — journal-native: exactly what ``journal search --json`` prints
+  (:meth:`~journal_agent.archive.search.SearchResults.to_json`; ``query``, ``limit``, ``mode``, ``since``,
+  ``until``, ``category``, ``source`` as the command's options). Asked with the local token
+  (:mod:`journal_agent.service.local`) it answers as the local CLI does, private notes included and
+  marked (``"private": true``), and says so in ``X-Journal-Local: owner``; asked without it, private
+  and draft notes are never served (nor named in ``withheld``);
 * ``GET /v1/agents/{agent_id}/context`` — :func:`~journal_agent.agent.compiled.compile_context` of the
   server conversation (``?message=`` previews one), as Letta's context-window overview;
 * ``POST /v1/chat/completions`` — OpenAI-compatible chat (:mod:`.chat`);
@@ -50,6 +56,7 @@ from journal_agent import __version__
 from journal_agent.agent.core_memory import CoreMemory, CoreMemoryError
 from journal_agent.agent.prompts import load as load_prompt
 from journal_agent.agent.recall import RecallMemory
+from journal_agent.archive.modes import MODES, SOURCES
 from journal_agent.errors import AgentError, JournalError
 from journal_agent.service.http.chat import chat_completions
 from journal_agent.service.http.common import (
@@ -73,6 +80,7 @@ from journal_agent.service.http.letta import (
     stop_json,
 )
 from journal_agent.service.http.turns import Agents, TurnOutcome
+from journal_agent.service.local import LOCAL_HEADER
 from journal_agent.site.links import built_post_links
 
 MAX_PAGE = 1000
@@ -94,7 +102,7 @@ def page_by_id(items: list[dict[str, Any]], params) -> list[dict[str, Any]]:
 
 
 def create_app(journal, *, token: str | None = None, client=None, model: str | None = None,
-               max_body: int = MAX_BODY_BYTES, host: str = "127.0.0.1") -> Guard:
+               max_body: int = MAX_BODY_BYTES, host: str = "127.0.0.1", local_token: str | None = None) -> Guard:
     """The ``journal serve`` app for ``journal`` (an ASGI callable: Starlette behind :class:`Guard`).
 
     Args:
@@ -105,6 +113,8 @@ def create_app(journal, *, token: str | None = None, client=None, model: str | N
         max_body: the largest request body accepted, in bytes (413 above it).
         host: the address the server listens on; on loopback the MCP endpoint also refuses other
             ``Host`` and ``Origin`` headers (the MCP SDK's DNS-rebinding protection).
+        local_token: the per-run token of the journal's owner (``.journal/serve.json``): requests carrying
+            it pass the guard and are answered as the local CLI (``/v1/journal/search``); ``None``: none.
     """
     from journal_agent.service.mcp import build_server
 
@@ -296,6 +306,37 @@ def create_app(journal, *, token: str | None = None, client=None, model: str | N
         await in_thread(agent_of, request)
         return JSONResponse(await in_thread(_search, request.query_params))
 
+    def _journal_search(params, local: bool) -> dict[str, Any]:
+        from journal_agent.archive.search import search_notes
+
+        query = (params.get("query") or "").strip()
+        if not query:
+            raise ApiError(422, "query is required: what to search the journal for")
+        limit = params.get("limit") or "5"
+        if not limit.isdigit() or not 1 <= int(limit) <= 100:
+            raise ApiError(422, "limit must be a whole number from 1 to 100")
+        mode, source = params.get("mode") or "hybrid", params.get("source") or "note"
+        if mode not in MODES or source not in SOURCES:
+            raise ApiError(422, f"mode must be one of {', '.join(MODES)}; source one of {', '.join(SOURCES)}")
+        bounds: list[dt.date | None] = []
+        for key in ("since", "until"):
+            value = params.get(key)
+            try:
+                bounds.append(dt.date.fromisoformat(value) if value else None)
+            except ValueError as exc:
+                raise ApiError(422, f"{key}={value!r} is not an ISO 8601 date (YYYY-MM-DD)") from exc
+        found = search_notes(journal, query, limit=int(limit), mode=mode, since=bounds[0], until=bounds[1],
+                             category=params.get("category") or None, source=source, include_private=local)
+        data = found.to_json()
+        if not local:
+            data["withheld"] = []  # a private note's path is private too
+        return data
+
+    async def journal_search(request: Request) -> Response:
+        local = request.scope.get("journal.local") is True
+        data = await in_thread(_journal_search, request.query_params, local)
+        return JSONResponse(data, headers={LOCAL_HEADER: "owner"} if local else None)
+
     # ------------------------------------------------------------ context
     def _context(name: str, message: str | None) -> dict[str, Any]:
         from journal_agent.agent.compiled import compile_context
@@ -337,6 +378,7 @@ def create_app(journal, *, token: str | None = None, client=None, model: str | N
         Route(base + "/core-memory/blocks/{block_label}", update_block, methods=["PATCH"]),
         Route(f"{base}/archival-memory/search", search_passages, methods=["GET"]),
         Route(f"{base}/context", get_context, methods=["GET"]),
+        Route("/v1/journal/search", journal_search, methods=["GET"]),
         Route("/v1/chat/completions", chat_completions(agents, journal.site_dir), methods=["POST"]),
         *mcp_routes,
     ]
@@ -348,4 +390,4 @@ def create_app(journal, *, token: str | None = None, client=None, model: str | N
                     exception_handlers={HTTPException: on_http_error, Exception: on_error,
                                         JournalError: on_error, ApiError: on_error})
     app.state.agents = agents
-    return Guard(app, token=token, max_body=max_body)
+    return Guard(app, token=token, max_body=max_body, local_token=local_token)

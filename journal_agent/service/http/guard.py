@@ -7,6 +7,10 @@
   send a bearer header when it opens a page, so the Ask page could not load (it asks for the token
   and sends it with each API call). Without a token the server only listens on loopback
   (:func:`check_bind`).
+* The local token (:mod:`journal_agent.service.local`: the per-run token in ``.journal/serve.json``,
+  readable only by the journal's owner) is accepted wherever the token is, and marks the request as
+  the owner's: ``scope["journal.local"]`` is ``True`` for it and ``False`` for every other request
+  (a client cannot set it). Routes that answer the owner as the local CLI does read it.
 * A request body over ``max_body`` bytes is refused with 413 before the app reads it: by its
   ``Content-Length``, or while it arrives when it is sent in chunks.
 
@@ -72,21 +76,27 @@ class Guard:
         app: the ASGI app behind it.
         token: the bearer token every request must carry; ``None`` or '': none needed.
         max_body: the largest request body accepted, in bytes.
+        local_token: the per-run token of the journal's owner (``journal serve`` makes one), or ``None``.
     """
 
-    def __init__(self, app, *, token: str | None = None, max_body: int = MAX_BODY_BYTES):
+    def __init__(self, app, *, token: str | None = None, max_body: int = MAX_BODY_BYTES,
+                 local_token: str | None = None):
         self.app, self.token, self.max_body = app, token or None, max_body
+        self.local_token = local_token or None
 
     async def __call__(self, scope: dict[str, Any], receive, send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        if self.token is not None and needs_token(scope):
-            given = headers.get("authorization", "")
-            scheme, _, credential = given.partition(" ")
-            if scheme.lower() != "bearer" or not hmac.compare_digest(credential.strip().encode(),
-                                                                     self.token.encode()):
+        given = headers.get("authorization", "")
+        scheme, _, credential = given.partition(" ")
+        bearer = credential.strip().encode() if scheme.lower() == "bearer" else None
+        local = bearer is not None and self.local_token is not None and hmac.compare_digest(
+            bearer, self.local_token.encode())
+        scope = {**scope, "journal.local": local}
+        if self.token is not None and needs_token(scope) and not local:
+            if bearer is None or not hmac.compare_digest(bearer, self.token.encode()):
                 what = "a wrong bearer token" if given else "no bearer token"
                 await send_json(send, 401, f"this server needs Authorization: Bearer <token>; the request had {what}",
                                 {"WWW-Authenticate": "Bearer"})
