@@ -191,7 +191,8 @@ def _retrieval_only(journal, question: str, out, as_json: bool, reason: str = "n
         around = "the nearest entries before and after it:" if answer.nearest_hits else "no entry before or after it."
         out.print(f"No entry for {escape(answer.named)}; {around}")
         for hit in answer.nearest_hits:
-            out.print(f"- {answer.side(hit)}: {escape(hit.title)} ({hit.date.isoformat()}) {escape(entry_name(hit))}")
+            where = entry_name(hit.model_dump(mode="json"))
+            out.print(f"- {answer.side(hit)}: {escape(hit.title)} ({hit.date.isoformat()}) {escape(where)}")
     if not answer.hits:
         out.print("No matching passages. Run `journal ingest` if your notes are not in the archive yet.")
         return
