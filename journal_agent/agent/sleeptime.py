@@ -44,6 +44,7 @@ from journal_agent.atomic import write_atomic
 from journal_agent.errors import LockBusy, NoteError
 from journal_agent.locks import JournalLock
 from journal_agent.openai_client import is_configured
+from journal_agent.processes import pid_alive
 
 SLEEPTIME_DIR = "sleeptime"
 HIDDEN_COMMAND = "_sleeptime"
@@ -146,7 +147,7 @@ def notice(state_dir: Path) -> str:
         return ""
     if status.state == "running":
         starting = status.pid == 0 and _seconds_since(status.started) < STARTUP_SECONDS
-        if starting or _alive(status.pid) or _locked(state_dir):
+        if starting or pid_alive(status.pid) or _locked(state_dir):
             return f"Reflection (sleep-time agent) is still running in the background ({_ago(status.started)})."
         status.state, status.finished = "failed", now_text()
         status.message = ("Background reflection stopped without finishing (its process ended); "
@@ -155,21 +156,6 @@ def notice(state_dir: Path) -> str:
     write_status(state_dir, status)
     prefix = "Background reflection timed out: " if status.state == "timed_out" else "Background reflection: "
     return prefix + status.message
-
-
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a finished child of this very process is a zombie until reaped: not running
-        return os.waitpid(pid, os.WNOHANG)[0] == 0
-    except ChildProcessError:
-        return True
 
 
 def _locked(state_dir: Path) -> bool:

@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from journal_agent.atomic import write_atomic
+from journal_agent.processes import pid_alive
 from journal_agent.root import STATE_DIR
 
 SERVE_FILE = "serve.json"
@@ -80,7 +81,7 @@ def running_server(root: Path) -> LocalServer | None:
     """The server announced for the journal at ``root``, or ``None``: no file, a file this user does not own
     or that others can read, one that does not parse, or whose process is gone (a stale file)."""
     server = _read(serve_file(root))
-    if server is None or not _alive(server.pid):
+    if server is None or not pid_alive(server.pid):
         return None
     return server
 
@@ -102,19 +103,6 @@ def _read(path: Path) -> LocalServer | None:
     if parts.scheme != "http" or not parts.hostname or parts.port is None:
         return None
     return LocalServer(url, pid, token)
-
-
-def _alive(pid: int) -> bool:
-    """Whether process ``pid`` exists and is this user's (signal 0 checks without sending anything)."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process took the number: not our server
-        return False
-    return True
 
 
 def request_json(server: LocalServer, method: str, path: str, *, params: dict[str, Any] | None = None,
