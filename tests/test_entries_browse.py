@@ -98,7 +98,7 @@ def test_stats_of_a_single_file_log_with_a_gap(tmp_path):
     assert (stats.learning_days, stats.first_day, stats.last_day) == (80, 0, 79)
     assert stats.current_streak == Streak() and stats.dated_by_file_time == 0
     human = cli(root, "stats").output
-    assert "1 notes (80 entries) on 80 days, 2020-01-01 to 2020-03-23" in human
+    assert "1 note (80 entries) on 80 days, 2020-01-01 to 2020-03-23" in human
     assert "Longest streak: 50 days (2020-01-01 to 2020-02-19)" in human
     assert "Missed days: 3 in 1 gaps" in human and "2020-02-20 to 2020-02-22 (3 days)" in human
     assert "Study days per month: 2020-01 31, 2020-02 26, 2020-03 23" in human

@@ -202,7 +202,8 @@ def stats(ctx, as_json) -> None:
         out.print("No notes yet. Write one with `journal add`.")
         return
     entries = f" ([bold]{result.entries}[/bold] entries)" if result.entries != result.notes else ""
-    out.print(f"[bold]{result.notes}[/bold] notes{entries} on [bold]{result.days}[/bold] days, "
+    notes = "note" if result.notes == 1 else "notes"
+    out.print(f"[bold]{result.notes}[/bold] {notes}{entries} on [bold]{result.days}[/bold] days, "
               f"{result.first_date} to {result.last_date}")
     if result.learning_days:
         out.print(f"Learning days: {result.learning_days} (Day {result.first_day} to Day {result.last_day})")
