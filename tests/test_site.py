@@ -372,6 +372,24 @@ def test_slugs_are_stable_and_unique():
     assert note_slugs(list(reversed(notes))) == slugs
 
 
+def test_a_log_of_many_days_is_named_by_its_file_and_counts_its_last_day(journal_dir):
+    """A single-file log (Days 0-2) was published as ``day-0/`` and the site said "Day 0" (issue 18): a note of
+    several learning days takes its file's slug, and the site's latest day is the highest any entry covers."""
+    from journal_agent.notes.journal import read_one
+    from journal_agent.site.render import note_slugs
+    from journal_agent.site.stats_page import site_stats
+
+    path = journal_dir / "notes" / "log.md"
+    write(path, "# 100 Days Of Code - Log\n\n### Day 0: January 1, 2020\n\nSetup.\n\n"
+                "### Day 1: January 2, 2020\n\nLoops.\n\n### Day 2: January 3, 2020\n\nLists.\n")
+    from journal_agent.workspace import open_journal
+
+    log = read_one(open_journal(root=journal_dir), path)
+    assert log.days == (0, 1, 2)
+    assert note_slugs([log, _note("notes/day.md", day=5)]) == {"notes/log.md": "log", "notes/day.md": "day-5"}
+    assert site_stats([log], today=dt.date(2020, 1, 3)).day_count == 2
+
+
 def test_day_first_jekyll_date_reaches_the_post(tmp_path):
     from journal_agent.notes.model import read_note
     from journal_agent.site.render import post_text

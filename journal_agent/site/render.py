@@ -88,7 +88,8 @@ class RenderResult:
 def note_slugs(notes: Iterable[Note]) -> dict[str, str]:
     """Map ``rel_path`` → a unique, stable URL slug.
 
-    ``day-N`` for "Day N" notes, else the slug of the file stem. When two notes
+    ``day-N`` for a note of one learning day ("Day N"), else the slug of the file stem (a single-file log or
+    a post covering several days is not its first day: issue 18). When two notes
     want the same slug, the one whose ``rel_path`` sorts first keeps it and the
     others get their folder (then a counter) appended, so adding a note never
     renames an existing one unless it sorts before it with the same name.
@@ -97,13 +98,14 @@ def note_slugs(notes: Iterable[Note]) -> dict[str, str]:
     taken: set[str] = set()
     for note in sorted(notes, key=lambda n: n.rel_path):
         stem = slugify(Path(note.rel_path).stem) or "note"
-        base = f"day-{note.day}" if note.day is not None else stem
+        one_day = note.day is not None and len(set(note.days)) <= 1
+        base = f"day-{note.day}" if one_day else stem
         if base in RESERVED_SLUGS:
             base = f"{base}-note"
         slug = base
         if slug in taken:
             parent = slugify(Path(note.rel_path).parent.name)
-            slug = f"{base}-{stem}" if note.day is not None else f"{base}-{parent or 'note'}"
+            slug = f"{base}-{stem}" if one_day else f"{base}-{parent or 'note'}"
         counter = 2
         while slug in taken:
             slug = f"{base}-{counter}"

@@ -97,7 +97,7 @@ class SiteStats:
 def site_stats(notes: Iterable[Note], today: dt.date | None = None) -> SiteStats:
     """:class:`SiteStats` of ``notes``, the published notes (private and draft ones must not be passed)."""
     notes = list(notes)
-    days = [n.day for n in notes if n.day is not None]  # a digest has no day number
+    days = [day for n in notes for day in n.days]  # every entry's days (a log's last is not its first); a digest has none
     return SiteStats(compute_stats(notes, today=today, include_private=False), max(days, default=None),
                      sum(1 for n in notes if n.is_digest))
 
