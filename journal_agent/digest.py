@@ -70,6 +70,7 @@ from journal_agent.atomic import write_atomic
 from journal_agent.errors import JournalError, NoteError
 from journal_agent.notes.dates import DEFAULT_LANGUAGES, parse_date
 from journal_agent.notes.days import days_cited, title_day
+from journal_agent.notes.entries import covered_dates, listed
 from journal_agent.notes.files import paths_cited
 from journal_agent.notes.journal import nearest_notes, note_files, read_head, read_journal, read_one
 from journal_agent.notes.model import DIGEST_KEY, Note
@@ -185,7 +186,8 @@ class WeeklyDigest:
 
     Attributes:
         week: the ISO week. until: the last day covered (Sunday, or today while the week runs).
-        entries: the week's notes, by date then day number then path.
+        entries: the week's entries (issue 18: a log or multi-day post gives each week its own days), by date then
+            day number then path; a one-entry note is the whole note.
         gaps: the week's days that lie in a gap of the journal (notes/stats rule), oldest first.
         streak, longest: current and longest streak as of ``until`` (notes/stats rule).
         questions: open questions, in note order.
@@ -236,23 +238,33 @@ def collect_digest(journal: Journal, week: Week, *, today: dt.date | None = None
     withheld = 0 if include_private else sum(
         1 for n in notes if not n.publishable and week.monday <= n.date <= until)
     notes = [n for n in notes if include_private or n.publishable]
-    in_week = [n for n in notes if week.monday <= n.date <= until]
+    # the entry is the unit (issue 18): a single-file log or a multi-day post gives each of its days to its week
+    dated = [(note, entry, day) for note in notes for entry in listed(note.entries) for day in covered_dates(entry)]
+    in_week = [(note, entry, day) for note, entry, day in dated if week.monday <= day <= until]
     if not in_week:
-        near = nearest_notes([n.date for n in notes], week.monday, until)
+        near = nearest_notes([day for _, _, day in dated], week.monday, until)
         private = f"; {withheld} private or draft note(s) left out (--include-private)" if withheld else ""
         raise JournalError(f"no notes in {week.id} ({week.monday.isoformat()} to {until.isoformat()})"
                            + (f"; {near}" if near else "") + private + "; nothing was written")
-    dates = [n.date for n in notes]
+    dates = [day for _, _, day in dated]
     streak, longest, _ = streaks([d for d in dates if d <= until], until)
     _, _, all_gaps = streaks(dates, until)
     gaps = sorted({g.since + dt.timedelta(days=i) for g in all_gaps for i in range(g.days)
                    if week.monday <= g.since + dt.timedelta(days=i) <= until})
     entries, questions = [], []
-    for note in in_week:
-        brief = outline(note.body)
-        entries.append(DayEntry(note.date, note.day, note.title, note.rel_path, brief.headings, brief.first_lines,
-                                not note.publishable, note.body))
-        questions += [OpenQuestion(q, note.date, note.day, note.rel_path) for q in brief.questions]
+    seen: set[tuple[str, int]] = set()
+    for note, entry, day in sorted(in_week, key=lambda t: (t[2], t[1].days[:1] or (10**9,), t[0].rel_path)):
+        if (note.rel_path, entry.index) in seen:  # an entry covering several days of the week is listed once
+            continue
+        seen.add((note.rel_path, entry.index))
+        whole = len(note.entries) == 1
+        body = note.body if whole else entry.body
+        brief = outline(body)
+        title = note.title if whole or not entry.heading else f"{note.title} › {entry.heading.lstrip('#').strip()}"
+        number = entry.days[0] if entry.days else (note.day if whole else None)
+        entries.append(DayEntry(day, number, title, note.rel_path, brief.headings, brief.first_lines,
+                                not note.publishable, body))
+        questions += [OpenQuestion(q, day, number, note.rel_path) for q in brief.questions]
     return WeeklyDigest(week, until, entries, gaps, streak, longest, questions[:MAX_QUESTIONS], withheld,
                         private=any(e.private for e in entries))
 

@@ -335,3 +335,21 @@ def test_note_text_in_the_digest_stays_text(week_journal):
     # markdown-it refuses javascript: links (validateLink), so the brackets are text, escaped to stay text
     assert "- Sections: \\[a\\](javascript:alert(2)) b; Day 99 heading" in body
     assert result.note.day is None and result.note.title == "Weekly digest 2025-W38", "note text sets nothing"
+
+
+def test_a_single_file_log_gives_each_week_its_own_entries(journal_dir):
+    """Issue 18: a #100DaysOfCode log is one note of many days; its week's digest lists that week's entries (by
+    their own dates and days), not the whole log under the note's first date."""
+    from journal_agent.digest import collect_digest, parse_week
+    from journal_agent.workspace import open_journal
+
+    write(journal_dir / "notes" / "log.md", "# 100 Days Of Code - Log\n\n"
+          "### Day 0: September 12, 2025\n\nSetup.\n\n### Day 1: September 13, 2025\n\nLoops.\n\n"
+          "### Day 2: September 15, 2025\n\nLists and dicts. Why are dicts ordered?\n\n"
+          "### Day 3: September 16, 2025\n\nClosures.\n\n### Day 4: September 18, 2025\n\nDecorators.\n")
+    digest = collect_digest(open_journal(root=journal_dir), parse_week("2025-W38"), today=AFTER)
+    assert [(e.date, e.day) for e in digest.entries] == [(D(2025, 9, 15), 2), (D(2025, 9, 16), 3),
+                                                          (D(2025, 9, 18), 4)]
+    assert digest.entries[0].title == "100 Days Of Code - Log › Day 2: September 15, 2025"
+    assert "Closures" not in digest.entries[0].body and digest.gaps == [D(2025, 9, 17)]
+    assert [q.day for q in digest.questions] == [2]
