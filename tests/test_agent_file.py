@@ -218,3 +218,10 @@ def test_letta_persona_goes_to_the_coachs_persona_and_a_learner_block_keeps_huma
     assert again.renamed == {}  # the file has a learner block of its own: human stays human
     blocks = {b[0]: b[1] for b in _blocks(fresh)}
     assert blocks["learner"] == "Goals: ship it" and blocks["human"].startswith("\nThis is what I know")
+
+
+def test_the_cli_says_where_lettas_blocks_went(fresh, run_cli):
+    """``journal memory import`` of a Letta export names the blocks it put under our names (human → learner)."""
+    result = run_cli("memory", "import", str(LETTA_EXPORT), "--force", root=fresh.root)
+    assert result.exit_code == 0, result.output
+    assert "Blocks under our names: human → learner." in result.output

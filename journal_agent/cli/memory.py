@@ -265,6 +265,9 @@ def _import_letta(ctx, path: Path, agent_name: str | None, into: str | None, for
                 if result.archival or result.archival_skipped else "")
     click.echo(f"Imported {path.name} into the {result.agent} agent: {', '.join(parts)}; {result.messages} messages "
                f"in recall memory{where}{archival}.")
+    if result.renamed:  # Letta's names for our blocks: say where they went
+        moved = ", ".join(f"{theirs} → {ours}" for theirs, ours in result.renamed.items())
+        click.echo(f"Blocks under our names: {moved}.")
 
 
 @memory.group("block")
