@@ -139,3 +139,14 @@ def test_model_override_runs_in_process(roots):
     assert code == 0 and json.loads(out)["answer"]
     assert ASK_PATH not in app.paths
     assert os.environ.get("OPENAI_BASE_URL")
+
+
+@pytest.mark.slow
+def test_ask_through_a_server_imports_no_archive_no_model_client_no_pydantic(roots):
+    from tests.test_serve_local import modules_after
+
+    _, served_root = roots
+    with serving(served_root) as app:
+        assert modules_after(served_root, ["ask", "What did I learn about agent memory?"]) == []
+    assert app.paths == [ASK_PATH]
+    assert {"lancedb", "openai"} <= set(modules_after(served_root, ["ask", "agent memory?"]))  # in process: both
