@@ -150,3 +150,20 @@ def test_ask_through_a_server_imports_no_archive_no_model_client_no_pydantic(roo
         assert modules_after(served_root, ["ask", "What did I learn about agent memory?"]) == []
     assert app.paths == [ASK_PATH]
     assert {"lancedb", "openai"} <= set(modules_after(served_root, ["ask", "agent memory?"]))  # in process: both
+
+
+def test_a_model_failure_is_told_the_same_way_through_the_server(roots, server):
+    from tests.support.openai_server import error
+
+    here, served_root = roots
+    args = [["What did I learn about agent memory?"], ["--json", "What did I learn about agent memory?"]]
+    server.push(error(400, "the model refuses this request"), error(400, "the model refuses this request"))
+    expected = [ask(here, a) for a in args]
+    server.push(error(400, "the model refuses this request"), error(400, "the model refuses this request"))
+    with serving(served_root) as app:
+        served = [ask(served_root, a) for a in args]
+    assert app.paths.count(ASK_PATH) == 2
+    assert served == expected
+    assert expected[0][0] != 0 and "the model refuses this request" in expected[0][2]
+    failure = json.loads(served[1][1])
+    assert failure["answer"] is None and "the model refuses this request" in failure["error"] and failure["hint"]

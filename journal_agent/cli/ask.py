@@ -194,8 +194,11 @@ def _served_ask(ctx: click.Context, out, live, question: str, *, conversation, a
     finally:
         live.stop()
         events.close()
-    if final is None:
-        raise AgentError("the connection to `journal serve` broke off during the turn")
+    if final is None:  # the server stopped mid-turn; what it stored of the turn stays in the conversation
+        broke = AgentError("the connection to `journal serve` broke off during the turn")
+        if as_json:
+            print_json(view.error_json(question, broke))
+        raise broke
     if final["kind"] == "error":
         failure = final["error"]
         if failure.get("error_type") == "ToolsUnsupported":
