@@ -119,16 +119,17 @@ def closed_port_url() -> str:
         return f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
-@pytest.mark.parametrize("stale", ["process gone", "connection refused", "readable by others"])
+@pytest.mark.parametrize("stale", ["process gone", "connection refused", "readable by others", "unknown token"])
 def test_a_stale_serve_file_falls_back_to_the_in_process_ask(roots, stale):
     here, served_root = roots
     expected = ask(here, ["--json", "What did I learn about agent memory?"])
-    options = {"process gone": {"pid": dead_pid()}, "connection refused": {"url": closed_port_url()}}.get(stale, {})
+    options = {"process gone": {"pid": dead_pid()}, "connection refused": {"url": closed_port_url()},
+               "unknown token": {"announced_token": "an-old-token"}}.get(stale, {})
     with serving(served_root, **options) as app:
         if stale == "readable by others":
             serve_file(served_root).chmod(0o644)
         served = ask(served_root, ["--json", "What did I learn about agent memory?"])
-    assert ASK_PATH not in app.paths
+    assert app.paths == ([ASK_PATH] if stale == "unknown token" else [])  # asked (403) or never asked
     assert served == expected
 
 
