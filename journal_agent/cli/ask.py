@@ -4,6 +4,12 @@ The ``memory`` group and ``journal agents`` live in :mod:`journal_agent.cli.memo
 a turn looks in the terminal, in :mod:`journal_agent.cli.render_steps`. Model
 failures are :class:`~journal_agent.errors.AgentError` (its hint says the
 conversation is kept) and reach the one boundary, :mod:`journal_agent.cli.boundary`.
+
+``journal ask`` runs its turn on a running ``journal serve`` of the journal when there is one
+(``.journal/serve.json``, :mod:`journal_agent.service.local`; ``POST /v1/journal/ask``), else in this
+process. Both paths print from the same JSON (the turn's events and ``--json``'s object,
+:mod:`journal_agent.agent.turn_events`), so the output is the same; the served path imports neither the
+archive nor the ``openai`` SDK nor pydantic (issue 23: start-up).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import time
 
 import click
 
+from journal_agent.agent.turn_events import event_hooks
 from journal_agent.cli import render_steps as view
 from journal_agent.cli.boundary import EXIT_INTERRUPTED, user_message
 from journal_agent.cli.common import DATE, console, escape, journal_of, json_option, model_option, print_json
@@ -49,8 +56,6 @@ def _run_turn(agent, out, question: str, *, show_steps: bool, stream: bool, live
         ToolsUnsupported: the model cannot call tools (the caller falls back).
         AgentError: any other model failure (the conversation so far is kept).
     """
-    from journal_agent.agent.turn_events import event_hooks
-
     live = live or view.LiveView(out)
 
     def show(event):

@@ -4,7 +4,8 @@ A server announces itself in ``.journal/serve.json``: its URL, its process id an
 for this run (``{"url": "http://127.0.0.1:8283", "pid": 4242, "token": "..."}``). The file is written
 atomically (:func:`journal_agent.atomic.write_atomic`) with mode 0600, so only the journal's owner can
 read the token, and removed when the server stops. A command that would otherwise open the archive
-(``journal search``) asks that server instead, with the token: the server then answers as the local
+(``journal search``; ``journal ask``, whose turn streams back as JSON lines, :func:`stream_json`) asks that
+server instead, with the token: the server then answers as the local
 CLI would, private notes included. Commands already running at ~jrnl speed gain nothing from a daemon;
 the point is to skip ``import lancedb`` and the embedder in every short-lived process (issue 23), as
 tools with a daemon do (``git fsmonitor--daemon``, ``gpg-agent``).
