@@ -1,11 +1,14 @@
 """Start-up costs that tests must not time: a fresh process reading a bad ``--date``, and the commands.
 
-**Commands** (issue 23): ``journal search`` in process (``import lancedb``, the embedder) and through a
-running ``journal serve`` (``.journal/serve.json``), ``journal list``, beside ``python -c pass`` and
-``import lancedb``, in a journal of the learner's notes (benchmarks/learner_journal plus the seed note),
-ingested first. The server is started once, warmed by one search, and stopped at the end; its own CPU per
-served search is read from ``/proc/<pid>/stat`` and shown beside (the CLI process no longer pays it, the
-server does, once per search and not per start).
+**Commands** (issue 23): ``journal search`` and ``journal ask`` in process (``import lancedb``, the
+embedder; for ask also ``openai`` and the agent) and through a running ``journal serve``
+(``.journal/serve.json``), ``journal list``, beside ``python -c pass`` and ``import lancedb``, in a journal
+of the learner's notes (benchmarks/learner_journal plus the seed note), ingested first. The model of
+``journal ask`` is the scripted OpenAI-compatible server of tests/support (``rule_responder``), running in
+this process, so only the command's own CPU is counted. The server is started once, warmed by one search
+and one ask, and stopped at the end; its own CPU per served search and ask is read from
+``/proc/<pid>/stat`` and shown beside (the CLI process no longer pays it, the server does, once per
+request and not per start).
 
 **Dates**: dateparser without ``languages`` tries every locale it knows and takes seconds to
 give up on a typo (issue 8); :func:`journal_agent.notes.dates.parse_date` tries only the
@@ -39,6 +42,8 @@ from benchmarks.results import write_section
 HEADING = "## Start-up: a bad --date in a fresh process"
 COMMANDS_HEADING = "## Start-up: journal search and list, with and without a running journal serve (issue 23)"
 QUERY = ["search", "agent", "memory", "course"]
+ASK = ["ask", "--json", "What did I learn about agent memory?"]
+SERVED_SEARCH, SERVED_ASK = "journal search (running journal serve)", "journal ask (running journal serve)"
 CASES = {
     "python -c pass": "pass",
     "import journal_agent.notes.dates": "import journal_agent.notes.dates",
@@ -92,43 +97,62 @@ def free_port() -> int:
 
 def measure_commands(runs: int) -> tuple[str, dict[str, float]]:
     """The command table (markdown) and its medians, in CPU seconds."""
+    from tests.support.openai_server import FakeOpenAI, rule_responder
+
+    saved = {key: os.environ.get(key) for key in ("OPENAI_BASE_URL", "OPENAI_API_KEY")}
+    with FakeOpenAI(responder=rule_responder) as model, tempfile.TemporaryDirectory() as folder:
+        os.environ.update(OPENAI_BASE_URL=model.base_url, OPENAI_API_KEY="sk-bench-dummy")  # for the children
+        try:
+            return _measure(runs, learner_journal(Path(folder) / "journal"))
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+def _measure(runs: int, root: Path) -> tuple[str, dict[str, float]]:
     from journal_agent.service.local import running_server
 
-    with tempfile.TemporaryDirectory() as folder:
-        root = learner_journal(Path(folder) / "journal")
-        journal = ["-m", "journal_agent.cli", "--root", str(root)]
-        cases: dict[str, Callable[[], float]] = {
-            "python -c pass": lambda: child_cpu_seconds("pass"),
-            "python -c 'import lancedb'": lambda: child_cpu_seconds("import lancedb"),
-            "journal list": lambda: child_argv_cpu_seconds([*journal, "list"]),
-            "journal search (in process)": lambda: child_argv_cpu_seconds([*journal, *QUERY]),
-        }
-        samples: dict[str, list[float]] = {name: [] for name in [*cases, "journal search (running journal serve)"]}
-        for _ in range(runs):  # rounds: every case once per round, so a busy moment touches all of them
-            for name, case in cases.items():
-                samples[name].append(case())
-        server = subprocess.Popen([sys.executable, *journal, "serve", "--port", str(free_port())],
-                                  env={**os.environ, "PYTHONPATH": str(REPO)},
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            deadline = time.monotonic() + 120
-            while running_server(root) is None:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("journal serve did not start")
-                time.sleep(0.1)
-            child_argv_cpu_seconds([*journal, *QUERY])  # warm: the server's first search loads the embedder
-            served_before = process_cpu_seconds(server.pid)
+    journal = ["-m", "journal_agent.cli", "--root", str(root)]
+    cases: dict[str, Callable[[], float]] = {
+        "python -c pass": lambda: child_cpu_seconds("pass"),
+        "python -c 'import lancedb'": lambda: child_cpu_seconds("import lancedb"),
+        "journal list": lambda: child_argv_cpu_seconds([*journal, "list"]),
+        "journal search (in process)": lambda: child_argv_cpu_seconds([*journal, *QUERY]),
+        "journal ask (in process)": lambda: child_argv_cpu_seconds([*journal, *ASK]),
+    }
+    samples: dict[str, list[float]] = {name: [] for name in [*cases, SERVED_SEARCH, SERVED_ASK]}
+    for _ in range(runs):  # rounds: every case once per round, so a busy moment touches all of them
+        for name, case in cases.items():
+            samples[name].append(case())
+    server = subprocess.Popen([sys.executable, *journal, "serve", "--port", str(free_port())],
+                              env={**os.environ, "PYTHONPATH": str(REPO)},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while running_server(root) is None:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("journal serve did not start")
+            time.sleep(0.1)
+        child_argv_cpu_seconds([*journal, *QUERY])  # warm: the server's first search loads the embedder
+        child_argv_cpu_seconds([*journal, *ASK])  # and its first ask the agent and the model client
+        server_cpu = {}
+        for name, argv in ((SERVED_SEARCH, QUERY), (SERVED_ASK, ASK)):
+            before = process_cpu_seconds(server.pid)
             for _ in range(runs):
-                samples["journal search (running journal serve)"].append(child_argv_cpu_seconds([*journal, *QUERY]))
-            server_per_search = (process_cpu_seconds(server.pid) - served_before) / runs
-        finally:
-            server.send_signal(signal.SIGINT)
-            server.wait(timeout=60)
+                samples[name].append(child_argv_cpu_seconds([*journal, *argv]))
+            server_cpu[name] = (process_cpu_seconds(server.pid) - before) / runs
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=60)
     medians = {name: statistics.median(values) for name, values in samples.items()}
     base = medians["python -c pass"]
     lines = ["| command | CPU s (median) | × python -c pass |", "|---|---|---|"]
     lines += [f"| `{name}` | {seconds:.3f} | {seconds / base:.1f} |" for name, seconds in medians.items()]
-    lines.append(f"\nThe server's own CPU per served search (warm): {server_per_search:.3f} s.")
+    lines.append(f"\nThe server's own CPU per served request (warm): search {server_cpu[SERVED_SEARCH]:.3f} s, "
+                 f"ask {server_cpu[SERVED_ASK]:.3f} s (one turn of the scripted model: a search, then the answer).")
     return "\n".join(lines), medians
 
 
@@ -148,7 +172,8 @@ def main(argv: list[str] | None = None) -> None:
             write_section(f"{COMMANDS_HEADING}\n\n{started}. Command: `python -m benchmarks.bench_startup "
                           f"--only commands --runs {args.runs}`; medians of {args.runs} runs of each, CPU seconds "
                           f"(user + system) of the child process, so a busy machine changes them little. Query: "
-                          f"`journal {' '.join(QUERY)}` in the learner's journal (10 notes).\n\n{table}\n")
+                          f"`journal {' '.join(QUERY)}` and `journal {ASK[0]} {ASK[1]} \"{ASK[2]}\"` (the scripted "
+                          f"model of tests/support) in the learner's journal (10 notes).\n\n{table}\n")
     if args.only == "commands":
         return
     medians = {name: statistics.median(child_cpu_seconds(code) for _ in range(args.runs))

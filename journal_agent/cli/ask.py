@@ -4,6 +4,12 @@ The ``memory`` group and ``journal agents`` live in :mod:`journal_agent.cli.memo
 a turn looks in the terminal, in :mod:`journal_agent.cli.render_steps`. Model
 failures are :class:`~journal_agent.errors.AgentError` (its hint says the
 conversation is kept) and reach the one boundary, :mod:`journal_agent.cli.boundary`.
+
+``journal ask`` runs its turn on a running ``journal serve`` of the journal when there is one
+(``.journal/serve.json``, :mod:`journal_agent.service.local`; ``POST /v1/journal/ask``), else in this
+process. Both paths print from the same JSON (the turn's events and ``--json``'s object,
+:mod:`journal_agent.agent.turn_events`), so the output is the same; the served path imports neither the
+archive nor the ``openai`` SDK nor pydantic (issue 23: start-up).
 """
 
 from __future__ import annotations
@@ -13,20 +19,20 @@ import time
 
 import click
 
-from journal_agent.agent.loop import Agent, TurnHooks
-from journal_agent.agent.recall import RecallMemory
-from journal_agent.agent.reflection import reflect_on_notes, select_notes
-from journal_agent.agent.retrieval_only import LABEL, NO_TOOLS_LABEL, retrieval_only_answer
+from journal_agent.agent.turn_events import event_hooks
 from journal_agent.cli import render_steps as view
 from journal_agent.cli.boundary import EXIT_INTERRUPTED, user_message
 from journal_agent.cli.common import DATE, console, escape, journal_of, json_option, model_option, print_json
 from journal_agent.cli.search import entry_name
-from journal_agent.errors import AgentError, JournalError, ModelNotConfigured, ToolsUnsupported
-from journal_agent.openai_client import NOT_CONFIGURED, is_configured
+from journal_agent.errors import AgentError, JournalError, ModelNotConfigured
 from journal_agent.text import one_line
+
+ASK_PATH = "/v1/journal/ask"  # the server's journal-native ask (journal_agent.service.http.ask)
 
 
 def _require_model(journal) -> None:
+    from journal_agent.openai_client import NOT_CONFIGURED, is_configured
+
     if not is_configured(journal.config):
         raise ModelNotConfigured(NOT_CONFIGURED)
 
@@ -43,7 +49,8 @@ INTERRUPTED = f"Interrupted; {AgentError.hint}."
 def _run_turn(agent, out, question: str, *, show_steps: bool, stream: bool, live=None, event: bool = False,
               show_reasoning: bool = False):
     """Run one turn, showing progress as it happens (reasoning lines with ``show_steps`` or
-    ``show_reasoning``); returns the Turn.
+    ``show_reasoning``) from the events of :func:`~journal_agent.agent.turn_events.event_hooks`, as a
+    served turn is shown; returns the Turn.
 
     Raises:
         ToolsUnsupported: the model cannot call tools (the caller falls back).
@@ -51,58 +58,18 @@ def _run_turn(agent, out, question: str, *, show_steps: bool, stream: bool, live
     """
     live = live or view.LiveView(out)
 
-    def hooks_for(depth: int, name: str | None) -> TurnHooks:
-        """Hooks for the turn of agent ``name`` at ``depth`` (0: the learner's agent, unnamed in headers)."""
-        indent = "    " * depth
-        who = f"{name}: " if name else ""
-
-        def on_request(number, prepared):
-            live.stop()
-            if show_steps:
-                view.print_step_header(out, number, prepared, indent=indent, agent=name)
-            live.waiting(f"{who}thinking…", since_start=number == 1 and depth == 0)
-
-        def on_tool(call):
-            live.stop()
-            if show_steps:
-                view.print_tool_start(out, call, indent=indent)
-            live.waiting(f"{who}running {call.name}…")
-
-        def on_tool_done(record):
-            live.stop()
-            if show_steps:
-                view.print_tool_done(out, record, indent=indent)
-
-        def on_step(step):
-            live.stop()
-            if show_steps:
-                view.print_step_footer(out, step, indent=indent)
-
-        def on_reasoning(text):
-            live.stop()
-            if show_steps or show_reasoning:
-                view.print_reasoning(out, text, indent=indent)
-
-        return TurnHooks(on_request=on_request, on_tool=on_tool, on_tool_done=on_tool_done, on_step=on_step,
-                         on_reasoning=on_reasoning,
-                         nested=lambda target, _message: hooks_for(depth + 1, target))
+    def show(event):
+        view.show_event(out, live, event, show_steps=show_steps, show_reasoning=show_reasoning)
 
     steps = []
     try:
         for step in agent.run(question, event=event, on_token=live.token if stream else None,
-                              hooks=hooks_for(0, None)):
+                              hooks=event_hooks(show)):
             live.stop()
             steps.append(step)
     finally:
         live.stop()
     return agent.finish_turn(question, steps)
-
-
-def _show_turn(out, turn, journal, *, show_steps: bool) -> None:
-    if show_steps:
-        out.print()
-    view.print_answer(out, turn.answer, reasoned_only=turn.reasoned_only)
-    view.print_turn_notes(out, turn, journal.config.llm.max_tokens)
 
 
 # ------------------------------------------------------------------- commands
@@ -132,19 +99,30 @@ def ask(ctx, question, continue_, cid, show_steps, stream, model, agent_name, as
     """Ask an agent about your learning; each ask starts a new conversation unless -c.
 
     Without a configured model, or with a model that cannot call tools, prints
-    the best-matching passages instead, marked retrieval-only.
+    the best-matching passages instead, marked retrieval-only. A running `journal serve`
+    of this journal runs the turn when there is one (faster start; the output is the same),
+    except with --model, which needs this process's own client.
     """
     started = time.monotonic()
-    journal = journal_of(ctx)
     text = " ".join(question).strip()
     if not text:
         raise click.UsageError("the question is empty")
     out = console()
+    live = view.LiveView(out, started=started, enabled=not as_json)
+    stream = out.is_terminal and not as_json if stream is None else stream and not as_json
+    if model is None and _served_ask(ctx, out, live, text, conversation=_conversation(continue_, cid),
+                                     agent_name=agent_name, show_steps=show_steps and not as_json,
+                                     stream=stream, as_json=as_json):
+        return
+    from journal_agent.agent.loop import Agent
+    from journal_agent.errors import ToolsUnsupported
+    from journal_agent.openai_client import NOT_CONFIGURED, is_configured
+
+    journal = journal_of(ctx)
     if not is_configured(journal.config):
         console(stderr=True).print(escape(NOT_CONFIGURED))
         _retrieval_only(journal, text, out, as_json)
         return
-    live = view.LiveView(out, started=started, enabled=not as_json)
     live.waiting("thinking…", since_start=True)
     try:
         agent = Agent(journal, name=agent_name, model=model, conversation=_conversation(continue_, cid),
@@ -157,13 +135,10 @@ def ask(ctx, question, continue_, cid, show_steps, stream, model, agent_name, as
     except BaseException:
         live.stop()
         raise
-    stream = out.is_terminal and not as_json if stream is None else stream and not as_json
     try:
         turn = _run_turn(agent, out, text, show_steps=show_steps and not as_json, stream=stream, live=live)
     except ToolsUnsupported as exc:
-        console(stderr=True).print(escape(f"{str(exc)[0].upper()}{str(exc)[1:]}; the retrieval-only "
-                                            "answer follows."))
-        _retrieval_only(journal, text, out, as_json, reason="the model cannot call tools")
+        _tools_unsupported(journal, str(exc), text, out, as_json)
         return
     except JournalError as exc:
         if as_json:
@@ -177,10 +152,76 @@ def ask(ctx, question, continue_, cid, show_steps, stream, model, agent_name, as
     if as_json:
         print_json(view.turn_json(turn))
         return
-    _show_turn(out, turn, journal, show_steps=show_steps)
+    view.show_turn(out, view.turn_json(turn), journal.config.llm.max_tokens, show_steps=show_steps)
+
+
+def _tools_unsupported(journal, message: str, question: str, out, as_json: bool) -> None:
+    console(stderr=True).print(escape(f"{message[0].upper()}{message[1:]}; the retrieval-only answer follows."))
+    _retrieval_only(journal, question, out, as_json, reason="the model cannot call tools")
+
+
+def _served_ask(ctx: click.Context, out, live, question: str, *, conversation, agent_name: str, show_steps: bool,
+                stream: bool, as_json: bool) -> bool:
+    """Run the turn on a running ``journal serve`` of the command's journal (``POST /v1/journal/ask``) and
+    print it as the in-process path does; ``False`` when there is none to ask (no journal found here, no
+    or a stale announcement, a server that refused: busy (409), no model (503), not the owner's), and
+    then nothing was printed.
+
+    Raises:
+        JournalError: the turn failed on the server (its message and hint, as in process).
+    """
+    from journal_agent.root import find_root
+    from journal_agent.service.local import running_server, stream_json
+
+    try:
+        root = find_root(explicit=(ctx.find_object(dict) or {}).get("root"))
+    except JournalError:
+        return False  # the in-process path says what is wrong
+    server = running_server(root)
+    if server is None:
+        return False
+    events = stream_json(server, "POST", ASK_PATH, body={"question": question, "agent": agent_name,
+                                                         "conversation": conversation, "stream": stream})
+    if events is None:
+        return False
+    live.waiting("thinking…", since_start=True)
+    final = None
+    try:
+        for event in events:
+            if event.get("kind") in ("turn", "error"):
+                final = event
+                break
+            view.show_event(out, live, event, show_steps=show_steps)
+    except KeyboardInterrupt:  # the server runs the turn to its end and stores it whole
+        live.stop()
+        console(stderr=True).print(INTERRUPTED)
+        ctx.exit(EXIT_INTERRUPTED)
+    finally:
+        live.stop()
+        events.close()
+    if final is None:  # the server stopped mid-turn; what it stored of the turn stays in the conversation
+        broke = AgentError("the connection to `journal serve` broke off during the turn")
+        if as_json:
+            print_json(view.error_json(question, broke))
+        raise broke
+    if final["kind"] == "error":
+        failure = final["error"]
+        if failure.get("error_type") == "ToolsUnsupported":
+            _tools_unsupported(journal_of(ctx), failure["error"], question, out, as_json)
+            return True
+        if as_json:
+            print_json(failure)
+        raise JournalError(failure["error"], hint=failure.get("hint"))
+    if as_json:
+        print_json(final["turn"])
+    else:
+        view.show_turn(out, final["turn"], final.get("max_tokens"), show_steps=show_steps)
+    return True
 
 
 def _retrieval_only(journal, question: str, out, as_json: bool, reason: str = "no model configured") -> None:
+    from journal_agent.agent.retrieval_only import LABEL, NO_TOOLS_LABEL, retrieval_only_answer
+
     answer = retrieval_only_answer(journal, question)
     answer.reason = reason
     if as_json:
@@ -237,6 +278,9 @@ def _save_history(history) -> None:
 @click.pass_context
 def chat(ctx, continue_, cid, show_steps, stream, model, agent_name) -> None:
     """Talk with an agent; Ctrl-D exits. Line editing and history (↑) on a terminal."""
+    from journal_agent.agent.loop import Agent
+    from journal_agent.errors import ToolsUnsupported
+
     journal = journal_of(ctx)
     _require_model(journal)
     agent = Agent(journal, name=agent_name, model=model, conversation=_conversation(continue_, cid),
@@ -277,7 +321,7 @@ def chat(ctx, continue_, cid, show_steps, stream, model, agent_name) -> None:
             except KeyboardInterrupt:
                 console(stderr=True).print("Interrupted; the conversation so far is kept.")
                 continue
-            _show_turn(out, turn, journal, show_steps=show_steps)
+            view.show_turn(out, view.turn_json(turn), journal.config.llm.max_tokens, show_steps=show_steps)
     finally:
         _save_history(history)
         agent.close()
@@ -292,6 +336,8 @@ def chat(ctx, continue_, cid, show_steps, stream, model, agent_name) -> None:
 @click.pass_context
 def log(ctx, cid, last, limit, as_json) -> None:
     """List past conversations, newest first, or show conversation CID."""
+    from journal_agent.agent.recall import RecallMemory
+
     recall = RecallMemory.open(journal_of(ctx))
     out = console()
     try:
@@ -327,6 +373,9 @@ def log(ctx, cid, last, limit, as_json) -> None:
 @click.pass_context
 def reflect(ctx, since_day, show_steps, model) -> None:
     """Ask the agent to update the learner profile from recent notes."""
+    from journal_agent.agent.reflection import reflect_on_notes, select_notes
+    from journal_agent.agent.turn_events import edit_json
+
     journal = journal_of(ctx)
     _require_model(journal)
     notes = select_notes(journal, since_day)
@@ -339,4 +388,4 @@ def reflect(ctx, since_day, show_steps, model) -> None:
     if outcome.status == "failed":
         raise click.ClickException(outcome.message)
     click.echo(outcome.message)
-    view.print_edits(out, outcome.edits)
+    view.print_edits(out, [edit_json(e) for e in outcome.edits])

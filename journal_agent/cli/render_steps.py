@@ -19,6 +19,8 @@ from rich.markdown import Markdown
 from rich.spinner import Spinner
 from rich.text import Text
 
+from journal_agent.agent.turn_events import error_json as error_json  # re-exported: --json views
+from journal_agent.agent.turn_events import turn_json as turn_json
 from journal_agent.cli.common import escape
 from journal_agent.text import one_line
 
@@ -89,47 +91,52 @@ class LiveView:
 
 
 # ------------------------------------------------------------------ steps
-# ``indent`` and ``agent``: the steps of a turn another agent runs for send_message_to_agent are indented
-# under the call, each step header naming that agent.
-def print_step_header(out, number: int, prepared, *, indent: str = "", agent: str | None = None) -> None:
-    """``--show-steps``: a step's header (as its request goes out) and its context events."""
-    who = f"{escape(agent)} · " if agent else ""
-    out.print(f"{indent}[bold cyan]{who}step {number}[/bold cyan][dim] · {prepared.tokens:,} context tokens[/dim]")
-    for event in prepared.events:
-        out.print(f"{indent}  [yellow]! {escape(event)}[/yellow]")
+# Every step line is printed from an event of journal_agent.agent.turn_events (the JSON a served turn
+# streams), so `journal ask` prints the same in its own process and through `journal serve`. ``depth``
+# indents the steps of a turn another agent runs for send_message_to_agent, each header naming that agent.
+def print_event(out, event: dict[str, Any]) -> None:
+    """``--show-steps``: the line(s) of one turn event (:mod:`journal_agent.agent.turn_events`); ``token``
+    events print nothing here (:class:`LiveView` draws them)."""
+    indent = "    " * int(event.get("depth") or 0)
+    kind = event["kind"]
+    if kind == "step":
+        who = f"{escape(event['agent'])} · " if event.get("agent") else ""
+        out.print(f"{indent}[bold cyan]{who}step {event['number']}[/bold cyan]"
+                  f"[dim] · {event['tokens']:,} context tokens[/dim]")
+        for text in event["events"]:
+            out.print(f"{indent}  [yellow]! {escape(text)}[/yellow]")
+    elif kind == "tool":
+        out.print(f"{indent}  → [bold]{escape(event['name'])}[/bold] {escape(one_line(event['arguments'], 200))}")
+    elif kind == "tool_done":
+        colour = "red" if event["error"] else "dim"
+        out.print(f"{indent}    [{colour}]← {escape(one_line(event['result']))}[/{colour}]")
+    elif kind == "reasoning" and event["text"].strip():
+        out.print(f"{indent}  [dim italic]∴ reasoning: {escape(one_line(event['text'], 300))}[/dim italic]")
+    elif kind == "step_done":
+        ends = {"answer": "answer · ", "length": "answer cut off · ", "step_cap": "step cap reached · "}.get(
+            event["stop_reason"] or "", "")
+        if event["unparsed_call"]:
+            out.print(f"{indent}  [yellow]! {escape(event['unparsed_call'])}[/yellow]")
+        for notice in event["notices"]:
+            out.print(f"{indent}  [yellow]! {escape(notice)}[/yellow]")
+        out.print(f"{indent}  [dim]· {ends}{event['non_llm_seconds'] * 1000:.0f} ms outside the model[/dim]")
 
 
-def print_tool_start(out, call, *, indent: str = "") -> None:
-    """``--show-steps``: a tool call as it starts."""
-    out.print(f"{indent}  → [bold]{escape(call.name)}[/bold] {escape(one_line(call.arguments, 200))}")
-
-
-def print_tool_done(out, record, *, indent: str = "") -> None:
-    """``--show-steps``: a tool call's one-line result."""
-    colour = "red" if record.error else "dim"
-    out.print(f"{indent}    [{colour}]← {escape(one_line(record.result))}[/{colour}]")
-
-
-def print_reasoning(out, reasoning: str, *, indent: str = "") -> None:
-    """``--show-steps``/``chat``: the model's reasoning, as its own kind of step line (never the answer)."""
-    if reasoning.strip():
-        out.print(f"{indent}  [dim italic]∴ reasoning: {escape(one_line(reasoning, 300))}[/dim italic]")
-
-
-def print_unparsed_call(out, step, *, indent: str = "") -> None:
-    """A tool call the model wrote as text that could not run (and the server option that fixes it)."""
-    if getattr(step, "unparsed_call", ""):
-        out.print(f"{indent}  [yellow]! {escape(step.unparsed_call)}[/yellow]")
-
-
-def print_step_footer(out, step, *, indent: str = "") -> None:
-    """``--show-steps``: how the step ended and the time spent outside the model."""
-    kind = {"answer": "answer · ", "length": "answer cut off · ", "step_cap": "step cap reached · "}.get(
-        step.stop_reason or "", "")
-    print_unparsed_call(out, step, indent=indent)
-    for notice in step.notices:
-        out.print(f"{indent}  [yellow]! {escape(notice)}[/yellow]")
-    out.print(f"{indent}  [dim]· {kind}{step.non_llm_seconds * 1000:.0f} ms outside the model[/dim]")
+def show_event(out, live: LiveView, event: dict[str, Any], *, show_steps: bool, show_reasoning: bool = False) -> None:
+    """One turn event as a running turn shows it: the spinner's label (``thinking…``, ``running TOOL…``),
+    the streamed answer, and with ``show_steps`` (reasoning also with ``show_reasoning``) its lines."""
+    kind = event["kind"]
+    if kind == "token":
+        live.token(event["text"])
+        return
+    live.stop()
+    if show_steps or (show_reasoning and kind == "reasoning"):
+        print_event(out, event)
+    who = f"{event['agent']}: " if event.get("agent") else ""
+    if kind == "step":
+        live.waiting(f"{who}thinking…", since_start=event["number"] == 1 and not event.get("depth"))
+    elif kind == "tool":
+        live.waiting(f"{who}running {event['name']}…")
 
 
 def print_step(out, step) -> None:
@@ -138,13 +145,12 @@ def print_step(out, step) -> None:
         step.stop_reason or "", "")
     out.print(f"[bold cyan]step {step.number}[/bold cyan][dim] · {step.context_tokens:,} context tokens"
               f" · {step.non_llm_seconds * 1000:.0f} ms outside the model{kind}[/dim]")
-    for event in step.events:
-        out.print(f"  [yellow]! {escape(event)}[/yellow]")
-    print_reasoning(out, step.reasoning)
+    print_event(out, {"kind": "reasoning", "text": step.reasoning})
     for call in step.tool_calls:
-        print_tool_start(out, call)
-        print_tool_done(out, call)
-    print_unparsed_call(out, step)
+        print_event(out, {"kind": "tool", "name": call.name, "arguments": call.arguments})
+        print_event(out, {"kind": "tool_done", "result": call.result, "error": call.error})
+    if step.unparsed_call:
+        out.print(f"  [yellow]! {escape(step.unparsed_call)}[/yellow]")
 
 
 # ------------------------------------------------------------------ answers
@@ -159,18 +165,19 @@ def print_answer(out, answer: str, *, reasoned_only: bool = False) -> None:
         click.echo(answer)
 
 
-def print_sources(out, turn) -> None:
-    """The **Sources** list (title, date, path), and notes named but not retrieved, flagged."""
-    if turn.stop_reason not in ("answer", "length"):
+def print_sources(out, turn: dict[str, Any]) -> None:
+    """The **Sources** list (title, date, path) of a turn's JSON (:func:`turn_json`), and notes named but
+    not retrieved, flagged."""
+    if turn["stop_reason"] not in ("answer", "length"):
         return
     out.print()
-    if turn.sources:
+    if turn["sources"]:
         out.print("[bold]Sources[/bold]")
-        for source in turn.sources:
-            out.print(f"- {escape(source.title)} ({source.date.isoformat()}) {escape(source.path)}")
+        for source in turn["sources"]:
+            out.print(f"- {escape(source['title'])} ({source['date']}) {escape(source['path'])}")
     else:
         out.print("[bold]Sources[/bold]: none (the answer cites no note retrieved in this turn)")
-    for flagged in turn.flagged:
+    for flagged in turn["flagged"]:
         out.print(f"[yellow]⚠ named but not retrieved in this turn (not a source): {escape(flagged)}[/yellow]")
 
 
@@ -184,75 +191,48 @@ def diff_lines(before: str, after: str, width: int = 150) -> list[str]:
 
 
 def print_turn_notes(out, turn, max_tokens: int | None = None) -> None:
-    """What the learner must know beyond the answer: a cut-off answer, memory edits, withheld notes."""
-    if turn.stop_reason == "length":
+    """What the learner must know beyond the answer of ``turn`` (a :class:`~journal_agent.agent.loop.Turn`
+    or its JSON, :func:`turn_json`): a cut-off answer, memory edits, withheld notes."""
+    data = turn if isinstance(turn, dict) else turn_json(turn)
+    if data["stop_reason"] == "length":
         limit = f" ([llm] max_tokens = {max_tokens:,})" if max_tokens else ""
-        note = REASONING_CUT_OFF if getattr(turn, "reasoned_only", False) else CUT_OFF
+        note = REASONING_CUT_OFF if data["reasoned_only"] else CUT_OFF
         out.print(f"[yellow]{escape(note.format(limit=limit))}[/yellow]")
-    unparsed = turn.steps[-1].unparsed_call if turn.steps else ""
+    unparsed = data["steps"][-1]["unparsed_call"] if data["steps"] else ""
     if unparsed:
         out.print(f"[yellow]⚠ {escape(unparsed)}[/yellow]")
-    for notice in dict.fromkeys(n for s in turn.steps for n in s.notices):
+    for notice in dict.fromkeys(n for s in data["steps"] for n in s["notices"]):
         out.print(f"[yellow]⚠ {escape(notice[0].upper() + notice[1:])}[/yellow]")
-    print_sources(out, turn)
-    print_edits(out, turn.edits, getattr(turn, "agent", None))
-    if turn.withheld:
-        count = len(turn.withheld)
+    print_sources(out, data)
+    print_edits(out, data["edits"], data["agent"])
+    if data["withheld"]:
+        count = len(data["withheld"])
         text = WITHHELD.format(count=count, s="s" if count != 1 else "", were="were" if count != 1 else "was")
         out.print(f"[yellow]{escape(text)}[/yellow]")
 
 
-def print_edits(out, edits, agent: str | None = None) -> None:
-    """Every core-memory edit made in the turn, with what changed (and by which agent, when not ``agent``)."""
+def show_turn(out, turn: dict[str, Any], max_tokens: int | None, *, show_steps: bool) -> None:
+    """A finished turn from its JSON (:func:`turn_json`): the answer, then :func:`print_turn_notes`."""
+    if show_steps:
+        out.print()
+    print_answer(out, turn["answer"], reasoned_only=turn["reasoned_only"])
+    print_turn_notes(out, turn, max_tokens)
+
+
+def print_edits(out, edits: list[dict[str, Any]], agent: str | None = None) -> None:
+    """Every core-memory edit made in the turn (``turn_json``'s ``edits``), with what changed (and by
+    which agent, when not ``agent``)."""
     if not edits:
         return
     out.print()
     for edit in edits:
-        who = getattr(edit, "agent", "")
+        who = edit.get("agent") or ""
         by = f" by the {escape(who)} agent" if agent and who and who != agent else ""
-        out.print(f"[bold]Core memory[/bold]: {escape(edit.tool)} on the {escape(edit.label)} block{by} "
+        out.print(f"[bold]Core memory[/bold]: {escape(edit['tool'])} on the {escape(edit['label'])} block{by} "
                   "[dim](undo: `journal memory undo`)[/dim]")
-        for line in diff_lines(edit.before, edit.after)[:6]:
+        for line in diff_lines(edit["before"], edit["after"])[:6]:
             colour = "red" if line.startswith("-") else "green"
             out.print(f"    [{colour}]{escape(line)}[/{colour}]")
-
-
-def turn_json(turn) -> dict[str, Any]:
-    """``--json`` view of a turn; another agent's turn run by a ``send_message_to_agent`` call is nested
-    under that call as ``"turn"``."""
-    return {
-        "mode": "agent",
-        "agent": turn.agent,
-        "conversation_id": turn.conversation_id,
-        "question": turn.message,
-        "answer": turn.answer,
-        "stop_reason": turn.stop_reason,
-        "sources": [s.to_dict() for s in turn.sources],
-        "flagged": turn.flagged,
-        "edits": [{"tool": e.tool, "label": e.label, "before": e.before, "after": e.after, "agent": e.agent}
-                  for e in turn.edits],
-        "withheld": turn.withheld,
-        "reasoned_only": turn.reasoned_only,
-        "steps": [
-            {
-                "number": s.number, "context_tokens": s.context_tokens, "events": s.events,
-                "reasoning": s.reasoning, "unparsed_call": s.unparsed_call, "notices": s.notices,
-                "content": s.content, "stop_reason": s.stop_reason,
-                "non_llm_seconds": round(s.non_llm_seconds, 4), "llm_seconds": round(s.llm_seconds, 4),
-                "tool_calls": [dict({"name": c.name, "arguments": c.arguments, "result": c.result,
-                                     "error": c.error}, **({"turn": turn_json(c.turn)} if c.turn else {}))
-                               for c in s.tool_calls],
-            }
-            for s in turn.steps
-        ],
-    }
-
-
-def error_json(question: str, exc: BaseException, conversation_id: int | None = None) -> dict[str, Any]:
-    """``--json`` view of a turn that failed: always an object, with ``error`` (and ``hint``)."""
-    return {"mode": "agent", "question": question, "conversation_id": conversation_id,
-            "answer": None, "error": str(exc), "hint": getattr(exc, "hint", None),
-            "error_type": type(exc).__name__}
 
 
 # ------------------------------------------------------------------ the log

@@ -4,7 +4,8 @@ A server announces itself in ``.journal/serve.json``: its URL, its process id an
 for this run (``{"url": "http://127.0.0.1:8283", "pid": 4242, "token": "..."}``). The file is written
 atomically (:func:`journal_agent.atomic.write_atomic`) with mode 0600, so only the journal's owner can
 read the token, and removed when the server stops. A command that would otherwise open the archive
-(``journal search``) asks that server instead, with the token: the server then answers as the local
+(``journal search``; ``journal ask``, whose turn streams back as JSON lines, :func:`stream_json`) asks that
+server instead, with the token: the server then answers as the local
 CLI would, private notes included. Commands already running at ~jrnl speed gain nothing from a daemon;
 the point is to skip ``import lancedb`` and the embedder in every short-lived process (issue 23), as
 tools with a daemon do (``git fsmonitor--daemon``, ``gpg-agent``).
@@ -22,6 +23,7 @@ import http.client
 import json
 import os
 import stat
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,7 @@ from journal_agent.root import STATE_DIR
 SERVE_FILE = "serve.json"
 LOCAL_HEADER = "X-Journal-Local"  # the server's answer says it recognized the local token ("owner")
 TIMEOUT = 60.0  # seconds: a server's first search loads the archive and the embedder
+TURN_TIMEOUT = 900.0  # seconds between two lines of a streamed turn: a model step may be slow
 
 
 @dataclass(frozen=True)
@@ -134,3 +137,39 @@ def request_json(server: LocalServer, method: str, path: str, *, params: dict[st
         return None
     finally:
         connection.close()
+
+
+def stream_json(server: LocalServer, method: str, path: str, *, body: dict[str, Any],
+                timeout: float = TURN_TIMEOUT) -> Generator[dict[str, Any], None, None] | None:
+    """``method path`` on ``server`` with its local token and ``body`` as JSON; its answer, JSON lines read
+    as they come (one object a line), or ``None`` to do the work locally: the same rules as
+    :func:`request_json`, checked before any line is read. Close the generator when done with it.
+
+    A connection that breaks after the first line ends the lines early (the caller sees no final line).
+    """
+    parts = urlsplit(server.url)
+    assert parts.hostname is not None and parts.port is not None  # checked by _read
+    headers = {"Authorization": f"Bearer {server.token}", "Accept": "application/x-ndjson",
+               "Content-Type": "application/json"}
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        connection.request(method, path, body=json.dumps(body).encode(), headers=headers)
+        response = connection.getresponse()
+    except (OSError, http.client.HTTPException):
+        connection.close()
+        return None
+    if response.status != 200 or response.getheader(LOCAL_HEADER) != "owner":
+        connection.close()
+        return None
+
+    def lines() -> Generator[dict[str, Any], None, None]:
+        try:
+            for line in response:
+                if line.strip():
+                    yield json.loads(line)
+        except (OSError, http.client.HTTPException, ValueError):
+            return
+        finally:
+            connection.close()
+
+    return lines()

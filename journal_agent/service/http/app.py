@@ -22,6 +22,8 @@ Routes (the README's table lists what exists and what does not):
   (:mod:`journal_agent.service.local`) it answers as the local CLI does, private notes included and
   marked (``"private": true``), and says so in ``X-Journal-Local: owner``; asked without it, private
   and draft notes are never served (nor named in ``withheld``);
+* ``POST /v1/journal/ask`` — journal-native, the owner's only: one ``journal ask`` turn, its steps as
+  JSON lines, then what ``journal ask --json`` prints (:mod:`.ask`);
 * ``GET /v1/agents/{agent_id}/context`` — :func:`~journal_agent.agent.compiled.compile_context` of the
   server conversation (``?message=`` previews one), as Letta's context-window overview;
 * ``POST /v1/chat/completions`` — OpenAI-compatible chat (:mod:`.chat`);
@@ -29,9 +31,9 @@ Routes (the README's table lists what exists and what does not):
   (:func:`~journal_agent.service.mcp.build_server`);
 * ``GET /v1/health/``; and ``/``: the built site (``site/public/``), when there is one.
 
-Errors are JSON ``{"detail": "..."}``: 401 (token), 404 (no such agent, block or route), 409 (a turn of
-the agent is running; ``started_at`` says since when, and the turn runs to its end even when its
-client disconnects), 413 (body too large), 422 (a request the API cannot read), 400 (a change the
+Errors are JSON ``{"detail": "..."}``: 401 (token), 403 (an owner-only route), 404 (no such agent, block
+or route), 409 (a turn of the agent is running; ``started_at`` says since when, and the turn runs to its
+end even when its client disconnects), 413 (body too large), 422 (a request the API cannot read), 400 (a change the
 journal refuses, such as a block over its limit), 502/503 (the model failed / none is configured).
 The model's key never appears in a response: every detail goes through
 :func:`~journal_agent.agent.llm.redact`.
@@ -58,6 +60,7 @@ from journal_agent.agent.prompts import load as load_prompt
 from journal_agent.agent.recall import RecallMemory
 from journal_agent.archive.modes import MODES, SOURCES
 from journal_agent.errors import AgentError, JournalError
+from journal_agent.service.http.ask import journal_ask
 from journal_agent.service.http.chat import chat_completions
 from journal_agent.service.http.common import (
     ApiError,
@@ -379,6 +382,7 @@ def create_app(journal, *, token: str | None = None, client=None, model: str | N
         Route(f"{base}/archival-memory/search", search_passages, methods=["GET"]),
         Route(f"{base}/context", get_context, methods=["GET"]),
         Route("/v1/journal/search", journal_search, methods=["GET"]),
+        Route("/v1/journal/ask", journal_ask(agents), methods=["POST"]),
         Route("/v1/chat/completions", chat_completions(agents, journal.site_dir), methods=["POST"]),
         *mcp_routes,
     ]
