@@ -170,14 +170,9 @@ def _served_ask(ctx: click.Context, out, live, question: str, *, conversation, a
     Raises:
         JournalError: the turn failed on the server (its message and hint, as in process).
     """
-    from journal_agent.root import find_root
-    from journal_agent.service.local import running_server, stream_json
+    from journal_agent.service.local import server_here, stream_json
 
-    try:
-        root = find_root(explicit=(ctx.find_object(dict) or {}).get("root"))
-    except JournalError:
-        return False  # the in-process path says what is wrong
-    server = running_server(root)
+    server = server_here((ctx.find_object(dict) or {}).get("root"))
     if server is None:
         return False
     events = stream_json(server, "POST", ASK_PATH, body={"question": question, "agent": agent_name,

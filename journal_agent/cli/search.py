@@ -67,15 +67,9 @@ def served_search(ctx: click.Context, query: str, *, limit: int, mode: str, sinc
     """What a running ``journal serve`` of the command's journal answers (``SearchResults.to_json``), or
     ``None``: no journal found here, no server announced, a stale announcement, or a server that did not
     answer as the owner's (see :func:`journal_agent.service.local.request_json`)."""
-    from journal_agent.errors import JournalError
-    from journal_agent.root import find_root
-    from journal_agent.service.local import request_json, running_server
+    from journal_agent.service.local import request_json, server_here
 
-    try:
-        root = find_root(explicit=(ctx.find_object(dict) or {}).get("root"))
-    except JournalError:
-        return None  # the in-process path says what is wrong
-    server = running_server(root)
+    server = server_here((ctx.find_object(dict) or {}).get("root"))
     if server is None:
         return None
     data = request_json(server, "GET", SEARCH_PATH, params={

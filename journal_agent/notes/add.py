@@ -104,7 +104,7 @@ def note_days(journal: Journal) -> list[DayOfNote]:
             head = read_journal_head(journal, path)
             if head.day is None:
                 continue
-            date = head.date or read_one(journal, path).date
+            date = head.date or read_one(journal, path, journal.notes_dir).date  # notes/ only: no record to read
         except NoteError:
             continue
         days.append(DayOfNote(head.day, date, journal.relative(path)))

@@ -89,6 +89,20 @@ def running_server(root: Path) -> LocalServer | None:
     return server
 
 
+def server_here(explicit_root: str | os.PathLike[str] | None = None) -> LocalServer | None:
+    """The server announced for the journal a command runs in (found as every command finds it: ``--root`` /
+    ``JOURNAL_ROOT``, else walking up), or ``None``: no journal there (the in-process path says what is
+    wrong), or no trusted server (:func:`running_server`)."""
+    from journal_agent.errors import JournalError
+    from journal_agent.root import find_root
+
+    try:
+        root = find_root(explicit=explicit_root)
+    except JournalError:
+        return None
+    return running_server(root)
+
+
 def _read(path: Path) -> LocalServer | None:
     try:
         info = path.stat()
