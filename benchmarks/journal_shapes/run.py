@@ -75,13 +75,14 @@ Runner = Callable[[Path, Sequence[str]], tuple[int, str]]
 
 
 def load_questions(name: str) -> list[dict]:
-    """The questions of ``<name>.jsonl`` and ``<name>.batch2.jsonl`` (id, kind, question/ref/stat, expect/answer).
+    """The questions of ``<name>.jsonl``, ``.batch2.jsonl`` and ``.batch3.jsonl`` (id, kind, question/ref/stat, expect).
 
     Batch 2 (kind ``relative``: "the day after I finished X", "my first ten days") was written after the first
-    run of batch 1 and committed before its own first run.
+    run of batch 1 and committed before its own first run; batch 3 (first/last/relative questions, a guard
+    against fitting the first two) likewise, before any change for them.
     """
     out = []
-    for path in (HERE / f"{name}.jsonl", HERE / f"{name}.batch2.jsonl"):
+    for path in (HERE / f"{name}.jsonl", HERE / f"{name}.batch2.jsonl", HERE / f"{name}.batch3.jsonl"):
         if path.exists():
             with open(path, encoding="utf-8") as handle:
                 out += [json.loads(line) for line in handle if line.strip()]
