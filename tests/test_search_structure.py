@@ -186,3 +186,125 @@ def test_hybrid_scores_are_the_convex_fusion_of_both_lists(learner):
     scores = [hit.score for hit in results.hits]
     assert all(0.0 <= score <= 1.0 for score in scores) and scores == sorted(scores, reverse=True)
     assert scores[0] >= VECTOR_SHARE  # at least the nearest chunk's share; rank fusion tops out near 2/61
+
+
+# ----------------------------------------------------------------- first/last time and events: what an entry is about
+# Written the way public #100DaysOfCode logs are (benchmarks/journal_shapes, batches 1-3): a topic named first as a
+# plan or an idea, a project spelt "TicTacToe" one day and "Tic Tac Toe" the next, "project" on every day.
+ORDER_LOG = """# 100 Days Of Code - Log
+
+### Day 1: March 1, 2021
+
+**Today's Progress**: Project Euler problem 3 for my project folder. I'm going to tackle Django next: I want to
+get Django running and make a Django app.
+
+### Day 2: March 2, 2021
+
+**Today's Progress**: Today I got Django running on my machine with a single route, then a Project Euler
+problem for the project.
+
+### Day 3: March 3, 2021
+
+**Today's Progress**: Got started on a personal TicTacToe project, the board is drawn.
+
+### Day 4: March 4, 2021
+
+**Today's Progress**: More work on the Tic Tac Toe project: the Tic Tac Toe turns and the Tic Tac Toe project's
+reset button.
+
+### Day 5: March 5, 2021
+
+**Today's Progress**: The Tic Tac Toe project checks for a winner; another Project Euler project problem.
+
+### Day 6: March 6, 2021
+
+**Today's Progress**: Came back to the Tic Tac Toe application after a month: it finally works the way I wanted.
+
+### Day 7: March 7, 2021
+
+**Today's Progress**: Python generators and the yield keyword for the project.
+
+#### What I'm planning to do next
+
+Kubernetes: read the Kubernetes docs on pods and Kubernetes deployments.
+
+### Day 8: March 8, 2021
+
+**Today's Progress**: Ran my first Kubernetes pods with kubectl on a local kind cluster; a
+Project Euler problem for the project.
+
+### Day 9: March 9, 2021
+
+**Today's Progress**: Wrote unit tests for the project. Some ideas for later:
+
+- a Sudoku solver: a Sudoku solver for any Sudoku
+- a Medium bot
+
+### Day 10: March 10, 2021
+
+**Today's Progress**: Built the grid class of my Sudoku solver.
+
+### Day 11: March 11, 2021
+
+**Today's Progress**: Regular expressions in Python: groups and lookaheads, for a Project Euler project problem.
+
+### Day 12: March 12, 2021
+
+**Today's Progress**: I need to brush up before I take the Codility test: Codility test practice.
+
+### Day 13: March 13, 2021
+
+**Today's Progress**: Leetcode: two pointers and sliding windows; the Project Euler project.
+
+### Day 14: March 14, 2021
+
+**Today's Progress**: Finished the Codility test for the Genospace interview this morning, three tasks
+on arrays and strings, then a walk in the park and SQL joins in the evening. No project today.
+
+### Day 15: March 15, 2021
+
+**Today's Progress**: The Sudoku solver works: the Sudoku solver solves every Sudoku puzzle I tried with it.
+"""
+
+
+@pytest.fixture(scope="module")
+def order_log(tmp_path_factory):
+    from tests.support.journals import make_journal_dir
+
+    root = make_journal_dir(tmp_path_factory.mktemp("order") / "journal")
+    write(root / "notes" / "log.md", ORDER_LOG)
+    journal = open_journal(root=root)
+    ingest(journal)
+    return journal
+
+
+@pytest.mark.parametrize("question, expected", [
+    # an intention ("I'm going to tackle Django next") is not the first time
+    ("When did I first get Django running?", "Day 2: March 2, 2021"),
+    # the words however they are joined: "TicTacToe" is "Tic Tac Toe"
+    ("When did I first work on the Tic Tac Toe game?", "Day 3: March 3, 2021"),
+    # "project" is on most days, so it weighs little beside "tic tac toe"
+    ("When did I last work on the Tic Tac Toe project?", "Day 6: March 6, 2021"),
+    # a section headed as a plan is not what was done
+    ("When did I first use Kubernetes?", "Day 8: March 8, 2021"),
+    # nor a list of ideas for later
+    ("When did I start the Sudoku solver?", "Day 10: March 10, 2021"),
+])
+def test_first_and_last_time_is_the_entry_that_did_it(order_log, question, expected):
+    results = search_notes(order_log, question)
+    assert results.order in ("first", "last") and results.hits[0].entry_heading == expected, [
+        hit.entry_heading for hit in results.hits[:3]]
+
+
+def test_the_learners_own_start_is_the_earliest_entry_about_it(order_log):
+    """"I started the Sudoku solver" is the first entry doing it (Day 10), not the best match of the words (Day 15)
+    nor the idea of it (Day 9)."""
+    results = search_notes(order_log, "What did I do the day after I started the Sudoku solver?")
+    assert results.event.entry_heading == "Day 10: March 10, 2021"
+    assert results.hits[0].entry_heading == "Day 11: March 11, 2021"
+
+
+def test_an_event_is_the_entry_where_it_happened_not_where_it_was_awaited(order_log):
+    results = search_notes(order_log, "What did I do the day before the Codility test?")
+    assert results.event.entry_heading == "Day 14: March 14, 2021"
+    assert results.hits[0].entry_heading == "Day 13: March 13, 2021"

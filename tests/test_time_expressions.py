@@ -215,3 +215,21 @@ def test_an_event_can_be_named_by_what_happened_not_only_by_i():
     assert found is not None and (found.direction, found.days, found.event) == ("before", 1, "the Codility test")
     after = find_event_window("What did I do the day after the budget app started working on Heroku?")
     assert after is not None and after.event == "the budget app started working on Heroku"
+
+
+def test_the_journal_as_a_place_is_not_the_topic_of_a_first_time_question():
+    from journal_agent.notes.time_expressions import order_topic
+
+    assert order_topic("do Leetcode problems in the challenge?") == "leetcode problems"
+    assert order_topic("write tests during my 100 days of code?") == "tests"
+
+
+def test_the_first_or_last_day_of_something_in_the_journal_is_an_order_question():
+    from journal_agent.notes.time_expressions import find_order
+
+    found = find_order("What did I do on the last day of the Node17 forum?")
+    assert found is not None and found.direction == "last" and found.topic == "node17 forum"
+    assert find_order("What did I do on the first day of the hackathon?").direction == "first"
+    # the challenge's own calendar stays a day span (find_day_span)
+    assert find_order("What did I do on the last day of the challenge?") is None
+    assert find_order("What did I do on the first day of the course?") is None

@@ -613,12 +613,22 @@ class OrderReference:
 
 def order_topic(text: str) -> str:
     """The thing a first/last-time question asks about: ``text`` without the verbs and function words of the
-    question around it ("use jQuery?" -> "jquery", "start reading the Let's Go book" -> "let's go book");
+    question around it ("use jQuery?" -> "jquery", "start reading the Let's Go book" -> "let's go book") and
+    without the journal itself as a place ("do Leetcode problems in the challenge" -> "leetcode problems");
     ``""`` when nothing is left. Searched by keyword to tell the entries about the thing from those that only
     share "use" or "learn" with the question."""
+    text = _IN_THE_JOURNAL.sub(" ", text)
     words = (w.strip(".,;:!?'\"()") for w in re.findall(r"[\w'+#.-]+", text.lower()))
     return " ".join(w for w in words if w and w not in _QUESTION_WORDS)
 
+
+# "in the challenge", "during my 100 days of code", "of this journal": where, not what.
+_IN_THE_JOURNAL = re.compile(r"\b(?:in|during|throughout|of|for)\s+(?:the|my|this|our)\s+(?:(?:whole|entire|learning|"
+                             r"coding)\s+)?(?:challenge|journey|journal|log|streak|#?100\s*days(?:\s*of\s*code)?|"
+                             r"#?100daysofcode)\b", re.IGNORECASE)
+# "on the last day of the Node17 forum": the last entry about the forum (not "the last day of the challenge").
+_DAY_OF_EVENT = re.compile(r"\b(?:on\s+|during\s+)?(?:the|my)\s+(?:very\s+)?(?P<which>first|last|final)\s+day\s+"
+                           r"(?:of|at)\b", re.IGNORECASE)
 
 # Verbs and function words of "when did I first/start/last ..." questions, not the topic asked about.
 _QUESTION_WORDS = frozenset("""a about an and at begin began beginning did do doing for get getting got how i in
@@ -631,10 +641,16 @@ def find_order(question: str) -> OrderReference | None:
     """Whether ``question`` asks for the first or the last time (:class:`OrderReference`), or ``None``.
 
     "the first time I", "when did I first/start/begin", "I first learned", "earliest"; "the last time I",
-    "when did I last", "most recently". "My first day" and "the first week of ..." are not (days and windows).
+    "when did I last", "most recently"; "on the first/last day of <something in the journal>" ("the last day
+    of the Node17 forum"). "My first day", "the last day of the challenge" and "the first week of ..." are not
+    (days and windows: :func:`find_day_span`, :func:`find_time_window`).
     """
     for direction, pattern in _ORDER_PATTERNS:
         match = pattern.search(question)
         if match:
             return OrderReference(direction, match.group(0).strip(), without_phrase(question, match))
+    match = _DAY_OF_EVENT.search(question)
+    if match and find_day_span(question) is None:
+        which: Literal["first", "last"] = "first" if match.group("which").lower() == "first" else "last"
+        return OrderReference(which, match.group(0).strip(), without_phrase(question, match))
     return None
