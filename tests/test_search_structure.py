@@ -264,6 +264,13 @@ on arrays and strings, then a walk in the park and SQL joins in the evening. No 
 ### Day 15: March 15, 2021
 
 **Today's Progress**: The Sudoku solver works: the Sudoku solver solves every Sudoku puzzle I tried with it.
+Next week I want to try Next.js, maybe a Next.js blog.
+
+### Day 16: March 16, 2021
+
+#### Next.js
+
+Pages and file-based routing, my first page.
 """
 
 
@@ -289,6 +296,8 @@ def order_log(tmp_path_factory):
     ("When did I first use Kubernetes?", "Day 8: March 8, 2021"),
     # nor a list of ideas for later
     ("When did I start the Sudoku solver?", "Day 10: March 10, 2021"),
+    # a heading naming Next.js is no "next steps" plan
+    ("When did I first use Next.js?", "Day 16: March 16, 2021"),
 ])
 def test_first_and_last_time_is_the_entry_that_did_it(order_log, question, expected):
     results = search_notes(order_log, question)

@@ -767,10 +767,9 @@ def _event_entry(archive: Archive, event: str, include_private: bool) -> SearchH
 
     The candidates are the entries about the event's words (:func:`_about`: named together, not only meant
     to be done), else the entries matching about as well as the best (:data:`ORDER_SHARE`). The learner's own
-    start ("I started React", "my first deploy") is the earliest of them, preferring one whose sentence says
-    it began; the learner's own end ("I finished the course") the latest, preferring one that says it ended;
-    any other event ("the Codility test", "the budget app started working") the best ranked of them. A
-    private or draft note is an event only with ``include_private``."""
+    start ("I started React", "my first deploy") is the earliest of them, the learner's own end ("I finished
+    the course") the latest, any other event ("the Codility test", "the budget app started working") the best
+    ranked of them. A private or draft note is an event only with ``include_private``."""
     ranked = _best_per_entry(search_chunks(archive, event, limit=ORDER_POOL * CHUNKS_PER_NOTE,
                                            include_private=include_private))
     if not ranked:
@@ -832,7 +831,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
 _INTENT = re.compile(r"\b(?:going to|gonna|want to|wanna|will|shall|maybe|may be|might|need to|hope to|hoping to|"
                      r"would like|plan to|planning|tomorrow|eventually|someday|later|ideas?|\w+'ll)\b", re.IGNORECASE)
-_INTENT_HEADING = re.compile(r"\b(?:plan\w*|next|todo|to do|ideas?|goals?|future)\b", re.IGNORECASE)
+_INTENT_HEADING = re.compile(r"\b(?:plan(?:s|ned|ning)?|next(?!\.\w)|todo|to do|ideas?|goals?|future)\b",
+                             re.IGNORECASE)  # not "Next.js"
 
 
 def _term(word: str) -> str:
