@@ -58,8 +58,9 @@ What a question names is applied as structure, not as words
 * "First/last time", "when did I start" and "the last day of the Node17 forum" questions
   (:func:`~journal_agent.notes.time_expressions.find_order`) put the entries **about** the topic in
   date order, earliest (or latest) first. About: naming as much of the topic's words together
-  (within :data:`MENTION_WINDOW` tokens, each word weighted by its inverse document frequency, written
-  apart, hyphenated or joined: "Tic Tac Toe" is "TicTacToe") as the best entry does (:data:`ABOUT_SHARE`),
+  (within :data:`~journal_agent.notes.mentions.MENTION_WINDOW` tokens, each word weighted by its
+  inverse document frequency, written apart, hyphenated or joined: "Tic Tac Toe" is "TicTacToe") as
+  the best entry does (:data:`ABOUT_SHARE`; :mod:`journal_agent.notes.mentions`),
   in what the learner did, not in what they meant to do ("I'm going to tackle Django next", a "What I'm
   planning to do next" section, a list of ideas for later) or in fenced code. On the first/last and
   event questions of benchmarks/journal_shapes (four public journals, batches 1-3: 36 first, 22 relative)
@@ -103,7 +104,6 @@ are reported in ``withheld`` so a caller can say a private note matched.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections.abc import Callable, Hashable, Sequence
 from collections.abc import Set as AbstractSet
@@ -114,6 +114,7 @@ from pydantic import BaseModel, Field, field_serializer
 
 from journal_agent.archive.modes import MODES, SOURCES, SearchMode, Source
 from journal_agent.archive.schema import sql_text
+from journal_agent.notes import mentions
 from journal_agent.notes.days import find_day_number
 from journal_agent.notes.time_expressions import (
     TimeWindow,
@@ -818,132 +819,19 @@ def _about_topic(keyword: dict[tuple[str, int], float]) -> set[tuple[str, int]]:
     return {key for key, score in keyword.items() if top > 0 and score >= ORDER_TOPIC_SHARE * top}
 
 
-# Where the topic's words sit (issue 18, journal shapes): an entry is about the topic when its words come
-# together (within MENTION_WINDOW tokens) outside what the learner only meant to do ("I'm going to tackle Django
-# next", a "What I'm planning to do next" section, a list of ideas) and outside code. Words match
-# whatever way they are joined ("TicTacToe", "tic-tac-toe" and "Tic Tac Toe" are one), singular or plural.
-# On the journal shapes' first/relative questions MENTION_WINDOW 8 to 30 score the same (50: one relative less).
-MENTION_WINDOW = 20
-ABOUT_SHARE = 0.8
-_MARKUP = re.compile(r"https?://\S+|<[^>]*>|\]\([^)]*\)")
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
-_INTENT = re.compile(r"\b(?:going to|gonna|want to|wanna|will|shall|maybe|may be|might|need to|hope to|hoping to|"
-                     r"would like|plan to|planning|tomorrow|eventually|someday|later|ideas?|\w+'ll)\b", re.IGNORECASE)
-_INTENT_HEADING = re.compile(r"\b(?:plan(?:s|ned|ning)?|next(?!\.\w)|todo|to do|ideas?|goals?|future)\b",
-                             re.IGNORECASE)  # not "Next.js"
-
-
-def _term(word: str) -> str:
-    """A word as compared: lower case, without a possessive or apostrophe, singular ("books" -> "book")."""
-    word = word.lower()
-    word = word[:-2] if word.endswith("'s") else word.replace("'", "")
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
-
-
-def _topic_terms(topic: str) -> list[str]:
-    return list(dict.fromkeys(_term(word) for word in _WORD.findall(topic.lower())))
-
-
-def _joined_forms(terms: list[str]) -> dict[str, frozenset[int]]:
-    """Each term and each run of up to three consecutive terms written together, with the terms it stands for."""
-    forms: dict[str, frozenset[int]] = {}
-    for i in range(len(terms)):
-        for j in range(i, min(len(terms), i + 3)):
-            forms.setdefault("".join(terms[i:j + 1]), frozenset(range(i, j + 1)))
-    return forms
-
-
-def _mention(chunks: list[dict], forms: dict[str, frozenset[int]]) -> list[tuple[int, frozenset[int]]]:
-    """Where the entry made of ``chunks`` (rows with ``heading`` and ``search_text``, in order) names the topic:
-    ``(token position, indexes of the topic's terms named there)`` for each of its words, or words written
-    together (``forms``, :func:`_joined_forms`), in what the learner did: not in sentences of intent ("I'm going
-    to tackle Django next"), a section headed as a plan, a list introduced as plans or ideas, or fenced code."""
-    found: list[tuple[int, frozenset[int]]] = []
-    position = 0
-    for chunk in chunks:
-        if _INTENT_HEADING.search(chunk.get("heading") or ""):
-            continue
-        intent_list = False
-        for block, item in _blocks(_MARKUP.sub(" ", chunk.get("search_text") or "")):
-            intent_list = intent_list and item
-            for sentence in _SENTENCE_END.split(block):
-                tokens = [_term(word) for word in _WORD.findall(sentence.lower())]
-                intended = intent_list or bool(_INTENT.search(sentence))
-                if not intended:
-                    found += [(position + at, forms[piece]) for at in range(len(tokens)) for width in (1, 2, 3)
-                              if at + width <= len(tokens) and (piece := "".join(tokens[at:at + width])) in forms]
-                position += len(tokens)
-                if sentence.rstrip().endswith(":") and (intended or _INTENT_HEADING.search(sentence)):
-                    intent_list = True  # "my goals for the next 10 days are:" and the list after it
-    return found
-
-
-def _blocks(text: str) -> list[tuple[str, bool]]:
-    """The prose of a chunk's text as ``(paragraph or list item, is a list item)``: hard-wrapped lines joined,
-    fenced code and sections headed as a plan ("#### What I'm planning to do next") left out."""
-    blocks: list[tuple[str, bool]] = []
-    fenced = planned = False
-    current: list[str] = []
-    current_item = False
-
-    def close() -> None:
-        if current:
-            blocks.append((" ".join(current), current_item))
-            current.clear()
-
-    for line in text.splitlines():
-        if line.lstrip().startswith(("```", "~~~")):
-            close()
-            fenced = not fenced
-            continue
-        if fenced:
-            continue
-        if line.startswith("#"):
-            close()
-            planned = bool(_INTENT_HEADING.search(line))
-        if planned:
-            continue
-        if not line.strip():
-            close()
-        elif _LIST_ITEM.match(line) or line.startswith("#"):
-            close()
-            current_item = bool(_LIST_ITEM.match(line))
-            current.append(line)
-            if line.startswith("#"):
-                close()
-        else:
-            if not current:
-                current_item = False
-            current.append(line)
-    close()
-    return blocks
-
-
-def _coverage(found: list[tuple[int, frozenset[int]]], weights: list[float]) -> float:
-    """The largest weighted share of the topic's terms named within :data:`MENTION_WINDOW` tokens of each other."""
-    best = 0.0
-    for start, _ in found:
-        together: set[int] = set()
-        for at, covered in found:
-            if start <= at < start + MENTION_WINDOW:
-                together |= covered
-        best = max(best, sum(weights[i] for i in together))
-    return best / sum(weights) if sum(weights) > 0 else 0.0
+ABOUT_SHARE = 0.8  # of the best entry's coverage; 0.7-0.9 score the same on the journal shapes
 
 
 def _mentions(archive: Archive, topic: str, pool: list[SearchHit], where: str | None,
               mode: SearchMode) -> dict[tuple[str, int], float]:
-    """How much of ``topic`` each entry names together (:func:`_mention`, :func:`_coverage`), for the entries of
-    ``pool`` and the best keyword matches of ``topic`` (its words also joined, so "tic tac toe" finds
-    "TicTacToe"); preambles left out. A term named in ``n`` of these ``N`` entries weighs
-    ``log(1 + (N - n + 0.5) / (n + 0.5))`` (BM25's inverse document frequency, Robertson & Spärck Jones):
-    "project" in a log where every day has a Project Euler problem weighs little beside "tic tac toe"."""
-    terms = _topic_terms(topic)
+    """How much of ``topic`` each entry names together (:func:`~journal_agent.notes.mentions.mentions_in`,
+    :func:`~journal_agent.notes.mentions.coverage`, IDF-weighted), for the entries of ``pool`` and the best
+    keyword matches of ``topic`` (its words also joined, so "tic tac toe" finds "TicTacToe"); preambles left
+    out."""
+    terms = mentions.topic_terms(topic)
     if archive.table is None or not terms:
         return {}
-    forms = _joined_forms(terms)
+    forms = mentions.joined_forms(terms)
     keys = {hit.key for hit in pool if not hit.preamble}
     if mode != "vector":
         words = " ".join([topic, *(form for form in forms if form not in terms)])
@@ -960,10 +848,9 @@ def _mentions(archive: Archive, topic: str, pool: list[SearchHit], where: str | 
         key = (row["path"], int(row.get("entry") or 0))
         if key in keys:
             chunks.setdefault(key, []).append(row)
-    found = {key: _mention(rows, forms) for key, rows in chunks.items()}
-    named = [sum(any(i in covered for _, covered in hits) for hits in found.values()) for i in range(len(terms))]
-    weights = [math.log(1 + (len(found) - n + 0.5) / (n + 0.5)) for n in named]
-    return {key: _coverage(hits, weights) for key, hits in found.items() if hits}
+    found = {key: mentions.mentions_in(rows, forms) for key, rows in chunks.items()}
+    weights = mentions.idf_weights(list(found.values()), len(terms))
+    return {key: mentions.coverage(hits, weights) for key, hits in found.items() if hits}
 
 
 def _about(coverage: dict[tuple[str, int], float]) -> set[tuple[str, int]]:
