@@ -179,6 +179,23 @@ def file_name_day(stem: str) -> int | None:
     return number if is_day(number) else None
 
 
+def with_file_name_day(days: TitleDays, named: int | None) -> TitleDays:
+    """A note's days once its file name is read: ``days`` (from its front matter, title or first heading) with
+    ``named`` (:func:`file_name_day`) taken into account.
+
+    The file name's day stands when ``days`` names none, and when ``days`` names exactly one other day
+    that is no milestone: a folder of day files (``Days/Day13.md``, linked from an index) is named once, in
+    sequence, while each heading is retyped, often copied from the day before ("# Day 12: May 6, 2022" in
+    ``Day13.md``, a public #100DaysOfCode journal, issue 18). A range or list that the title names
+    ("Day 45-50" in ``day-45.md``) stays the title's.
+    """
+    if named is None:
+        return days
+    if not days.days or (len(days.days) == 1 and days.days[0] != named and not days.milestone):
+        return TitleDays((named,))
+    return days
+
+
 _FRONT_DAY_LINE = r"(?im)^(day\s*:\s*['\"]?){n}(?!\d)"
 _DAY_WORDS = r"(?i)(\bday\s*#?\s*){n}(?!\d)"
 
@@ -234,19 +251,22 @@ class DayReference:
 _DAY_LEAD = r"(?:\b(?:on|from|in|during|of|for)\s+)?(?:\b(?:my|the)\s+)?(?:\blearning\s+)?"
 _DAY_DIGITS_RE = re.compile(rf"{_DAY_LEAD}\bday\s*#?\s*(?P<n>{_DIGITS})\b(?!\s*(?:[-/.:]\d|%))", re.IGNORECASE)
 _DAY_WORD_RE = re.compile(rf"{_DAY_LEAD}\bday\s+(?P<n>{NUMBER_WORD})\b", re.IGNORECASE)
+# #100DaysOfCode's round-and-day tag in a question: "on R1D45", "R2D14" (round 2, day 14)
+_ROUND_TAG_RE = re.compile(r"(?:\b(?:on|from|in|during|of|for)\s+)?\bR\d{1,2}\s?D(?P<n>\d{1,5})\b", re.IGNORECASE)
 _DAY_ORDINAL_RE = re.compile(
     rf"(?:\b(?:on|from|in|during|of|for)\s+)?\b(?:my|the)\s+(?P<n>{_ORDINAL_WORD})\s+(?:learning\s+)?day\b"
     rf"(?!\s+(?:of|in)\b)", re.IGNORECASE)
 
 
 def find_day_number(question: str) -> DayReference | None:
-    """A learning-day number named in ``question`` ("Day 4", "day four", "on day 12", "my first day").
+    """A learning-day number named in ``question`` ("Day 4", "day four", "on day 12", "my first day",
+    #100DaysOfCode's round-and-day tag "R1D45": day 45; the round is not a filter).
 
     Returns ``None`` when there is none; "the first day of September" is a
     date, not a learning day, and is left to
     :func:`~journal_agent.notes.time_expressions.find_time_window`.
     """
-    for pattern in (_DAY_DIGITS_RE, _DAY_WORD_RE, _DAY_ORDINAL_RE):
+    for pattern in (_DAY_DIGITS_RE, _DAY_WORD_RE, _DAY_ORDINAL_RE, _ROUND_TAG_RE):
         match = pattern.search(question)
         before = question[: match.start()] if match else ""
         if match and not re.search(r"\b(?:every|each|per|a|one|same|next)\s*$", before, re.IGNORECASE):

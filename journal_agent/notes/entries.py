@@ -51,8 +51,9 @@ The rules (:func:`split_entries`):
   (``markdown.extensions.toc.slugify``/``unique`` over every heading of the post,
   in order); ``""`` for a whole-note entry, a preamble and a jrnl line.
 
-A note's date is its front-matter date, else the first entry heading's date
-(``date_source`` ``"heading"``; the first entry's date then), else the file name's, git's or mtime's.
+A note's date is its front-matter date, else its entry headings' earliest date
+(``date_source`` ``"heading"``: the first entry's date in a log that runs forward, the last one's in a
+log kept newest first), else the file name's, git's or mtime's.
 
 Sources: the shapes are those of public #100DaysOfCode logs (Kallaway's ``log.md`` template:
 ``### Day N: Month D, YYYY`` sections, Day 0 first), Jekyll posts, and jrnl's plain-text format
@@ -130,6 +131,11 @@ _MONTH = r"(?:" + "|".join(sorted({name[:3] for name in _MONTHS})) + r")[a-z]{0,
 _ORD = r"(?:st|nd|rd|th)?"
 _TO = r"\s*(?:-|\u2013|\u2014|to|until|through|thru)\s*"
 _ISO_RE = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
+# ISO 8601's basic form, "20200802" (a #100DaysOfCode log's "### R1D1 - 20200802"): a year 19xx-21xx, a month
+# and a day in range, eight digits standing alone
+_COMPACT_RE = re.compile(r"(?<![\d/.-])((?:19|20|21)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?![\d/.-]?\d)")
+# a day, a month's name and a year written together: "15MAY2020", "3Jan2021" (military style)
+_JOINED_RE = re.compile(r"(?<![\d/.-])(?P<day>\d{1,2})(?P<month>[A-Za-z]{3,9})(?P<year>\d{4})(?!\d)")
 _NUMERIC_RE = re.compile(r"(?<![\d/.-])(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?![\d/.-]?\d)")
 _MONTH_FIRST_RE = re.compile(
     rf"\b(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}}){_ORD}\b(?:{_TO}(?P<end>\d{{1,2}}){_ORD}\b)?"
@@ -208,8 +214,9 @@ def numeric_order(texts: list[str]) -> str:
 def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
     """The date a heading names, or ``None``.
 
-    Reads ``2025-09-23``, ``13/11/2024`` and ``13/11/24`` (``order`` decides ``NN/NN/YYYY``, see
-    :func:`numeric_order`; a two-digit year is 20YY),
+    Reads ``2025-09-23``, ``20250923`` (ISO's basic form: eight digits alone, a real month and day),
+    ``13/11/2024`` and ``13/11/24`` (``order`` decides ``NN/NN/YYYY``, see
+    :func:`numeric_order`; a two-digit year is 20YY), ``15MAY2020`` (day, month name and year run together),
     "January 4, 2020", "Jan. 4th 2020", "4 January 2020", "4th of June", "June 16th" (no year),
     ranges: "January 4-6, 2020", "4 to 6 June", "2020-01-04 to 2020-01-06", and lists of full dates
     ("05/10/2024 && 06/10/2024", "18/01/2025 - 22/01/2025 - 30/01/2025": three dates, not a range; two
@@ -219,8 +226,15 @@ def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
     month names only.
     """
     found: list[tuple[bool, int, int, HeadingDate]] = []  # (year missing, position, end, date)
-    for match in _ISO_RE.finditer(text):
-        found.append((False, match.start(), match.end(), HeadingDate((int(match[1]), int(match[2]), int(match[3])))))
+    for pattern in (_ISO_RE, _COMPACT_RE):
+        for match in pattern.finditer(text):
+            found.append((False, match.start(), match.end(),
+                          HeadingDate((int(match[1]), int(match[2]), int(match[3])))))
+    for match in _JOINED_RE.finditer(text):
+        month = _month(match["month"].capitalize())  # "16may2020": run together, "may" is no verb
+        if month is not None:
+            found.append((False, match.start(), match.end(), HeadingDate((int(match["year"]), month,
+                                                                         int(match["day"])))))
     for match in _NUMERIC_RE.finditer(text):
         first, second = int(match[1]), int(match[2])
         day, month = (second, first) if order == "MDY" else (first, second)
@@ -458,7 +472,7 @@ def split_entries(
     if date is not None:
         when, source = date, date_source
     else:
-        first = next((start for _, start, _, _ in dated if start), None)
+        first = min((start for _, start, _, _ in dated if start), default=None)  # a log kept newest first too
         when, source = (first, HEADING_SOURCE) if first is not None else fallback_date()
 
     entries: list[Entry] = []

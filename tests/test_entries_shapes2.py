@@ -1,0 +1,134 @@
+"""Entries of the journal shapes the second wave of public journals showed (issue 18, benchmarks/journal_shapes).
+
+Each test is a small synthetic note in one shape: a two-round #100DaysOfCode log with compact dates
+(``### R1D1 - 20200802``), a round kept newest first, a folder of day files whose copied heading names
+the day before (``# Day 12: ...`` in ``Day13.md``), and round-and-day tags in questions (``R2D14``). No other
+learner's text is copied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from journal_agent.notes.days import TitleDays, find_day_number, with_file_name_day
+from journal_agent.notes.entries import heading_date, listed
+from journal_agent.notes.model import read_note
+from journal_agent.notes.stats import compute_stats
+from tests.support.journals import write
+
+D = dt.date
+
+ROUND_ONE = """# #100DaysOfCode Log - Round 1
+
+The log of my challenge.
+
+## Log
+
+### R1D1 - 20200802
+Set up the repository.
+
+### R1D2 - 20200803
+Read about HTML forms.
+
+### R1D03 - 20200804
+Styled the search page.
+
+### R1D04 - 20200806
+Skipped a day, then wrote tests.
+"""
+
+ROUND_TWO_NEWEST_FIRST = """# #100DaysOfCode Log - Round 2
+
+## Log
+
+### R2D3 2020-11-19
+Paginated the library.
+
+### R2D2 - 2020-11-17
+Refactored the endpoints.
+
+### R2D1 - 2020-11-16
+Started round two.
+"""
+
+
+def note_at(tmp_path, name: str, text: str):
+    return read_note(write(tmp_path / "notes" / name, text), tmp_path)
+
+
+@pytest.mark.parametrize(("text", "date"), [
+    ("R1D1 - 20200802", D(2020, 8, 2)),
+    ("### R1D100 - 20201115", D(2020, 11, 15)),
+    ("R1D1 - 15MAY2020", D(2020, 5, 15)),  # day, month name and year run together
+    ("R1D2 - 16may2020", D(2020, 5, 16)),
+])
+def test_compact_heading_dates(text, date):
+    written = heading_date(text)
+    assert written is not None and written.start == (date.year, date.month, date.day)
+
+
+@pytest.mark.parametrize("text", ["Issue 12345678", "R1D3 - 20201332", "Build 19991340", "Top 10 Marvel2020",
+                                  "Version 2.20200802"])
+def test_eight_digits_that_are_no_date_are_not_read(text):
+    assert heading_date(text) is None
+
+
+def test_a_round_log_with_compact_dates_has_dated_entries_and_stats(tmp_path):
+    note = note_at(tmp_path, "r1-log.md", ROUND_ONE)
+    entries = listed(note.entries)
+    assert [(e.days, e.date) for e in entries] == [((1,), D(2020, 8, 2)), ((2,), D(2020, 8, 3)),
+                                                   ((3,), D(2020, 8, 4)), ((4,), D(2020, 8, 6))]
+    assert note.date == D(2020, 8, 2) and note.date_source == "heading"  # not the file's time
+    stats = compute_stats([note], today=D(2021, 1, 1))
+    assert (stats.days, stats.first_date, stats.last_date) == (4, D(2020, 8, 2), D(2020, 8, 6))
+    assert stats.longest_streak.days == 3 and len(stats.gaps) == 1
+
+
+def test_a_log_kept_newest_first_is_dated_by_its_earliest_entry(tmp_path):
+    note = note_at(tmp_path, "r2-log.md", ROUND_TWO_NEWEST_FIRST)
+    entries = listed(note.entries)
+    assert [(e.days, e.date) for e in entries] == [((3,), D(2020, 11, 19)), ((2,), D(2020, 11, 17)),
+                                                   ((1,), D(2020, 11, 16))]
+    assert note.date == D(2020, 11, 16)  # when the log starts, not its newest entry
+
+
+def test_a_day_files_name_wins_over_a_copied_heading_day(tmp_path):
+    copied = note_at(tmp_path, "Days/Day13.md", "Back to [Index](../README.md)\n____\n# Day 12: May 6, 2022\n"
+                                                "#### Today's Progress:\n- Flexbox exercises\n")
+    assert copied.days == (13,) and [e.days for e in copied.entries] == [(13,)]
+    assert copied.date == D(2022, 5, 6)  # the heading's date stays
+    agreeing = note_at(tmp_path, "Days/Day12.md", "# Day 12: May 5, 2022\nAccessibility.\n")
+    assert agreeing.days == (12,)
+    ranged = note_at(tmp_path, "day-45.md", "# Day 45-50: a week of Rust\nOwnership.\n")
+    assert ranged.days == (45, 46, 47, 48, 49, 50)  # a range the title names stays the title's
+    pinned = note_at(tmp_path, "day-7.md", "---\nday: 9\n---\n# Day 8\nText.\n")
+    assert pinned.days == (9,)  # front matter is the learner's own word
+
+
+@pytest.mark.parametrize(("days", "named", "result"), [
+    (TitleDays(), 13, (13,)),
+    (TitleDays((12,)), 13, (13,)),
+    (TitleDays((13,)), 13, (13,)),
+    (TitleDays((12,)), None, (12,)),
+    (TitleDays((56, 57)), 56, (56, 57)),
+    (TitleDays((50,), milestone=True), 49, (50,)),
+])
+def test_with_file_name_day(days, named, result):
+    assert with_file_name_day(days, named).days == result
+
+
+@pytest.mark.parametrize(("question", "day", "query"), [
+    ("What did I work on on R1D45?", 45, "What did I work on?"),
+    ("What did I do on R2D14?", 14, "What did I do?"),
+    ("Show me r1d05", 5, "Show me"),
+])
+def test_round_and_day_tags_in_questions(question, day, query):
+    found = find_day_number(question)
+    assert found is not None and (found.day, found.query) == (day, query)
+
+
+def test_words_like_round_tags_are_no_days():
+    assert find_day_number("What did I learn about R2-D2 droids?") is None
+    assert find_day_number("What did I do in round two?") is None
