@@ -120,9 +120,9 @@ def test_with_file_name_day(days, named, result):
 
 
 @pytest.mark.parametrize(("question", "day", "query"), [
-    ("What did I work on on R1D45?", 45, "What did I work on?"),
-    ("What did I do on R2D14?", 14, "What did I do?"),
-    ("Show me r1d05", 5, "Show me"),
+    ("What did I work on on R1D45?", 45, "What did I work on R1D45?"),  # the tag names the round: it stays
+    ("What did I do on R2D14?", 14, "What did I do R2D14?"),
+    ("Show me r1d05", 5, "Show me r1d05"),
 ])
 def test_round_and_day_tags_in_questions(question, day, query):
     found = find_day_number(question)

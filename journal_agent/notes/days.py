@@ -252,7 +252,8 @@ _DAY_LEAD = r"(?:\b(?:on|from|in|during|of|for)\s+)?(?:\b(?:my|the)\s+)?(?:\blea
 _DAY_DIGITS_RE = re.compile(rf"{_DAY_LEAD}\bday\s*#?\s*(?P<n>{_DIGITS})\b(?!\s*(?:[-/.:]\d|%))", re.IGNORECASE)
 _DAY_WORD_RE = re.compile(rf"{_DAY_LEAD}\bday\s+(?P<n>{NUMBER_WORD})\b", re.IGNORECASE)
 # #100DaysOfCode's round-and-day tag in a question: "on R1D45", "R2D14" (round 2, day 14)
-_ROUND_TAG_RE = re.compile(r"(?:\b(?:on|from|in|during|of|for)\s+)?\bR\d{1,2}\s?D(?P<n>\d{1,5})\b", re.IGNORECASE)
+_ROUND_TAG_RE = re.compile(r"(?:\b(?:on|from|in|during|of|for)\s+)?\b(?P<tag>R\d{1,2}\s?D(?P<n>\d{1,5}))\b",
+                           re.IGNORECASE)
 _DAY_ORDINAL_RE = re.compile(
     rf"(?:\b(?:on|from|in|during|of|for)\s+)?\b(?:my|the)\s+(?P<n>{_ORDINAL_WORD})\s+(?:learning\s+)?day\b"
     rf"(?!\s+(?:of|in)\b)", re.IGNORECASE)
@@ -260,7 +261,8 @@ _DAY_ORDINAL_RE = re.compile(
 
 def find_day_number(question: str) -> DayReference | None:
     """A learning-day number named in ``question`` ("Day 4", "day four", "on day 12", "my first day",
-    #100DaysOfCode's round-and-day tag "R1D45": day 45; the round is not a filter).
+    #100DaysOfCode's round-and-day tag "R1D45": day 45; the round is no filter, so the tag stays in ``query``
+    for the words to match a log's ``### R1D45`` heading).
 
     Returns ``None`` when there is none; "the first day of September" is a
     date, not a learning day, and is left to
@@ -273,7 +275,10 @@ def find_day_number(question: str) -> DayReference | None:
             number = parse_number(match.group("n"))
             if is_day(number):
                 assert number is not None
-                return DayReference(number, match.group(0).strip(), without_phrase(question, match))
+                query = without_phrase(question, match)
+                if pattern is _ROUND_TAG_RE:  # the tag stays a word: it names the round too ("### R2D14" headings)
+                    query = f"{query.rstrip('?')} {match['tag']}".strip() + ("?" if query.endswith("?") else "")
+                return DayReference(number, match.group(0).strip(), query)
     return None
 
 
