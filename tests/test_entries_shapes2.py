@@ -132,3 +132,17 @@ def test_round_and_day_tags_in_questions(question, day, query):
 def test_words_like_round_tags_are_no_days():
     assert find_day_number("What did I learn about R2-D2 droids?") is None
     assert find_day_number("What did I do in round two?") is None
+
+
+def test_time_range_headings_are_entries_of_the_notes_date(tmp_path):
+    """A dated day note timeboxed into sessions: ``## 09:00–10:30 Title`` splits like ``## 09:00 Title``."""
+    text = ("---\ndate: 2021-03-04\n---\nPlan for the day.\n\n## 09:00–10:30 Ownership chapter\n\nBorrowing.\n\n"
+            "## 2:00 PM - 3:15 PM: Pairing on the parser\n\nTokens.\n\n## 16:00 to 16:45 Review\n\nCards.\n")
+    note = note_at(tmp_path, "rust.md", text)
+    assert [(e.heading, e.date, e.preamble) for e in note.entries] == [
+        ("", D(2021, 3, 4), True),
+        ("09:00–10:30 Ownership chapter", D(2021, 3, 4), False),
+        ("2:00 PM - 3:15 PM: Pairing on the parser", D(2021, 3, 4), False),
+        ("16:00 to 16:45 Review", D(2021, 3, 4), False)]
+    # a range with an impossible end is no time heading: the note stays one entry
+    assert len(note_at(tmp_path, "2021-03-05-x.md", "## 09:00–25:00 A\n\nx\n\n## 10:00–10:75 B\n\ny\n").entries) == 1

@@ -20,7 +20,8 @@ The rules (:func:`split_entries`):
   logs kept without headings). When marks sit at several heading levels, the level with the most marks
   splits the note (the deeper on a tie); marks at other levels stay inside their entry.
 * **Times.** In a note whose date is known from its front matter or file name, a heading opening with a
-  time of day alone (``## 09:00 Title``, ``## 9:00 AM Title``: :func:`is_time_heading`) is a mark too: an
+  time of day alone or a time range (``## 09:00 Title``, ``## 9:00 AM Title``, ``## 09:00–10:30 Title``:
+  :func:`is_time_heading`) is a mark too: an
   entry of the note's date. ``journal import jrnl`` writes each jrnl entry so, and notes imported before
   this rule split too. An undated note's times are plain headings (their date would be a file time).
 * **A range.** A note whose one mark names several days or dates (``## June 20-22, 2025``,
@@ -147,7 +148,11 @@ _DAY_FIRST_RE = re.compile(
 _JOIN_RE = re.compile(r"(?:\s|[-,&+/\u2013\u2014]|and\b|to\b|days?\s*#?\s*\d{1,5}\b)*", re.IGNORECASE)
 _BOLD_LINE_RE = re.compile(r"^ {0,3}(\*\*|__)(?P<text>[^*_\n]+?)\1\s*$")
 # a heading opening with a time of day alone: "09:00 Title" (jrnl's import), "9:00 AM Title", "21:30"
-_TIME_RE = re.compile(r"^(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::\d{2})?(?:\s*(?P<half>[AaPp])\.?[Mm]\.?)?(?=\s|$)")
+_CLOCK = r"(?P<{h}>\d{{1,2}}):(?P<{m}>\d{{2}})(?::\d{{2}})?(?:\s*(?P<{a}>[AaPp])\.?[Mm]\.?)?"
+# "09:00 Title", or a time range "09:00–10:30 Title" / "9:00 AM - 10:30 AM Title" (a timeboxed session)
+_TIME_RE = re.compile("^" + _CLOCK.format(h="hour", m="minute", a="half")
+                      + r"(?:\s*(?:-|\u2013|\u2014|to)\s*" + _CLOCK.format(h="hour2", m="minute2", a="half2")
+                      + r")?(?=\s|$|[:,.])")
 _JRNL_RE = re.compile(r"^\[(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?)?\]\s*(.*)$")
 
 Written = tuple[int | None, int, int]  # (year or None, month, day) as a heading writes it
@@ -176,13 +181,15 @@ def is_jrnl_line(line: str) -> bool:
 
 def is_time_heading(text: str) -> bool:
     """Whether a heading's text opens with a time of day alone: ``09:00 Title``, ``9:00 AM Title``,
-    ``21:30:05`` (hours 0-23, or 1-12 with AM/PM; minutes 0-59). ``journal import jrnl`` writes each jrnl
-    entry as ``## HH:MM Title`` in its day's note."""
+    ``21:30:05`` (hours 0-23, or 1-12 with AM/PM; minutes 0-59), or a time range: ``09:00–10:30 Title``,
+    ``9:00 AM - 10:30 AM: Title`` (a timeboxed session; both ends valid times). ``journal import jrnl`` writes
+    each jrnl entry as ``## HH:MM Title`` in its day's note."""
     match = _TIME_RE.match(text)
     if not match:
         return False
-    hour, minute = int(match["hour"]), int(match["minute"])
-    return minute < 60 and (1 <= hour <= 12 if match["half"] else hour < 24)
+    clocks = [("hour", "minute", "half")] + ([("hour2", "minute2", "half2")] if match["hour2"] else [])
+    return all(int(match[m]) < 60 and (1 <= int(match[h]) <= 12 if match[a] else int(match[h]) < 24)
+               for h, m, a in clocks)
 
 
 def _month(word: str) -> int | None:
