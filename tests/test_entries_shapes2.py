@@ -146,3 +146,32 @@ def test_time_range_headings_are_entries_of_the_notes_date(tmp_path):
         ("16:00 to 16:45 Review", D(2021, 3, 4), False)]
     # a range with an impossible end is no time heading: the note stays one entry
     assert len(note_at(tmp_path, "2021-03-05-x.md", "## 09:00–25:00 A\n\nx\n\n## 10:00–10:75 B\n\ny\n").entries) == 1
+
+
+LOG_FROM_DAY_ZERO = """# 100 Days Of Code - Log
+
+### Day 0: January 3, 2020
+Set up the editor.
+
+### Day 1: January 4, 2020
+Loops.
+
+### Day 2-3: January 5-6, 2020
+Functions over a weekend.
+"""
+
+
+def test_journal_add_continues_a_log_that_starts_at_day_zero(journal_dir, run_cli):
+    """A single-file log in notes/ (Day 0 .. Day 3): the next note is Day 4, a log's date keeps its day, a day
+    the log holds is refused, and `journal renumber` leaves the log's headings alone."""
+    log = write(journal_dir / "notes" / "log.md", LOG_FROM_DAY_ZERO)
+    result = run_cli("add", "--no-reflect", "--date", "2020-01-08", "Closures.")
+    assert result.exit_code == 0, result.output
+    assert "Day 4, 2020-01-08" in result.output  # before: Day 1 (the log's days were not seen)
+    same = run_cli("add", "--no-reflect", "--date", "2020-01-04", "More loops the same evening.")
+    assert same.exit_code == 0 and "Day 1, 2020-01-04" in same.output
+    held = run_cli("add", "--no-reflect", "--date", "2020-01-09", "--day", "2", "text")
+    assert held.exit_code == 1 and "Day 2 is already notes/log.md" in held.output
+    renumbered = run_cli("renumber")
+    assert renumbered.exit_code == 0, renumbered.output
+    assert log.read_text() == LOG_FROM_DAY_ZERO
