@@ -175,3 +175,23 @@ def test_journal_add_continues_a_log_that_starts_at_day_zero(journal_dir, run_cl
     renumbered = run_cli("renumber")
     assert renumbered.exit_code == 0, renumbered.output
     assert log.read_text() == LOG_FROM_DAY_ZERO
+
+
+@pytest.mark.parametrize(("text", "start", "end"), [
+    ("Mon 11/Jul/2022", D(2022, 7, 11), None),  # a diary's weekday and DD/Mon/YYYY
+    ("05-Jan-2021", D(2021, 1, 5), None),
+    ("2022 June 12th", D(2022, 6, 12), None),  # year first
+    ("2022 June 12th to 2022 June 18th", D(2022, 6, 12), D(2022, 6, 18)),
+    ("Day 3: 5 Jan '21", D(2021, 1, 5), None),  # an apostrophe's two-digit year
+    ("Jan 5, \u201921", D(2021, 1, 5), None),
+])
+def test_more_written_dates(text, start, end):
+    written = heading_date(text)
+    assert written is not None
+    assert written.start == (start.year, start.month, start.day)
+    assert written.end == ((end.year, end.month, end.day) if end else None)
+
+
+@pytest.mark.parametrize("text", ["2022 may 5 things", "Top 10 Marvel2020", "I have 3 apples 2021"])
+def test_words_near_years_are_no_dates(text):
+    assert heading_date(text) is None

@@ -135,15 +135,21 @@ _ISO_RE = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
 # ISO 8601's basic form, "20200802" (a #100DaysOfCode log's "### R1D1 - 20200802"): a year 19xx-21xx, a month
 # and a day in range, eight digits standing alone
 _COMPACT_RE = re.compile(r"(?<![\d/.-])((?:19|20|21)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?![\d/.-]?\d)")
-# a day, a month's name and a year written together: "15MAY2020", "3Jan2021" (military style)
-_JOINED_RE = re.compile(r"(?<![\d/.-])(?P<day>\d{1,2})(?P<month>[A-Za-z]{3,9})(?P<year>\d{4})(?!\d)")
+# a day, a month's name and a year run together or joined by one mark: "15MAY2020" (military style),
+# "11/Jul/2022", "05-Jan-2021", "5.Jan.2021"
+_JOINED_RE = re.compile(
+    r"(?<![\d/.-])(?P<day>\d{1,2})(?P<sep>[-/.]?)(?P<month>[A-Za-z]{3,9})(?P=sep)(?P<year>\d{4})(?!\d)")
+# a year first, then a month's name and a day: "2022 June 12th", "2022 Jun 12"
+_YEAR_FIRST_RE = re.compile(rf"(?<![\d/.-])(?P<year>\d{{4}})\s+(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}}){_ORD}\b",
+                            re.IGNORECASE)
+_YEAR = r"(?P<year>\d{4}(?!\d)|['\u2019]\d{2}\b)"  # "2021", or "'21" (a learning journal's 2021)
 _NUMERIC_RE = re.compile(r"(?<![\d/.-])(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?![\d/.-]?\d)")
 _MONTH_FIRST_RE = re.compile(
     rf"\b(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}}){_ORD}\b(?:{_TO}(?P<end>\d{{1,2}}){_ORD}\b)?"
-    rf"(?:,?\s+(?P<year>\d{{4}})(?!\d))?", re.IGNORECASE)
+    rf"(?:,?\s+{_YEAR})?", re.IGNORECASE)
 _DAY_FIRST_RE = re.compile(
     rf"(?<![Dd]ay )(?<![Dd]ay)(?<![#\d])\b(?P<day>\d{{1,2}}){_ORD}(?:{_TO}(?P<end>\d{{1,2}}){_ORD})?\s+(?:of\s+)?"
-    rf"(?P<month>{_MONTH})(?![a-z])(?:,?\s+(?P<year>\d{{4}})(?!\d))?", re.IGNORECASE)
+    rf"(?P<month>{_MONTH})(?![a-z])(?:,?\s+{_YEAR})?", re.IGNORECASE)
 # what may stand between the dates of a list: "&&", "and", ",", "-", "to", and learning days ("- Day 44 -")
 _JOIN_RE = re.compile(r"(?:\s|[-,&+/\u2013\u2014]|and\b|to\b|days?\s*#?\s*\d{1,5}\b)*", re.IGNORECASE)
 _BOLD_LINE_RE = re.compile(r"^ {0,3}(\*\*|__)(?P<text>[^*_\n]+?)\1\s*$")
@@ -223,7 +229,9 @@ def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
 
     Reads ``2025-09-23``, ``20250923`` (ISO's basic form: eight digits alone, a real month and day),
     ``13/11/2024`` and ``13/11/24`` (``order`` decides ``NN/NN/YYYY``, see
-    :func:`numeric_order`; a two-digit year is 20YY), ``15MAY2020`` (day, month name and year run together),
+    :func:`numeric_order`; a two-digit year is 20YY), ``15MAY2020``, ``11/Jul/2022``, ``05-Jan-2021`` (day,
+    month name and year run together or joined by one mark), "2022 June 12th" (year first), "Jan 5, '21"
+    (an apostrophe's two-digit year is 20YY),
     "January 4, 2020", "Jan. 4th 2020", "4 January 2020", "4th of June", "June 16th" (no year),
     ranges: "January 4-6, 2020", "4 to 6 June", "2020-01-04 to 2020-01-06", and lists of full dates
     ("05/10/2024 && 06/10/2024", "18/01/2025 - 22/01/2025 - 30/01/2025": three dates, not a range; two
@@ -237,11 +245,13 @@ def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
         for match in pattern.finditer(text):
             found.append((False, match.start(), match.end(),
                           HeadingDate((int(match[1]), int(match[2]), int(match[3])))))
-    for match in _JOINED_RE.finditer(text):
-        month = _month(match["month"].capitalize())  # "16may2020": run together, "may" is no verb
-        if month is not None:
-            found.append((False, match.start(), match.end(), HeadingDate((int(match["year"]), month,
-                                                                         int(match["day"])))))
+    for pattern in (_JOINED_RE, _YEAR_FIRST_RE):
+        for match in pattern.finditer(text):
+            word = match["month"]  # "16may2020": run together, "may" is no verb; "2022 may 5 things" is
+            month = _month(word.capitalize() if pattern is _JOINED_RE else word)
+            if month is not None:
+                found.append((False, match.start(), match.end(), HeadingDate((int(match["year"]), month,
+                                                                             int(match["day"])))))
     for match in _NUMERIC_RE.finditer(text):
         first, second = int(match[1]), int(match[2])
         day, month = (second, first) if order == "MDY" else (first, second)
@@ -252,7 +262,8 @@ def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
             named = _month(match["month"])
             if named is None:
                 continue
-            year = int(match["year"]) if match["year"] else None
+            year = 2000 + int(match["year"][1:]) if match["year"] and not match["year"].isdigit() else \
+                int(match["year"]) if match["year"] else None
             last = (year, named, int(match["end"])) if match["end"] else None
             written = HeadingDate((year, named, int(match["day"])), last)
             found.append((year is None, match.start(), match.end(), written))
