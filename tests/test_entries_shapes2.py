@@ -195,3 +195,16 @@ def test_more_written_dates(text, start, end):
 @pytest.mark.parametrize("text", ["2022 may 5 things", "Top 10 Marvel2020", "I have 3 apples 2021"])
 def test_words_near_years_are_no_dates(text):
     assert heading_date(text) is None
+
+
+def test_one_folder_per_day_names_the_day_and_the_date(tmp_path):
+    """``Day01/README.md`` (a README without a heading: the folder is the only word on its day) and
+    ``2023-01-05/README.md``: the folder names what the file name does not."""
+    by_day = note_at(tmp_path, "Day01/README.md", "Learned the basics of HTML elements.\n")
+    assert by_day.days == (1,) and [e.days for e in by_day.entries] == [(1,)]
+    assert note_at(tmp_path, "day-2/index.md", "Forms.\n").days == (2,)
+    assert note_at(tmp_path, "Day05/Day06.md", "Nested.\n").days == (6,)  # the file's own name first
+    by_date = note_at(tmp_path, "2023-01-05/README.md", "Closures.\n")
+    assert (by_date.date, by_date.date_source) == (D(2023, 1, 5), "file name")
+    plain = note_at(tmp_path, "100DaysOfCode/notes.md", "Text.\n")
+    assert plain.days == () and plain.date_source != "file name"

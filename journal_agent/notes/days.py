@@ -6,7 +6,8 @@ nowhere else, with one bound:
 * in a note's **title or a heading** (:func:`title_day`, :func:`title_days`: "Momentum Learning Day 3",
   "Day 2| Momentum Learning Series", "Day 12 of 100", ranges "Day 45-50", "Day 11 to 15", "Day 56, 57";
   not "retry day 40 times");
-* in a note's **file name** (:func:`file_name_day`: ``day-12.md``, ``2020-01-22-day-19.md``, ``day-one.md``);
+* in a note's **file name** (:func:`file_name_day`: ``day-12.md``, ``2020-01-22-day-19.md``, ``day-one.md``),
+  or its folder's (:func:`path_day`: ``Day01/README.md``);
 * in front matter (``day: 4``; :func:`check_day`);
 * in a **question** (:func:`find_day_number`: "on Day 4", "day four", "my first day");
 * in a **reference** given to ``journal show`` (:func:`bare_day`: "4", "day 4", "Day #10000");
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import PurePath
 
 MIN_DAY = 0  # Day 0 is a day (issue 18): #100DaysOfCode logs start there
 MAX_DAY = 99_999  # five digits: 270 years of daily notes
@@ -177,6 +179,14 @@ def file_name_day(stem: str) -> int | None:
         return None
     number = parse_number(match.group("n").replace("-", " ") if not match.group("n").isdigit() else match.group("n"))
     return number if is_day(number) else None
+
+
+def path_day(path: PurePath) -> int | None:
+    """The learning day a note's path names: its file name's (:func:`file_name_day`), else its folder's when the
+    file name names none (``Day01/README.md``, ``day-1/index.md``: one folder per day, a common
+    #100DaysOfCode layout whose README may have no heading at all)."""
+    named = file_name_day(path.stem)
+    return named if named is not None else file_name_day(path.parent.name)
 
 
 def with_file_name_day(days: TitleDays, named: int | None) -> TitleDays:

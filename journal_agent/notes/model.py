@@ -36,7 +36,7 @@ from journal_agent.notes.days import (
     MIN_DAY,
     TitleDays,
     check_day,
-    file_name_day,
+    path_day,
     title_days,
     with_file_name_day,
 )
@@ -299,7 +299,7 @@ def read_head(path: Path, text: str, *, suffix: str | None = None,
     if not days.days:
         days = title_days(heading())
     if not front_days:  # a day file's name over a copied heading's other day ("# Day 12" in Day13.md)
-        days = with_file_name_day(days, file_name_day(path.stem))
+        days = with_file_name_day(days, path_day(path))
     day = days.days[0] if days.days else None
     written_date = _front_matter_when(path, front, "date", languages)
     modified = _front_matter_when(path, front, "last_modified_at", languages)
