@@ -208,3 +208,47 @@ def test_one_folder_per_day_names_the_day_and_the_date(tmp_path):
     assert (by_date.date, by_date.date_source) == (D(2023, 1, 5), "file name")
     plain = note_at(tmp_path, "100DaysOfCode/notes.md", "Text.\n")
     assert plain.days == () and plain.date_source != "file name"
+
+
+LOG_WITH_DATE_LINES = """# Learning log
+
+Start Date: 04/01/2021
+
+## Day 1
+**Date:** 04/01/2021
+
+Set up Python.
+
+## Day 2
+Date: 2021-01-05
+Loops.
+
+## Day 3
+- *Date*: Jan 6, 2021
+
+Functions.
+
+## Day 4
+
+No date written: the note's.
+"""
+
+
+def test_date_lines_under_day_headings_date_their_entries(tmp_path):
+    note = note_at(tmp_path, "log.md", LOG_WITH_DATE_LINES)
+    entries = listed(note.entries)
+    assert [(e.heading, e.days, e.date) for e in entries] == [
+        ("Day 1", (1,), D(2021, 1, 4)), ("Day 2", (2,), D(2021, 1, 5)), ("Day 3", (3,), D(2021, 1, 6)),
+        ("Day 4", (4,), D(2021, 1, 4))]  # the note's date: its earliest entry's
+    assert "Start Date" in note.entries[0].body and note.entries[0].preamble  # not a date line of its own
+
+
+def test_a_note_opening_with_a_date_line_is_dated_by_it(tmp_path):
+    daily = note_at(tmp_path, "Day 3.md", "# Day 3\n\n**Date:** 05/01/2021\n\nClosures.\n")
+    assert (daily.days, daily.date, daily.date_source) == ((3,), D(2021, 1, 5), "heading")
+    bare = note_at(tmp_path, "closures.md", "Date: 2021-01-05\n\nClosures.\n")
+    assert bare.date == D(2021, 1, 5)
+    pinned = note_at(tmp_path, "pinned.md", "---\ndate: 2021-02-01\n---\nDate: 2021-01-05\n\nText.\n")
+    assert pinned.date == D(2021, 2, 1)  # front matter first
+    late = note_at(tmp_path, "late.md", "# Notes\n\na\nb\nc\nd\nDate: 2021-01-05\n")
+    assert late.date_source == "mtime"  # a date line far down is text, not the note's date

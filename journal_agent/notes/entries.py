@@ -19,6 +19,10 @@ The rules (:func:`split_entries`):
   line, and a paragraph opening with a whole bold line that names one (``**Day 3: May 5, 2020**``,
   logs kept without headings). When marks sit at several heading levels, the level with the most marks
   splits the note (the deeper on a tie); marks at other levels stay inside their entry.
+* **Date lines.** A day heading without a date takes the date of a labelled line just under it
+  (``## Day 3`` over ``**Date:** 05/01/2021`` or ``Date: 2021-01-05``, within
+  :data:`DATE_LINE_LOOKAHEAD` non-blank lines); a note that opens with such a line, no heading above it, is
+  dated by it (when its front matter names no date).
 * **Times.** In a note whose date is known from its front matter or file name, a heading opening with a
   time of day alone or a time range (``## 09:00 Title``, ``## 9:00 AM Title``, ``## 09:00–10:30 Title``:
   :func:`is_time_heading`) is a mark too: an
@@ -78,6 +82,8 @@ HEADING_SOURCE = "heading"  # Entry.date_source / Note.date_source of a date wri
 NO_DAYS = TitleDays()
 JRNL_LEVEL = 7  # jrnl's "[2020-01-04 09:00] Title" lines rank below every Markdown heading level
 BOLD_LEVEL = 8  # a paragraph opening with a whole bold line ("**Day 3: May 5, 2020**") ranks below them all
+DATE_LINE_LEVEL = 9  # a note opening with a labelled date line ("**Date:** 05/01/2021") and no heading above it
+DATE_LINE_LOOKAHEAD = 4  # non-blank lines after a day heading (or a note's start) searched for a date line
 
 
 @dataclass(frozen=True)
@@ -152,6 +158,8 @@ _DAY_FIRST_RE = re.compile(
     rf"(?P<month>{_MONTH})(?![a-z])(?:,?\s+{_YEAR})?", re.IGNORECASE)
 # what may stand between the dates of a list: "&&", "and", ",", "-", "to", and learning days ("- Day 44 -")
 _JOIN_RE = re.compile(r"(?:\s|[-,&+/\u2013\u2014]|and\b|to\b|days?\s*#?\s*\d{1,5}\b)*", re.IGNORECASE)
+# "Date: 2021-01-05", "**Date:** 05/01/2021", "- *Date*: Jan 5, 2021" (markup dropped first: see _date_line)
+_DATE_LINE_RE = re.compile(r"^\s{0,3}(?:[-+>]\s+)?date\s*:\s*(?P<text>\S.*)$", re.IGNORECASE)
 _BOLD_LINE_RE = re.compile(r"^ {0,3}(\*\*|__)(?P<text>[^*_\n]+?)\1\s*$")
 # a heading opening with a time of day alone: "09:00 Title" (jrnl's import), "9:00 AM Title", "21:30"
 _CLOCK = r"(?P<{h}>\d{{1,2}}):(?P<{m}>\d{{2}})(?::\d{{2}})?(?:\s*(?P<{a}>[AaPp])\.?[Mm]\.?)?"
@@ -369,10 +377,19 @@ def _marks(body: str, times: bool = False) -> tuple[list[_Mark], int | None]:
             bold = _BOLD_LINE_RE.match(lines[token.map[0]]) if token.map[0] < len(lines) else None
             if bold:  # "**Day 3: May 5, 2020**" standing as a heading (logs kept in plain paragraphs)
                 headings.append((token.map[0], BOLD_LEVEL, bold["text"].strip().rstrip(":").strip()))
-    order = numeric_order([text for _, _, text in headings])
+    starts = {line for line, _ in all_headings}
+    below = {line: found for line, level, _ in headings
+             if level < JRNL_LEVEL and (found := _date_line(lines, line + 1, starts)) is not None}
+    opening = _date_line(lines, 0, starts) if not starts or min(starts) > 0 else None
+    order = numeric_order([text for _, _, text in headings] + [text for _, text in below.values()]
+                          + ([opening[1]] if opening else []))
     marks = []
+    if opening is not None and (written := heading_date(opening[1], order)) is not None:
+        marks.append(_Mark(opening[0], DATE_LINE_LEVEL, "", NO_DAYS, written, ""))  # a note's own date line
     for line, level, text in sorted(headings):
         days, date = title_days(text), heading_date(text, order)
+        if date is None and days.days and line in below:  # "## Day 3" over "**Date:** 05/01/2021"
+            date = heading_date(below[line][1], order)
         timed = times and level < JRNL_LEVEL and date is None and is_time_heading(text)
         if days.days or date or timed:
             marks.append(_Mark(line, level, text, days, date, "", timed))
@@ -383,6 +400,25 @@ def _marks(body: str, times: bool = False) -> tuple[list[_Mark], int | None]:
         marks = [_Mark(m.line, m.level, m.text, m.days, m.date, anchors.get(m.line, "") if m.level < JRNL_LEVEL
                        else "", m.time) for m in marks]  # a jrnl line or a bold line is no heading: no id
     return sorted(marks, key=lambda m: m.line), min((line for line, _ in all_headings), default=None)
+
+
+def _date_line(lines: list[str], start: int, headings: set[int]) -> tuple[int, str] | None:
+    """``(line, text)`` of a labelled date line ("Date: 2021-01-05", "**Date:** 05/01/2021") among the first
+    :data:`DATE_LINE_LOOKAHEAD` non-blank lines from ``start``, before the next heading; else ``None``."""
+    seen = 0
+    for number in range(start, len(lines)):
+        if number in headings:
+            return None
+        line = lines[number].strip()
+        if not line:
+            continue
+        match = _DATE_LINE_RE.match(re.sub(r"[*_`]", "", line))
+        if match:
+            return number, match["text"].strip()
+        seen += 1
+        if seen >= DATE_LINE_LOOKAHEAD:
+            return None
+    return None
 
 
 def _entry_level(marks: list[_Mark]) -> int | None:
