@@ -252,3 +252,33 @@ def test_a_note_opening_with_a_date_line_is_dated_by_it(tmp_path):
     assert pinned.date == D(2021, 2, 1)  # front matter first
     late = note_at(tmp_path, "late.md", "# Notes\n\na\nb\nc\nd\nDate: 2021-01-05\n")
     assert late.date_source == "mtime"  # a date line far down is text, not the note's date
+
+
+TABLE_LOG = """# #100DaysOfCode progress
+
+| Day | Date | What I learned |
+|-----|------|----------------|
+| 1 | 04/01/2021 | Set up Python |
+| 2 | 05/01/2021 | Loops |
+| 4 | 07/01/2021 | Functions and scope |
+"""
+
+
+def test_a_log_kept_as_a_table_has_an_entry_per_row(tmp_path):
+    note = note_at(tmp_path, "progress.md", TABLE_LOG)
+    entries = listed(note.entries)
+    assert [(e.heading, e.days, e.date) for e in entries] == [
+        ("Day 1 | 04/01/2021 | Set up Python", (1,), D(2021, 1, 4)),
+        ("Day 2 | 05/01/2021 | Loops", (2,), D(2021, 1, 5)),
+        ("Day 4 | 07/01/2021 | Functions and scope", (4,), D(2021, 1, 7))]
+    lines = TABLE_LOG.split("\n")
+    assert all(lines[e.line - 1].startswith(f"| {e.day} |") for e in entries) and entries[0].anchor == ""
+    stats = compute_stats([note], today=D(2021, 2, 1))
+    assert (stats.days, len(stats.gaps)) == (3, 1)
+
+
+def test_a_table_that_is_no_log_does_not_split_a_note(tmp_path):
+    releases = "# Release notes\n\n| Version | Date |\n|---|---|\n| 1.0 | 2021-01-04 |\n| 1.1 | 2021-02-04 |\n"
+    assert len(note_at(tmp_path, "2021-03-01-releases.md", releases).entries) == 1
+    todo = "# Plan\n\n| # | Task |\n|---|---|\n| 1 | Read |\n| 2 | Write |\n"
+    assert note_at(tmp_path, "2021-03-02-plan.md", todo).days == ()

@@ -19,6 +19,9 @@ The rules (:func:`split_entries`):
   line, and a paragraph opening with a whole bold line that names one (``**Day 3: May 5, 2020**``,
   logs kept without headings). When marks sit at several heading levels, the level with the most marks
   splits the note (the deeper on a tie); marks at other levels stay inside their entry.
+* **Tables.** A log kept as a Markdown table (its first column headed "Day", "Date" or "When") has an
+  entry per body row that names a day or a date (a bare number under a "Day" column is that day):
+  ``| 3 | 2021-01-06 | Functions |``; the row's cells, joined by " | ", are its heading (no anchor).
 * **Date lines.** A day heading without a date takes the date of a labelled line just under it
   (``## Day 3`` over ``**Date:** 05/01/2021`` or ``Date: 2021-01-05``, within
   :data:`DATE_LINE_LOOKAHEAD` non-blank lines); a note that opens with such a line, no heading above it, is
@@ -82,6 +85,7 @@ HEADING_SOURCE = "heading"  # Entry.date_source / Note.date_source of a date wri
 NO_DAYS = TitleDays()
 JRNL_LEVEL = 7  # jrnl's "[2020-01-04 09:00] Title" lines rank below every Markdown heading level
 BOLD_LEVEL = 8  # a paragraph opening with a whole bold line ("**Day 3: May 5, 2020**") ranks below them all
+TABLE_LEVEL = 10  # a row of a log kept as a Markdown table ("| 3 | 2021-01-06 | Functions |")
 DATE_LINE_LEVEL = 9  # a note opening with a labelled date line ("**Date:** 05/01/2021") and no heading above it
 DATE_LINE_LOOKAHEAD = 4  # non-blank lines after a day heading (or a note's start) searched for a date line
 
@@ -357,8 +361,9 @@ def _marks(body: str, times: bool = False) -> tuple[list[_Mark], int | None]:
     first heading (``None`` without one)."""
     from markdown.extensions.toc import slugify, unique
 
-    tokens = parser(inline=False).parse(body)
+    tokens = parser(inline=False, tables=True).parse(body)
     lines = body.split("\n")
+    rows = _table_rows(tokens)
     headings: list[tuple[int, int, str]] = []  # (line, level, text) of top-level headings
     jrnl: list[tuple[int, str, HeadingDate]] = []
     all_headings: list[tuple[int, str]] = []  # (line, text) of every heading, for unique anchors
@@ -382,6 +387,7 @@ def _marks(body: str, times: bool = False) -> tuple[list[_Mark], int | None]:
              if level < JRNL_LEVEL and (found := _date_line(lines, line + 1, starts)) is not None}
     opening = _date_line(lines, 0, starts) if not starts or min(starts) > 0 else None
     order = numeric_order([text for _, _, text in headings] + [text for _, text in below.values()]
+                          + [text for _, text in rows]
                           + ([opening[1]] if opening else []))
     marks = []
     if opening is not None and (written := heading_date(opening[1], order)) is not None:
@@ -394,12 +400,48 @@ def _marks(body: str, times: bool = False) -> tuple[list[_Mark], int | None]:
         if days.days or date or timed:
             marks.append(_Mark(line, level, text, days, date, "", timed))
     marks += [_Mark(line, JRNL_LEVEL, text, title_days(text), date, "") for line, text, date in jrnl]
+    for line, text in rows:  # a log kept as a table: each row naming a day or a date is an entry
+        days, date = title_days(text), heading_date(text, order)
+        if days.days or date:
+            marks.append(_Mark(line, TABLE_LEVEL, text, days, date, ""))
     if len(marks) >= 2 or (marks and marks[0].several):  # anchors matter when the note splits (see split_entries)
         ids: set[str] = set()  # slug every heading, in order, as toc does
         anchors = {line: unique(slugify(_plain(text), "-"), ids) for line, text in all_headings}
         marks = [_Mark(m.line, m.level, m.text, m.days, m.date, anchors.get(m.line, "") if m.level < JRNL_LEVEL
                        else "", m.time) for m in marks]  # a jrnl line or a bold line is no heading: no id
     return sorted(marks, key=lambda m: m.line), min((line for line, _ in all_headings), default=None)
+
+
+_DAY_COLUMN_RE = re.compile(r"^\W*(?:day|days|day\s*(?:#|no\.?|number))\W*$", re.IGNORECASE)
+_LOG_COLUMN_RE = re.compile(r"^\W*(?:day|days|day\s*(?:#|no\.?|number)|date|when)\W*$", re.IGNORECASE)
+
+
+def _table_rows(tokens: list) -> list[tuple[int, str]]:
+    """``(line, text)`` of each body row of the tables whose first column is a log's (headed "Day", "Day #",
+    "Date" or "When"; a table of versions, prices or tools is no log): the cells joined by " | ", a bare number
+    under a "Day" column written "Day N" (``| 3 | 2021-01-06 | ... |`` under ``| Day | Date | ... |`` reads
+    as Day 3)."""
+    out: list[tuple[int, str]] = []
+    header: list[str] = []
+    cells: list[str] = []
+    line = 0
+    for index, token in enumerate(tokens):
+        if token.type == "table_open":
+            header = []
+        elif token.type == "tr_open" and token.map is not None:
+            cells, line = [], token.map[0]
+        elif token.type in ("th_open", "td_open") and index + 1 < len(tokens):
+            cells.append(tokens[index + 1].content.strip())
+        elif token.type == "tr_close":
+            if not header:
+                header = cells
+                continue
+            if not _LOG_COLUMN_RE.match(header[0] if header else ""):
+                continue
+            named = [f"Day {cell}" if column < len(header) and _DAY_COLUMN_RE.match(header[column])
+                     and re.fullmatch(r"\d{1,5}", cell) else cell for column, cell in enumerate(cells)]
+            out.append((line, " | ".join(named)))
+    return out
 
 
 def _date_line(lines: list[str], start: int, headings: set[int]) -> tuple[int, str] | None:
