@@ -9,6 +9,7 @@ learner's text is copied.
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 
@@ -282,3 +283,41 @@ def test_a_table_that_is_no_log_does_not_split_a_note(tmp_path):
     assert len(note_at(tmp_path, "2021-03-01-releases.md", releases).entries) == 1
     todo = "# Plan\n\n| # | Task |\n|---|---|\n| 1 | Read |\n| 2 | Write |\n"
     assert note_at(tmp_path, "2021-03-02-plan.md", todo).days == ()
+
+
+@pytest.mark.parametrize(("name", "text", "days", "date"), [
+    ("DAY_05/README.md", "DAY_05 | 30-01-2026\n\n## What I learned today\n\n- Arrays\n", (5,), D(2026, 1, 30)),
+    ("DAY_04/README.md", "\nDAY_04 29-01-26\n\n## Topics\n\n- JVM\n", (4,), D(2026, 1, 29)),  # DD-MM-YY
+    ("Robots/README.md", "DAY-2 (23 JAN)\n# Robot Factory\n\nInterfaces.\n", (2,), D(2026, 1, 23)),
+    ("DAY_09/README.md", "# Learning Log - Spring Beans\nDAY_09 | 05-02-2026 | Thu\nBeans.\n", (9,), D(2026, 2, 5)),
+    ("DAY_14/README.md", "DAY - 14 | 12Feb\n\n# Java Learning Log\n\nOOP.\n", (14,), D(2026, 2, 12)),
+    ("DAY_06/notes.md", "# My Notes - Memory\nDate: 2-02-26 | Monday\nDAY_06\n\nRegisters.\n", (6,), D(2026, 2, 2)),
+])
+def test_a_notes_first_line_names_its_day_and_date(tmp_path, name, text, days, date):
+    """One folder per day, the day and date in a plain first line (past a title heading), written each day
+    another way. A year-less date takes the year nearest the note's other dates (here its file time)."""
+    path = write(tmp_path / "notes" / name, text)
+    stamp = dt.datetime(2026, 2, 17).timestamp()
+    os.utime(path, (stamp, stamp))
+    note = read_note(path, tmp_path)
+    assert (note.days, note.date, note.date_source) == (days, date, "heading")
+
+
+def test_a_first_line_that_is_prose_dates_nothing(tmp_path):
+    prose = note_at(tmp_path, "2026-03-01-a.md", "Today I learned that 2 Feb is Groundhog Day in many places, "
+                                                  "and much more besides.\n")
+    assert prose.date == D(2026, 3, 1) and prose.date_source == "file name"
+    counted = note_at(tmp_path, "2026-03-02-b.md", "3 things I learned\n\n- a\n")
+    assert counted.days == () and counted.date_source == "file name"
+
+
+def test_a_folder_of_several_days_covers_each_day_and_date(tmp_path):
+    path = write(tmp_path / "notes" / "DAY_16__17__18" / "README.md",
+                 "DAY_16__17__18 | 14 Feb | 15 Feb | 16Feb\n\n# streamlit_project\n\nA dashboard.\n")
+    stamp = dt.datetime(2026, 2, 17).timestamp()
+    os.utime(path, (stamp, stamp))
+    note = read_note(path, tmp_path)
+    [entry] = listed(note.entries)
+    assert entry.days == (16, 17, 18)
+    assert entry.dates == (D(2026, 2, 14), D(2026, 2, 15), D(2026, 2, 16))
+    assert compute_stats([note], today=D(2026, 3, 1)).days == 3

@@ -72,13 +72,15 @@ def is_day(number: int | None) -> bool:
 
 
 # -- titles and headings ------------------------------------------------------------
-_DAY_END = r"\s*(?:$|[|:;,.!?()\[\]/\u2013\u2014-]|of\b)"  # what may follow "Day N" that does not open a title
-_MORE_DAYS = (r"(?:\s*(?:-|\u2013|\u2014|to|through|thru|until|till|and|&&|&|,)\s*(?:days?\s*#?\s*)?"
+# what may follow "Day N" that does not open a title: the end, punctuation or a symbol ("Day_03 🚀"), "of"
+_DAY_END = r"\s*(?:$|[|:;,.!?()\[\]/\u2013\u2014-]|[^\w\s]|of\b)"
+_MORE_DAYS = (r"(?:\s*(?:-|\u2013|\u2014|to|through|thru|until|till|and|&&|&|,|_{1,2})\s*(?:days?\s*#?\s*)?"
               rf"{_DIGITS}(?!\d)(?![-/.]\d))")
 # between two "Day N" of one heading: separators and dates only ("Day 43 - 13/11/2024 - Day 44")
 _BETWEEN_DAYS_RE = re.compile(r"(?:\s|[-,&+/|:\u2013\u2014]|and\b|\d{1,4}[-/.]\d{1,2}[-/.]\d{2,4})*", re.IGNORECASE)
 _TITLE_DAYS_RE = re.compile(
-    rf"(?:^(?P<opening>\W*)|\b)days?\s*#?\s*(?P<first>{_DIGITS})(?!\d)(?P<more>{_MORE_DAYS}*)", re.IGNORECASE)
+    rf"(?:^(?P<opening>\W*)|\b)days?\s*(?:[#_-]\s*)?(?P<first>{_DIGITS})(?!\d)(?P<more>{_MORE_DAYS}*)",
+    re.IGNORECASE)  # "Day 12", "Day #12", and as folders and first lines write it: "DAY_04", "DAY-2", "DAY - 14"
 _TITLE_DAY_WORD_RE = re.compile(rf"(?:^(?P<opening>\W*)|\b)day\s+(?P<word>{NUMBER_WORD})\b", re.IGNORECASE)
 _ROUND_DAY_RE = re.compile(r"\bR\d{1,2}\s?D(\d{1,3})\b", re.IGNORECASE)
 _RANGE_SEP_RE = re.compile(r"-|\u2013|\u2014|to|through|thru|until|till", re.IGNORECASE)
@@ -104,8 +106,10 @@ class TitleDays:
 def title_days(text: str | None) -> TitleDays:
     """Every learning day a title or heading names, ranges and lists included.
 
-    "Day 12: January 4, 2020" -> (12,); "Day 45-50" and "Days 45 to 50" -> 45..50;
-    "Day 56, 57" and "Day 56 & 57" -> (56, 57); "Day 1 - Day 3" -> 1..3; "Day 0" -> (0,).
+    "Day 12: January 4, 2020" -> (12,); "DAY_04 29-01-26", "DAY-2 (23 JAN)", "DAY - 14 | 12Feb" -> 4, 2, 14;
+    "Day 45-50" and "Days 45 to 50" -> 45..50;
+    "Day 56, 57" and "Day 56 & 57" -> (56, 57); "Day 1 - Day 3" -> 1..3; "Day 0" -> (0,); a folder's
+    "DAY_16__17__18" -> (16, 17, 18).
     "Day N" counts when it opens the text or is followed by the end, punctuation or "of"; a
     following number counts as more days only when it is larger and at most :data:`MAX_RANGE_DAYS`
     on ("13/11/2024 - Day 13" is day 13; "Day 12, 2020" is day 12).
@@ -150,7 +154,7 @@ def title_days(text: str | None) -> TitleDays:
 
 def _more_days(days: list[int], more: str) -> None:
     """Extend ``days`` with the days ``more`` names after them ("-50", ", 57", " to Day 15"), in place."""
-    for sep, number in re.findall(rf"\s*(-|\u2013|\u2014|to|through|thru|until|till|and|&&|&|,)\s*"
+    for sep, number in re.findall(rf"\s*(-|\u2013|\u2014|to|through|thru|until|till|and|&&|&|,|_{{1,2}})\s*"
                                   rf"(?:days?\s*#?\s*)?({_DIGITS})", more, re.IGNORECASE):
         value = int(number)
         if not is_day(value) or value <= days[-1] or value - days[0] > MAX_RANGE_DAYS:

@@ -24,8 +24,10 @@ The rules (:func:`split_entries`):
   ``| 3 | 2021-01-06 | Functions |``; the row's cells, joined by " | ", are its heading (no anchor).
 * **Date lines.** A day heading without a date takes the date of a labelled line just under it
   (``## Day 3`` over ``**Date:** 05/01/2021`` or ``Date: 2021-01-05``, within
-  :data:`DATE_LINE_LOOKAHEAD` non-blank lines); a note that opens with such a line, no heading above it, is
-  dated by it (when its front matter names no date).
+  :data:`DATE_LINE_LOOKAHEAD` non-blank lines). A note's own first line (past its title heading, if any)
+  that is such a line, or a short one opening with a day or a date (``DAY_05 | 30-01-2026``,
+  ``DAY-2 (23 JAN)``: one folder per day, a README without front matter), dates the note and names its
+  day (when front matter, title and file name name none).
 * **Times.** In a note whose date is known from its front matter or file name, a heading opening with a
   time of day alone or a time range (``## 09:00 Title``, ``## 9:00 AM Title``, ``## 09:00–10:30 Title``:
   :func:`is_time_heading`) is a mark too: an
@@ -158,10 +160,11 @@ _MONTH_FIRST_RE = re.compile(
     rf"\b(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}}){_ORD}\b(?:{_TO}(?P<end>\d{{1,2}}){_ORD}\b)?"
     rf"(?:,?\s+{_YEAR})?", re.IGNORECASE)
 _DAY_FIRST_RE = re.compile(
-    rf"(?<![Dd]ay )(?<![Dd]ay)(?<![#\d])\b(?P<day>\d{{1,2}}){_ORD}(?:{_TO}(?P<end>\d{{1,2}}){_ORD})?\s+(?:of\s+)?"
+    rf"(?<![Dd]ay )(?<![Dd]ay)(?<![#\d])\b(?P<day>\d{{1,2}}){_ORD}(?:{_TO}(?P<end>\d{{1,2}}){_ORD})?(?:\s+of\s+|\s*)"
     rf"(?P<month>{_MONTH})(?![a-z])(?:,?\s+{_YEAR})?", re.IGNORECASE)
 # what may stand between the dates of a list: "&&", "and", ",", "-", "to", and learning days ("- Day 44 -")
 _JOIN_RE = re.compile(r"(?:\s|[-,&+/\u2013\u2014]|and\b|to\b|days?\s*#?\s*\d{1,5}\b)*", re.IGNORECASE)
+_LIST_JOIN_RE = re.compile(r"\s*(?:[,&|+]|&&|and\b)\s*", re.IGNORECASE)  # between the dates of a year-less list
 # "Date: 2021-01-05", "**Date:** 05/01/2021", "- *Date*: Jan 5, 2021" (markup dropped first: see _date_line)
 _DATE_LINE_RE = re.compile(r"^\s{0,3}(?:[-+>]\s+)?date\s*:\s*(?P<text>\S.*)$", re.IGNORECASE)
 _BOLD_LINE_RE = re.compile(r"^ {0,3}(\*\*|__)(?P<text>[^*_\n]+?)\1\s*$")
@@ -283,8 +286,18 @@ def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
         return None
     found.sort(key=lambda item: item[:2])
     missing, _, stop, date = found[0]
-    if missing or date.end is not None:
+    if date.end is not None:
         return date
+    if missing:  # dates without a year listed one after another: "14 Feb | 15 Feb | 16Feb"
+        listed = [date.start]
+        for _, begins, ends, other in found[1:]:
+            if begins < stop or other.end is not None:
+                continue  # the same words read the other way round ("Feb 15" in "14 Feb 15 Feb")
+            if not _LIST_JOIN_RE.fullmatch(text[stop:begins]):
+                break
+            listed.append(other.start)
+            stop = ends
+        return HeadingDate(listed[0], None, tuple(listed[1:])) if len(listed) > 1 else date
     # full dates that follow with nothing but separators (and "Day N") between: a range of two, or a list
     chain, joins = [date.start], []
     for _, begins, ends, other in (item for item in found[1:] if not item[0] and item[3].end is None):
@@ -385,13 +398,17 @@ def _marks(body: str, times: bool = False) -> tuple[list[_Mark], int | None]:
     starts = {line for line, _ in all_headings}
     below = {line: found for line, level, _ in headings
              if level < JRNL_LEVEL and (found := _date_line(lines, line + 1, starts)) is not None}
-    opening = _date_line(lines, 0, starts) if not starts or min(starts) > 0 else None
+    opening = _opening_line(lines, starts)
     order = numeric_order([text for _, _, text in headings] + [text for _, text in below.values()]
                           + [text for _, text in rows]
                           + ([opening[1]] if opening else []))
     marks = []
-    if opening is not None and (written := heading_date(opening[1], order)) is not None:
-        marks.append(_Mark(opening[0], DATE_LINE_LEVEL, "", NO_DAYS, written, ""))  # a note's own date line
+    if opening is not None:  # the note's own first line: "Date: 2-02-26 | Monday", "DAY_05 | 30-01-2026"
+        line, text, labelled = opening
+        opened_days = NO_DAYS if labelled else title_days(text)
+        written = heading_date(text, order)
+        if written is not None or opened_days.days:
+            marks.append(_Mark(line, DATE_LINE_LEVEL, "" if labelled else text, opened_days, written, ""))
     for line, level, text in sorted(headings):
         days, date = title_days(text), heading_date(text, order)
         if date is None and days.days and line in below:  # "## Day 3" over "**Date:** 05/01/2021"
@@ -442,6 +459,36 @@ def _table_rows(tokens: list) -> list[tuple[int, str]]:
                      and re.fullmatch(r"\d{1,5}", cell) else cell for column, cell in enumerate(cells)]
             out.append((line, " | ".join(named)))
     return out
+
+
+_OPENS_WITH_DAY_OR_DATE_RE = re.compile(r"^\W*(?:days?\s*(?:[#_-]\s*)?\d|r\d{1,2}\s?d\d|\d)", re.IGNORECASE)
+OPENING_LINE_CHARS = 80  # a note's first line longer than this is prose, not a day-and-date line
+
+
+def _opening_line(lines: list[str], headings: set[int]) -> tuple[int, str, bool] | None:
+    """``(line, text, labelled)`` of a note's own day-and-date line: among its first
+    :data:`DATE_LINE_LOOKAHEAD` non-blank lines, past at most one heading (its title), the first line that
+    is a labelled date ("Date: 2-02-26 | Monday", ``labelled``) or, short, opens with a learning day or a
+    date ("DAY_05 | 30-01-2026", "DAY-2 (23 JAN)"); ``None`` when the first such candidate is neither."""
+    seen = titles = 0
+    for number, raw in enumerate(lines):
+        line = re.sub(r"[*_`]", "", raw).strip() if number not in headings else raw.strip()
+        if not line:
+            continue
+        if number in headings:
+            titles += 1
+            if titles > 1:
+                return None
+            continue
+        labelled = _DATE_LINE_RE.match(line)
+        if labelled:
+            return number, labelled["text"].strip(), True
+        if len(line) <= OPENING_LINE_CHARS and _OPENS_WITH_DAY_OR_DATE_RE.match(raw.replace("_", " ").strip("*_ ")):
+            return number, raw.strip().strip("*_ ").strip(), False
+        seen += 1
+        if seen >= DATE_LINE_LOOKAHEAD:
+            return None
+    return None
 
 
 def _date_line(lines: list[str], start: int, headings: set[int]) -> tuple[int, str] | None:
@@ -526,7 +573,9 @@ def split_entries(
         return hint or next((d for d in full if d), None) or fallback_date()[0]
 
     if level is None:  # one entry: the whole note; a mark dates it and names its days only when it opens it
-        mark = marks[0] if marks and (first_heading is None or marks[0].line <= first_heading) else None
+        opened = [m for m in marks if m.level == DATE_LINE_LEVEL]  # the note's own first line
+        mark = opened[0] if opened else \
+            marks[0] if marks and (first_heading is None or marks[0].line <= first_heading) else None
         own = None
         if mark and mark.date:
             own = resolve(mark.date.start, None if mark.date.start[0] is not None else near_default())
@@ -537,11 +586,19 @@ def split_entries(
         else:
             when, source = fallback_date()
         last = when
+        covers: tuple[dt.date, ...] = ()
         if mark and mark.date and mark.date.end and own == when:
             last = resolve(mark.date.end, when) or when
+        if mark and mark.date and mark.date.more and own == when:  # "14 Feb | 15 Feb | 16Feb"
+            covers = tuple(sorted({when, *(d for w in mark.date.more if (d := resolve(w, when)))}))
+            last = covers[-1]
         marked = mark.days.days if mark else ()
-        whole = marked if marked and (days.milestone or not days.days) else days.days  # "Reaching day 50" yields
-        return [Entry(0, "", "", 1, tuple(whole), when, max(last, when), source, body)]  # line 1: the file
+        # a mark's days stand when the note names none, names them as a milestone ("Reaching day 50"), or names
+        # fewer of the same ("DAY_16__17__18" over a folder read as Day 16)
+        whole = marked if marked and (days.milestone or not days.days or set(days.days) < set(marked)) \
+            else days.days
+        return [Entry(0, "", "", 1, tuple(whole), when, max(last, when), source, body,  # line 1: the file
+                      dates=covers)]
 
     splitting = [m for m in marks if m.level == level]
     dated: list[tuple[_Mark, dt.date | None, dt.date | None, tuple[dt.date, ...]]] = []
