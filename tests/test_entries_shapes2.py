@@ -13,7 +13,7 @@ import os
 
 import pytest
 
-from journal_agent.notes.days import TitleDays, find_day_number, with_file_name_day
+from journal_agent.notes.days import TitleDays, find_day_number, is_bare_day_name, with_file_name_day
 from journal_agent.notes.entries import heading_date, listed
 from journal_agent.notes.model import read_note
 from journal_agent.notes.stats import compute_stats
@@ -108,16 +108,24 @@ def test_a_day_files_name_wins_over_a_copied_heading_day(tmp_path):
     assert pinned.days == (9,)  # front matter is the learner's own word
 
 
-@pytest.mark.parametrize(("days", "named", "result"), [
-    (TitleDays(), 13, (13,)),
-    (TitleDays((12,)), 13, (13,)),
-    (TitleDays((13,)), 13, (13,)),
-    (TitleDays((12,)), None, (12,)),
-    (TitleDays((56, 57)), 56, (56, 57)),
-    (TitleDays((50,), milestone=True), 49, (50,)),
+@pytest.mark.parametrize(("days", "named", "bare", "result"), [
+    (TitleDays(), 13, False, (13,)),
+    (TitleDays((12,)), 13, True, (13,)),  # Day13.md holding "# Day 12"
+    (TitleDays((12,)), 13, False, (12,)),  # a dated slug (journal add's names) yields to its title
+    (TitleDays((13,)), 13, True, (13,)),
+    (TitleDays((12,)), None, True, (12,)),
+    (TitleDays((56, 57)), 56, True, (56, 57)),
+    (TitleDays((50,), milestone=True), 49, True, (50,)),
 ])
-def test_with_file_name_day(days, named, result):
-    assert with_file_name_day(days, named).days == result
+def test_with_file_name_day(days, named, bare, result):
+    assert with_file_name_day(days, named, bare).days == result
+
+
+@pytest.mark.parametrize(("stem", "bare"), [("Day13", True), ("day-13", True), ("Day 13", True), ("DAY_04", True),
+                                            ("day-one", True), ("2025-09-20-momentum-learning-day-3", False),
+                                            ("day-13-closures", False), ("README", False)])
+def test_bare_day_names(stem, bare):
+    assert is_bare_day_name(stem) is bare
 
 
 @pytest.mark.parametrize(("question", "day", "query"), [

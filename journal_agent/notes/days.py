@@ -193,19 +193,30 @@ def path_day(path: PurePath) -> int | None:
     return named if named is not None else file_name_day(path.parent.name)
 
 
-def with_file_name_day(days: TitleDays, named: int | None) -> TitleDays:
-    """A note's days once its file name is read: ``days`` (from its front matter, title or first heading) with
-    ``named`` (:func:`file_name_day`) taken into account.
+_BARE_DAY_NAME_RE = re.compile(rf"day[-_ ]?(?:\d{{1,5}}|{NUMBER_WORD})", re.IGNORECASE)
 
-    The file name's day stands when ``days`` names none, and when ``days`` names exactly one other day
-    that is no milestone: a folder of day files (``Days/Day13.md``, linked from an index) is named once, in
-    sequence, while each heading is retyped, often copied from the day before ("# Day 12: May 6, 2022" in
-    ``Day13.md``, a public #100DaysOfCode journal, issue 18). A range or list that the title names
-    ("Day 45-50" in ``day-45.md``) stays the title's.
+
+def is_bare_day_name(stem: str) -> bool:
+    """Whether a file (or folder) name is a learning day and nothing else: ``Day13``, ``day-13``, ``Day 13``,
+    ``DAY_04``, ``day-one`` (not ``2025-09-20-momentum-learning-day-3``, a dated slug)."""
+    return bool(_BARE_DAY_NAME_RE.fullmatch(stem.strip()))
+
+
+def with_file_name_day(days: TitleDays, named: int | None, bare: bool = False) -> TitleDays:
+    """A note's days once its file name is read: ``days`` (from its front matter, title or first heading) with
+    ``named`` (:func:`path_day`) taken into account.
+
+    The file name's day stands when ``days`` names none; and, when the name is the day alone (``bare``:
+    :func:`is_bare_day_name`), when ``days`` names exactly one other day that is no milestone: a folder of
+    day files (``Days/Day13.md``, linked from an index) is named once, in sequence, while each heading is
+    retyped, often copied from the day before ("# Day 12: May 6, 2022" in ``Day13.md``, a public
+    #100DaysOfCode journal, issue 18). A dated slug (``2025-09-20-momentum-learning-day-3.md``, as
+    ``journal add`` names notes and ``journal renumber`` leaves them) yields to its title, and a range or list
+    that the title names ("Day 45-50" in ``day-45.md``) stays the title's.
     """
     if named is None:
         return days
-    if not days.days or (len(days.days) == 1 and days.days[0] != named and not days.milestone):
+    if not days.days or (bare and len(days.days) == 1 and days.days[0] != named and not days.milestone):
         return TitleDays((named,))
     return days
 

@@ -36,6 +36,7 @@ from journal_agent.notes.days import (
     MIN_DAY,
     TitleDays,
     check_day,
+    is_bare_day_name,
     path_day,
     title_days,
     with_file_name_day,
@@ -299,7 +300,7 @@ def read_head(path: Path, text: str, *, suffix: str | None = None,
     if not days.days:
         days = title_days(heading())
     if not front_days:  # a day file's name over a copied heading's other day ("# Day 12" in Day13.md)
-        days = with_file_name_day(days, path_day(path))
+        days = with_file_name_day(days, path_day(path), is_bare_day_name(path.stem))
     day = days.days[0] if days.days else None
     written_date = _front_matter_when(path, front, "date", languages)
     modified = _front_matter_when(path, front, "last_modified_at", languages)
