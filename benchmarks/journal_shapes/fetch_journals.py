@@ -6,7 +6,8 @@ Each journal's ``paths`` at ``commit`` are extracted with ``git archive`` from
 text stays out of this repository). A mirror is what the session's ``fetch``
 tool brings; ``--mirrors`` points elsewhere.
 
-    python -m benchmarks.journal_shapes.fetch_journals [--mirrors /work/.mirror] [--out benchmarks/.work/journals] [--only NAME ...]
+    python -m benchmarks.journal_shapes.fetch_journals [--mirrors /work/.mirror] [--out benchmarks/.work/journals]
+        [--only NAME ...]
 """
 
 from __future__ import annotations
