@@ -15,10 +15,11 @@ The rules (:func:`split_entries`):
   text names a learning day (:func:`~journal_agent.notes.days.title_days`:
   "Day 12", "Day 45-50", "Day 56, 57", "Day 0") or a date (:func:`heading_date`:
   ``2025-09-23``, ``13/11/2024``, "January 4, 2020", "4th of June 2021",
-  "June 16th", "January 4-6, 2020"), jrnl's ``[YYYY-MM-DD HH:MM] Title``
-  line, and a paragraph opening with a whole bold line that names one (``**Day 3: May 5, 2020**``,
-  logs kept without headings). When marks sit at several heading levels, the level with the most marks
-  splits the note (the deeper on a tie); marks at other levels stay inside their entry.
+  "June 16th", "January 4-6, 2020", ``20200802``, ``11/Jul/2022``, "2022 June 12th"), jrnl's
+  ``[YYYY-MM-DD HH:MM] Title`` line, and a paragraph opening with a whole bold line that names one
+  (``**Day 3: May 5, 2020**``, logs kept without headings). When marks sit at several heading levels,
+  the level with the most marks splits the note (the deeper on a tie); marks at other levels stay inside
+  their entry.
 * **Tables.** A log kept as a Markdown table (its first column headed "Day", "Date" or "When") has an
   entry per body row that names a day or a date (a bare number under a "Day" column is that day):
   ``| 3 | 2021-01-06 | Functions |``; the row's cells, joined by " | ", are its heading (no anchor).
@@ -98,10 +99,10 @@ class Entry:
 
     Attributes:
         index: 0-based position in the note.
-        heading: the entry heading's text as written (a jrnl line: its title; ``""`` for a whole-note
-            entry and for a preamble).
+        heading: the entry heading's text as written (a jrnl line: its title; a table row: its cells joined
+            by " | "; ``""`` for a whole-note entry and for a preamble).
         anchor: the heading's HTML id in the published post (``""`` for a whole-note entry, a preamble,
-            a jrnl line).
+            a jrnl line, a table row).
         line: 1-based line of the heading in the note FILE (1 for a whole-note entry: the file; the
             body's first line for a preamble).
         days: every learning day it covers, ascending ("Day 45-50" -> 45..50; "Day 56, 57"); ``()`` if none.
@@ -369,9 +370,11 @@ def _plain(content: str) -> str:
 
 
 def _marks(body: str, times: bool = False) -> tuple[list[_Mark], int | None]:
-    """Every heading and jrnl line of ``body`` that names a day or a date (and, when ``times``, every heading
-    opening with a time of day alone: :func:`is_time_heading`), in order; and the (0-based) line of the body's
-    first heading (``None`` without one)."""
+    """Every heading, jrnl line, log-table row and bold line of ``body`` that names a day or a date (a day
+    heading dated by the labelled date line under it), the note's own first day-and-date line
+    (:func:`_opening_line`), and, when ``times``, every heading opening with a time of day or a time range
+    (:func:`is_time_heading`), in order; and the (0-based) line of the body's first heading (``None``
+    without one)."""
     from markdown.extensions.toc import slugify, unique
 
     tokens = parser(inline=False, tables=True).parse(body)
