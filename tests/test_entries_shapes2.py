@@ -329,3 +329,10 @@ def test_a_folder_of_several_days_covers_each_day_and_date(tmp_path):
     assert entry.days == (16, 17, 18)
     assert entry.dates == (D(2026, 2, 14), D(2026, 2, 15), D(2026, 2, 16))
     assert compute_stats([note], today=D(2026, 3, 1)).days == 3
+
+
+def test_a_dated_title_heading_wins_over_a_first_line_without_a_date(tmp_path):
+    note = note_at(tmp_path, "a.md", "# 2021-06-05\n\nDay 3 of the course: loops.\n")
+    assert (note.date, note.date_source) == (D(2021, 6, 5), "heading")
+    both = note_at(tmp_path, "DAY_07/README.md", "# Strings\nDAY_07 | 03-02-2026 | Tue\n\nText.\n")
+    assert (both.days, both.date) == ((7,), D(2026, 2, 3))

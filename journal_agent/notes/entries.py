@@ -576,9 +576,11 @@ def split_entries(
         return hint or next((d for d in full if d), None) or fallback_date()[0]
 
     if level is None:  # one entry: the whole note; a mark dates it and names its days only when it opens it
-        opened = [m for m in marks if m.level == DATE_LINE_LEVEL]  # the note's own first line
-        mark = opened[0] if opened else \
-            marks[0] if marks and (first_heading is None or marks[0].line <= first_heading) else None
+        headed = [m for m in marks if m.level != DATE_LINE_LEVEL]
+        candidates = [m for m in marks if m.level == DATE_LINE_LEVEL]  # the note's own first line
+        if headed and (first_heading is None or headed[0].line <= first_heading):
+            candidates.insert(0, headed[0])  # a mark opening the note comes first
+        mark = next((m for m in candidates if m.date), None) or next((m for m in candidates if m.days.days), None)
         own = None
         if mark and mark.date:
             own = resolve(mark.date.start, None if mark.date.start[0] is not None else near_default())
