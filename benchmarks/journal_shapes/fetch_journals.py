@@ -7,6 +7,7 @@ text stays out of this repository). A mirror is what the session's ``fetch``
 tool brings; ``--mirrors`` points elsewhere.
 
     python -m benchmarks.journal_shapes.fetch_journals [--mirrors /work/.mirror] [--out benchmarks/.work/journals]
+        [--only NAME ...]
 """
 
 from __future__ import annotations
@@ -61,8 +62,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mirrors", type=Path, default=MIRRORS)
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--only", nargs="*", help="journal names (default: all of journals.toml)")
     args = parser.parse_args()
     for journal in load_journals():
+        if args.only and journal["name"] not in args.only:
+            continue
         folder = materialise(journal, args.mirrors, args.out)
         files = sorted(p for p in folder.rglob("*") if p.is_file())
         print(f"{journal['name']}: {len(files)} files in {folder}")

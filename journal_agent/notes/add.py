@@ -41,6 +41,7 @@ the "find the day, create the file" step.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,7 +49,8 @@ from typing import TYPE_CHECKING, Any
 from journal_agent.atomic import write_new
 from journal_agent.errors import JournalError, NoteError
 from journal_agent.locks import JournalLock
-from journal_agent.notes.days import renumber_day_words, title_day
+from journal_agent.notes.days import renumber_day_words, title_day, title_days
+from journal_agent.notes.entries import listed
 from journal_agent.notes.files import MAX_NOTE_BYTES, decode_note_bytes, normalize_newlines
 from journal_agent.notes.journal import note_files, own_notes, read_one
 from journal_agent.notes.journal import read_head as read_journal_head
@@ -79,17 +81,24 @@ class NoFreeDay(JournalError):
 
 @dataclass(frozen=True)
 class DayOfNote:
-    """A note that names a learning day: its ``day``, ``date`` and journal-relative ``path``."""
+    """A note that names a learning day: its ``day``, ``date`` and journal-relative ``path``.
+
+    ``entry`` marks a day of an entry inside a log note (``### Day 12: ...`` sections, issue 18): it counts
+    for the next day and a day's date, but is never renumbered (its day is written in its entry's heading).
+    """
 
     day: int
     date: dt.date
     path: str
+    entry: bool = False
 
 
 def note_days(journal: Journal) -> list[DayOfNote]:
     """Every note under ``notes/`` that names a learning day, read with the notes model's rules.
 
-    Only ``notes/``, the folder ``journal add`` writes into and ``journal renumber`` rewrites: another
+    A log note (two or more headings naming days, a single-file #100DaysOfCode log) gives one
+    :class:`DayOfNote` per day of each entry (``entry=True``), so a log of Day 0 .. Day 81 makes the next
+    note Day 82. Only ``notes/``, the folder ``journal add`` writes into and ``journal renumber`` rewrites: another
     ingested folder (an older journal, another learner's log) keeps its own day numbers and is never
     rewritten (no command overwrites a file it did not write).
 
@@ -102,6 +111,11 @@ def note_days(journal: Journal) -> list[DayOfNote]:
     for path in note_files(journal, own_notes(journal)):
         try:
             head = read_journal_head(journal, path)
+            if _day_headings(head.body) >= 2:  # a log (Day 0 .. Day 81 in one file): a day per entry
+                note = read_one(journal, path, journal.notes_dir)
+                days += [DayOfNote(day, entry.date, journal.relative(path), entry=True)
+                         for entry in listed(note.entries) for day in entry.days]
+                continue
             if head.day is None:
                 continue
             date = head.date or read_one(journal, path, journal.notes_dir).date  # notes/ only: no record to read
@@ -109,6 +123,14 @@ def note_days(journal: Journal) -> list[DayOfNote]:
             continue
         days.append(DayOfNote(head.day, date, journal.relative(path)))
     return days
+
+
+_HEADING_LINE = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+)$", re.MULTILINE)
+
+
+def _day_headings(body: str) -> int:
+    """How many ATX heading lines of ``body`` name a learning day (a cheap look before the full read)."""
+    return sum(1 for match in _HEADING_LINE.finditer(body) if title_days(match.group(1)).days)
 
 
 def highest_day(journal: Journal) -> int:
@@ -168,7 +190,7 @@ def shift_days(journal: Journal, days: list[DayOfNote], first: int, after: dt.da
     Raises:
         JournalError: a note names its day somewhere this cannot rewrite (nothing is changed).
     """
-    moved = [d for d in days if d.day >= first and d.date > after]
+    moved = [d for d in days if d.day >= first and d.date > after and not d.entry]
     return rewrite_days(journal, [(d, d.day + 1) for d in moved])
 
 
@@ -178,6 +200,7 @@ def renumber_plan(days: list[DayOfNote]) -> list[tuple[DayOfNote, int]]:
     Numbering starts at the lowest day the journal has (a journal that began at Day 2 keeps starting there);
     notes on one date share its number. Returns ``(note, new day)`` for the notes whose day changes.
     """
+    days = [d for d in days if not d.entry]  # a log's entries keep the days their headings say
     if not days:
         return []
     dates = sorted({d.date for d in days})

@@ -6,7 +6,8 @@ nowhere else, with one bound:
 * in a note's **title or a heading** (:func:`title_day`, :func:`title_days`: "Momentum Learning Day 3",
   "Day 2| Momentum Learning Series", "Day 12 of 100", ranges "Day 45-50", "Day 11 to 15", "Day 56, 57";
   not "retry day 40 times");
-* in a note's **file name** (:func:`file_name_day`: ``day-12.md``, ``2020-01-22-day-19.md``, ``day-one.md``);
+* in a note's **file name** (:func:`file_name_day`: ``day-12.md``, ``2020-01-22-day-19.md``, ``day-one.md``),
+  or its folder's (:func:`path_day`: ``Day01/README.md``);
 * in front matter (``day: 4``; :func:`check_day`);
 * in a **question** (:func:`find_day_number`: "on Day 4", "day four", "my first day");
 * in a **reference** given to ``journal show`` (:func:`bare_day`: "4", "day 4", "Day #10000");
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import PurePath
 
 MIN_DAY = 0  # Day 0 is a day (issue 18): #100DaysOfCode logs start there
 MAX_DAY = 99_999  # five digits: 270 years of daily notes
@@ -70,13 +72,15 @@ def is_day(number: int | None) -> bool:
 
 
 # -- titles and headings ------------------------------------------------------------
-_DAY_END = r"\s*(?:$|[|:;,.!?()\[\]/\u2013\u2014-]|of\b)"  # what may follow "Day N" that does not open a title
-_MORE_DAYS = (r"(?:\s*(?:-|\u2013|\u2014|to|through|thru|until|till|and|&&|&|,)\s*(?:days?\s*#?\s*)?"
+# what may follow "Day N" that does not open a title: the end, punctuation or a symbol ("Day_03 🚀"), "of"
+_DAY_END = r"\s*(?:$|[|:;,.!?()\[\]/\u2013\u2014-]|[^\w\s]|of\b)"
+_MORE_DAYS = (r"(?:\s*(?:-|\u2013|\u2014|to|through|thru|until|till|and|&&|&|,|_{1,2})\s*(?:days?\s*#?\s*)?"
               rf"{_DIGITS}(?!\d)(?![-/.]\d))")
 # between two "Day N" of one heading: separators and dates only ("Day 43 - 13/11/2024 - Day 44")
 _BETWEEN_DAYS_RE = re.compile(r"(?:\s|[-,&+/|:\u2013\u2014]|and\b|\d{1,4}[-/.]\d{1,2}[-/.]\d{2,4})*", re.IGNORECASE)
 _TITLE_DAYS_RE = re.compile(
-    rf"(?:^(?P<opening>\W*)|\b)days?\s*#?\s*(?P<first>{_DIGITS})(?!\d)(?P<more>{_MORE_DAYS}*)", re.IGNORECASE)
+    rf"(?:^(?P<opening>\W*)|\b)days?\s*(?:[#_-]\s*)?(?P<first>{_DIGITS})(?!\d)(?P<more>{_MORE_DAYS}*)",
+    re.IGNORECASE)  # "Day 12", "Day #12", and as folders and first lines write it: "DAY_04", "DAY-2", "DAY - 14"
 _TITLE_DAY_WORD_RE = re.compile(rf"(?:^(?P<opening>\W*)|\b)day\s+(?P<word>{NUMBER_WORD})\b", re.IGNORECASE)
 _ROUND_DAY_RE = re.compile(r"\bR\d{1,2}\s?D(\d{1,3})\b", re.IGNORECASE)
 _RANGE_SEP_RE = re.compile(r"-|\u2013|\u2014|to|through|thru|until|till", re.IGNORECASE)
@@ -102,8 +106,10 @@ class TitleDays:
 def title_days(text: str | None) -> TitleDays:
     """Every learning day a title or heading names, ranges and lists included.
 
-    "Day 12: January 4, 2020" -> (12,); "Day 45-50" and "Days 45 to 50" -> 45..50;
-    "Day 56, 57" and "Day 56 & 57" -> (56, 57); "Day 1 - Day 3" -> 1..3; "Day 0" -> (0,).
+    "Day 12: January 4, 2020" -> (12,); "DAY_04 29-01-26", "DAY-2 (23 JAN)", "DAY - 14 | 12Feb" -> 4, 2, 14;
+    "Day 45-50" and "Days 45 to 50" -> 45..50;
+    "Day 56, 57" and "Day 56 & 57" -> (56, 57); "Day 1 - Day 3" -> 1..3; "Day 0" -> (0,); a folder's
+    "DAY_16__17__18" -> (16, 17, 18).
     "Day N" counts when it opens the text or is followed by the end, punctuation or "of"; a
     following number counts as more days only when it is larger and at most :data:`MAX_RANGE_DAYS`
     on ("13/11/2024 - Day 13" is day 13; "Day 12, 2020" is day 12).
@@ -148,7 +154,7 @@ def title_days(text: str | None) -> TitleDays:
 
 def _more_days(days: list[int], more: str) -> None:
     """Extend ``days`` with the days ``more`` names after them ("-50", ", 57", " to Day 15"), in place."""
-    for sep, number in re.findall(rf"\s*(-|\u2013|\u2014|to|through|thru|until|till|and|&&|&|,)\s*"
+    for sep, number in re.findall(rf"\s*(-|\u2013|\u2014|to|through|thru|until|till|and|&&|&|,|_{{1,2}})\s*"
                                   rf"(?:days?\s*#?\s*)?({_DIGITS})", more, re.IGNORECASE):
         value = int(number)
         if not is_day(value) or value <= days[-1] or value - days[0] > MAX_RANGE_DAYS:
@@ -177,6 +183,42 @@ def file_name_day(stem: str) -> int | None:
         return None
     number = parse_number(match.group("n").replace("-", " ") if not match.group("n").isdigit() else match.group("n"))
     return number if is_day(number) else None
+
+
+def path_day(path: PurePath) -> int | None:
+    """The learning day a note's path names: its file name's (:func:`file_name_day`), else its folder's when the
+    file name names none (``Day01/README.md``, ``day-1/index.md``: one folder per day, a common
+    #100DaysOfCode layout whose README may have no heading at all)."""
+    named = file_name_day(path.stem)
+    return named if named is not None else file_name_day(path.parent.name)
+
+
+_BARE_DAY_NAME_RE = re.compile(rf"day[-_ ]?(?:\d{{1,5}}|{NUMBER_WORD})", re.IGNORECASE)
+
+
+def is_bare_day_name(stem: str) -> bool:
+    """Whether a file (or folder) name is a learning day and nothing else: ``Day13``, ``day-13``, ``Day 13``,
+    ``DAY_04``, ``day-one`` (not ``2025-09-20-momentum-learning-day-3``, a dated slug)."""
+    return bool(_BARE_DAY_NAME_RE.fullmatch(stem.strip()))
+
+
+def with_file_name_day(days: TitleDays, named: int | None, bare: bool = False) -> TitleDays:
+    """A note's days once its file name is read: ``days`` (from its front matter, title or first heading) with
+    ``named`` (:func:`path_day`) taken into account.
+
+    The file name's day stands when ``days`` names none; and, when the name is the day alone (``bare``:
+    :func:`is_bare_day_name`), when ``days`` names exactly one other day that is no milestone: a folder of
+    day files (``Days/Day13.md``, linked from an index) is named once, in sequence, while each heading is
+    retyped, often copied from the day before ("# Day 12: May 6, 2022" in ``Day13.md``, a public
+    #100DaysOfCode journal, issue 18). A dated slug (``2025-09-20-momentum-learning-day-3.md``, as
+    ``journal add`` names notes and ``journal renumber`` leaves them) yields to its title, and a range or list
+    that the title names ("Day 45-50" in ``day-45.md``) stays the title's.
+    """
+    if named is None:
+        return days
+    if not days.days or (bare and len(days.days) == 1 and days.days[0] != named and not days.milestone):
+        return TitleDays((named,))
+    return days
 
 
 _FRONT_DAY_LINE = r"(?im)^(day\s*:\s*['\"]?){n}(?!\d)"
@@ -234,26 +276,34 @@ class DayReference:
 _DAY_LEAD = r"(?:\b(?:on|from|in|during|of|for)\s+)?(?:\b(?:my|the)\s+)?(?:\blearning\s+)?"
 _DAY_DIGITS_RE = re.compile(rf"{_DAY_LEAD}\bday\s*#?\s*(?P<n>{_DIGITS})\b(?!\s*(?:[-/.:]\d|%))", re.IGNORECASE)
 _DAY_WORD_RE = re.compile(rf"{_DAY_LEAD}\bday\s+(?P<n>{NUMBER_WORD})\b", re.IGNORECASE)
+# #100DaysOfCode's round-and-day tag in a question: "on R1D45", "R2D14" (round 2, day 14)
+_ROUND_TAG_RE = re.compile(r"(?:\b(?:on|from|in|during|of|for)\s+)?\b(?P<tag>R\d{1,2}\s?D(?P<n>\d{1,5}))\b",
+                           re.IGNORECASE)
 _DAY_ORDINAL_RE = re.compile(
     rf"(?:\b(?:on|from|in|during|of|for)\s+)?\b(?:my|the)\s+(?P<n>{_ORDINAL_WORD})\s+(?:learning\s+)?day\b"
     rf"(?!\s+(?:of|in)\b)", re.IGNORECASE)
 
 
 def find_day_number(question: str) -> DayReference | None:
-    """A learning-day number named in ``question`` ("Day 4", "day four", "on day 12", "my first day").
+    """A learning-day number named in ``question`` ("Day 4", "day four", "on day 12", "my first day",
+    #100DaysOfCode's round-and-day tag "R1D45": day 45; the round is no filter, so the tag stays in ``query``
+    for the words to match a log's ``### R1D45`` heading).
 
     Returns ``None`` when there is none; "the first day of September" is a
     date, not a learning day, and is left to
     :func:`~journal_agent.notes.time_expressions.find_time_window`.
     """
-    for pattern in (_DAY_DIGITS_RE, _DAY_WORD_RE, _DAY_ORDINAL_RE):
+    for pattern in (_DAY_DIGITS_RE, _DAY_WORD_RE, _DAY_ORDINAL_RE, _ROUND_TAG_RE):
         match = pattern.search(question)
         before = question[: match.start()] if match else ""
         if match and not re.search(r"\b(?:every|each|per|a|one|same|next)\s*$", before, re.IGNORECASE):
             number = parse_number(match.group("n"))
             if is_day(number):
                 assert number is not None
-                return DayReference(number, match.group(0).strip(), without_phrase(question, match))
+                query = without_phrase(question, match)
+                if pattern is _ROUND_TAG_RE:  # the tag stays a word: it names the round too ("### R2D14" headings)
+                    query = f"{query.rstrip('?')} {match['tag']}".strip() + ("?" if query.endswith("?") else "")
+                return DayReference(number, match.group(0).strip(), query)
     return None
 
 

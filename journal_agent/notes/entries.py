@@ -15,12 +15,23 @@ The rules (:func:`split_entries`):
   text names a learning day (:func:`~journal_agent.notes.days.title_days`:
   "Day 12", "Day 45-50", "Day 56, 57", "Day 0") or a date (:func:`heading_date`:
   ``2025-09-23``, ``13/11/2024``, "January 4, 2020", "4th of June 2021",
-  "June 16th", "January 4-6, 2020"), jrnl's ``[YYYY-MM-DD HH:MM] Title``
-  line, and a paragraph opening with a whole bold line that names one (``**Day 3: May 5, 2020**``,
-  logs kept without headings). When marks sit at several heading levels, the level with the most marks
-  splits the note (the deeper on a tie); marks at other levels stay inside their entry.
+  "June 16th", "January 4-6, 2020", ``20200802``, ``11/Jul/2022``, "2022 June 12th"), jrnl's
+  ``[YYYY-MM-DD HH:MM] Title`` line, and a paragraph opening with a whole bold line that names one
+  (``**Day 3: May 5, 2020**``, logs kept without headings). When marks sit at several heading levels,
+  the level with the most marks splits the note (the deeper on a tie); marks at other levels stay inside
+  their entry.
+* **Tables.** A log kept as a Markdown table (its first column headed "Day", "Date" or "When") has an
+  entry per body row that names a day or a date (a bare number under a "Day" column is that day):
+  ``| 3 | 2021-01-06 | Functions |``; the row's cells, joined by " | ", are its heading (no anchor).
+* **Date lines.** A day heading without a date takes the date of a labelled line just under it
+  (``## Day 3`` over ``**Date:** 05/01/2021`` or ``Date: 2021-01-05``, within
+  :data:`DATE_LINE_LOOKAHEAD` non-blank lines). A note's own first line (past its title heading, if any)
+  that is such a line, or a short one opening with a day or a date (``DAY_05 | 30-01-2026``,
+  ``DAY-2 (23 JAN)``: one folder per day, a README without front matter), dates the note and names its
+  day (when front matter, title and file name name none).
 * **Times.** In a note whose date is known from its front matter or file name, a heading opening with a
-  time of day alone (``## 09:00 Title``, ``## 9:00 AM Title``: :func:`is_time_heading`) is a mark too: an
+  time of day alone or a time range (``## 09:00 Title``, ``## 9:00 AM Title``, ``## 09:00–10:30 Title``:
+  :func:`is_time_heading`) is a mark too: an
   entry of the note's date. ``journal import jrnl`` writes each jrnl entry so, and notes imported before
   this rule split too. An undated note's times are plain headings (their date would be a file time).
 * **A range.** A note whose one mark names several days or dates (``## June 20-22, 2025``,
@@ -51,8 +62,9 @@ The rules (:func:`split_entries`):
   (``markdown.extensions.toc.slugify``/``unique`` over every heading of the post,
   in order); ``""`` for a whole-note entry, a preamble and a jrnl line.
 
-A note's date is its front-matter date, else the first entry heading's date
-(``date_source`` ``"heading"``; the first entry's date then), else the file name's, git's or mtime's.
+A note's date is its front-matter date, else its entry headings' earliest date
+(``date_source`` ``"heading"``: the first entry's date in a log that runs forward, the last one's in a
+log kept newest first), else the file name's, git's or mtime's.
 
 Sources: the shapes are those of public #100DaysOfCode logs (Kallaway's ``log.md`` template:
 ``### Day N: Month D, YYYY`` sections, Day 0 first), Jekyll posts, and jrnl's plain-text format
@@ -76,6 +88,9 @@ HEADING_SOURCE = "heading"  # Entry.date_source / Note.date_source of a date wri
 NO_DAYS = TitleDays()
 JRNL_LEVEL = 7  # jrnl's "[2020-01-04 09:00] Title" lines rank below every Markdown heading level
 BOLD_LEVEL = 8  # a paragraph opening with a whole bold line ("**Day 3: May 5, 2020**") ranks below them all
+TABLE_LEVEL = 10  # a row of a log kept as a Markdown table ("| 3 | 2021-01-06 | Functions |")
+DATE_LINE_LEVEL = 9  # a note opening with a labelled date line ("**Date:** 05/01/2021") and no heading above it
+DATE_LINE_LOOKAHEAD = 4  # non-blank lines after a day heading (or a note's start) searched for a date line
 
 
 @dataclass(frozen=True)
@@ -84,10 +99,10 @@ class Entry:
 
     Attributes:
         index: 0-based position in the note.
-        heading: the entry heading's text as written (a jrnl line: its title; ``""`` for a whole-note
-            entry and for a preamble).
+        heading: the entry heading's text as written (a jrnl line: its title; a table row: its cells joined
+            by " | "; ``""`` for a whole-note entry and for a preamble).
         anchor: the heading's HTML id in the published post (``""`` for a whole-note entry, a preamble,
-            a jrnl line).
+            a jrnl line, a table row).
         line: 1-based line of the heading in the note FILE (1 for a whole-note entry: the file; the
             body's first line for a preamble).
         days: every learning day it covers, ascending ("Day 45-50" -> 45..50; "Day 56, 57"); ``()`` if none.
@@ -130,18 +145,36 @@ _MONTH = r"(?:" + "|".join(sorted({name[:3] for name in _MONTHS})) + r")[a-z]{0,
 _ORD = r"(?:st|nd|rd|th)?"
 _TO = r"\s*(?:-|\u2013|\u2014|to|until|through|thru)\s*"
 _ISO_RE = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
+# ISO 8601's basic form, "20200802" (a #100DaysOfCode log's "### R1D1 - 20200802"): a year 19xx-21xx, a month
+# and a day in range, eight digits standing alone
+_COMPACT_RE = re.compile(r"(?<![\d/.-])((?:19|20|21)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?![\d/.-]?\d)")
+# a day, a month's name and a year run together or joined by one mark: "15MAY2020" (military style),
+# "11/Jul/2022", "05-Jan-2021", "5.Jan.2021"
+_JOINED_RE = re.compile(
+    r"(?<![\d/.-])(?P<day>\d{1,2})(?P<sep>[-/.]?)(?P<month>[A-Za-z]{3,9})(?P=sep)(?P<year>\d{4})(?!\d)")
+# a year first, then a month's name and a day: "2022 June 12th", "2022 Jun 12"
+_YEAR_FIRST_RE = re.compile(rf"(?<![\d/.-])(?P<year>\d{{4}})\s+(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}}){_ORD}\b",
+                            re.IGNORECASE)
+_YEAR = r"(?P<year>\d{4}(?!\d)|['\u2019]\d{2}\b)"  # "2021", or "'21" (a learning journal's 2021)
 _NUMERIC_RE = re.compile(r"(?<![\d/.-])(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?![\d/.-]?\d)")
 _MONTH_FIRST_RE = re.compile(
     rf"\b(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}}){_ORD}\b(?:{_TO}(?P<end>\d{{1,2}}){_ORD}\b)?"
-    rf"(?:,?\s+(?P<year>\d{{4}})(?!\d))?", re.IGNORECASE)
+    rf"(?:,?\s+{_YEAR})?", re.IGNORECASE)
 _DAY_FIRST_RE = re.compile(
-    rf"(?<![Dd]ay )(?<![Dd]ay)(?<![#\d])\b(?P<day>\d{{1,2}}){_ORD}(?:{_TO}(?P<end>\d{{1,2}}){_ORD})?\s+(?:of\s+)?"
-    rf"(?P<month>{_MONTH})(?![a-z])(?:,?\s+(?P<year>\d{{4}})(?!\d))?", re.IGNORECASE)
+    rf"(?<![Dd]ay )(?<![Dd]ay)(?<![#\d])\b(?P<day>\d{{1,2}}){_ORD}(?:{_TO}(?P<end>\d{{1,2}}){_ORD})?(?:\s+of\s+|\s*)"
+    rf"(?P<month>{_MONTH})(?![a-z])(?:,?\s+{_YEAR})?", re.IGNORECASE)
 # what may stand between the dates of a list: "&&", "and", ",", "-", "to", and learning days ("- Day 44 -")
 _JOIN_RE = re.compile(r"(?:\s|[-,&+/\u2013\u2014]|and\b|to\b|days?\s*#?\s*\d{1,5}\b)*", re.IGNORECASE)
+_LIST_JOIN_RE = re.compile(r"\s*(?:[,&|+]|&&|and\b)\s*", re.IGNORECASE)  # between the dates of a year-less list
+# "Date: 2021-01-05", "**Date:** 05/01/2021", "- *Date*: Jan 5, 2021" (markup dropped first: see _date_line)
+_DATE_LINE_RE = re.compile(r"^\s{0,3}(?:[-+>]\s+)?date\s*:\s*(?P<text>\S.*)$", re.IGNORECASE)
 _BOLD_LINE_RE = re.compile(r"^ {0,3}(\*\*|__)(?P<text>[^*_\n]+?)\1\s*$")
 # a heading opening with a time of day alone: "09:00 Title" (jrnl's import), "9:00 AM Title", "21:30"
-_TIME_RE = re.compile(r"^(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::\d{2})?(?:\s*(?P<half>[AaPp])\.?[Mm]\.?)?(?=\s|$)")
+_CLOCK = r"(?P<{h}>\d{{1,2}}):(?P<{m}>\d{{2}})(?::\d{{2}})?(?:\s*(?P<{a}>[AaPp])\.?[Mm]\.?)?"
+# "09:00 Title", or a time range "09:00–10:30 Title" / "9:00 AM - 10:30 AM Title" (a timeboxed session)
+_TIME_RE = re.compile("^" + _CLOCK.format(h="hour", m="minute", a="half")
+                      + r"(?:\s*(?:-|\u2013|\u2014|to)\s*" + _CLOCK.format(h="hour2", m="minute2", a="half2")
+                      + r")?(?=\s|$|[:,.])")
 _JRNL_RE = re.compile(r"^\[(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?)?\]\s*(.*)$")
 
 Written = tuple[int | None, int, int]  # (year or None, month, day) as a heading writes it
@@ -170,13 +203,15 @@ def is_jrnl_line(line: str) -> bool:
 
 def is_time_heading(text: str) -> bool:
     """Whether a heading's text opens with a time of day alone: ``09:00 Title``, ``9:00 AM Title``,
-    ``21:30:05`` (hours 0-23, or 1-12 with AM/PM; minutes 0-59). ``journal import jrnl`` writes each jrnl
-    entry as ``## HH:MM Title`` in its day's note."""
+    ``21:30:05`` (hours 0-23, or 1-12 with AM/PM; minutes 0-59), or a time range: ``09:00–10:30 Title``,
+    ``9:00 AM - 10:30 AM: Title`` (a timeboxed session; both ends valid times). ``journal import jrnl`` writes
+    each jrnl entry as ``## HH:MM Title`` in its day's note."""
     match = _TIME_RE.match(text)
     if not match:
         return False
-    hour, minute = int(match["hour"]), int(match["minute"])
-    return minute < 60 and (1 <= hour <= 12 if match["half"] else hour < 24)
+    clocks = [("hour", "minute", "half")] + ([("hour2", "minute2", "half2")] if match["hour2"] else [])
+    return all(int(match[m]) < 60 and (1 <= int(match[h]) <= 12 if match[a] else int(match[h]) < 24)
+               for h, m, a in clocks)
 
 
 def _month(word: str) -> int | None:
@@ -208,8 +243,11 @@ def numeric_order(texts: list[str]) -> str:
 def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
     """The date a heading names, or ``None``.
 
-    Reads ``2025-09-23``, ``13/11/2024`` and ``13/11/24`` (``order`` decides ``NN/NN/YYYY``, see
-    :func:`numeric_order`; a two-digit year is 20YY),
+    Reads ``2025-09-23``, ``20250923`` (ISO's basic form: eight digits alone, a real month and day),
+    ``13/11/2024`` and ``13/11/24`` (``order`` decides ``NN/NN/YYYY``, see
+    :func:`numeric_order`; a two-digit year is 20YY), ``15MAY2020``, ``11/Jul/2022``, ``05-Jan-2021`` (day,
+    month name and year run together or joined by one mark), "2022 June 12th" (year first), "Jan 5, '21"
+    (an apostrophe's two-digit year is 20YY),
     "January 4, 2020", "Jan. 4th 2020", "4 January 2020", "4th of June", "June 16th" (no year),
     ranges: "January 4-6, 2020", "4 to 6 June", "2020-01-04 to 2020-01-06", and lists of full dates
     ("05/10/2024 && 06/10/2024", "18/01/2025 - 22/01/2025 - 30/01/2025": three dates, not a range; two
@@ -219,8 +257,17 @@ def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
     month names only.
     """
     found: list[tuple[bool, int, int, HeadingDate]] = []  # (year missing, position, end, date)
-    for match in _ISO_RE.finditer(text):
-        found.append((False, match.start(), match.end(), HeadingDate((int(match[1]), int(match[2]), int(match[3])))))
+    for pattern in (_ISO_RE, _COMPACT_RE):
+        for match in pattern.finditer(text):
+            found.append((False, match.start(), match.end(),
+                          HeadingDate((int(match[1]), int(match[2]), int(match[3])))))
+    for pattern in (_JOINED_RE, _YEAR_FIRST_RE):
+        for match in pattern.finditer(text):
+            word = match["month"]  # "16may2020": run together, "may" is no verb; "2022 may 5 things" is
+            month = _month(word.capitalize() if pattern is _JOINED_RE else word)
+            if month is not None:
+                found.append((False, match.start(), match.end(), HeadingDate((int(match["year"]), month,
+                                                                             int(match["day"])))))
     for match in _NUMERIC_RE.finditer(text):
         first, second = int(match[1]), int(match[2])
         day, month = (second, first) if order == "MDY" else (first, second)
@@ -231,7 +278,8 @@ def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
             named = _month(match["month"])
             if named is None:
                 continue
-            year = int(match["year"]) if match["year"] else None
+            year = 2000 + int(match["year"][1:]) if match["year"] and not match["year"].isdigit() else \
+                int(match["year"]) if match["year"] else None
             last = (year, named, int(match["end"])) if match["end"] else None
             written = HeadingDate((year, named, int(match["day"])), last)
             found.append((year is None, match.start(), match.end(), written))
@@ -239,8 +287,18 @@ def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
         return None
     found.sort(key=lambda item: item[:2])
     missing, _, stop, date = found[0]
-    if missing or date.end is not None:
+    if date.end is not None:
         return date
+    if missing:  # dates without a year listed one after another: "14 Feb | 15 Feb | 16Feb"
+        listed = [date.start]
+        for _, begins, ends, other in found[1:]:
+            if begins < stop or other.end is not None:
+                continue  # the same words read the other way round ("Feb 15" in "14 Feb 15 Feb")
+            if not _LIST_JOIN_RE.fullmatch(text[stop:begins]):
+                break
+            listed.append(other.start)
+            stop = ends
+        return HeadingDate(listed[0], None, tuple(listed[1:])) if len(listed) > 1 else date
     # full dates that follow with nothing but separators (and "Day N") between: a range of two, or a list
     chain, joins = [date.start], []
     for _, begins, ends, other in (item for item in found[1:] if not item[0] and item[3].end is None):
@@ -312,13 +370,16 @@ def _plain(content: str) -> str:
 
 
 def _marks(body: str, times: bool = False) -> tuple[list[_Mark], int | None]:
-    """Every heading and jrnl line of ``body`` that names a day or a date (and, when ``times``, every heading
-    opening with a time of day alone: :func:`is_time_heading`), in order; and the (0-based) line of the body's
-    first heading (``None`` without one)."""
+    """Every heading, jrnl line, log-table row and bold line of ``body`` that names a day or a date (a day
+    heading dated by the labelled date line under it), the note's own first day-and-date line
+    (:func:`_opening_line`), and, when ``times``, every heading opening with a time of day or a time range
+    (:func:`is_time_heading`), in order; and the (0-based) line of the body's first heading (``None``
+    without one)."""
     from markdown.extensions.toc import slugify, unique
 
-    tokens = parser(inline=False).parse(body)
+    tokens = parser(inline=False, tables=True).parse(body)
     lines = body.split("\n")
+    rows = _table_rows(tokens)
     headings: list[tuple[int, int, str]] = []  # (line, level, text) of top-level headings
     jrnl: list[tuple[int, str, HeadingDate]] = []
     all_headings: list[tuple[int, str]] = []  # (line, text) of every heading, for unique anchors
@@ -337,20 +398,119 @@ def _marks(body: str, times: bool = False) -> tuple[list[_Mark], int | None]:
             bold = _BOLD_LINE_RE.match(lines[token.map[0]]) if token.map[0] < len(lines) else None
             if bold:  # "**Day 3: May 5, 2020**" standing as a heading (logs kept in plain paragraphs)
                 headings.append((token.map[0], BOLD_LEVEL, bold["text"].strip().rstrip(":").strip()))
-    order = numeric_order([text for _, _, text in headings])
+    starts = {line for line, _ in all_headings}
+    below = {line: found for line, level, _ in headings
+             if level < JRNL_LEVEL and (found := _date_line(lines, line + 1, starts)) is not None}
+    opening = _opening_line(lines, starts)
+    order = numeric_order([text for _, _, text in headings] + [text for _, text in below.values()]
+                          + [text for _, text in rows]
+                          + ([opening[1]] if opening else []))
     marks = []
+    if opening is not None:  # the note's own first line: "Date: 2-02-26 | Monday", "DAY_05 | 30-01-2026"
+        line, text, labelled = opening
+        opened_days = NO_DAYS if labelled else title_days(text)
+        written = heading_date(text, order)
+        if written is not None or opened_days.days:
+            marks.append(_Mark(line, DATE_LINE_LEVEL, "" if labelled else text, opened_days, written, ""))
     for line, level, text in sorted(headings):
         days, date = title_days(text), heading_date(text, order)
+        if date is None and days.days and line in below:  # "## Day 3" over "**Date:** 05/01/2021"
+            date = heading_date(below[line][1], order)
         timed = times and level < JRNL_LEVEL and date is None and is_time_heading(text)
         if days.days or date or timed:
             marks.append(_Mark(line, level, text, days, date, "", timed))
     marks += [_Mark(line, JRNL_LEVEL, text, title_days(text), date, "") for line, text, date in jrnl]
+    for line, text in rows:  # a log kept as a table: each row naming a day or a date is an entry
+        days, date = title_days(text), heading_date(text, order)
+        if days.days or date:
+            marks.append(_Mark(line, TABLE_LEVEL, text, days, date, ""))
     if len(marks) >= 2 or (marks and marks[0].several):  # anchors matter when the note splits (see split_entries)
         ids: set[str] = set()  # slug every heading, in order, as toc does
         anchors = {line: unique(slugify(_plain(text), "-"), ids) for line, text in all_headings}
         marks = [_Mark(m.line, m.level, m.text, m.days, m.date, anchors.get(m.line, "") if m.level < JRNL_LEVEL
                        else "", m.time) for m in marks]  # a jrnl line or a bold line is no heading: no id
     return sorted(marks, key=lambda m: m.line), min((line for line, _ in all_headings), default=None)
+
+
+_DAY_COLUMN_RE = re.compile(r"^\W*(?:day|days|day\s*(?:#|no\.?|number))\W*$", re.IGNORECASE)
+_LOG_COLUMN_RE = re.compile(r"^\W*(?:day|days|day\s*(?:#|no\.?|number)|date|when)\W*$", re.IGNORECASE)
+
+
+def _table_rows(tokens: list) -> list[tuple[int, str]]:
+    """``(line, text)`` of each body row of the tables whose first column is a log's (headed "Day", "Day #",
+    "Date" or "When"; a table of versions, prices or tools is no log): the cells joined by " | ", a bare number
+    under a "Day" column written "Day N" (``| 3 | 2021-01-06 | ... |`` under ``| Day | Date | ... |`` reads
+    as Day 3)."""
+    out: list[tuple[int, str]] = []
+    header: list[str] = []
+    cells: list[str] = []
+    line = 0
+    for index, token in enumerate(tokens):
+        if token.type == "table_open":
+            header = []
+        elif token.type == "tr_open" and token.map is not None:
+            cells, line = [], token.map[0]
+        elif token.type in ("th_open", "td_open") and index + 1 < len(tokens):
+            cells.append(tokens[index + 1].content.strip())
+        elif token.type == "tr_close":
+            if not header:
+                header = cells
+                continue
+            if not _LOG_COLUMN_RE.match(header[0] if header else ""):
+                continue
+            named = [f"Day {cell}" if column < len(header) and _DAY_COLUMN_RE.match(header[column])
+                     and re.fullmatch(r"\d{1,5}", cell) else cell for column, cell in enumerate(cells)]
+            out.append((line, " | ".join(named)))
+    return out
+
+
+_OPENS_WITH_DAY_OR_DATE_RE = re.compile(r"^\W*(?:days?\s*(?:[#_-]\s*)?\d|r\d{1,2}\s?d\d|\d)", re.IGNORECASE)
+OPENING_LINE_CHARS = 80  # a note's first line longer than this is prose, not a day-and-date line
+
+
+def _opening_line(lines: list[str], headings: set[int]) -> tuple[int, str, bool] | None:
+    """``(line, text, labelled)`` of a note's own day-and-date line: among its first
+    :data:`DATE_LINE_LOOKAHEAD` non-blank lines, past at most one heading (its title), the first line that
+    is a labelled date ("Date: 2-02-26 | Monday", ``labelled``) or, short, opens with a learning day or a
+    date ("DAY_05 | 30-01-2026", "DAY-2 (23 JAN)"); ``None`` when the first such candidate is neither."""
+    seen = titles = 0
+    for number, raw in enumerate(lines):
+        line = re.sub(r"[*_`]", "", raw).strip() if number not in headings else raw.strip()
+        if not line:
+            continue
+        if number in headings:
+            titles += 1
+            if titles > 1:
+                return None
+            continue
+        labelled = _DATE_LINE_RE.match(line)
+        if labelled:
+            return number, labelled["text"].strip(), True
+        if len(line) <= OPENING_LINE_CHARS and _OPENS_WITH_DAY_OR_DATE_RE.match(raw.replace("_", " ").strip("*_ ")):
+            return number, raw.strip().strip("*_ ").strip(), False
+        seen += 1
+        if seen >= DATE_LINE_LOOKAHEAD:
+            return None
+    return None
+
+
+def _date_line(lines: list[str], start: int, headings: set[int]) -> tuple[int, str] | None:
+    """``(line, text)`` of a labelled date line ("Date: 2021-01-05", "**Date:** 05/01/2021") among the first
+    :data:`DATE_LINE_LOOKAHEAD` non-blank lines from ``start``, before the next heading; else ``None``."""
+    seen = 0
+    for number in range(start, len(lines)):
+        if number in headings:
+            return None
+        line = lines[number].strip()
+        if not line:
+            continue
+        match = _DATE_LINE_RE.match(re.sub(r"[*_`]", "", line))
+        if match:
+            return number, match["text"].strip()
+        seen += 1
+        if seen >= DATE_LINE_LOOKAHEAD:
+            return None
+    return None
 
 
 def _entry_level(marks: list[_Mark]) -> int | None:
@@ -416,7 +576,11 @@ def split_entries(
         return hint or next((d for d in full if d), None) or fallback_date()[0]
 
     if level is None:  # one entry: the whole note; a mark dates it and names its days only when it opens it
-        mark = marks[0] if marks and (first_heading is None or marks[0].line <= first_heading) else None
+        headed = [m for m in marks if m.level != DATE_LINE_LEVEL]
+        candidates = [m for m in marks if m.level == DATE_LINE_LEVEL]  # the note's own first line
+        if headed and (first_heading is None or headed[0].line <= first_heading):
+            candidates.insert(0, headed[0])  # a mark opening the note comes first
+        mark = next((m for m in candidates if m.date), None) or next((m for m in candidates if m.days.days), None)
         own = None
         if mark and mark.date:
             own = resolve(mark.date.start, None if mark.date.start[0] is not None else near_default())
@@ -427,11 +591,19 @@ def split_entries(
         else:
             when, source = fallback_date()
         last = when
+        covers: tuple[dt.date, ...] = ()
         if mark and mark.date and mark.date.end and own == when:
             last = resolve(mark.date.end, when) or when
+        if mark and mark.date and mark.date.more and own == when:  # "14 Feb | 15 Feb | 16Feb"
+            covers = tuple(sorted({when, *(d for w in mark.date.more if (d := resolve(w, when)))}))
+            last = covers[-1]
         marked = mark.days.days if mark else ()
-        whole = marked if marked and (days.milestone or not days.days) else days.days  # "Reaching day 50" yields
-        return [Entry(0, "", "", 1, tuple(whole), when, max(last, when), source, body)]  # line 1: the file
+        # a mark's days stand when the note names none, names them as a milestone ("Reaching day 50"), or names
+        # fewer of the same ("DAY_16__17__18" over a folder read as Day 16)
+        whole = marked if marked and (days.milestone or not days.days or set(days.days) < set(marked)) \
+            else days.days
+        return [Entry(0, "", "", 1, tuple(whole), when, max(last, when), source, body,  # line 1: the file
+                      dates=covers)]
 
     splitting = [m for m in marks if m.level == level]
     dated: list[tuple[_Mark, dt.date | None, dt.date | None, tuple[dt.date, ...]]] = []
@@ -458,7 +630,7 @@ def split_entries(
     if date is not None:
         when, source = date, date_source
     else:
-        first = next((start for _, start, _, _ in dated if start), None)
+        first = min((start for _, start, _, _ in dated if start), default=None)  # a log kept newest first too
         when, source = (first, HEADING_SOURCE) if first is not None else fallback_date()
 
     entries: list[Entry] = []

@@ -241,9 +241,13 @@ def file_name_date(path: Path) -> dt.date | None:
 
     Year first with ``-``, ``_``, ``.`` or nothing between (``2020-01-22-day-19.md``, ``2020_01_22.md``,
     ``20200122.md``), or day first (``22-01-2020.md``; ``01-22-2020.md``, whose second number cannot be a
-    month, is month first: January 22). Only real dates in the years notes are accepted for (1900-2199).
+    month, is month first: January 22). A file name without a date takes its folder's
+    (``2023-01-05/README.md``). Only real dates in the years notes are accepted for (1900-2199).
     """
-    for match in _FILENAME_DATE_RE.finditer(Path(path).name):
+    names = [Path(path).name]
+    if not _FILENAME_DATE_RE.search(names[0]):  # "2023-01-05/README.md": one folder per day
+        names.append(Path(path).parent.name)
+    for match in (found for name in names for found in _FILENAME_DATE_RE.finditer(name)):
         if match.group("y"):
             year, month, day = int(match.group("y")), int(match.group("m")), int(match.group("d"))
         else:

@@ -31,7 +31,16 @@ from typing import Any, Literal
 
 from journal_agent.errors import NoteError
 from journal_agent.notes.dates import DEFAULT_LANGUAGES, MAX_NOTE_YEAR, MIN_NOTE_YEAR, parse_note_date
-from journal_agent.notes.days import MAX_DAY, MIN_DAY, TitleDays, check_day, file_name_day, title_days
+from journal_agent.notes.days import (
+    MAX_DAY,
+    MIN_DAY,
+    TitleDays,
+    check_day,
+    is_bare_day_name,
+    path_day,
+    title_days,
+    with_file_name_day,
+)
 from journal_agent.notes.entries import NO_DAYS, Entry, is_jrnl_line, note_days, split_entries
 from journal_agent.notes.files import (  # noqa: F401 - NOTE_SUFFIXES is read from here by older callers
     NOTE_SUFFIXES,
@@ -286,12 +295,12 @@ def read_head(path: Path, text: str, *, suffix: str | None = None,
     if not title:
         title = (first_line_title(body) if suffix == ".txt" else heading()) or ""
         title_from = ("first line" if suffix == ".txt" else "heading") if title else ""
-    days = _front_matter_days(path, front) or title_days(title)
+    front_days = _front_matter_days(path, front)
+    days = front_days or title_days(title)
     if not days.days:
         days = title_days(heading())
-    if not days.days:
-        named = file_name_day(path.stem)
-        days = TitleDays((named,)) if named is not None else days
+    if not front_days:  # a day file's name over a copied heading's other day ("# Day 12" in Day13.md)
+        days = with_file_name_day(days, path_day(path), is_bare_day_name(path.stem))
     day = days.days[0] if days.days else None
     written_date = _front_matter_when(path, front, "date", languages)
     modified = _front_matter_when(path, front, "last_modified_at", languages)
