@@ -26,7 +26,16 @@ RRF with the vectors weighted 2 or 3, RRF of each list's best chunk per note,
 z-score normalization (equal or worse), a query-dependent share (0.5 when the
 best BM25 score stands out, a rare exact term; better on the original
 questions, worse on both paraphrase sets) and rewarding a note's other
-matching chunks (0.05-0.2 of their scores: worse).
+matching chunks (0.05-0.2 of their scores: worse). Round 2 changed what is
+searched, measured the same way with the four public journals of
+benchmarks/journal_shapes added, and none was at or above this default on
+every set: embedding the question without its frame ("How did I", "When did
+I learn about"; original up, paraphrased and learner+TIL down), vector
+pseudo-relevance feedback (Rocchio on the top chunk vectors, Li et al., ACM
+TOIS 2023; the best, top 10 at 0.3, wins one hard question and loses one on a
+25-chunk journal, where the top 10 is 40% of it, for a second vector query),
+BM25 expanded with words of the top vector chunks, and a note-title vector
+beside the chunk vectors (both worse on the harder paraphrases).
 
 What a question names is applied as structure, not as words
 (:func:`~journal_agent.notes.days.find_day_number`,
