@@ -233,3 +233,42 @@ def test_the_first_or_last_day_of_something_in_the_journal_is_an_order_question(
     # the challenge's own calendar stays a day span (find_day_span)
     assert find_order("What did I do on the last day of the challenge?") is None
     assert find_order("What did I do on the first day of the course?") is None
+
+
+@pytest.mark.parametrize("question, today, since, until, kind, rest", [
+    # learner relative questions: "the weekend before last" was words, "a week ago today" was today
+    ("What did I do the weekend before last?", "2025-09-30", "2025-09-20", "2025-09-21", "week", "What did I do?"),
+    ("What did I do the weekend before last?", "2025-09-28", "2025-09-13", "2025-09-14", "week", "What did I do?"),
+    ("What did I learn the week before last?", "2025-09-27", "2025-09-08", "2025-09-14", "week",
+     "What did I learn?"),
+    ("What did I learn a week ago today?", "2025-09-27", "2025-09-20", "2025-09-20", "day", "What did I learn?"),
+    ("what did I study two days ago today", "2025-09-27", "2025-09-25", "2025-09-25", "day", "what did I study"),
+    ("notes from a month ago today", "2025-03-31", "2025-02-28", "2025-02-28", "day", "notes from"),
+])
+def test_relative_to_today_named_exactly(question, today, since, until, kind, rest):
+    window = find_time_window(question, dt.date.fromisoformat(today))
+    assert window is not None, question
+    assert (window.since.isoformat(), window.until.isoformat(), window.kind) == (since, until, kind)
+    assert window.query == rest
+
+
+def test_n_days_after_an_event_is_that_day_and_in_the_n_days_every_day():
+    """learner r14: "three days after I first used LangChain" meant Day 4, not Days 2-4 with Day 3 first."""
+    from journal_agent.notes.time_expressions import find_event_window
+
+    event_day = dt.date(2025, 9, 17)
+    point = find_event_window("What did I do three days after I used LangChain?")
+    assert point is not None and point.point and point.days == 3
+    window = point.window(event_day, event_day)
+    assert (window.since, window.until, window.kind) == (dt.date(2025, 9, 20), dt.date(2025, 9, 20), "day")
+    before = find_event_window("What did I read two days before I got the certificate?").window(event_day, event_day)
+    assert (before.since, before.until) == (dt.date(2025, 9, 15), dt.date(2025, 9, 15))
+    for spread in ("What did I study in the two days after I started the course?",
+                   "What did I study the two days after I started the course?",
+                   "What did I study within two days after I started the course?"):
+        found = find_event_window(spread)
+        assert found is not None and not found.point, spread
+        window = found.window(event_day, event_day)
+        assert (window.since, window.until) == (dt.date(2025, 9, 18), dt.date(2025, 9, 19)), spread
+    assert not find_event_window("What did I do the day after I started?").point
+    assert not find_event_window("What did I do two weeks after I started?").point  # weeks stay a span

@@ -62,9 +62,9 @@ def find_time_window(question: str, today: dt.date | None = None, span: JournalS
       "on 2025-09-23", "September 23" = the latest one not after today),
       "today", "yesterday", "the day before yesterday", weekdays ("last
       Monday" = the latest Monday before today, "on Monday" = the latest
-      Monday up to today), "N days ago".
+      Monday up to today), "N days ago", "a week ago today" (that very day; also days, months, years).
     * ``week``: "this/last week" (Monday to Sunday), "the past week" (7 days),
-      "last weekend", "the first/second/third/fourth/last week of September
+      "last weekend", "the weekend/week before last", "the first/second/third/fourth/last week of September
       [2025]" (days 1-7, 8-14, ...; the month's last 7 days), "the week of
       September 22" (its Monday to Sunday), "N weeks ago" (± 3 days).
     * ``month``: month + year ("March 2021", "Sept 2020", "2021-03"), a
@@ -220,11 +220,13 @@ def _weekday(question: str, today: dt.date, span: _Span = NO_SPAN):
             back = 7  # "last Monday" said on a Monday is a week ago
         day = today - dt.timedelta(days=back)
         return day, day, match, "day"
-    match = _search(r"\b(?:(last|past|this)\s+)weekend\b", question)
+    match = _search(r"\b(?:(?:(last|past|this)\s+)weekend|(?:the\s+)?weekend\s+(before)\s+last)\b", question)
     if match:
         saturday = today - dt.timedelta(days=(today.weekday() - 5) % 7)
-        if match.group(1).lower() != "this" and saturday + dt.timedelta(days=1) >= today:
+        if (match.group(1) or "").lower() != "this" and saturday + dt.timedelta(days=1) >= today:
             saturday -= dt.timedelta(days=7)  # "last weekend" is the latest one that has ended
+        if match.group(2):
+            saturday -= dt.timedelta(days=7)  # "the weekend before last": the one before that
         return saturday, saturday + dt.timedelta(days=1), match, "week"
     return None
 
@@ -387,6 +389,25 @@ def _season_relative(question: str, today: dt.date, span: _Span = NO_SPAN):
 
 
 def _relative(question: str, today: dt.date, span: _Span = NO_SPAN):
+    number = rf"(\d+|{NUMBER_WORD}|a|an)"
+    match = _search(rf"\b{number}\s+(day|week|month|year)s?\s+ago\s+today\b", question)
+    if match:  # "a week ago today": that very day, not the week around it (and not today)
+        token = match.group(1).lower()
+        count = 1 if token in ("a", "an") else parse_number(token)
+        if count is None:
+            return None
+        unit = match.group(2).lower()
+        if unit in ("day", "week"):
+            day = today - dt.timedelta(days=count * (7 if unit == "week" else 1))
+        else:
+            months = today.year * 12 + today.month - 1 - count * (12 if unit == "year" else 1)
+            year, month = divmod(months, 12)
+            day = dt.date(year, month + 1, min(today.day, calendar.monthrange(year, month + 1)[1]))
+        return day, day, match, "day"
+    match = _search(r"\b(?:the\s+)?week\s+before\s+last\b", question)
+    if match:  # the whole Monday-to-Sunday week before last week
+        monday = today - dt.timedelta(days=today.weekday() + 14)
+        return monday, monday + dt.timedelta(days=6), match, "week"
     match = _search(r"\b(today|yesterday|(this|last|past)\s+(week|month|year))\b", question)
     if match:
         word = match.group(1).lower()
@@ -405,7 +426,6 @@ def _relative(question: str, today: dt.date, span: _Span = NO_SPAN):
         first = {"week": end - dt.timedelta(days=6), "month": end.replace(day=1),
                  "year": end.replace(month=1, day=1)}[unit]
         return first, end, match, unit
-    number = rf"(\d+|{NUMBER_WORD}|a|an)"
     match = _search(rf"\b(?:in\s+)?(?:the\s+)?(?:last|past)\s+{number}\s+(day|week|month)s?\b|"
                     rf"\b{number}\s+(day|week|month)s?\s+ago\b", question)
     if match:
@@ -525,7 +545,8 @@ _CHALLENGE_WORDS = ("challenge", "journey", "course", "bootcamp", "journal", "lo
                     "100daysofcode")
 _EVENT_UNITS = {"day": 1, "week": 7, "month": 30}
 _EVENT_RE = re.compile(
-    rf"(?:\b(?:on|in|during|over|for)\s+)?(?:\bthe\s+)?(?:\b(?P<count>\d{{1,2}}|{NUMBER_WORD}|a|an)\s+)?"
+    rf"(?P<lead>\b(?:on|in|during|over|for|within)\s+)?(?P<the>\bthe\s+)?"
+    rf"(?:\b(?P<count>\d{{1,2}}|{NUMBER_WORD}|a|an)\s+)?"
     r"\b(?P<unit>day|week|month)s?\s+(?P<direction>after|before)\s+"
     r"(?P<event>(?:I|I'd|I'm|we|my|our|the)\b[^?.!;,]*)", re.IGNORECASE)
 
@@ -539,6 +560,8 @@ class EventWindow:
         direction: ``"after"`` or ``"before"`` the event.
         event: the words that name the event ("I finished the course"), to be found in the journal first.
         phrase: the words that named the window; query: the question without them.
+        point: the one day ``days`` away ("three days after I started", no "the"/"in the"), not every day up
+            to it ("in the three days after I started").
     """
 
     days: int
@@ -546,20 +569,28 @@ class EventWindow:
     event: str
     phrase: str
     query: str
+    point: bool = False
 
     def window(self, start: dt.date, end: dt.date) -> TimeWindow:
         """The window around an event entry dated ``start`` to ``end``: the ``days`` after ``end`` or before
-        ``start`` (the event's own days excluded)."""
+        ``start`` (the event's own days excluded); for a ``point``, only the last of those days."""
         if self.direction == "after":
             since, until = end + dt.timedelta(days=1), end + dt.timedelta(days=self.days)
+            since = until if self.point else since
         else:
             since, until = start - dt.timedelta(days=self.days), start - dt.timedelta(days=1)
+            until = since if self.point else until
+        if self.point:
+            return TimeWindow(since, until, self.phrase, self.query, "day")
         kind: WindowKind = "day" if self.days == 1 else "week" if self.days == 7 else "days"
         return TimeWindow(since, until, self.phrase, self.query, kind)
 
 
 def find_event_window(question: str) -> EventWindow | None:
     """A window relative to an event ("the week before I started React", "two days after my first deploy").
+
+    "N days after/before" the event is that one day (:attr:`EventWindow.point`); "the N days", "in/within the
+    N days" and weeks and months are every day up to it.
 
     The event is what follows "after"/"before" up to the end of the clause, starting with I, we, my, our or the
     ("the day before the Codility test", "the day after the budget app started working").
@@ -573,8 +604,10 @@ def find_event_window(question: str) -> EventWindow | None:
     if not count:
         return None
     direction: Literal["after", "before"] = "after" if match.group("direction").lower() == "after" else "before"
-    return EventWindow(count * _EVENT_UNITS[match.group("unit").lower()], direction, match.group("event").strip(),
-                       match.group(0).strip(), without_phrase(question, match))
+    unit = match.group("unit").lower()
+    point = unit == "day" and count > 1 and not (match.group("lead") or match.group("the"))
+    return EventWindow(count * _EVENT_UNITS[unit], direction, match.group("event").strip(),
+                       match.group(0).strip(), without_phrase(question, match), point)
 
 
 _VERBS = (r"(?:learn|learned|learnt|hear|heard|use|used|try|tried|read|wrote|write|see|saw|mention|mentioned|"
