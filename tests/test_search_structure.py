@@ -317,3 +317,70 @@ def test_an_event_is_the_entry_where_it_happened_not_where_it_was_awaited(order_
     results = search_notes(order_log, "What did I do the day before the Codility test?")
     assert results.event.entry_heading == "Day 14: March 14, 2021"
     assert results.hits[0].entry_heading == "Day 13: March 13, 2021"
+
+
+# ------------------------------------------------------------ events: the entry that records it, not a retelling
+# The learner benchmark's relative questions (benchmarks/learner_relative.md, r01 and r03): a course finished on
+# one day and retold in a later review; a course started in a sentence that names it only by its title.
+EVENT_LOG = """# Learning log
+
+### Day 1: May 3, 2021
+
+Read about consensus in general; I want to take a course on it soon.
+
+### Day 2: May 4, 2021
+
+I started a new course called [Replicated State Machines, Part One](https://example.org/courses/rsm-part-one).
+
+It introduces the idea of replicated logs and leaders, with a focus on the Raft design.
+
+### Day 3: May 5, 2021
+
+I continued the course, with the lessons on how Raft elects a leader. Finished chapter four of the Rust Book
+course in the evening.
+
+### Day 4: May 6, 2021
+
+I completed the short course on the Rust Book today and got the badge.
+
+### Day 5: May 7, 2021
+
+Leader leases and log compaction in Raft, from the course's last lesson.
+
+### Day 6: May 8, 2021
+
+Weekly review: finished two courses, the Rust Book course and the Raft course. Raft course notes reread.
+"""
+
+
+@pytest.fixture(scope="module")
+def event_log(tmp_path_factory):
+    from tests.support.journals import make_journal_dir
+
+    root = make_journal_dir(tmp_path_factory.mktemp("events") / "journal")
+    write(root / "notes" / "log.md", EVENT_LOG)
+    journal = open_journal(root=root)
+    ingest(journal)
+    return journal
+
+
+def test_a_finish_is_the_entry_that_records_it_not_a_later_retelling(event_log):
+    """"I finished the Rust Book course" is Day 4 ("I completed the short course on the Rust Book"), not the
+    review of Day 6 that retells it (the latest entry about the course), nor Day 3's finished chapter."""
+    results = search_notes(event_log, "What did I do the day after I finished the Rust Book course?")
+    assert results.event.entry_heading == "Day 4: May 6, 2021"
+    assert results.hits[0].entry_heading == "Day 5: May 7, 2021"
+
+
+def test_a_start_is_recorded_by_the_start_verb_beside_the_topic_and_its_words_in_the_entry(event_log):
+    """"I started the Raft course": Day 2 says "I started a new course" and names Raft two sentences on (in a
+    sentence the mention analysis reads as an idea); Day 3 names the two words together but only continues."""
+    results = search_notes(event_log, "What did I do the day after I started the Raft course?")
+    assert results.event.entry_heading == "Day 2: May 4, 2021"
+    assert results.hits[0].entry_heading == "Day 3: May 5, 2021"
+
+
+def test_n_days_after_an_event_is_that_day(event_log):
+    results = search_notes(event_log, "What did I do three days after I started the Raft course?")
+    assert (results.window.since, results.window.until) == (dt.date(2021, 5, 7), dt.date(2021, 5, 7))
+    assert results.hits[0].entry_heading == "Day 5: May 7, 2021" and results.in_window[1:3] == [False, False]

@@ -48,7 +48,10 @@ What a question names is applied as structure, not as words
   React"; :func:`~journal_agent.notes.time_expressions.find_event_window`) finds the event's
   entry first (among the entries about its words, below: the earliest for the learner's own start,
   the latest for their own end, else the best match; "the budget app started working" is no start of
-  the learner's), then applies the window after or before it.
+  the learner's), then applies the window after or before it. An entry that records the start or end
+  itself (:func:`_records`: "I completed the short course X", the verb beside the topic) is the event
+  before those: the earliest such, since a later review retells it ("Finished two courses: X and Y").
+  "Three days after" it is that one day; "in the three days after" every day up to it.
 * A date without a year ("June 16th") takes the year that puts it inside the archive's span
   (:meth:`~journal_agent.archive.store.Archive.span`), not the current year.
 * A day, days or window that holds no entry is said (``SearchResults.empty``) and the nearest
@@ -778,13 +781,55 @@ def _event_entry(archive: Archive, event: str, include_private: bool) -> SearchH
     own = _OWN_EVENT.match(event) is not None
     order = ("first" if _STARTS.search(event) else "last" if _ENDS.search(event) else None) if own else None
     where = where_clause(None, None, None, "note", include_private=include_private)
-    about = _about(_mentions(archive, order_topic(_EVENT_VERBS.sub(" ", event)), ranked, where, "hybrid"))
+    topic = order_topic(_EVENT_VERBS.sub(" ", event))
+    about = _about(_mentions(archive, topic, ranked, where, "hybrid"))
+    records = _records(archive, topic, _START_FORMS if order == "first" else _END_FORMS, ranked, where) \
+        if order else set()
+    if records:  # the entry that says it happened ("I completed the short course X"), not a later retelling
+        ranked = _best_per_entry(ranked + _entry_hits(archive, (records | about) - {hit.key for hit in ranked},
+                                                      where))
+        if order == "last":
+            return _by_date(ranked, "first", set(), records)[0]
+        return _by_date(ranked, "first", set(), records | about)[0]
     if about:
         ranked = _best_per_entry(ranked + _entry_hits(archive, about - {hit.key for hit in ranked}, where))
         if order is None:
             return next(hit for hit in ranked if hit.key in about)
         return _by_date(ranked, order, set(), about)[0]
     return _by_date(ranked, order, set())[0] if order else ranked[0]
+
+
+_START_FORMS = ("start", "started", "starting", "begin", "began", "begun", "beginning")
+_END_FORMS = ("finish", "finished", "finishing", "complete", "completed", "completing", "done")
+RECORD_GAP = 3  # a start/end verb and the topic word it governs: "completed the short course", "started a new course"
+
+
+def _records(archive: Archive, topic: str, verbs: Sequence[str], pool: list[SearchHit],
+             where: str | None) -> set[tuple[str, int]]:
+    """The entries that record the learner's own start or end of ``topic``: a verb of ``verbs`` with a topic
+    word as its object (at most :data:`RECORD_GAP` tokens after it, "completed the short course X"; or just
+    before it, "course completed") in what the learner did (:func:`~journal_agent.notes.mentions.mentions_in`:
+    not a plan), and every word of the topic named somewhere in the entry (in any sentence: "I started a new
+    course called X. It introduces the MemGPT design" records starting the MemGPT course). The earliest of
+    them is when it happened: a weekly review that retells "Finished two courses: X and Y" comes later, and a
+    part finished on the way names the part as the verb's object ("finished section 5 of the course")."""
+    terms = mentions.topic_terms(topic)
+    if archive.table is None or not terms:
+        return set()
+    verb = len(terms)
+    forms = {**{form: frozenset({verb}) for form in verbs}, **mentions.joined_forms(terms)}
+    records = set()
+    for key, rows in _entry_chunks(archive, topic, terms, pool, where, "hybrid").items():
+        found = mentions.mentions_in(rows, forms)
+        words = set(mentions.topic_terms(" ".join(row.get("search_text") or "" for row in rows)))
+        named = {i for i, word in enumerate(terms) if word in words}.union(*(covered for _, covered in found))
+        if not set(range(len(terms))) <= named:
+            continue
+        at_verb = [at for at, covered in found if verb in covered]
+        at_topic = [at for at, covered in found if covered - {verb}]
+        if any(0 < word - said <= RECORD_GAP or 0 < said - word <= 1 for said in at_verb for word in at_topic):
+            records.add(key)
+    return records
 
 
 def _entry_hits(archive: Archive, keys: AbstractSet[tuple[str, int]], where: str | None) -> list[SearchHit]:
@@ -832,6 +877,17 @@ def _mentions(archive: Archive, topic: str, pool: list[SearchHit], where: str | 
     if archive.table is None or not terms:
         return {}
     forms = mentions.joined_forms(terms)
+    found = {key: mentions.mentions_in(rows, forms)
+             for key, rows in _entry_chunks(archive, topic, terms, pool, where, mode).items()}
+    weights = mentions.idf_weights(list(found.values()), len(terms))
+    return {key: mentions.coverage(hits, weights) for key, hits in found.items() if hits}
+
+
+def _entry_chunks(archive: Archive, topic: str, terms: list[str], pool: list[SearchHit], where: str | None,
+                  mode: SearchMode) -> dict[tuple[str, int], list[dict]]:
+    """The chunks (``heading``, ``search_text``, in order) of the entries of ``pool`` and of the best keyword
+    matches of ``topic`` (its ``terms`` also joined), by entry; preambles left out."""
+    forms = mentions.joined_forms(terms)
     keys = {hit.key for hit in pool if not hit.preamble}
     if mode != "vector":
         words = " ".join([topic, *(form for form in forms if form not in terms)])
@@ -848,9 +904,7 @@ def _mentions(archive: Archive, topic: str, pool: list[SearchHit], where: str | 
         key = (row["path"], int(row.get("entry") or 0))
         if key in keys:
             chunks.setdefault(key, []).append(row)
-    found = {key: mentions.mentions_in(rows, forms) for key, rows in chunks.items()}
-    weights = mentions.idf_weights(list(found.values()), len(terms))
-    return {key: mentions.coverage(hits, weights) for key, hits in found.items() if hits}
+    return chunks
 
 
 def _about(coverage: dict[tuple[str, int], float]) -> set[tuple[str, int]]:
