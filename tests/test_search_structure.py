@@ -384,3 +384,18 @@ def test_n_days_after_an_event_is_that_day(event_log):
     results = search_notes(event_log, "What did I do three days after I started the Raft course?")
     assert (results.window.since, results.window.until) == (dt.date(2021, 5, 7), dt.date(2021, 5, 7))
     assert results.hits[0].entry_heading == "Day 5: May 7, 2021" and results.in_window[1:3] == [False, False]
+
+
+def test_the_challenges_calendar_days_and_weekends_come_from_its_own_days(journal_dir):
+    """learner r18, r19: "the last day of my first week" is Day 7; "the first weekend of the challenge" is the
+    weekend after Day 1 (Wednesday 17 September 2025), not one counted from an older note without day numbers."""
+    fill_learner_journal(journal_dir)
+    write(journal_dir / "notes" / "older.md", "---\ntitle: Older\ndate: 2021-03-01\n---\nA note on weekends.\n")
+    journal = open_journal(root=journal_dir)
+    ingest(journal)
+    last_day = ask(journal, "What did I learn on the last day of my first week?")
+    assert last_day.day_range == (7, 7) and last_day.search_text == "What did I learn?"
+    assert last_day.hits[0].day == 7 and last_day.in_window[1:] == [False] * (len(last_day.hits) - 1)
+    weekend = ask(journal, "What did I do on the first weekend of the challenge?")
+    assert (weekend.window.since, weekend.window.until) == (DAY_DATES[4], DAY_DATES[5])
+    assert [hit.day for hit in weekend.hits[:2]] == [4, 5] and weekend.in_window[:3] == [True, True, False]

@@ -272,3 +272,34 @@ def test_n_days_after_an_event_is_that_day_and_in_the_n_days_every_day():
         assert (window.since, window.until) == (dt.date(2025, 9, 18), dt.date(2025, 9, 19)), spread
     assert not find_event_window("What did I do the day after I started?").point
     assert not find_event_window("What did I do two weeks after I started?").point  # weeks stay a span
+
+
+@pytest.mark.parametrize("question, span, from_end, rest", [
+    # learner r18: "the last day" was left as words beside "my first week" (days 1-7)
+    ("What did I learn on the last day of my first week?", (7, 7), False, "What did I learn?"),
+    ("the first day of the second week of the challenge", (8, 8), False, ""),
+    ("What did I do on the third day of my last week?", (5, 5), True, "What did I do?"),  # 7 back = its first
+])
+def test_a_day_of_a_challenge_week_is_that_one_day(question, span, from_end, rest):
+    from journal_agent.notes.time_expressions import find_day_span
+
+    found = find_day_span(question)
+    assert found is not None and ((found.first, found.last), found.from_end, found.query) == (span, from_end, rest)
+
+
+def test_a_weekend_of_the_challenge_is_counted_from_its_first_or_last_date():
+    """learner r19: "the first weekend of the challenge" was words; a challenge from Wednesday 17 to Friday 26
+    September 2025 has its first weekend on the 20th-21st, and so does its last."""
+    from journal_agent.notes.time_expressions import find_challenge_weekend
+
+    first, last = dt.date(2025, 9, 17), dt.date(2025, 9, 26)
+    found = find_challenge_weekend("What did I do on the first weekend of the challenge?")
+    assert found is not None and found.query == "What did I do?"
+    window = found.window(first, last)
+    assert (window.since, window.until, window.kind) == (dt.date(2025, 9, 20), dt.date(2025, 9, 21), "week")
+    second = find_challenge_weekend("my second weekend").window(first, last)
+    assert (second.since, second.until) == (dt.date(2025, 9, 27), dt.date(2025, 9, 28))
+    assert find_challenge_weekend("my last weekend").window(first, last).since == dt.date(2025, 9, 20)
+    sunday_start = find_challenge_weekend("my first weekend").window(dt.date(2025, 9, 21), last)
+    assert sunday_start.since == dt.date(2025, 9, 20)  # a challenge begun on a Sunday: that weekend
+    assert find_challenge_weekend("the first weekend of September") is None  # a month's, not the challenge's

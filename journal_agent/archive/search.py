@@ -121,6 +121,7 @@ from journal_agent.notes import mentions
 from journal_agent.notes.days import find_day_number
 from journal_agent.notes.time_expressions import (
     TimeWindow,
+    find_challenge_weekend,
     find_day_span,
     find_event_window,
     find_order,
@@ -706,7 +707,8 @@ def _understand(archive: Archive, query: str, day: int | None, since: dt.date | 
                 today: dt.date | None, include_private: bool = False) -> _Structure:
     """Read the journal's structure in ``query``, in this order, each phrase taken out of the words:
     first/last time (:func:`find_order`), the challenge's calendar (:func:`find_day_span`: days when the
-    entries have day numbers, else the same count of calendar days from the journal's first or last date),
+    entries have day numbers, else the same count of calendar days from the journal's first or last date;
+    :func:`find_challenge_weekend`: a weekend counted from the challenge's first or last date),
     a day number (:func:`find_day_number`), a window around an event (:func:`find_event_window`: the event's
     entry is searched first) and a time expression (:func:`find_time_window`, year-less dates put inside
     the archive's span)."""
@@ -735,6 +737,12 @@ def _understand(archive: Archive, query: str, day: int | None, since: dt.date | 
                                            first + dt.timedelta(days=span.last - 1))
                 found.window = TimeWindow(lo, hi, span.phrase, span.query, "days")
             take(span.query)
+        weekend = find_challenge_weekend(found.text) if found.day_range is None and found.window is None \
+            and not explicit else None
+        dates = _challenge_dates(archive, include_private) if weekend is not None else None
+        if weekend is not None and dates is not None:
+            found.window = weekend.window(*dates)
+            take(weekend.query)
     if found.day_range is None and found.window is None:
         reference = find_day_number(found.text) if day is None else None
         number = day if day is not None else (reference.day if reference else None)
@@ -757,6 +765,19 @@ def _understand(archive: Archive, query: str, day: int | None, since: dt.date | 
         found.window = window
         take(window.query)
     return found
+
+
+def _challenge_dates(archive: Archive, include_private: bool) -> tuple[dt.date, dt.date] | None:
+    """The challenge's first and last date: from its lowest learning day's entry to its highest's when entries
+    have day numbers (the learner's Day 1 among other notes of an older archive), else the archive's span."""
+    span = archive.span()
+    if span.first_day is None or span.last_day is None:
+        return span.dates
+    first = entries_where(archive, day=span.first_day, include_private=include_private)
+    last = entries_where(archive, day=span.last_day, include_private=include_private)
+    if not first or not last:
+        return span.dates
+    return min(hit.date for hit in first), max(hit.last_date for hit in last)
 
 
 _STARTS = re.compile(r"\b(?:start|started|starting|began|begin|beginning|first)\b", re.IGNORECASE)

@@ -529,7 +529,19 @@ def find_day_span(question: str) -> DaySpan | None:
         length = 7 if unit == "week" else 1
         number = 1 if which in _FROM_END else _ORDINAL_NUMBERS[which]
         first, last = length * (number - 1) + 1, length * number
-        return DaySpan(first, last, match.group(0).strip(), without_phrase(question, match), which in _FROM_END)
+        from_end = which in _FROM_END
+        day_of = _DAY_OF_WEEK_RE.search(question[:match.start()]) if unit == "week" else None
+        if day_of is not None:  # "the last day of my first week": one day of that week
+            at = day_of.group("which").lower()
+            offset = length - 1 if at in _FROM_END else min(_ORDINAL_NUMBERS[at], length) - 1
+            if from_end:  # counted back from the last day: the week's first day is its highest count
+                first = last = last - offset
+            else:
+                first = last = first + offset
+            whole = re.compile(re.escape(question[day_of.start():match.end()])).search(question, day_of.start())
+            if whole is not None:
+                return DaySpan(first, last, whole.group(0).strip(), without_phrase(question, whole), from_end)
+        return DaySpan(first, last, match.group(0).strip(), without_phrase(question, match), from_end)
     for match in _DAYS_SPAN_RE.finditer(question):
         if match.group("owner").lower() == "the" and not match.group("of"):
             continue  # "the last 10 days": the calendar's
@@ -538,6 +550,58 @@ def find_day_span(question: str) -> DaySpan | None:
             continue
         from_end = match.group("which").lower() in _FROM_END
         return DaySpan(1, count, match.group(0).strip(), without_phrase(question, match), from_end)
+    return None
+
+
+# "the last day of my first week", "on the third day of the second week of the challenge"
+_DAY_OF_WEEK_RE = re.compile(rf"(?:\b(?:on|in|during)\s+)?\bthe\s+(?P<which>{_ORDINAL_RE})\s+day\s+(?:of\s+)?$",
+                             re.IGNORECASE)
+# "the first weekend of the challenge", "my second weekend", "the last weekend of my journey"
+_WEEKEND_RE = re.compile(
+    rf"(?:\b(?:in|during|on|over|from|of)\s+)?\b(?P<owner>the|my)\s+(?P<which>{_ORDINAL_RE})\s+weekend"
+    rf"(?P<of>\s+of\s+{_CHALLENGE}\b)?", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ChallengeWeekend:
+    """A weekend counted in the challenge's own calendar ("the first weekend of the challenge", "my last
+    weekend"): the ``number``-th Saturday and Sunday from the challenge's first date (or back from its last).
+
+    Attributes:
+        number: 1 for the first (or, ``from_end``, the last) weekend.
+        from_end: counted back from the challenge's last date.
+        phrase: the words that named it; query: the question without them.
+    """
+
+    number: int
+    from_end: bool
+    phrase: str
+    query: str
+
+    def window(self, first: dt.date, last: dt.date) -> TimeWindow:
+        """The weekend as dates, for a challenge from ``first`` to ``last``: the first weekend is the one
+        holding ``first`` when it is a Saturday or Sunday, else the next; the last the one holding ``last`` or
+        the one before it."""
+        if self.from_end:
+            saturday = last - dt.timedelta(days=(last.weekday() - 5) % 7) - dt.timedelta(weeks=self.number - 1)
+        else:
+            saturday = (first - dt.timedelta(days=1) if first.weekday() == 6
+                        else first + dt.timedelta(days=(5 - first.weekday()) % 7))
+            saturday += dt.timedelta(weeks=self.number - 1)
+        return TimeWindow(saturday, saturday + dt.timedelta(days=1), self.phrase, self.query, "week")
+
+
+def find_challenge_weekend(question: str) -> ChallengeWeekend | None:
+    """A weekend of the challenge's calendar in ``question`` (:class:`ChallengeWeekend`), or ``None``.
+
+    "the first weekend of the challenge" and "my second weekend" (``my`` needs no "of the challenge"); "the
+    first weekend" alone is not read as the challenge's (it is usually of a month)."""
+    for match in _WEEKEND_RE.finditer(question):
+        if match.group("owner").lower() == "the" and not match.group("of"):
+            continue
+        which = match.group("which").lower()
+        number = 1 if which in _FROM_END else _ORDINAL_NUMBERS[which]
+        return ChallengeWeekend(number, which in _FROM_END, match.group(0).strip(), without_phrase(question, match))
     return None
 
 
