@@ -510,10 +510,11 @@ def find_day_span(question: str) -> DaySpan | None:
 
     Understands "the first/second/.../last week of the challenge" (also of "my journey", "the course",
     "#100DaysOfCode"), "my second week" (``my`` needs no "of the challenge"), "the first N days of the
-    challenge", "my first ten days", "my last 5 days", "the first/third/last day of the challenge". "The first week of
-    September" and "the last 10 days" are calendar dates (:func:`find_time_window`); "my first day" is a
-    day number (:func:`~journal_agent.notes.days.find_day_number`). Day numbers written out as a range ("days
-    20 to 25", "from day 3 to day 5", "between days 11 and 15", "day 3-5") are that span as written.
+    challenge", "my first ten days", "my last 5 days", "the first/third/last day of the challenge", one day
+    of a challenge week ("the last day of my first week" = Day 7). "The first week of September" and "the
+    last 10 days" are calendar dates (:func:`find_time_window`); "my first day" is a day number
+    (:func:`~journal_agent.notes.days.find_day_number`). Day numbers written out as a range ("days 20 to 25",
+    "from day 3 to day 5", "between days 11 and 15", "day 3-5") are that span as written.
     """
     for match in _DAY_NUMBERS_SPAN_RE.finditer(question):
         first, last = int(match.group("first")), int(match.group("last"))
