@@ -350,6 +350,10 @@ Leader leases and log compaction in Raft, from the course's last lesson.
 ### Day 6: May 8, 2021
 
 Weekly review: finished two courses, the Rust Book course and the Raft course. Raft course notes reread.
+
+### Day 7: May 9, 2021
+
+The badge page: my badge collection, the badge I wear. I got a new frame for it.
 """
 
 
@@ -399,3 +403,20 @@ def test_the_challenges_calendar_days_and_weekends_come_from_its_own_days(journa
     weekend = ask(journal, "What did I do on the first weekend of the challenge?")
     assert (weekend.window.since, weekend.window.until) == (DAY_DATES[4], DAY_DATES[5])
     assert [hit.day for hit in weekend.hits[:2]] == [4, 5] and weekend.in_window[:3] == [True, True, False]
+
+
+def test_the_learners_own_doing_is_the_entry_that_says_it_with_that_verb(event_log):
+    """learner r11, r12 among the TIL notes: "I got my certificate" is where the learner "got the badge" (Day 4),
+    not the entry that names the badge most (Day 7's badge page, where "got" is about something else)."""
+    results = search_notes(event_log, "What did I do the day after I got the badge?")
+    assert results.event.entry_heading == "Day 4: May 6, 2021"
+    assert results.hits[0].entry_heading == "Day 5: May 7, 2021"
+
+
+def test_first_inside_an_event_is_the_events_first_time(order_log):
+    """learner r14: "the day after I first worked on the Sudoku solver" is the day after Day 10 (the first entry
+    about it), not a first-time question about "What did I do?" with the event "I worked on the Sudoku solver"
+    (the best match, Day 15)."""
+    results = search_notes(order_log, "What did I do the day after I first worked on the Sudoku solver?")
+    assert results.order is None and results.event.entry_heading == "Day 10: March 10, 2021"
+    assert results.hits[0].entry_heading == "Day 11: March 11, 2021"

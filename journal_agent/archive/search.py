@@ -50,7 +50,10 @@ What a question names is applied as structure, not as words
   the latest for their own end, else the best match; "the budget app started working" is no start of
   the learner's), then applies the window after or before it. An entry that records the start or end
   itself (:func:`_records`: "I completed the short course X", the verb beside the topic) is the event
-  before those: the earliest such, since a later review retells it ("Finished two courses: X and Y").
+  before those: the earliest such, since a later review retells it ("Finished two courses: X and Y");
+  for another of the learner's own doings ("I got my certificate") the best match among the entries
+  that say it with the question's verb ("got the certificate"). "Three days after I first used X" is
+  the first time of the event, not a first-time question.
   "Three days after" it is that one day; "in the three days after" every day up to it.
 * A date without a year ("June 16th") takes the year that puts it inside the archive's span
   (:meth:`~journal_agent.archive.store.Archive.span`), not the current year.
@@ -719,6 +722,10 @@ def _understand(archive: Archive, query: str, day: int | None, since: dt.date | 
             found.text = rest
 
     order = find_order(found.text)
+    around = find_event_window(found.text)
+    if order is not None and around is not None and re.search(rf"\b{re.escape(order.phrase)}\b", around.event,
+                                                               re.IGNORECASE):
+        order = None  # "three days after I first used LangChain": the event's first time, not the question's
     if order is not None:
         found.order = order.direction
         take(order.query)
@@ -794,7 +801,9 @@ def _event_entry(archive: Archive, event: str, include_private: bool) -> SearchH
     to be done), else the entries matching about as well as the best (:data:`ORDER_SHARE`). The learner's own
     start ("I started React", "my first deploy") is the earliest of them, the learner's own end ("I finished
     the course") the latest, any other event ("the Codility test", "the budget app started working") the best
-    ranked of them. A private or draft note is an event only with ``include_private``."""
+    ranked of them. Before those, the entries that record the learner's own doing (:func:`_records`: the start
+    or end verb, or the event's own verb, "I got my certificate", beside the topic): the earliest of them for
+    a start or end, else the best ranked. A private or draft note is an event only with ``include_private``."""
     ranked = _best_per_entry(search_chunks(archive, event, limit=ORDER_POOL * CHUNKS_PER_NOTE,
                                            include_private=include_private))
     if not ranked:
@@ -804,11 +813,15 @@ def _event_entry(archive: Archive, event: str, include_private: bool) -> SearchH
     where = where_clause(None, None, None, "note", include_private=include_private)
     topic = order_topic(_EVENT_VERBS.sub(" ", event))
     about = _about(_mentions(archive, topic, ranked, where, "hybrid"))
-    records = _records(archive, topic, _START_FORMS if order == "first" else _END_FORMS, ranked, where) \
-        if order else set()
+    doing = _OWN_VERB.match(event)
+    verbs = (_START_FORMS if order == "first" else _END_FORMS) if order else \
+        ((doing.group("verb").lower(),) if doing and doing.group("verb").lower() not in _AUXILIARIES else ())
+    records = _records(archive, topic, verbs, ranked, where) if verbs else set()
     if records:  # the entry that says it happened ("I completed the short course X"), not a later retelling
         ranked = _best_per_entry(ranked + _entry_hits(archive, (records | about) - {hit.key for hit in ranked},
                                                       where))
+        if order is None:  # "I got my certificate": the best match among the entries that say so
+            return next(hit for hit in ranked if hit.key in records)
         if order == "last":
             return _by_date(ranked, "first", set(), records)[0]
         return _by_date(ranked, "first", set(), records | about)[0]
@@ -820,6 +833,8 @@ def _event_entry(archive: Archive, event: str, include_private: bool) -> SearchH
     return _by_date(ranked, order, set())[0] if order else ranked[0]
 
 
+_OWN_VERB = re.compile(r"(?:I|we)\s+(?P<verb>[a-z]+)\b", re.IGNORECASE)  # "I got my certificate": "got"
+_AUXILIARIES = frozenset("am was were had have has did do does could would should can will might must".split())
 _START_FORMS = ("start", "started", "starting", "begin", "began", "begun", "beginning")
 _END_FORMS = ("finish", "finished", "finishing", "complete", "completed", "completing", "done")
 RECORD_GAP = 3  # a start/end verb and the topic word it governs: "completed the short course", "started a new course"
