@@ -238,7 +238,9 @@ def run(work: Path, *, reuse: bool = False, with_til: Path | None = None) -> dic
             shutil.copy(source, mixed / "notes" / source.name)
         ingest(open_journal(root=mixed))
         mixed_table = evaluate(open_journal(root=mixed), search_qs)
-        mixed_relative = evaluate_relative(open_journal(root=mixed), relative_qs) if relative_qs else None
+        # an "empty" window of the learner's own journal may hold TIL notes here (r26, r28 do): not scored
+        mixed_relative = evaluate_relative(open_journal(root=mixed), [q for q in relative_qs if not q.get("empty")]) \
+            if relative_qs else None
     checks = check_streaks([q for q in questions if q["kind"] == "streak"],
                            {"full": open_journal(root=full), "gap": open_journal(root=gap)})
     counts = ", ".join(f"{sum(q['kind'] == k for q in search_qs)} {k}" for k in KINDS)
@@ -264,8 +266,10 @@ def report(result: dict) -> str:
                   "challenge's calendar, relative to today; an empty window must be said and its nearest entries "
                   "offered):", "", format_relative(result["relative"], result["relative_questions"])]
     if result.get("relative_with_til"):
-        parts += ["", "The relative questions among the TIL notes:", "",
-                  format_relative(result["relative_with_til"], result["relative_questions"])]
+        parts += ["", ("The relative questions among the TIL notes (the four empty-window questions left out: "
+                       "TIL notes lie in some of those windows):"), "",
+                  format_relative(result["relative_with_til"],
+                                  [q for q in result["relative_questions"] if not q.get("empty")])]
     checks = result["streaks"]
     parts += ["", (f"Streak questions (`journal_stats`, on the journal and on a copy without Day 5): "
               f"{sum(ok for *_, ok in checks)}/{len(checks)} checks right.")]
