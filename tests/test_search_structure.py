@@ -326,7 +326,7 @@ EVENT_LOG = """# Learning log
 
 ### Day 1: May 3, 2021
 
-Read about consensus in general; I want to take a course on it soon.
+Read about consensus in general. The Raft course starts from leader election: I read its outline.
 
 ### Day 2: May 4, 2021
 
@@ -378,7 +378,10 @@ def test_a_finish_is_the_entry_that_records_it_not_a_later_retelling(event_log):
 
 def test_a_start_is_recorded_by_the_start_verb_beside_the_topic_and_its_words_in_the_entry(event_log):
     """"I started the Raft course": Day 2 says "I started a new course" and names Raft two sentences on (in a
-    sentence the mention analysis reads as an idea); Day 3 names the two words together but only continues."""
+    sentence the mention analysis reads as an idea); Day 3 names the two words together but only continues;
+    Day 1, earlier and about the Raft course, says the course "starts from" something: no start of the
+    learner's (learner r13: "The course starts from OpenAI function calling" was the agent memory course's
+    start)."""
     results = search_notes(event_log, "What did I do the day after I started the Raft course?")
     assert results.event.entry_heading == "Day 2: May 4, 2021"
     assert results.hits[0].entry_heading == "Day 3: May 5, 2021"

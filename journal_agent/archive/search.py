@@ -822,9 +822,7 @@ def _event_entry(archive: Archive, event: str, include_private: bool) -> SearchH
                                                       where))
         if order is None:  # "I got my certificate": the best match among the entries that say so
             return next(hit for hit in ranked if hit.key in records)
-        if order == "last":
-            return _by_date(ranked, "first", set(), records)[0]
-        return _by_date(ranked, "first", set(), records | about)[0]
+        return _by_date(ranked, "first", set(), records)[0]
     if about:
         ranked = _best_per_entry(ranked + _entry_hits(archive, about - {hit.key for hit in ranked}, where))
         if order is None:
@@ -842,13 +840,14 @@ RECORD_GAP = 3  # a start/end verb and the topic word it governs: "completed the
 
 def _records(archive: Archive, topic: str, verbs: Sequence[str], pool: list[SearchHit],
              where: str | None) -> set[tuple[str, int]]:
-    """The entries that record the learner's own start or end of ``topic``: a verb of ``verbs`` with a topic
-    word as its object (at most :data:`RECORD_GAP` tokens after it, "completed the short course X"; or just
-    before it, "course completed") in what the learner did (:func:`~journal_agent.notes.mentions.mentions_in`:
-    not a plan), and every word of the topic named somewhere in the entry (in any sentence: "I started a new
-    course called X. It introduces the MemGPT design" records starting the MemGPT course). The earliest of
-    them is when it happened: a weekly review that retells "Finished two courses: X and Y" comes later, and a
-    part finished on the way names the part as the verb's object ("finished section 5 of the course")."""
+    """The entries that record the learner's own start, end or other doing of ``topic``: a verb of ``verbs``
+    with a topic word as its object (at most :data:`RECORD_GAP` tokens after it, "completed the short course
+    X"; not before it: "the course starts from function calling" is no start of the learner's) in what the
+    learner did (:func:`~journal_agent.notes.mentions.mentions_in`: not a plan), and every word of the topic
+    named somewhere in the entry (in any sentence: "I started a new course called X. It introduces the MemGPT
+    design" records starting the MemGPT course). The earliest of them is when it happened: a weekly review
+    that retells "Finished two courses: X and Y" comes later, and a part finished on the way names the part as
+    the verb's object ("finished section 5 of the course")."""
     terms = mentions.topic_terms(topic)
     if archive.table is None or not terms:
         return set()
@@ -863,7 +862,7 @@ def _records(archive: Archive, topic: str, verbs: Sequence[str], pool: list[Sear
             continue
         at_verb = [at for at, covered in found if verb in covered]
         at_topic = [at for at, covered in found if covered - {verb}]
-        if any(0 < word - said <= RECORD_GAP or 0 < said - word <= 1 for said in at_verb for word in at_topic):
+        if any(0 < word - said <= RECORD_GAP for said in at_verb for word in at_topic):
             records.add(key)
     return records
 
