@@ -324,6 +324,14 @@ def test_an_event_is_the_entry_where_it_happened_not_where_it_was_awaited(order_
 # one day and retold in a later review; a course started in a sentence that names it only by its title.
 EVENT_LOG = """# Learning log
 
+### Day 0: May 2, 2021
+
+I completed the short course on Git today, with branches, merges, rebases, tags, hooks, submodules, worktrees,
+bisect, blame, reflog and the stash, all in one long afternoon of practice at home.
+
+Rust compiles slowly on my old laptop, so I read the release notes on the train, then the changelog, then forum
+threads about incremental builds, linkers, caches and sccache, and at last a book.
+
 ### Day 1: May 3, 2021
 
 Read about consensus in general. The Raft course starts from leader election: I read its outline.
@@ -423,3 +431,16 @@ def test_first_inside_an_event_is_the_events_first_time(order_log):
     results = search_notes(order_log, "What did I do the day after I first worked on the Sudoku solver?")
     assert results.order is None and results.event.entry_heading == "Day 10: March 10, 2021"
     assert results.hits[0].entry_heading == "Day 11: March 11, 2021"
+
+
+@pytest.mark.parametrize("question, heading", [
+    ("What did I do on the day I finished the Rust Book course?", "Day 4: May 6, 2021"),
+    ("What did I do the day after finishing the Rust Book course?", "Day 5: May 7, 2021"),
+])
+def test_an_event_named_by_its_day_or_by_a_gerund(event_log, question, heading):
+    """"On the day I finished X" is the event's own day; "after finishing X" an event as "after I finished X".
+    Day 0 "completed the short course" on Git and names Rust and a book far from it: a finish, but of no Rust
+    Book course (the entries that record it and are about it come first)."""
+    results = search_notes(event_log, question)
+    assert results.event is not None and results.event.entry_heading == "Day 4: May 6, 2021"
+    assert results.hits[0].entry_heading == heading

@@ -303,3 +303,17 @@ def test_a_weekend_of_the_challenge_is_counted_from_its_first_or_last_date():
     sunday_start = find_challenge_weekend("my first weekend").window(dt.date(2025, 9, 21), last)
     assert sunday_start.since == dt.date(2025, 9, 20)  # a challenge begun on a Sunday: that weekend
     assert find_challenge_weekend("the first weekend of September") is None  # a month's, not the challenge's
+
+
+def test_an_event_named_by_a_gerund_or_by_its_own_day():
+    from journal_agent.notes.time_expressions import find_event_window
+
+    gerund = find_event_window("What did I do the day before starting LangGraph?")
+    assert gerund is not None and (gerund.direction, gerund.event, gerund.query) == (
+        "before", "starting LangGraph", "What did I do?")
+    same = find_event_window("What did I learn on the day I finished the course?")
+    assert same is not None and (same.direction, same.event, same.query) == (
+        "on", "I finished the course", "What did I learn?")
+    window = same.window(dt.date(2025, 9, 25), dt.date(2025, 9, 25))
+    assert (window.since, window.until, window.kind) == (dt.date(2025, 9, 25), dt.date(2025, 9, 25), "day")
+    assert find_event_window("What did I learn on the day before yesterday?") is None  # a date, not an event

@@ -54,7 +54,8 @@ What a question names is applied as structure, not as words
   for another of the learner's own doings ("I got my certificate") the best match among the entries
   that say it with the question's verb ("got the certificate"). "Three days after I first used X" is
   the first time of the event, not a first-time question.
-  "Three days after" it is that one day; "in the three days after" every day up to it.
+  "Three days after" it is that one day; "in the three days after" every day up to it; "on the day I
+  finished X" the event's own day; "after finishing X" is "after I finished X".
 * A date without a year ("June 16th") takes the year that puts it inside the archive's span
   (:meth:`~journal_agent.archive.store.Archive.span`), not the current year.
 * A day, days or window that holds no entry is said (``SearchResults.empty``) and the nearest
@@ -789,7 +790,8 @@ def _challenge_dates(archive: Archive, include_private: bool) -> tuple[dt.date, 
 
 _STARTS = re.compile(r"\b(?:start|started|starting|began|begin|beginning|first)\b", re.IGNORECASE)
 _ENDS = re.compile(r"\b(?:finish|finished|finishing|complete|completed|completing|end|ended|last)\b", re.IGNORECASE)
-_OWN_EVENT = re.compile(r"(?:I|I'd|I'm|we|my|our)\b", re.IGNORECASE)  # the learner's own doing, not "the test"
+_OWN_EVENT = re.compile(r"(?:I|I'd|I'm|we|my|our)\b|[a-z]+ing\b", re.IGNORECASE)  # the learner's own doing
+# (also "finishing the course"), not "the test"
 _EVENT_VERBS = re.compile(r"\b(?:start\w*|began|begin\w*|begun|finish\w*|complet\w*|end|ended|first|last)\b",
                           re.IGNORECASE)
 
@@ -817,6 +819,8 @@ def _event_entry(archive: Archive, event: str, include_private: bool) -> SearchH
     verbs = (_START_FORMS if order == "first" else _END_FORMS) if order else \
         ((doing.group("verb").lower(),) if doing and doing.group("verb").lower() not in _AUXILIARIES else ())
     records = _records(archive, topic, verbs, ranked, where) if verbs else set()
+    records = (records & about) or records  # those about the topic too, when any: not "completed the course
+    # X" in an entry that names the agent and memory of "the agent memory course" elsewhere
     if records:  # the entry that says it happened ("I completed the short course X"), not a later retelling
         ranked = _best_per_entry(ranked + _entry_hits(archive, (records | about) - {hit.key for hit in ranked},
                                                       where))

@@ -613,7 +613,10 @@ _EVENT_RE = re.compile(
     rf"(?P<lead>\b(?:on|in|during|over|for|within)\s+)?(?P<the>\bthe\s+)?"
     rf"(?:\b(?P<count>\d{{1,2}}|{NUMBER_WORD}|a|an)\s+)?"
     r"\b(?P<unit>day|week|month)s?\s+(?P<direction>after|before)\s+"
-    r"(?P<event>(?:I|I'd|I'm|we|my|our|the)\b[^?.!;,]*)", re.IGNORECASE)
+    r"(?P<event>(?:(?:I|I'd|I'm|we|my|our|the)\b|[a-z]+ing\b)[^?.!;,]*)", re.IGNORECASE)
+# "on the day I finished the course", "the day when I started React": the event's own day
+_EVENT_DAY_RE = re.compile(r"(?:\b(?:on|during)\s+)?\bthe\s+(?:very\s+)?day\s+(?:when\s+|that\s+)?"
+                           r"(?P<event>(?:I|we)\s+[^?.!;,]*)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -630,7 +633,7 @@ class EventWindow:
     """
 
     days: int
-    direction: Literal["after", "before"]
+    direction: Literal["after", "before", "on"]
     event: str
     phrase: str
     query: str
@@ -638,7 +641,10 @@ class EventWindow:
 
     def window(self, start: dt.date, end: dt.date) -> TimeWindow:
         """The window around an event entry dated ``start`` to ``end``: the ``days`` after ``end`` or before
-        ``start`` (the event's own days excluded); for a ``point``, only the last of those days."""
+        ``start`` (the event's own days excluded); for a ``point``, only the last of those days; ``"on"``: the
+        event's own days."""
+        if self.direction == "on":
+            return TimeWindow(start, end, self.phrase, self.query, "day")
         if self.direction == "after":
             since, until = end + dt.timedelta(days=1), end + dt.timedelta(days=self.days)
             since = until if self.point else since
@@ -657,12 +663,19 @@ def find_event_window(question: str) -> EventWindow | None:
     "N days after/before" the event is that one day (:attr:`EventWindow.point`); "the N days", "in/within the
     N days" and weeks and months are every day up to it.
 
-    The event is what follows "after"/"before" up to the end of the clause, starting with I, we, my, our or the
-    ("the day before the Codility test", "the day after the budget app started working").
-    Returns ``None`` when there is none.
+    The event is what follows "after"/"before" up to the end of the clause, starting with I, we, my, our, the
+    or a verb's -ing form ("the day before the Codility test", "the day after the budget app started working",
+    "the day after finishing the course"). "On the day I finished the course" is the event's own day
+    (direction ``"on"``). Returns ``None`` when there is none.
     """
     match = _EVENT_RE.search(question)
-    if match is None or not match.group("event").strip():
+    if match is None:
+        same = _EVENT_DAY_RE.search(question)
+        if same is not None and same.group("event").strip():
+            return EventWindow(1, "on", same.group("event").strip(), same.group(0).strip(),
+                               without_phrase(question, same))
+        return None
+    if not match.group("event").strip():
         return None
     token = (match.group("count") or "a").lower()
     count = 1 if token in ("a", "an") else parse_number(token)
