@@ -43,7 +43,10 @@ What a question names is applied as structure, not as words
   never leaves the learner with nothing.
 * The challenge's own calendar ("the second week of the challenge" = days 8-14, "my first
   ten days", "the last week of the challenge" counted back from the last day;
-  :func:`~journal_agent.notes.time_expressions.find_day_span`) is a range of days, applied as a day.
+  :func:`~journal_agent.notes.time_expressions.find_day_span`; "the last day of my first week" = Day 7)
+  is a range of days, applied as a day. "The first weekend of the challenge"
+  (:func:`~journal_agent.notes.time_expressions.find_challenge_weekend`) is a Saturday and Sunday counted
+  from the date of the challenge's first learning day (:func:`_challenge_dates`), not from an older note.
 * A window around an event ("the day after I finished the course", "the week before I started
   React"; :func:`~journal_agent.notes.time_expressions.find_event_window`) finds the event's
   entry first (among the entries about its words, below: the earliest for the learner's own start,
@@ -53,9 +56,9 @@ What a question names is applied as structure, not as words
   before those: the earliest such, since a later review retells it ("Finished two courses: X and Y");
   for another of the learner's own doings ("I got my certificate") the best match among the entries
   that say it with the question's verb ("got the certificate"). "Three days after I first used X" is
-  the first time of the event, not a first-time question.
-  "Three days after" it is that one day; "in the three days after" every day up to it; "on the day I
-  finished X" the event's own day; "after finishing X" is "after I finished X".
+  the first time of the event, not a first-time question. "Three days after" it is that one day; "in
+  the three days after" every day up to it; "on the day I finished X" the event's own day; "after
+  finishing X" is "after I finished X".
 * A date without a year ("June 16th") takes the year that puts it inside the archive's span
   (:meth:`~journal_agent.archive.store.Archive.span`), not the current year.
 * A day, days or window that holds no entry is said (``SearchResults.empty``) and the nearest
