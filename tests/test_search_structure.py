@@ -403,9 +403,11 @@ def test_n_days_after_an_event_is_that_day(event_log):
 
 def test_the_challenges_calendar_days_and_weekends_come_from_its_own_days(journal_dir):
     """learner r18, r19: "the last day of my first week" is Day 7; "the first weekend of the challenge" is the
-    weekend after Day 1 (Wednesday 17 September 2025), not one counted from an older note without day numbers."""
+    weekend after Day 1 (Wednesday 17 September 2025), not one counted from an older note without day numbers;
+    the challenge's start and end are its Day 1 and last day."""
     fill_learner_journal(journal_dir)
-    write(journal_dir / "notes" / "older.md", "---\ntitle: Older\ndate: 2021-03-01\n---\nA note on weekends.\n")
+    write(journal_dir / "notes" / "older.md",
+          "---\ntitle: Older\ndate: 2021-03-01\n---\nA weekend coding challenge with friends.\n")
     journal = open_journal(root=journal_dir)
     ingest(journal)
     last_day = ask(journal, "What did I learn on the last day of my first week?")
@@ -414,6 +416,11 @@ def test_the_challenges_calendar_days_and_weekends_come_from_its_own_days(journa
     weekend = ask(journal, "What did I do on the first weekend of the challenge?")
     assert (weekend.window.since, weekend.window.until) == (DAY_DATES[4], DAY_DATES[5])
     assert [hit.day for hit in weekend.hits[:2]] == [4, 5] and weekend.in_window[:3] == [True, True, False]
+    # "I started the challenge" is its Day 1 (the challenge's own calendar), not the older note naming a challenge
+    started = ask(journal, "What did I do the day after I started the challenge?")
+    assert started.event.day == 1 and started.hits[0].day == 2
+    finished = ask(journal, "What did I do the day before I finished my challenge?")
+    assert finished.event.day == 9 and finished.hits[0].day == 8
 
 
 def test_the_learners_own_doing_is_the_entry_that_says_it_with_that_verb(event_log):

@@ -317,3 +317,13 @@ def test_an_event_named_by_a_gerund_or_by_its_own_day():
     window = same.window(dt.date(2025, 9, 25), dt.date(2025, 9, 25))
     assert (window.since, window.until, window.kind) == (dt.date(2025, 9, 25), dt.date(2025, 9, 25), "day")
     assert find_event_window("What did I learn on the day before yesterday?") is None  # a date, not an event
+
+
+@pytest.mark.parametrize("text, named", [
+    ("the challenge", True), ("my learning journey", True), ("#100DaysOfCode", True), ("this journal", True),
+    ("the course", False), ("React", False), ("the challenge app", False),
+])
+def test_names_the_challenge(text, named):
+    from journal_agent.notes.time_expressions import names_the_challenge
+
+    assert names_the_challenge(text) is named

@@ -58,7 +58,8 @@ What a question names is applied as structure, not as words
   that say it with the question's verb ("got the certificate"). "Three days after I first used X" is
   the first time of the event, not a first-time question. "Three days after" it is that one day; "in
   the three days after" every day up to it; "on the day I finished X" the event's own day; "after
-  finishing X" is "after I finished X".
+  finishing X" is "after I finished X". "I started the challenge" (or "my journey", not "the course") is
+  the challenge's first entry, "I finished the challenge" its last (:func:`_challenge_edge`).
 * A date without a year ("June 16th") takes the year that puts it inside the archive's span
   (:meth:`~journal_agent.archive.store.Archive.span`), not the current year.
 * A day, days or window that holds no entry is said (``SearchResults.empty``) and the nearest
@@ -133,6 +134,7 @@ from journal_agent.notes.time_expressions import (
     find_event_window,
     find_order,
     find_time_window,
+    names_the_challenge,
     order_topic,
 )
 
@@ -778,6 +780,21 @@ def _understand(archive: Archive, query: str, day: int | None, since: dt.date | 
     return found
 
 
+def _challenge_edge(archive: Archive, order: str, include_private: bool) -> SearchHit | None:
+    """The challenge's first (``order`` ``"first"``) or last entry: of its lowest or highest learning day when
+    entries have day numbers, else of the archive's first or last date."""
+    span = archive.span()
+    if span.first_day is not None and span.last_day is not None:
+        hits = entries_where(archive, day=span.first_day if order == "first" else span.last_day,
+                             include_private=include_private)
+    elif span.dates is not None:
+        day = span.dates[0] if order == "first" else span.dates[1]
+        hits = entries_where(archive, since=day, until=day, include_private=include_private)
+    else:
+        return None
+    return (hits[0] if order == "first" else hits[-1]) if hits else None
+
+
 def _challenge_dates(archive: Archive, include_private: bool) -> tuple[dt.date, dt.date] | None:
     """The challenge's first and last date: from its lowest learning day's entry to its highest's when entries
     have day numbers (the learner's Day 1 among other notes of an older archive), else the archive's span."""
@@ -816,6 +833,10 @@ def _event_entry(archive: Archive, event: str, include_private: bool) -> SearchH
     own = _OWN_EVENT.match(event) is not None
     order = ("first" if _STARTS.search(event) else "last" if _ENDS.search(event) else None) if own else None
     where = where_clause(None, None, None, "note", include_private=include_private)
+    if order is not None and names_the_challenge(re.sub(r"^\W*\w+\s+", "", _EVENT_VERBS.sub(" ", event)).strip()):
+        edge = _challenge_edge(archive, order, include_private)  # "I started the challenge": its first entry
+        if edge is not None:
+            return edge
     topic = order_topic(_EVENT_VERBS.sub(" ", event))
     about = _about(_mentions(archive, topic, ranked, where, "hybrid"))
     doing = _OWN_VERB.match(event)

@@ -606,6 +606,17 @@ def find_challenge_weekend(question: str) -> ChallengeWeekend | None:
     return None
 
 
+_THE_CHALLENGE_RE = re.compile(rf"\s*{_CHALLENGE}\s*", re.IGNORECASE)
+
+
+def names_the_challenge(text: str) -> bool:
+    """Whether ``text`` is only a name of the challenge or journal itself ("the challenge", "my journey",
+    "#100DaysOfCode", "this journal"): "the day after I started the challenge" counts from its first entry.
+    "The course" and "the bootcamp" are not: a journal names several courses and records when each began."""
+    return _THE_CHALLENGE_RE.fullmatch(text) is not None and re.search(r"\b(?:course|bootcamp)\b", text,
+                                                                        re.IGNORECASE) is None
+
+
 _CHALLENGE_WORDS = ("challenge", "journey", "course", "bootcamp", "journal", "log", "streak", "days", "code",
                     "100daysofcode")
 _EVENT_UNITS = {"day": 1, "week": 7, "month": 30}
