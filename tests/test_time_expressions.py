@@ -327,3 +327,18 @@ def test_names_the_challenge(text, named):
     from journal_agent.notes.time_expressions import names_the_challenge
 
     assert names_the_challenge(text) is named
+
+
+@pytest.mark.parametrize("question, span, rest", [
+    ("What did I learn in the first month of the challenge?", (1, 30), "What did I learn?"),
+    ("What did I learn in my first two weeks?", (1, 14), "What did I learn?"),
+    ("What did I do in the first 2 weeks of the challenge?", (1, 14), "What did I do?"),
+    ("What did I do on the day after Day 5?", (6, 6), "What did I do?"),
+    ("What did I learn the day before day three?", (2, 2), "What did I learn?"),
+])
+def test_months_weeks_and_the_day_beside_a_day_number_in_the_challenges_calendar(question, span, rest):
+    from journal_agent.notes.time_expressions import find_day_span
+
+    found = find_day_span(question)
+    assert found is not None and ((found.first, found.last), found.query) == (span, rest)
+    assert find_day_span("What did I learn in the last 2 weeks?") is None  # the calendar's (find_time_window)

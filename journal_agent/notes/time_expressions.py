@@ -457,11 +457,14 @@ _CHALLENGE = (r"(?:(?:the|my|this)\s+)?(?:(?:whole|entire|learning|coding)\s+)?"
               r"|#?100daysofcode|hundred\s+days)")
 _ORDINAL_RE = "|".join(sorted([*_ORDINAL_NUMBERS, *_FROM_END], key=len, reverse=True))
 _WEEK_SPAN_RE = re.compile(
-    rf"(?:\b(?:in|during|on|over|from|of)\s+)?\b(?P<owner>the|my)\s+(?P<which>{_ORDINAL_RE})\s+(?P<unit>week|day)"
-    rf"(?:\s+of\s+{_CHALLENGE}\b|(?=\W|$))", re.IGNORECASE)
+    rf"(?:\b(?:in|during|on|over|from|of)\s+)?\b(?P<owner>the|my)\s+(?P<which>{_ORDINAL_RE})\s+"
+    rf"(?P<unit>week|day|month)(?:\s+of\s+{_CHALLENGE}\b|(?=\W|$))", re.IGNORECASE)
 _DAYS_SPAN_RE = re.compile(
     rf"(?:\b(?:in|during|on|over|from|of)\s+)?\b(?P<owner>the|my)\s+(?P<which>first|last|final)\s+"
-    rf"(?P<n>\d{{1,3}}|{NUMBER_WORD})\s+days(?P<of>\s+of\s+{_CHALLENGE}\b)?", re.IGNORECASE)
+    rf"(?P<n>\d{{1,3}}|{NUMBER_WORD})\s+(?P<unit>days|weeks)(?P<of>\s+of\s+{_CHALLENGE}\b)?", re.IGNORECASE)
+# "the day after Day 5", "the day before day three": the learning day next to a day number
+_NEXT_TO_DAY_RE = re.compile(rf"(?:\b(?:on|in)\s+)?\bthe\s+day\s+(?P<direction>after|before)\s+day\s+"
+                             rf"(?P<n>\d{{1,5}}|{NUMBER_WORD})\b", re.IGNORECASE)
 
 # "days 20 to 25", "from day 20 to day 25", "between days 11 and 15", "day 3-5": day numbers written out
 _DAY_NUMBERS_SPAN_RE = re.compile(
@@ -511,11 +514,18 @@ def find_day_span(question: str) -> DaySpan | None:
     Understands "the first/second/.../last week of the challenge" (also of "my journey", "the course",
     "#100DaysOfCode"), "my second week" (``my`` needs no "of the challenge"), "the first N days of the
     challenge", "my first ten days", "my last 5 days", "the first/third/last day of the challenge", one day
-    of a challenge week ("the last day of my first week" = Day 7). "The first week of September" and "the
+    of a challenge week ("the last day of my first week" = Day 7), "the first month of the challenge" (days
+    1-30), "my first two weeks" (days 1-14), "the day after Day 5" (Day 6). "The first week of September" and "the
     last 10 days" are calendar dates (:func:`find_time_window`); "my first day" is a day number
     (:func:`~journal_agent.notes.days.find_day_number`). Day numbers written out as a range ("days 20 to 25",
     "from day 3 to day 5", "between days 11 and 15", "day 3-5") are that span as written.
     """
+    beside = _NEXT_TO_DAY_RE.search(question)
+    number = parse_number(beside.group("n")) if beside else None
+    if beside is not None and number is not None:
+        day = number + (1 if beside.group("direction").lower() == "after" else -1)
+        if 0 <= day <= MAX_DAY:
+            return DaySpan(day, day, beside.group(0).strip(), without_phrase(question, beside), literal=True)
     for match in _DAY_NUMBERS_SPAN_RE.finditer(question):
         first, last = int(match.group("first")), int(match.group("last"))
         if first <= last <= MAX_DAY:
@@ -527,7 +537,7 @@ def find_day_span(question: str) -> DaySpan | None:
         which, unit = match.group("which").lower(), match.group("unit").lower()
         if unit == "day" and not named_challenge:
             continue  # "my first day", "the third day": day numbers (find_day_number)
-        length = 7 if unit == "week" else 1
+        length = {"week": 7, "month": 30}.get(unit, 1)
         number = 1 if which in _FROM_END else _ORDINAL_NUMBERS[which]
         first, last = length * (number - 1) + 1, length * number
         from_end = which in _FROM_END
@@ -550,6 +560,7 @@ def find_day_span(question: str) -> DaySpan | None:
         if not count:
             continue
         from_end = match.group("which").lower() in _FROM_END
+        count *= 7 if match.group("unit").lower() == "weeks" else 1
         return DaySpan(1, count, match.group(0).strip(), without_phrase(question, match), from_end)
     return None
 
