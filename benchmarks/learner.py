@@ -41,6 +41,9 @@ CONFIGS = {
     "fts, per kind": {"mode": "fts", "time_mode": "auto"},
 }
 KINDS = ("day", "date", "week", "topic")
+RELATIVE = "relative"  # issue 18: windows around an event, the challenge's calendar, relative to today; own table
+RELATIVE_CONFIGS = {name: CONFIGS[name] for name in ("hybrid, no day/time handling", "hybrid, per kind (default)",
+                                                     "fts, per kind")}
 
 
 def load_questions(path: Path = QUESTIONS) -> list[dict]:
@@ -125,6 +128,61 @@ def evaluate(journal, questions: list[dict], configs=CONFIGS) -> dict[str, dict]
     return table
 
 
+def evaluate_relative(journal, questions: list[dict], configs=RELATIVE_CONFIGS) -> dict[str, dict]:
+    """The ``relative`` questions, scored apart from the other kinds so their table stays comparable.
+
+    A question with ``"empty": true`` names a window holding no entry: it counts only when the search says so
+    (``SearchResults.empty``) and offers an expected nearest entry, so its ranks are taken from
+    ``nearest + hits``; questions naming several notes (a week, "my first three days") are also scored by
+    coverage@5 like the week kind. Per configuration: ``{"all": summarize, "coverage@5", "misses@1",
+    "first": {id: first note path or None}, "understood": {id: what search read}}``."""
+    from journal_agent.archive.search import search_notes
+    from journal_agent.archive.store import Archive
+
+    archive = Archive.open(journal)
+    table = {}
+    for name, options in configs.items():
+        ranks, covered, first, understood = [], [], {}, {}
+        for q in questions:
+            found = search_notes(journal, q["question"], limit=10, archive=archive,
+                                 today=dt.date.fromisoformat(q["today"]), **options)
+            ranking = note_ranking(found.notes)
+            if q.get("empty"):
+                ranking = note_ranking([hit.path for hit in found.nearest] + found.notes) if found.empty else []
+            ranks.append(first_rank(ranking, set(q["expect"])))
+            if len(q["expect"]) > 1:
+                covered.append(len(set(ranking[:5]) & set(q["expect"])) / min(5, len(q["expect"])))
+            first[q["id"]] = ranking[0] if ranking else None
+            window = f"{found.window.since}..{found.window.until}" if found.window else None
+            understood[q["id"]] = {"window": window, "day": found.day, "day_range": found.day_range,
+                                   "event": found.event.path if found.event else None, "empty": found.empty}
+        table[name] = {"all": summarize(ranks), "coverage@5": sum(covered) / len(covered) if covered else float("nan"),
+                       "misses@1": [q["id"] for q, r in zip(questions, ranks) if r != 1],
+                       "first": first, "understood": understood}
+    return table
+
+
+def format_relative(table: dict[str, dict], questions: list[dict]) -> str:
+    """The relative questions' table and, for the default configuration, the first note per question."""
+    lines = ["| configuration | Hit@1 | Hit@5 | MRR@10 | coverage@5 (several notes) | misses@1 |",
+             "|---|---|---|---|---|---|"]
+    for name, row in table.items():
+        a = row["all"]
+        lines.append(f"| {name} | {a['Hit@1']:.3f} | {a['Hit@5']:.3f} | {a['MRR@10']:.3f} | "
+                     f"{row['coverage@5']:.3f} | {', '.join(row['misses@1']) or '-'} |")
+    default = next((row for name, row in table.items() if "default" in name), None)
+    if default is not None:
+        lines += ["", "| id | question | expected | first (default) | ok |", "|---|---|---|---|---|"]
+        for q in questions:
+            got = default["first"][q["id"]]
+            short = (lambda path: Path(path).stem.replace("2025-09-", "").replace("-momentum-learning", "")
+                     if path else "none")
+            want = ", ".join(short(path) for path in q["expect"]) + (" (empty)" if q.get("empty") else "")
+            lines.append(f"| {q['id']} | {q['question']} | {want} | {short(got)} | "
+                         f"{'yes' if got in q['expect'] else 'no'} |")
+    return "\n".join(lines)
+
+
 def check_streaks(questions: list[dict], journals: dict[str, object]) -> list[tuple[str, str, bool]]:
     """``(question id, what was checked, passed)`` for every streak question."""
     from journal_agent.notes.stats import journal_stats
@@ -154,7 +212,8 @@ def format_table(table: dict[str, dict]) -> str:
 def run(work: Path, *, reuse: bool = False, with_til: Path | None = None) -> dict:
     """Build (or reuse) the journals under ``work`` and ask every question.
 
-    Returns ``{"table", "with_til" (table or None), "misses", "streaks": [(id, check, ok)], "counts"}``.
+    Returns ``{"table", "with_til" (table or None), "misses", "streaks": [(id, check, ok)], "counts",
+    "relative", "relative_with_til" (:func:`evaluate_relative` tables or None), "relative_questions"}``.
     """
     from journal_agent.archive.ingest import ingest
     from journal_agent.workspace import open_journal
@@ -167,7 +226,9 @@ def run(work: Path, *, reuse: bool = False, with_til: Path | None = None) -> dic
     questions = load_questions()
     search_qs = [q for q in questions if q["kind"] in KINDS]
     table = evaluate(open_journal(root=full), search_qs)
-    mixed_table = None
+    relative_qs = [q for q in questions if q["kind"] == RELATIVE]
+    relative = evaluate_relative(open_journal(root=full), relative_qs) if relative_qs else None
+    mixed_table = mixed_relative = None
     if with_til is not None:
         mixed = work / "with-til"
         if mixed.exists():
@@ -177,11 +238,15 @@ def run(work: Path, *, reuse: bool = False, with_til: Path | None = None) -> dic
             shutil.copy(source, mixed / "notes" / source.name)
         ingest(open_journal(root=mixed))
         mixed_table = evaluate(open_journal(root=mixed), search_qs)
+        # an "empty" window of the learner's own journal may hold TIL notes here (r26, r28 do): not scored
+        mixed_relative = evaluate_relative(open_journal(root=mixed), [q for q in relative_qs if not q.get("empty")]) \
+            if relative_qs else None
     checks = check_streaks([q for q in questions if q["kind"] == "streak"],
                            {"full": open_journal(root=full), "gap": open_journal(root=gap)})
     counts = ", ".join(f"{sum(q['kind'] == k for q in search_qs)} {k}" for k in KINDS)
     return {"table": table, "with_til": mixed_table, "streaks": checks, "counts": counts,
-            "questions": len(search_qs)}
+            "questions": len(search_qs), "relative": relative, "relative_with_til": mixed_relative,
+            "relative_questions": relative_qs}
 
 
 def report(result: dict) -> str:
@@ -196,6 +261,15 @@ def report(result: dict) -> str:
         mixed = ("The same questions with the learner's notes among the 2,448 TIL notes (some TIL notes are "
                  "dated on the same September days):")
         parts += ["", mixed, "", format_table(result["with_til"])]
+    if result.get("relative"):
+        parts += ["", f"{len(result['relative_questions'])} relative questions (a window around an event, the "
+                  "challenge's calendar, relative to today; an empty window must be said and its nearest entries "
+                  "offered):", "", format_relative(result["relative"], result["relative_questions"])]
+    if result.get("relative_with_til"):
+        parts += ["", ("The relative questions among the TIL notes (the four empty-window questions left out: "
+                       "TIL notes lie in some of those windows):"), "",
+                  format_relative(result["relative_with_til"],
+                                  [q for q in result["relative_questions"] if not q.get("empty")])]
     checks = result["streaks"]
     parts += ["", (f"Streak questions (`journal_stats`, on the journal and on a copy without Day 5): "
               f"{sum(ok for *_, ok in checks)}/{len(checks)} checks right.")]

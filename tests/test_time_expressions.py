@@ -233,3 +233,112 @@ def test_the_first_or_last_day_of_something_in_the_journal_is_an_order_question(
     # the challenge's own calendar stays a day span (find_day_span)
     assert find_order("What did I do on the last day of the challenge?") is None
     assert find_order("What did I do on the first day of the course?") is None
+
+
+@pytest.mark.parametrize("question, today, since, until, kind, rest", [
+    # learner relative questions: "the weekend before last" was words, "a week ago today" was today
+    ("What did I do the weekend before last?", "2025-09-30", "2025-09-20", "2025-09-21", "week", "What did I do?"),
+    ("What did I do the weekend before last?", "2025-09-28", "2025-09-13", "2025-09-14", "week", "What did I do?"),
+    ("What did I learn the week before last?", "2025-09-27", "2025-09-08", "2025-09-14", "week",
+     "What did I learn?"),
+    ("What did I learn a week ago today?", "2025-09-27", "2025-09-20", "2025-09-20", "day", "What did I learn?"),
+    ("what did I study two days ago today", "2025-09-27", "2025-09-25", "2025-09-25", "day", "what did I study"),
+    ("notes from a month ago today", "2025-03-31", "2025-02-28", "2025-02-28", "day", "notes from"),
+])
+def test_relative_to_today_named_exactly(question, today, since, until, kind, rest):
+    window = find_time_window(question, dt.date.fromisoformat(today))
+    assert window is not None, question
+    assert (window.since.isoformat(), window.until.isoformat(), window.kind) == (since, until, kind)
+    assert window.query == rest
+
+
+def test_n_days_after_an_event_is_that_day_and_in_the_n_days_every_day():
+    """learner r14: "three days after I first used LangChain" meant Day 4, not Days 2-4 with Day 3 first."""
+    from journal_agent.notes.time_expressions import find_event_window
+
+    event_day = dt.date(2025, 9, 17)
+    point = find_event_window("What did I do three days after I used LangChain?")
+    assert point is not None and point.point and point.days == 3
+    window = point.window(event_day, event_day)
+    assert (window.since, window.until, window.kind) == (dt.date(2025, 9, 20), dt.date(2025, 9, 20), "day")
+    before = find_event_window("What did I read two days before I got the certificate?").window(event_day, event_day)
+    assert (before.since, before.until) == (dt.date(2025, 9, 15), dt.date(2025, 9, 15))
+    for spread in ("What did I study in the two days after I started the course?",
+                   "What did I study the two days after I started the course?",
+                   "What did I study within two days after I started the course?"):
+        found = find_event_window(spread)
+        assert found is not None and not found.point, spread
+        window = found.window(event_day, event_day)
+        assert (window.since, window.until) == (dt.date(2025, 9, 18), dt.date(2025, 9, 19)), spread
+    assert not find_event_window("What did I do the day after I started?").point
+    assert not find_event_window("What did I do two weeks after I started?").point  # weeks stay a span
+
+
+@pytest.mark.parametrize("question, span, from_end, rest", [
+    # learner r18: "the last day" was left as words beside "my first week" (days 1-7)
+    ("What did I learn on the last day of my first week?", (7, 7), False, "What did I learn?"),
+    ("the first day of the second week of the challenge", (8, 8), False, ""),
+    ("What did I do on the third day of my last week?", (5, 5), True, "What did I do?"),  # 7 back = its first
+])
+def test_a_day_of_a_challenge_week_is_that_one_day(question, span, from_end, rest):
+    from journal_agent.notes.time_expressions import find_day_span
+
+    found = find_day_span(question)
+    assert found is not None and ((found.first, found.last), found.from_end, found.query) == (span, from_end, rest)
+
+
+def test_a_weekend_of_the_challenge_is_counted_from_its_first_or_last_date():
+    """learner r19: "the first weekend of the challenge" was words; a challenge from Wednesday 17 to Friday 26
+    September 2025 has its first weekend on the 20th-21st, and so does its last."""
+    from journal_agent.notes.time_expressions import find_challenge_weekend
+
+    first, last = dt.date(2025, 9, 17), dt.date(2025, 9, 26)
+    found = find_challenge_weekend("What did I do on the first weekend of the challenge?")
+    assert found is not None and found.query == "What did I do?"
+    window = found.window(first, last)
+    assert (window.since, window.until, window.kind) == (dt.date(2025, 9, 20), dt.date(2025, 9, 21), "week")
+    second = find_challenge_weekend("my second weekend").window(first, last)
+    assert (second.since, second.until) == (dt.date(2025, 9, 27), dt.date(2025, 9, 28))
+    assert find_challenge_weekend("my last weekend").window(first, last).since == dt.date(2025, 9, 20)
+    sunday_start = find_challenge_weekend("my first weekend").window(dt.date(2025, 9, 21), last)
+    assert sunday_start.since == dt.date(2025, 9, 20)  # a challenge begun on a Sunday: that weekend
+    assert find_challenge_weekend("the first weekend of September") is None  # a month's, not the challenge's
+
+
+def test_an_event_named_by_a_gerund_or_by_its_own_day():
+    from journal_agent.notes.time_expressions import find_event_window
+
+    gerund = find_event_window("What did I do the day before starting LangGraph?")
+    assert gerund is not None and (gerund.direction, gerund.event, gerund.query) == (
+        "before", "starting LangGraph", "What did I do?")
+    same = find_event_window("What did I learn on the day I finished the course?")
+    assert same is not None and (same.direction, same.event, same.query) == (
+        "on", "I finished the course", "What did I learn?")
+    window = same.window(dt.date(2025, 9, 25), dt.date(2025, 9, 25))
+    assert (window.since, window.until, window.kind) == (dt.date(2025, 9, 25), dt.date(2025, 9, 25), "day")
+    assert find_event_window("What did I learn on the day before yesterday?") is None  # a date, not an event
+
+
+@pytest.mark.parametrize("text, named", [
+    ("the challenge", True), ("my learning journey", True), ("#100DaysOfCode", True), ("this journal", True),
+    ("the course", False), ("React", False), ("the challenge app", False),
+])
+def test_names_the_challenge(text, named):
+    from journal_agent.notes.time_expressions import names_the_challenge
+
+    assert names_the_challenge(text) is named
+
+
+@pytest.mark.parametrize("question, span, rest", [
+    ("What did I learn in the first month of the challenge?", (1, 30), "What did I learn?"),
+    ("What did I learn in my first two weeks?", (1, 14), "What did I learn?"),
+    ("What did I do in the first 2 weeks of the challenge?", (1, 14), "What did I do?"),
+    ("What did I do on the day after Day 5?", (6, 6), "What did I do?"),
+    ("What did I learn the day before day three?", (2, 2), "What did I learn?"),
+])
+def test_months_weeks_and_the_day_beside_a_day_number_in_the_challenges_calendar(question, span, rest):
+    from journal_agent.notes.time_expressions import find_day_span
+
+    found = find_day_span(question)
+    assert found is not None and ((found.first, found.last), found.query) == (span, rest)
+    assert find_day_span("What did I learn in the last 2 weeks?") is None  # the calendar's (find_time_window)

@@ -52,12 +52,23 @@ What a question names is applied as structure, not as words
   never leaves the learner with nothing.
 * The challenge's own calendar ("the second week of the challenge" = days 8-14, "my first
   ten days", "the last week of the challenge" counted back from the last day;
-  :func:`~journal_agent.notes.time_expressions.find_day_span`) is a range of days, applied as a day.
+  :func:`~journal_agent.notes.time_expressions.find_day_span`; "the last day of my first week" = Day 7)
+  is a range of days, applied as a day. "The first weekend of the challenge"
+  (:func:`~journal_agent.notes.time_expressions.find_challenge_weekend`) is a Saturday and Sunday counted
+  from the date of the challenge's first learning day (:func:`_challenge_dates`), not from an older note.
 * A window around an event ("the day after I finished the course", "the week before I started
   React"; :func:`~journal_agent.notes.time_expressions.find_event_window`) finds the event's
   entry first (among the entries about its words, below: the earliest for the learner's own start,
   the latest for their own end, else the best match; "the budget app started working" is no start of
-  the learner's), then applies the window after or before it.
+  the learner's), then applies the window after or before it. An entry that records the start or end
+  itself (:func:`_records`: "I completed the short course X", the verb beside the topic) is the event
+  before those: the earliest such, since a later review retells it ("Finished two courses: X and Y");
+  for another of the learner's own doings ("I got my certificate") the best match among the entries
+  that say it with the question's verb ("got the certificate"). "Three days after I first used X" is
+  the first time of the event, not a first-time question. "Three days after" it is that one day; "in
+  the three days after" every day up to it; "on the day I finished X" the event's own day; "after
+  finishing X" is "after I finished X". "I started the challenge" (or "my journey", not "the course") is
+  the challenge's first entry, "I finished the challenge" its last (:func:`_challenge_edge`).
 * A date without a year ("June 16th") takes the year that puts it inside the archive's span
   (:meth:`~journal_agent.archive.store.Archive.span`), not the current year.
 * A day, days or window that holds no entry is said (``SearchResults.empty``) and the nearest
@@ -127,10 +138,12 @@ from journal_agent.notes import mentions
 from journal_agent.notes.days import find_day_number
 from journal_agent.notes.time_expressions import (
     TimeWindow,
+    find_challenge_weekend,
     find_day_span,
     find_event_window,
     find_order,
     find_time_window,
+    names_the_challenge,
     order_topic,
 )
 
@@ -712,7 +725,8 @@ def _understand(archive: Archive, query: str, day: int | None, since: dt.date | 
                 today: dt.date | None, include_private: bool = False) -> _Structure:
     """Read the journal's structure in ``query``, in this order, each phrase taken out of the words:
     first/last time (:func:`find_order`), the challenge's calendar (:func:`find_day_span`: days when the
-    entries have day numbers, else the same count of calendar days from the journal's first or last date),
+    entries have day numbers, else the same count of calendar days from the journal's first or last date;
+    :func:`find_challenge_weekend`: a weekend counted from the challenge's first or last date),
     a day number (:func:`find_day_number`), a window around an event (:func:`find_event_window`: the event's
     entry is searched first) and a time expression (:func:`find_time_window`, year-less dates put inside
     the archive's span)."""
@@ -723,6 +737,10 @@ def _understand(archive: Archive, query: str, day: int | None, since: dt.date | 
             found.text = rest
 
     order = find_order(found.text)
+    around = find_event_window(found.text)
+    if order is not None and around is not None and re.search(rf"\b{re.escape(order.phrase)}\b", around.event,
+                                                               re.IGNORECASE):
+        order = None  # "three days after I first used LangChain": the event's first time, not the question's
     if order is not None:
         found.order = order.direction
         take(order.query)
@@ -741,6 +759,12 @@ def _understand(archive: Archive, query: str, day: int | None, since: dt.date | 
                                            first + dt.timedelta(days=span.last - 1))
                 found.window = TimeWindow(lo, hi, span.phrase, span.query, "days")
             take(span.query)
+        weekend = find_challenge_weekend(found.text) if found.day_range is None and found.window is None \
+            and not explicit else None
+        dates = _challenge_dates(archive, include_private) if weekend is not None else None
+        if weekend is not None and dates is not None:
+            found.window = weekend.window(*dates)
+            take(weekend.query)
     if found.day_range is None and found.window is None:
         reference = find_day_number(found.text) if day is None else None
         number = day if day is not None else (reference.day if reference else None)
@@ -765,9 +789,38 @@ def _understand(archive: Archive, query: str, day: int | None, since: dt.date | 
     return found
 
 
+def _challenge_edge(archive: Archive, order: str, include_private: bool) -> SearchHit | None:
+    """The challenge's first (``order`` ``"first"``) or last entry: of its lowest or highest learning day when
+    entries have day numbers, else of the archive's first or last date."""
+    span = archive.span()
+    if span.first_day is not None and span.last_day is not None:
+        hits = entries_where(archive, day=span.first_day if order == "first" else span.last_day,
+                             include_private=include_private)
+    elif span.dates is not None:
+        day = span.dates[0] if order == "first" else span.dates[1]
+        hits = entries_where(archive, since=day, until=day, include_private=include_private)
+    else:
+        return None
+    return (hits[0] if order == "first" else hits[-1]) if hits else None
+
+
+def _challenge_dates(archive: Archive, include_private: bool) -> tuple[dt.date, dt.date] | None:
+    """The challenge's first and last date: from its lowest learning day's entry to its highest's when entries
+    have day numbers (the learner's Day 1 among other notes of an older archive), else the archive's span."""
+    span = archive.span()
+    if span.first_day is None or span.last_day is None:
+        return span.dates
+    first = entries_where(archive, day=span.first_day, include_private=include_private)
+    last = entries_where(archive, day=span.last_day, include_private=include_private)
+    if not first or not last:
+        return span.dates
+    return min(hit.date for hit in first), max(hit.last_date for hit in last)
+
+
 _STARTS = re.compile(r"\b(?:start|started|starting|began|begin|beginning|first)\b", re.IGNORECASE)
 _ENDS = re.compile(r"\b(?:finish|finished|finishing|complete|completed|completing|end|ended|last)\b", re.IGNORECASE)
-_OWN_EVENT = re.compile(r"(?:I|I'd|I'm|we|my|our)\b", re.IGNORECASE)  # the learner's own doing, not "the test"
+_OWN_EVENT = re.compile(r"(?:I|I'd|I'm|we|my|our)\b|[a-z]+ing\b", re.IGNORECASE)  # the learner's own doing
+# (also "finishing the course"), not "the test"
 _EVENT_VERBS = re.compile(r"\b(?:start\w*|began|begin\w*|begun|finish\w*|complet\w*|end|ended|first|last)\b",
                           re.IGNORECASE)
 
@@ -779,7 +832,9 @@ def _event_entry(archive: Archive, event: str, include_private: bool) -> SearchH
     to be done), else the entries matching about as well as the best (:data:`ORDER_SHARE`). The learner's own
     start ("I started React", "my first deploy") is the earliest of them, the learner's own end ("I finished
     the course") the latest, any other event ("the Codility test", "the budget app started working") the best
-    ranked of them. A private or draft note is an event only with ``include_private``."""
+    ranked of them. Before those, the entries that record the learner's own doing (:func:`_records`: the start
+    or end verb, or the event's own verb, "I got my certificate", beside the topic): the earliest of them for
+    a start or end, else the best ranked. A private or draft note is an event only with ``include_private``."""
     ranked = _best_per_entry(search_chunks(archive, event, limit=ORDER_POOL * CHUNKS_PER_NOTE,
                                            include_private=include_private))
     if not ranked:
@@ -787,13 +842,66 @@ def _event_entry(archive: Archive, event: str, include_private: bool) -> SearchH
     own = _OWN_EVENT.match(event) is not None
     order = ("first" if _STARTS.search(event) else "last" if _ENDS.search(event) else None) if own else None
     where = where_clause(None, None, None, "note", include_private=include_private)
-    about = _about(_mentions(archive, order_topic(_EVENT_VERBS.sub(" ", event)), ranked, where, "hybrid"))
+    if order is not None and names_the_challenge(re.sub(r"^\W*\w+\s+", "", _EVENT_VERBS.sub(" ", event)).strip()):
+        edge = _challenge_edge(archive, order, include_private)  # "I started the challenge": its first entry
+        if edge is not None:
+            return edge
+    topic = order_topic(_EVENT_VERBS.sub(" ", event))
+    about = _about(_mentions(archive, topic, ranked, where, "hybrid"))
+    doing = _OWN_VERB.match(event)
+    verbs = (_START_FORMS if order == "first" else _END_FORMS) if order else \
+        ((doing.group("verb").lower(),) if doing and doing.group("verb").lower() not in _AUXILIARIES else ())
+    records = _records(archive, topic, verbs, ranked, where) if verbs else set()
+    records = (records & about) or records  # those about the topic too, when any: not "completed the course
+    # X" in an entry that names the agent and memory of "the agent memory course" elsewhere
+    if records:  # the entry that says it happened ("I completed the short course X"), not a later retelling
+        ranked = _best_per_entry(ranked + _entry_hits(archive, (records | about) - {hit.key for hit in ranked},
+                                                      where))
+        if order is None:  # "I got my certificate": the best match among the entries that say so
+            return next(hit for hit in ranked if hit.key in records)
+        return _by_date(ranked, "first", set(), records)[0]
     if about:
         ranked = _best_per_entry(ranked + _entry_hits(archive, about - {hit.key for hit in ranked}, where))
         if order is None:
             return next(hit for hit in ranked if hit.key in about)
         return _by_date(ranked, order, set(), about)[0]
     return _by_date(ranked, order, set())[0] if order else ranked[0]
+
+
+_OWN_VERB = re.compile(r"(?:I|we)\s+(?P<verb>[a-z]+)\b", re.IGNORECASE)  # "I got my certificate": "got"
+_AUXILIARIES = frozenset("am was were had have has did do does could would should can will might must".split())
+_START_FORMS = ("start", "started", "starting", "begin", "began", "begun", "beginning")
+_END_FORMS = ("finish", "finished", "finishing", "complete", "completed", "completing", "done")
+RECORD_GAP = 3  # a start/end verb and the topic word it governs: "completed the short course", "started a new course"
+
+
+def _records(archive: Archive, topic: str, verbs: Sequence[str], pool: list[SearchHit],
+             where: str | None) -> set[tuple[str, int]]:
+    """The entries that record the learner's own start, end or other doing of ``topic``: a verb of ``verbs``
+    with a topic word as its object (at most :data:`RECORD_GAP` tokens after it, "completed the short course
+    X"; not before it: "the course starts from function calling" is no start of the learner's) in what the
+    learner did (:func:`~journal_agent.notes.mentions.mentions_in`: not a plan), and every word of the topic
+    named somewhere in the entry (in any sentence: "I started a new course called X. It introduces the MemGPT
+    design" records starting the MemGPT course). The earliest of them is when it happened: a weekly review
+    that retells "Finished two courses: X and Y" comes later, and a part finished on the way names the part as
+    the verb's object ("finished section 5 of the course")."""
+    terms = mentions.topic_terms(topic)
+    if archive.table is None or not terms:
+        return set()
+    verb = len(terms)
+    forms = {**{form: frozenset({verb}) for form in verbs}, **mentions.joined_forms(terms)}
+    records = set()
+    for key, rows in _entry_chunks(archive, topic, terms, pool, where, "hybrid").items():
+        found = mentions.mentions_in(rows, forms)
+        words = set(mentions.topic_terms(" ".join(row.get("search_text") or "" for row in rows)))
+        named = {i for i, word in enumerate(terms) if word in words}.union(*(covered for _, covered in found))
+        if not set(range(len(terms))) <= named:
+            continue
+        at_verb = [at for at, covered in found if verb in covered]
+        at_topic = [at for at, covered in found if covered - {verb}]
+        if any(0 < word - said <= RECORD_GAP for said in at_verb for word in at_topic):
+            records.add(key)
+    return records
 
 
 def _entry_hits(archive: Archive, keys: AbstractSet[tuple[str, int]], where: str | None) -> list[SearchHit]:
@@ -841,6 +949,17 @@ def _mentions(archive: Archive, topic: str, pool: list[SearchHit], where: str | 
     if archive.table is None or not terms:
         return {}
     forms = mentions.joined_forms(terms)
+    found = {key: mentions.mentions_in(rows, forms)
+             for key, rows in _entry_chunks(archive, topic, terms, pool, where, mode).items()}
+    weights = mentions.idf_weights(list(found.values()), len(terms))
+    return {key: mentions.coverage(hits, weights) for key, hits in found.items() if hits}
+
+
+def _entry_chunks(archive: Archive, topic: str, terms: list[str], pool: list[SearchHit], where: str | None,
+                  mode: SearchMode) -> dict[tuple[str, int], list[dict]]:
+    """The chunks (``heading``, ``search_text``, in order) of the entries of ``pool`` and of the best keyword
+    matches of ``topic`` (its ``terms`` also joined), by entry; preambles left out."""
+    forms = mentions.joined_forms(terms)
     keys = {hit.key for hit in pool if not hit.preamble}
     if mode != "vector":
         words = " ".join([topic, *(form for form in forms if form not in terms)])
@@ -857,9 +976,7 @@ def _mentions(archive: Archive, topic: str, pool: list[SearchHit], where: str | 
         key = (row["path"], int(row.get("entry") or 0))
         if key in keys:
             chunks.setdefault(key, []).append(row)
-    found = {key: mentions.mentions_in(rows, forms) for key, rows in chunks.items()}
-    weights = mentions.idf_weights(list(found.values()), len(terms))
-    return {key: mentions.coverage(hits, weights) for key, hits in found.items() if hits}
+    return chunks
 
 
 def _about(coverage: dict[tuple[str, int], float]) -> set[tuple[str, int]]:

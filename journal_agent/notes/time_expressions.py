@@ -62,9 +62,9 @@ def find_time_window(question: str, today: dt.date | None = None, span: JournalS
       "on 2025-09-23", "September 23" = the latest one not after today),
       "today", "yesterday", "the day before yesterday", weekdays ("last
       Monday" = the latest Monday before today, "on Monday" = the latest
-      Monday up to today), "N days ago".
+      Monday up to today), "N days ago", "a week ago today" (that very day; also days, months, years).
     * ``week``: "this/last week" (Monday to Sunday), "the past week" (7 days),
-      "last weekend", "the first/second/third/fourth/last week of September
+      "last weekend", "the weekend/week before last", "the first/second/third/fourth/last week of September
       [2025]" (days 1-7, 8-14, ...; the month's last 7 days), "the week of
       September 22" (its Monday to Sunday), "N weeks ago" (± 3 days).
     * ``month``: month + year ("March 2021", "Sept 2020", "2021-03"), a
@@ -220,11 +220,13 @@ def _weekday(question: str, today: dt.date, span: _Span = NO_SPAN):
             back = 7  # "last Monday" said on a Monday is a week ago
         day = today - dt.timedelta(days=back)
         return day, day, match, "day"
-    match = _search(r"\b(?:(last|past|this)\s+)weekend\b", question)
+    match = _search(r"\b(?:(?:(last|past|this)\s+)weekend|(?:the\s+)?weekend\s+(before)\s+last)\b", question)
     if match:
         saturday = today - dt.timedelta(days=(today.weekday() - 5) % 7)
-        if match.group(1).lower() != "this" and saturday + dt.timedelta(days=1) >= today:
+        if (match.group(1) or "").lower() != "this" and saturday + dt.timedelta(days=1) >= today:
             saturday -= dt.timedelta(days=7)  # "last weekend" is the latest one that has ended
+        if match.group(2):
+            saturday -= dt.timedelta(days=7)  # "the weekend before last": the one before that
         return saturday, saturday + dt.timedelta(days=1), match, "week"
     return None
 
@@ -387,6 +389,25 @@ def _season_relative(question: str, today: dt.date, span: _Span = NO_SPAN):
 
 
 def _relative(question: str, today: dt.date, span: _Span = NO_SPAN):
+    number = rf"(\d+|{NUMBER_WORD}|a|an)"
+    match = _search(rf"\b{number}\s+(day|week|month|year)s?\s+ago\s+today\b", question)
+    if match:  # "a week ago today": that very day, not the week around it (and not today)
+        token = match.group(1).lower()
+        count = 1 if token in ("a", "an") else parse_number(token)
+        if count is None:
+            return None
+        unit = match.group(2).lower()
+        if unit in ("day", "week"):
+            day = today - dt.timedelta(days=count * (7 if unit == "week" else 1))
+        else:
+            months = today.year * 12 + today.month - 1 - count * (12 if unit == "year" else 1)
+            year, month = divmod(months, 12)
+            day = dt.date(year, month + 1, min(today.day, calendar.monthrange(year, month + 1)[1]))
+        return day, day, match, "day"
+    match = _search(r"\b(?:the\s+)?week\s+before\s+last\b", question)
+    if match:  # the whole Monday-to-Sunday week before last week
+        monday = today - dt.timedelta(days=today.weekday() + 14)
+        return monday, monday + dt.timedelta(days=6), match, "week"
     match = _search(r"\b(today|yesterday|(this|last|past)\s+(week|month|year))\b", question)
     if match:
         word = match.group(1).lower()
@@ -405,7 +426,6 @@ def _relative(question: str, today: dt.date, span: _Span = NO_SPAN):
         first = {"week": end - dt.timedelta(days=6), "month": end.replace(day=1),
                  "year": end.replace(month=1, day=1)}[unit]
         return first, end, match, unit
-    number = rf"(\d+|{NUMBER_WORD}|a|an)"
     match = _search(rf"\b(?:in\s+)?(?:the\s+)?(?:last|past)\s+{number}\s+(day|week|month)s?\b|"
                     rf"\b{number}\s+(day|week|month)s?\s+ago\b", question)
     if match:
@@ -437,11 +457,14 @@ _CHALLENGE = (r"(?:(?:the|my|this)\s+)?(?:(?:whole|entire|learning|coding)\s+)?"
               r"|#?100daysofcode|hundred\s+days)")
 _ORDINAL_RE = "|".join(sorted([*_ORDINAL_NUMBERS, *_FROM_END], key=len, reverse=True))
 _WEEK_SPAN_RE = re.compile(
-    rf"(?:\b(?:in|during|on|over|from|of)\s+)?\b(?P<owner>the|my)\s+(?P<which>{_ORDINAL_RE})\s+(?P<unit>week|day)"
-    rf"(?:\s+of\s+{_CHALLENGE}\b|(?=\W|$))", re.IGNORECASE)
+    rf"(?:\b(?:in|during|on|over|from|of)\s+)?\b(?P<owner>the|my)\s+(?P<which>{_ORDINAL_RE})\s+"
+    rf"(?P<unit>week|day|month)(?:\s+of\s+{_CHALLENGE}\b|(?=\W|$))", re.IGNORECASE)
 _DAYS_SPAN_RE = re.compile(
     rf"(?:\b(?:in|during|on|over|from|of)\s+)?\b(?P<owner>the|my)\s+(?P<which>first|last|final)\s+"
-    rf"(?P<n>\d{{1,3}}|{NUMBER_WORD})\s+days(?P<of>\s+of\s+{_CHALLENGE}\b)?", re.IGNORECASE)
+    rf"(?P<n>\d{{1,3}}|{NUMBER_WORD})\s+(?P<unit>days|weeks)(?P<of>\s+of\s+{_CHALLENGE}\b)?", re.IGNORECASE)
+# "the day after Day 5", "the day before day three": the learning day next to a day number
+_NEXT_TO_DAY_RE = re.compile(rf"(?:\b(?:on|in)\s+)?\bthe\s+day\s+(?P<direction>after|before)\s+day\s+"
+                             rf"(?P<n>\d{{1,5}}|{NUMBER_WORD})\b", re.IGNORECASE)
 
 # "days 20 to 25", "from day 20 to day 25", "between days 11 and 15", "day 3-5": day numbers written out
 _DAY_NUMBERS_SPAN_RE = re.compile(
@@ -490,11 +513,19 @@ def find_day_span(question: str) -> DaySpan | None:
 
     Understands "the first/second/.../last week of the challenge" (also of "my journey", "the course",
     "#100DaysOfCode"), "my second week" (``my`` needs no "of the challenge"), "the first N days of the
-    challenge", "my first ten days", "my last 5 days", "the first/third/last day of the challenge". "The first week of
-    September" and "the last 10 days" are calendar dates (:func:`find_time_window`); "my first day" is a
-    day number (:func:`~journal_agent.notes.days.find_day_number`). Day numbers written out as a range ("days
-    20 to 25", "from day 3 to day 5", "between days 11 and 15", "day 3-5") are that span as written.
+    challenge", "my first ten days", "my last 5 days", "the first/third/last day of the challenge", one day
+    of a challenge week ("the last day of my first week" = Day 7), "the first month of the challenge" (days
+    1-30), "my first two weeks" (days 1-14), "the day after Day 5" (Day 6). "The first week of September" and "the
+    last 10 days" are calendar dates (:func:`find_time_window`); "my first day" is a day number
+    (:func:`~journal_agent.notes.days.find_day_number`). Day numbers written out as a range ("days 20 to 25",
+    "from day 3 to day 5", "between days 11 and 15", "day 3-5") are that span as written.
     """
+    beside = _NEXT_TO_DAY_RE.search(question)
+    number = parse_number(beside.group("n")) if beside else None
+    if beside is not None and number is not None:
+        day = number + (1 if beside.group("direction").lower() == "after" else -1)
+        if 0 <= day <= MAX_DAY:
+            return DaySpan(day, day, beside.group(0).strip(), without_phrase(question, beside), literal=True)
     for match in _DAY_NUMBERS_SPAN_RE.finditer(question):
         first, last = int(match.group("first")), int(match.group("last"))
         if first <= last <= MAX_DAY:
@@ -506,10 +537,22 @@ def find_day_span(question: str) -> DaySpan | None:
         which, unit = match.group("which").lower(), match.group("unit").lower()
         if unit == "day" and not named_challenge:
             continue  # "my first day", "the third day": day numbers (find_day_number)
-        length = 7 if unit == "week" else 1
+        length = {"week": 7, "month": 30}.get(unit, 1)
         number = 1 if which in _FROM_END else _ORDINAL_NUMBERS[which]
         first, last = length * (number - 1) + 1, length * number
-        return DaySpan(first, last, match.group(0).strip(), without_phrase(question, match), which in _FROM_END)
+        from_end = which in _FROM_END
+        day_of = _DAY_OF_WEEK_RE.search(question[:match.start()]) if unit == "week" else None
+        if day_of is not None:  # "the last day of my first week": one day of that week
+            at = day_of.group("which").lower()
+            offset = length - 1 if at in _FROM_END else min(_ORDINAL_NUMBERS[at], length) - 1
+            if from_end:  # counted back from the last day: the week's first day is its highest count
+                first = last = last - offset
+            else:
+                first = last = first + offset
+            whole = re.compile(re.escape(question[day_of.start():match.end()])).search(question, day_of.start())
+            if whole is not None:
+                return DaySpan(first, last, whole.group(0).strip(), without_phrase(question, whole), from_end)
+        return DaySpan(first, last, match.group(0).strip(), without_phrase(question, match), from_end)
     for match in _DAYS_SPAN_RE.finditer(question):
         if match.group("owner").lower() == "the" and not match.group("of"):
             continue  # "the last 10 days": the calendar's
@@ -517,17 +560,85 @@ def find_day_span(question: str) -> DaySpan | None:
         if not count:
             continue
         from_end = match.group("which").lower() in _FROM_END
+        count *= 7 if match.group("unit").lower() == "weeks" else 1
         return DaySpan(1, count, match.group(0).strip(), without_phrase(question, match), from_end)
     return None
+
+
+# "the last day of my first week", "on the third day of the second week of the challenge"
+_DAY_OF_WEEK_RE = re.compile(rf"(?:\b(?:on|in|during)\s+)?\bthe\s+(?P<which>{_ORDINAL_RE})\s+day\s+(?:of\s+)?$",
+                             re.IGNORECASE)
+# "the first weekend of the challenge", "my second weekend", "the last weekend of my journey"
+_WEEKEND_RE = re.compile(
+    rf"(?:\b(?:in|during|on|over|from|of)\s+)?\b(?P<owner>the|my)\s+(?P<which>{_ORDINAL_RE})\s+weekend"
+    rf"(?P<of>\s+of\s+{_CHALLENGE}\b)?", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ChallengeWeekend:
+    """A weekend counted in the challenge's own calendar ("the first weekend of the challenge", "my last
+    weekend"): the ``number``-th Saturday and Sunday from the challenge's first date (or back from its last).
+
+    Attributes:
+        number: 1 for the first (or, ``from_end``, the last) weekend.
+        from_end: counted back from the challenge's last date.
+        phrase: the words that named it; query: the question without them.
+    """
+
+    number: int
+    from_end: bool
+    phrase: str
+    query: str
+
+    def window(self, first: dt.date, last: dt.date) -> TimeWindow:
+        """The weekend as dates, for a challenge from ``first`` to ``last``: the first weekend is the one
+        holding ``first`` when it is a Saturday or Sunday, else the next; the last the one holding ``last`` or
+        the one before it."""
+        if self.from_end:
+            saturday = last - dt.timedelta(days=(last.weekday() - 5) % 7) - dt.timedelta(weeks=self.number - 1)
+        else:
+            saturday = (first - dt.timedelta(days=1) if first.weekday() == 6
+                        else first + dt.timedelta(days=(5 - first.weekday()) % 7))
+            saturday += dt.timedelta(weeks=self.number - 1)
+        return TimeWindow(saturday, saturday + dt.timedelta(days=1), self.phrase, self.query, "week")
+
+
+def find_challenge_weekend(question: str) -> ChallengeWeekend | None:
+    """A weekend of the challenge's calendar in ``question`` (:class:`ChallengeWeekend`), or ``None``.
+
+    "the first weekend of the challenge" and "my second weekend" (``my`` needs no "of the challenge"); "the
+    first weekend" alone is not read as the challenge's (it is usually of a month)."""
+    for match in _WEEKEND_RE.finditer(question):
+        if match.group("owner").lower() == "the" and not match.group("of"):
+            continue
+        which = match.group("which").lower()
+        number = 1 if which in _FROM_END else _ORDINAL_NUMBERS[which]
+        return ChallengeWeekend(number, which in _FROM_END, match.group(0).strip(), without_phrase(question, match))
+    return None
+
+
+_THE_CHALLENGE_RE = re.compile(rf"\s*{_CHALLENGE}\s*", re.IGNORECASE)
+
+
+def names_the_challenge(text: str) -> bool:
+    """Whether ``text`` is only a name of the challenge or journal itself ("the challenge", "my journey",
+    "#100DaysOfCode", "this journal"): "the day after I started the challenge" counts from its first entry.
+    "The course" and "the bootcamp" are not: a journal names several courses and records when each began."""
+    return _THE_CHALLENGE_RE.fullmatch(text) is not None and re.search(r"\b(?:course|bootcamp)\b", text,
+                                                                        re.IGNORECASE) is None
 
 
 _CHALLENGE_WORDS = ("challenge", "journey", "course", "bootcamp", "journal", "log", "streak", "days", "code",
                     "100daysofcode")
 _EVENT_UNITS = {"day": 1, "week": 7, "month": 30}
 _EVENT_RE = re.compile(
-    rf"(?:\b(?:on|in|during|over|for)\s+)?(?:\bthe\s+)?(?:\b(?P<count>\d{{1,2}}|{NUMBER_WORD}|a|an)\s+)?"
+    rf"(?P<lead>\b(?:on|in|during|over|for|within)\s+)?(?P<the>\bthe\s+)?"
+    rf"(?:\b(?P<count>\d{{1,2}}|{NUMBER_WORD}|a|an)\s+)?"
     r"\b(?P<unit>day|week|month)s?\s+(?P<direction>after|before)\s+"
-    r"(?P<event>(?:I|I'd|I'm|we|my|our|the)\b[^?.!;,]*)", re.IGNORECASE)
+    r"(?P<event>(?:(?:I|I'd|I'm|we|my|our|the)\b|[a-z]+ing\b)[^?.!;,]*)", re.IGNORECASE)
+# "on the day I finished the course", "the day when I started React": the event's own day
+_EVENT_DAY_RE = re.compile(r"(?:\b(?:on|during)\s+)?\bthe\s+(?:very\s+)?day\s+(?:when\s+|that\s+)?"
+                           r"(?P<event>(?:I|we)\s+[^?.!;,]*)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -539,21 +650,31 @@ class EventWindow:
         direction: ``"after"`` or ``"before"`` the event.
         event: the words that name the event ("I finished the course"), to be found in the journal first.
         phrase: the words that named the window; query: the question without them.
+        point: the one day ``days`` away ("three days after I started", no "the"/"in the"), not every day up
+            to it ("in the three days after I started").
     """
 
     days: int
-    direction: Literal["after", "before"]
+    direction: Literal["after", "before", "on"]
     event: str
     phrase: str
     query: str
+    point: bool = False
 
     def window(self, start: dt.date, end: dt.date) -> TimeWindow:
         """The window around an event entry dated ``start`` to ``end``: the ``days`` after ``end`` or before
-        ``start`` (the event's own days excluded)."""
+        ``start`` (the event's own days excluded); for a ``point``, only the last of those days; ``"on"``: the
+        event's own days."""
+        if self.direction == "on":
+            return TimeWindow(start, end, self.phrase, self.query, "day")
         if self.direction == "after":
             since, until = end + dt.timedelta(days=1), end + dt.timedelta(days=self.days)
+            since = until if self.point else since
         else:
             since, until = start - dt.timedelta(days=self.days), start - dt.timedelta(days=1)
+            until = since if self.point else until
+        if self.point:
+            return TimeWindow(since, until, self.phrase, self.query, "day")
         kind: WindowKind = "day" if self.days == 1 else "week" if self.days == 7 else "days"
         return TimeWindow(since, until, self.phrase, self.query, kind)
 
@@ -561,20 +682,32 @@ class EventWindow:
 def find_event_window(question: str) -> EventWindow | None:
     """A window relative to an event ("the week before I started React", "two days after my first deploy").
 
-    The event is what follows "after"/"before" up to the end of the clause, starting with I, we, my, our or the
-    ("the day before the Codility test", "the day after the budget app started working").
-    Returns ``None`` when there is none.
+    "N days after/before" the event is that one day (:attr:`EventWindow.point`); "the N days", "in/within the
+    N days" and weeks and months are every day up to it.
+
+    The event is what follows "after"/"before" up to the end of the clause, starting with I, we, my, our, the
+    or a verb's -ing form ("the day before the Codility test", "the day after the budget app started working",
+    "the day after finishing the course"). "On the day I finished the course" is the event's own day
+    (direction ``"on"``). Returns ``None`` when there is none.
     """
     match = _EVENT_RE.search(question)
-    if match is None or not match.group("event").strip():
+    if match is None:
+        same = _EVENT_DAY_RE.search(question)
+        if same is not None and same.group("event").strip():
+            return EventWindow(1, "on", same.group("event").strip(), same.group(0).strip(),
+                               without_phrase(question, same))
+        return None
+    if not match.group("event").strip():
         return None
     token = (match.group("count") or "a").lower()
     count = 1 if token in ("a", "an") else parse_number(token)
     if not count:
         return None
     direction: Literal["after", "before"] = "after" if match.group("direction").lower() == "after" else "before"
-    return EventWindow(count * _EVENT_UNITS[match.group("unit").lower()], direction, match.group("event").strip(),
-                       match.group(0).strip(), without_phrase(question, match))
+    unit = match.group("unit").lower()
+    point = unit == "day" and count > 1 and not (match.group("lead") or match.group("the"))
+    return EventWindow(count * _EVENT_UNITS[unit], direction, match.group("event").strip(),
+                       match.group(0).strip(), without_phrase(question, match), point)
 
 
 _VERBS = (r"(?:learn|learned|learnt|hear|heard|use|used|try|tried|read|wrote|write|see|saw|mention|mentioned|"
