@@ -24,7 +24,7 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
 _INTENT = re.compile(r"\b(?:going to|gonna|want to|wanna|will|shall|maybe|may be|might|need to|hope to|hoping to|"
-                     r"would like|plan to|planning|tomorrow|eventually|someday|later|ideas?|\w+'ll)\b", re.IGNORECASE)
+                     r"would like|plan to|planning|tomorrow|eventually|someday|later|\w+'ll)\b", re.IGNORECASE)
 _INTENT_HEADING = re.compile(r"\b(?:plan(?:s|ned|ning)?|next(?!\.\w)|todo|to do|ideas?|goals?|future)\b",
                              re.IGNORECASE)  # not "Next.js"
 
