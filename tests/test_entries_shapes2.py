@@ -336,3 +336,41 @@ def test_a_dated_title_heading_wins_over_a_first_line_without_a_date(tmp_path):
     assert (note.date, note.date_source) == (D(2021, 6, 5), "heading")
     both = note_at(tmp_path, "DAY_07/README.md", "# Strings\nDAY_07 | 03-02-2026 | Tue\n\nText.\n")
     assert (both.days, both.date) == ((7,), D(2026, 2, 3))
+
+
+def test_a_year_less_date_takes_the_year_the_learner_wrote_not_an_index_files_mtime(journal):
+    """dragoscript: an index README dated only by its file time (2024) stretched the archive's span, so
+    "July 4" of a 2023 log was read as 2024. The span counts written dates only (``date_source`` column)."""
+    import datetime as dt
+
+    from journal_agent.archive.ingest import ingest
+    from journal_agent.archive.search import search_notes
+    from journal_agent.archive.store import Archive
+
+    days = journal.notes_dir / "Days"
+    write(days / "Day1.md", "# Day 1: June 30, 2023\n\nSet up the repository and the editor.\n")
+    write(days / "Day2.md", "# Day 2: July 4, 2023\n\nFireworks outside; learned CSS grid areas.\n")
+    write(days / "Day3.md", "# Day 3: July 5, 2023\n\nJavaScript promises.\n")
+    index = write(journal.notes_dir / "README.md", "# My 100 days of code\n\nOne file per day in Days/.\n")
+    stamp = dt.datetime(2024, 2, 13, 12).timestamp()
+    os.utime(index, (stamp, stamp))
+    ingest(journal)
+    archive = Archive.open(journal)
+    sources = {row["path"]: row["date_source"] for row in archive.scan(None, ["path", "date_source"]).to_pylist()}
+    assert sources["notes/README.md"] == "mtime" and sources["notes/Days/Day2.md"] == "heading"
+    assert archive.span().dates == (D(2023, 6, 30), D(2023, 7, 5))
+    results = search_notes(journal, "What did I do on July 4?", today=D(2026, 12, 7))
+    assert results.hits[0].path == "notes/Days/Day2.md" and results.in_window[0] is True
+
+
+def test_a_journal_dated_only_by_file_time_still_has_a_span(journal):
+    import datetime as dt
+
+    from journal_agent.archive.ingest import ingest
+    from journal_agent.archive.store import Archive
+
+    note = write(journal.notes_dir / "undated.md", "# Undated\n\nNo date anywhere.\n")
+    stamp = dt.datetime(2024, 2, 13, 12).timestamp()
+    os.utime(note, (stamp, stamp))
+    ingest(journal)
+    assert Archive.open(journal).span().dates == (D(2024, 2, 13), D(2024, 2, 13))

@@ -269,7 +269,7 @@ def test_private_column_marks_private_and_draft_notes(journal):
     flags = {path: row["private"] for path, row in stored_notes(journal).items()}
     assert flags == {"notes/public.md": False, "notes/secret.md": True, "notes/wip.md": True,
                      "notes/private/diary.md": True}
-    assert Archive.open(journal).table_meta()["schema_version"] == SCHEMA_VERSION == 3
+    assert Archive.open(journal).table_meta()["schema_version"] == SCHEMA_VERSION == 4
 
 
 def test_progress_advances_per_embedded_batch_of_chunks(journal):
@@ -329,3 +329,4 @@ def test_a_full_rebuild_carries_older_rows_over_with_entry_columns():
         [4], dt.date(2025, 1, 2), 0, 1, False, True)
     agent = carried_row({**old, "source": "agent", "day": None, "private": None})
     assert agent["days"] == [] and agent["private"] is False
+    assert (row["date_source"], agent["date_source"]) == ("", "agent")  # schema 4: unknown, the agent's
