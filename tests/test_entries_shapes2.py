@@ -206,6 +206,18 @@ def test_words_near_years_are_no_dates(text):
     assert heading_date(text) is None
 
 
+@pytest.mark.parametrize(("text", "start"), [("DAY_11 | 9-FEB | MON", (None, 2, 9)), ("9-Feb", (None, 2, 9)),
+                                             ("05-Jan-2021", (2021, 1, 5))])
+def test_a_day_and_month_joined_by_a_hyphen(text, start):
+    written = heading_date(text)
+    assert written is not None and written.start == start and written.end is None
+
+
+@pytest.mark.parametrize("text", ["Day 3-Jan", "3-may be"])
+def test_a_hyphen_joins_no_day_number_or_verb_to_a_month(text):
+    assert heading_date(text) is None
+
+
 def test_one_folder_per_day_names_the_day_and_the_date(tmp_path):
     """``Day01/README.md`` (a README without a heading: the folder is the only word on its day) and
     ``2023-01-05/README.md``: the folder names what the file name does not."""

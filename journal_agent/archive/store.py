@@ -511,8 +511,8 @@ class Archive:
 
         The dates are those the learner wrote (front matter, headings, file and folder names) or git recorded:
         an entry dated by its file's modification time (``date_source`` ``mtime``, a copied index README) is
-        left out, as ``journal stats`` leaves it out (:func:`journal_agent.notes.stats.compute_stats`), unless every entry
-        is dated so. Issue 18: an index dated 2024 by mtime put "July 4" of a 2023 log in 2024.
+        left out, as ``journal stats`` leaves it out (:func:`journal_agent.notes.stats.compute_stats`), unless
+        every entry is dated so. Issue 18: an index dated 2024 by mtime put "July 4" of a 2023 log in 2024.
         """
         from journal_agent.notes.model import FILE_TIME_SOURCE
 

@@ -161,7 +161,7 @@ _MONTH_FIRST_RE = re.compile(
     rf"\b(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}}){_ORD}\b(?:{_TO}(?P<end>\d{{1,2}}){_ORD}\b)?"
     rf"(?:,?\s+{_YEAR})?", re.IGNORECASE)
 _DAY_FIRST_RE = re.compile(
-    rf"(?<![Dd]ay )(?<![Dd]ay)(?<![#\d])\b(?P<day>\d{{1,2}}){_ORD}(?:{_TO}(?P<end>\d{{1,2}}){_ORD})?(?:\s+of\s+|\s*)"
+    rf"(?<![Dd]ay )(?<![Dd]ay)(?<![#\d])\b(?P<day>\d{{1,2}}){_ORD}(?:{_TO}(?P<end>\d{{1,2}}){_ORD})?(?:\s+of\s+|-|\s*)"
     rf"(?P<month>{_MONTH})(?![a-z])(?:,?\s+{_YEAR})?", re.IGNORECASE)
 # what may stand between the dates of a list: "&&", "and", ",", "-", "to", and learning days ("- Day 44 -")
 _JOIN_RE = re.compile(r"(?:\s|[-,&+/\u2013\u2014]|and\b|to\b|days?\s*#?\s*\d{1,5}\b)*", re.IGNORECASE)
@@ -248,7 +248,7 @@ def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
     :func:`numeric_order`; a two-digit year is 20YY), ``15MAY2020``, ``11/Jul/2022``, ``05-Jan-2021`` (day,
     month name and year run together or joined by one mark), "2022 June 12th" (year first), "Jan 5, '21"
     (an apostrophe's two-digit year is 20YY),
-    "January 4, 2020", "Jan. 4th 2020", "4 January 2020", "4th of June", "June 16th" (no year),
+    "January 4, 2020", "Jan. 4th 2020", "4 January 2020", "4th of June", "June 16th", "9-FEB" (no year),
     ranges: "January 4-6, 2020", "4 to 6 June", "2020-01-04 to 2020-01-06", and lists of full dates
     ("05/10/2024 && 06/10/2024", "18/01/2025 - 22/01/2025 - 30/01/2025": three dates, not a range; two
     dates joined by "-" or "to" are a range). A date with a year is preferred to one without; then the
