@@ -10,10 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from pathlib import PurePath
 
 import pytest
 
-from journal_agent.notes.days import TitleDays, find_day_number, is_bare_day_name, with_file_name_day
+from journal_agent.notes.days import (
+    TitleDays,
+    find_day_number,
+    find_round,
+    is_bare_day_name,
+    path_round,
+    round_named,
+    with_file_name_day,
+)
 from journal_agent.notes.entries import heading_date, listed
 from journal_agent.notes.model import read_note
 from journal_agent.notes.stats import compute_stats
@@ -386,3 +395,53 @@ def test_a_journal_dated_only_by_file_time_still_has_a_span(journal):
     os.utime(note, (stamp, stamp))
     ingest(journal)
     assert Archive.open(journal).span().dates == (D(2024, 2, 13), D(2024, 2, 13))
+
+
+@pytest.mark.parametrize(("question", "number", "query"), [
+    ("What did I do on day 12 of round 1?", 1, "What did I do on day 12?"),
+    ("What did I work on on R2D14?", 2, "What did I work on on R2D14?"),  # the tag stays: it names the day
+    ("What did I do on the first day of round 2?", 2, "What did I do on the first day?"),
+    ("What did I do in the second round on day 3?", 2, "What did I do on day 3?"),
+])
+def test_a_round_named_in_a_question(question, number, query):
+    found = find_round(question)
+    assert found is not None and (found.round, found.query) == (number, query)
+
+
+@pytest.mark.parametrize("question", ["round robin scheduling on day 3", "What did I learn about R2-D2?",
+                                      "What did I do on R0D3?"])
+def test_no_round_in_a_question(question):
+    assert find_round(question) is None
+
+
+def test_an_entrys_round_is_its_logs_then_its_headings(tmp_path):
+    """kallaway's template: ``r1-log.md`` / ``r2-log.md``, titled "... Round N", headings ``### R2D14``; the round-2
+    log's author kept writing R1 for some of round 2's days (its title and file name win)."""
+    one = note_at(tmp_path, "r1-log.md", ROUND_ONE)
+    two = note_at(tmp_path, "r2-log.md", ROUND_TWO_NEWEST_FIRST + "\n### R1D4 2020-11-20\nA mislabelled day.\n")
+    assert {e.challenge_round for e in listed(one.entries)} == {1}
+    assert {e.challenge_round for e in listed(two.entries)} == {2}
+    mixed = note_at(tmp_path, "log.md", "# My log\n\n### R1D1 - 20200802\nA.\n\n### R2D1 - 20201116\nB.\n")
+    assert [e.challenge_round for e in listed(mixed.entries)] == [1, 2]
+    plain = note_at(tmp_path, "day-3.md", "# Day 3\n\nRound robin scheduling.\n")
+    assert plain.entries[0].challenge_round is None
+    assert (round_named("the second round"), path_round(PurePath("round-3.md")), path_round(PurePath("rust.md"))) == (
+        2, 3, None)
+
+
+def test_day_numbers_that_repeat_across_rounds_are_found_with_the_round(journal):
+    from journal_agent.archive.ingest import ingest
+    from journal_agent.archive.search import search_notes
+
+    round_one = ROUND_ONE.replace("### R1D2 - 20200803\nRead about HTML forms.",
+                                  "### R1D2 - 20200803\nRead about HTML forms and wrote a round two plan.")
+    write(journal.notes_dir / "r1-log.md", round_one)
+    write(journal.notes_dir / "r2-log.md", ROUND_TWO_NEWEST_FIRST)
+    ingest(journal)
+    for question, heading in [("What did I do on day 2 of round 1?", "R1D2 - 20200803"),
+                              ("What did I do on day 2 of round 2?", "R2D2 - 2020-11-17"),
+                              ("What did I work on on R2D2?", "R2D2 - 2020-11-17"),
+                              ("What did I do on the first day of round 2?", "R2D1 - 2020-11-16"),
+                              ("What did I do on the first day of round 1?", "R1D1 - 20200802")]:
+        results = search_notes(journal, question, today=D(2026, 12, 7))
+        assert results.hits[0].entry_heading == heading and results.in_window[0] is True, question
