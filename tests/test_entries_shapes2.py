@@ -445,3 +445,19 @@ def test_day_numbers_that_repeat_across_rounds_are_found_with_the_round(journal)
                               ("What did I do on the first day of round 1?", "R1D1 - 20200802")]:
         results = search_notes(journal, question, today=D(2026, 12, 7))
         assert results.hits[0].entry_heading == heading and results.in_window[0] is True, question
+
+
+def test_a_round_without_day_numbers_is_no_filter(journal):
+    """hputzek: a post titled "Round 2 - Fight!" has no day number; "the first day of round 2" is that round's
+    first entry (an order question), not Day 1 of round 1's posts."""
+    from journal_agent.archive.ingest import ingest
+    from journal_agent.archive.search import search_notes
+
+    write(journal.notes_dir / "2017-06-20-day-one.md", "# 100 days of code: day one\n\nSet up the blog.\n")
+    write(journal.notes_dir / "2017-06-21-day-two.md", "# Day 2\n\nStyled the diary.\n")
+    write(journal.notes_dir / "2018-04-02-restart.md", "# Round 2 - Fight!\n\nRestarted 100 days of code; "
+                                                       "revamped this journal with new CSS.\n")
+    write(journal.notes_dir / "2018-04-03-sass.md", "# Sass mixins\n\nRound 2 goes on: Sass mixins.\n")
+    ingest(journal)
+    results = search_notes(journal, "What did I do on the first day of round 2?", today=D(2026, 12, 7))
+    assert results.hits[0].path == "notes/2018-04-02-restart.md" and results.day is None

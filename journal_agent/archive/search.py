@@ -717,8 +717,9 @@ def _understand(archive: Archive, query: str, day: int | None, since: dt.date | 
                 today: dt.date | None, include_private: bool = False) -> _Structure:
     """Read the journal's structure in ``query``, in this order, each phrase taken out of the words:
     a #100DaysOfCode round named with a day (:func:`find_round`: "day 12 of round 1", "R2D14"; applied with
-    the day), first/last time (:func:`find_order`), the challenge's calendar (:func:`find_day_span`: days when the
-    entries have day numbers, else the same count of calendar days from the journal's first or last date),
+    the day when that round's entries have day numbers), first/last time (:func:`find_order`), the
+    challenge's calendar (:func:`find_day_span`: days when the entries have day numbers, else the same count
+    of calendar days from the journal's first or last date),
     a day number (:func:`find_day_number`), a window around an event (:func:`find_event_window`: the event's
     entry is searched first) and a time expression (:func:`find_time_window`, year-less dates put inside
     the archive's span)."""
@@ -729,7 +730,8 @@ def _understand(archive: Archive, query: str, day: int | None, since: dt.date | 
             found.text = rest
 
     rounds = find_round(found.text) if day is None else None  # before "the first day of round 2" reads as an order
-    if rounds is not None and (find_day_number(rounds.query) or find_day_span(rounds.query)):
+    if rounds is not None and (find_day_number(rounds.query) or find_day_span(rounds.query)) \
+            and _round_has_days(archive, rounds.round):
         found.challenge_round = rounds.round
         take(rounds.query)
     order = find_order(found.text)
@@ -773,6 +775,14 @@ def _understand(archive: Archive, query: str, day: int | None, since: dt.date | 
         found.window = window
         take(window.query)
     return found
+
+
+def _round_has_days(archive: Archive, number: int) -> bool:
+    """Whether entries of round ``number`` carry day numbers ("### R2D14"): then a round named with a day is a
+    filter; otherwise ("Round 2 - Fight!", a post without a day) "the first day of round 2" is the round's
+    first entry, an order question (:func:`find_order`)."""
+    return archive.table is not None and archive.scan(
+        f"challenge_round = {int(number)} AND day IS NOT NULL", ["path"]).num_rows > 0
 
 
 _STARTS = re.compile(r"\b(?:start|started|starting|began|begin|beginning|first)\b", re.IGNORECASE)
