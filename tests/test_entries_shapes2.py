@@ -10,10 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from pathlib import PurePath
 
 import pytest
 
-from journal_agent.notes.days import TitleDays, find_day_number, is_bare_day_name, with_file_name_day
+from journal_agent.notes.days import (
+    TitleDays,
+    find_day_number,
+    find_round,
+    is_bare_day_name,
+    path_round,
+    round_named,
+    with_file_name_day,
+)
 from journal_agent.notes.entries import heading_date, listed
 from journal_agent.notes.model import read_note
 from journal_agent.notes.stats import compute_stats
@@ -206,6 +215,18 @@ def test_words_near_years_are_no_dates(text):
     assert heading_date(text) is None
 
 
+@pytest.mark.parametrize(("text", "start"), [("DAY_11 | 9-FEB | MON", (None, 2, 9)), ("9-Feb", (None, 2, 9)),
+                                             ("05-Jan-2021", (2021, 1, 5))])
+def test_a_day_and_month_joined_by_a_hyphen(text, start):
+    written = heading_date(text)
+    assert written is not None and written.start == start and written.end is None
+
+
+@pytest.mark.parametrize("text", ["Day 3-Jan", "3-may be"])
+def test_a_hyphen_joins_no_day_number_or_verb_to_a_month(text):
+    assert heading_date(text) is None
+
+
 def test_one_folder_per_day_names_the_day_and_the_date(tmp_path):
     """``Day01/README.md`` (a README without a heading: the folder is the only word on its day) and
     ``2023-01-05/README.md``: the folder names what the file name does not."""
@@ -336,3 +357,107 @@ def test_a_dated_title_heading_wins_over_a_first_line_without_a_date(tmp_path):
     assert (note.date, note.date_source) == (D(2021, 6, 5), "heading")
     both = note_at(tmp_path, "DAY_07/README.md", "# Strings\nDAY_07 | 03-02-2026 | Tue\n\nText.\n")
     assert (both.days, both.date) == ((7,), D(2026, 2, 3))
+
+
+def test_a_year_less_date_takes_the_year_the_learner_wrote_not_an_index_files_mtime(journal):
+    """dragoscript: an index README dated only by its file time (2024) stretched the archive's span, so
+    "July 4" of a 2023 log was read as 2024. The span counts written dates only (``date_source`` column)."""
+    import datetime as dt
+
+    from journal_agent.archive.ingest import ingest
+    from journal_agent.archive.search import search_notes
+    from journal_agent.archive.store import Archive
+
+    days = journal.notes_dir / "Days"
+    write(days / "Day1.md", "# Day 1: June 30, 2023\n\nSet up the repository and the editor.\n")
+    write(days / "Day2.md", "# Day 2: July 4, 2023\n\nFireworks outside; learned CSS grid areas.\n")
+    write(days / "Day3.md", "# Day 3: July 5, 2023\n\nJavaScript promises.\n")
+    index = write(journal.notes_dir / "README.md", "# My 100 days of code\n\nOne file per day in Days/.\n")
+    stamp = dt.datetime(2024, 2, 13, 12).timestamp()
+    os.utime(index, (stamp, stamp))
+    ingest(journal)
+    archive = Archive.open(journal)
+    sources = {row["path"]: row["date_source"] for row in archive.scan(None, ["path", "date_source"]).to_pylist()}
+    assert sources["notes/README.md"] == "mtime" and sources["notes/Days/Day2.md"] == "heading"
+    assert archive.span().dates == (D(2023, 6, 30), D(2023, 7, 5))
+    results = search_notes(journal, "What did I do on July 4?", today=D(2026, 12, 7))
+    assert results.hits[0].path == "notes/Days/Day2.md" and results.in_window[0] is True
+
+
+def test_a_journal_dated_only_by_file_time_still_has_a_span(journal):
+    import datetime as dt
+
+    from journal_agent.archive.ingest import ingest
+    from journal_agent.archive.store import Archive
+
+    note = write(journal.notes_dir / "undated.md", "# Undated\n\nNo date anywhere.\n")
+    stamp = dt.datetime(2024, 2, 13, 12).timestamp()
+    os.utime(note, (stamp, stamp))
+    ingest(journal)
+    assert Archive.open(journal).span().dates == (D(2024, 2, 13), D(2024, 2, 13))
+
+
+@pytest.mark.parametrize(("question", "number", "query"), [
+    ("What did I do on day 12 of round 1?", 1, "What did I do on day 12?"),
+    ("What did I work on on R2D14?", 2, "What did I work on on R2D14?"),  # the tag stays: it names the day
+    ("What did I do on the first day of round 2?", 2, "What did I do on the first day?"),
+    ("What did I do in the second round on day 3?", 2, "What did I do on day 3?"),
+])
+def test_a_round_named_in_a_question(question, number, query):
+    found = find_round(question)
+    assert found is not None and (found.round, found.query) == (number, query)
+
+
+@pytest.mark.parametrize("question", ["round robin scheduling on day 3", "What did I learn about R2-D2?",
+                                      "What did I do on R0D3?"])
+def test_no_round_in_a_question(question):
+    assert find_round(question) is None
+
+
+def test_an_entrys_round_is_its_logs_then_its_headings(tmp_path):
+    """kallaway's template: ``r1-log.md`` / ``r2-log.md``, titled "... Round N", headings ``### R2D14``; the round-2
+    log's author kept writing R1 for some of round 2's days (its title and file name win)."""
+    one = note_at(tmp_path, "r1-log.md", ROUND_ONE)
+    two = note_at(tmp_path, "r2-log.md", ROUND_TWO_NEWEST_FIRST + "\n### R1D4 2020-11-20\nA mislabelled day.\n")
+    assert {e.challenge_round for e in listed(one.entries)} == {1}
+    assert {e.challenge_round for e in listed(two.entries)} == {2}
+    mixed = note_at(tmp_path, "log.md", "# My log\n\n### R1D1 - 20200802\nA.\n\n### R2D1 - 20201116\nB.\n")
+    assert [e.challenge_round for e in listed(mixed.entries)] == [1, 2]
+    plain = note_at(tmp_path, "day-3.md", "# Day 3\n\nRound robin scheduling.\n")
+    assert plain.entries[0].challenge_round is None
+    assert (round_named("the second round"), path_round(PurePath("round-3.md")), path_round(PurePath("rust.md"))) == (
+        2, 3, None)
+
+
+def test_day_numbers_that_repeat_across_rounds_are_found_with_the_round(journal):
+    from journal_agent.archive.ingest import ingest
+    from journal_agent.archive.search import search_notes
+
+    round_one = ROUND_ONE.replace("### R1D2 - 20200803\nRead about HTML forms.",
+                                  "### R1D2 - 20200803\nRead about HTML forms and wrote a round two plan.")
+    write(journal.notes_dir / "r1-log.md", round_one)
+    write(journal.notes_dir / "r2-log.md", ROUND_TWO_NEWEST_FIRST)
+    ingest(journal)
+    for question, heading in [("What did I do on day 2 of round 1?", "R1D2 - 20200803"),
+                              ("What did I do on day 2 of round 2?", "R2D2 - 2020-11-17"),
+                              ("What did I work on on R2D2?", "R2D2 - 2020-11-17"),
+                              ("What did I do on the first day of round 2?", "R2D1 - 2020-11-16"),
+                              ("What did I do on the first day of round 1?", "R1D1 - 20200802")]:
+        results = search_notes(journal, question, today=D(2026, 12, 7))
+        assert results.hits[0].entry_heading == heading and results.in_window[0] is True, question
+
+
+def test_a_round_without_day_numbers_is_no_filter(journal):
+    """hputzek: a post titled "Round 2 - Fight!" has no day number; "the first day of round 2" is that round's
+    first entry (an order question), not Day 1 of round 1's posts."""
+    from journal_agent.archive.ingest import ingest
+    from journal_agent.archive.search import search_notes
+
+    write(journal.notes_dir / "2017-06-20-day-one.md", "# 100 days of code: day one\n\nSet up the blog.\n")
+    write(journal.notes_dir / "2017-06-21-day-two.md", "# Day 2\n\nStyled the diary.\n")
+    write(journal.notes_dir / "2018-04-02-restart.md", "# Round 2 - Fight!\n\nRestarted 100 days of code; "
+                                                       "revamped this journal with new CSS.\n")
+    write(journal.notes_dir / "2018-04-03-sass.md", "# Sass mixins\n\nRound 2 goes on: Sass mixins.\n")
+    ingest(journal)
+    results = search_notes(journal, "What did I do on the first day of round 2?", today=D(2026, 12, 7))
+    assert results.hits[0].path == "notes/2018-04-02-restart.md" and results.day is None

@@ -255,6 +255,35 @@ def test_blank_lines_before_front_matter_do_not_publish_it_as_text(tmp_path, lea
     assert note.private and note.title == "Secret" and "private" not in note.body
 
 
+def test_a_rule_after_a_blank_line_is_markdown_not_front_matter(tmp_path):
+    """Issue 18 (makumar): a README opening with a blank line, ``---`` (a horizontal rule) and Markdown was
+    read as broken front matter and skipped; Jekyll and MkDocs read it as text."""
+    text = "\n---\n\n# README.md\n\n```markdown\n# Learning log\nDAY_11 | 9-FEB | MON\n---\n\n- JDBC\n"
+    note = read_note(write(tmp_path / "notes" / "DAY_11" / "README.md", text), tmp_path)
+    assert not note.private and "JDBC" in note.body and note.body.startswith("---")
+    assert (note.date.month, note.date.day, note.date_source) == (2, 9, "heading")  # "9-FEB": no year written
+    assert note.days == (11,)
+
+
+@pytest.mark.parametrize("text", [
+    "\n---\nprivate: true\n---\nsecret\n",  # a mapping after a blank line is still honoured
+    "\n\n---\n\"private\": yes\ntitle: Hidden\n---\nsecret\n",
+])
+def test_a_mapping_after_a_blank_line_is_still_front_matter(tmp_path, text):
+    note = read_note(write(tmp_path / "notes" / "n.md", text), tmp_path)
+    assert note.private and "private" not in note.body
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("\n---\nprivate: true\ntitle: a: b\n---\nsecret\n", "not valid YAML"),  # broken, with a key line
+    ("\n---\nprivate: true\n\nno closing line\n", "never closed"),
+])
+def test_a_broken_block_with_a_key_after_a_blank_line_stays_an_error(tmp_path, text, reason):
+    with pytest.raises(NoteError) as info:
+        read_note(write(tmp_path / "notes" / "n.md", text), tmp_path)
+    assert reason in info.value.reason
+
+
 def test_error_lines_count_from_the_opening_line(tmp_path):
     path = write(tmp_path / "notes" / "n.md", "\n\n---\ntitle: ok\ntags: [a, b\ndate: 2024-01-01\n---\nbody\n")
     with pytest.raises(NoteError) as info:

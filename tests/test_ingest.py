@@ -269,7 +269,7 @@ def test_private_column_marks_private_and_draft_notes(journal):
     flags = {path: row["private"] for path, row in stored_notes(journal).items()}
     assert flags == {"notes/public.md": False, "notes/secret.md": True, "notes/wip.md": True,
                      "notes/private/diary.md": True}
-    assert Archive.open(journal).table_meta()["schema_version"] == SCHEMA_VERSION == 3
+    assert Archive.open(journal).table_meta()["schema_version"] == SCHEMA_VERSION == 4
 
 
 def test_progress_advances_per_embedded_batch_of_chunks(journal):
@@ -329,3 +329,39 @@ def test_a_full_rebuild_carries_older_rows_over_with_entry_columns():
         [4], dt.date(2025, 1, 2), 0, 1, False, True)
     agent = carried_row({**old, "source": "agent", "day": None, "private": None})
     assert agent["days"] == [] and agent["private"] is False
+    assert (row["date_source"], agent["date_source"]) == ("", "agent")  # schema 4: unknown, the agent's
+
+
+def test_a_schema_3_archive_asks_for_ingest_full_and_gets_date_sources_and_rounds(journal_dir, run_cli):
+    """Schema 4 adds ``date_source`` and ``challenge_round``: an archive built before says what to run, and
+    ``ingest --full`` rebuilds it from the notes (the agent's entries carried over, dated by the agent)."""
+    import lancedb
+
+    from journal_agent.archive.schema import SCHEMA_METADATA_KEY
+
+    write(journal_dir / "notes" / "r2-log.md",
+          "# Log - Round 2\n\n### R2D1 - 2020-11-16\nA.\n\n### R2D2 - 2020-11-17\nB.\n")
+    write(journal_dir / "notes" / "index.md", "# Index\n\nThe days.\n")
+    assert run_cli("ingest").exit_code == 0
+    journal = open_journal(root=journal_dir)
+    archive = Archive.open(journal)
+    archive.insert_agent_memory("The learner keeps a round-2 log.", ["log"])
+    old = archive.table.to_arrow().drop_columns(["date_source", "challenge_round"])
+    old = old.replace_schema_metadata({SCHEMA_METADATA_KEY: json.dumps({**archive.table_meta(), "schema_version": 3})})
+    lancedb.connect(str(journal.store_dir)).create_table("chunks", data=old, mode="overwrite")
+    meta = journal.store_dir / "archive.json"
+    meta.write_text(json.dumps({**json.loads(meta.read_text()), "schema_version": 3}))
+    with pytest.raises(StoreError, match="schema version 3.*journal ingest --full"):
+        Archive.open(journal)
+
+    result = run_cli("ingest", "--full")
+    assert result.exit_code == 0, result.output
+    rebuilt = Archive.open(journal)
+    rows = rebuilt.scan(None, ["source", "path", "entry_heading", "date_source", "challenge_round"]).to_pylist()
+    found = {(row["path"] if row["source"] == "note" else "agent", row["entry_heading"]):
+             (row["date_source"], row["challenge_round"]) for row in rows}
+    assert found == {("notes/r2-log.md", ""): ("heading", 2),  # the log's title: a preamble of round 2
+                     ("notes/r2-log.md", "R2D1 - 2020-11-16"): ("heading", 2),
+                     ("notes/r2-log.md", "R2D2 - 2020-11-17"): ("heading", 2),
+                     ("notes/index.md", ""): ("mtime", None), ("agent", ""): ("agent", None)}
+    assert rebuilt.table_meta()["schema_version"] == 4

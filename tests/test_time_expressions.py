@@ -16,6 +16,7 @@ TODAY = dt.date(2025, 9, 27)  # a Saturday, the day after the learner journal's 
     # one day
     ("What did I do on September 23, 2025?", "2025-09-23", "2025-09-23", "day", "What did I do?"),
     ("What did I do on 2025-09-23?", "2025-09-23", "2025-09-23", "day", "What did I do?"),
+    ("What did I do on 2020/11/17?", "2020-11-17", "2020-11-17", "day", "What did I do?"),  # slashes (an-date-08)
     ("what did I study on Sept 21st 2025", "2025-09-21", "2025-09-21", "day", "what did I study"),
     ("What did I work on on 24 September 2025?", "2025-09-24", "2025-09-24", "day", "What did I work on?"),
     ("What did I study on the 17th of September?", "2025-09-17", "2025-09-17", "day", "What did I study?"),
@@ -64,6 +65,7 @@ def test_time_window(question, since, until, kind, rest):
 @pytest.mark.parametrize("question", [
     "How do I use may in python",
     "How did I format dates like 2025-13-45 in jq?",  # not a real day
+    "How did I format dates like 2025/13/45 in jq?",
     "What did I learn about cron day-of-week fields?",
     "what about December?",
 ])

@@ -3,8 +3,8 @@
 One row per chunk (Arrow schema :func:`arrow_schema`)::
 
     id, source ("note" | "agent"), path, title, date, end_date, modified, categories,
-    tags, day, days, entry, entry_heading, entry_line, anchor, chunk_index, heading, text,
-    search_text, content_hash, private, vector
+    tags, day, days, entry, entry_heading, entry_line, anchor, preamble, date_source, challenge_round,
+    chunk_index, heading, text, search_text, content_hash, private, vector
 
 ``id`` is ``<path>#<chunk_index>`` for note chunks and ``agent:<hex>`` for the
 agent's entries.
@@ -15,6 +15,11 @@ line in the note file and its HTML id in the published post (``""``/1/``""`` for
 ``preamble`` whether it is the text before a note's first entry heading (no day, not a study day);
 ``date``/``end_date`` are the entry's dates (equal unless it covers a date range), ``days`` every learning
 day it covers (``[]`` for none; filter with ``array_has(days, 12)``) and ``day`` the first of them (or null).
+``date_source`` says where the entry's date came from (:attr:`journal_agent.notes.entries.Entry.date_source`:
+``date``, ``heading``, ``file name``, ``git``, ``mtime``, ...; ``"agent"`` for the agent's entries, ``""`` when
+unknown): a date guessed from the file's modification time is no date the learner wrote, so the archive's span
+(:meth:`~journal_agent.archive.store.Archive.span`) leaves it out. ``challenge_round`` is the entry's
+#100DaysOfCode round (``R2D14``, a "Round 2" log; null for none): day numbers start again in each round.
 
 ``private`` is true for a note that is private or a draft (``note.private or note.draft``); agent
 entries are false (they are never published, and are told apart by ``source``).
@@ -41,7 +46,9 @@ from journal_agent.notes.chunking import Chunk
 if TYPE_CHECKING:
     from journal_agent.notes.model import Note
 
-SCHEMA_VERSION = 3  # 2: the ``private`` column and the schema-metadata record; 3: entries (days, end_date, ...)
+# 2: ``private`` and the schema-metadata record; 3: entries (days, end_date, ...); 4: date_source, challenge_round
+SCHEMA_VERSION = 4
+AGENT_DATE_SOURCE = "agent"  # date_source of the agent's entries (dated when they were written)
 SCHEMA_METADATA_KEY = "journal_agent"  # {"schema_version", "embedding_model", "dimension"} as JSON
 
 
@@ -55,7 +62,7 @@ def arrow_schema(dimension: int, record: dict[str, Any] | None = None):
                         ("categories", pa.list_(pa.string())), ("tags", pa.list_(pa.string())),
                         ("day", pa.int32()), ("days", pa.list_(pa.int32())), ("entry", pa.int32()),
                         ("entry_heading", pa.string()), ("entry_line", pa.int32()), ("anchor", pa.string()),
-                        ("preamble", pa.bool_()),
+                        ("preamble", pa.bool_()), ("date_source", pa.string()), ("challenge_round", pa.int32()),
                         ("chunk_index", pa.int32()), ("heading", pa.string()),
                         ("text", pa.string()), ("search_text", pa.string()), ("content_hash", pa.string()),
                         ("private", pa.bool_()), ("vector", pa.list_(pa.float32(), dimension))])
@@ -131,6 +138,7 @@ def note_row(note: Note, chunk: Chunk, vector) -> dict[str, Any]:
             "categories": note.categories, "tags": note.tags, "day": entry.days[0] if entry.days else None,
             "days": list(entry.days), "entry": entry.index, "entry_heading": entry.heading,
             "entry_line": entry.line, "anchor": entry.anchor, "preamble": entry.preamble,
+            "date_source": entry.date_source, "challenge_round": entry.challenge_round,
             "chunk_index": chunk.index, "heading": chunk.heading,
             "text": chunk.text, "search_text": f"{note.title}\n{heading}{chunk.text}",
             "content_hash": note.content_hash, "private": bool(note.private or note.draft), "vector": _floats(vector)}
@@ -141,17 +149,19 @@ def agent_row(entry_id: str, content: str, tags: list[str], when: dt.datetime, v
     return {"id": entry_id, "source": "agent", "path": entry_id, "title": "Agent memory",
             "date": when.date(), "end_date": when.date(), "modified": when, "categories": [], "tags": tags,
             "day": None, "days": [], "entry": 0, "entry_heading": "", "entry_line": 1, "anchor": "", "preamble": False,
-            "chunk_index": 0, "heading": "", "text": content,
+            "date_source": AGENT_DATE_SOURCE, "challenge_round": None, "chunk_index": 0, "heading": "", "text": content,
             "search_text": content, "content_hash": "", "private": False, "vector": _floats(vector)}
 
 
 def carried_row(row: dict[str, Any]) -> dict[str, Any]:
     """A stored row of any schema version in this version's columns (a full rebuild carries agent entries and
     unreadable notes over): the entry columns an older row lacks become its note's (the whole note one entry,
-    its one day, its one date); a row whose privacy is unknown is private unless it is the agent's."""
+    its one day, its one date); a row whose privacy is unknown is private unless it is the agent's; a row
+    without ``date_source`` (before version 4) has ``""`` (unknown: counted as written), the agent's ``"agent"``."""
     out = {name: row.get(name) for name in arrow_schema(1).names}
     defaults = {"end_date": out["date"], "days": [] if out["day"] is None else [out["day"]], "entry": 0,
                 "entry_heading": "", "entry_line": 1, "anchor": "", "preamble": False,
+                "date_source": AGENT_DATE_SOURCE if out["source"] == "agent" else "",
                 "private": out["source"] == "note"}
     return out | {name: value for name, value in defaults.items() if out[name] is None}
 

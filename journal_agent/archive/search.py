@@ -49,7 +49,9 @@ What a question names is applied as structure, not as words
 * A learning-day number ("Day 4", "day four") is a filter on the stored
   ``days``: that day's entries first (ranked among themselves, every one of them
   even when its words do not match), the normal ranking after, so a wrong day
-  never leaves the learner with nothing.
+  never leaves the learner with nothing. A #100DaysOfCode round named with it ("day 12 of round 1",
+  "R2D14", :func:`~journal_agent.notes.days.find_round`) keeps that round's entries (``challenge_round``)
+  and those of no known round: day numbers start again in each round.
 * The challenge's own calendar ("the second week of the challenge" = days 8-14, "my first
   ten days", "the last week of the challenge" counted back from the last day;
   :func:`~journal_agent.notes.time_expressions.find_day_span`; "the last day of my first week" = Day 7)
@@ -135,7 +137,7 @@ from pydantic import BaseModel, Field, field_serializer
 from journal_agent.archive.modes import MODES, SOURCES, SearchMode, Source
 from journal_agent.archive.schema import sql_text
 from journal_agent.notes import mentions
-from journal_agent.notes.days import find_day_number
+from journal_agent.notes.days import find_day_number, find_round
 from journal_agent.notes.time_expressions import (
     TimeWindow,
     find_challenge_weekend,
@@ -325,13 +327,16 @@ def where_clause(
     *,
     day: int | None = None,
     days: tuple[int, int] | None = None,
+    challenge_round: int | None = None,
     include_private: bool = True,
 ) -> str | None:
     """The SQL filter (LanceDB/DataFusion) for the given bounds; ``None`` when nothing is filtered.
 
     Dates and days match entries: an entry dated 3 to 5 May is inside a window that holds 4 May
     (``date <= until AND end_date >= since``); ``day`` is any of an entry's days (``array_has(days, 13)``,
-    so "Day 13" inside a "Day 11 to 15" entry), ``days`` an inclusive range of them (``array_has_any``).
+    so "Day 13" inside a "Day 11 to 15" entry), ``days`` an inclusive range of them (``array_has_any``);
+    ``challenge_round`` keeps, with a day or days, the entries of that #100DaysOfCode round and those of no
+    known round (day numbers start again in each round: "day 12 of round 1", "R2D14").
     """
     clauses = []
     if source:
@@ -346,6 +351,8 @@ def where_clause(
         clauses.append(f"array_has(days, {int(day)})")
     if days is not None:
         clauses.append(f"array_has_any(days, [{', '.join(str(n) for n in range(days[0], days[1] + 1))}])")
+    if challenge_round is not None and (day is not None or days is not None):
+        clauses.append(f"(challenge_round IS NULL OR challenge_round = {int(challenge_round)})")
     if not include_private:
         clauses.append("private = false")
     return " AND ".join(clauses) or None
@@ -364,6 +371,7 @@ def search_chunks(
     source: str | None = "note",
     day: int | None = None,
     days: tuple[int, int] | None = None,
+    challenge_round: int | None = None,
     include_private: bool = True,
     fusion: HybridFusion | None = None,
 ) -> list[SearchHit]:
@@ -379,6 +387,7 @@ def search_chunks(
         source: ``"note"``, ``"agent"``, or ``None`` for both.
         day: keep chunks of entries covering this learning day.
         days: keep chunks of entries covering a day of this inclusive range.
+        challenge_round: with ``day``/``days``, the #100DaysOfCode round they are of (:func:`where_clause`).
         include_private: ``False`` drops chunks of private and draft notes.
         fusion: how ``hybrid`` combines the BM25 and vector rankings (default :func:`fuse_convex`).
 
@@ -389,7 +398,8 @@ def search_chunks(
         raise ValueError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
     if archive.table is None or not query.strip():
         return []
-    where = where_clause(since, until, category, source, day=day, days=days, include_private=include_private)
+    where = where_clause(since, until, category, source, day=day, days=days, challenge_round=challenge_round,
+                         include_private=include_private)
     depth = offset + limit
 
     def fts(n: int) -> list[tuple[dict, float]]:
@@ -418,6 +428,7 @@ def entries_where(
     source: str | None = "note",
     day: int | None = None,
     days: tuple[int, int] | None = None,
+    challenge_round: int | None = None,
     include_private: bool = True,
     limit: int = 200,
 ) -> list[SearchHit]:
@@ -430,7 +441,8 @@ def entries_where(
     """
     if archive.table is None:
         return []
-    where = where_clause(since, until, category, source, day=day, days=days, include_private=include_private)
+    where = where_clause(since, until, category, source, day=day, days=days, challenge_round=challenge_round,
+                         include_private=include_private)
     rows = [row for row in archive.scan(where, COLUMNS).to_pylist() if not row.get("preamble")]
     rows.sort(key=lambda row: (row["date"], row["path"], row.get("entry") or 0, row["chunk_index"]))
     first = _best_per_entry([SearchHit.of_row(row, 0.0) for row in rows])
@@ -635,10 +647,11 @@ def search_notes(
             span: tuple[int, int] | None = None):
         return _best_per_entry(search_chunks(archive, words, limit=depth, mode=mode, since=lo, until=hi,
                                              category=category, source=stored_source, day=day_number, days=span,
-                                             fusion=fusion))
+                                             challenge_round=structure.challenge_round, fusion=fusion))
 
     def listed(**bounds) -> list[SearchHit]:
-        return entries_where(archive, category=category, source=stored_source, **bounds)
+        return entries_where(archive, category=category, source=stored_source,
+                             challenge_round=structure.challenge_round, **bounds)
 
     base = run(since, until)
     if len(base) < wanted and text != query:
@@ -714,6 +727,7 @@ class _Structure:
     window: TimeWindow | None = None
     order: str | None = None
     event: SearchHit | None = None
+    challenge_round: int | None = None  # the round named with the day: "day 12 of round 1", "R2D14"
 
     @property
     def topic(self) -> str:
@@ -724,9 +738,11 @@ class _Structure:
 def _understand(archive: Archive, query: str, day: int | None, since: dt.date | None, until: dt.date | None,
                 today: dt.date | None, include_private: bool = False) -> _Structure:
     """Read the journal's structure in ``query``, in this order, each phrase taken out of the words:
-    first/last time (:func:`find_order`), the challenge's calendar (:func:`find_day_span`: days when the
-    entries have day numbers, else the same count of calendar days from the journal's first or last date;
-    :func:`find_challenge_weekend`: a weekend counted from the challenge's first or last date),
+    a #100DaysOfCode round named with a day (:func:`find_round`: "day 12 of round 1", "R2D14"; applied with
+    the day when that round's entries have day numbers), first/last time (:func:`find_order`), the
+    challenge's calendar (:func:`find_day_span`: days when the entries have day numbers, else the same count
+    of calendar days from the journal's first or last date; :func:`find_challenge_weekend`: a weekend
+    counted from the challenge's first or last date),
     a day number (:func:`find_day_number`), a window around an event (:func:`find_event_window`: the event's
     entry is searched first) and a time expression (:func:`find_time_window`, year-less dates put inside
     the archive's span)."""
@@ -736,6 +752,11 @@ def _understand(archive: Archive, query: str, day: int | None, since: dt.date | 
         if rest.strip(" ?"):
             found.text = rest
 
+    rounds = find_round(found.text) if day is None else None  # before "the first day of round 2" reads as an order
+    if rounds is not None and (find_day_number(rounds.query) or find_day_span(rounds.query)) \
+            and _round_has_days(archive, rounds.round):
+        found.challenge_round = rounds.round
+        take(rounds.query)
     order = find_order(found.text)
     around = find_event_window(found.text)
     if order is not None and around is not None and re.search(rf"\b{re.escape(order.phrase)}\b", around.event,
@@ -815,6 +836,14 @@ def _challenge_dates(archive: Archive, include_private: bool) -> tuple[dt.date, 
     if not first or not last:
         return span.dates
     return min(hit.date for hit in first), max(hit.last_date for hit in last)
+
+
+def _round_has_days(archive: Archive, number: int) -> bool:
+    """Whether entries of round ``number`` carry day numbers ("### R2D14"): then a round named with a day is a
+    filter; otherwise ("Round 2 - Fight!", a post without a day) "the first day of round 2" is the round's
+    first entry, an order question (:func:`find_order`)."""
+    return archive.table is not None and archive.scan(
+        f"challenge_round = {int(number)} AND day IS NOT NULL", ["path"]).num_rows > 0
 
 
 _STARTS = re.compile(r"\b(?:start|started|starting|began|begin|beginning|first)\b", re.IGNORECASE)

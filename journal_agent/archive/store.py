@@ -506,13 +506,24 @@ class Archive:
                             first_date=span.first_date, last_date=span.last_date)
 
     def span(self) -> ArchiveSpan:
-        """The dates and learning days the stored note entries cover (:class:`ArchiveSpan`); one scan of three
-        columns, remembered until the table changes."""
+        """The dates and learning days the stored note entries cover (:class:`ArchiveSpan`); one scan of four
+        columns, remembered until the table changes.
+
+        The dates are those the learner wrote (front matter, headings, file and folder names) or git recorded:
+        an entry dated by its file's modification time (``date_source`` ``mtime``, a copied index README) is
+        left out, as ``journal stats`` leaves it out (:func:`journal_agent.notes.stats.compute_stats`), unless
+        every entry is dated so. Issue 18: an index dated 2024 by mtime put "July 4" of a 2023 log in 2024.
+        """
+        from journal_agent.notes.model import FILE_TIME_SOURCE
+
         if self.table is None:
             return ArchiveSpan(None, None, None, None)
         version = self.table.version
         if self._span is None or self._span[0] != version:
-            table = self.scan("source = 'note'", ["date", "end_date", "days"])
+            table = self.scan("source = 'note'", ["date", "end_date", "days", "date_source"])
+            written = [source != FILE_TIME_SOURCE for source in table.column("date_source").to_pylist()]
+            if any(written):
+                table = table.filter(written)
             starts = [d for d in table.column("date").to_pylist() if d is not None]
             ends = [d for d in table.column("end_date").to_pylist() if d is not None] + starts
             days = [n for listed in table.column("days").to_pylist() for n in listed or []]

@@ -286,8 +286,8 @@ _DAY_ORDINAL_RE = re.compile(
 
 def find_day_number(question: str) -> DayReference | None:
     """A learning-day number named in ``question`` ("Day 4", "day four", "on day 12", "my first day",
-    #100DaysOfCode's round-and-day tag "R1D45": day 45; the round is no filter, so the tag stays in ``query``
-    for the words to match a log's ``### R1D45`` heading).
+    #100DaysOfCode's round-and-day tag "R1D45": day 45; the tag stays in ``query`` for the words to match a
+    log's ``### R1D45`` heading, and search reads its round with :func:`find_round`).
 
     Returns ``None`` when there is none; "the first day of September" is a
     date, not a learning day, and is left to
@@ -324,3 +324,58 @@ def days_cited(sentence: str) -> set[int]:
     A range's ends are cited, not the days between (a digest checks that each cited day is the week's).
     """
     return {int(n) for refs in _DAYS_CITED_RE.findall(sentence) for ref in refs for n in re.findall(r"\d+", ref)}
+
+
+# -- #100DaysOfCode rounds: day numbers start again in each round ------------------------------------------------
+_ROUND_WORD = rf"(?:\d{{1,2}}|{NUMBER_WORD})"
+_ROUND_NAMED_RE = re.compile(rf"\bR(?P<tag>\d{{1,2}})\s?D\d{{1,3}}\b|\bround[\s_-]*(?P<n>{_ROUND_WORD})\b"
+                             rf"|\b(?P<nth>{_ORDINAL_WORD})\s+round\b", re.IGNORECASE)
+_ROUND_FILE_RE = re.compile(r"^(?:r|round[\s_-]*)(?P<n>\d{1,2})(?:[\s_-]|$)", re.IGNORECASE)  # r2-log, round-2
+# a round named in a question: "R2D14" (the tag stays: find_day_number reads its day), "of round 1", "in round
+# two", "round 2's", "the second round"
+_ROUND_PHRASE_RE = re.compile(rf"(?:\b(?:of|in|from|during|for)\s+)?(?:\b(?:the|my)\s+)?(?:\bround\s+"
+                              rf"(?P<n>{_ROUND_WORD})(?:'s)?|(?P<nth>{_ORDINAL_WORD})\s+round(?:'s)?)\b",
+                              re.IGNORECASE)
+_ROUND_TAG_ONLY_RE = re.compile(r"\bR(?P<n>\d{1,2})\s?D\d{1,5}\b", re.IGNORECASE)
+
+
+def round_named(text: str | None) -> int | None:
+    """The #100DaysOfCode round a title or heading names: "R2D14" (round 2), "Log - Round 2", "round two",
+    "the second round"; ``None`` when it names none (or round 0)."""
+    match = _ROUND_NAMED_RE.search(text or "")
+    if match is None:
+        return None
+    number = int(match["tag"]) if match["tag"] else parse_number(match["n"] or match["nth"])
+    return number or None
+
+
+def path_round(path: PurePath) -> int | None:
+    """The round a log's file name names: ``r2-log.md`` (kallaway's #100DaysOfCode template), ``round-2.md``."""
+    match = _ROUND_FILE_RE.match(path.stem)
+    return (int(match["n"]) or None) if match else None
+
+
+@dataclass(frozen=True)
+class RoundReference:
+    """A #100DaysOfCode round named in a question ("day 12 of round 1", "R2D14").
+
+    Attributes:
+        round: the number.
+        query: the question without the phrase ("of round 1"); a tag ("R2D14") stays, it names the day too.
+    """
+
+    round: int
+    query: str
+
+
+def find_round(question: str) -> RoundReference | None:
+    """The round ``question`` names (:class:`RoundReference`), or ``None``. Day numbers start again in each round
+    of a #100DaysOfCode challenge (``### R1D12`` and ``### R2D12``), so search applies the round with the day."""
+    tag = _ROUND_TAG_ONLY_RE.search(question)
+    if tag is not None and int(tag["n"]):
+        return RoundReference(int(tag["n"]), question)
+    match = _ROUND_PHRASE_RE.search(question)
+    number = parse_number(match["n"] or match["nth"]) if match else None
+    if match is None or not number:
+        return None
+    return RoundReference(number, without_phrase(question, match))

@@ -78,10 +78,10 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from journal_agent.notes.dates import MAX_NOTE_YEAR, MIN_NOTE_YEAR
-from journal_agent.notes.days import TitleDays, title_days
+from journal_agent.notes.days import TitleDays, round_named, title_days
 from journal_agent.notes.markdown import parser
 
 HEADING_SOURCE = "heading"  # Entry.date_source / Note.date_source of a date written in an entry heading
@@ -114,6 +114,8 @@ class Entry:
             a log's own title): no day, not a study day, not listed.
         dates: every date it covers, ascending, when its heading lists several ("05/10/2024 && 06/10/2024",
             three dates joined by "-"); ``()`` means ``date`` to ``end_date`` (see :func:`covered_dates`).
+        challenge_round: the #100DaysOfCode round it belongs to (day numbers start again in each round), or
+            ``None``: see :func:`with_rounds`.
     """
 
     index: int
@@ -127,6 +129,7 @@ class Entry:
     body: str
     preamble: bool = False
     dates: tuple[dt.date, ...] = ()
+    challenge_round: int | None = None
 
     @property
     def day(self) -> int | None:
@@ -161,7 +164,7 @@ _MONTH_FIRST_RE = re.compile(
     rf"\b(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}}){_ORD}\b(?:{_TO}(?P<end>\d{{1,2}}){_ORD}\b)?"
     rf"(?:,?\s+{_YEAR})?", re.IGNORECASE)
 _DAY_FIRST_RE = re.compile(
-    rf"(?<![Dd]ay )(?<![Dd]ay)(?<![#\d])\b(?P<day>\d{{1,2}}){_ORD}(?:{_TO}(?P<end>\d{{1,2}}){_ORD})?(?:\s+of\s+|\s*)"
+    rf"(?<![Dd]ay )(?<![Dd]ay)(?<![#\d])\b(?P<day>\d{{1,2}}){_ORD}(?:{_TO}(?P<end>\d{{1,2}}){_ORD})?(?:\s+of\s+|-|\s*)"
     rf"(?P<month>{_MONTH})(?![a-z])(?:,?\s+{_YEAR})?", re.IGNORECASE)
 # what may stand between the dates of a list: "&&", "and", ",", "-", "to", and learning days ("- Day 44 -")
 _JOIN_RE = re.compile(r"(?:\s|[-,&+/\u2013\u2014]|and\b|to\b|days?\s*#?\s*\d{1,5}\b)*", re.IGNORECASE)
@@ -248,7 +251,7 @@ def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
     :func:`numeric_order`; a two-digit year is 20YY), ``15MAY2020``, ``11/Jul/2022``, ``05-Jan-2021`` (day,
     month name and year run together or joined by one mark), "2022 June 12th" (year first), "Jan 5, '21"
     (an apostrophe's two-digit year is 20YY),
-    "January 4, 2020", "Jan. 4th 2020", "4 January 2020", "4th of June", "June 16th" (no year),
+    "January 4, 2020", "Jan. 4th 2020", "4 January 2020", "4th of June", "June 16th", "9-FEB" (no year),
     ranges: "January 4-6, 2020", "4 to 6 June", "2020-01-04 to 2020-01-06", and lists of full dates
     ("05/10/2024 && 06/10/2024", "18/01/2025 - 22/01/2025 - 30/01/2025": three dates, not a range; two
     dates joined by "-" or "to" are a range). A date with a year is preferred to one without; then the
@@ -669,6 +672,14 @@ def _add_year(day: dt.date | None) -> dt.date | None:
         return day.replace(year=day.year + 1)
     except ValueError:  # February 29th
         return day + dt.timedelta(days=365)
+
+
+def with_rounds(entries: list[Entry], note_round: int | None) -> list[Entry]:
+    """``entries`` with their #100DaysOfCode round: the note's (``note_round``, from its title "Log - Round 2"
+    or its file name ``r2-log.md``), else the one its heading names ("### R2D14",
+    :func:`~journal_agent.notes.days.round_named`). The note's wins: a round-2 log whose author kept writing
+    "R1D17" for round 2's days is round 2."""
+    return [replace(entry, challenge_round=note_round or round_named(entry.heading)) for entry in entries]
 
 
 def listed(entries: list[Entry]) -> list[Entry]:

@@ -6,6 +6,12 @@ next line that is ``---`` or ``...``. Blank lines, spaces and BOMs before the
 opening ``---`` are skipped (Jekyll would not, and would publish the block as
 text; a hostile or careless blank line must not turn ``private: true`` into prose).
 
+After blank lines (the ``---`` not on the file's first line) the block is front matter only when it
+reads as one: a YAML mapping is honoured (a ``private: true`` there still hides the note), and a block
+with a top-level ``key:`` line that does not read is an error as above; a block with no such line (the
+README that opens with a blank line, ``---`` as a horizontal rule, then Markdown: issue 18, makumar) is
+body text, as Jekyll and MkDocs read it (:func:`_is_rule`).
+
 Reading is done here rather than with python-frontmatter because its reader
 loses exactly what must not be lost (issue 11): it silently drops front matter
 that is a list or a scalar, treats front matter that is never closed as body
@@ -87,6 +93,8 @@ def split_front_matter(path: Path, text: str) -> FrontMatter:
         return FrontMatter(present=False, body=text, body_line=1)
     first_line = text.count("\n", 0, start) + 1
     closing = _CLOSING_RE.search(text, opening.end()) if opening.group(0).endswith("\n") else None
+    if first_line > 1 and _is_rule(text[opening.end(): closing.start() if closing else len(text)]):
+        return FrontMatter(present=False, body=text, body_line=1)
     if closing is None:
         raise NoteError(path, "front matter is never closed: add a line with --- after it "
                               "(the note is not read, so none of its settings, such as private, is lost)", first_line)
@@ -97,6 +105,22 @@ def split_front_matter(path: Path, text: str) -> FrontMatter:
     body_start = closing.end() + 1 if text[closing.end(): closing.end() + 1] == "\n" else closing.end()
     values, nodes = _load(path, source, first_line + 1)
     return FrontMatter(True, values, nodes, text[body_start:], text.count("\n", 0, body_start) + 1, first_line + 1)
+
+
+_KEY_LINE_RE = re.compile(r"^[A-Za-z_][\w-]*[ \t]*:(?:[ \t]|$)", re.MULTILINE)  # "private: true", "date:"
+
+
+def _is_rule(block: str) -> bool:
+    """True when ``block``, the text after a ``---`` that follows blank lines, is Markdown, not front matter:
+    it does not read as a YAML mapping and has no top-level ``key:`` line (a broken ``private: true`` block
+    stays an error, never published as text)."""
+    if _KEY_LINE_RE.search(block):
+        return False
+    try:
+        root = yaml.compose(block, Loader=_BoundedLoader)
+    except (yaml.YAMLError, RecursionError):
+        return True
+    return not isinstance(root, yaml.MappingNode)
 
 
 def text_field(path: Path, front: FrontMatter, key: str) -> str | None:

@@ -38,10 +38,12 @@ from journal_agent.notes.days import (
     check_day,
     is_bare_day_name,
     path_day,
+    path_round,
+    round_named,
     title_days,
     with_file_name_day,
 )
-from journal_agent.notes.entries import NO_DAYS, Entry, is_jrnl_line, note_days, split_entries
+from journal_agent.notes.entries import NO_DAYS, Entry, is_jrnl_line, note_days, split_entries, with_rounds
 from journal_agent.notes.files import (  # noqa: F401 - NOTE_SUFFIXES is read from here by older callers
     NOTE_SUFFIXES,
     PRIVATE_FOLDER,
@@ -176,7 +178,9 @@ def read_note(
       (``2020-01-22-day-19.md``, ``22-01-2020.md``, ``2020_01_22.md``), the file's first git commit,
       its mtime; ``date_source`` says which.
     * **Entries.** :func:`~journal_agent.notes.entries.split_entries`: headings (or jrnl lines) naming a
-      day or a date split the note; each entry has its days and date. A weekly digest (``digest:``
+      day or a date split the note; each entry has its days and date, and its #100DaysOfCode round when
+      the title ("Log - Round 2"), the file name (``r2-log.md``) or its heading ("R2D14") names one
+      (:func:`~journal_agent.notes.entries.with_rounds`). A weekly digest (``digest:``
       front matter) is one entry without days: its day headings cite other notes.
     * **Day.** Front-matter ``day`` (a whole number >= 0, Day 0 is a day; a list; a range "45-50"),
       else the days the title names ("Day 45-50" covers 45..50), else the first heading's, else the file name's
@@ -209,6 +213,7 @@ def read_note(
     entries = split_entries(head.body, date=head.date, date_source=head.date_source,
                             fallback=lambda: fallback_date(resolved, mtime), days=NO_DAYS if digest else head.days,
                             hint=head.date or file_name_date(given), first_line=head.body_line, split=not digest)
+    entries = with_rounds(entries, round_named(head.title) or path_round(given))
     date, date_source = head.date, head.date_source
     if date is None:  # the first entry's: its heading's date, else the file name's, git's, mtime's
         date, date_source = entries[0].date, entries[0].date_source

@@ -59,7 +59,7 @@ def find_time_window(question: str, today: dt.date | None = None, span: JournalS
     Understands, with its :data:`WindowKind`:
 
     * ``day``: exact dates ("on September 23, 2025", "23rd of Sept 2025",
-      "on 2025-09-23", "September 23" = the latest one not after today),
+      "on 2025-09-23" or "2025/09/23", "September 23" = the latest one not after today),
       "today", "yesterday", "the day before yesterday", weekdays ("last
       Monday" = the latest Monday before today, "on Monday" = the latest
       Monday up to today), "N days ago", "a week ago today" (that very day; also days, months, years).
@@ -188,10 +188,11 @@ _YEAR = r"((?:19|20)\d\d)"
 
 
 def _exact_day(question: str, today: dt.date, span: _Span = NO_SPAN):
-    """ "September 23, 2025", "Sept 23rd", "23 September 2025", "the 23rd of September", "2025-09-23"."""
-    match = _search(rf"{_LEAD}\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b", question)
+    """ "September 23, 2025", "Sept 23rd", "23 September 2025", "the 23rd of September", "2025-09-23",
+    "2025/09/23" (the same order with slashes, as a #100DaysOfCode log may write it)."""
+    match = _search(rf"{_LEAD}\b((?:19|20)\d\d)([-/])(\d\d)\2(\d\d)\b", question)
     if match:
-        day = _date(*map(int, match.groups()))
+        day = _date(int(match.group(1)), int(match.group(3)), int(match.group(4)))
         return (day, day, match, "day") if day else None
     forms = ((rf"{_LEAD}\b({_MONTH_RE})\.?\s+{_DAY_OF_MONTH}\b(?!\s*(?:-|:|%))(?:,?\s+{_YEAR}\b)?", (1, 2, 3)),
              (rf"{_LEAD}\b{_DAY_OF_MONTH}\s+(?:of\s+)?({_MONTH_RE})\b\.?(?:,?\s+{_YEAR}\b)?", (2, 1, 3)))
