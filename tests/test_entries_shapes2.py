@@ -461,3 +461,18 @@ def test_a_round_without_day_numbers_is_no_filter(journal):
     ingest(journal)
     results = search_notes(journal, "What did I do on the first day of round 2?", today=D(2026, 12, 7))
     assert results.hits[0].path == "notes/2018-04-02-restart.md" and results.day is None
+
+
+@pytest.mark.parametrize("name, text, want", [
+    ("DAY_12/README.md", "DAY_12 | 10 Feb\n\n# Spring beans\n\nBeans and scopes.\n", D(2026, 2, 10)),
+    ("log.md", "# Log\n\n## June 16th\n\nRead about joins.\n\n## June 17th\n\nIndexes.\n", D(2026, 6, 16)),
+])
+def test_a_year_less_date_in_a_copied_folder_is_not_after_the_day_it_was_copied(tmp_path, name, text, want):
+    """A folder copied on 2026-12-07 has that file time: "10 Feb" is the February before it (2026), not the
+    nearer February after it (2027). A learner writes about days that have been."""
+    path = write(tmp_path / "notes" / name, text)
+    stamp = dt.datetime(2026, 12, 7, 12).timestamp()
+    os.utime(path, (stamp, stamp))
+    note = read_note(path, tmp_path)
+    assert listed(note.entries)[0].date == want
+    assert note.date == want

@@ -56,8 +56,10 @@ The rules (:func:`split_entries`):
   can only be month first (``11/13/2024``); then every numeric date of the note is.
 * **A date without a year** ("June 16th") takes the year that puts it nearest the
   entry before it, else the note's own date (front matter or file name), else the
-  first full date of the note, else the note's fallback date (git, mtime): so a 2025
-  journal's "June 16th" is 2025, and "December 30, 2020" then "January 2" is 2021.
+  first full date of the note, else the note's fallback date (git, mtime), then the latest
+  year not after it (a learner writes about days that have been): so a 2025 journal's
+  "June 16th" is 2025, "December 30, 2020" then "January 2" is 2021, and "10 Feb" in a
+  folder copied on 2026-12-07 is 2026-02-10.
 * **Anchors** are the ids MkDocs' ``toc`` extension gives the heading
   (``markdown.extensions.toc.slugify``/``unique`` over every heading of the post,
   in order); ``""`` for a whole-note entry, a preamble and a jrnl line.
@@ -324,15 +326,21 @@ def _real(written: Written, year: int) -> dt.date | None:
     return day if MIN_NOTE_YEAR <= day.year <= MAX_NOTE_YEAR else None
 
 
-def resolve(written: Written, near: dt.date | None) -> dt.date | None:
+def resolve(written: Written, near: dt.date | None, *, written_on: bool = False) -> dt.date | None:
     """A written date as a real date: its own year, else the year (of ``near``'s, one before, one after) that
     puts it nearest ``near`` ("June 16th" near 2025-06-10 is 2025-06-16); ``None`` when it is no real date
-    or has no year and nothing is ``near``."""
+    or has no year and nothing is ``near``.
+
+    ``written_on``: ``near`` is when the note was written (its file time or last commit), not a date it
+    names: a learner writes about days that have been, so the year is the latest that is not after it
+    ("10 Feb" in a folder copied on 2026-12-07 is 2026-02-10, not the nearer 2027-02-10)."""
     if written[0] is not None:
         return _real(written, written[0])
     if near is None:
         return None
     candidates = [d for d in (_real(written, near.year + k) for k in (-1, 0, 1)) if d is not None]
+    if written_on and any(d <= near for d in candidates):
+        return max(d for d in candidates if d <= near)
     return min(candidates, key=lambda d: (abs((d - near).days), d < near), default=None)
 
 
@@ -574,9 +582,11 @@ def split_entries(
             fallen.append(fallback())
         return fallen[0]
 
-    def near_default() -> dt.date | None:
+    def near_default(written: Written) -> dt.date | None:
+        """``written``'s date by the note's own dates, else by when the note was written (fallback)."""
         full = [resolve(m.date.start, None) for m in marks if m.date and m.date.start[0] is not None]
-        return hint or next((d for d in full if d), None) or fallback_date()[0]
+        near = hint or next((d for d in full if d), None)
+        return resolve(written, near) if near else resolve(written, fallback_date()[0], written_on=True)
 
     if level is None:  # one entry: the whole note; a mark dates it and names its days only when it opens it
         headed = [m for m in marks if m.level != DATE_LINE_LEVEL]
@@ -586,7 +596,7 @@ def split_entries(
         mark = next((m for m in candidates if m.date), None) or next((m for m in candidates if m.days.days), None)
         own = None
         if mark and mark.date:
-            own = resolve(mark.date.start, None if mark.date.start[0] is not None else near_default())
+            own = resolve(mark.date.start, None) if mark.date.start[0] is not None else near_default(mark.date.start)
         if date is not None:
             when, source = date, date_source
         elif own is not None:
@@ -617,7 +627,8 @@ def split_entries(
         end: dt.date | None = None
         listed_dates: tuple[dt.date, ...] = ()
         if mark.date:
-            start = resolve(mark.date.start, near or (None if mark.date.start[0] is not None else near_default()))
+            start = resolve(mark.date.start, near) if near or mark.date.start[0] is not None \
+                else near_default(mark.date.start)
             if start and mark.date.end:
                 end = resolve(mark.date.end, start)
             if start and mark.date.more:
