@@ -476,3 +476,18 @@ def test_a_year_less_date_in_a_copied_folder_is_not_after_the_day_it_was_copied(
     note = read_note(path, tmp_path)
     assert listed(note.entries)[0].date == want
     assert note.date == want
+
+
+def test_journal_show_finds_a_rounds_day(journal):
+    """`journal show R2D2` / "day 2 of round 1": day numbers start again in each round of a #100DaysOfCode
+    log (anjathiart's r1-log.md and r2-log.md); a day alone is still found (the first round's, the others
+    in ``also``)."""
+    from journal_agent.notes.journal import find_note
+
+    write(journal.notes_dir / "r1-log.md", ROUND_ONE)
+    write(journal.notes_dir / "r2-log.md", ROUND_TWO_NEWEST_FIRST)
+    assert find_note(journal, "R2D2").entry.heading == "R2D2 - 2020-11-17"
+    assert find_note(journal, "day 2 of round 1").entry.heading == "R1D2 - 20200803"
+    assert find_note(journal, "day 2 of round two").entry.heading == "R2D2 - 2020-11-17"
+    plain = find_note(journal, "Day 2")
+    assert {plain.entry.heading, *(e.heading for _, e in plain.also)} >= {"R1D2 - 20200803", "R2D2 - 2020-11-17"}

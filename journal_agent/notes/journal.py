@@ -38,7 +38,7 @@ from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from journal_agent.errors import JournalError, NoteNotFound
 from journal_agent.notes.dates import parse_date
-from journal_agent.notes.days import bare_day, find_day_number
+from journal_agent.notes.days import bare_day, find_day_number, find_round
 from journal_agent.notes.entries import Entry, covered_dates, heading_date, listed
 from journal_agent.notes.files import PRIVATE_FOLDER
 from journal_agent.notes.model import Note, NoteHead, read_note, read_note_head
@@ -352,7 +352,9 @@ class NoteMatch:
 def find_note(journal: Journal, ref: str, *, today: dt.date | None = None) -> NoteMatch:
     """The entry ``ref`` names: a path, a learning-day number ("4", "day 4", "Day four", "Day 0") or a date.
 
-    A date is anything :func:`~journal_agent.notes.dates.parse_date` reads
+    A round's day ("R2D14", "day 12 of round 1": :func:`~journal_agent.notes.days.find_round`) is looked for
+    in that round's entries when the journal has rounds. A date is anything
+    :func:`~journal_agent.notes.dates.parse_date` reads
     ("2025-09-18", "January 4, 2020", "18 Sep 2025", "yesterday"). A day or a date is looked for in every
     entry (:func:`listed_entries`), so "Day 13" inside a multi-day post and "2020-01-04" inside a single-file
     log are found; an entry covering a date range or listing dates matches each of its dates. A date
@@ -376,6 +378,11 @@ def find_note(journal: Journal, ref: str, *, today: dt.date | None = None) -> No
     number = bare_day(text)
     if number is None and day_ref and not day_ref.query.strip():
         number = day_ref.day  # Day 0 is a day: never `or` a day number
+    rounds = find_round(text)
+    in_round = [(n, e) for n, e in entries if rounds and e.challenge_round == rounds.round and e.days]
+    if rounds is not None and in_round and day_ref is not None:
+        # "R2D14", "day 12 of round 1": day numbers start again in each round of a #100DaysOfCode log
+        entries, number = in_round, day_ref.day
     if number is not None:
         found = [(n, e) for n, e in entries if number in e.days]
         if found:
