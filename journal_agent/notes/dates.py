@@ -10,6 +10,7 @@ and :mod:`journal_agent.notes.days`.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections.abc import Sequence
@@ -20,6 +21,28 @@ DEFAULT_LANGUAGES = DEFAULT_DATE_LANGUAGES  # [journal] date_languages' default,
 # A note is about a day a person lived through: years outside this range are typos
 # (``-0001-01-01``, ``0001-01-01``) and would break date arithmetic at the edges.
 MIN_NOTE_YEAR, MAX_NOTE_YEAR = 1900, 2199
+# English month names and abbreviations, as notes and questions write them ("Sept" too): name -> 1..12
+MONTHS: dict[str, int] = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
+MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
+MONTHS["sept"] = 9
+_FULL_MONTHS = [name for name in MONTHS if len(name) > 4 or name in ("may", "june", "july")]
+
+
+def month_named(word: str) -> int | None:
+    """The month a word names: a name or abbreviation ("Mar", "Sept."), or a misspelt name close to one
+    ("Novermber", "Febuary", "Janurary": difflib ratio >= 0.88; not "marches"); ``None`` for other words
+    ("decided", "market") and for the verb "may" (the month is written "May")."""
+    import difflib
+
+    if word == "may":
+        return None
+    name = word.rstrip(".").lower()
+    if name in MONTHS:
+        return MONTHS[name]
+    if len(name) < 5:
+        return None
+    close = difflib.get_close_matches(name, _FULL_MONTHS, n=1, cutoff=0.88)
+    return MONTHS[close[0]] if close else None
 
 
 def parse_date(text: str, today: dt.date | None = None, languages: Sequence[str] = DEFAULT_LANGUAGES) -> dt.date:

@@ -82,7 +82,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from journal_agent.notes.dates import MAX_NOTE_YEAR, MIN_NOTE_YEAR
+from journal_agent.notes.dates import MAX_NOTE_YEAR, MIN_NOTE_YEAR, MONTHS, month_named
 from journal_agent.notes.days import TitleDays, round_named, title_days
 from journal_agent.notes.markdown import parser
 
@@ -140,13 +140,8 @@ class Entry:
 
 
 # -- dates written in headings --------------------------------------------------------
-_MONTHS = {name: number for number, names in enumerate(
-    [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
-     ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
-     ("november", "nov"), ("december", "dec")], start=1) for name in names}
-_FULL_MONTHS = [name for name in _MONTHS if len(name) > 4 or name in ("may", "june", "july")]
-# a word that may name a month: a month's first three letters and up to 8 more ("Novermber" is read, see _month)
-_MONTH = r"(?:" + "|".join(sorted({name[:3] for name in _MONTHS})) + r")[a-z]{0,8}\.?"
+# a word that may name a month: its first three letters and up to 8 more ("Novermber": dates.month_named)
+_MONTH = r"(?:" + "|".join(sorted({name[:3] for name in MONTHS})) + r")[a-z]{0,8}\.?"
 _ORD = r"(?:st|nd|rd|th)?"
 _TO = r"\s*(?:-|\u2013|\u2014|to|until|through|thru)\s*"
 _ISO_RE = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
@@ -219,23 +214,6 @@ def is_time_heading(text: str) -> bool:
                for h, m, a in clocks)
 
 
-def _month(word: str) -> int | None:
-    """The month a word names: a name or abbreviation ("Mar", "Sept."), or a misspelt name close to one
-    ("Novermber", "Febuary", "Janurary": difflib ratio >= 0.88; not "marches"); ``None`` for other words
-    ("decided", "market") and for the verb "may" (the month is written "May")."""
-    import difflib
-
-    if word == "may":
-        return None
-    name = word.rstrip(".").lower()
-    if name in _MONTHS:
-        return _MONTHS[name]
-    if len(name) < 5:
-        return None
-    close = difflib.get_close_matches(name, _FULL_MONTHS, n=1, cutoff=0.88)
-    return _MONTHS[close[0]] if close else None
-
-
 def numeric_order(texts: list[str]) -> str:
     """``"MDY"`` when some ``NN/NN/YYYY`` in ``texts`` can only be month first (``11/13/2024``) and none
     only day first; else ``"DMY"`` (Jekyll and most of the world write day first)."""
@@ -269,7 +247,7 @@ def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
     for pattern in (_JOINED_RE, _YEAR_FIRST_RE):
         for match in pattern.finditer(text):
             word = match["month"]  # "16may2020": run together, "may" is no verb; "2022 may 5 things" is
-            month = _month(word.capitalize() if pattern is _JOINED_RE else word)
+            month = month_named(word.capitalize() if pattern is _JOINED_RE else word)
             if month is not None:
                 found.append((False, match.start(), match.end(), HeadingDate((int(match["year"]), month,
                                                                              int(match["day"])))))
@@ -280,7 +258,7 @@ def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
         found.append((False, match.start(), match.end(), HeadingDate((full, month, day))))
     for pattern in (_MONTH_FIRST_RE, _DAY_FIRST_RE):
         for match in pattern.finditer(text):
-            named = _month(match["month"])
+            named = month_named(match["month"])
             if named is None:
                 continue
             year = 2000 + int(match["year"][1:]) if match["year"] and not match["year"].isdigit() else \

@@ -17,12 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from journal_agent.notes.dates import MONTHS
 from journal_agent.notes.days import MAX_DAY, NUMBER_WORD, parse_number, without_phrase
 
-_MONTHS = {name.lower(): index for index, name in enumerate(calendar.month_name) if name}
-_MONTHS.update({name.lower(): index for index, name in enumerate(calendar.month_abbr) if name})
-_MONTHS["sept"] = 9
-_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
 _SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11), "winter": (12, 14)}
 _PARTS = {"early": (1, 4), "mid": (5, 8), "middle of": (5, 8), "late": (9, 12), "end of": (10, 12),
           "beginning of": (1, 3), "start of": (1, 3), "first half of": (1, 6), "second half of": (7, 12)}
@@ -198,7 +196,7 @@ def _exact_day(question: str, today: dt.date, span: _Span = NO_SPAN):
              (rf"{_LEAD}\b{_DAY_OF_MONTH}\s+(?:of\s+)?({_MONTH_RE})\b\.?(?:,?\s+{_YEAR}\b)?", (2, 1, 3)))
     for pattern, (m, d, y) in forms:
         for match in re.finditer(pattern, question, flags=re.IGNORECASE):
-            month, number = _MONTHS[match.group(m).lower()], int(match.group(d))
+            month, number = MONTHS[match.group(m).lower()], int(match.group(d))
             if not 1 <= number <= 31:
                 continue
             year = int(match.group(y)) if match.group(y) else _year_for(month, today, span, day=number)
@@ -243,7 +241,7 @@ def _week_of_month(question: str, today: dt.date, span: _Span = NO_SPAN):
     match = _search(
         rf"{_LEAD}(?:\bthe\s+)?\b({names})\s+week\s+(?:of|in)\s+({_MONTH_RE})\b\.?(?:,?\s+{_YEAR}\b)?", question)
     if match:
-        month = _MONTHS[match.group(2).lower()]
+        month = MONTHS[match.group(2).lower()]
         year = int(match.group(3)) if match.group(3) else _year_for(month, today, span)
         first, last = _month_span(year, month)
         which = _WEEK_ORDINALS[match.group(1).lower()]
@@ -252,7 +250,7 @@ def _week_of_month(question: str, today: dt.date, span: _Span = NO_SPAN):
     match = _search(
         rf"{_LEAD}(?:\bthe\s+)?\bweek\s+of\s+({_MONTH_RE})\.?\s+{_DAY_OF_MONTH}\b(?:,?\s+{_YEAR}\b)?", question)
     if match:
-        month, number = _MONTHS[match.group(1).lower()], int(match.group(2))
+        month, number = MONTHS[match.group(1).lower()], int(match.group(2))
         year = int(match.group(3)) if match.group(3) else _year_for(month, today, span, day=number)
         day = _date(year, month, number)
         if day:
@@ -330,7 +328,7 @@ def _shift_years(day: dt.date, years: int) -> dt.date:
 def _bare_month(text: str, today: dt.date, span: _Span = NO_SPAN):
     match = _search(rf"^\s*({_MONTH_RE})\.?\s*$", text)
     if match:
-        month = _MONTHS[match.group(1).lower()]
+        month = MONTHS[match.group(1).lower()]
         return (*_month_span(_year_for(month, today, span), month), match, "month")
     return None
 
@@ -343,7 +341,7 @@ def _bare_year(text: str, today: dt.date, span: _Span = NO_SPAN):
 def _month_year(question: str, today: dt.date, span: _Span = NO_SPAN):
     match = _search(rf"{_LEAD}\b({_MONTH_RE})\.?,?\s+(?:of\s+)?((?:19|20)\d\d)\b", question)
     if match:
-        return (*_month_span(int(match.group(2)), _MONTHS[match.group(1).lower()]), match, "month")
+        return (*_month_span(int(match.group(2)), MONTHS[match.group(1).lower()]), match, "month")
     match = _search(rf"{_LEAD}\b((?:19|20)\d\d)-(0[1-9]|1[0-2])\b(?!-\d)", question)
     return (*_month_span(int(match.group(1)), int(match.group(2))), match, "month") if match else None
 
@@ -357,7 +355,7 @@ def _month_only(question: str, today: dt.date, span: _Span = NO_SPAN):
     # Only with a preposition: "may" alone is a verb far more often than a month.
     match = _search(rf"\b(?:back\s+)?(?:in|during|last)\s+({_MONTH_RE})\b(?!\s+\d)", question)
     if match:
-        month = _MONTHS[match.group(1).lower()]
+        month = MONTHS[match.group(1).lower()]
         return (*_month_span(_year_for(month, today, span), month), match, "month")
     return None
 
