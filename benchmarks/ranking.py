@@ -91,7 +91,7 @@ def _note(row: dict) -> str:
 
 def rrf(weight: float, notes: bool = False) -> Callable[[Ranked, Ranked], Ranked]:
     """Weighted RRF (vector at ``weight``), of chunks or (``notes``) of each list's best chunk per note."""
-    from journal_agent.archive.search import rrf_fuse
+    from journal_agent.archive.retrieval import rrf_fuse
 
     def fuse(fts: Ranked, vector: Ranked) -> Ranked:
         if notes:
@@ -266,7 +266,7 @@ class VectorFeedback(View):
         return vector
 
     def vector_rows(self, vector, where, limit, columns):
-        from journal_agent.archive.search import fuse_convex
+        from journal_agent.archive.retrieval import fuse_convex
 
         text = self._text_of.get(vector.tobytes())
         if limit > 1 and (self.source == "vector" or text is not None):  # limit 1: the weak-match check
@@ -338,7 +338,7 @@ def candidates() -> dict[str, dict]:
     """``{name: search_notes options}``: the halves, the old and new defaults and the candidates measured."""
     from functools import partial
 
-    from journal_agent.archive.search import fuse_convex, fuse_rrf
+    from journal_agent.archive.retrieval import fuse_convex, fuse_rrf
 
     out: dict[str, dict] = {
         "fts": {"mode": "fts"},

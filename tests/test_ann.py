@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from journal_agent.archive import ann
-from journal_agent.archive.search import search_chunks
+from journal_agent.archive.retrieval import search_chunks
 from tests.support.journals import write
 
 WORDS = ["cache", "index", "vector", "python", "sqlite", "rust", "docker", "git", "shell", "regex", "http", "json"]

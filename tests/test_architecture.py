@@ -78,6 +78,11 @@ FORBIDDEN_LAYERS = [
     ("journal_agent.archive", "journal_agent.site"),
     ("journal_agent.archive", "journal_agent.review"),
     ("journal_agent.archive", "journal_agent.cli"),
+    # search, one room per idea: retrieval (halves, fusion, one hit per entry) <- structure (what a question names
+    # of the journal) <- search (the pipeline).
+    ("journal_agent.archive.retrieval", "journal_agent.archive.structure"),
+    ("journal_agent.archive.retrieval", "journal_agent.archive.search"),
+    ("journal_agent.archive.structure", "journal_agent.archive.search"),
 ]
 
 

@@ -21,7 +21,7 @@ import uuid
 import pytest
 
 from journal_agent.archive.location import ArchiveLocation, archive_location
-from journal_agent.archive.search import search_chunks
+from journal_agent.archive.retrieval import search_chunks
 from journal_agent.errors import ConfigError
 from tests.support.journals import make_journal_dir, set_config, write
 

@@ -18,7 +18,8 @@ import datetime as dt
 import pytest
 
 from journal_agent.archive.ingest import ingest
-from journal_agent.archive.search import entries_where, search_notes
+from journal_agent.archive.retrieval import entries_where
+from journal_agent.archive.search import search_notes
 from journal_agent.archive.store import Archive
 from journal_agent.workspace import open_journal
 from tests.support.journals import make_journal_dir, write

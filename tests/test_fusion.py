@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from journal_agent.archive.search import fuse_convex, fuse_rrf
+from journal_agent.archive.retrieval import fuse_convex, fuse_rrf
 
 
 def row(path: str, chunk: int = 0) -> dict:

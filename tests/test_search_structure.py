@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from journal_agent.archive.ingest import ingest
-from journal_agent.archive.search import entries_where, search_notes
+from journal_agent.archive.retrieval import entries_where
+from journal_agent.archive.search import search_notes
 from journal_agent.archive.store import Archive
 from journal_agent.workspace import open_journal
 from tests.support.journals import SEED, write
@@ -180,7 +181,7 @@ def test_cli_search_source_option(journal_dir, run_cli):
 
 def test_hybrid_scores_are_the_convex_fusion_of_both_lists(learner):
     """Issue 23: hybrid fuses min-max normalized BM25 and cosine scores (vector share 0.7), not ranks."""
-    from journal_agent.archive.search import VECTOR_SHARE
+    from journal_agent.archive.retrieval import VECTOR_SHARE
 
     results = ask(learner, "cosine similarity of embeddings", time_mode="off", limit=10)
     scores = [hit.score for hit in results.hits]

@@ -16,7 +16,7 @@ import pytest
 
 from journal_agent.archive.ingest import ingest
 from journal_agent.archive.repair import REBUILD_MARKER, rebuild_dir
-from journal_agent.archive.search import search_chunks
+from journal_agent.archive.retrieval import search_chunks
 from journal_agent.archive.store import Archive
 from journal_agent.errors import StoreError
 from journal_agent.workspace import open_journal

@@ -35,7 +35,7 @@ from journal_agent.text import one_line
 
 if TYPE_CHECKING:
     from journal_agent.archive.modes import Source
-    from journal_agent.archive.search import SearchHit
+    from journal_agent.archive.retrieval import SearchHit
     from journal_agent.archive.store import Archive
     from journal_agent.notes.model import Note
     from journal_agent.workspace import Journal
@@ -410,7 +410,7 @@ class JournalTools:
     def _archived_notes(self) -> dict[str, bool]:
         """Journal-relative path → whether the archive stored it as private (``{}`` without an archive)."""
         try:
-            from journal_agent.archive.search import entries_where
+            from journal_agent.archive.retrieval import entries_where
 
             return {hit.path: hit.private for hit in entries_where(self.archive, limit=1_000_000)}
         except JournalError:
@@ -530,7 +530,7 @@ def _empty_window(results, hits: list[SearchHit], search_name: str) -> str:
 
 
 def _note_hit(note: Note, text: str) -> SearchHit:
-    from journal_agent.archive.search import SearchHit
+    from journal_agent.archive.retrieval import SearchHit
 
     return SearchHit(path=note.rel_path, title=note.title, date=note.date, categories=list(note.categories),
                      tags=list(note.tags), score=0.0, text=text, heading="", chunk_index=0, source="note",

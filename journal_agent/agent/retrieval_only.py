@@ -10,7 +10,7 @@ source. It never pretends to be the agent.
 When the question names a day, days or a window that holds no entry ("What did I do on Day 9?" in a
 journal that skipped it), the answer says so (``empty``, ``named``) and offers the nearest entries
 before and after it first (``nearest``, from
-:func:`~journal_agent.archive.search.nearest_entries`), as ``journal search`` does (issue 18).
+:func:`~journal_agent.archive.retrieval.nearest_entries`), as ``journal search`` does (issue 18).
 """
 
 from __future__ import annotations

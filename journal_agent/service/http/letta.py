@@ -39,7 +39,7 @@ from journal_agent.site.links import PostLinks, cited_url
 if TYPE_CHECKING:
     from journal_agent.agent.citations import Source
     from journal_agent.agent.compiled import CompiledContext
-    from journal_agent.archive.search import SearchHit
+    from journal_agent.archive.retrieval import SearchHit
 
 AGENT_NAMESPACE = uuid.UUID("5f0c2a52-9d1e-4f4b-a3a1-6a6f75726e61")  # fixed: ids survive restarts
 AGENT_TYPE = "memgpt_v2_agent"  # Letta's agent type with core/archival/recall memory tools
@@ -174,7 +174,7 @@ def sources_json(sources: list[Source], links: PostLinks) -> list[dict[str, Any]
 
 
 def passage_json(hit: SearchHit) -> dict[str, Any]:
-    """A search hit (:class:`~journal_agent.archive.search.SearchHit`) as a passage search result."""
+    """A search hit (:class:`~journal_agent.archive.retrieval.SearchHit`) as a passage search result."""
     return {"id": f"passage-{uuid.uuid5(AGENT_NAMESPACE, f'{hit.path}#{hit.chunk_index}')}",
             "content": hit.text, "timestamp": dt.datetime.combine(hit.date, dt.time()).astimezone().isoformat(),
             "tags": list(hit.tags),
