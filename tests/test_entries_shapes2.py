@@ -491,3 +491,16 @@ def test_journal_show_finds_a_rounds_day(journal):
     assert find_note(journal, "day 2 of round two").entry.heading == "R2D2 - 2020-11-17"
     plain = find_note(journal, "Day 2")
     assert {plain.entry.heading, *(e.heading for _, e in plain.also)} >= {"R1D2 - 20200803", "R2D2 - 2020-11-17"}
+
+
+@pytest.mark.parametrize("heading, start", [
+    ("Monday 4 January 2021", (2021, 1, 4)),
+    ("Sunday 3rd January 2021", (2021, 1, 3)),
+    ("Friday 8th of January", (None, 1, 8)),
+    ("Day 3 - Sunday 3rd January 2021", (2021, 1, 3)),
+    ("Week 1 - Monday 4 January 2021", (2021, 1, 4)),
+])
+def test_a_weekday_before_a_day_first_date(heading, start):
+    """A weekday's name ends in "day": "Monday 4 January" is a date, not "day 4" followed by a month."""
+    found = heading_date(heading)
+    assert found is not None and found.start == start

@@ -161,7 +161,7 @@ _MONTH_FIRST_RE = re.compile(
     rf"\b(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}}){_ORD}\b(?:{_TO}(?P<end>\d{{1,2}}){_ORD}\b)?"
     rf"(?:,?\s+{_YEAR})?", re.IGNORECASE)
 _DAY_FIRST_RE = re.compile(
-    rf"(?<![Dd]ay )(?<![Dd]ay)(?<![#\d])\b(?P<day>\d{{1,2}}){_ORD}(?:{_TO}(?P<end>\d{{1,2}}){_ORD})?(?:\s+of\s+|-|\s*)"
+    rf"(?<!\bday )(?<!\bday)(?<![#\d])\b(?P<day>\d{{1,2}}){_ORD}(?:{_TO}(?P<end>\d{{1,2}}){_ORD})?(?:\s+of\s+|-|\s*)"
     rf"(?P<month>{_MONTH})(?![a-z])(?:,?\s+{_YEAR})?", re.IGNORECASE)
 # what may stand between the dates of a list: "&&", "and", ",", "-", "to", and learning days ("- Day 44 -")
 _JOIN_RE = re.compile(r"(?:\s|[-,&+/\u2013\u2014]|and\b|to\b|days?\s*#?\s*\d{1,5}\b)*", re.IGNORECASE)
