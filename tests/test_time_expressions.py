@@ -369,39 +369,39 @@ def _not_yet(*values):
     ("What did I do on the 4th day?", 4),
     ("What did I set up on Day 0?", 0),
     ("What did I learn on R1D12?", 12),
-    _not_yet("What did I work on D12?", 12),
-    _not_yet("what did I do on d12", 12),
-    _not_yet("D12: what did I build?", 12),
+    ("What did I work on D12?", 12),
+    ("what did I do on d12", 12),
+    ("D12: what did I build?", 12),
     # dates: "since..until", or "day-first|month-first" for a numeric date both ways readable
     ("What did I learn on 2020-01-04?", "2020-01-04"),
     ("What did I learn on 2020/01/04?", "2020-01-04"),
-    _not_yet("What did I learn on 2020.01.04?", "2020-01-04"),
-    _not_yet("What did I learn on 2020-1-4?", "2020-01-04"),
-    _not_yet("What did I learn on 01/04/2020?", "2020-04-01|2020-01-04"),
-    _not_yet("On 4/1/2020 what did I learn?", "2020-01-04|2020-04-01"),
-    _not_yet("what did i learn on 1/4/2020", "2020-04-01|2020-01-04"),
-    _not_yet("What did I learn on 04.01.2020?", "2020-01-04|2020-04-01"),
-    _not_yet("What did I learn on 4-1-20?", "2020-01-04|2020-04-01"),
-    _not_yet("What did I do on 13/11/2024?", "2024-11-13"),
-    _not_yet("What did I do on 11.13.2024?", "2024-11-13"),
-    _not_yet("What did I do on 12/25/2019?", "2019-12-25"),
-    _not_yet("What did I study on 25/12/19?", "2019-12-25"),
-    _not_yet("What did I do on 31-12-2019?", "2019-12-31"),
+    ("What did I learn on 2020.01.04?", "2020-01-04"),
+    ("What did I learn on 2020-1-4?", "2020-01-04"),
+    ("What did I learn on 01/04/2020?", "2020-04-01|2020-01-04"),
+    ("On 4/1/2020 what did I learn?", "2020-01-04|2020-04-01"),
+    ("what did i learn on 1/4/2020", "2020-04-01|2020-01-04"),
+    ("What did I learn on 04.01.2020?", "2020-01-04|2020-04-01"),
+    ("What did I learn on 4-1-20?", "2020-01-04|2020-04-01"),
+    ("What did I do on 13/11/2024?", "2024-11-13"),
+    ("What did I do on 11.13.2024?", "2024-11-13"),
+    ("What did I do on 12/25/2019?", "2019-12-25"),
+    ("What did I study on 25/12/19?", "2019-12-25"),
+    ("What did I do on 31-12-2019?", "2019-12-31"),
     ("What did I do on January 4th?", "2020-01-04"),
     ("What did I learn on Jan 4?", "2020-01-04"),
     ("What did I learn on Jan. 4th, 2020?", "2020-01-04"),
     ("What did I learn on 4th January 2020?", "2020-01-04"),
     ("What did I do on 4 Jan?", "2020-01-04"),
     ("What did I do on the 4th of January?", "2020-01-04"),
-    _not_yet("What did I do on Saturday, January 4th?", "2020-01-04"),
-    _not_yet("What did I do on Saturday, January 4th, 2020?", "2020-01-04"),
-    _not_yet("What did I do on Sat 4 Jan 2020?", "2020-01-04"),
-    _not_yet("What did I learn on Saturday 4th January?", "2020-01-04"),
-    _not_yet("What did I learn on January 4, '20?", "2020-01-04"),
-    _not_yet("What did I do on the 4th?", "2020-04-04"),
-    _not_yet("What did I do on the 1st?", "2020-05-01"),
-    _not_yet("What did I learn on the 4th of last month?", "2020-04-04"),
-    _not_yet("What did I learn on the 1st of this month?", "2020-05-01"),
+    ("What did I do on Saturday, January 4th?", "2020-01-04"),
+    ("What did I do on Saturday, January 4th, 2020?", "2020-01-04"),
+    ("What did I do on Sat 4 Jan 2020?", "2020-01-04"),
+    ("What did I learn on Saturday 4th January?", "2020-01-04"),
+    ("What did I learn on January 4, '20?", "2020-01-04"),
+    ("What did I do on the 4th?", "2020-04-04"),
+    ("What did I do on the 1st?", "2020-05-01"),
+    ("What did I learn on the 4th of last month?", "2020-04-04"),
+    ("What did I learn on the 1st of this month?", "2020-05-01"),
     ("What did I learn on Monday?", "2020-04-27"),
 ])
 def test_day_and_date_questions_learners_type(question, expected):
@@ -429,6 +429,8 @@ def test_day_and_date_questions_learners_type(question, expected):
 
 @pytest.mark.parametrize("question", [
     "What did I learn about D3.js?",
+    "What did I learn about D3?",
+    "What did I learn in D3?",
     "What changed in Python 3.11.12?",
     "What did I learn about the 4th dimension?",
     "Which tests failed 3/4 of the time?",
@@ -436,3 +438,15 @@ def test_day_and_date_questions_learners_type(question, expected):
 def test_numbers_that_are_no_day_or_date(question):
     assert find_day_number(question) is None
     assert find_time_window(question, LEARNER_TODAY) is None
+
+
+@pytest.mark.parametrize("question", ["What did I do on the 4th day?", "What did I learn in the 4th week?",
+                                      "What did I learn about the 4th dimension?"])
+def test_the_4th_followed_by_a_noun_is_no_day_of_the_month(question):
+    assert find_time_window(question, LEARNER_TODAY) is None
+
+
+def test_the_4th_without_a_month_is_the_journals_latest_4th_when_the_journal_ended_before_today():
+    window = find_time_window("What did I do on the 4th?", dt.date(2026, 12, 7),
+                              (dt.date(2019, 12, 1), dt.date(2020, 2, 20)))
+    assert window is not None and window.since == dt.date(2020, 2, 4)
