@@ -160,26 +160,23 @@ class NumericDate:
         month first."""
         return self.day_first or self.month_first
 
-    def choose(self, headings_on: Callable[[dt.date], Sequence[str]]) -> dt.date | None:
-        """The reading the journal has entries on: ``headings_on(date)`` gives the headings of the entries on a
-        date (one string per entry, ``""`` for an entry without one; empty when there is none).
+    def choose(self, has_entries: Callable[[dt.date], bool], order: Callable[[], str]) -> dt.date | None:
+        """The reading the journal has entries on (``has_entries(date)``); when both readings have, the one in
+        the journal's own order (``order()``: :func:`numeric_order` of its entry headings, ``"DMY"`` or
+        ``"MDY"``, asked only then); when neither has, :attr:`default`.
 
-        One reading with entries is taken; when both have entries, the journal's own order
-        (:func:`numeric_order` of those entries' headings) decides; when neither has, :attr:`default`.
-        Resolve by the journal, not by a guess (issue 18: "01/04/2020" is 4 January in a journal whose headings
-        write ``04/01/2020`` day first, 1 April in one that writes it month first).
+        Resolve by the journal, not by a guess (issue 18): "01/04/2020" is 4 January in a journal whose headings
+        write ``04/01/2020`` day first, 1 April in one that writes it month first.
         """
         if not self.ambiguous:
             return self.default
         assert self.day_first is not None and self.month_first is not None
-        on = {self.day_first: list(headings_on(self.day_first)), self.month_first: list(headings_on(self.month_first))}
-        having = [day for day, headings in on.items() if headings]
+        having = [day for day in (self.day_first, self.month_first) if has_entries(day)]
         if len(having) == 1:
             return having[0]
         if not having:
             return self.default
-        return self.month_first if numeric_order(on[self.day_first] + on[self.month_first]) == "MDY" \
-            else self.day_first
+        return self.month_first if order() == "MDY" else self.day_first
 
 
 def numeric_date(match: re.Match) -> NumericDate | None:
