@@ -400,6 +400,8 @@ def _not_yet(*values):
     ("What did I learn on January 4, '20?", "2020-01-04"),
     ("What did I do on the 4th?", "2020-04-04"),
     ("What did I do on the 1st?", "2020-05-01"),
+    ("What did I do on Saturday the 4th?", "2020-04-04"),
+    ("What did I do on Saturday the 4th of January?", "2020-01-04"),
     ("What did I learn on the 4th of last month?", "2020-04-04"),
     ("What did I learn on the 1st of this month?", "2020-05-01"),
     ("What did I learn on Monday?", "2020-04-27"),

@@ -195,8 +195,8 @@ _DAY_OF_MONTH = r"(\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"((?:19|20)\d\d)"
 _YEAR_OR_SHORT = r"((?:19|20)\d\d|['\u2019]\d\d)"  # "2020", or "'20" (2020)
 # a weekday before a date: "on Saturday, January 4th", "Sat 4 Jan 2020", "Saturday the 4th of January"
-_WEEKDAY_BEFORE = (r"(?:\b(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)(?:day|nesday|urday)?\b\.?,?\s+"
-                   r"(?:the\s+)?)?")
+_WEEKDAY_WORD = r"\b(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)(?:day|nesday|urday)?\b\.?,?\s+"
+_WEEKDAY_BEFORE = rf"(?:{_WEEKDAY_WORD}(?:the\s+)?)?"
 
 
 def _year_value(text: str) -> int:
@@ -242,10 +242,12 @@ def _numeric_day(question: str, today: dt.date, span: _Span = NO_SPAN):
     return None
 
 
-# "the 4th", "on the 1st", "the 4th of last month": a day of a month named by its number alone; it must end the
+# "the 4th", "on the 1st", "on Saturday the 4th", "the 4th of last month": a day of a month named by its number
+# alone (a weekday before it is taken out with it, not checked); it must end the
 # phrase (not "the 4th day", "the 4th week", "the 4th dimension")
 _DAY_ALONE_RE = re.compile(
-    rf"{_LEAD}\bthe\s+(?P<n>\d{{1,2}})(?:st|nd|rd|th)\b(?:\s+of\s+(?:the\s+)?(?P<which>this|last|previous)\s+month\b)?"
+    rf"{_LEAD}(?:{_WEEKDAY_WORD}(?:the\s+)?|\bthe\s+)(?P<n>\d{{1,2}})(?:st|nd|rd|th)\b"
+    r"(?:\s+of\s+(?:the\s+)?(?P<which>this|last|previous)\s+month\b)?"
     r"(?=\s*(?:$|[?.!,;:)])|\s+(?:and|or|when|what|did|i|while)\b)", re.IGNORECASE)
 
 
