@@ -204,25 +204,30 @@ def _year_value(text: str) -> int:
 
 
 def _exact_day(question: str, today: dt.date, span: _Span = NO_SPAN):
-    """ "September 23, 2025", "Sept 23rd", "23 September 2025", "the 23rd of September", "2025-09-23",
+    """ "September 23, 2025", "Sept 23rd", "23 September 2025", "the 23rd of September", "January the 4th",
+    "January 4th of 2020", "2020 January 4", "2025-09-23",
     "2025/09/23" (the same order with slashes, as a #100DaysOfCode log may write it)."""
     match = _search(rf"{_LEAD}{_WEEKDAY_BEFORE}\b((?:19|20)\d\d)([-/.])(\d{{1,2}})\2(\d{{1,2}})\b(?![-/.]\d)", question)
     if match:
         day = _date(int(match.group(1)), int(match.group(3)), int(match.group(4)))
         return (day, day, match, "day") if day else None
-    forms = ((rf"{_LEAD}{_WEEKDAY_BEFORE}\b({_MONTH_RE})\.?\s+{_DAY_OF_MONTH}\b(?!\s*(?:-|:|%))"
-              rf"(?:,?\s+{_YEAR_OR_SHORT}\b)?", (1, 2, 3)),
-             (rf"{_LEAD}{_WEEKDAY_BEFORE}\b{_DAY_OF_MONTH}\s+(?:of\s+)?({_MONTH_RE})\b\.?"
-              rf"(?:,?\s+{_YEAR_OR_SHORT}\b)?", (2, 1, 3)))
-    for pattern, (m, d, y) in forms:
-        for match in re.finditer(pattern, question, flags=re.IGNORECASE):
-            month, number = MONTHS[match.group(m).lower()], int(match.group(d))
-            if not 1 <= number <= 31:
-                continue
-            year = _year_value(match.group(y)) if match.group(y) else _year_for(month, today, span, day=number)
-            day = _date(year, month, number)
-            if day:
-                return day, day, match, "day"
+    written_year = rf"(?:,?\s+(?:of\s+)?{_YEAR_OR_SHORT}\b)?"  # ", 2020", " '20", " of 2020"
+    forms = ((rf"{_LEAD}{_WEEKDAY_BEFORE}\b({_MONTH_RE})\.?\s+(?:the\s+)?{_DAY_OF_MONTH}\b(?!\s*(?:-|:|%))"
+              rf"{written_year}", (1, 2, 3)),
+             (rf"{_LEAD}{_WEEKDAY_BEFORE}\b{_DAY_OF_MONTH}\s+(?:of\s+)?({_MONTH_RE})\b\.?{written_year}",
+              (2, 1, 3)),
+             (rf"{_LEAD}{_YEAR},?\s+({_MONTH_RE})\.?\s+{_DAY_OF_MONTH}\b(?!\s*(?:-|:|%))", (2, 3, 1)))
+    found = sorted(((match, groups) for pattern, groups in forms
+                    for match in re.finditer(pattern, question, flags=re.IGNORECASE)),
+                   key=lambda item: item[0].start())  # the first date written ("2020 January 4", not "January 4")
+    for match, (m, d, y) in found:
+        month, number = MONTHS[match.group(m).lower()], int(match.group(d))
+        if not 1 <= number <= 31:
+            continue
+        year = _year_value(match.group(y)) if match.group(y) else _year_for(month, today, span, day=number)
+        day = _date(year, month, number)
+        if day:
+            return day, day, match, "day"
     return None
 
 
