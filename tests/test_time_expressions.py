@@ -462,3 +462,16 @@ def test_the_4th_without_a_month_is_the_journals_latest_4th_when_the_journal_end
     window = find_time_window("What did I do on the 4th?", dt.date(2026, 12, 7),
                               (dt.date(2019, 12, 1), dt.date(2020, 2, 20)))
     assert window is not None and window.since == dt.date(2020, 2, 4)
+
+
+
+@pytest.mark.parametrize("question, since, until", [
+    ("What did I do between 10/11/2024 and 14/11/2024?", "2024-11-10", "2024-11-14"),  # 14 decides: day first
+    ("What did I do from 11/10/2024 to 11/14/2024?", "2024-11-10", "2024-11-14"),  # 14 decides: month first
+    ("What did I do between 01/04/2020 and 05/04/2020?", "2020-04-01", "2020-04-05"),  # day first on a tie
+    ("What did I do between 01/05/2020 and 02/04/2020?", "2020-01-05", "2020-02-04"),  # day first runs backwards
+])
+def test_a_range_of_numeric_dates_reads_both_ends_in_one_order(question, since, until):
+    window = find_time_window(question, LEARNER_TODAY)
+    assert window is not None and (str(window.since), str(window.until), window.kind) == (since, until, "days")
+    assert window.query == "What did I do?"

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from journal_agent.notes.dates import MONTHS, NUMERIC_DATE_RE, NumericDate, numeric_date
+from journal_agent.notes.dates import MONTHS, NUMERIC_DATE_RE, NumericDate, numeric_date, numeric_order
 from journal_agent.notes.days import MAX_DAY, NUMBER_WORD, parse_number, without_phrase
 
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
@@ -353,13 +353,15 @@ def _quarter(question: str, today: dt.date, span: _Span = NO_SPAN):
 
 
 _ENDPOINT = (r"(?:(?:19|20)\d\d-\d\d-\d\d"  # one end of a range: ISO date, month day [year], day month [year], ...
+             r"|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})(?![\d/.-]?\d)"  # 10/11/2024 (see _numeric_range)
              rf"|(?:{_MONTH_RE})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+(?:19|20)\d\d)?"
              rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH_RE})\.?(?:,?\s+(?:19|20)\d\d)?"
              rf"|(?:{_MONTH_RE})\.?(?:,?\s+(?:19|20)\d\d)?|(?:19|20)\d\d)")  # ... month [year], year
 
 
 def _range(question: str, today: dt.date, span: _Span = NO_SPAN):
-    """ "between March and April 2021", "from 2025-09-18 to 2025-09-20", "March to May 2021"."""
+    """ "between March and April 2021", "from 2025-09-18 to 2025-09-20", "March to May 2021",
+    "between 10/11/2024 and 14/11/2024" (:func:`_numeric_range`)."""
     joiner = r"\s+(?:and|to|until|till|through|thru)\s+|\s*[-–]\s*(?=[A-Za-z])"
     match = _search(rf"\b(?:(?:between|from)\s+(?:the\s+)?)({_ENDPOINT})(?:{joiner})(?:the\s+)?({_ENDPOINT})\b",
                     question)
@@ -367,6 +369,9 @@ def _range(question: str, today: dt.date, span: _Span = NO_SPAN):
         match = _search(rf"{_LEAD}\b({_ENDPOINT})\s+(?:to|until|till|through|thru|–)\s+({_ENDPOINT})\b", question)
         if match is None or not (_search(_MONTH_RE, match.group(1)) and _search(_MONTH_RE, match.group(2))):
             return None
+    both = _numeric_range(match.group(1), match.group(2))
+    if both is not None:
+        return (*both, match, "days") if both[0] <= both[1] else None
     end = _point(match.group(2), today, None, span)
     if end is None:
         return None
@@ -374,6 +379,27 @@ def _range(question: str, today: dt.date, span: _Span = NO_SPAN):
     if start is None or start[0] > end[1]:
         return None
     return start[0], end[1], match, "days" if start[0] == start[1] and end[0] == end[1] else "range"
+
+
+def _numeric_range(first: str, last: str) -> tuple[dt.date, dt.date] | None:
+    """Both ends of a range written in numbers alone ("10/11/2024" and "14/11/2024") read in one order: the one
+    either end decides (a number over 12), else the one that does not run backwards, day first on a tie; ``None``
+    unless both ends are such dates."""
+    ends = [NUMERIC_DATE_RE.fullmatch(text.strip()) for text in (first, last)]
+    readings = [numeric_date(end) for end in ends if end is not None]
+    if len(readings) < 2 or None in readings:
+        return None
+    a, b = readings
+    assert a is not None and b is not None
+    orders = [(a.day_first, b.day_first), (a.month_first, b.month_first)]
+    if numeric_order([first, last]) == "MDY":
+        orders.reverse()
+    whole = [(since, until) for since, until in orders if since is not None and until is not None]
+    forward = [pair for pair in whole if pair[0] <= pair[1]]
+    first_day, last_day = a.default, b.default
+    if first_day is None or last_day is None:
+        return None
+    return (forward or whole or [(first_day, last_day)])[0]
 
 
 def _point(text: str, today: dt.date, before: dt.date | None, span: _Span = NO_SPAN) -> tuple[dt.date, dt.date] | None:
