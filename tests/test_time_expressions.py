@@ -475,3 +475,16 @@ def test_a_range_of_numeric_dates_reads_both_ends_in_one_order(question, since, 
     window = find_time_window(question, LEARNER_TODAY)
     assert window is not None and (str(window.since), str(window.until), window.kind) == (since, until, "days")
     assert window.query == "What did I do?"
+
+
+def test_options_read_numeric_dates_with_the_same_reader_day_first_by_default():
+    """``--date 01/04/2020`` and ``--date 1/4/2020`` are one date, read day first (dateparser read 01/04/2020 day
+    first and 4/1/2020 month first); month first only when day first is no date."""
+    from journal_agent.notes.dates import parse_date, parse_note_date
+
+    assert parse_date("01/04/2020") == parse_date("1/4/2020") == parse_date("1.4.20") == dt.date(2020, 4, 1)
+    assert parse_date("4/1/2020") == dt.date(2020, 1, 4)
+    assert parse_date("11/13/2024") == dt.date(2024, 11, 13)
+    assert parse_note_date("11/13/2024 09:30") == dt.datetime(2024, 11, 13, 9, 30)
+    with pytest.raises(ValueError, match="no real date"):
+        parse_date("31/02/2020")

@@ -90,12 +90,15 @@ def parse_note_date(text: str, languages: Sequence[str] = DEFAULT_LANGUAGES) -> 
         keeping the wall-clock time as written), or ``None``.
     """
     stripped = text.strip()
-    match = _DAY_FIRST_RE.match(stripped)
+    match = _NOTE_NUMERIC_RE.match(stripped)
     parsed: dt.datetime | None
     try:
-        if match:
-            day, month, year, hour, minute, second = match.groups()
-            parsed = dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
+        if match:  # day first, as Jekyll notes write it (month first only when day first is no date)
+            readings = numeric_date(match)
+            if readings is None or readings.default is None:
+                raise ValueError(stripped)
+            hour, minute, second = match.group(4, 5, 6)
+            parsed = dt.datetime.combine(readings.default, dt.time(int(hour or 0), int(minute or 0), int(second or 0)))
         else:
             parsed = dt.datetime.fromisoformat(stripped)
     except ValueError:
@@ -104,10 +107,6 @@ def parse_note_date(text: str, languages: Sequence[str] = DEFAULT_LANGUAGES) -> 
             "DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first"})
     return None if parsed is None or not MIN_NOTE_YEAR <= parsed.year <= MAX_NOTE_YEAR else parsed.replace(tzinfo=None)
 
-
-# Jekyll-style day-first dates: 18-09-2025, 18-09-2025 23.55, 18/09/2025 23:55
-_DAY_FIRST_RE = re.compile(
-    r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:[ T]+(\d{1,2})[.:h](\d{2})(?:[.:](\d{2}))?)?\s*$")
 
 
 def _dateparser(text: str, languages: Sequence[str], settings: dict) -> dt.datetime | None:
@@ -126,6 +125,10 @@ def _dateparser(text: str, languages: Sequence[str], settings: dict) -> dt.datet
 # "01/04/2020", "4-1-20", "11.13.2024": the one reader of them, for headings (notes.entries), questions
 # (notes.time_expressions) and references (journal show). Groups: first number, second number, year.
 NUMERIC_DATE_RE = re.compile(r"(?<![\d/.-])(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?![\d/.-]?\d)")
+
+# a front matter's date in numbers, Jekyll-style, with a time or not: 18-09-2025, 18-09-2025 23.55, 18/09/2025 23:55
+_NOTE_NUMERIC_RE = re.compile(
+    rf"^\s*{NUMERIC_DATE_RE.pattern}(?:[ T]+(\d{{1,2}})[.:h](\d{{2}})(?:[.:](\d{{2}}))?)?\s*$")
 
 
 def numeric_order(texts: Sequence[str]) -> str:
