@@ -164,7 +164,8 @@ def test_list_marks_private_notes_and_reports_unreadable_files(journal_dir, run_
 # --------------------------------------------------------------------- show
 @pytest.mark.parametrize("ref", [["4"], ["day", "4"], ["Day four"], ["2025-09-20"], ["20 September 2025"],
                                  ["notes/2025-09-20-momentum-learning-day-4.markdown"],
-                                 ["2025-09-20-momentum-learning-day-4.markdown"]])
+                                 ["2025-09-20-momentum-learning-day-4.markdown"],
+                                 ["20/09/2025"], ["09/20/2025"], ["20.09.25"], ["D4"]])
 def test_show_by_day_date_or_path(journal_dir, run_cli, ref):
     fill(journal_dir)
     result = run_cli("show", *ref)
@@ -181,6 +182,15 @@ def test_show_json_and_several_notes_on_one_date(journal_dir, run_cli):
     assert data["title"] == "Momentum Learning Day 2" and data["day"] == 2
     assert data["text"].lstrip().startswith("# Day 2| Momentum Learning Series")
     assert data["also_matching"] == ["notes/zz-extra.md"]
+
+
+def test_show_reads_a_numeric_date_as_the_journal_has_it(journal_dir, run_cli):
+    """"01/04/2020" read day first is 1 April; the journal has only 4 January, so that is the note meant (issue 18)."""
+    write(journal_dir / "notes" / "jan.md", "---\ntitle: Sets and dicts\ndate: 2020-01-04\n---\nDicts.\n")
+    for ref in ("01/04/2020", "1/4/20"):
+        result = run_cli("show", ref)
+        assert result.exit_code == 0 and result.output.startswith("Sets and dicts  2020-01-04"), result.output
+    assert "is not a note path" in error_of(run_catching(journal_dir, "show", "31/02/2020"))
 
 
 def test_show_names_what_is_missing(journal_dir):

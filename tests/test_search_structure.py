@@ -452,3 +452,58 @@ def test_an_event_named_by_its_day_or_by_a_gerund(event_log, question, heading):
     results = search_notes(event_log, question)
     assert results.event is not None and results.event.entry_heading == "Day 4: May 6, 2021"
     assert results.hits[0].entry_heading == heading
+
+
+# -- a date in numbers alone, read as the journal writes its own (issue 18) ------------------------------------
+_TOPICS = ["list comprehensions in Python", "dictionaries and sets", "writing unit tests with pytest"]
+NUMERIC_LOGS = {
+    # only January: "01/04/2020" can only mean 4 January here, whoever typed it
+    "day first": ["04/01/2020 - Day 1", "13/01/2020 - Day 2"],
+    # only spring: 04/01/2020 is 1 April
+    "month first": ["03/31/2020 - Day 1", "04/01/2020 - Day 2"],
+    # both readings have entries: the journal's own order decides
+    "day first, both": ["04/01/2020 - Day 1", "13/01/2020 - Day 2", "01/04/2020 - Day 3"],
+    "month first, both": ["01/04/2020 - Day 1", "01/13/2020 - Day 2", "04/01/2020 - Day 3"],
+}
+
+
+@pytest.fixture(scope="module")
+def numeric_logs(tmp_path_factory):
+    from tests.support.journals import make_journal_dir
+
+    journals = {}
+    for number, (name, headings) in enumerate(NUMERIC_LOGS.items()):
+        root = make_journal_dir(tmp_path_factory.mktemp(f"numeric{number}") / "journal")
+        body = "".join(f"## {heading}\n\nToday I practised {topic}.\n\n" for heading, topic in zip(headings, _TOPICS))
+        write(root / "notes" / "log.md", f"# 100 Days Of Code - Log\n\n{body}")
+        journal = open_journal(root=root)
+        ingest(journal)
+        journals[name] = journal
+    return journals
+
+
+@pytest.mark.parametrize("log, question, expected", [
+    ("day first", "What did I do on 01/04/2020?", "04/01/2020 - Day 1"),  # 4 January
+    ("month first", "What did I do on 01/04/2020?", "04/01/2020 - Day 2"),  # 1 April
+    ("day first", "What did I learn on 4/1/20?", "04/01/2020 - Day 1"),
+    ("day first, both", "What did I do on 01/04/2020?", "01/04/2020 - Day 3"),  # 1 April, as this journal writes
+    ("month first, both", "What did I do on 01/04/2020?", "01/04/2020 - Day 1"),  # 4 January, as this one does
+    ("month first, both", "What did I do on 04.01.2020?", "04/01/2020 - Day 3"),
+])
+def test_a_numeric_date_is_read_as_the_journal_writes_its_dates(numeric_logs, log, question, expected):
+    results = search_notes(numeric_logs[log], question)
+    assert results.hits and results.hits[0].entry_heading == expected, [hit.entry_heading for hit in results.hits]
+
+
+@pytest.mark.parametrize("log, ref, expected", [
+    ("day first", "01/04/2020", "04/01/2020 - Day 1"),
+    ("month first", "01/04/2020", "04/01/2020 - Day 2"),
+    ("day first, both", "01/04/2020", "01/04/2020 - Day 3"),
+    ("month first, both", "01/04/2020", "01/04/2020 - Day 1"),
+    ("month first, both", "4-1-20", "04/01/2020 - Day 3"),
+])
+def test_journal_show_reads_a_numeric_date_as_questions_do(numeric_logs, log, ref, expected):
+    from journal_agent.notes.journal import find_note
+
+    match = find_note(numeric_logs[log], ref)
+    assert match.entry is not None and match.entry.heading == expected

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -344,3 +345,146 @@ def test_months_weeks_and_the_day_beside_a_day_number_in_the_challenges_calendar
     found = find_day_span(question)
     assert found is not None and ((found.first, found.last), found.query) == (span, rest)
     assert find_day_span("What did I learn in the last 2 weeks?") is None  # the calendar's (find_time_window)
+
+
+# -- day and date questions in the forms learners type (issue 18: held-out journals ask them) ---------------
+LEARNER_TODAY = dt.date(2020, 5, 1)  # a Friday
+_NOT_READ_YET = pytest.mark.xfail(reason="form not read yet (issue 18)", strict=True)
+
+
+def _not_yet(*values):
+    return pytest.param(*values, marks=_NOT_READ_YET)
+
+
+@pytest.mark.parametrize("question, expected", [
+    # learning-day numbers: an int
+    ("What did I do on Day 12?", 12),
+    ("day 12 what did I learn", 12),
+    ("What did I learn on Day 012?", 12),
+    ("What did I do on day #12?", 12),
+    ("What did I do on day twelve?", 12),
+    ("What did I learn on day twenty-one?", 21),
+    ("What did I learn on my 12th day?", 12),
+    ("What did I learn on the twelfth day?", 12),
+    ("What did I do on the 4th day?", 4),
+    ("What did I set up on Day 0?", 0),
+    ("What did I learn on R1D12?", 12),
+    ("What did I do on Day-12?", 12),
+    ("What did I do on day_12?", 12),
+    ("What did I do on day no. 12?", 12),
+    ("What did I do on Day number 12?", 12),
+    ("What did I do on the 12th day of the challenge?", 12),
+    ("What did I learn on the twelfth day of my #100DaysOfCode?", 12),
+    ("What did I work on D12?", 12),
+    ("what did I do on d12", 12),
+    ("D12: what did I build?", 12),
+    # dates: "since..until", or "day-first|month-first" for a numeric date both ways readable
+    ("What did I learn on 2020-01-04?", "2020-01-04"),
+    ("What did I learn on 2020/01/04?", "2020-01-04"),
+    ("What did I learn on 2020.01.04?", "2020-01-04"),
+    ("What did I learn on 2020-1-4?", "2020-01-04"),
+    ("What did I learn on 01/04/2020?", "2020-04-01|2020-01-04"),
+    ("On 4/1/2020 what did I learn?", "2020-01-04|2020-04-01"),
+    ("what did i learn on 1/4/2020", "2020-04-01|2020-01-04"),
+    ("What did I learn on 04.01.2020?", "2020-01-04|2020-04-01"),
+    ("What did I learn on 4-1-20?", "2020-01-04|2020-04-01"),
+    ("What did I do on 13/11/2024?", "2024-11-13"),
+    ("What did I do on 11.13.2024?", "2024-11-13"),
+    ("What did I do on 12/25/2019?", "2019-12-25"),
+    ("What did I study on 25/12/19?", "2019-12-25"),
+    ("What did I do on 31-12-2019?", "2019-12-31"),
+    ("What did I do on January 4th?", "2020-01-04"),
+    ("What did I learn on Jan 4?", "2020-01-04"),
+    ("What did I learn on Jan. 4th, 2020?", "2020-01-04"),
+    ("What did I learn on 4th January 2020?", "2020-01-04"),
+    ("What did I do on 4 Jan?", "2020-01-04"),
+    ("What did I do on the 4th of January?", "2020-01-04"),
+    ("What did I do on Saturday, January 4th?", "2020-01-04"),
+    ("What did I do on Saturday, January 4th, 2020?", "2020-01-04"),
+    ("What did I do on Sat 4 Jan 2020?", "2020-01-04"),
+    ("What did I learn on Saturday 4th January?", "2020-01-04"),
+    ("What did I learn on January 4, '20?", "2020-01-04"),
+    ("What did I do on the 4th?", "2020-04-04"),
+    ("What did I do on the 1st?", "2020-05-01"),
+    ("What did I do on Saturday the 4th?", "2020-04-04"),
+    ("What did I do on January the 4th?", "2020-01-04"),
+    ("What did I learn on January 4th of 2020?", "2020-01-04"),
+    ("What did I learn on 2020 January 4?", "2020-01-04"),
+    ("What did I do on Saturday the 4th of January?", "2020-01-04"),
+    ("What did I learn on the 4th of last month?", "2020-04-04"),
+    ("What did I learn on the 1st of this month?", "2020-05-01"),
+    ("What did I learn on Monday?", "2020-04-27"),
+])
+def test_day_and_date_questions_learners_type(question, expected):
+    if isinstance(expected, int):
+        reference = find_day_number(question)
+        assert reference is not None and reference.day == expected, question
+        assert not re.search(rf"\b[dD]?0*{expected}\b", reference.query), reference.query
+        return
+    assert find_day_number(question) is None, question
+    window = find_time_window(question, LEARNER_TODAY)
+    assert window is not None, question
+    first, _, second = expected.partition("|")
+    readings = getattr(window, "readings", None)
+    if second:
+        assert readings is not None, question
+        assert (readings.day_first, readings.month_first) == (dt.date.fromisoformat(first),
+                                                               dt.date.fromisoformat(second))
+        assert (window.since, window.until) == (readings.day_first, readings.day_first)
+    else:
+        day = dt.date.fromisoformat(first)
+        assert (window.since, window.until, window.kind) == (day, day, "day")
+        assert readings is None or readings.day_first is None or readings.month_first is None
+    assert not re.search(r"\d|saturday|\bsat\b", window.query, re.IGNORECASE), window.query
+
+
+@pytest.mark.parametrize("question", [
+    "What did I learn about D3.js?",
+    "What did I learn about D3?",
+    "What did I learn in D3?",
+    "What did I learn on the first day of September?",
+    "What changed in Python 3.11.12?",
+    "What did I learn about the 4th dimension?",
+    "Which tests failed 3/4 of the time?",
+])
+def test_numbers_that_are_no_day_or_date(question):
+    assert find_day_number(question) is None
+    assert find_time_window(question, LEARNER_TODAY) is None
+
+
+@pytest.mark.parametrize("question", ["What did I do on the 4th day?", "What did I learn in the 4th week?",
+                                      "What did I learn about the 4th dimension?"])
+def test_the_4th_followed_by_a_noun_is_no_day_of_the_month(question):
+    assert find_time_window(question, LEARNER_TODAY) is None
+
+
+def test_the_4th_without_a_month_is_the_journals_latest_4th_when_the_journal_ended_before_today():
+    window = find_time_window("What did I do on the 4th?", dt.date(2026, 12, 7),
+                              (dt.date(2019, 12, 1), dt.date(2020, 2, 20)))
+    assert window is not None and window.since == dt.date(2020, 2, 4)
+
+
+
+@pytest.mark.parametrize("question, since, until", [
+    ("What did I do between 10/11/2024 and 14/11/2024?", "2024-11-10", "2024-11-14"),  # 14 decides: day first
+    ("What did I do from 11/10/2024 to 11/14/2024?", "2024-11-10", "2024-11-14"),  # 14 decides: month first
+    ("What did I do between 01/04/2020 and 05/04/2020?", "2020-04-01", "2020-04-05"),  # day first on a tie
+    ("What did I do between 01/05/2020 and 02/04/2020?", "2020-01-05", "2020-02-04"),  # day first runs backwards
+])
+def test_a_range_of_numeric_dates_reads_both_ends_in_one_order(question, since, until):
+    window = find_time_window(question, LEARNER_TODAY)
+    assert window is not None and (str(window.since), str(window.until), window.kind) == (since, until, "days")
+    assert window.query == "What did I do?"
+
+
+def test_options_read_numeric_dates_with_the_same_reader_day_first_by_default():
+    """``--date 01/04/2020`` and ``--date 1/4/2020`` are one date, read day first (dateparser read 01/04/2020 day
+    first and 4/1/2020 month first); month first only when day first is no date."""
+    from journal_agent.notes.dates import parse_date, parse_note_date
+
+    assert parse_date("01/04/2020") == parse_date("1/4/2020") == parse_date("1.4.20") == dt.date(2020, 4, 1)
+    assert parse_date("4/1/2020") == dt.date(2020, 1, 4)
+    assert parse_date("11/13/2024") == dt.date(2024, 11, 13)
+    assert parse_note_date("11/13/2024 09:30") == dt.datetime(2024, 11, 13, 9, 30)
+    with pytest.raises(ValueError, match="no real date"):
+        parse_date("31/02/2020")

@@ -52,7 +52,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from journal_agent.archive.modes import SearchMode
@@ -67,6 +67,7 @@ from journal_agent.archive.retrieval import (
 )
 from journal_agent.archive.schema import sql_text
 from journal_agent.notes import mentions
+from journal_agent.notes.dates import numeric_order
 from journal_agent.notes.days import find_day_number, find_round
 from journal_agent.notes.time_expressions import (
     TimeWindow,
@@ -126,7 +127,8 @@ def understand(archive: Archive, query: str, day: int | None, since: dt.date | N
     counted from the challenge's first or last date),
     a day number (:func:`find_day_number`), a window around an event (:func:`find_event_window`: the event's
     entry is searched first) and a time expression (:func:`find_time_window`, year-less dates put inside
-    the archive's span)."""
+    the archive's span; a date in numbers alone read both ways takes the reading the journal has entries on:
+    :func:`_journal_reading`)."""
     found = Structure(query)
 
     def take(rest: str) -> None:
@@ -186,9 +188,28 @@ def understand(archive: Archive, query: str, day: int | None, since: dt.date | N
             return found
     window = find_time_window(found.text, today, lambda: archive.span().dates)
     if window is not None:
-        found.window = window
+        found.window = _journal_reading(archive, window, include_private)
         take(window.query)
     return found
+
+
+def _journal_reading(archive: Archive, window: TimeWindow, include_private: bool) -> TimeWindow:
+    """``window`` as the journal reads it: a date in numbers alone both ways readable ("01/04/2020") becomes the
+    reading with entries in the archive, the journal's own numeric order (its entry headings) deciding when both
+    have (:meth:`~journal_agent.notes.dates.NumericDate.choose`); every other window is returned as it is."""
+    readings = window.readings
+    if readings is None or not readings.ambiguous:
+        return window
+
+    def has_entries(day: dt.date) -> bool:
+        return bool(entries_where(archive, since=day, until=day, include_private=include_private, limit=1))
+
+    def order() -> str:  # the journal's own: every entry heading (asked only when both readings have entries)
+        return numeric_order([hit.entry_heading or hit.title for hit in
+                              entries_where(archive, include_private=include_private, limit=1_000_000)])
+
+    day = readings.choose(has_entries, order)
+    return window if day is None or day == window.since else replace(window, since=day, until=day)
 
 
 def in_date_order(archive: Archive, structure: Structure, base: list[SearchHit], first: list[SearchHit],

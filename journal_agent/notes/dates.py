@@ -13,7 +13,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from journal_agent.config import DEFAULT_DATE_LANGUAGES
 
@@ -49,8 +50,10 @@ def parse_date(text: str, today: dt.date | None = None, languages: Sequence[str]
     """One date from natural language: "yesterday", "last monday", "2025-09-18", "18 Sep 2025".
 
     For command-line options (``--date``, ``--since``, ``--until``). Relative
-    dates count back from ``today``. Only ``languages`` are tried (the
-    ``[journal] date_languages`` setting; dateparser without languages tries
+    dates count back from ``today``. A date in numbers alone ("01/04/2020", "4-1-20") is
+    :func:`numeric_date`'s default reading: day first unless only month first is a real date (a caller with
+    the journal at hand chooses with :meth:`NumericDate.choose`, as ``journal show`` does). Only
+    ``languages`` are tried (the ``[journal] date_languages`` setting; dateparser without languages tries
     every locale it knows and takes seconds to give up on a typo).
 
     Raises:
@@ -59,9 +62,13 @@ def parse_date(text: str, today: dt.date | None = None, languages: Sequence[str]
     base = dt.datetime.combine(today or dt.date.today(), dt.time(12))
     settings = {"PREFER_DATES_FROM": "past", "RELATIVE_BASE": base, "DATE_ORDER": "YMD"}
     stripped = text.strip()
+    numeric = NUMERIC_DATE_RE.fullmatch(stripped)
+    if numeric is not None:  # "01/04/2020": read here, not by dateparser (which reads 1/4 and 01/04 differently)
+        readings = numeric_date(numeric)
+        if readings is None or readings.default is None:
+            raise ValueError(f"{text!r} is no real date, day first or month first (try 2025-09-18)")
+        return readings.default
     parsed = _dateparser(stripped, languages, settings)
-    if parsed is None and re.fullmatch(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{4}", stripped):
-        parsed = _dateparser(stripped, languages, {**settings, "DATE_ORDER": "DMY"})
     if parsed is None:
         raise ValueError(f"cannot read {text!r} as a date (try 2025-09-18, yesterday, last monday)")
     return parsed.date()
@@ -83,12 +90,15 @@ def parse_note_date(text: str, languages: Sequence[str] = DEFAULT_LANGUAGES) -> 
         keeping the wall-clock time as written), or ``None``.
     """
     stripped = text.strip()
-    match = _DAY_FIRST_RE.match(stripped)
+    match = _NOTE_NUMERIC_RE.match(stripped)
     parsed: dt.datetime | None
     try:
-        if match:
-            day, month, year, hour, minute, second = match.groups()
-            parsed = dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
+        if match:  # day first, as Jekyll notes write it (month first only when day first is no date)
+            readings = numeric_date(match)
+            if readings is None or readings.default is None:
+                raise ValueError(stripped)
+            hour, minute, second = match.group(4, 5, 6)
+            parsed = dt.datetime.combine(readings.default, dt.time(int(hour or 0), int(minute or 0), int(second or 0)))
         else:
             parsed = dt.datetime.fromisoformat(stripped)
     except ValueError:
@@ -97,10 +107,6 @@ def parse_note_date(text: str, languages: Sequence[str] = DEFAULT_LANGUAGES) -> 
             "DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first"})
     return None if parsed is None or not MIN_NOTE_YEAR <= parsed.year <= MAX_NOTE_YEAR else parsed.replace(tzinfo=None)
 
-
-# Jekyll-style day-first dates: 18-09-2025, 18-09-2025 23.55, 18/09/2025 23:55
-_DAY_FIRST_RE = re.compile(
-    r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:[ T]+(\d{1,2})[.:h](\d{2})(?:[.:](\d{2}))?)?\s*$")
 
 
 def _dateparser(text: str, languages: Sequence[str], settings: dict) -> dt.datetime | None:
@@ -112,4 +118,83 @@ def _dateparser(text: str, languages: Sequence[str], settings: dict) -> dt.datet
     try:
         return dateparser.parse(text, languages=list(languages) or list(DEFAULT_LANGUAGES), settings=settings)
     except (ValueError, OverflowError, TypeError):  # e.g. "year 0 is out of range" inside dateparser
+        return None
+
+
+# -- dates written in numbers alone, day and month in either order (issue 18) -------------------------------------
+# "01/04/2020", "4-1-20", "11.13.2024": the one reader of them, for headings (notes.entries), questions
+# (notes.time_expressions) and references (journal show). Groups: first number, second number, year.
+NUMERIC_DATE_RE = re.compile(r"(?<![\d/.-])(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?![\d/.-]?\d)")
+
+# a front matter's date in numbers, Jekyll-style, with a time or not: 18-09-2025, 18-09-2025 23.55, 18/09/2025 23:55
+_NOTE_NUMERIC_RE = re.compile(
+    rf"^\s*{NUMERIC_DATE_RE.pattern}(?:[ T]+(\d{{1,2}})[.:h](\d{{2}})(?:[.:](\d{{2}}))?)?\s*$")
+
+
+def numeric_order(texts: Sequence[str]) -> str:
+    """``"MDY"`` when some ``NN/NN/YYYY`` in ``texts`` can only be month first (``11/13/2024``) and none
+    only day first; else ``"DMY"`` (Jekyll and most of the world write day first)."""
+    firsts = [(int(a), int(b)) for text in texts for a, b, _ in NUMERIC_DATE_RE.findall(text)]
+    month_first = any(b > 12 >= a for a, b in firsts)
+    day_first = any(a > 12 >= b for a, b in firsts)
+    return "MDY" if month_first and not day_first else "DMY"
+
+
+@dataclass(frozen=True)
+class NumericDate:
+    """A date written in numbers alone ("01/04/2020") read both ways.
+
+    Attributes:
+        day_first: the day-first reading (1 April 2020), ``None`` when that is no real date ("11/13/2024").
+        month_first: the month-first reading (4 January 2020), ``None`` when that is no real date.
+    """
+
+    day_first: dt.date | None
+    month_first: dt.date | None
+
+    @property
+    def ambiguous(self) -> bool:
+        """Both readings are real dates and differ ("01/04/2020"; not "13/11/2024", nor "04/04/2020")."""
+        return None not in (self.day_first, self.month_first) and self.day_first != self.month_first
+
+    @property
+    def default(self) -> dt.date | None:
+        """The reading taken without a journal to ask: day first (as :func:`numeric_order` defaults), else
+        month first."""
+        return self.day_first or self.month_first
+
+    def choose(self, has_entries: Callable[[dt.date], bool], order: Callable[[], str]) -> dt.date | None:
+        """The reading the journal has entries on (``has_entries(date)``); when both readings have, the one in
+        the journal's own order (``order()``: :func:`numeric_order` of its entry headings, ``"DMY"`` or
+        ``"MDY"``, asked only then); when neither has, :attr:`default`.
+
+        Resolve by the journal, not by a guess (issue 18): "01/04/2020" is 4 January in a journal whose headings
+        write ``04/01/2020`` day first, 1 April in one that writes it month first.
+        """
+        if not self.ambiguous:
+            return self.default
+        assert self.day_first is not None and self.month_first is not None
+        having = [day for day in (self.day_first, self.month_first) if has_entries(day)]
+        if len(having) == 1:
+            return having[0]
+        if not having:
+            return self.default
+        return self.month_first if order() == "MDY" else self.day_first
+
+
+def numeric_date(match: re.Match) -> NumericDate | None:
+    """Both readings of a :data:`NUMERIC_DATE_RE` match; a two-digit year is 20YY ("4-1-20": 2020, as a
+    learning journal means). ``None`` when neither reading is a real date or the year is outside
+    ``MIN_NOTE_YEAR``..``MAX_NOTE_YEAR``."""
+    first, second, year = int(match[1]), int(match[2]), int(match[3]) + (2000 if len(match[3]) == 2 else 0)
+    if not MIN_NOTE_YEAR <= year <= MAX_NOTE_YEAR:
+        return None
+    readings = NumericDate(_real_date(year, second, first), _real_date(year, first, second))
+    return readings if readings.default is not None else None
+
+
+def _real_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
         return None

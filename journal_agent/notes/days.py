@@ -274,26 +274,36 @@ class DayReference:
 
 
 _DAY_LEAD = r"(?:\b(?:on|from|in|during|of|for)\s+)?(?:\b(?:my|the)\s+)?(?:\blearning\s+)?"
-_DAY_DIGITS_RE = re.compile(rf"{_DAY_LEAD}\bday\s*#?\s*(?P<n>{_DIGITS})\b(?!\s*(?:[-/.:]\d|%))", re.IGNORECASE)
+# "Day 12", "day #12", "Day-12", "day_12", "day no. 12", "Day number 12" (not "day 3-5": a span, nor "day 12%")
+_DAY_DIGITS_RE = re.compile(rf"{_DAY_LEAD}\bday\s*(?:#|no\.?|number|[-_])?\s*(?P<n>{_DIGITS})\b(?!\s*(?:[-/.:]\d|%))",
+                            re.IGNORECASE)
 _DAY_WORD_RE = re.compile(rf"{_DAY_LEAD}\bday\s+(?P<n>{NUMBER_WORD})\b", re.IGNORECASE)
 # #100DaysOfCode's round-and-day tag in a question: "on R1D45", "R2D14" (round 2, day 14)
 _ROUND_TAG_RE = re.compile(r"(?:\b(?:on|from|in|during|of|for)\s+)?\b(?P<tag>R\d{1,2}\s?D(?P<n>\d{1,5}))\b",
                            re.IGNORECASE)
+# a learning journal's day tag alone: "on D12", "d12", "D12: ..." (after on/from/during/for/of or opening the
+# question: "in D3" and "about D3" are the library; "D3.js" never a day)
+_D_TAG_RE = re.compile(r"(?:^\s*|\b(?:on|from|during|for|of)\s+)\bD(?P<n>\d{1,5})\b(?![.-]\w)", re.IGNORECASE)
+# the challenge itself after "the 12th day of": "the challenge", "my journey", "#100DaysOfCode" (not "of September")
+_OF_THE_CHALLENGE = (r"\s+(?:of|in)\s+(?:(?:the|my|this)\s+)?(?:challenge|journey|journal|log|streak|"
+                     r"#?100\s*days(?:\s*of\s*code)?|#?100daysofcode)\b")
 _DAY_ORDINAL_RE = re.compile(
     rf"(?:\b(?:on|from|in|during|of|for)\s+)?\b(?:my|the)\s+(?P<n>{_ORDINAL_WORD})\s+(?:learning\s+)?day\b"
-    rf"(?!\s+(?:of|in)\b)", re.IGNORECASE)
+    rf"(?:{_OF_THE_CHALLENGE}|(?!\s+(?:of|in)\b))", re.IGNORECASE)
 
 
 def find_day_number(question: str) -> DayReference | None:
-    """A learning-day number named in ``question`` ("Day 4", "day four", "on day 12", "my first day",
-    #100DaysOfCode's round-and-day tag "R1D45": day 45; the tag stays in ``query`` for the words to match a
+    """A learning-day number named in ``question`` ("Day 4", "day four", "on day 12", "Day-12", "day no. 12",
+    "my first day", "the 12th day of the challenge" (not "the first day of September"),
+    #100DaysOfCode's round-and-day tag "R1D45": day 45, a day tag alone "on D12" / "D12: ..." (not "about D3",
+    "D3.js"); the tag stays in ``query`` for the words to match a
     log's ``### R1D45`` heading, and search reads its round with :func:`find_round`).
 
     Returns ``None`` when there is none; "the first day of September" is a
     date, not a learning day, and is left to
     :func:`~journal_agent.notes.time_expressions.find_time_window`.
     """
-    for pattern in (_DAY_DIGITS_RE, _DAY_WORD_RE, _DAY_ORDINAL_RE, _ROUND_TAG_RE):
+    for pattern in (_DAY_DIGITS_RE, _DAY_WORD_RE, _DAY_ORDINAL_RE, _ROUND_TAG_RE, _D_TAG_RE):
         match = pattern.search(question)
         before = question[: match.start()] if match else ""
         if match and not re.search(r"\b(?:every|each|per|a|one|same|next)\s*$", before, re.IGNORECASE):

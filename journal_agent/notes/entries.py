@@ -82,7 +82,15 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from journal_agent.notes.dates import MAX_NOTE_YEAR, MIN_NOTE_YEAR, MONTHS, month_named
+from journal_agent.notes.dates import (
+    MAX_NOTE_YEAR,
+    MIN_NOTE_YEAR,
+    MONTHS,
+    NUMERIC_DATE_RE,
+    month_named,
+    numeric_date,
+    numeric_order,
+)
 from journal_agent.notes.days import TitleDays, round_named, title_days
 from journal_agent.notes.markdown import parser
 
@@ -156,7 +164,7 @@ _JOINED_RE = re.compile(
 _YEAR_FIRST_RE = re.compile(rf"(?<![\d/.-])(?P<year>\d{{4}})\s+(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}}){_ORD}\b",
                             re.IGNORECASE)
 _YEAR = r"(?P<year>\d{4}(?!\d)|['\u2019]\d{2}\b)"  # "2021", or "'21" (a learning journal's 2021)
-_NUMERIC_RE = re.compile(r"(?<![\d/.-])(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?![\d/.-]?\d)")
+_NUMERIC_RE = NUMERIC_DATE_RE  # "13/11/2024", "04/01/20": read in notes.dates, shared with questions
 _MONTH_FIRST_RE = re.compile(
     rf"\b(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}}){_ORD}\b(?:{_TO}(?P<end>\d{{1,2}}){_ORD}\b)?"
     rf"(?:,?\s+{_YEAR})?", re.IGNORECASE)
@@ -214,15 +222,6 @@ def is_time_heading(text: str) -> bool:
                for h, m, a in clocks)
 
 
-def numeric_order(texts: list[str]) -> str:
-    """``"MDY"`` when some ``NN/NN/YYYY`` in ``texts`` can only be month first (``11/13/2024``) and none
-    only day first; else ``"DMY"`` (Jekyll and most of the world write day first)."""
-    firsts = [(int(a), int(b)) for text in texts for a, b, _ in _NUMERIC_RE.findall(text)]
-    month_first = any(b > 12 >= a for a, b in firsts)
-    day_first = any(a > 12 >= b for a, b in firsts)
-    return "MDY" if month_first and not day_first else "DMY"
-
-
 def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
     """The date a heading names, or ``None``.
 
@@ -251,11 +250,13 @@ def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
             if month is not None:
                 found.append((False, match.start(), match.end(), HeadingDate((int(match["year"]), month,
                                                                              int(match["day"])))))
-    for match in _NUMERIC_RE.finditer(text):
-        first, second = int(match[1]), int(match[2])
-        day, month = (second, first) if order == "MDY" else (first, second)
-        full = int(match[3]) + (2000 if len(match[3]) == 2 else 0)  # "04/01/20": a learning journal's 2020
-        found.append((False, match.start(), match.end(), HeadingDate((full, month, day))))
+    for match in _NUMERIC_RE.finditer(text):  # "04/01/20": a learning journal's 2020 (dates.numeric_date)
+        readings = numeric_date(match)
+        if readings is not None:
+            preferred = readings.month_first if order == "MDY" else readings.day_first
+            day = preferred or readings.month_first or readings.day_first
+            assert day is not None
+            found.append((False, match.start(), match.end(), HeadingDate((day.year, day.month, day.day))))
     for pattern in (_MONTH_FIRST_RE, _DAY_FIRST_RE):
         for match in pattern.finditer(text):
             named = month_named(match["month"])

@@ -37,7 +37,7 @@ from typing import Any, Literal
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from journal_agent.errors import JournalError, NoteNotFound
-from journal_agent.notes.dates import parse_date
+from journal_agent.notes.dates import NUMERIC_DATE_RE, numeric_date, numeric_order, parse_date
 from journal_agent.notes.days import bare_day, find_day_number, find_round
 from journal_agent.notes.entries import Entry, covered_dates, heading_date, listed
 from journal_agent.notes.files import PRIVATE_FOLDER
@@ -355,10 +355,12 @@ def find_note(journal: Journal, ref: str, *, today: dt.date | None = None) -> No
     A round's day ("R2D14", "day 12 of round 1": :func:`~journal_agent.notes.days.find_round`) is looked for
     in that round's entries when the journal has rounds. A date is anything
     :func:`~journal_agent.notes.dates.parse_date` reads
-    ("2025-09-18", "January 4, 2020", "18 Sep 2025", "yesterday"). A day or a date is looked for in every
-    entry (:func:`listed_entries`), so "Day 13" inside a multi-day post and "2020-01-04" inside a single-file
-    log are found; an entry covering a date range or listing dates matches each of its dates. A date
-    written without a year ("June 16th", "4 Jan") that has no entry in the year dateparser gives it is
+    ("2025-09-18", "January 4, 2020", "18 Sep 2025", "yesterday"); a date in numbers alone read both ways
+    ("01/04/2020") is the reading the journal has entries on, its headings' own order deciding when both have
+    (:meth:`~journal_agent.notes.dates.NumericDate.choose`, as questions are read by search). A day or a date
+    is looked for in every entry (:func:`listed_entries`), so "Day 13" inside a multi-day post and "2020-01-04"
+    inside a single-file log are found; an entry covering a date range or listing dates matches each of its
+    dates. A date written without a year ("June 16th", "4 Jan") that has no entry in the year dateparser gives it is
     looked for in the journal's years, the latest first. A path may be absolute,
     relative to the current folder, the journal root or ``notes/``. When several entries share the day or
     date, the longest is the match (the day's main entry) and the rest, oldest first, are in ``also``.
@@ -391,12 +393,21 @@ def find_note(journal: Journal, ref: str, *, today: dt.date | None = None) -> No
         span = f"the days run from {days[0]} to {days[-1]}" if days else "no note has a day number"
         near = _nearest_days(days, number)
         raise NoteNotFound(f"no note for day {number} ({span}{near}); try `journal list`")
+    def on(day: dt.date) -> list[tuple[Note, Entry]]:
+        return [(n, e) for n, e in entries if e.date <= day <= e.end_date and day in covered_dates(e)]
+
+    numeric = NUMERIC_DATE_RE.fullmatch(text)
+    readings = numeric_date(numeric) if numeric is not None else None
     try:
-        date = parse_date(text, today, journal.config.journal.date_languages)
+        # "01/04/2020": the reading the journal has entries on, its own headings' order deciding when both have
+        chosen = readings.choose(lambda day: bool(on(day)),
+                                 lambda: numeric_order([e.heading or n.title for n, e in entries])) \
+            if readings else None
+        date = chosen or parse_date(text, today, journal.config.journal.date_languages)
     except ValueError as exc:
         raise NoteNotFound(
             f"{ref!r} is not a note path, a day number (4, day 4) or a date (2025-09-18, yesterday)") from exc
-    found = [(n, e) for n, e in entries if e.date <= date <= e.end_date and date in covered_dates(e)]
+    found = on(date)
     written = heading_date(text)
     if not found and written is not None and written.start[0] is None:  # "June 16th": the journal's year
         same_day = [(n, e) for n, e in entries

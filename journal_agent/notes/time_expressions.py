@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from journal_agent.notes.dates import MONTHS
+from journal_agent.notes.dates import MONTHS, NUMERIC_DATE_RE, NumericDate, numeric_date, numeric_order
 from journal_agent.notes.days import MAX_DAY, NUMBER_WORD, parse_number, without_phrase
 
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
@@ -42,6 +42,10 @@ class TimeWindow:
         query: the question with ``phrase`` removed.
         kind: how wide a thing was named (see :func:`find_time_window`); the
             search applies a ``day`` window differently from a ``month`` one.
+        readings: for a date written in numbers alone ("01/04/2020"), both its readings
+            (:class:`~journal_agent.notes.dates.NumericDate`); ``since``/``until`` hold its default (day first
+            when that is a real date). The caller with a journal at hand chooses (:meth:`NumericDate.choose`).
+            ``None`` for every other form.
     """
 
     since: dt.date
@@ -49,6 +53,7 @@ class TimeWindow:
     phrase: str
     query: str
     kind: WindowKind = "range"
+    readings: NumericDate | None = None
 
 
 def find_time_window(question: str, today: dt.date | None = None, span: JournalSpan = None) -> TimeWindow | None:
@@ -57,7 +62,11 @@ def find_time_window(question: str, today: dt.date | None = None, span: JournalS
     Understands, with its :data:`WindowKind`:
 
     * ``day``: exact dates ("on September 23, 2025", "23rd of Sept 2025",
-      "on 2025-09-23" or "2025/09/23", "September 23" = the latest one not after today),
+      "on 2025-09-23", "2025/09/23", "2020.1.4", "September 23" = the latest one not after today, "Jan 4, '20",
+      a weekday before a date: "on Saturday, January 4th"), dates in numbers alone ("01/04/2020", "4-1-20",
+      "13/11/2024", "11.13.2024": both readings in :attr:`TimeWindow.readings`; a dotted two-digit year is
+      no date: "Python 3.11.12"), "the 4th" (of the latest month not after today, or not after the
+      journal's last date when a ``span`` ends before today), "the 4th of last month",
       "today", "yesterday", "the day before yesterday", weekdays ("last
       Monday" = the latest Monday before today, "on Monday" = the latest
       Monday up to today), "N days ago", "a week ago today" (that very day; also days, months, years).
@@ -91,8 +100,9 @@ def find_time_window(question: str, today: dt.date | None = None, span: JournalS
     for finder in _FINDERS:
         found = finder(question, today, journal)
         if found is not None:
-            since, until, match, kind = found
-            return TimeWindow(since, until, match.group(0).strip(), without_phrase(question, match), kind)
+            since, until, match, kind, *readings = found
+            return TimeWindow(since, until, match.group(0).strip(), without_phrase(question, match), kind,
+                              readings[0] if readings else None)
     return None
 
 
@@ -183,26 +193,89 @@ _WEEKDAYS = {name.lower(): index for index, name in enumerate(calendar.day_name)
 _WEEKDAY_RE = "|".join(_WEEKDAYS)
 _DAY_OF_MONTH = r"(\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"((?:19|20)\d\d)"
+_YEAR_OR_SHORT = r"((?:19|20)\d\d|['\u2019]\d\d)"  # "2020", or "'20" (2020)
+# a weekday before a date: "on Saturday, January 4th", "Sat 4 Jan 2020", "Saturday the 4th of January"
+_WEEKDAY_WORD = r"\b(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)(?:day|nesday|urday)?\b\.?,?\s+"
+_WEEKDAY_BEFORE = rf"(?:{_WEEKDAY_WORD}(?:the\s+)?)?"
+
+
+def _year_value(text: str) -> int:
+    return 2000 + int(text[1:]) if not text.isdigit() else int(text)
 
 
 def _exact_day(question: str, today: dt.date, span: _Span = NO_SPAN):
-    """ "September 23, 2025", "Sept 23rd", "23 September 2025", "the 23rd of September", "2025-09-23",
+    """ "September 23, 2025", "Sept 23rd", "23 September 2025", "the 23rd of September", "January the 4th",
+    "January 4th of 2020", "2020 January 4", "2025-09-23",
     "2025/09/23" (the same order with slashes, as a #100DaysOfCode log may write it)."""
-    match = _search(rf"{_LEAD}\b((?:19|20)\d\d)([-/])(\d\d)\2(\d\d)\b", question)
+    match = _search(rf"{_LEAD}{_WEEKDAY_BEFORE}\b((?:19|20)\d\d)([-/.])(\d{{1,2}})\2(\d{{1,2}})\b(?![-/.]\d)", question)
     if match:
         day = _date(int(match.group(1)), int(match.group(3)), int(match.group(4)))
         return (day, day, match, "day") if day else None
-    forms = ((rf"{_LEAD}\b({_MONTH_RE})\.?\s+{_DAY_OF_MONTH}\b(?!\s*(?:-|:|%))(?:,?\s+{_YEAR}\b)?", (1, 2, 3)),
-             (rf"{_LEAD}\b{_DAY_OF_MONTH}\s+(?:of\s+)?({_MONTH_RE})\b\.?(?:,?\s+{_YEAR}\b)?", (2, 1, 3)))
-    for pattern, (m, d, y) in forms:
-        for match in re.finditer(pattern, question, flags=re.IGNORECASE):
-            month, number = MONTHS[match.group(m).lower()], int(match.group(d))
-            if not 1 <= number <= 31:
-                continue
-            year = int(match.group(y)) if match.group(y) else _year_for(month, today, span, day=number)
-            day = _date(year, month, number)
-            if day:
-                return day, day, match, "day"
+    written_year = rf"(?:,?\s+(?:of\s+)?{_YEAR_OR_SHORT}\b)?"  # ", 2020", " '20", " of 2020"
+    forms = ((rf"{_LEAD}{_WEEKDAY_BEFORE}\b({_MONTH_RE})\.?\s+(?:the\s+)?{_DAY_OF_MONTH}\b(?!\s*(?:-|:|%))"
+              rf"{written_year}", (1, 2, 3)),
+             (rf"{_LEAD}{_WEEKDAY_BEFORE}\b{_DAY_OF_MONTH}\s+(?:of\s+)?({_MONTH_RE})\b\.?{written_year}",
+              (2, 1, 3)),
+             (rf"{_LEAD}{_YEAR},?\s+({_MONTH_RE})\.?\s+{_DAY_OF_MONTH}\b(?!\s*(?:-|:|%))", (2, 3, 1)))
+    found = sorted(((match, groups) for pattern, groups in forms
+                    for match in re.finditer(pattern, question, flags=re.IGNORECASE)),
+                   key=lambda item: item[0].start())  # the first date written ("2020 January 4", not "January 4")
+    for match, (m, d, y) in found:
+        month, number = MONTHS[match.group(m).lower()], int(match.group(d))
+        if not 1 <= number <= 31:
+            continue
+        year = _year_value(match.group(y)) if match.group(y) else _year_for(month, today, span, day=number)
+        day = _date(year, month, number)
+        if day:
+            return day, day, match, "day"
+    return None
+
+
+_NUMERIC_DAY_RE = re.compile(rf"{_LEAD}{_WEEKDAY_BEFORE}{NUMERIC_DATE_RE.pattern}", re.IGNORECASE)
+
+
+def _numeric_day(question: str, today: dt.date, span: _Span = NO_SPAN):
+    """ "01/04/2020", "4-1-20", "13/11/2024", "11.13.2024": a date in numbers alone, read both ways
+    (:func:`~journal_agent.notes.dates.numeric_date`); the window is the default reading, both ride along.
+    A dotted two-digit year ("Python 3.11.12") is a version, not a date."""
+    for match in _NUMERIC_DAY_RE.finditer(question):
+        if "." in match.group(0) and len(match.group(3)) == 2:
+            continue
+        readings = numeric_date(match)
+        if readings is not None and readings.default is not None:
+            return readings.default, readings.default, match, "day", readings
+    return None
+
+
+# "the 4th", "on the 1st", "on Saturday the 4th", "the 4th of last month": a day of a month named by its number
+# alone (a weekday before it is taken out with it, not checked); it must end the
+# phrase (not "the 4th day", "the 4th week", "the 4th dimension")
+_DAY_ALONE_RE = re.compile(
+    rf"{_LEAD}(?:{_WEEKDAY_WORD}(?:the\s+)?|\bthe\s+)(?P<n>\d{{1,2}})(?:st|nd|rd|th)\b"
+    r"(?:\s+of\s+(?:the\s+)?(?P<which>this|last|previous)\s+month\b)?"
+    r"(?=\s*(?:$|[?.!,;:)])|\s+(?:and|or|when|what|did|i|while)\b)", re.IGNORECASE)
+
+
+def _day_alone(question: str, today: dt.date, span: _Span = NO_SPAN):
+    """ "on the 4th": the 4th of the latest month not after today (not after the journal's last date when the
+    journal ``span`` ends before today: its latest 4th); "the 4th of this/last month"."""
+    match = _DAY_ALONE_RE.search(question)
+    if match is None or not 1 <= int(match["n"]) <= 31:
+        return None
+    number, which = int(match["n"]), (match["which"] or "").lower()
+    if which:
+        year, month = (today.year, today.month) if which == "this" else \
+            (today.year - (today.month == 1), (today.month - 2) % 12 + 1)
+        day = _date(year, month, number)
+        return (day, day, match, "day") if day else None
+    journal = span.get()
+    latest = journal[1] if journal is not None and journal[1] < today else today
+    year, month = latest.year, latest.month
+    for _ in range(13):
+        day = _date(year, month, number)
+        if day is not None and day <= latest:
+            return day, day, match, "day"
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return None
 
 
@@ -280,13 +353,15 @@ def _quarter(question: str, today: dt.date, span: _Span = NO_SPAN):
 
 
 _ENDPOINT = (r"(?:(?:19|20)\d\d-\d\d-\d\d"  # one end of a range: ISO date, month day [year], day month [year], ...
+             r"|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})(?![\d/.-]?\d)"  # 10/11/2024 (see _numeric_range)
              rf"|(?:{_MONTH_RE})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+(?:19|20)\d\d)?"
              rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH_RE})\.?(?:,?\s+(?:19|20)\d\d)?"
              rf"|(?:{_MONTH_RE})\.?(?:,?\s+(?:19|20)\d\d)?|(?:19|20)\d\d)")  # ... month [year], year
 
 
 def _range(question: str, today: dt.date, span: _Span = NO_SPAN):
-    """ "between March and April 2021", "from 2025-09-18 to 2025-09-20", "March to May 2021"."""
+    """ "between March and April 2021", "from 2025-09-18 to 2025-09-20", "March to May 2021",
+    "between 10/11/2024 and 14/11/2024" (:func:`_numeric_range`)."""
     joiner = r"\s+(?:and|to|until|till|through|thru)\s+|\s*[-–]\s*(?=[A-Za-z])"
     match = _search(rf"\b(?:(?:between|from)\s+(?:the\s+)?)({_ENDPOINT})(?:{joiner})(?:the\s+)?({_ENDPOINT})\b",
                     question)
@@ -294,6 +369,9 @@ def _range(question: str, today: dt.date, span: _Span = NO_SPAN):
         match = _search(rf"{_LEAD}\b({_ENDPOINT})\s+(?:to|until|till|through|thru|–)\s+({_ENDPOINT})\b", question)
         if match is None or not (_search(_MONTH_RE, match.group(1)) and _search(_MONTH_RE, match.group(2))):
             return None
+    both = _numeric_range(match.group(1), match.group(2))
+    if both is not None:
+        return (*both, match, "days") if both[0] <= both[1] else None
     end = _point(match.group(2), today, None, span)
     if end is None:
         return None
@@ -301,6 +379,27 @@ def _range(question: str, today: dt.date, span: _Span = NO_SPAN):
     if start is None or start[0] > end[1]:
         return None
     return start[0], end[1], match, "days" if start[0] == start[1] and end[0] == end[1] else "range"
+
+
+def _numeric_range(first: str, last: str) -> tuple[dt.date, dt.date] | None:
+    """Both ends of a range written in numbers alone ("10/11/2024" and "14/11/2024") read in one order: the one
+    either end decides (a number over 12), else the one that does not run backwards, day first on a tie; ``None``
+    unless both ends are such dates."""
+    ends = [NUMERIC_DATE_RE.fullmatch(text.strip()) for text in (first, last)]
+    readings = [numeric_date(end) for end in ends if end is not None]
+    if len(readings) < 2 or None in readings:
+        return None
+    a, b = readings
+    assert a is not None and b is not None
+    orders = [(a.day_first, b.day_first), (a.month_first, b.month_first)]
+    if numeric_order([first, last]) == "MDY":
+        orders.reverse()
+    whole = [(since, until) for since, until in orders if since is not None and until is not None]
+    forward = [pair for pair in whole if pair[0] <= pair[1]]
+    first_day, last_day = a.default, b.default
+    if first_day is None or last_day is None:
+        return None
+    return (forward or whole or [(first_day, last_day)])[0]
 
 
 def _point(text: str, today: dt.date, before: dt.date | None, span: _Span = NO_SPAN) -> tuple[dt.date, dt.date] | None:
@@ -442,7 +541,8 @@ def _relative(question: str, today: dt.date, span: _Span = NO_SPAN):
     return None
 
 
-_FINDERS = (_range, _week_of_month, _exact_day, _weekday, _relative, _quarter, _season_relative, _part_of_year,
+_FINDERS = (_range, _week_of_month, _numeric_day, _exact_day, _day_alone, _weekday, _relative, _quarter,
+            _season_relative, _part_of_year,
             _month_year, _year, _month_only)
 
 
