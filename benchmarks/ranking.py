@@ -575,7 +575,7 @@ def report(results: dict[str, dict[str, dict]], ms: dict[str, float] | None = No
                  "in the middle of a long note, paraphrases avoiding the note's words, a topic and a time"),
         "learner": "benchmarks/learner_questions.jsonl, 37 search questions over the learner journal (10 notes)",
         "learner+til": "the same 37 questions with the learner's notes among the 2,448 TIL notes",
-        "journal shapes": ("the search questions of benchmarks/journal_shapes/ (four public learners' journals, "
+        "journal shapes": ("the search questions of benchmarks/journal_shapes/ (the public journals of journals.toml, "
                            "workspaces of `python -m benchmarks.journal_shapes.run --placement source`), scored "
                            "at entry level as that benchmark does"),
     }
@@ -625,7 +625,9 @@ CHOSEN = ("Chosen: the convex combination of min-max normalized scores, vector s
           "0.90, Hit@5 ≥ 0.98, MRR@10 ≥ 0.93, paraphrase Hit@5 ≥ 0.95) are met on original and "
           "paraphrased, not on the harder set (0.825 / 0.925 / 0.858; its paraphrases Hit@5 0.786).")
 ROUND_2 = (
-    "Round 2 (2026-12-07, branch wt-ranking): candidates that change what is searched, each a view of the "
+    "Round 2 (2026-12-07, branch wt-ranking; the figures in this paragraph are from its first run at 3c50b3a, "
+    "on the first four journals' 137 questions, before that day's structure fixes; the table below is the "
+    "current run): candidates that change what is searched, each a view of the "
     "archive handed to `search_notes` (benchmarks/ranking.py `TopicQuery`, `VectorFeedback`, `TermExpansion`, "
     "`TitleVectors`), measured on every set above, the journal shapes included (there the default's row, 0.847 / "
     "0.949 / 0.891 and topic Hit@1 0.645, is the hybrid row of `python -m benchmarks.journal_shapes.run "
