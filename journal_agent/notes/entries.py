@@ -83,7 +83,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from journal_agent.notes.dates import MAX_NOTE_YEAR, MIN_NOTE_YEAR, MONTHS, month_named
-from journal_agent.notes.days import TitleDays, round_named, title_days
+from journal_agent.notes.days import ORDINALS, TitleDays, round_named, title_days
 from journal_agent.notes.markdown import parser
 
 HEADING_SOURCE = "heading"  # Entry.date_source / Note.date_source of a date written in an entry heading
@@ -155,7 +155,9 @@ _JOINED_RE = re.compile(
 # a year first, then a month's name and a day: "2022 June 12th", "2022 Jun 12"
 _YEAR_FIRST_RE = re.compile(rf"(?<![\d/.-])(?P<year>\d{{4}})\s+(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}}){_ORD}\b",
                             re.IGNORECASE)
-_YEAR = r"(?P<year>\d{4}(?!\d)|['\u2019]\d{2}\b)"  # "2021", or "'21" (a learning journal's 2021)
+# "2021", or "'21" (a learning journal's 2021), or after a comma two digits that end the date ("31st December, 25",
+# "Jan 5, 21": not "June 5, 12:00" nor "June 16, 25 minutes")
+_YEAR = (r"(?P<year>\d{4}(?!\d)|['\u2019]\d{2}\b|(?<=,\s)\d{2}(?=\s*(?:$|[)\]|;!?]|[:.,\u2013\u2014-](?!\s*\d))))")
 _NUMERIC_RE = re.compile(r"(?<![\d/.-])(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?![\d/.-]?\d)")
 _MONTH_FIRST_RE = re.compile(
     rf"\b(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}}){_ORD}\b(?:{_TO}(?P<end>\d{{1,2}}){_ORD}\b)?"
@@ -163,6 +165,16 @@ _MONTH_FIRST_RE = re.compile(
 _DAY_FIRST_RE = re.compile(
     rf"(?<!\bday )(?<!\bday)(?<![#\d])\b(?P<day>\d{{1,2}}){_ORD}(?:{_TO}(?P<end>\d{{1,2}}){_ORD})?(?:\s+of\s+|-|\s*)"
     rf"(?P<month>{_MONTH})(?![a-z])(?:,?\s+{_YEAR})?", re.IGNORECASE)
+# a day written as an ordinal word: "the first of May", "twenty-first of June, 2021", "May the fourth", "May the 4th"
+_ORDINAL_DAYS = {**{word: n for word, n in ORDINALS.items() if n <= 31},
+                 **{f"twenty{sep}{word}": 20 + n for word, n in ORDINALS.items() if n < 10 for sep in ("-", " ")},
+                 "thirty-first": 31, "thirty first": 31}
+_ORDINAL_DAY = "(?:" + "|".join(sorted(map(re.escape, _ORDINAL_DAYS), key=len, reverse=True)) + ")"
+_WORD_DATE_RE = re.compile(
+    rf"\b(?:(?P<word>{_ORDINAL_DAY})\s+(?:day\s+)?of\s+(?P<month>{_MONTH})(?![a-z])"
+    rf"|(?P<month2>{_MONTH})\s+the\s+(?P<word2>{_ORDINAL_DAY}|\d{{1,2}}(?:st|nd|rd|th))\b)"
+    rf"(?:,?\s+{_YEAR})?", re.IGNORECASE)
+_HTML_TAG_RE = re.compile(r"</?[A-Za-z][^<>]*>")  # inline HTML in a heading: "10<sup>th</sup> December 2019"
 # what may stand between the dates of a list: "&&", "and", ",", "-", "to", and learning days ("- Day 44 -")
 _JOIN_RE = re.compile(r"(?:\s|[-,&+/\u2013\u2014]|and\b|to\b|days?\s*#?\s*\d{1,5}\b)*", re.IGNORECASE)
 _LIST_JOIN_RE = re.compile(r"\s*(?:[,&|+]|&&|and\b)\s*", re.IGNORECASE)  # between the dates of a year-less list
@@ -232,6 +244,9 @@ def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
     month name and year run together or joined by one mark), "2022 June 12th" (year first), "Jan 5, '21"
     (an apostrophe's two-digit year is 20YY),
     "January 4, 2020", "Jan. 4th 2020", "4 January 2020", "4th of June", "June 16th", "9-FEB" (no year),
+    "31st December, 25" and "Jan 5, 21" (two digits after a comma ending the date are 20YY; not "June 5, 12:00"),
+    ordinal words: "the first of May", "twenty-first of June, 2021", "May the fourth", a weekday before any of
+    them ("Monday 4 January 2021"), inline HTML dropped ("10<sup>th</sup> December 2019"),
     ranges: "January 4-6, 2020", "4 to 6 June", "2020-01-04 to 2020-01-06", and lists of full dates
     ("05/10/2024 && 06/10/2024", "18/01/2025 - 22/01/2025 - 30/01/2025": three dates, not a range; two
     dates joined by "-" or "to" are a range). A date with a year is preferred to one without; then the
@@ -240,6 +255,7 @@ def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
     month names only.
     """
     found: list[tuple[bool, int, int, HeadingDate]] = []  # (year missing, position, end, date)
+    text = _HTML_TAG_RE.sub("", text)
     for pattern in (_ISO_RE, _COMPACT_RE):
         for match in pattern.finditer(text):
             found.append((False, match.start(), match.end(),
@@ -261,11 +277,17 @@ def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
             named = month_named(match["month"])
             if named is None:
                 continue
-            year = 2000 + int(match["year"][1:]) if match["year"] and not match["year"].isdigit() else \
-                int(match["year"]) if match["year"] else None
+            year = _year(match["year"])
             last = (year, named, int(match["end"])) if match["end"] else None
             written = HeadingDate((year, named, int(match["day"])), last)
             found.append((year is None, match.start(), match.end(), written))
+    for match in _WORD_DATE_RE.finditer(text):  # "the first of May", "May the fourth"
+        named = month_named(match["month"] or match["month2"])
+        word = (match["word"] or match["word2"]).lower()
+        day = _ORDINAL_DAYS.get(word) or int(re.sub(r"\D", "", word) or 0)
+        if named is not None and day:
+            year = _year(match["year"])
+            found.append((year is None, match.start(), match.end(), HeadingDate((year, named, day))))
     if not found:
         return None
     found.sort(key=lambda item: item[:2])
@@ -294,6 +316,14 @@ def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
     if len(chain) == 2 and re.fullmatch(_TO, joins[0], re.IGNORECASE):
         return HeadingDate(chain[0], chain[1])  # "2020-01-04 to 2020-01-06", "13/08/2024 - 14/08/2024"
     return HeadingDate(chain[0], None, tuple(chain[1:]))
+
+
+def _year(written: str | None) -> int | None:
+    """A written year as a number: "2021"; "'21" and "21" (two digits) are 2021; ``None`` when none is written."""
+    if not written:
+        return None
+    digits = re.sub(r"\D", "", written)
+    return int(digits) + (2000 if len(digits) == 2 else 0)
 
 
 def _real(written: Written, year: int) -> dt.date | None:
