@@ -205,3 +205,12 @@ def test_a_log_with_ordinal_word_dates_dates_its_entries():
     body = "## Day 1: the first of May, 2021\nSetup.\n\n## Day 2: the second of May\nLoops.\n"
     entries = listed(split_entries(body, fallback=lambda: (D(2030, 1, 1), "mtime")))
     assert [(entry.days, entry.date) for entry in entries] == [((1,), D(2021, 5, 1)), ((2,), D(2021, 5, 2))]
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    ("D12: CSS", (12,)), ("D01 - Setup", (1,)), ("D-5", (5,)), ("D12/100: grid", (12,)),
+    ("D3.js basics", ()), ("D2 Diablo", ()), ("1D12", ()),
+    ("Day One Hundred", (100,)), ("Day one", (1,)), ("Day twenty-one", (21,)),
+])
+def test_a_bare_day_tag_opening_a_heading_and_a_hundred_in_words(text, days):
+    assert title_days(text).days == days

@@ -91,7 +91,11 @@ _BETWEEN_DAYS_RE = re.compile(r"(?:\s|[-,&+/|:\u2013\u2014]|and\b|\d{1,4}[-/.]\d
 _TITLE_DAYS_RE = re.compile(
     rf"(?:^(?P<opening>\W*)|\b)days?\s*(?:[#_-]\s*)?(?P<first>{_DIGITS})(?!\d)(?P<more>{_MORE_DAYS}*)",
     re.IGNORECASE)  # "Day 12", "Day #12", and as folders and first lines write it: "DAY_04", "DAY-2", "DAY - 14"
-_TITLE_DAY_WORD_RE = re.compile(rf"(?:^(?P<opening>\W*)|\b)day\s+(?P<word>{NUMBER_WORD})\b", re.IGNORECASE)
+# "Day One", "Day twenty-one", "Day One Hundred" (a hundred times the word before it)
+_TITLE_DAY_WORD_RE = re.compile(rf"(?:^(?P<opening>\W*)|\b)day\s+(?P<word>{NUMBER_WORD})(?P<hundred>[\s-]+hundred)?\b",
+                                re.IGNORECASE)
+# a heading opening with a bare day tag: "D12: CSS", "D01 - Setup", "D-5" (not "D3.js", "D2 Diablo")
+_OPENING_D_TAG_RE = re.compile(r"^\W*D[-_]?(?P<n>\d{1,3})(?![\d\w])(?!\.\w)", re.IGNORECASE)
 # #100DaysOfCode's round-and-day tag "R1D12" (a letter may follow: "R1D39a", "R1D39b"), and its ranges and lists
 # ("R1D2 - R1D4", "R1D13/14", "R1D46+47"); a week-and-day tag "W3D2" names day 2 as "Week 3 Day 2" does
 _ROUND_DAY_RE = re.compile(rf"\b[RW]\d{{1,2}}\s?D(?P<first>\d{{1,3}})(?:[a-z](?![a-z]))?(?!\w)(?P<more>{_MORE_DAYS}*)",
@@ -135,7 +139,8 @@ def title_days(text: str | None) -> TitleDays:
     ``milestone`` is set for "reaching/until/up to day N" (see :class:`TitleDays`). Without "Day N",
     a number word does ("Day One: setup" -> (1,), by the same rule), else #100DaysOfCode's round-and-day
     tag: "R1D12" -> (12,), "R1D39a" -> (39,), "R1D13/14" and "R1D46+47" -> two days, "R1D2 - R1D4" -> 2..4, and a
-    week-and-day tag: "W3D2" -> (2,).
+    week-and-day tag: "W3D2" -> (2,), else a day tag opening the text: "D12: CSS", "D01 - Setup" -> 12, 1 (not
+    "D3.js", "D2 Diablo"). "Day One Hundred" -> (100,).
 
     Sources: the forms are those of ``tests/data/real_headings.tsv``, a survey of 156 headings of public
     learning logs (issue 18).
@@ -166,6 +171,8 @@ def title_days(text: str | None) -> TitleDays:
     for match in _TITLE_DAY_WORD_RE.finditer(text):  # "Day One: setting up", "Day twenty-one"
         tail = text[match.end():]
         number = parse_number(match.group("word"))
+        if number is not None and match.group("hundred"):
+            number *= 100
         if (match.group("opening") is not None or re.match(_DAY_END, tail, re.IGNORECASE)) and is_day(number):
             assert number is not None
             before = text[: match.start()]
@@ -175,6 +182,9 @@ def title_days(text: str | None) -> TitleDays:
         days = [int(rounds["first"])]
         _more_days(days, rounds["more"])
         return TitleDays(tuple(days))
+    tag = _OPENING_D_TAG_RE.match(text)  # "D12: CSS": a log's day tag opening the heading
+    if tag and re.match(_DAY_END, text[tag.end():], re.IGNORECASE):
+        return TitleDays((int(tag["n"]),))
     return TitleDays()
 
 
