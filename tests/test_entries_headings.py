@@ -214,3 +214,18 @@ def test_a_log_with_ordinal_word_dates_dates_its_entries():
 ])
 def test_a_bare_day_tag_opening_a_heading_and_a_hundred_in_words(text, days):
     assert title_days(text).days == days
+
+
+@pytest.mark.parametrize(("text", "start"), [
+    ("TIL 2022 10 23", (2022, 10, 23)),  # a year, a month and a day with spaces
+    ("1st January *2021*, 03:25 AM", (2021, 1, 1)),  # emphasis inside the date
+    ("**Jan 5**, 2021", (2021, 1, 5)),
+])
+def test_spaced_dates_and_emphasis_inside_a_date(text, start):
+    found = heading_date(text)
+    assert found is not None and found.start == start
+
+
+@pytest.mark.parametrize("text", ["version 2022 13 01", "in 2022 10 people"])
+def test_spaced_numbers_that_are_no_date(text):
+    assert heading_date(text) is None

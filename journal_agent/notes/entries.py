@@ -145,6 +145,8 @@ _MONTH = r"(?:" + "|".join(sorted({name[:3] for name in MONTHS})) + r")[a-z]{0,8
 _ORD = r"(?:st|nd|rd|th)?"
 _TO = r"\s*(?:-|\u2013|\u2014|to|until|through|thru)\s*"
 _ISO_RE = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
+# a year, a month and a day written with spaces, as in "TIL 2022 10 23": a year 19xx-21xx, a real month and day
+_SPACED_ISO_RE = re.compile(r"(?<![\d/.:-])((?:19|20|21)\d{2}) (0?[1-9]|1[0-2]) (0?[1-9]|[12]\d|3[01])(?![\d/.:-]?\d)")
 # ISO 8601's basic form, "20200802" (a #100DaysOfCode log's "### R1D1 - 20200802"): a year 19xx-21xx, a month
 # and a day in range, eight digits standing alone
 _COMPACT_RE = re.compile(r"(?<![\d/.-])((?:19|20|21)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?![\d/.-]?\d)")
@@ -175,6 +177,7 @@ _WORD_DATE_RE = re.compile(
     rf"|(?P<month2>{_MONTH})\s+the\s+(?P<word2>{_ORDINAL_DAY}|\d{{1,2}}(?:st|nd|rd|th))\b)"
     rf"(?:,?\s+{_YEAR})?", re.IGNORECASE)
 _HTML_TAG_RE = re.compile(r"</?[A-Za-z][^<>]*>")  # inline HTML in a heading: "10<sup>th</sup> December 2019"
+_EMPHASIS_RE = re.compile(r"[*`~]+")  # emphasis inside a date: "1st January *2021*"
 # what may stand between the dates of a list: "&&", "and", ",", "-", "to", and learning days ("- Day 44 -")
 _JOIN_RE = re.compile(r"(?:\s|[-,&+/\u2013\u2014]|and\b|to\b|days?\s*#?\s*\d{1,5}\b)*", re.IGNORECASE)
 _LIST_JOIN_RE = re.compile(r"\s*(?:[,&|+]|&&|and\b)\s*", re.IGNORECASE)  # between the dates of a year-less list
@@ -246,7 +249,8 @@ def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
     "January 4, 2020", "Jan. 4th 2020", "4 January 2020", "4th of June", "June 16th", "9-FEB" (no year),
     "31st December, 25" and "Jan 5, 21" (two digits after a comma ending the date are 20YY; not "June 5, 12:00"),
     ordinal words: "the first of May", "twenty-first of June, 2021", "May the fourth", a weekday before any of
-    them ("Monday 4 January 2021"), inline HTML dropped ("10<sup>th</sup> December 2019"),
+    them ("Monday 4 January 2021"), "TIL 2022 10 23" (a year, a month and a day with spaces), inline HTML and
+    emphasis dropped ("10<sup>th</sup> December 2019", "1st January *2021*"),
     ranges: "January 4-6, 2020", "4 to 6 June", "2020-01-04 to 2020-01-06", and lists of full dates
     ("05/10/2024 && 06/10/2024", "18/01/2025 - 22/01/2025 - 30/01/2025": three dates, not a range; two
     dates joined by "-" or "to" are a range). A date with a year is preferred to one without; then the
@@ -255,8 +259,8 @@ def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
     month names only.
     """
     found: list[tuple[bool, int, int, HeadingDate]] = []  # (year missing, position, end, date)
-    text = _HTML_TAG_RE.sub("", text)
-    for pattern in (_ISO_RE, _COMPACT_RE):
+    text = _EMPHASIS_RE.sub("", _HTML_TAG_RE.sub("", text))
+    for pattern in (_ISO_RE, _COMPACT_RE, _SPACED_ISO_RE):
         for match in pattern.finditer(text):
             found.append((False, match.start(), match.end(),
                           HeadingDate((int(match[1]), int(match[2]), int(match[3])))))
