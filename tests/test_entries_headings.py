@@ -229,3 +229,22 @@ def test_spaced_dates_and_emphasis_inside_a_date(text, start):
 @pytest.mark.parametrize("text", ["version 2022 13 01", "in 2022 10 people"])
 def test_spaced_numbers_that_are_no_date(text):
     assert heading_date(text) is None
+
+
+@pytest.mark.parametrize(("line", "days", "date"), [
+    ("Monday, January 4, 2021", (), D(2021, 1, 4)),  # a weekday first
+    ("Mon 4 Jan 2021 — setup", (), D(2021, 1, 4)),
+    ("January 4, 2021", (), D(2021, 1, 4)),  # a month's name first
+    ("Jan 4, 2021: loops", (), D(2021, 1, 4)),
+    ("The first of May, 2021", (), D(2021, 5, 1)),
+    ("D12 | 2021-01-04", (12,), D(2021, 1, 4)),
+    ("🚀 Day 5 — 8 Jan 2021", (5,), D(2021, 1, 8)),
+    ("Week 3, Day 2", (2,), None),
+    ("W3D2", (2,), None),
+    ("May was a good month.", (), None),  # prose: no date
+    ("Monday was hard, I learned loops.", (), None),
+])
+def test_a_notes_first_line_names_its_day_and_date_in_more_forms(line, days, date):
+    entry = split_entries(f"{line}\n\nI learned loops today.\n", fallback=lambda: (D(2030, 1, 1), "mtime"))[0]
+    assert entry.days == days
+    assert (entry.date if entry.date_source != "mtime" else None) == date

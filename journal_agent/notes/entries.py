@@ -487,7 +487,13 @@ def _table_rows(tokens: list) -> list[tuple[int, str]]:
     return out
 
 
-_OPENS_WITH_DAY_OR_DATE_RE = re.compile(r"^\W*(?:days?\s*(?:[#_-]\s*)?\d|r\d{1,2}\s?d\d|\d)", re.IGNORECASE)
+# a first line opening with a learning day ("Day 5", "R1D5", "W3D2", "D12", "Week 3, Day 2") or a date ("30-01-2026",
+# "Monday, January 4, 2021", "Jan 4, 2021": a weekday or a month's name before a number)
+_OPENS_WITH_DAY_OR_DATE_RE = re.compile(
+    r"^\W*(?:days?\s*(?:[#_-]\s*)?\d|[rw]\d{1,2}\s?d\d|d[-_]?\d|\d|week\s*\d{1,3}\s*[,:-]?\s*days?\s*\d"
+    r"|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+(?:the\s+)?\d|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+"
+    + _MONTH + r"\s+\d|" + _MONTH + r"\s+\d|(?:the\s+)?" + _ORDINAL_DAY + r"\s+of\s+" + _MONTH + ")",
+    re.IGNORECASE)
 OPENING_LINE_CHARS = 80  # a note's first line longer than this is prose, not a day-and-date line
 
 
