@@ -248,3 +248,20 @@ def test_a_notes_first_line_names_its_day_and_date_in_more_forms(line, days, dat
     entry = split_entries(f"{line}\n\nI learned loops today.\n", fallback=lambda: (D(2030, 1, 1), "mtime"))[0]
     assert entry.days == days
     assert (entry.date if entry.date_source != "mtime" else None) == date
+
+
+@pytest.mark.parametrize(("text", "start", "end"), [
+    ("Jan 6 - Jan 8", (None, 1, 6), (None, 1, 8)),  # a range of two year-less dates
+    ("Week 1 (Mar 30 - Apr 5): GitHub & SQL Foundations", (None, 3, 30), (None, 4, 5)),
+    ("Jan 6 - Jan 8, 2021", (2021, 1, 6), (2021, 1, 8)),  # the year written once, at the end
+    ("Dec 30 - Jan 2, 2021", (2020, 12, 30), (2021, 1, 2)),
+    ("6 Jan - 8 Jan 2021", (2021, 1, 6), (2021, 1, 8)),
+])
+def test_ranges_of_named_dates(text, start, end):
+    found = heading_date(text)
+    assert found is not None and (found.start, found.end) == (start, end)
+
+
+def test_year_less_dates_listed_stay_a_list():
+    found = heading_date("14 Feb | 15 Feb | 16Feb")
+    assert found is not None and found.end is None and found.more == ((None, 2, 15), (None, 2, 16))

@@ -295,18 +295,30 @@ def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
     if not found:
         return None
     found.sort(key=lambda item: item[:2])
-    missing, _, stop, date = found[0]
+    missing, begins, stop, date = found[0]
     if date.end is not None:
         return date
+    year = date.start[0]
+    before = [item for item in found if item[0] and item[2] <= begins and item[3].end is None]
+    if year is not None and before and re.fullmatch(_TO, text[before[-1][2]:begins], re.IGNORECASE):
+        # "Jan 6 - Jan 8, 2021", "Dec 30 - Jan 2, 2021": the year written once, at the range's end
+        opening = before[-1][3].start
+        return HeadingDate((year - 1 if opening[1:] > date.start[1:] else year, opening[1], opening[2]), date.start)
     if missing:  # dates without a year listed one after another: "14 Feb | 15 Feb | 16Feb"
-        listed = [date.start]
+        listed, ranged = [date.start], False
         for _, begins, ends, other in found[1:]:
             if begins < stop or other.end is not None:
                 continue  # the same words read the other way round ("Feb 15" in "14 Feb 15 Feb")
-            if not _LIST_JOIN_RE.fullmatch(text[stop:begins]):
+            between = text[stop:begins]
+            if len(listed) == 1 and other.start[0] is None and re.fullmatch(_TO, between, re.IGNORECASE):
+                listed, ranged = [date.start, other.start], True  # "Jan 6 - Jan 8", "Mar 30 - Apr 5": a range
+                break
+            if not _LIST_JOIN_RE.fullmatch(between):
                 break
             listed.append(other.start)
             stop = ends
+        if ranged:
+            return HeadingDate(listed[0], listed[1])
         return HeadingDate(listed[0], None, tuple(listed[1:])) if len(listed) > 1 else date
     # full dates that follow with nothing but separators (and "Day N") between: a range of two, or a list
     chain, joins = [date.start], []
