@@ -66,7 +66,6 @@ def test_every_surveyed_heading_is_read_as_its_author_means(row):
 # -- the forms, one test each ----------------------------------------------------------------------------------
 @pytest.mark.parametrize(("text", "days"), [
     ("R1D13/14", (13, 14)),  # two days in one entry, joined by "/"
-    ("Day 13/14", (13, 14)),
     ("R1D46+47:", (46, 47)),
     ("Days 59+60", (59, 60)),
     ("R1D2 - R1D4", (2, 3, 4)),  # a range of round tags
@@ -86,6 +85,10 @@ def test_round_tags_and_lists_of_days(text, days):
     ("Day 1 of 100", (1,)),
     ("Day 1 of 100DaysOfCode Practice", (1,)),
     ("R1D13/100", (13,)),
+    ("Day 99/100", (99,)),  # never days 99 and 100
+    ("Day 099/100 [August 2, 2020]: Done", (99,)),
+    ("Day 6/7", (6,)),  # day 6 of a week's challenge
+    ("Day 13/14", (13,)),
 ])
 def test_a_day_of_the_challenges_length_is_one_day(text, days):
     assert title_days(text).days == days

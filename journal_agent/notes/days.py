@@ -126,8 +126,8 @@ def title_days(text: str | None) -> TitleDays:
     "Day 12: January 4, 2020" -> (12,); "DAY_04 29-01-26", "DAY-2 (23 JAN)", "DAY - 14 | 12Feb" -> 4, 2, 14;
     "Day 45-50" and "Days 45 to 50" -> 45..50;
     "Day 56, 57" and "Day 56 & 57" -> (56, 57); "Day 1 - Day 3" -> 1..3; "Day 0" -> (0,); a folder's
-    "DAY_16__17__18" -> (16, 17, 18); "Days 59+60" -> (59, 60); "Day 13/14" -> (13, 14) ("/" joins consecutive
-    days only: "Day 1/100" and "Day 017/100" are one day of a hundred).
+    "DAY_16__17__18" -> (16, 17, 18); "Days 59+60" -> (59, 60); "Day 1/100", "Day 99/100" and "Day 6/7" are one day
+    (of the challenge's length).
     A number that is a date's day ends no range: "Day 1 - 10th December 2019", "Day 5 - 12 Jan" are days 1 and 5.
     Inline HTML is dropped first ("10<sup>th</sup>").
     "Week 3 Day 2" -> (2,): the day within the week, as written (a day named after "Week N" counts whatever
@@ -138,11 +138,12 @@ def title_days(text: str | None) -> TitleDays:
     "retry day 40 times" names no day (the words "day N" must open the text or end a phrase).
     ``milestone`` is set for "reaching/until/up to day N" (see :class:`TitleDays`). Without "Day N",
     a number word does ("Day One: setup" -> (1,), by the same rule), else #100DaysOfCode's round-and-day
-    tag: "R1D12" -> (12,), "R1D39a" -> (39,), "R1D13/14" and "R1D46+47" -> two days, "R1D2 - R1D4" -> 2..4, and a
+    tag: "R1D12" -> (12,), "R1D39a" -> (39,), "R1D13/14" and "R1D46+47" -> two days
+    ("/" joins the next day only), "R1D2 - R1D4" -> 2..4, and a
     week-and-day tag: "W3D2" -> (2,), else a day tag opening the text: "D12: CSS", "D01 - Setup" -> 12, 1 (not
     "D3.js", "D2 Diablo"). "Day One Hundred" -> (100,).
 
-    Sources: the forms are those of ``tests/data/real_headings.tsv``, a survey of 156 headings of public
+    Sources: the forms are those of ``tests/data/real_headings.tsv``, a survey of 224 headings of public
     learning logs (issue 18).
     """
     text = _TAG_RE.sub("", text or "")
@@ -180,7 +181,7 @@ def title_days(text: str | None) -> TitleDays:
     rounds = _ROUND_DAY_RE.search(text)  # #100DaysOfCode's "R1D12": round 1, day 12
     if rounds and is_day(int(rounds["first"])):
         days = [int(rounds["first"])]
-        _more_days(days, rounds["more"])
+        _more_days(days, rounds["more"], slash=True)
         return TitleDays(tuple(days))
     tag = _OPENING_D_TAG_RE.match(text)  # "D12: CSS": a log's day tag opening the heading
     if tag and re.match(_DAY_END, text[tag.end():], re.IGNORECASE):
@@ -188,12 +189,14 @@ def title_days(text: str | None) -> TitleDays:
     return TitleDays()
 
 
-def _more_days(days: list[int], more: str) -> None:
-    """Extend ``days`` with the days ``more`` names after them ("-50", ", 57", " to Day 15"), in place."""
+def _more_days(days: list[int], more: str, slash: bool = False) -> None:
+    """Extend ``days`` with the days ``more`` names after them ("-50", ", 57", " to Day 15"), in place; "/" joins
+    the next day only when ``slash`` (after a round tag: "R1D13/14") and it is the next day: after "Day N" it
+    names the challenge's length ("Day 99/100", "Day 6/7" of a week)."""
     for found in _ONE_MORE_RE.finditer(more):
         sep, value = found["sep"], int(found["n"])
         if not is_day(value) or value <= days[-1] or value - days[0] > MAX_RANGE_DAYS \
-                or (sep == "/" and value != days[-1] + 1):  # "R1D13/14", not "Day 1/100"
+                or (sep == "/" and (not slash or value != days[-1] + 1)):
             break
         days.extend(range(days[-1] + 1, value + 1) if _RANGE_SEP_RE.fullmatch(sep) else [value])
 
