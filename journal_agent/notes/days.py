@@ -74,15 +74,32 @@ def is_day(number: int | None) -> bool:
 # -- titles and headings ------------------------------------------------------------
 # what may follow "Day N" that does not open a title: the end, punctuation or a symbol ("Day_03 🚀"), "of"
 _DAY_END = r"\s*(?:$|[|:;,.!?()\[\]/\u2013\u2014-]|[^\w\s]|of\b)"
-_MORE_DAYS = (r"(?:\s*(?:-|\u2013|\u2014|to|through|thru|until|till|and|&&|&|,|_{1,2})\s*(?:days?\s*#?\s*)?"
-              rf"{_DIGITS}(?!\d)(?![-/.]\d))")
+# a number that is a date's day, not a learning day: "Day 1 - 10th December 2019", "Day 5 - 12 Jan"
+_DATES_DAY = (r"(?!(?:st|nd|rd|th)\b|(?:st|nd|rd|th)?\s*(?:of\s+)?"
+              r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,7}\b)")
+# what joins more days to a day: a range ("-", "to") or a list (",", "&", "+": "Days 59+60"; "/" only between
+# consecutive days, "R1D13/14", never "Day 1/100"), the next day written "Day N" or as a round tag ("R1D2 - R1D4")
+_MORE_SEP = r"-|\u2013|\u2014|to|through|thru|until|till|and|&&|&|,|\+|/|_{1,2}"
+_ONE_MORE = rf"\s*(?P<sep>{_MORE_SEP})\s*(?:days?\s*#?\s*|R\d{{1,2}}\s?D)?(?P<n>{_DIGITS})(?!\d)(?![-/.]\d){_DATES_DAY}"
+_ONE_MORE_RE = re.compile(_ONE_MORE, re.IGNORECASE)
+_MORE_DAYS = "(?:" + _ONE_MORE.replace("?P<sep>", "?:").replace("?P<n>", "?:") + ")"
+_TAG_RE = re.compile(r"</?[A-Za-z][^<>]*>")  # inline HTML in a heading: "10<sup>th</sup> December"
+# "Week 2 Days 4-5 Summary": a day named after a week is a heading's day whatever follows it
+_AFTER_WEEK_RE = re.compile(r"\bweek\s*#?\s*\d{1,3}\s*[,:\u2013\u2014-]?\s*$", re.IGNORECASE)
 # between two "Day N" of one heading: separators and dates only ("Day 43 - 13/11/2024 - Day 44")
 _BETWEEN_DAYS_RE = re.compile(r"(?:\s|[-,&+/|:\u2013\u2014]|and\b|\d{1,4}[-/.]\d{1,2}[-/.]\d{2,4})*", re.IGNORECASE)
 _TITLE_DAYS_RE = re.compile(
     rf"(?:^(?P<opening>\W*)|\b)days?\s*(?:[#_-]\s*)?(?P<first>{_DIGITS})(?!\d)(?P<more>{_MORE_DAYS}*)",
     re.IGNORECASE)  # "Day 12", "Day #12", and as folders and first lines write it: "DAY_04", "DAY-2", "DAY - 14"
-_TITLE_DAY_WORD_RE = re.compile(rf"(?:^(?P<opening>\W*)|\b)day\s+(?P<word>{NUMBER_WORD})\b", re.IGNORECASE)
-_ROUND_DAY_RE = re.compile(r"\bR\d{1,2}\s?D(\d{1,3})\b", re.IGNORECASE)
+# "Day One", "Day twenty-one", "Day One Hundred" (a hundred times the word before it)
+_TITLE_DAY_WORD_RE = re.compile(rf"(?:^(?P<opening>\W*)|\b)day\s+(?P<word>{NUMBER_WORD})(?P<hundred>[\s-]+hundred)?\b",
+                                re.IGNORECASE)
+# a heading opening with a bare day tag: "D12: CSS", "D01 - Setup", "D-5" (not "D3.js", "D2 Diablo")
+_OPENING_D_TAG_RE = re.compile(r"^\W*D[-_]?(?P<n>\d{1,3})(?![\d\w])(?!\.\w)", re.IGNORECASE)
+# #100DaysOfCode's round-and-day tag "R1D12" (a letter may follow: "R1D39a", "R1D39b"), and its ranges and lists
+# ("R1D2 - R1D4", "R1D13/14", "R1D46+47"); a week-and-day tag "W3D2" names day 2 as "Week 3 Day 2" does
+_ROUND_DAY_RE = re.compile(rf"\b[RW]\d{{1,2}}\s?D(?P<first>\d{{1,3}})(?:[a-z](?![a-z]))?(?!\w)(?P<more>{_MORE_DAYS}*)",
+                           re.IGNORECASE)
 _RANGE_SEP_RE = re.compile(r"-|\u2013|\u2014|to|through|thru|until|till", re.IGNORECASE)
 # "Reaching day 50", "until day 50": where a post ends up, not a day it is about (see :func:`title_days`)
 _MILESTONE_RE = re.compile(r"\b(?:reach(?:ing|ed)?|until|till|up\s+to|to|towards?|approaching|before|by)\s*$",
@@ -109,18 +126,31 @@ def title_days(text: str | None) -> TitleDays:
     "Day 12: January 4, 2020" -> (12,); "DAY_04 29-01-26", "DAY-2 (23 JAN)", "DAY - 14 | 12Feb" -> 4, 2, 14;
     "Day 45-50" and "Days 45 to 50" -> 45..50;
     "Day 56, 57" and "Day 56 & 57" -> (56, 57); "Day 1 - Day 3" -> 1..3; "Day 0" -> (0,); a folder's
-    "DAY_16__17__18" -> (16, 17, 18).
+    "DAY_16__17__18" -> (16, 17, 18); "Days 59+60" -> (59, 60); "Day 1/100", "Day 99/100" and "Day 6/7" are one day
+    (of the challenge's length).
+    A number that is a date's day ends no range: "Day 1 - 10th December 2019", "Day 5 - 12 Jan" are days 1 and 5.
+    Inline HTML is dropped first ("10<sup>th</sup>").
+    "Week 3 Day 2" -> (2,): the day within the week, as written (a day named after "Week N" counts whatever
+    follows it: "Week 2 Days 4-5 Summary" -> (4, 5)); the week's length is not guessed.
     "Day N" counts when it opens the text or is followed by the end, punctuation or "of"; a
     following number counts as more days only when it is larger and at most :data:`MAX_RANGE_DAYS`
     on ("13/11/2024 - Day 13" is day 13; "Day 12, 2020" is day 12).
     "retry day 40 times" names no day (the words "day N" must open the text or end a phrase).
     ``milestone`` is set for "reaching/until/up to day N" (see :class:`TitleDays`). Without "Day N",
     a number word does ("Day One: setup" -> (1,), by the same rule), else #100DaysOfCode's round-and-day
-    tag: "R1D12" -> (12,).
+    tag: "R1D12" -> (12,), "R1D39a" -> (39,), "R1D13/14" and "R1D46+47" -> two days
+    ("/" joins the next day only), "R1D2 - R1D4" -> 2..4, and a
+    week-and-day tag: "W3D2" -> (2,), else a day tag opening the text: "D12: CSS", "D01 - Setup" -> 12, 1 (not
+    "D3.js", "D2 Diablo"). "Day One Hundred" -> (100,).
+
+    Sources: the forms are those of ``tests/data/real_headings.tsv``, a survey of 224 headings of public
+    learning logs (issue 18).
     """
-    for match in _TITLE_DAYS_RE.finditer(text or ""):
-        tail = (text or "")[match.end():]
-        if match.group("opening") is None and not re.match(_DAY_END, tail, re.IGNORECASE):
+    text = _TAG_RE.sub("", text or "")
+    for match in _TITLE_DAYS_RE.finditer(text):
+        tail = text[match.end():]
+        if match.group("opening") is None and not re.match(_DAY_END, tail, re.IGNORECASE) \
+                and not _AFTER_WEEK_RE.search(text[: match.start()]):
             continue
         first = int(match.group("first"))
         if not is_day(first):
@@ -128,8 +158,8 @@ def title_days(text: str | None) -> TitleDays:
         days = [first]
         _more_days(days, match.group("more"))
         stop = match.end()
-        for later in _TITLE_DAYS_RE.finditer(text or "", match.end()):  # "Day 43 - 13/11/2024 - Day 44"
-            if not _BETWEEN_DAYS_RE.fullmatch((text or "")[stop:later.start()]):
+        for later in _TITLE_DAYS_RE.finditer(text, match.end()):  # "Day 43 - 13/11/2024 - Day 44"
+            if not _BETWEEN_DAYS_RE.fullmatch(text[stop:later.start()]):
                 break
             value = int(later.group("first"))
             if not is_day(value) or value <= days[-1] or value - days[0] > MAX_RANGE_DAYS:
@@ -137,27 +167,36 @@ def title_days(text: str | None) -> TitleDays:
             days.append(value)
             _more_days(days, later.group("more"))
             stop = later.end()
-        before = (text or "")[: match.start()]
+        before = text[: match.start()]
         return TitleDays(tuple(days), bool(_MILESTONE_RE.search(before)))
-    for match in _TITLE_DAY_WORD_RE.finditer(text or ""):  # "Day One: setting up", "Day twenty-one"
-        tail = (text or "")[match.end():]
+    for match in _TITLE_DAY_WORD_RE.finditer(text):  # "Day One: setting up", "Day twenty-one"
+        tail = text[match.end():]
         number = parse_number(match.group("word"))
+        if number is not None and match.group("hundred"):
+            number *= 100
         if (match.group("opening") is not None or re.match(_DAY_END, tail, re.IGNORECASE)) and is_day(number):
             assert number is not None
-            before = (text or "")[: match.start()]
+            before = text[: match.start()]
             return TitleDays((number,), bool(_MILESTONE_RE.search(before)))
-    rounds = _ROUND_DAY_RE.search(text or "")  # #100DaysOfCode's "R1D12": round 1, day 12
-    if rounds and is_day(int(rounds.group(1))):
-        return TitleDays((int(rounds.group(1)),))
+    rounds = _ROUND_DAY_RE.search(text)  # #100DaysOfCode's "R1D12": round 1, day 12
+    if rounds and is_day(int(rounds["first"])):
+        days = [int(rounds["first"])]
+        _more_days(days, rounds["more"], slash=True)
+        return TitleDays(tuple(days))
+    tag = _OPENING_D_TAG_RE.match(text)  # "D12: CSS": a log's day tag opening the heading
+    if tag and re.match(_DAY_END, text[tag.end():], re.IGNORECASE):
+        return TitleDays((int(tag["n"]),))
     return TitleDays()
 
 
-def _more_days(days: list[int], more: str) -> None:
-    """Extend ``days`` with the days ``more`` names after them ("-50", ", 57", " to Day 15"), in place."""
-    for sep, number in re.findall(rf"\s*(-|\u2013|\u2014|to|through|thru|until|till|and|&&|&|,|_{{1,2}})\s*"
-                                  rf"(?:days?\s*#?\s*)?({_DIGITS})", more, re.IGNORECASE):
-        value = int(number)
-        if not is_day(value) or value <= days[-1] or value - days[0] > MAX_RANGE_DAYS:
+def _more_days(days: list[int], more: str, slash: bool = False) -> None:
+    """Extend ``days`` with the days ``more`` names after them ("-50", ", 57", " to Day 15"), in place; "/" joins
+    the next day only when ``slash`` (after a round tag: "R1D13/14") and it is the next day: after "Day N" it
+    names the challenge's length ("Day 99/100", "Day 6/7" of a week)."""
+    for found in _ONE_MORE_RE.finditer(more):
+        sep, value = found["sep"], int(found["n"])
+        if not is_day(value) or value <= days[-1] or value - days[0] > MAX_RANGE_DAYS \
+                or (sep == "/" and (not slash or value != days[-1] + 1)):
             break
         days.extend(range(days[-1] + 1, value + 1) if _RANGE_SEP_RE.fullmatch(sep) else [value])
 
@@ -338,8 +377,10 @@ def days_cited(sentence: str) -> set[int]:
 
 # -- #100DaysOfCode rounds: day numbers start again in each round ------------------------------------------------
 _ROUND_WORD = rf"(?:\d{{1,2}}|{NUMBER_WORD})"
-_ROUND_NAMED_RE = re.compile(rf"\bR(?P<tag>\d{{1,2}})\s?D\d{{1,3}}\b|\bround[\s_-]*(?P<n>{_ROUND_WORD})\b"
-                             rf"|\b(?P<nth>{_ORDINAL_WORD})\s+round\b", re.IGNORECASE)
+_ROUND_NAMED_RE = re.compile(rf"\bR(?P<tag>\d{{1,2}})\s?D\d{{1,3}}(?:[a-z](?![a-z]))?(?!\w)"
+                             rf"|\bround[\s_-]*(?P<n>{_ROUND_WORD})\b"
+                             rf"|\b(?P<nth>{_ORDINAL_WORD})\s+round\b|[(\[]\s*R(?P<paren>\d{{1,2}})\s*[)\]]",
+                             re.IGNORECASE)  # ... and a round alone in brackets after the day: "Day 4 (R2)"
 _ROUND_FILE_RE = re.compile(r"^(?:r|round[\s_-]*)(?P<n>\d{1,2})(?:[\s_-]|$)", re.IGNORECASE)  # r2-log, round-2
 # a round named in a question: "R2D14" (the tag stays: find_day_number reads its day), "of round 1", "in round
 # two", "round 2's", "the second round"
@@ -351,11 +392,12 @@ _ROUND_TAG_ONLY_RE = re.compile(r"\bR(?P<n>\d{1,2})\s?D\d{1,5}\b", re.IGNORECASE
 
 def round_named(text: str | None) -> int | None:
     """The #100DaysOfCode round a title or heading names: "R2D14" (round 2), "Log - Round 2", "round two",
-    "the second round"; ``None`` when it names none (or round 0)."""
+    "the second round", "Day 4 (R2)"; ``None`` when it names none (or round 0)."""
     match = _ROUND_NAMED_RE.search(text or "")
     if match is None:
         return None
-    number = int(match["tag"]) if match["tag"] else parse_number(match["n"] or match["nth"])
+    tag = match["tag"] or match["paren"]
+    number = int(tag) if tag else parse_number(match["n"] or match["nth"])
     return number or None
 
 

@@ -71,7 +71,8 @@ log kept newest first), else the file name's, git's or mtime's.
 Sources: the shapes are those of public #100DaysOfCode logs (Kallaway's ``log.md`` template:
 ``### Day N: Month D, YYYY`` sections, Day 0 first), Jekyll posts, and jrnl's plain-text format
 (``[YYYY-MM-DD HH:MM] title`` per entry, jrnl.sh "Journal file format"); anchors follow Python-Markdown's
-``toc`` extension, which MkDocs uses.
+``toc`` extension, which MkDocs uses. ``tests/data/real_headings.tsv`` holds a survey of 224 entry headings and
+first lines of public learning logs, each with the days and date its author means; every row is a test.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ from journal_agent.notes.dates import (
     numeric_date,
     numeric_order,
 )
-from journal_agent.notes.days import TitleDays, round_named, title_days
+from journal_agent.notes.days import ORDINALS, TitleDays, round_named, title_days
 from journal_agent.notes.markdown import parser
 
 HEADING_SOURCE = "heading"  # Entry.date_source / Note.date_source of a date written in an entry heading
@@ -153,6 +154,8 @@ _MONTH = r"(?:" + "|".join(sorted({name[:3] for name in MONTHS})) + r")[a-z]{0,8
 _ORD = r"(?:st|nd|rd|th)?"
 _TO = r"\s*(?:-|\u2013|\u2014|to|until|through|thru)\s*"
 _ISO_RE = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
+# a year, a month and a day written with spaces, as in "TIL 2022 10 23": a year 19xx-21xx, a real month and day
+_SPACED_ISO_RE = re.compile(r"(?<![\d/.:-])((?:19|20|21)\d{2}) (0?[1-9]|1[0-2]) (0?[1-9]|[12]\d|3[01])(?![\d/.:-]?\d)")
 # ISO 8601's basic form, "20200802" (a #100DaysOfCode log's "### R1D1 - 20200802"): a year 19xx-21xx, a month
 # and a day in range, eight digits standing alone
 _COMPACT_RE = re.compile(r"(?<![\d/.-])((?:19|20|21)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?![\d/.-]?\d)")
@@ -163,7 +166,9 @@ _JOINED_RE = re.compile(
 # a year first, then a month's name and a day: "2022 June 12th", "2022 Jun 12"
 _YEAR_FIRST_RE = re.compile(rf"(?<![\d/.-])(?P<year>\d{{4}})\s+(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}}){_ORD}\b",
                             re.IGNORECASE)
-_YEAR = r"(?P<year>\d{4}(?!\d)|['\u2019]\d{2}\b)"  # "2021", or "'21" (a learning journal's 2021)
+# "2021", or "'21" (a learning journal's 2021), or after a comma two digits that end the date ("31st December, 25",
+# "Jan 5, 21": not "June 5, 12:00" nor "June 16, 25 minutes")
+_YEAR = (r"(?P<year>\d{4}(?!\d)|['\u2019]\d{2}\b|(?<=,\s)\d{2}(?=\s*(?:$|[)\]|;!?]|[:.,\u2013\u2014-](?!\s*\d))))")
 _NUMERIC_RE = NUMERIC_DATE_RE  # "13/11/2024", "04/01/20": read in notes.dates, shared with questions
 _MONTH_FIRST_RE = re.compile(
     rf"\b(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}}){_ORD}\b(?:{_TO}(?P<end>\d{{1,2}}){_ORD}\b)?"
@@ -171,6 +176,17 @@ _MONTH_FIRST_RE = re.compile(
 _DAY_FIRST_RE = re.compile(
     rf"(?<!\bday )(?<!\bday)(?<![#\d])\b(?P<day>\d{{1,2}}){_ORD}(?:{_TO}(?P<end>\d{{1,2}}){_ORD})?(?:\s+of\s+|-|\s*)"
     rf"(?P<month>{_MONTH})(?![a-z])(?:,?\s+{_YEAR})?", re.IGNORECASE)
+# a day written as an ordinal word: "the first of May", "twenty-first of June, 2021", "May the fourth", "May the 4th"
+_ORDINAL_DAYS = {**{word: n for word, n in ORDINALS.items() if n <= 31},
+                 **{f"twenty{sep}{word}": 20 + n for word, n in ORDINALS.items() if n < 10 for sep in ("-", " ")},
+                 "thirty-first": 31, "thirty first": 31}
+_ORDINAL_DAY = "(?:" + "|".join(sorted(map(re.escape, _ORDINAL_DAYS), key=len, reverse=True)) + ")"
+_WORD_DATE_RE = re.compile(
+    rf"\b(?:(?P<word>{_ORDINAL_DAY})\s+(?:day\s+)?of\s+(?P<month>{_MONTH})(?![a-z])"
+    rf"|(?P<month2>{_MONTH})\s+the\s+(?P<word2>{_ORDINAL_DAY}|\d{{1,2}}(?:st|nd|rd|th))\b)"
+    rf"(?:,?\s+{_YEAR})?", re.IGNORECASE)
+_HTML_TAG_RE = re.compile(r"</?[A-Za-z][^<>]*>")  # inline HTML in a heading: "10<sup>th</sup> December 2019"
+_EMPHASIS_RE = re.compile(r"[*`~]+")  # emphasis inside a date: "1st January *2021*"
 # what may stand between the dates of a list: "&&", "and", ",", "-", "to", and learning days ("- Day 44 -")
 _JOIN_RE = re.compile(r"(?:\s|[-,&+/\u2013\u2014]|and\b|to\b|days?\s*#?\s*\d{1,5}\b)*", re.IGNORECASE)
 _LIST_JOIN_RE = re.compile(r"\s*(?:[,&|+]|&&|and\b)\s*", re.IGNORECASE)  # between the dates of a year-less list
@@ -231,7 +247,12 @@ def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
     month name and year run together or joined by one mark), "2022 June 12th" (year first), "Jan 5, '21"
     (an apostrophe's two-digit year is 20YY),
     "January 4, 2020", "Jan. 4th 2020", "4 January 2020", "4th of June", "June 16th", "9-FEB" (no year),
-    ranges: "January 4-6, 2020", "4 to 6 June", "2020-01-04 to 2020-01-06", and lists of full dates
+    "31st December, 25" and "Jan 5, 21" (two digits after a comma ending the date are 20YY; not "June 5, 12:00"),
+    ordinal words: "the first of May", "twenty-first of June, 2021", "May the fourth", a weekday before any of
+    them ("Monday 4 January 2021"), "TIL 2022 10 23" (a year, a month and a day with spaces), inline HTML and
+    emphasis dropped ("10<sup>th</sup> December 2019", "1st January *2021*"),
+    ranges: "January 4-6, 2020", "4 to 6 June", "2020-01-04 to 2020-01-06", "Jan 6 - Jan 8" (no year),
+    "Dec 30 - Jan 2, 2021" (the year written once, at the end), and lists of full dates
     ("05/10/2024 && 06/10/2024", "18/01/2025 - 22/01/2025 - 30/01/2025": three dates, not a range; two
     dates joined by "-" or "to" are a range). A date with a year is preferred to one without; then the
     first in the text. Misspelt month names close to one are read ("Novermber 11, 2018"). Day names and learning days
@@ -239,7 +260,8 @@ def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
     month names only.
     """
     found: list[tuple[bool, int, int, HeadingDate]] = []  # (year missing, position, end, date)
-    for pattern in (_ISO_RE, _COMPACT_RE):
+    text = _EMPHASIS_RE.sub("", _HTML_TAG_RE.sub("", text))
+    for pattern in (_ISO_RE, _COMPACT_RE, _SPACED_ISO_RE):
         for match in pattern.finditer(text):
             found.append((False, match.start(), match.end(),
                           HeadingDate((int(match[1]), int(match[2]), int(match[3])))))
@@ -262,26 +284,44 @@ def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
             named = month_named(match["month"])
             if named is None:
                 continue
-            year = 2000 + int(match["year"][1:]) if match["year"] and not match["year"].isdigit() else \
-                int(match["year"]) if match["year"] else None
+            year = _year(match["year"])
             last = (year, named, int(match["end"])) if match["end"] else None
             written = HeadingDate((year, named, int(match["day"])), last)
             found.append((year is None, match.start(), match.end(), written))
+    for match in _WORD_DATE_RE.finditer(text):  # "the first of May", "May the fourth"
+        named = month_named(match["month"] or match["month2"])
+        word = (match["word"] or match["word2"]).lower()
+        number = _ORDINAL_DAYS.get(word) or int(re.sub(r"\D", "", word) or 0)
+        if named is not None and number:
+            year = _year(match["year"])
+            found.append((year is None, match.start(), match.end(), HeadingDate((year, named, number))))
     if not found:
         return None
     found.sort(key=lambda item: item[:2])
-    missing, _, stop, date = found[0]
+    missing, begins, stop, date = found[0]
     if date.end is not None:
         return date
+    year = date.start[0]
+    before = [item for item in found if item[0] and item[2] <= begins and item[3].end is None]
+    if year is not None and before and re.fullmatch(_TO, text[before[-1][2]:begins], re.IGNORECASE):
+        # "Jan 6 - Jan 8, 2021", "Dec 30 - Jan 2, 2021": the year written once, at the range's end
+        opening = before[-1][3].start
+        return HeadingDate((year - 1 if opening[1:] > date.start[1:] else year, opening[1], opening[2]), date.start)
     if missing:  # dates without a year listed one after another: "14 Feb | 15 Feb | 16Feb"
-        listed = [date.start]
+        listed, ranged = [date.start], False
         for _, begins, ends, other in found[1:]:
             if begins < stop or other.end is not None:
                 continue  # the same words read the other way round ("Feb 15" in "14 Feb 15 Feb")
-            if not _LIST_JOIN_RE.fullmatch(text[stop:begins]):
+            between = text[stop:begins]
+            if len(listed) == 1 and other.start[0] is None and re.fullmatch(_TO, between, re.IGNORECASE):
+                listed, ranged = [date.start, other.start], True  # "Jan 6 - Jan 8", "Mar 30 - Apr 5": a range
+                break
+            if not _LIST_JOIN_RE.fullmatch(between):
                 break
             listed.append(other.start)
             stop = ends
+        if ranged:
+            return HeadingDate(listed[0], listed[1])
         return HeadingDate(listed[0], None, tuple(listed[1:])) if len(listed) > 1 else date
     # full dates that follow with nothing but separators (and "Day N") between: a range of two, or a list
     chain, joins = [date.start], []
@@ -295,6 +335,14 @@ def heading_date(text: str, order: str = "DMY") -> HeadingDate | None:
     if len(chain) == 2 and re.fullmatch(_TO, joins[0], re.IGNORECASE):
         return HeadingDate(chain[0], chain[1])  # "2020-01-04 to 2020-01-06", "13/08/2024 - 14/08/2024"
     return HeadingDate(chain[0], None, tuple(chain[1:]))
+
+
+def _year(written: str | None) -> int | None:
+    """A written year as a number: "2021"; "'21" and "21" (two digits) are 2021; ``None`` when none is written."""
+    if not written:
+        return None
+    digits = re.sub(r"\D", "", written)
+    return int(digits) + (2000 if len(digits) == 2 else 0)
 
 
 def _real(written: Written, year: int) -> dt.date | None:
@@ -454,7 +502,13 @@ def _table_rows(tokens: list) -> list[tuple[int, str]]:
     return out
 
 
-_OPENS_WITH_DAY_OR_DATE_RE = re.compile(r"^\W*(?:days?\s*(?:[#_-]\s*)?\d|r\d{1,2}\s?d\d|\d)", re.IGNORECASE)
+# a first line opening with a learning day ("Day 5", "R1D5", "W3D2", "D12", "Week 3, Day 2") or a date ("30-01-2026",
+# "Monday, January 4, 2021", "Jan 4, 2021": a weekday or a month's name before a number)
+_OPENS_WITH_DAY_OR_DATE_RE = re.compile(
+    r"^\W*(?:days?\s*(?:[#_-]\s*)?\d|[rw]\d{1,2}\s?d\d|d[-_]?\d|\d|week\s*\d{1,3}\s*[,:-]?\s*days?\s*\d"
+    r"|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+(?:the\s+)?\d|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+"
+    + _MONTH + r"\s+\d|" + _MONTH + r"\s+\d|(?:the\s+)?" + _ORDINAL_DAY + r"\s+of\s+" + _MONTH + ")",
+    re.IGNORECASE)
 OPENING_LINE_CHARS = 80  # a note's first line longer than this is prose, not a day-and-date line
 
 
