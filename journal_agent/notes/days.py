@@ -323,9 +323,13 @@ _ROUND_TAG_RE = re.compile(r"(?:\b(?:on|from|in|during|of|for)\s+)?\b(?P<tag>R\d
 # a learning journal's day tag alone: "on D12", "d12", "D12: ..." (after on/from/during/for/of or opening the
 # question: "in D3" and "about D3" are the library; "D3.js" never a day)
 _D_TAG_RE = re.compile(r"(?:^\s*|\b(?:on|from|during|for|of)\s+)\bD(?P<n>\d{1,5})\b(?![.-]\w)", re.IGNORECASE)
+# The journal itself as learners name it ("the challenge", "my whole journey", "#100DaysOfCode", "this log"): a
+# place or a calendar, never a topic. Questions and titles build on these two, so the words are said once.
+JOURNAL_NOUNS = (r"(?:challenge|journey|journal|log|streak|#?100\s*days(?:\s*of\s*code)?|#?100daysofcode"
+                 r"|hundred\s+days)")
+JOURNAL_MODIFIERS = r"(?:(?:whole|entire|learning|coding)\s+)?"
 # the challenge itself after "the 12th day of": "the challenge", "my journey", "#100DaysOfCode" (not "of September")
-_OF_THE_CHALLENGE = (r"\s+(?:of|in)\s+(?:(?:the|my|this)\s+)?(?:challenge|journey|journal|log|streak|"
-                     r"#?100\s*days(?:\s*of\s*code)?|#?100daysofcode)\b")
+_OF_THE_CHALLENGE = rf"\s+(?:of|in)\s+(?:(?:the|my|this)\s+)?{JOURNAL_NOUNS}\b"
 _DAY_ORDINAL_RE = re.compile(
     rf"(?:\b(?:on|from|in|during|of|for)\s+)?\b(?:my|the)\s+(?P<n>{_ORDINAL_WORD})\s+(?:learning\s+)?day\b"
     rf"(?:{_OF_THE_CHALLENGE}|(?!\s+(?:of|in)\b))", re.IGNORECASE)

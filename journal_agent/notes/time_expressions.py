@@ -18,7 +18,14 @@ from dataclasses import dataclass
 from typing import Literal
 
 from journal_agent.notes.dates import MONTHS, NUMERIC_DATE_RE, NumericDate, numeric_date, numeric_order
-from journal_agent.notes.days import MAX_DAY, NUMBER_WORD, parse_number, without_phrase
+from journal_agent.notes.days import (
+    JOURNAL_MODIFIERS,
+    JOURNAL_NOUNS,
+    MAX_DAY,
+    NUMBER_WORD,
+    parse_number,
+    without_phrase,
+)
 
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
 _SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11), "winter": (12, 14)}
@@ -551,9 +558,7 @@ _ORDINAL_NUMBERS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3r
                     "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7, "eighth": 8, "8th": 8,
                     "ninth": 9, "9th": 9, "tenth": 10, "10th": 10}
 _FROM_END = ("last", "final")
-_CHALLENGE = (r"(?:(?:the|my|this)\s+)?(?:(?:whole|entire|learning|coding)\s+)?"
-              r"(?:challenge|journey|course|bootcamp|journal|log|streak|#?100\s*days(?:\s*of\s*code)?"
-              r"|#?100daysofcode|hundred\s+days)")
+_CHALLENGE = rf"(?:(?:the|my|this)\s+)?{JOURNAL_MODIFIERS}(?:course|bootcamp|{JOURNAL_NOUNS})"  # its calendar
 _ORDINAL_RE = "|".join(sorted([*_ORDINAL_NUMBERS, *_FROM_END], key=len, reverse=True))
 _WEEK_SPAN_RE = re.compile(
     rf"(?:\b(?:in|during|on|over|from|of)\s+)?\b(?P<owner>the|my)\s+(?P<which>{_ORDINAL_RE})\s+"
@@ -855,9 +860,8 @@ def order_topic(text: str) -> str:
 
 
 # "in the challenge", "during my 100 days of code", "of this journal": where, not what.
-_IN_THE_JOURNAL = re.compile(r"\b(?:in|during|throughout|of|for)\s+(?:the|my|this|our)\s+(?:(?:whole|entire|learning|"
-                             r"coding)\s+)?(?:challenge|journey|journal|log|streak|#?100\s*days(?:\s*of\s*code)?|"
-                             r"#?100daysofcode)\b", re.IGNORECASE)
+_IN_THE_JOURNAL = re.compile(rf"\b(?:in|during|throughout|of|for)\s+(?:the|my|this|our)\s+{JOURNAL_MODIFIERS}"
+                             rf"{JOURNAL_NOUNS}\b", re.IGNORECASE)
 # "on the last day of the Node17 forum": the last entry about the forum (not "the last day of the challenge").
 _DAY_OF_EVENT = re.compile(r"\b(?:on\s+|during\s+)?(?:the|my)\s+(?:very\s+)?(?P<which>first|last|final)\s+day\s+"
                            r"(?:of|at)\b", re.IGNORECASE)
