@@ -507,3 +507,55 @@ def test_journal_show_reads_a_numeric_date_as_questions_do(numeric_logs, log, re
 
     match = find_note(numeric_logs[log], ref)
     assert match.entry is not None and match.entry.heading == expected
+
+
+# -- a preamble whose date is its own (issue 23: a TIL note with dated "Update" sections) ----------------------
+_UPDATED_NOTE = """---
+date: 2023-04-28
+---
+# Deno KV
+
+Deno ships a key/value database built in. I stored a visit counter in it and read the SQLite file it writes.
+
+## Update: 5th September 2023
+
+The hosted version added a web console for browsing keys.
+
+## Deno Queues (27th September 2023)
+
+The hosted version added queues for background jobs.
+"""
+_NEIGHBOURS = {  # other notes of the same spring, on other topics
+    "2023-04-30-code-interpreter.md": "Uploading files to the code interpreter and running Python there.",
+    "2023-05-10-pyodide.md": "Running Pyodide inside a sandboxed worker from a small script.",
+    "2023-03-12-comments.md": "Pulling recent comments out of an API with a scraper.",
+}
+
+
+@pytest.fixture
+def updated_note(journal_dir):
+    write(journal_dir / "notes" / "deno-kv.md", _UPDATED_NOTE)
+    for name, text in _NEIGHBOURS.items():
+        write(journal_dir / "notes" / name, f"# {name[11:-3].title()}\n\n{text}\n")
+    journal = open_journal(root=journal_dir)
+    ingest(journal)
+    return journal
+
+
+def test_a_preamble_dated_by_front_matter_is_inside_its_window(updated_note):
+    results = search_notes(updated_note, "What did I learn about the key/value database in spring 2023?")
+    first = results.hits[0]
+    assert (first.path, first.entry, first.preamble) == ("notes/deno-kv.md", 0, True)
+    assert results.in_window[0] is True
+    listed = entries_where(Archive.open(updated_note), since=dt.date(2023, 4, 28), until=dt.date(2023, 4, 28))
+    assert [(hit.path, hit.entry) for hit in listed] == [("notes/deno-kv.md", 0)]
+
+
+def test_a_log_introduction_dated_by_its_headings_is_in_no_window(journal_dir):
+    write(journal_dir / "notes" / "log.md", "# 100 Days Of Code - Log\n\nMy log of the challenge.\n\n"
+          "## Day 1: April 28, 2023\n\nToday I practised list comprehensions.\n\n"
+          "## Day 2: April 29, 2023\n\nToday I practised dictionaries.\n")
+    journal = open_journal(root=journal_dir)
+    ingest(journal)
+    listed = entries_where(Archive.open(journal), since=dt.date(2023, 4, 28), until=dt.date(2023, 4, 28))
+    assert [hit.entry_heading for hit in listed] == ["Day 1: April 28, 2023"]

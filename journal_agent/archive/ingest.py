@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 
 from journal_agent.errors import JournalError, LockBusy, NoteError
 from journal_agent.locks import JournalLock
+from journal_agent.notes.files import FILE_TIME_SOURCES
 from journal_agent.notes.journal import note_base, read_one
 from journal_agent.notes.model import Note
 from journal_agent.notes.walk import walk_notes
@@ -50,7 +51,6 @@ if TYPE_CHECKING:
 EMBED_BATCH_CHUNKS = 256  # chunks embedded, then written in one store commit
 EMBED_CALL_CHUNKS = 64  # chunks per embedder call; progress advances after each
 LOCK_TIMEOUT_SECONDS = 600
-FILE_TIME_SOURCES = ("git", "mtime")  # date sources that are the file's, not the learner's
 DATING_HINT = ("give each a `date:` line in its front matter, a date in its file name (2020-01-22-day-19.md) "
                "or dated headings (### Day 12: January 4, 2020), then run `journal ingest`")
 
@@ -102,7 +102,8 @@ class IngestReport:
         sources: the folders the archive now remembers.
         dated_by_file_time: paths of the notes read whose date (of the note or of an entry) came from the
             file's first git commit or its modification time, not from what the learner wrote
-            (:data:`FILE_TIME_SOURCES`): a copied folder is all "today" (issue 18). See :data:`DATING_HINT`.
+            (:data:`~journal_agent.notes.files.FILE_TIME_SOURCES`): a copied folder is all "today" (issue 18).
+            See :data:`DATING_HINT`.
         seconds: wall time.
         embed_seconds: part of ``seconds`` spent inside the embedding model.
 

@@ -51,6 +51,7 @@ from pydantic import BaseModel, Field, field_serializer
 
 from journal_agent.archive.modes import MODES, SearchMode
 from journal_agent.archive.schema import sql_text
+from journal_agent.notes.entries import owns_date
 
 if TYPE_CHECKING:
     from journal_agent.archive.store import Archive
@@ -75,7 +76,8 @@ CHUNKS_PER_NOTE = 4  # chunks fetched per wanted note, so grouping still fills t
 
 
 COLUMNS = ["path", "title", "date", "end_date", "categories", "tags", "text", "heading", "chunk_index", "source",
-           "day", "days", "entry", "entry_heading", "entry_line", "anchor", "preamble", "private"]  # a hit reads
+           "day", "days", "entry", "entry_heading", "entry_line", "anchor", "preamble", "date_source",
+           "private"]  # a hit reads
 
 
 class SearchHit(BaseModel):
@@ -90,8 +92,9 @@ class SearchHit(BaseModel):
     ``entry_heading`` (the heading as written, ``""`` when the note is one entry), ``line`` (the heading's
     1-based line in the note file) and ``anchor`` (its HTML id in the published post, ``""`` for a
     whole-note entry); ``preamble`` marks the text before a note's first entry heading (no day, not a study
-    day, never inside a day or window). ``date``/``end_date`` are the entry's (equal unless it covers a range), ``days``
-    every learning day it covers and ``day`` the first of them (``null`` when none). ``heading`` is the
+    day; inside a date window only when its date is its own, :attr:`owns_date`). ``date_source`` says where
+    ``date`` came from (not in the JSON). ``date``/``end_date`` are the entry's (equal unless it covers a
+    range), ``days`` every learning day it covers and ``day`` the first of them (``null`` when none). ``heading`` is the
     chunk's heading path inside the note.
     """
 
@@ -114,6 +117,13 @@ class SearchHit(BaseModel):
     line: int = 1
     anchor: str = ""
     preamble: bool = False
+    date_source: str = Field("", exclude=True)
+
+    @property
+    def owns_date(self) -> bool:
+        """Whether the entry's date is its own (:func:`~journal_agent.notes.entries.owns_date`): every entry's
+        but a preamble's borrowed from its note's headings or file times; only such an entry is inside a window."""
+        return owns_date(self.preamble, self.date_source)
 
     @property
     def last_date(self) -> dt.date:
@@ -139,6 +149,7 @@ class SearchHit(BaseModel):
             private=bool(row.get("private")), end_date=row.get("end_date"), days=list(row.get("days") or []),
             entry=int(row.get("entry") or 0), entry_heading=row.get("entry_heading") or "",
             line=int(row.get("entry_line") or 1), anchor=row.get("anchor") or "", preamble=bool(row.get("preamble")),
+            date_source=row.get("date_source") or "",
         )
 
 
@@ -317,14 +328,16 @@ def entries_where(
     (score 0), oldest first (by date, path, entry).
 
     The structured side of search: which entries a day number or a date window names, whether or not their
-    text matches the words asked. A preamble (the text before a note's first entry heading) is no entry
-    here. At most ``limit`` entries (the oldest ones when there are more).
+    text matches the words asked. A preamble (the text before a note's first entry heading) is one here only
+    when its date is its own (:func:`~journal_agent.notes.entries.owns_date`). At most ``limit`` entries (the
+    oldest ones when there are more).
     """
     if archive.table is None:
         return []
     where = where_clause(since, until, category, source, day=day, days=days, challenge_round=challenge_round,
                          include_private=include_private)
-    rows = [row for row in archive.scan(where, COLUMNS).to_pylist() if not row.get("preamble")]
+    rows = [row for row in archive.scan(where, COLUMNS).to_pylist()
+            if owns_date(bool(row.get("preamble")), row.get("date_source") or "")]
     rows.sort(key=lambda row: (row["date"], row["path"], row.get("entry") or 0, row["chunk_index"]))
     first = best_per_entry([SearchHit.of_row(row, 0.0) for row in rows])
     return first[:limit]
@@ -350,8 +363,9 @@ def nearest_entries(
     if archive.table is None:
         return []
     where = where_clause(None, None, category, source, include_private=include_private)
-    light = ["path", "entry", "date", "end_date", "days", "preamble"]  # the text is read for the two chosen only
-    rows = [row for row in archive.scan(where, light).to_pylist() if not row.get("preamble")]
+    light = ["path", "entry", "date", "end_date", "days", "preamble", "date_source"]  # text: the two chosen only
+    rows = [row for row in archive.scan(where, light).to_pylist()
+            if owns_date(bool(row.get("preamble")), row.get("date_source") or "")]
     rows.sort(key=lambda row: (row["date"], row["path"], row.get("entry") or 0))
     found: list[tuple[int, dict]] = []
     if days is not None:

@@ -259,7 +259,7 @@ def search_notes(
     policy: str | None = None
     if window is not None:
         policy = WINDOW_POLICY[window.kind] if time_mode == "auto" else time_mode
-        inside = [hit for hit in run(window.since, window.until) if not hit.preamble]  # a preamble is in no window
+        inside = [hit for hit in run(window.since, window.until) if hit.owns_date]  # not a log's introduction
         structured = listed(since=window.since, until=window.until, limit=wanted + len(inside))
         if policy == "boost":
             base = _fuse(base, inside)

@@ -484,7 +484,7 @@ def inside_named(hit: SearchHit, window: TimeWindow | None, day: int | None,
     """Whether ``hit``'s entry overlaps the window and covers the day or a day of the range (``None``: none)."""
     if window is None and day is None and day_range is None:
         return None
-    if hit.preamble:
+    if not hit.owns_date:
         return False
     in_time = window is None or (hit.date <= window.until and hit.last_date >= window.since)
     in_days = day_range is None or any(day_range[0] <= n <= day_range[1] for n in hit.days)

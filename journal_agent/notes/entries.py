@@ -93,6 +93,7 @@ from journal_agent.notes.dates import (
     numeric_order,
 )
 from journal_agent.notes.days import ORDINALS, TitleDays, round_named, title_days
+from journal_agent.notes.files import FILE_TIME_SOURCES
 from journal_agent.notes.markdown import parser
 
 HEADING_SOURCE = "heading"  # Entry.date_source / Note.date_source of a date written in an entry heading
@@ -146,6 +147,22 @@ class Entry:
     def day(self) -> int | None:
         """The entry's first learning day, or ``None``."""
         return self.days[0] if self.days else None
+
+    @property
+    def owns_date(self) -> bool:
+        """Whether ``date`` is the entry's own (:func:`owns_date`)."""
+        return owns_date(self.preamble, self.date_source)
+
+
+def owns_date(preamble: bool, date_source: str) -> bool:
+    """Whether an entry's date is its own, so that a day or date window holding the date holds the entry.
+
+    Every entry's is, but a preamble's borrowed date: one taken from the entry headings below it
+    (``"heading"``) or from the file's times (``"git"``, ``"mtime"``), as a log's introduction ("# 100 Days
+    Of Code - Log") has. A preamble dated by the note's front matter or file name is what the learner wrote
+    on that day: a TIL note's body before its "## Update: 5th September 2023" section.
+    """
+    return not preamble or date_source not in (HEADING_SOURCE, *FILE_TIME_SOURCES)
 
 
 # -- dates written in headings --------------------------------------------------------

@@ -221,6 +221,9 @@ def is_private_path(path: Path, notes_dir: Path) -> bool:
     return any(part.casefold() == PRIVATE_FOLDER for part in folders_under(given, given.resolve(), Path(notes_dir)))
 
 
+FILE_TIME_SOURCES = ("git", "mtime")  # :func:`fallback_date`'s sources that are the file's times, not the learner's
+
+
 def fallback_date(path: Path, mtime: dt.datetime) -> tuple[dt.date, str]:
     """The date of a note whose front matter names none, and where it came from.
 
