@@ -4,8 +4,9 @@
 Checks, for every question line:
 
 * the line is a JSON object with exactly the fields
-  ``id, question, corpus, path, kind``;
-* ids are unique and run q01, q02, ... in order;
+  ``id, question, corpus, path, kind`` (a fresh set, til_fresh_*.jsonl: plus ``style``,
+  ``direct`` or ``paraphrase``);
+* ids are unique and run q01, q02, ... in order (a fresh set: fa01 or fb01, ...);
 * ``corpus`` is a known corpus and ``(corpus, path)`` is a row of that
   corpus's ``manifest.jsonl`` (and the note file exists on disk);
 * ``kind`` is ``plain`` or ``dated``;
@@ -45,6 +46,7 @@ DEFAULT_CORPORA = os.environ.get("TIL_CORPORA_DIR", "/work/shared/corpora")
 CORPORA = ("simonw-til", "jbranchaud-til")
 KINDS = ("plain", "dated")
 FIELDS = {"id", "question", "corpus", "path", "kind"}
+STYLES = {"direct", "paraphrase"}
 
 MONTHS = [
     "january", "february", "march", "april", "may", "june",
@@ -112,17 +114,21 @@ def check(questions_path: Path, corpora_root: Path) -> int:
             except json.JSONDecodeError as exc:
                 errors.append(f"line {lineno}: invalid JSON ({exc})")
                 continue
-            if not isinstance(q, dict) or set(q) != FIELDS:
-                errors.append(f"line {lineno}: expected exactly fields {sorted(FIELDS)}")
+            fields = FIELDS | {"style"} if questions_path.name.startswith("til_fresh_") else FIELDS
+            if not isinstance(q, dict) or set(q) != fields:
+                errors.append(f"line {lineno}: expected exactly fields {sorted(fields)}")
                 continue
+            if "style" in fields and q["style"] not in STYLES:
+                errors.append(f"line {lineno}: unknown style {q['style']!r}")
             questions.append(q)
 
     seen_targets = collections.Counter()
     dated_rows = []
+    prefix = "f" + questions_path.stem[-1] if questions_path.name.startswith("til_fresh_") else "q"
     for i, q in enumerate(questions, 1):
         qid = q["id"]
-        if qid != f"q{i:02d}":
-            errors.append(f"{qid}: expected id q{i:02d}")
+        if qid != f"{prefix}{i:02d}":
+            errors.append(f"{qid}: expected id {prefix}{i:02d}")
         if q["corpus"] not in manifests:
             errors.append(f"{qid}: unknown corpus {q['corpus']!r}")
             continue

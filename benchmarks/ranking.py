@@ -10,6 +10,10 @@ search``); only ``mode`` and the hybrid ``fusion`` change. The question sets:
   the answer sits in the middle of a long note, ``paraphrase``: the idea in
   other words than the note's, ``topic_time``: a topic and a month/season),
   written from the notes before any ranking run;
+* ``fresh A`` / ``fresh B``: benchmarks/til_fresh_a.jsonl and til_fresh_b.jsonl, 60 questions each on
+  notes no other set asks about, drawn at random (seed 20261207) and written blind by two helpers before
+  any run (8ac3547, dbed0b6): per corpus 15 direct and 15 paraphrase, 40% naming a month; kinds
+  ``direct, plain`` .. ``paraphrase, dated``;
 * ``learner`` / ``learner+til``: benchmarks/learner_questions.jsonl (day,
   date, week, topic) on the learner journal alone and among the TIL notes.
 
@@ -38,6 +42,7 @@ from benchmarks.corpora import REPO
 from benchmarks.metrics import first_rank, summarize
 
 HARD = REPO / "benchmarks" / "til_hard_questions.jsonl"
+FRESH = {"fresh A": REPO / "benchmarks" / "til_fresh_a.jsonl", "fresh B": REPO / "benchmarks" / "til_fresh_b.jsonl"}
 Ranked = list[tuple[dict, float]]
 
 
@@ -389,6 +394,13 @@ def pipeline_candidates() -> dict[str, dict]:
     return {name: {"mode": "hybrid", "view": view} for name, (view, _) in PIPELINE.items()}
 
 
+def load_fresh(path: Path) -> list[dict]:
+    """A fresh set's questions, each ``kind`` made ``"<style>, <kind>"`` ("paraphrase, dated")."""
+    from benchmarks import quality_til
+
+    return [q | {"kind": f"{q['style']}, {q['kind']}"} for q in quality_til.load_questions(path)]
+
+
 def _target(q: dict) -> set[str]:
     return set(q["expect"]) if "expect" in q else {f"notes/{q['corpus']}/{q['path']}"}
 
@@ -514,6 +526,7 @@ def run(til: Path, learner: Path, configs: dict[str, dict] | None = None,
         "original": [("til", quality_til.load_questions(quality_til.QUESTIONS))],
         "paraphrased": [("til", quality_til.load_questions(quality_til.PARAPHRASES))],
         "hard": [("til", quality_til.load_questions(HARD))],
+        **{name: [("til", load_fresh(path))] for name, path in FRESH.items()},
         "learner": [("learner", learner_qs)],
         "learner+til": [("learner+til", learner_qs)],
     }
@@ -573,6 +586,10 @@ def report(results: dict[str, dict[str, dict]], ms: dict[str, float] | None = No
         "paraphrased": "benchmarks/til_paraphrases.jsonl, the same 60 notes asked in other words",
         "hard": ("benchmarks/til_hard_questions.jsonl, 40 questions written for issue 23 before any run: answer "
                  "in the middle of a long note, paraphrases avoiding the note's words, a topic and a time"),
+        "fresh A": ("benchmarks/til_fresh_a.jsonl, 60 questions on 60 notes no other set asks about (drawn at "
+                    "random, seed 20261207), written blind before any run: per corpus 15 direct and 15 "
+                    "paraphrase, 24 naming a month"),
+        "fresh B": "benchmarks/til_fresh_b.jsonl, the same on 60 other notes",
         "learner": "benchmarks/learner_questions.jsonl, 37 search questions over the learner journal (10 notes)",
         "learner+til": "the same 37 questions with the learner's notes among the 2,448 TIL notes",
         "journal shapes": ("the search questions of benchmarks/journal_shapes/ (the public journals of journals.toml, "

@@ -55,6 +55,9 @@ TODAY = dt.date(2025, 9, 27)  # a Saturday, the day after the learner journal's 
     ("Docker compose networks in March 2021", "2021-03-01", "2021-03-31", "month", "Docker compose networks"),
     ("what did I do in 2019", "2019-01-01", "2019-12-31", "year", "what did I do"),
     ("sqlite tricks in early 2021", "2021-01-01", "2021-04-30", "season", "sqlite tricks"),
+    # a hyphen between the part and the year (benchmarks/til_fresh_b.jsonl fb30, written blind)
+    ("In mid-2024, how did I upgrade Postgres.app?", "2024-05-01", "2024-08-31", "season",
+     "how did I upgrade Postgres.app?"),
 ])
 def test_time_window(question, since, until, kind, rest):
     window = find_time_window(question, TODAY)

@@ -468,7 +468,7 @@ def _month_only(question: str, today: dt.date, span: _Span = NO_SPAN):
 
 def _part_of_year(question: str, today: dt.date, span: _Span = NO_SPAN):
     names = "|".join(list(_SEASONS) + [re.escape(p) for p in _PARTS])
-    match = _search(rf"{_LEAD}\b({names})\s+(?:of\s+)?((?:19|20)\d\d)\b", question)
+    match = _search(rf"{_LEAD}\b({names})(?:\s+|-)(?:of\s+)?((?:19|20)\d\d)\b", question)  # "mid-2024" too
     if not match:
         return None
     key, year = match.group(1).lower(), int(match.group(2))
