@@ -44,6 +44,8 @@ from benchmarks.metrics import first_rank, summarize
 HARD = REPO / "benchmarks" / "til_hard_questions.jsonl"
 FRESH = {"fresh A": REPO / "benchmarks" / "til_fresh_a.jsonl", "fresh B": REPO / "benchmarks" / "til_fresh_b.jsonl"}
 Ranked = list[tuple[dict, float]]
+DEFAULT = "**default (chunk min-max, vector 0.55)**"  # search_notes's own fusion (retrieval.VECTOR_SHARE)
+PREVIOUS = "chunk min-max, vector 0.7 (the default until round 3)"
 
 
 class CachedArchive:
@@ -349,20 +351,21 @@ def candidates() -> dict[str, dict]:
         "fts": {"mode": "fts"},
         "vector": {"mode": "vector"},
         "old default (chunk RRF 1:1)": {"mode": "hybrid", "fusion": fuse_rrf},
-        "**new default (chunk min-max, vector 0.7)**": {"mode": "hybrid"},
+        DEFAULT: {"mode": "hybrid"},
     }
     for w in (2.0, 3.0):
         out[f"chunk RRF 1:{w:g}"] = {"mode": "hybrid", "fusion": rrf(w)}
     out["note RRF 1:1"] = {"mode": "hybrid", "fusion": rrf(1.0, notes=True)}
-    for a in (0.5, 0.6, 0.65, 0.75, 0.8):
-        out[f"chunk min-max, vector {a}"] = {"mode": "hybrid", "fusion": partial(fuse_convex, share=a)}
+    for a in (0.5, 0.6, 0.65, 0.7, 0.75, 0.8):
+        name = PREVIOUS if a == 0.7 else f"chunk min-max, vector {a}"
+        out[name] = {"mode": "hybrid", "fusion": partial(fuse_convex, share=a)}
     out["chunk z-score, vector 0.7"] = {"mode": "hybrid", "fusion": convex(0.7, notes=False, how="z")}
     out["note min-max, vector 0.7"] = {"mode": "hybrid", "fusion": convex(0.7)}
     out["vector 0.5 if BM25 peak z>=3 else 0.7"] = {"mode": "hybrid", "fusion": adaptive(0.5, 0.7, 3.0)}
     for beta in (0.05, 0.1, 0.2):
         out[f"new default + {beta:g}×other chunks"] = {"mode": "hybrid", "fusion": aggregated(fuse_convex, beta)}
     out |= pipeline_candidates()
-    for name in ("fts", "vector", "old default (chunk RRF 1:1)", "**new default (chunk min-max, vector 0.7)**"):
+    for name in ("fts", "vector", "old default (chunk RRF 1:1)", DEFAULT):
         out[f"{name.strip('*')}, no day/time handling"] = out[name] | {"time_mode": "off"}
     return out
 
@@ -574,7 +577,7 @@ def bm25s_ranks(journal, questions: list[dict]) -> list[int | None]:
     return [first_rank(ranked, _target(q)) for q, ranked in zip(questions, bm25s_rankings(journal, questions))]
 
 
-SHOWN = ("fts", "vector", "old default (chunk RRF 1:1)", "**new default (chunk min-max, vector 0.7)**", BM25S)
+SHOWN = ("fts", "vector", "old default (chunk RRF 1:1)", PREVIOUS, DEFAULT, BM25S)
 
 
 def report(results: dict[str, dict[str, dict]], ms: dict[str, float] | None = None) -> str:

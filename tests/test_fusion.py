@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from journal_agent.archive.retrieval import fuse_convex, fuse_rrf
+from journal_agent.archive.retrieval import VECTOR_SHARE, fuse_convex, fuse_rrf
 
 
 def row(path: str, chunk: int = 0) -> dict:
@@ -25,7 +25,7 @@ def test_a_clear_semantic_match_is_not_diluted_by_a_middling_note():
     assert order(fuse_rrf(FTS, VECTOR))[0] == ("middling", 0)  # the old default's dilution
     fused = fuse_convex(FTS, VECTOR)
     assert order(fused)[0] == ("answer", 0)
-    assert fused[0][1] == pytest.approx(0.7)  # best cosine -> 1, absent from BM25 -> 0
+    assert fused[0][1] == pytest.approx(VECTOR_SHARE)  # best cosine -> 1, absent from BM25 -> 0
 
 
 def test_the_share_moves_the_balance_between_the_lists():
@@ -40,14 +40,14 @@ def test_each_chunk_once_scores_between_zero_and_one():
     fused = fuse_convex(fts, vector)
     assert sorted(order(fused)) == [("a", 0), ("a", 1), ("b", 0)]  # chunks of one note stay apart
     assert all(0.0 <= score <= 1.0 for _, score in fused)
-    assert order(fused)[0] == ("a", 1)  # second by cosine, first by BM25: 0.7 * 0.667 + 0.3 * 1
+    assert order(fused)[0] == ("a", 1)  # second by cosine, first by BM25: 0.55 * 0.667 + 0.45 * 1 > 0.55
     assert [score for _, score in fused] == sorted((score for _, score in fused), reverse=True)
 
 
 def test_equal_scores_and_empty_lists():
     assert fuse_convex([], []) == []
     same = [(row("x"), 0.5), (row("y"), 0.5)]
-    assert [score for _, score in fuse_convex([], same)] == [pytest.approx(0.7)] * 2  # equal: all count as best
+    assert [score for _, score in fuse_convex([], same)] == [pytest.approx(VECTOR_SHARE)] * 2  # equal: all best
     assert order(fuse_convex([(row("k"), 4.0)], [])) == [("k", 0)]
 
 

@@ -180,7 +180,7 @@ def test_cli_search_source_option(journal_dir, run_cli):
 
 
 def test_hybrid_scores_are_the_convex_fusion_of_both_lists(learner):
-    """Issue 23: hybrid fuses min-max normalized BM25 and cosine scores (vector share 0.7), not ranks."""
+    """Issue 23: hybrid fuses min-max normalized BM25 and cosine scores (vector share 0.55), not ranks."""
     from journal_agent.archive.retrieval import VECTOR_SHARE
 
     results = ask(learner, "cosine similarity of embeddings", time_mode="off", limit=10)

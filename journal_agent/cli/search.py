@@ -27,7 +27,7 @@ SEARCH_PATH = "/v1/journal/search"  # the server's journal-native search (journa
 @click.argument("query", nargs=-1, required=True)
 @click.option("-n", "--limit", default=5, show_default=True, type=click.IntRange(1, 100), help="Number of notes.")
 @click.option("--mode", type=click.Choice(typing.get_args(SearchMode)), default="hybrid", show_default=True,
-              help="hybrid = full-text (BM25) + embeddings, scores fused 0.3/0.7 (the default).")
+              help="hybrid = full-text (BM25) + embeddings, scores fused 0.45/0.55 (the default).")
 @date_window_options
 @click.option("--category", help="Only notes in this category.")
 @click.option("--source", type=click.Choice(typing.get_args(Source)), default="note", show_default=True,
