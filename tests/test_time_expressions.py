@@ -379,6 +379,7 @@ def _not_yet(*values):
     ("What did I do on the 12th day of the challenge?", 12),
     ("What did I learn on the twelfth day of my #100DaysOfCode?", 12),
     ("What did I work on D12?", 12),
+    ("What was D44 about?", 44),  # benchmarks/journal_shapes/dragoscript.batch4.jsonl, written blind
     ("what did I do on d12", 12),
     ("D12: what did I build?", 12),
     # dates: "since..until", or "day-first|month-first" for a numeric date both ways readable

@@ -320,9 +320,9 @@ _DAY_WORD_RE = re.compile(rf"{_DAY_LEAD}\bday\s+(?P<n>{NUMBER_WORD})\b", re.IGNO
 # #100DaysOfCode's round-and-day tag in a question: "on R1D45", "R2D14" (round 2, day 14)
 _ROUND_TAG_RE = re.compile(r"(?:\b(?:on|from|in|during|of|for)\s+)?\b(?P<tag>R\d{1,2}\s?D(?P<n>\d{1,5}))\b",
                            re.IGNORECASE)
-# a learning journal's day tag alone: "on D12", "d12", "D12: ..." (after on/from/during/for/of or opening the
-# question: "in D3" and "about D3" are the library; "D3.js" never a day)
-_D_TAG_RE = re.compile(r"(?:^\s*|\b(?:on|from|during|for|of)\s+)\bD(?P<n>\d{1,5})\b(?![.-]\w)", re.IGNORECASE)
+# a learning journal's day tag alone: "on D12", "d12", "D12: ...", "what was D44 about?" (after on/from/during/
+# for/of/was or opening the question: "in D3", "about D3" and "what is D3" are the library; "D3.js" never a day)
+_D_TAG_RE = re.compile(r"(?:^\s*|\b(?:on|from|during|for|of|was)\s+)\bD(?P<n>\d{1,5})\b(?![.-]\w)", re.IGNORECASE)
 # The journal itself as learners name it ("the challenge", "my whole journey", "#100DaysOfCode", "this log"): a
 # place or a calendar, never a topic. Questions and titles build on these two, so the words are said once.
 JOURNAL_NOUNS = (r"(?:challenge|journey|journal|log|streak|#?100\s*days(?:\s*of\s*code)?|#?100daysofcode"
