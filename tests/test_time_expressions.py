@@ -58,6 +58,8 @@ TODAY = dt.date(2025, 9, 27)  # a Saturday, the day after the learner journal's 
     # a hyphen between the part and the year (benchmarks/til_fresh_b.jsonl fb30, written blind)
     ("In mid-2024, how did I upgrade Postgres.app?", "2024-05-01", "2024-08-31", "season",
      "how did I upgrade Postgres.app?"),
+    ("what did I learn early last year", "2024-01-01", "2024-04-30", "season", "what did I learn"),
+    ("docker at the end of this year", "2025-10-01", "2025-12-31", "season", "docker"),
 ])
 def test_time_window(question, since, until, kind, rest):
     window = find_time_window(question, TODAY)

@@ -31,7 +31,7 @@ _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
 _SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11), "winter": (12, 14)}
 _PARTS = {"early": (1, 4), "mid": (5, 8), "middle of": (5, 8), "late": (9, 12), "end of": (10, 12),
           "beginning of": (1, 3), "start of": (1, 3), "first half of": (1, 6), "second half of": (7, 12)}
-_LEAD = r"(?:\b(?:back\s+)?(?:in|during|around|from|on|over|throughout|of)\s+(?:the\s+)?)?"
+_LEAD = r"(?:\b(?:back\s+)?(?:in|during|around|from|on|over|throughout|of|at)\s+(?:the\s+)?)?"
 
 
 JournalSpan = tuple[dt.date, dt.date] | Callable[[], tuple[dt.date, dt.date] | None] | None
@@ -467,11 +467,13 @@ def _month_only(question: str, today: dt.date, span: _Span = NO_SPAN):
 
 
 def _part_of_year(question: str, today: dt.date, span: _Span = NO_SPAN):
+    """ "spring 2021", "early 2021", "mid-2024", "the end of 2018", "early last year", "late this year"."""
     names = "|".join(list(_SEASONS) + [re.escape(p) for p in _PARTS])
-    match = _search(rf"{_LEAD}\b({names})(?:\s+|-)(?:of\s+)?((?:19|20)\d\d)\b", question)  # "mid-2024" too
+    match = _search(rf"{_LEAD}\b({names})(?:\s+|-)(?:of\s+)?(?:((?:19|20)\d\d)|(this|last)\s+year)\b", question)
     if not match:
         return None
-    key, year = match.group(1).lower(), int(match.group(2))
+    key = match.group(1).lower()
+    year = int(match.group(2)) if match.group(2) else today.year - (match.group(3).lower() == "last")
     first, last = _SEASONS.get(key) or _PARTS[re.sub(r"\s+", " ", key)]
     return (*_months_span(year, first, last), match, "season")
 
@@ -548,8 +550,9 @@ def _relative(question: str, today: dt.date, span: _Span = NO_SPAN):
     return None
 
 
-_FINDERS = (_range, _week_of_month, _numeric_day, _exact_day, _day_alone, _weekday, _relative, _quarter,
-            _season_relative, _part_of_year,
+_FINDERS = (_range, _week_of_month, _numeric_day, _exact_day, _day_alone, _weekday,
+            _part_of_year,  # before _relative: "early last year" is its first months, not the year
+            _relative, _quarter, _season_relative,
             _month_year, _year, _month_only)
 
 
