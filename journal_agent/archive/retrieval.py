@@ -340,11 +340,15 @@ def entries_where(
         return []
     where = where_clause(since, until, category, source, day=day, days=days, challenge_round=challenge_round,
                          include_private=include_private)
-    rows = [row for row in archive.scan(where, COLUMNS).to_pylist()
-            if owns_date(bool(row.get("preamble")), row.get("date_source") or "")]
+    rows = [row for row in archive.scan(where, COLUMNS).to_pylist() if _row_owns_date(row)]
     rows.sort(key=lambda row: (row["date"], row["path"], row.get("entry") or 0, row["chunk_index"]))
     first = best_per_entry([SearchHit.of_row(row, 0.0) for row in rows])
     return first[:limit]
+
+
+def _row_owns_date(row: dict) -> bool:
+    """:func:`~journal_agent.notes.entries.owns_date` of a stored row (``preamble`` and ``date_source`` read)."""
+    return owns_date(bool(row.get("preamble")), row.get("date_source") or "")
 
 
 def nearest_entries(
@@ -368,8 +372,7 @@ def nearest_entries(
         return []
     where = where_clause(None, None, category, source, include_private=include_private)
     light = ["path", "entry", "date", "end_date", "days", "preamble", "date_source"]  # text: the two chosen only
-    rows = [row for row in archive.scan(where, light).to_pylist()
-            if owns_date(bool(row.get("preamble")), row.get("date_source") or "")]
+    rows = [row for row in archive.scan(where, light).to_pylist() if _row_owns_date(row)]
     rows.sort(key=lambda row: (row["date"], row["path"], row.get("entry") or 0))
     found: list[tuple[int, dict]] = []
     if days is not None:

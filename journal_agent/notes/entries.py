@@ -148,11 +148,6 @@ class Entry:
         """The entry's first learning day, or ``None``."""
         return self.days[0] if self.days else None
 
-    @property
-    def owns_date(self) -> bool:
-        """Whether ``date`` is the entry's own (:func:`owns_date`)."""
-        return owns_date(self.preamble, self.date_source)
-
 
 def owns_date(preamble: bool, date_source: str) -> bool:
     """Whether an entry's date is its own, so that a day or date window holding the date holds the entry.
